@@ -1,0 +1,233 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/* Map keys and values, event records, permission bits and reason codes
+ * shared by the BPF programs and the loader. Fixed-width types only,
+ * explicit padding, layout checked at build time.
+ */
+#ifndef __VIPC_H
+#define __VIPC_H
+
+#define VIPC_MAGIC 0x43504956 /* "VIPC" little-endian */
+#define VIPC_ABI_VERSION 1
+
+#define VIPC_NAME_MAX 108 /* sizeof(sun_path) */
+#define VIPC_LABEL_MAX 32 /* container, endpoint and channel names */
+#define VIPC_CGROUP_DEPTH 32 /* deepest cgroup level searched for a principal */
+#define VIPC_MAX_CPUS 256 /* CPUs summed by the in-kernel stats snapshot */
+
+/* Default table sizes; the loader can raise them before load. */
+#define VIPC_MAX_PRINCIPALS 4096
+#define VIPC_MAX_ENDPOINTS 16384
+#define VIPC_MAX_GRANTS 65536
+#define VIPC_MAX_CHANNELS 1024
+#define VIPC_RINGBUF_BYTES (256 * 1024)
+
+/* Policy tables hold two slots: the live one and the one a reload fills. */
+#define VIPC_SLOTS 2
+
+enum vipc_kind {
+	VIPC_KIND_UNIX_PATH = 1,
+	VIPC_KIND_UNIX_ABSTRACT = 2,
+};
+
+enum vipc_perm {
+	VIPC_PERM_CONNECT = 1 << 0,
+	VIPC_PERM_SEND = 1 << 1,
+	VIPC_PERM_BIND = 1 << 2,
+	VIPC_PERM_PASS_FD = 1 << 3,
+};
+#define VIPC_PERM_ALL (VIPC_PERM_CONNECT | VIPC_PERM_SEND | VIPC_PERM_BIND | VIPC_PERM_PASS_FD)
+
+enum vipc_mode {
+	VIPC_MODE_ENFORCE = 0,
+	VIPC_MODE_AUDIT = 1,
+};
+
+enum vipc_unknown {
+	VIPC_UNKNOWN_ALLOW = 0,
+	VIPC_UNKNOWN_DENY = 1,
+};
+
+/* Why a decision came out as it did. Allow reasons first. */
+enum vipc_reason {
+	VIPC_R_UNCONFINED = 0, /* caller's cgroup is not registered */
+	VIPC_R_OWNER,	       /* caller owns the endpoint */
+	VIPC_R_GRANTED,	       /* grant present, permission set, generation current */
+	VIPC_R_UNKNOWN_ALLOW,  /* endpoint not registered, container default allow */
+	VIPC_R_UNKNOWN_DENY,   /* endpoint not registered, container default deny */
+	VIPC_R_NO_GRANT,       /* no grant for (container, endpoint) */
+	VIPC_R_NO_PERM,	       /* grant lacks the permission asked */
+	VIPC_R_REVOKED,	       /* grant issued under an older endpoint generation */
+	VIPC_R__COUNT,
+};
+#define VIPC_R_FIRST_DENY VIPC_R_UNKNOWN_DENY
+
+enum vipc_hook {
+	VIPC_HOOK_CONNECT_UNIX = 0,
+	VIPC_HOOK_SENDMSG_UNIX,
+	VIPC_HOOK__COUNT,
+};
+
+enum vipc_endpoint_flags {
+	VIPC_EP_CHANNEL = 1 << 0, /* the endpoint is a channel's receive side */
+};
+
+/* vipc_config[0]: identity of the pinned instance and live settings. */
+struct vipc_config {
+	__u32 magic;
+	__u32 abi_version;
+	__u32 active_slot;   /* slot the kernel decides from */
+	__u32 next_container; /* next container id to hand out */
+	__u32 next_endpoint;  /* next endpoint id to hand out */
+	__u32 pad;
+	__u64 stats_interval_ns; /* period of ring buffer snapshots, 0 = off */
+};
+
+/* vipc_principals: (slot, cgroup id) -> container. */
+struct vipc_principal_key {
+	__u64 cgroup_id;
+	__u32 slot;
+	__u32 pad;
+};
+
+struct vipc_principal {
+	__u32 id;
+	__u8 mode;    /* enum vipc_mode */
+	__u8 unknown; /* enum vipc_unknown */
+	__u16 pad;
+	char name[VIPC_LABEL_MAX];
+};
+
+/* vipc_endpoints: (slot, kind, exact name bytes) -> endpoint. Unused name
+ * bytes are zero; len counts the significant bytes (abstract names keep
+ * their embedded NULs, the leading NUL is not stored).
+ */
+struct vipc_endpoint_key {
+	__u32 slot;
+	__u8 kind; /* enum vipc_kind */
+	__u8 len;
+	__u16 pad;
+	char name[VIPC_NAME_MAX];
+};
+
+struct vipc_endpoint {
+	__u32 id;
+	__u32 owner; /* container id */
+	__u32 generation;
+	__u32 flags; /* enum vipc_endpoint_flags */
+	char label[VIPC_LABEL_MAX];
+};
+
+/* vipc_grants: (slot, container, endpoint) -> permissions. */
+struct vipc_grant_key {
+	__u32 slot;
+	__u32 container;
+	__u32 endpoint;
+	__u32 pad;
+};
+
+struct vipc_grant {
+	__u32 perms;	      /* enum vipc_perm bits */
+	__u32 generation;     /* endpoint generation the grant was issued under */
+	__u32 endpoint_owner; /* container owning the endpoint, for cleanup */
+	__u32 pad;
+};
+
+/* vipc_channels: (slot, name) -> channel: a one-way path to an endpoint. */
+struct vipc_channel_key {
+	__u32 slot;
+	__u32 pad;
+	char name[VIPC_LABEL_MAX];
+};
+
+struct vipc_channel {
+	__u32 endpoint;
+	__u32 receiver; /* container id, owner of the endpoint */
+	__u32 capacity; /* concurrent connections, 0 = unbounded */
+	__u32 pad;
+};
+
+/* vipc_stats: per-CPU decision counters, one named field each. */
+struct vipc_stats {
+	__u64 lookups;	       /* endpoint and grant table lookups */
+	__u64 hits;	       /* lookups that found an entry */
+	__u64 allowed;	       /* confined calls allowed */
+	__u64 unconfined;      /* calls from unregistered cgroups */
+	__u64 audited;	       /* would-deny calls let through in audit mode */
+	__u64 denied_unknown;  /* VIPC_R_UNKNOWN_DENY */
+	__u64 denied_no_grant; /* VIPC_R_NO_GRANT */
+	__u64 denied_no_perm;  /* VIPC_R_NO_PERM */
+	__u64 denied_revoked;  /* VIPC_R_REVOKED */
+	__u64 events_dropped;  /* deny events lost to a full ring buffer */
+	__u64 snapshots_dropped; /* stats snapshots lost to a full ring buffer */
+};
+
+/* vipc_registry[0]: registry counters, kept by the loader and by the
+ * cgroup-removal program, updated atomically (the map is mmapable).
+ */
+struct vipc_registry_stats {
+	__u64 endpoints_created;
+	__u64 endpoints_destroyed;
+	__u64 channels_created;
+	__u64 channels_destroyed;
+	__u64 grants_issued;
+	__u64 grants_revoked;
+	__u64 containers_added;
+	__u64 containers_removed;
+	__u64 generation_bumps;
+	__u64 policy_loads;
+};
+
+enum vipc_event_type {
+	VIPC_EV_DENY = 1,   /* a call was denied */
+	VIPC_EV_AUDIT,	    /* a call would have been denied (audit mode) */
+	VIPC_EV_STATS,	    /* periodic statistics snapshot */
+	VIPC_EV_CGROUP_GONE, /* a registered container's cgroup was removed */
+};
+
+/* Ring buffer record for VIPC_EV_DENY, VIPC_EV_AUDIT, VIPC_EV_CGROUP_GONE. */
+struct vipc_event {
+	__u32 type; /* enum vipc_event_type */
+	__u8 hook;  /* enum vipc_hook */
+	__u8 reason; /* enum vipc_reason */
+	__u8 perm;  /* enum vipc_perm asked */
+	__u8 kind;  /* enum vipc_kind of the name */
+	__u64 ts_ns;
+	__u64 cgroup_id;
+	__u32 pid;
+	__u32 container;
+	__u32 endpoint; /* 0 when not registered */
+	__u8 name_len;
+	__u8 pad[3];
+	char comm[16];
+	char name[VIPC_NAME_MAX];
+};
+
+/* Ring buffer record for VIPC_EV_STATS: counters summed over CPUs. */
+struct vipc_snapshot {
+	__u32 type;
+	__u32 pad;
+	__u64 ts_ns;
+	struct vipc_stats stats;
+};
+
+/* Context of the vipc_remove_container syscall program. */
+struct vipc_remove_args {
+	__u32 container;
+	__u32 slot;
+};
+
+_Static_assert(sizeof(struct vipc_config) == 32, "vipc_config layout");
+_Static_assert(sizeof(struct vipc_principal_key) == 16, "vipc_principal_key layout");
+_Static_assert(sizeof(struct vipc_principal) == 40, "vipc_principal layout");
+_Static_assert(sizeof(struct vipc_endpoint_key) == 116, "vipc_endpoint_key layout");
+_Static_assert(sizeof(struct vipc_endpoint) == 48, "vipc_endpoint layout");
+_Static_assert(sizeof(struct vipc_grant_key) == 16, "vipc_grant_key layout");
+_Static_assert(sizeof(struct vipc_grant) == 16, "vipc_grant layout");
+_Static_assert(sizeof(struct vipc_channel_key) == 40, "vipc_channel_key layout");
+_Static_assert(sizeof(struct vipc_channel) == 16, "vipc_channel layout");
+_Static_assert(sizeof(struct vipc_stats) == 88, "vipc_stats layout");
+_Static_assert(sizeof(struct vipc_registry_stats) == 80, "vipc_registry_stats layout");
+_Static_assert(sizeof(struct vipc_event) == 168, "vipc_event layout");
+_Static_assert(sizeof(struct vipc_snapshot) == 104, "vipc_snapshot layout");
+
+#endif /* __VIPC_H */

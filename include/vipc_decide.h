@@ -1,0 +1,56 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/* The one decision vipc makes, shared by every BPF hook and by the loader's
+ * `check`. The caller does the table lookups, in this order, and passes what
+ * it found (NULL for a miss): the caller's principal, then the endpoint, then
+ * (only when the caller does not own the endpoint) the grant.
+ */
+#ifndef __VIPC_DECIDE_H
+#define __VIPC_DECIDE_H
+
+#include "vipc.h"
+
+#ifndef __always_inline
+#define __always_inline inline __attribute__((always_inline))
+#endif
+
+/* Does the caller need a grant lookup at all? */
+static __always_inline int vipc_needs_grant(const struct vipc_principal *caller,
+					     const struct vipc_endpoint *ep)
+{
+	return caller && ep && ep->owner != caller->id;
+}
+
+/* Reason for allowing or denying @perm to @caller on @ep under @grant. */
+static __always_inline enum vipc_reason vipc_decide(const struct vipc_principal *caller,
+						     const struct vipc_endpoint *ep,
+						     const struct vipc_grant *grant, __u32 perm)
+{
+	if (!caller)
+		return VIPC_R_UNCONFINED;
+	if (!ep)
+		return caller->unknown == VIPC_UNKNOWN_DENY ? VIPC_R_UNKNOWN_DENY :
+							      VIPC_R_UNKNOWN_ALLOW;
+	if (ep->owner == caller->id)
+		return VIPC_R_OWNER;
+	if (!grant)
+		return VIPC_R_NO_GRANT;
+	if ((grant->perms & perm) != perm)
+		return VIPC_R_NO_PERM;
+	if (grant->generation != ep->generation)
+		return VIPC_R_REVOKED;
+	return VIPC_R_GRANTED;
+}
+
+static __always_inline int vipc_reason_denies(enum vipc_reason reason)
+{
+	return reason >= VIPC_R_FIRST_DENY;
+}
+
+/* Is the call let through? Audit mode lets would-deny calls pass. */
+static __always_inline int vipc_verdict_allows(const struct vipc_principal *caller,
+						enum vipc_reason reason)
+{
+	return !vipc_reason_denies(reason) || caller->mode == VIPC_MODE_AUDIT;
+}
+
+#endif /* __VIPC_DECIDE_H */

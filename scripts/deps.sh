@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+# Install everything vipc's build, tests and demo need on Debian bookworm.
+# Idempotent and quiet when all is present. libbpf 1.4 and bpftool 7.5 come
+# from bookworm-backports: bookworm's libbpf 1.1 lacks the UNIX cgroup hooks.
+set -euo pipefail
+
+BACKPORTS_LIST=/etc/apt/sources.list.d/vipc-bookworm-backports.list
+BACKPORT_PKGS=(libbpf-dev bpftool)
+PKGS=(make pkg-config clang-19 llvm-19 libelf-dev zlib1g-dev libcap-dev libyaml-dev
+      libcriterion-dev runc busybox-static iproute2 util-linux socat)
+
+log() { printf 'deps: %s\n' "$*" >&2; }
+
+# Phase 1: is everything already there at the right version?
+have_all() {
+	dpkg-query -W -f='${Status}\n' "${PKGS[@]}" "${BACKPORT_PKGS[@]}" 2>/dev/null |
+		grep -vq '^install ok installed$' && return 1
+	dpkg --compare-versions "$(dpkg-query -W -f='${Version}' libbpf-dev 2>/dev/null)" ge 1:1.4 || return 1
+	return 0
+}
+
+[ "$(id -u)" -eq 0 ] || { log "must run as root (apt-get)"; exit 77; }
+have_all && exit 0
+
+# Phase 2: add bookworm-backports if no source lists it.
+if ! grep -rqs 'bookworm-backports' /etc/apt/sources.list /etc/apt/sources.list.d/; then
+	log "adding bookworm-backports"
+	echo 'deb http://deb.debian.org/debian bookworm-backports main' >"$BACKPORTS_LIST"
+fi
+
+# Phase 3: install.
+export DEBIAN_FRONTEND=noninteractive
+log "installing packages"
+apt-get update -qq
+apt-get install -y -qq -t bookworm-backports "${BACKPORT_PKGS[@]}" >/dev/null
+apt-get install -y -qq "${PKGS[@]}" >/dev/null
+have_all || { log "packages still missing after install"; exit 1; }

@@ -1,0 +1,33 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/* Logging to stderr with a subsystem prefix, and the CLI's exit statuses. */
+#ifndef __VIPC_LOG_H
+#define __VIPC_LOG_H
+
+#include <stdio.h>
+
+extern int vipc_verbose;
+
+#define pr_warn(fmt, ...) fprintf(stderr, "vipc: " fmt, ##__VA_ARGS__)
+#define pr_info(fmt, ...) fprintf(stderr, "vipc: " fmt, ##__VA_ARGS__)
+#define pr_debug(fmt, ...)                                             \
+	do {                                                           \
+		if (vipc_verbose)                                      \
+			fprintf(stderr, "vipc: " fmt, ##__VA_ARGS__);  \
+	} while (0)
+
+/* Exit statuses: each error class of the registry has its own. */
+enum vipc_exit {
+	VIPC_EXIT_OK = 0,
+	VIPC_EXIT_DENIED = 1,	     /* `check`: the call would be denied; generic failure */
+	VIPC_EXIT_USAGE = 2,	     /* bad command line or bad policy: nothing applied */
+	VIPC_EXIT_NOT_FOUND = 3,     /* no such container, endpoint, channel or grant */
+	VIPC_EXIT_NOT_OWNER = 4,     /* the container does not own the endpoint */
+	VIPC_EXIT_NOT_LOADED = 5,    /* vipc is not loaded */
+	VIPC_EXIT_INCOMPATIBLE = 6,  /* a pinned instance of another ABI version */
+	VIPC_EXIT_FULL = 7,	     /* a table is full */
+	VIPC_EXIT_EXISTS = 8,	     /* the name is already registered */
+	VIPC_EXIT_KERNEL = 9,	     /* the kernel refused (load, attach, map update) */
+	VIPC_EXIT_NO_PRIVILEGE = 77, /* missing capabilities */
+};
+
+#endif /* __VIPC_LOG_H */

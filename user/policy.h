@@ -1,0 +1,117 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/* The policy file: parsed with libyaml into plain structs, names checked,
+ * cgroups resolved to ids. Nothing here touches BPF.
+ */
+#ifndef __VIPC_POLICY_H
+#define __VIPC_POLICY_H
+
+#include <linux/types.h>
+#include <limits.h>
+#include <stddef.h>
+#include "vipc.h"
+
+#define VIPC_POLICY_VERSION 1
+#define VIPC_POLICY_MAX_BYTES (16 << 20) /* larger files are refused */
+
+/* Where in which file something went wrong, and what was expected. */
+struct vipc_policy_error {
+	char file[PATH_MAX];
+	int line; /* 1-based; 0 when the error is about the whole file */
+	int column;
+	char msg[512];
+};
+
+struct vipc_pos {
+	int line;
+	int column;
+};
+
+struct vipc_policy_container {
+	char name[VIPC_LABEL_MAX];
+	char cgroup[PATH_MAX]; /* as written; empty when given by pid */
+	int pid;	       /* 0 when given by cgroup */
+	__u8 mode;	       /* enum vipc_mode */
+	__u8 unknown;	       /* enum vipc_unknown */
+	__u64 cgroup_id;       /* filled by vipc_policy_resolve() */
+	struct vipc_pos pos;
+};
+
+struct vipc_policy_endpoint {
+	char name[VIPC_LABEL_MAX];
+	char owner[VIPC_LABEL_MAX];
+	__u8 kind; /* enum vipc_kind */
+	__u8 len;  /* significant bytes of addr */
+	char addr[VIPC_NAME_MAX];
+	struct vipc_pos pos;
+};
+
+struct vipc_policy_grant {
+	char container[VIPC_LABEL_MAX];
+	char endpoint[VIPC_LABEL_MAX];
+	__u32 perms; /* enum vipc_perm bits */
+	struct vipc_pos pos;
+};
+
+struct vipc_policy_channel {
+	char name[VIPC_LABEL_MAX];
+	char endpoint[VIPC_LABEL_MAX];
+	char receiver[VIPC_LABEL_MAX];
+	char (*senders)[VIPC_LABEL_MAX];
+	size_t nr_senders;
+	__u32 capacity;
+	struct vipc_pos pos;
+};
+
+struct vipc_policy {
+	__u8 default_mode;    /* enum vipc_mode */
+	__u8 default_unknown; /* enum vipc_unknown */
+	struct vipc_policy_container *containers;
+	size_t nr_containers;
+	struct vipc_policy_endpoint *endpoints;
+	size_t nr_endpoints;
+	struct vipc_policy_grant *grants;
+	size_t nr_grants;
+	struct vipc_policy_channel *channels;
+	size_t nr_channels;
+};
+
+/* Parse and check a policy; 0 or -errno with @err filled in. */
+int vipc_policy_parse_file(const char *path, struct vipc_policy **out,
+			   struct vipc_policy_error *err);
+int vipc_policy_parse_string(const char *text, size_t len, const char *name,
+			     struct vipc_policy **out, struct vipc_policy_error *err);
+/* Fill each container's cgroup_id from @cgroot (the cgroup2 mount) or its
+ * pid's /proc/PID/cgroup; a missing cgroup is an error at its position.
+ */
+int vipc_policy_resolve(struct vipc_policy *pol, const char *cgroot, const char *procroot,
+			struct vipc_policy_error *err);
+void vipc_policy_free(struct vipc_policy *pol);
+
+/* Look-ups by name; NULL when absent. */
+const struct vipc_policy_container *vipc_policy_container(const struct vipc_policy *pol,
+							  const char *name);
+const struct vipc_policy_endpoint *vipc_policy_endpoint(const struct vipc_policy *pol,
+							const char *name);
+
+/* "file:line:col: msg" (or "file: msg") into @buf. */
+void vipc_policy_error_format(const struct vipc_policy_error *err, char *buf, size_t size);
+
+/* Permissions: "connect", "send", "bind", "pass-fd". */
+int vipc_perm_parse(const char *word, __u32 *bit);
+/* Comma-separated list ("connect,send") into bits; -EINVAL on an unknown word. */
+int vipc_perms_parse(const char *list, __u32 *bits);
+/* Bits into "connect,send" (or "none"). */
+void vipc_perms_format(__u32 bits, char *buf, size_t size);
+
+/* An endpoint's address: "/path" or "@abstract" (as the CLI writes them)
+ * into kind, bytes and length; -EINVAL when empty or -ENAMETOOLONG when it
+ * does not fit a sun_path.
+ */
+int vipc_addr_parse(const char *text, __u8 *kind, char addr[VIPC_NAME_MAX], __u8 *len);
+/* Kind and bytes back into "/path" or "@name" with \xNN for unprintables. */
+void vipc_addr_format(__u8 kind, const char *addr, __u8 len, char *buf, size_t size);
+/* The exact map key the kernel builds for that address in @slot. */
+void vipc_endpoint_key_make(struct vipc_endpoint_key *key, __u32 slot, __u8 kind,
+			    const char *addr, __u8 len);
+
+#endif /* __VIPC_POLICY_H */
