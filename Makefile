@@ -31,7 +31,7 @@ msg = @printf '  %-8s %s\n' "$(1)" "$(2)";
 endif
 
 .DELETE_ON_ERROR:
-.PHONY: all clean test unit integration demo vmlinux deps
+.PHONY: all clean test all-tests unit integration demo vmlinux deps
 
 all: vipc-loader
 
@@ -46,7 +46,7 @@ $(OUTPUT)/vipc.bpf.o: bpf/vipc.bpf.c include/vipc.h include/vipc_decide.h vmlinu
 
 $(OUTPUT)/vipc.skel.h: $(OUTPUT)/vipc.bpf.o
 	$(call msg,GEN-SKEL,$@)
-	$(Q)$(BPFTOOL) gen skeleton $< name vipc > $@
+	$(Q)$(BPFTOOL) gen skeleton $< name vipc_bpf > $@
 
 $(OUTPUT)/user/%.o: user/%.c $(wildcard user/*.h) include/vipc.h include/vipc_decide.h $(OUTPUT)/vipc.skel.h | $(OUTPUT)/user
 	$(call msg,CC,$@)
@@ -70,15 +70,24 @@ $(OUTPUT)/tests/%: tests/integration/%.c $(HARNESS_SRCS) $(LIB_OBJS) | $(OUTPUT)
 	$(Q)$(CC) $(CFLAGS) $(INCLUDES) -Itests/harness $^ $(LIBS) -lcriterion -o $@
 
 unit: $(UNIT_TESTS)
-	$(Q)set -e; for t in $^; do echo "== $$t"; $$t --jobs 1; done
+	$(Q)scripts/run-tests.sh $^
 
 integration: vipc-loader $(OUTPUT)/tests/vipc-probe $(INTEG_TESTS)
 	$(Q)scripts/rootfs.sh $(OUTPUT)/rootfs $(OUTPUT)/tests/vipc-probe
-	$(Q)set -e; for t in $(INTEG_TESTS); do echo "== $$t"; $$t --jobs 1; done
+	$(Q)scripts/run-tests.sh $(INTEG_TESTS)
 
-test: unit integration
+# Everything a fresh machine needs first, then every suite.
+test:
+	$(Q)scripts/deps.sh
+	$(Q)$(MAKE) --no-print-directory all-tests
 
-demo: vipc-loader $(OUTPUT)/tests/vipc-probe
+all-tests: vipc-loader $(UNIT_TESTS) $(OUTPUT)/tests/vipc-probe $(INTEG_TESTS)
+	$(Q)scripts/rootfs.sh $(OUTPUT)/rootfs $(OUTPUT)/tests/vipc-probe
+	$(Q)scripts/run-tests.sh $(UNIT_TESTS) $(INTEG_TESTS)
+
+demo:
+	$(Q)scripts/deps.sh
+	$(Q)$(MAKE) --no-print-directory vipc-loader $(OUTPUT)/tests/vipc-probe
 	$(Q)scripts/rootfs.sh $(OUTPUT)/rootfs $(OUTPUT)/tests/vipc-probe
 	$(Q)scripts/demo.sh
 

@@ -264,20 +264,24 @@ static __always_inline int vipc_check(struct bpf_sock_addr *ctx, __u32 perm, enu
 	struct vipc_config *cfg;
 	enum vipc_reason reason;
 	__u64 cgid = 0;
+	__u32 slot;
 	int allow;
 
-	/* Phase 1: who is calling, under the live slot. */
+	/* Phase 1: who is calling, under the live slot (read once: a reload
+	 * flips it, and one decision must not mix two policies).
+	 */
 	cfg = vipc_cfg();
 	if (!cfg || cfg->magic != VIPC_MAGIC)
 		return 1;
-	caller = vipc_find_principal(cfg->active_slot, &cgid);
+	slot = *(volatile __u32 *)&cfg->active_slot;
+	caller = vipc_find_principal(slot, &cgid);
 	if (!caller) {
 		vipc_count(VIPC_R_UNCONFINED, 0);
 		return 1;
 	}
 
 	/* Phase 2: which endpoint, and the caller's grant on it. */
-	key.slot = cfg->active_slot;
+	key.slot = slot;
 	if (!vipc_addr_key(ctx, &key)) {
 		ep = bpf_map_lookup_elem(&vipc_endpoints, &key);
 		vipc_count_lookup(ep != NULL);

@@ -71,6 +71,10 @@ enum vipc_endpoint_flags {
 	VIPC_EP_CHANNEL = 1 << 0, /* the endpoint is a channel's receive side */
 };
 
+enum vipc_grant_flags {
+	VIPC_GRANT_CHANNEL = 1 << 0, /* issued to a channel's sender */
+};
+
 /* vipc_config[0]: identity of the pinned instance and live settings. */
 struct vipc_config {
 	__u32 magic;
@@ -129,7 +133,7 @@ struct vipc_grant {
 	__u32 perms;	      /* enum vipc_perm bits */
 	__u32 generation;     /* endpoint generation the grant was issued under */
 	__u32 endpoint_owner; /* container owning the endpoint, for cleanup */
-	__u32 pad;
+	__u32 flags;	      /* enum vipc_grant_flags */
 };
 
 /* vipc_channels: (slot, name) -> channel: a one-way path to an endpoint. */

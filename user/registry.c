@@ -1,0 +1,642 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/* Registry operations on the pinned maps. Single-entry changes go to the
+ * live slot; a whole policy is built in the idle slot and swapped in.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/syscall.h>
+#include <linux/membarrier.h>
+#include <bpf/bpf.h>
+#include "registry.h"
+#include "vipc_decide.h"
+
+char vipc_registry_err[256];
+
+#define KEY_MAX 128
+#define VAL_MAX 64
+
+int vipc_fail(int err, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(vipc_registry_err, sizeof(vipc_registry_err), fmt, ap);
+	va_end(ap);
+	return err;
+}
+
+/* Where the slot sits in a map's key: after the cgroup id for principals,
+ * first everywhere else.
+ */
+int vipc_map_slot_offset(int fd, __u32 *key_size, __u32 *value_size)
+{
+	struct bpf_map_info info = {};
+	__u32 len = sizeof(info);
+
+	if (bpf_map_get_info_by_fd(fd, &info, &len))
+		return -errno;
+	*key_size = info.key_size;
+	*value_size = info.value_size;
+	return strcmp(info.name, "vipc_principals") ? 0 : 8;
+}
+
+static __u32 key_slot(const void *key, int off)
+{
+	__u32 slot;
+
+	memcpy(&slot, (const char *)key + off, sizeof(slot));
+	return slot;
+}
+
+int vipc_map_visit(int fd, int slot, vipc_visit_fn fn, void *ctx)
+{
+	char key[KEY_MAX], next[KEY_MAX], val[VAL_MAX];
+	__u32 ksz = 0, vsz = 0;
+	void *prev = NULL;
+	int off, ret;
+
+	off = vipc_map_slot_offset(fd, &ksz, &vsz);
+	if (off < 0)
+		return off;
+	while (!bpf_map_get_next_key(fd, prev, next)) {
+		memcpy(key, next, ksz);
+		prev = key;
+		if (slot >= 0 && key_slot(key, off) != (__u32)slot)
+			continue;
+		if (bpf_map_lookup_elem(fd, key, val))
+			continue; /* deleted under us */
+		ret = fn(key, val, ctx);
+		if (ret)
+			return ret;
+	}
+	return 0;
+}
+
+static int count_one(const void *key, const void *val, void *ctx)
+{
+	(void)key;
+	(void)val;
+	(*(long *)ctx)++;
+	return 0;
+}
+
+long vipc_map_count(int fd, int slot)
+{
+	long n = 0;
+	int err = vipc_map_visit(fd, slot, count_one, &n);
+
+	return err < 0 ? err : n;
+}
+
+/* Delete every entry of @fd in @slot. */
+int vipc_map_clear_slot(int fd, __u32 slot)
+{
+	char key[KEY_MAX], next[KEY_MAX];
+	__u32 ksz = 0, vsz = 0;
+	int off, err = 0;
+	void *prev = NULL;
+
+	off = vipc_map_slot_offset(fd, &ksz, &vsz);
+	if (off < 0)
+		return off;
+	while (!bpf_map_get_next_key(fd, prev, next)) {
+		if (key_slot(next, off) != slot) {
+			memcpy(key, next, ksz);
+			prev = key;
+			continue;
+		}
+		/* Deleting the current key restarts the walk after it. */
+		memcpy(key, next, ksz);
+		if (bpf_map_delete_elem(fd, key) && errno != ENOENT)
+			err = -errno;
+	}
+	return err;
+}
+
+void vipc_reg_add(struct vipc_state *st, __u64 *counter, long n)
+{
+	(void)st;
+	if (n > 0)
+		__atomic_fetch_add(counter, (__u64)n, __ATOMIC_RELAXED);
+}
+
+/* Map an update failure to the registry's errors. */
+int vipc_update_err(struct vipc_state *st, const char *table, __u32 limit, const char *opt)
+{
+	int err = -errno;
+
+	(void)st;
+	if (err == -E2BIG || err == -ENOMEM || err == -ENOSPC)
+		return vipc_fail(-E2BIG, "the %s table is full (%u per slot); raise it with %s", table,
+			    limit, opt);
+	return vipc_fail(err, "updating %s: %s", table, strerror(-err));
+}
+
+/* ---- containers ---- */
+
+struct find_ctx {
+	const char *name;
+	__u32 id;
+	void *out;
+};
+
+static int match_container(const void *key, const void *val, void *ctx)
+{
+	const struct vipc_principal *p = val;
+	struct find_ctx *f = ctx;
+	struct vipc_container_info *out = f->out;
+
+	if (f->name ? strncmp(p->name, f->name, VIPC_LABEL_MAX) : p->id != f->id)
+		return 0;
+	memcpy(&out->key, key, sizeof(out->key));
+	out->val = *p;
+	return 1;
+}
+
+static int find_container(struct vipc_state *st, struct find_ctx *f)
+{
+	int ret = vipc_map_visit(st->principals_fd, st->cfg.active_slot, match_container, f);
+
+	if (ret < 0)
+		return ret;
+	return ret ? 0 : vipc_fail(-ENOENT, "no container %s", f->name ? f->name : "with that id");
+}
+
+int vipc_container_find(struct vipc_state *st, const char *name, struct vipc_container_info *out)
+{
+	struct find_ctx f = { .name = name, .out = out };
+
+	return find_container(st, &f);
+}
+
+int vipc_container_by_id(struct vipc_state *st, __u32 id, struct vipc_container_info *out)
+{
+	struct find_ctx f = { .id = id, .out = out };
+
+	return find_container(st, &f);
+}
+
+void vipc_label_copy(char dst[VIPC_LABEL_MAX], const char *src)
+{
+	size_t n = strnlen(src, VIPC_LABEL_MAX - 1);
+
+	memset(dst, 0, VIPC_LABEL_MAX);
+	memcpy(dst, src, n);
+}
+
+int vipc_check_label(const char *what, const char *name)
+{
+	if (!name[0] || strlen(name) >= VIPC_LABEL_MAX)
+		return vipc_fail(-EINVAL, "%s name must be 1 to %d bytes", what, VIPC_LABEL_MAX - 1);
+	return 0;
+}
+
+int vipc_container_add(struct vipc_state *st, const char *name, __u64 cgroup_id, __u8 mode,
+		       __u8 unknown)
+{
+	struct vipc_principal_key key = { .cgroup_id = cgroup_id, .slot = st->cfg.active_slot };
+	struct vipc_principal val = { .mode = mode, .unknown = unknown };
+	struct vipc_container_info old;
+	int err;
+
+	/* Phase 1: the name and the cgroup must both be free. */
+	err = vipc_check_label("container", name);
+	if (err)
+		return err;
+	if (!vipc_container_find(st, name, &old))
+		return vipc_fail(-EEXIST, "container %s is already registered", name);
+	if (!bpf_map_lookup_elem(st->principals_fd, &key, &old.val))
+		return vipc_fail(-EEXIST, "that cgroup is already registered as container %s",
+			    old.val.name);
+
+	/* Phase 2: allocate an id and insert. */
+	err = vipc_config_read(st);
+	if (err)
+		return err;
+	val.id = st->cfg.next_container++;
+	vipc_label_copy(val.name, name);
+	if (bpf_map_update_elem(st->principals_fd, &key, &val, BPF_NOEXIST))
+		return vipc_update_err(st, "containers", st->limits.principals, "--max-containers");
+	err = vipc_config_write(st);
+	if (!err)
+		vipc_reg_add(st, &st->reg->containers_added, 1);
+	return err;
+}
+
+/* The in-kernel sweep removes the container and all it owns and holds. */
+int vipc_run_remove(struct vipc_state *st, __u32 container, __u32 slot)
+{
+	struct vipc_remove_args args = { .container = container, .slot = slot };
+	LIBBPF_OPTS(bpf_test_run_opts, opts, .ctx_in = &args, .ctx_size_in = sizeof(args));
+
+	if (bpf_prog_test_run_opts(st->remove_prog_fd, &opts))
+		return vipc_fail(-errno, "running the cleanup program: %s", strerror(errno));
+	return 0;
+}
+
+int vipc_container_rm(struct vipc_state *st, const char *name)
+{
+	struct vipc_container_info c;
+	int err;
+
+	err = vipc_container_find(st, name, &c);
+	if (err)
+		return err;
+	return vipc_run_remove(st, c.val.id, st->cfg.active_slot);
+}
+
+/* ---- endpoints ---- */
+
+static int match_endpoint(const void *key, const void *val, void *ctx)
+{
+	const struct vipc_endpoint *ep = val;
+	struct find_ctx *f = ctx;
+	struct vipc_endpoint_info *out = f->out;
+
+	if (f->name ? strncmp(ep->label, f->name, VIPC_LABEL_MAX) : ep->id != f->id)
+		return 0;
+	memcpy(&out->key, key, sizeof(out->key));
+	out->val = *ep;
+	return 1;
+}
+
+static int find_endpoint(struct vipc_state *st, struct find_ctx *f)
+{
+	int ret = vipc_map_visit(st->endpoints_fd, st->cfg.active_slot, match_endpoint, f);
+
+	if (ret < 0)
+		return ret;
+	return ret ? 0 : vipc_fail(-ENOENT, "no endpoint %s", f->name ? f->name : "with that id");
+}
+
+int vipc_endpoint_find(struct vipc_state *st, const char *name, struct vipc_endpoint_info *out)
+{
+	struct find_ctx f = { .name = name, .out = out };
+	char addr[VIPC_NAME_MAX];
+	__u8 kind, len;
+
+	if (name[0] != '/' && name[0] != '@')
+		return find_endpoint(st, &f);
+	if (vipc_addr_parse(name, &kind, addr, &len))
+		return vipc_fail(-EINVAL, "bad endpoint address %s", name);
+	vipc_endpoint_key_make(&out->key, st->cfg.active_slot, kind, addr, len);
+	if (bpf_map_lookup_elem(st->endpoints_fd, &out->key, &out->val))
+		return vipc_fail(-ENOENT, "no endpoint at %s", name);
+	return 0;
+}
+
+int vipc_endpoint_by_id(struct vipc_state *st, __u32 id, struct vipc_endpoint_info *out)
+{
+	struct find_ctx f = { .id = id, .out = out };
+
+	return find_endpoint(st, &f);
+}
+
+int vipc_endpoint_add(struct vipc_state *st, const char *name, const char *owner,
+		      const char *addr)
+{
+	struct vipc_endpoint_info old;
+	struct vipc_container_info c;
+	struct vipc_endpoint_key key;
+	struct vipc_endpoint val = { .generation = 1 };
+	char bytes[VIPC_NAME_MAX];
+	__u8 kind, len;
+	int err;
+
+	/* Phase 1: name free, owner known, address valid and free. */
+	err = vipc_check_label("endpoint", name);
+	if (err)
+		return err;
+	if (vipc_addr_parse(addr, &kind, bytes, &len))
+		return vipc_fail(-EINVAL, "bad address %s: expected /path or @abstract, at most %d bytes",
+			    addr, VIPC_NAME_MAX);
+	if (!vipc_endpoint_find(st, name, &old))
+		return vipc_fail(-EEXIST, "endpoint %s is already registered", name);
+	err = vipc_container_find(st, owner, &c);
+	if (err)
+		return err;
+	vipc_endpoint_key_make(&key, st->cfg.active_slot, kind, bytes, len);
+	if (!bpf_map_lookup_elem(st->endpoints_fd, &key, &old.val))
+		return vipc_fail(-EEXIST, "%s is already registered as endpoint %s", addr,
+			    old.val.label);
+
+	/* Phase 2: allocate an id and insert. */
+	err = vipc_config_read(st);
+	if (err)
+		return err;
+	val.id = st->cfg.next_endpoint++;
+	val.owner = c.val.id;
+	vipc_label_copy(val.label, name);
+	if (bpf_map_update_elem(st->endpoints_fd, &key, &val, BPF_NOEXIST))
+		return vipc_update_err(st, "endpoints", st->limits.endpoints, "--max-endpoints");
+	err = vipc_config_write(st);
+	if (!err)
+		vipc_reg_add(st, &st->reg->endpoints_created, 1);
+	return err;
+}
+
+struct sweep_ctx {
+	int fd;
+	__u32 endpoint;
+	__u32 flags; /* grant flags required, 0 = any */
+	long n;
+};
+
+static int sweep_grant(const void *key, const void *val, void *ctx)
+{
+	const struct vipc_grant_key *k = key;
+	const struct vipc_grant *g = val;
+	struct sweep_ctx *s = ctx;
+
+	if (k->endpoint != s->endpoint || (s->flags && !(g->flags & s->flags)))
+		return 0;
+	if (!bpf_map_delete_elem(s->fd, k))
+		s->n++;
+	return 0;
+}
+
+/* Delete the grants on an endpoint (only channel grants when @flags). */
+static long drop_grants(struct vipc_state *st, __u32 endpoint, __u32 flags)
+{
+	struct sweep_ctx s = { .fd = st->grants_fd, .endpoint = endpoint, .flags = flags };
+	int err = vipc_map_visit(st->grants_fd, st->cfg.active_slot, sweep_grant, &s);
+
+	return err < 0 ? err : s.n;
+}
+
+static int match_channel_ep(const void *key, const void *val, void *ctx)
+{
+	const struct vipc_channel *ch = val;
+	struct sweep_ctx *s = ctx;
+
+	if (ch->endpoint != s->endpoint)
+		return 0;
+	if (!bpf_map_delete_elem(s->fd, key))
+		s->n++;
+	return 0;
+}
+
+int vipc_endpoint_rm(struct vipc_state *st, const char *name, const char *owner)
+{
+	struct sweep_ctx s = { .fd = st->channels_fd };
+	struct vipc_endpoint_info ep;
+	struct vipc_container_info c;
+	long grants;
+	int err;
+
+	/* Phase 1: only the owner may remove it. */
+	err = vipc_endpoint_find(st, name, &ep);
+	if (!err)
+		err = vipc_container_find(st, owner, &c);
+	if (err)
+		return err;
+	if (ep.val.owner != c.val.id)
+		return vipc_fail(-EACCES, "container %s does not own endpoint %s", owner, name);
+
+	/* Phase 2: the endpoint first (no new admissions), then what hangs on it. */
+	if (bpf_map_delete_elem(st->endpoints_fd, &ep.key))
+		return vipc_fail(-errno, "removing endpoint %s: %s", name, strerror(errno));
+	grants = drop_grants(st, ep.val.id, 0);
+	s.endpoint = ep.val.id;
+	vipc_map_visit(st->channels_fd, st->cfg.active_slot, match_channel_ep, &s);
+	vipc_reg_add(st, &st->reg->endpoints_destroyed, 1);
+	vipc_reg_add(st, &st->reg->grants_revoked, grants);
+	vipc_reg_add(st, &st->reg->channels_destroyed, s.n);
+	return grants < 0 ? (int)grants : 0;
+}
+
+/* ---- grants ---- */
+
+static int grant_pair(struct vipc_state *st, const char *container, const char *endpoint,
+		      struct vipc_grant_key *key, struct vipc_endpoint_info *ep)
+{
+	struct vipc_container_info c;
+	int err;
+
+	err = vipc_container_find(st, container, &c);
+	if (!err)
+		err = vipc_endpoint_find(st, endpoint, ep);
+	if (err)
+		return err;
+	memset(key, 0, sizeof(*key));
+	key->slot = st->cfg.active_slot;
+	key->container = c.val.id;
+	key->endpoint = ep->val.id;
+	return 0;
+}
+
+int vipc_grant_set(struct vipc_state *st, const char *container, const char *endpoint,
+		   __u32 perms)
+{
+	struct vipc_endpoint_info ep;
+	struct vipc_grant_key key;
+	struct vipc_grant val = {};
+	int err;
+
+	err = grant_pair(st, container, endpoint, &key, &ep);
+	if (err)
+		return err;
+	if (!perms || perms & ~VIPC_PERM_ALL)
+		return vipc_fail(-EINVAL, "no valid permission given");
+	val.perms = perms;
+	val.generation = ep.val.generation;
+	val.endpoint_owner = ep.val.owner;
+	if (bpf_map_update_elem(st->grants_fd, &key, &val, BPF_ANY))
+		return vipc_update_err(st, "grants", st->limits.grants, "--max-grants");
+	vipc_reg_add(st, &st->reg->grants_issued, 1);
+	return 0;
+}
+
+int vipc_grant_revoke(struct vipc_state *st, const char *container, const char *endpoint)
+{
+	struct vipc_endpoint_info ep;
+	struct vipc_grant_key key;
+	int err;
+
+	err = grant_pair(st, container, endpoint, &key, &ep);
+	if (err)
+		return err;
+	if (bpf_map_delete_elem(st->grants_fd, &key))
+		return vipc_fail(-ENOENT, "container %s holds no grant on %s", container, endpoint);
+	vipc_reg_add(st, &st->reg->grants_revoked, 1);
+	return 0;
+}
+
+struct live_ctx {
+	__u32 endpoint;
+	__u32 generation;
+	long n;
+};
+
+static int count_live(const void *key, const void *val, void *ctx)
+{
+	const struct vipc_grant_key *k = key;
+	const struct vipc_grant *g = val;
+	struct live_ctx *l = ctx;
+
+	if (k->endpoint == l->endpoint && g->generation == l->generation)
+		l->n++;
+	return 0;
+}
+
+int vipc_endpoint_revoke(struct vipc_state *st, const char *endpoint, __u32 *killed)
+{
+	struct vipc_endpoint_info ep;
+	struct live_ctx l;
+	int err;
+
+	err = vipc_endpoint_find(st, endpoint, &ep);
+	if (err)
+		return err;
+	l = (struct live_ctx){ .endpoint = ep.val.id, .generation = ep.val.generation };
+	vipc_map_visit(st->grants_fd, st->cfg.active_slot, count_live, &l);
+
+	/* One increment kills every grant issued before it. */
+	ep.val.generation++;
+	if (bpf_map_update_elem(st->endpoints_fd, &ep.key, &ep.val, BPF_EXIST))
+		return vipc_fail(-errno, "bumping generation of %s: %s", endpoint, strerror(errno));
+	vipc_reg_add(st, &st->reg->generation_bumps, 1);
+	vipc_reg_add(st, &st->reg->grants_revoked, l.n);
+	*killed = l.n;
+	return 0;
+}
+
+/* ---- channels ---- */
+
+static void channel_key(struct vipc_channel_key *key, __u32 slot, const char *name)
+{
+	memset(key, 0, sizeof(*key));
+	key->slot = slot;
+	vipc_label_copy(key->name, name);
+}
+
+static int channel_grant(struct vipc_state *st, const char *sender, struct vipc_endpoint_info *ep)
+{
+	struct vipc_container_info c;
+	struct vipc_grant_key key = { .slot = st->cfg.active_slot, .endpoint = ep->val.id };
+	struct vipc_grant val = {};
+	int err;
+
+	err = vipc_container_find(st, sender, &c);
+	if (err)
+		return err;
+	key.container = c.val.id;
+	bpf_map_lookup_elem(st->grants_fd, &key, &val);
+	val.perms |= VIPC_PERM_CONNECT | VIPC_PERM_SEND;
+	val.generation = ep->val.generation;
+	val.endpoint_owner = ep->val.owner;
+	val.flags |= VIPC_GRANT_CHANNEL;
+	if (bpf_map_update_elem(st->grants_fd, &key, &val, BPF_ANY))
+		return vipc_update_err(st, "grants", st->limits.grants, "--max-grants");
+	vipc_reg_add(st, &st->reg->grants_issued, 1);
+	return 0;
+}
+
+int vipc_channel_add(struct vipc_state *st, const char *name, const char *endpoint,
+		     char senders[][VIPC_LABEL_MAX], size_t nr_senders, __u32 capacity)
+{
+	struct vipc_channel_key key;
+	struct vipc_channel val = { .capacity = capacity }, old;
+	struct vipc_endpoint_info ep;
+	struct vipc_container_info c;
+	size_t i;
+	int err;
+
+	/* Phase 1: name free, endpoint known and not already a channel's. */
+	err = vipc_check_label("channel", name);
+	if (!err)
+		err = vipc_endpoint_find(st, endpoint, &ep);
+	if (err)
+		return err;
+	channel_key(&key, st->cfg.active_slot, name);
+	if (!bpf_map_lookup_elem(st->channels_fd, &key, &old))
+		return vipc_fail(-EEXIST, "channel %s already exists", name);
+	if (ep.val.flags & VIPC_EP_CHANNEL)
+		return vipc_fail(-EEXIST, "endpoint %s already carries a channel", endpoint);
+	for (i = 0; i < nr_senders; i++) {
+		err = vipc_container_find(st, senders[i], &c);
+		if (err)
+			return err;
+	}
+
+	/* Phase 2: the record, the endpoint flag, then the senders' grants. */
+	val.endpoint = ep.val.id;
+	val.receiver = ep.val.owner;
+	if (bpf_map_update_elem(st->channels_fd, &key, &val, BPF_NOEXIST))
+		return vipc_update_err(st, "channels", st->limits.channels, "--max-channels");
+	ep.val.flags |= VIPC_EP_CHANNEL;
+	bpf_map_update_elem(st->endpoints_fd, &ep.key, &ep.val, BPF_EXIST);
+	vipc_reg_add(st, &st->reg->channels_created, 1);
+	for (i = 0; i < nr_senders && !err; i++)
+		err = channel_grant(st, senders[i], &ep);
+	return err;
+}
+
+int vipc_channel_rm(struct vipc_state *st, const char *name)
+{
+	struct vipc_channel_key key;
+	struct vipc_endpoint_info ep;
+	struct vipc_channel ch;
+	long grants = 0;
+
+	channel_key(&key, st->cfg.active_slot, name);
+	if (bpf_map_lookup_elem(st->channels_fd, &key, &ch))
+		return vipc_fail(-ENOENT, "no channel %s", name);
+	if (bpf_map_delete_elem(st->channels_fd, &key))
+		return vipc_fail(-errno, "removing channel %s: %s", name, strerror(errno));
+	if (!vipc_endpoint_by_id(st, ch.endpoint, &ep)) {
+		ep.val.flags &= ~VIPC_EP_CHANNEL;
+		bpf_map_update_elem(st->endpoints_fd, &ep.key, &ep.val, BPF_EXIST);
+		grants = drop_grants(st, ch.endpoint, VIPC_GRANT_CHANNEL);
+	}
+	vipc_reg_add(st, &st->reg->channels_destroyed, 1);
+	vipc_reg_add(st, &st->reg->grants_revoked, grants);
+	return 0;
+}
+
+/* ---- decision ---- */
+
+int vipc_check(struct vipc_state *st, const char *container, const char *endpoint, __u32 perm,
+	       enum vipc_reason *reason, bool *allowed)
+{
+	struct vipc_container_info c;
+	struct vipc_endpoint_info ep;
+	struct vipc_grant_key gkey;
+	struct vipc_grant grant;
+	const struct vipc_endpoint *epp = NULL;
+	const struct vipc_grant *gp = NULL;
+	int err;
+
+	/* Same order as the kernel: principal, endpoint, grant. */
+	err = vipc_container_find(st, container, &c);
+	if (err)
+		return err;
+	if (!vipc_endpoint_find(st, endpoint, &ep))
+		epp = &ep.val;
+	if (vipc_needs_grant(&c.val, epp)) {
+		gkey = (struct vipc_grant_key){ .slot = st->cfg.active_slot,
+						.container = c.val.id,
+						.endpoint = epp->id };
+		if (!bpf_map_lookup_elem(st->grants_fd, &gkey, &grant))
+			gp = &grant;
+	}
+	*reason = vipc_decide(&c.val, epp, gp, perm);
+	*allowed = vipc_verdict_allows(&c.val, *reason);
+	return 0;
+}
+
+const char *vipc_reason_str(enum vipc_reason reason)
+{
+	static const char *const names[VIPC_R__COUNT] = {
+		[VIPC_R_UNCONFINED] = "unconfined",   [VIPC_R_OWNER] = "owner",
+		[VIPC_R_GRANTED] = "granted",	      [VIPC_R_UNKNOWN_ALLOW] = "unknown-allow",
+		[VIPC_R_UNKNOWN_DENY] = "unknown-deny", [VIPC_R_NO_GRANT] = "no-grant",
+		[VIPC_R_NO_PERM] = "no-permission",   [VIPC_R_REVOKED] = "revoked",
+	};
+
+	return reason < VIPC_R__COUNT ? names[reason] : "?";
+}

@@ -1,0 +1,81 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/* Registry operations on the pinned maps: containers, endpoints, grants and
+ * channels in the live slot, whole policies through the idle slot, and the
+ * decision as the kernel would take it. Every call expects the lock held
+ * when it changes state. Errors are -errno: -ENOENT no such name, -EEXIST
+ * name taken, -EACCES not the owner, -E2BIG table full.
+ */
+#ifndef __VIPC_REGISTRY_H
+#define __VIPC_REGISTRY_H
+
+#include "state.h"
+#include "policy.h"
+
+/* Human-readable word for the last failure, set by the calls below. */
+extern char vipc_registry_err[256];
+
+struct vipc_container_info {
+	struct vipc_principal_key key;
+	struct vipc_principal val;
+};
+
+struct vipc_endpoint_info {
+	struct vipc_endpoint_key key;
+	struct vipc_endpoint val;
+};
+
+int vipc_container_find(struct vipc_state *st, const char *name, struct vipc_container_info *out);
+int vipc_container_by_id(struct vipc_state *st, __u32 id, struct vipc_container_info *out);
+int vipc_container_add(struct vipc_state *st, const char *name, __u64 cgroup_id, __u8 mode,
+		       __u8 unknown);
+int vipc_container_rm(struct vipc_state *st, const char *name);
+
+/* @name: the endpoint's label, or its address as "/path" or "@name". */
+int vipc_endpoint_find(struct vipc_state *st, const char *name, struct vipc_endpoint_info *out);
+int vipc_endpoint_by_id(struct vipc_state *st, __u32 id, struct vipc_endpoint_info *out);
+int vipc_endpoint_add(struct vipc_state *st, const char *name, const char *owner,
+		      const char *addr);
+/* Only the owner removes an endpoint; its grants and channel go with it. */
+int vipc_endpoint_rm(struct vipc_state *st, const char *name, const char *owner);
+
+int vipc_grant_set(struct vipc_state *st, const char *container, const char *endpoint,
+		   __u32 perms);
+int vipc_grant_revoke(struct vipc_state *st, const char *container, const char *endpoint);
+/* Generation bump: every grant on the endpoint dies; *killed counts them. */
+int vipc_endpoint_revoke(struct vipc_state *st, const char *endpoint, __u32 *killed);
+
+int vipc_channel_add(struct vipc_state *st, const char *name, const char *endpoint,
+		     char senders[][VIPC_LABEL_MAX], size_t nr_senders, __u32 capacity);
+int vipc_channel_rm(struct vipc_state *st, const char *name);
+
+/* The decision for (container, endpoint, perm), computed from the maps. */
+int vipc_check(struct vipc_state *st, const char *container, const char *endpoint, __u32 perm,
+	       enum vipc_reason *reason, bool *allowed);
+
+/* Apply a resolved policy atomically: fill the idle slot, flip, clear the
+ * old slot. On error the live policy is untouched.
+ */
+int vipc_apply(struct vipc_state *st, const struct vipc_policy *pol);
+
+/* Visit every entry of @fd in @slot (slot < 0: every slot). @fn returns
+ * non-zero to stop; that value is returned.
+ */
+typedef int (*vipc_visit_fn)(const void *key, const void *val, void *ctx);
+int vipc_map_visit(int fd, int slot, vipc_visit_fn fn, void *ctx);
+/* Entries of @fd in @slot. */
+long vipc_map_count(int fd, int slot);
+
+const char *vipc_reason_str(enum vipc_reason reason);
+
+/* Shared by the registry's files. */
+int vipc_map_slot_offset(int fd, __u32 *key_size, __u32 *value_size);
+int vipc_map_clear_slot(int fd, __u32 slot);
+int vipc_fail(int err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+int vipc_update_err(struct vipc_state *st, const char *table, __u32 limit, const char *opt);
+void vipc_reg_add(struct vipc_state *st, __u64 *counter, long n);
+int vipc_check_label(const char *what, const char *name);
+/* Copy a label into a zero-padded map field. */
+void vipc_label_copy(char dst[VIPC_LABEL_MAX], const char *src);
+int vipc_run_remove(struct vipc_state *st, __u32 container, __u32 slot);
+
+#endif /* __VIPC_REGISTRY_H */

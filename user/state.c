@@ -1,0 +1,457 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/* The pinned instance under /sys/fs/bpf/vipc: load or adopt, open, lock,
+ * unload; capabilities and bpffs.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <dirent.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/file.h>
+#include <sys/mman.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/statfs.h>
+#include <linux/magic.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include <sys/capability.h>
+#include "state.h"
+#include "log.h"
+#include "vipc.skel.h"
+
+const struct vipc_hook_info vipc_hooks[] = {
+	{ "vipc_connect_unix", "link_connect_unix", "cgroup/connect_unix on " VIPC_CGROUP2 },
+	{ "vipc_sendmsg_unix", "link_sendmsg_unix", "cgroup/sendmsg_unix on " VIPC_CGROUP2 },
+	{ "vipc_cgroup_rmdir", "link_cgroup_rmdir", "tp_btf/cgroup_rmdir (container cleanup)" },
+};
+const int vipc_nr_hooks = sizeof(vipc_hooks) / sizeof(vipc_hooks[0]);
+
+#define PIN(name) VIPC_PIN_DIR "/" name
+#define PROG_REMOVE_PIN PIN("prog_remove_container")
+#define PROG_STATS_PIN PIN("prog_start_stats")
+
+static const cap_value_t needed_caps[] = { CAP_SYS_ADMIN, CAP_BPF, CAP_PERFMON, CAP_NET_ADMIN };
+
+int vipc_caps_check(char *missing, size_t size)
+{
+	cap_flag_value_t v;
+	size_t i, off = 0;
+	cap_t caps;
+	char *name;
+
+	missing[0] = 0;
+	caps = cap_get_proc();
+	if (!caps)
+		return -errno;
+	for (i = 0; i < sizeof(needed_caps) / sizeof(needed_caps[0]); i++) {
+		if (!cap_get_flag(caps, needed_caps[i], CAP_EFFECTIVE, &v) && v == CAP_SET)
+			continue;
+		name = cap_to_name(needed_caps[i]);
+		off += snprintf(missing + off, off < size ? size - off : 0, "%s%s",
+				off ? " " : "", name ? name : "?");
+		cap_free(name);
+	}
+	cap_free(caps);
+	for (i = 0; missing[i]; i++)
+		if (missing[i] >= 'a' && missing[i] <= 'z')
+			missing[i] -= 'a' - 'A';
+	return missing[0] ? -EPERM : 0;
+}
+
+int vipc_caps_drop(void)
+{
+	cap_t none = cap_init();
+	int err = 0;
+
+	if (!none)
+		return -errno;
+	if (cap_set_proc(none))
+		err = -errno;
+	cap_free(none);
+	return err;
+}
+
+int vipc_mount_bpffs(void)
+{
+	struct statfs sfs;
+
+	if (!statfs(VIPC_BPFFS, &sfs) && sfs.f_type == BPF_FS_MAGIC)
+		return 0;
+	if (mount("bpf", VIPC_BPFFS, "bpf", 0, "mode=0700"))
+		return -errno;
+	return 0;
+}
+
+int vipc_lock(int *fd)
+{
+	struct stat a, b;
+	int err;
+
+	/* Retry when an unload removed the directory while we waited. */
+	for (;;) {
+		err = vipc_mount_bpffs();
+		if (err)
+			return err;
+		if (mkdir(VIPC_PIN_DIR, 0700) && errno != EEXIST)
+			return -errno;
+		*fd = open(VIPC_PIN_DIR, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		if (*fd < 0)
+			return -errno;
+		if (flock(*fd, LOCK_EX)) {
+			err = -errno;
+			close(*fd);
+			return err;
+		}
+		if (!fstat(*fd, &a) && !stat(VIPC_PIN_DIR, &b) && a.st_ino == b.st_ino)
+			return 0;
+		close(*fd);
+	}
+}
+
+void vipc_unlock(int fd)
+{
+	if (fd >= 0)
+		close(fd);
+}
+
+/* Remove every pin in the directory: links first, so enforcement ends
+ * before the maps it reads go away.
+ */
+static int unpin_all(void)
+{
+	struct dirent *de;
+	char path[PATH_MAX];
+	int pass, err = 0;
+	DIR *dir;
+
+	for (pass = 0; pass < 2; pass++) {
+		dir = opendir(VIPC_PIN_DIR);
+		if (!dir)
+			return errno == ENOENT ? 0 : -errno;
+		while ((de = readdir(dir))) {
+			if (de->d_name[0] == '.')
+				continue;
+			if ((pass == 0) != !strncmp(de->d_name, "link_", 5))
+				continue;
+			snprintf(path, sizeof(path), "%s/%s", VIPC_PIN_DIR, de->d_name);
+			if (unlink(path) && !err)
+				err = -errno;
+		}
+		closedir(dir);
+	}
+	return err;
+}
+
+static int read_pinned_config(struct vipc_config *cfg)
+{
+	__u32 zero = 0;
+	int fd, err = 0;
+
+	fd = bpf_obj_get(PIN("vipc_config"));
+	if (fd < 0)
+		return -errno;
+	if (bpf_map_lookup_elem(fd, &zero, cfg))
+		err = -errno;
+	close(fd);
+	return err;
+}
+
+static bool links_pinned(void)
+{
+	char path[PATH_MAX];
+	int i;
+
+	for (i = 0; i < vipc_nr_hooks; i++) {
+		snprintf(path, sizeof(path), "%s/%s", VIPC_PIN_DIR, vipc_hooks[i].link);
+		if (access(path, F_OK))
+			return false;
+	}
+	return !access(PROG_REMOVE_PIN, F_OK) && !access(PROG_STATS_PIN, F_OK);
+}
+
+/* Is there a complete, compatible instance? 1 yes, 0 none (stale pins
+ * removed), -EPROTO for another ABI version.
+ */
+static int probe_pinned(void)
+{
+	struct vipc_config cfg = {};
+
+	if (read_pinned_config(&cfg))
+		return unpin_all();
+	if (cfg.magic == VIPC_MAGIC && cfg.abi_version != VIPC_ABI_VERSION)
+		return -EPROTO;
+	if (cfg.magic == VIPC_MAGIC && links_pinned())
+		return 1;
+	pr_info("removing an incomplete instance left by an interrupted load\n");
+	return unpin_all();
+}
+
+static void size_maps(struct vipc_bpf *skel, const struct vipc_limits *l)
+{
+	bpf_map__set_max_entries(skel->maps.vipc_principals, l->principals * VIPC_SLOTS);
+	bpf_map__set_max_entries(skel->maps.vipc_endpoints, l->endpoints * VIPC_SLOTS);
+	bpf_map__set_max_entries(skel->maps.vipc_grants, l->grants * VIPC_SLOTS);
+	bpf_map__set_max_entries(skel->maps.vipc_channels, l->channels * VIPC_SLOTS);
+}
+
+static int pin_with_mode(int (*pin)(void *, const char *), void *obj, const char *name)
+{
+	char path[PATH_MAX];
+
+	snprintf(path, sizeof(path), "%s/%s", VIPC_PIN_DIR, name);
+	if (pin(obj, path))
+		return -errno;
+	return chmod(path, 0600) ? -errno : 0;
+}
+
+static int attach_hooks(struct vipc_bpf *skel)
+{
+	struct bpf_program *prog;
+	struct bpf_link *link;
+	int i, cgfd, err = 0;
+
+	cgfd = open(VIPC_CGROUP2, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (cgfd < 0)
+		return -errno;
+	for (i = 0; i < vipc_nr_hooks && !err; i++) {
+		prog = bpf_object__find_program_by_name(skel->obj, vipc_hooks[i].prog);
+		if (bpf_program__type(prog) == BPF_PROG_TYPE_CGROUP_SOCK_ADDR)
+			link = bpf_program__attach_cgroup(prog, cgfd);
+		else
+			link = bpf_program__attach(prog);
+		if (!link) {
+			err = -errno;
+			pr_warn("attach %s: %s\n", vipc_hooks[i].what, strerror(-err));
+			break;
+		}
+		err = pin_with_mode((int (*)(void *, const char *))bpf_link__pin, link,
+				    vipc_hooks[i].link);
+		bpf_link__destroy(link);
+	}
+	close(cgfd);
+	return err;
+}
+
+static int pin_syscall_progs(struct vipc_bpf *skel)
+{
+	int err;
+
+	err = bpf_obj_pin(bpf_program__fd(skel->progs.vipc_remove_container), PROG_REMOVE_PIN);
+	if (!err)
+		err = bpf_obj_pin(bpf_program__fd(skel->progs.vipc_start_stats), PROG_STATS_PIN);
+	if (err)
+		return -errno;
+	if (chmod(PROG_REMOVE_PIN, 0600) || chmod(PROG_STATS_PIN, 0600))
+		return -errno;
+	return 0;
+}
+
+/* Maps are pinned by libbpf at load; chmod them to 0600. */
+static int restrict_map_pins(struct vipc_bpf *skel)
+{
+	struct bpf_map *map;
+
+	bpf_object__for_each_map(map, skel->obj) {
+		if (bpf_map__pin_path(map) && chmod(bpf_map__pin_path(map), 0600))
+			return -errno;
+	}
+	return 0;
+}
+
+static int write_identity(struct vipc_bpf *skel)
+{
+	struct vipc_config cfg = {
+		.magic = VIPC_MAGIC,
+		.abi_version = VIPC_ABI_VERSION,
+		.next_container = 1,
+		.next_endpoint = 1,
+	};
+	__u32 zero = 0;
+
+	if (bpf_map__update_elem(skel->maps.vipc_config, &zero, sizeof(zero), &cfg, sizeof(cfg),
+				 BPF_ANY))
+		return -errno;
+	return 0;
+}
+
+static int load_fresh(const struct vipc_limits *limits)
+{
+	LIBBPF_OPTS(bpf_object_open_opts, opts, .pin_root_path = VIPC_PIN_DIR);
+	struct vipc_bpf *skel;
+	int err, cpus;
+
+	/* Phase 1: open, size, load (libbpf pins the maps). */
+	skel = vipc_bpf__open_opts(&opts);
+	if (!skel)
+		return -errno;
+	cpus = libbpf_num_possible_cpus();
+	skel->rodata->nr_cpus = cpus > 0 ? cpus : 1;
+	size_maps(skel, limits);
+	err = vipc_bpf__load(skel);
+	if (err) {
+		pr_warn("loading BPF programs: %s\n", strerror(-err));
+		goto cleanup;
+	}
+
+	/* Phase 2: attach and pin; the identity last marks the pin complete. */
+	err = restrict_map_pins(skel);
+	if (!err)
+		err = attach_hooks(skel);
+	if (!err)
+		err = pin_syscall_progs(skel);
+	if (!err)
+		err = write_identity(skel);
+cleanup:
+	vipc_bpf__destroy(skel);
+	if (err)
+		unpin_all();
+	return err;
+}
+
+int vipc_load(const struct vipc_limits *limits, bool *adopted)
+{
+	int err;
+
+	err = probe_pinned();
+	if (err < 0)
+		return err;
+	*adopted = err == 1;
+	return *adopted ? 0 : load_fresh(limits);
+}
+
+int vipc_unload(void)
+{
+	struct vipc_config cfg;
+	int fd, err;
+
+	err = vipc_lock(&fd);
+	if (err)
+		return err;
+	if (read_pinned_config(&cfg) && !links_pinned()) {
+		err = -ENOENT;
+	} else {
+		err = unpin_all();
+		if (!err && rmdir(VIPC_PIN_DIR))
+			err = -errno;
+	}
+	if (err == -ENOENT)
+		rmdir(VIPC_PIN_DIR);
+	vipc_unlock(fd);
+	return err;
+}
+
+int vipc_config_read(struct vipc_state *st)
+{
+	__u32 zero = 0;
+
+	return bpf_map_lookup_elem(st->config_fd, &zero, &st->cfg) ? -errno : 0;
+}
+
+int vipc_config_write(struct vipc_state *st)
+{
+	__u32 zero = 0;
+
+	return bpf_map_update_elem(st->config_fd, &zero, &st->cfg, BPF_ANY) ? -errno : 0;
+}
+
+static __u32 slot_entries(int fd)
+{
+	struct bpf_map_info info = {};
+	__u32 len = sizeof(info);
+
+	if (bpf_map_get_info_by_fd(fd, &info, &len))
+		return 0;
+	return info.max_entries / VIPC_SLOTS;
+}
+
+static int open_pins(struct vipc_state *st)
+{
+	struct {
+		int *fd;
+		const char *path;
+	} pins[] = {
+		{ &st->config_fd, PIN("vipc_config") },
+		{ &st->principals_fd, PIN("vipc_principals") },
+		{ &st->endpoints_fd, PIN("vipc_endpoints") },
+		{ &st->grants_fd, PIN("vipc_grants") },
+		{ &st->channels_fd, PIN("vipc_channels") },
+		{ &st->stats_fd, PIN("vipc_stats") },
+		{ &st->registry_fd, PIN("vipc_registry") },
+		{ &st->events_fd, PIN("vipc_events") },
+		{ &st->remove_prog_fd, PROG_REMOVE_PIN },
+		{ &st->stats_prog_fd, PROG_STATS_PIN },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(pins) / sizeof(pins[0]); i++) {
+		*pins[i].fd = bpf_obj_get(pins[i].path);
+		if (*pins[i].fd < 0)
+			return errno == ENOENT ? -ENOENT : -errno;
+	}
+	return 0;
+}
+
+int vipc_state_open(struct vipc_state *st, bool lock)
+{
+	int err;
+
+	memset(st, 0, sizeof(*st));
+	st->lock_fd = st->config_fd = st->principals_fd = st->endpoints_fd = -1;
+	st->grants_fd = st->channels_fd = st->stats_fd = st->registry_fd = -1;
+	st->events_fd = st->remove_prog_fd = st->stats_prog_fd = -1;
+
+	/* Phase 1: lock and open every pin; a missing one means not loaded. */
+	err = lock ? vipc_lock(&st->lock_fd) : vipc_mount_bpffs();
+	if (!err)
+		err = open_pins(st);
+	if (!err)
+		err = vipc_config_read(st);
+	if (err)
+		goto err_close;
+
+	/* Phase 2: check identity, map the registry counters. */
+	if (st->cfg.magic != VIPC_MAGIC) {
+		err = -ENOENT;
+		goto err_close;
+	}
+	if (st->cfg.abi_version != VIPC_ABI_VERSION) {
+		err = -EPROTO;
+		goto err_close;
+	}
+	st->reg = mmap(NULL, sizeof(*st->reg), PROT_READ | PROT_WRITE, MAP_SHARED,
+		       st->registry_fd, 0);
+	if (st->reg == MAP_FAILED) {
+		st->reg = NULL;
+		err = -errno;
+		goto err_close;
+	}
+	st->limits.principals = slot_entries(st->principals_fd);
+	st->limits.endpoints = slot_entries(st->endpoints_fd);
+	st->limits.grants = slot_entries(st->grants_fd);
+	st->limits.channels = slot_entries(st->channels_fd);
+	return 0;
+err_close:
+	vipc_state_close(st);
+	return err;
+}
+
+void vipc_state_close(struct vipc_state *st)
+{
+	int *fds[] = { &st->config_fd, &st->principals_fd, &st->endpoints_fd, &st->grants_fd,
+		       &st->channels_fd, &st->stats_fd, &st->registry_fd, &st->events_fd,
+		       &st->remove_prog_fd, &st->stats_prog_fd };
+	size_t i;
+
+	if (st->reg)
+		munmap(st->reg, sizeof(*st->reg));
+	st->reg = NULL;
+	for (i = 0; i < sizeof(fds) / sizeof(fds[0]); i++) {
+		if (*fds[i] >= 0)
+			close(*fds[i]);
+		*fds[i] = -1;
+	}
+	vipc_unlock(st->lock_fd);
+	st->lock_fd = -1;
+}

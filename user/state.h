@@ -1,0 +1,73 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/* The pinned instance: load, adopt, open, lock and unload. */
+#ifndef __VIPC_STATE_H
+#define __VIPC_STATE_H
+
+#include <linux/types.h>
+#include <stdbool.h>
+#include "vipc.h"
+
+#define VIPC_PIN_DIR "/sys/fs/bpf/vipc"
+#define VIPC_BPFFS "/sys/fs/bpf"
+#define VIPC_CGROUP2 "/sys/fs/cgroup/unified"
+
+/* Table sizes chosen at load time (--max-grants etc.). */
+struct vipc_limits {
+	__u32 principals;
+	__u32 endpoints;
+	__u32 grants;
+	__u32 channels;
+};
+
+/* Open file descriptors of a pinned instance. */
+struct vipc_state {
+	int lock_fd;
+	int config_fd;
+	int principals_fd;
+	int endpoints_fd;
+	int grants_fd;
+	int channels_fd;
+	int stats_fd;
+	int registry_fd;
+	int events_fd;
+	int remove_prog_fd;
+	int stats_prog_fd;
+	struct vipc_registry_stats *reg; /* mmap of vipc_registry */
+	struct vipc_config cfg;		 /* as read when opened */
+	struct vipc_limits limits;	 /* per slot, from the maps' max_entries */
+};
+
+/* The hooks vipc attaches, each pinned as a link. */
+struct vipc_hook_info {
+	const char *prog; /* program name in the object */
+	const char *link; /* pin name under VIPC_PIN_DIR */
+	const char *what; /* one line for `status` */
+};
+extern const struct vipc_hook_info vipc_hooks[];
+extern const int vipc_nr_hooks;
+
+/* Load a fresh instance (or adopt a compatible pinned one): 0 or -errno.
+ * *adopted tells which happened. The pin directory must be locked.
+ */
+int vipc_load(const struct vipc_limits *limits, bool *adopted);
+/* Remove every pin and link; -ENOENT when nothing is loaded. */
+int vipc_unload(void);
+/* Open the pinned instance, taking the pin directory lock when @lock. */
+int vipc_state_open(struct vipc_state *st, bool lock);
+void vipc_state_close(struct vipc_state *st);
+/* Take (creating the directory if needed) / drop the pin directory lock. */
+int vipc_lock(int *fd);
+void vipc_unlock(int fd);
+/* Re-read the config map into st->cfg / write st->cfg to it. */
+int vipc_config_read(struct vipc_state *st);
+int vipc_config_write(struct vipc_state *st);
+/* Capabilities: 0 when all needed are effective, else -EPERM with @missing
+ * filled ("CAP_BPF CAP_NET_ADMIN").
+ */
+int vipc_caps_check(char *missing, size_t size);
+/* Drop every capability once enforcement is attached. */
+int vipc_caps_drop(void);
+/* Mount bpffs on /sys/fs/bpf if absent. */
+int vipc_mount_bpffs(void);
+
+#endif /* __VIPC_STATE_H */

@@ -1,0 +1,203 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/* Statistics from the per-CPU map, and the ring buffer stream of deny
+ * events, cgroup removals and in-kernel statistics snapshots.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include "stream.h"
+#include "registry.h"
+#include "log.h"
+
+volatile sig_atomic_t vipc_stop;
+
+#define NR_STATS (sizeof(struct vipc_stats) / sizeof(__u64))
+#define NR_REG (sizeof(struct vipc_registry_stats) / sizeof(__u64))
+
+/* Field names, in struct order. */
+static const char *const stat_names[NR_STATS] = {
+	"lookups",	   "hits",	      "allowed",       "unconfined",
+	"audited",	   "denied_unknown",  "denied_no_grant", "denied_no_perm",
+	"denied_revoked", "events_dropped", "snapshots_dropped",
+};
+static const char *const reg_names[NR_REG] = {
+	"endpoints_created", "endpoints_destroyed", "channels_created", "channels_destroyed",
+	"grants_issued",     "grants_revoked",	    "containers_added", "containers_removed",
+	"generation_bumps",  "policy_loads",
+};
+static const char *const hook_names[VIPC_HOOK__COUNT] = { "connect_unix", "sendmsg_unix" };
+
+int vipc_stats_read(struct vipc_state *st, struct vipc_stats *sum)
+{
+	int cpus = libbpf_num_possible_cpus(), i;
+	struct vipc_stats *per;
+	__u64 *dst = (__u64 *)sum, *src;
+	__u32 zero = 0;
+	size_t f;
+
+	if (cpus <= 0)
+		return cpus ? cpus : -EINVAL;
+	per = calloc(cpus, sizeof(*per));
+	if (!per)
+		return -ENOMEM;
+	memset(sum, 0, sizeof(*sum));
+	if (bpf_map_lookup_elem(st->stats_fd, &zero, per)) {
+		free(per);
+		return -errno;
+	}
+	for (i = 0; i < cpus; i++) {
+		src = (__u64 *)&per[i];
+		for (f = 0; f < NR_STATS; f++)
+			dst[f] += src[f];
+	}
+	free(per);
+	return 0;
+}
+
+static void print_fields(const char *const *names, const __u64 *v, size_t n, bool json)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		if (json)
+			printf("%s\"%s\":%llu", i ? "," : "", names[i], (unsigned long long)v[i]);
+		else
+			printf("  %-20s %llu\n", names[i], (unsigned long long)v[i]);
+	}
+}
+
+void vipc_stats_print(const struct vipc_stats *s, const struct vipc_registry_stats *r, bool json)
+{
+	double rate = s->lookups ? 100.0 * s->hits / s->lookups : 0;
+
+	if (json) {
+		printf("{\"decisions\":{");
+		print_fields(stat_names, (const __u64 *)s, NR_STATS, true);
+		printf(",\"hit_rate\":%.2f}", rate);
+		if (r) {
+			printf(",\"registry\":{");
+			print_fields(reg_names, (const __u64 *)r, NR_REG, true);
+			printf("}");
+		}
+		printf("}\n");
+	} else {
+		printf("decisions:\n");
+		print_fields(stat_names, (const __u64 *)s, NR_STATS, false);
+		printf("  %-20s %.2f%%\n", "hit_rate", rate);
+		if (r) {
+			printf("registry:\n");
+			print_fields(reg_names, (const __u64 *)r, NR_REG, false);
+		}
+	}
+	fflush(stdout);
+}
+
+int vipc_stats_interval(struct vipc_state *st, __u64 interval_ms)
+{
+	LIBBPF_OPTS(bpf_test_run_opts, opts);
+	int err;
+
+	err = vipc_config_read(st);
+	if (err)
+		return err;
+	st->cfg.stats_interval_ns = interval_ms * 1000000ULL;
+	err = vipc_config_write(st);
+	if (err || !interval_ms)
+		return err;
+	if (bpf_prog_test_run_opts(st->stats_prog_fd, &opts))
+		return -errno;
+	return (int)opts.retval == 0 || (int)opts.retval == -EBUSY ? 0 : (int)opts.retval;
+}
+
+struct stream_ctx {
+	struct vipc_state *st;
+	const struct vipc_stream_opts *o;
+	long seen;
+};
+
+static void container_name(struct vipc_state *st, __u32 id, char *buf, size_t size)
+{
+	struct vipc_container_info c;
+
+	if (!vipc_container_by_id(st, id, &c))
+		snprintf(buf, size, "%s", c.val.name);
+	else
+		snprintf(buf, size, "#%u", id);
+}
+
+static void print_event(struct stream_ctx *sc, const struct vipc_event *e)
+{
+	char who[VIPC_LABEL_MAX + 8], name[4 * VIPC_NAME_MAX + 2], perms[64], comm[17];
+	const char *type = e->type == VIPC_EV_DENY ? "deny" : "would-deny";
+	const char *hook = e->hook < VIPC_HOOK__COUNT ? hook_names[e->hook] : "?";
+
+	container_name(sc->st, e->container, who, sizeof(who));
+	vipc_addr_format(e->kind, e->name, e->name_len, name, sizeof(name));
+	vipc_perms_format(e->perm, perms, sizeof(perms));
+	snprintf(comm, sizeof(comm), "%.16s", e->comm);
+	if (sc->o->json)
+		printf("{\"type\":\"%s\",\"ts_ns\":%llu,\"container\":\"%s\",\"cgroup_id\":%llu,"
+		       "\"pid\":%u,\"comm\":\"%s\",\"endpoint_id\":%u,\"name\":\"%s\","
+		       "\"perm\":\"%s\",\"reason\":\"%s\",\"hook\":\"%s\"}\n",
+		       type, (unsigned long long)e->ts_ns, who, (unsigned long long)e->cgroup_id,
+		       e->pid, comm, e->endpoint, name, perms, vipc_reason_str(e->reason), hook);
+	else
+		printf("%-10s %s pid %u (%s) %s %s: %s [%s]\n", type, who, e->pid, comm, perms,
+		       name, vipc_reason_str(e->reason), hook);
+}
+
+static int on_record(void *ctx, void *data, size_t size)
+{
+	struct stream_ctx *sc = ctx;
+	const struct vipc_event *e = data;
+	const struct vipc_snapshot *snap = data;
+
+	if (size < sizeof(__u32))
+		return 0;
+	if (e->type == VIPC_EV_STATS && size >= sizeof(*snap)) {
+		vipc_stats_print(&snap->stats, NULL, sc->o->json);
+	} else if (e->type == VIPC_EV_CGROUP_GONE && size >= sizeof(*e)) {
+		if (sc->o->json)
+			printf("{\"type\":\"cgroup-gone\",\"container_id\":%u,\"cgroup_id\":%llu}\n",
+			       e->container, (unsigned long long)e->cgroup_id);
+		else
+			printf("%-10s container #%u (cgroup %llu) removed with its endpoints and grants\n",
+			       "cleanup", e->container, (unsigned long long)e->cgroup_id);
+	} else if (size >= sizeof(*e)) {
+		print_event(sc, e);
+		sc->seen++;
+	}
+	fflush(stdout);
+	return 0;
+}
+
+int vipc_events_stream(struct vipc_state *st, const struct vipc_stream_opts *o)
+{
+	struct stream_ctx sc = { .st = st, .o = o };
+	struct ring_buffer *rb;
+	time_t end = o->timeout_s ? time(NULL) + o->timeout_s : 0;
+	int err = 0;
+
+	rb = ring_buffer__new(st->events_fd, on_record, &sc, NULL);
+	if (!rb)
+		return -errno;
+	if (o->interval_ms)
+		err = vipc_stats_interval(st, o->interval_ms);
+	while (!err && !vipc_stop && (!end || time(NULL) < end)) {
+		err = ring_buffer__poll(rb, 100);
+		if (err == -EINTR || err >= 0)
+			err = 0;
+		if (o->count && sc.seen >= o->count)
+			break;
+	}
+	if (o->interval_ms)
+		vipc_stats_interval(st, 0);
+	ring_buffer__free(rb);
+	if (!err && o->count && sc.seen < o->count)
+		err = -ETIMEDOUT;
+	return err;
+}

@@ -1,0 +1,30 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/* Statistics and the event stream. */
+#ifndef __VIPC_STREAM_H
+#define __VIPC_STREAM_H
+
+#include <signal.h>
+#include <stdbool.h>
+#include "state.h"
+
+struct vipc_stream_opts {
+	__u64 interval_ms; /* stats snapshot period, 0 = no snapshots */
+	long count;	   /* stop after this many deny/audit events, 0 = never */
+	int timeout_s;	   /* stop after this long, 0 = never */
+	bool json;
+};
+
+/* Set by SIGINT/SIGTERM handlers: stop streaming. */
+extern volatile sig_atomic_t vipc_stop;
+
+/* Sum the per-CPU decision counters. */
+int vipc_stats_read(struct vipc_state *st, struct vipc_stats *sum);
+void vipc_stats_print(const struct vipc_stats *s, const struct vipc_registry_stats *r, bool json);
+/* Stream events (and snapshots) from the ring buffer until stopped;
+ * returns 0, or -ETIMEDOUT when a count was asked and not reached.
+ */
+int vipc_events_stream(struct vipc_state *st, const struct vipc_stream_opts *o);
+/* Start or stop (0) the in-kernel snapshot timer. */
+int vipc_stats_interval(struct vipc_state *st, __u64 interval_ms);
+
+#endif /* __VIPC_STREAM_H */
