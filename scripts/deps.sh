@@ -8,14 +8,16 @@ set -euo pipefail
 BACKPORTS_LIST=/etc/apt/sources.list.d/vipc-bookworm-backports.list
 BACKPORT_PKGS=(libbpf-dev bpftool)
 PKGS=(make pkg-config clang-19 llvm-19 libelf-dev zlib1g-dev libcap-dev libyaml-dev
-      libcriterion-dev runc busybox-static iproute2 util-linux socat)
+      libcriterion-dev runc busybox-static iproute2 util-linux socat jq)
 
 log() { printf 'deps: %s\n' "$*" >&2; }
 
 # Phase 1: is everything already there at the right version?
 have_all() {
-	dpkg-query -W -f='${Status}\n' "${PKGS[@]}" "${BACKPORT_PKGS[@]}" 2>/dev/null |
-		grep -vq '^install ok installed$' && return 1
+	local n
+	n=$(dpkg-query -W -f='${Status}\n' "${PKGS[@]}" "${BACKPORT_PKGS[@]}" 2>/dev/null |
+		grep -c '^install ok installed$' || true)
+	[ "$n" -eq $((${#PKGS[@]} + ${#BACKPORT_PKGS[@]})) ] || return 1
 	dpkg --compare-versions "$(dpkg-query -W -f='${Version}' libbpf-dev 2>/dev/null)" ge 1:1.4 || return 1
 	return 0
 }
@@ -32,7 +34,10 @@ fi
 # Phase 3: install.
 export DEBIAN_FRONTEND=noninteractive
 log "installing packages"
-apt-get update -qq
-apt-get install -y -qq -t bookworm-backports "${BACKPORT_PKGS[@]}" >/dev/null
-apt-get install -y -qq "${PKGS[@]}" >/dev/null
+APT_LOG=$(mktemp)
+trap 'rm -f "$APT_LOG"' EXIT
+apt() { apt-get "$@" >>"$APT_LOG" 2>&1 || { cat "$APT_LOG" >&2; exit 1; }; }
+apt update
+apt install -y -t bookworm-backports "${BACKPORT_PKGS[@]}"
+apt install -y "${PKGS[@]}"
 have_all || { log "packages still missing after install"; exit 1; }

@@ -1,0 +1,871 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/* The policy file. libyaml's document API gives every node its line and
+ * column, so each complaint names the exact spot; the checks run in
+ * dependency order (containers, endpoints, channels, grants) so a reference
+ * is always checked against names already read.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/stat.h>
+#include <yaml.h>
+#include "policy.h"
+
+struct parser {
+	yaml_document_t doc;
+	struct vipc_policy *pol;
+	struct vipc_policy_error *err;
+};
+
+static const char *const perm_names[] = { "connect", "send", "bind", "pass-fd" };
+#define NR_PERMS (sizeof(perm_names) / sizeof(perm_names[0]))
+
+static int verror(struct vipc_policy_error *err, int line, int column, const char *fmt,
+		  va_list ap)
+{
+	err->line = line;
+	err->column = column;
+	vsnprintf(err->msg, sizeof(err->msg), fmt, ap);
+	return -EINVAL;
+}
+
+/* Complain about @node: its position, and what was expected. */
+__attribute__((format(printf, 3, 4))) static int fail(struct parser *p, yaml_node_t *node,
+						       const char *fmt, ...)
+{
+	va_list ap;
+	int ret;
+
+	va_start(ap, fmt);
+	ret = verror(p->err, node->start_mark.line + 1, node->start_mark.column + 1, fmt, ap);
+	va_end(ap);
+	return ret;
+}
+
+__attribute__((format(printf, 3, 4))) static int fail_file(struct vipc_policy_error *err,
+							    int errnum, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	verror(err, 0, 0, fmt, ap);
+	va_end(ap);
+	return -errnum;
+}
+
+static const char *node_kind(const yaml_node_t *node)
+{
+	switch (node->type) {
+	case YAML_MAPPING_NODE:
+		return "a mapping";
+	case YAML_SEQUENCE_NODE:
+		return "a list";
+	default:
+		return "a scalar";
+	}
+}
+
+static bool is_null(const yaml_node_t *node)
+{
+	const char *s = (const char *)node->data.scalar.value;
+
+	return node->type == YAML_SCALAR_NODE && node->data.scalar.style == YAML_PLAIN_SCALAR_STYLE &&
+	       (!*s || !strcmp(s, "~") || !strcmp(s, "null"));
+}
+
+static yaml_node_t *node_at(struct parser *p, int index)
+{
+	return yaml_document_get_node(&p->doc, index);
+}
+
+/* The text of a scalar @node, or an error naming @what was expected. */
+static int scalar(struct parser *p, yaml_node_t *node, const char *what, const char **out)
+{
+	if (node->type != YAML_SCALAR_NODE)
+		return fail(p, node, "expected %s, got %s", what, node_kind(node));
+	*out = (const char *)node->data.scalar.value;
+	return 0;
+}
+
+static int expect(struct parser *p, yaml_node_t *node, yaml_node_type_t type, const char *what)
+{
+	return node->type == type ? 0 : fail(p, node, "expected %s, got %s", what, node_kind(node));
+}
+
+/* A mapping whose keys are all scalars, none repeated, each in @allowed
+ * (NULL: any key, as in a table of names).
+ */
+static int check_keys(struct parser *p, yaml_node_t *map, const char *const *allowed,
+		      const char *expected)
+{
+	yaml_node_pair_t *pair, *prev;
+	yaml_node_t *key, *other;
+	const char *name = "";
+	int i, err;
+
+	for (pair = map->data.mapping.pairs.start; pair < map->data.mapping.pairs.top; pair++) {
+		key = node_at(p, pair->key);
+		err = scalar(p, key, "a name", &name);
+		if (err)
+			return err;
+		for (prev = map->data.mapping.pairs.start; prev < pair; prev++) {
+			other = node_at(p, prev->key);
+			if (!strcmp(name, (const char *)other->data.scalar.value))
+				return fail(p, key, "duplicate key '%s' (first at line %zu)", name,
+					    other->start_mark.line + 1);
+		}
+		for (i = 0; allowed && allowed[i] && strcmp(allowed[i], name); i++)
+			;
+		if (allowed && !allowed[i])
+			return fail(p, key, "unknown key '%s' (expected %s)", name, expected);
+	}
+	return 0;
+}
+
+/* The value under @key in a checked mapping, or NULL. */
+static yaml_node_t *get(struct parser *p, yaml_node_t *map, const char *key)
+{
+	yaml_node_pair_t *pair;
+	yaml_node_t *k;
+
+	for (pair = map->data.mapping.pairs.start; pair < map->data.mapping.pairs.top; pair++) {
+		k = node_at(p, pair->key);
+		if (!strcmp((const char *)k->data.scalar.value, key))
+			return node_at(p, pair->value);
+	}
+	return NULL;
+}
+
+/* A mapping with only @allowed keys, as in `{ owner: db, unix: /x }`. */
+static int record(struct parser *p, yaml_node_t *node, const char *what,
+		  const char *const *allowed, const char *expected)
+{
+	char buf[64];
+
+	snprintf(buf, sizeof(buf), "a mapping for %s", what);
+	return expect(p, node, YAML_MAPPING_NODE, buf) ?: check_keys(p, node, allowed, expected);
+}
+
+/* Labels: 1 to 31 bytes of letters, digits, '.', '_' and '-'. */
+static int label(struct parser *p, yaml_node_t *node, const char *what, char dst[VIPC_LABEL_MAX])
+{
+	const char *s = "";
+	int err;
+
+	err = scalar(p, node, what, &s);
+	if (err)
+		return err;
+	if (!*s || strlen(s) >= VIPC_LABEL_MAX || strspn(s, "abcdefghijklmnopqrstuvwxyz"
+							   "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+							   "0123456789._-") != strlen(s))
+		return fail(p, node, "%s '%s': expected 1 to %d letters, digits, '.', '_' or '-'",
+			    what, s, VIPC_LABEL_MAX - 1);
+	memset(dst, 0, VIPC_LABEL_MAX);
+	strcpy(dst, s);
+	return 0;
+}
+
+static int uint_value(struct parser *p, yaml_node_t *node, const char *what, unsigned long max,
+		      unsigned long *out)
+{
+	const char *s = "";
+	char *end;
+	int err;
+
+	err = scalar(p, node, what, &s);
+	if (err)
+		return err;
+	errno = 0;
+	*out = strtoul(s, &end, 10);
+	if (!*s || *end || *s == '-' || *s == '+' || errno || *out > max)
+		return fail(p, node, "%s: expected a whole number from 0 to %lu, got '%s'", what,
+			    max, s);
+	return 0;
+}
+
+/* One of two words, as in `mode: enforce|audit`. */
+static int choice(struct parser *p, yaml_node_t *node, const char *what, const char *w0,
+		  const char *w1, __u8 *out)
+{
+	const char *s = "";
+	int err;
+
+	if (!node)
+		return 0;
+	err = scalar(p, node, what, &s);
+	if (err)
+		return err;
+	if (strcmp(s, w0) && strcmp(s, w1))
+		return fail(p, node, "%s: expected %s or %s, got '%s'", what, w0, w1, s);
+	*out = strcmp(s, w0) ? 1 : 0;
+	return 0;
+}
+
+static int mode_and_unknown(struct parser *p, yaml_node_t *map, __u8 *mode, __u8 *unknown)
+{
+	return choice(p, get(p, map, "mode"), "mode", "enforce", "audit", mode) ?:
+	       choice(p, get(p, map, "unknown"), "unknown", "allow", "deny", unknown);
+}
+
+/* A required key of a record, or an error at the record. */
+static yaml_node_t *need(struct parser *p, yaml_node_t *map, const char *key, const char *what,
+			 int *err)
+{
+	yaml_node_t *node = get(p, map, key);
+
+	if (!node && !*err)
+		*err = fail(p, map, "%s: missing '%s'", what, key);
+	return node;
+}
+
+/* The references: a name must be defined, and we report where it was used. */
+static int container_ref(struct parser *p, yaml_node_t *node, const char *what,
+			 char dst[VIPC_LABEL_MAX])
+{
+	int err = label(p, node, what, dst);
+
+	if (!err && !vipc_policy_container(p->pol, dst))
+		return fail(p, node, "%s '%s' is not a defined container", what, dst);
+	return err;
+}
+
+static int endpoint_ref(struct parser *p, yaml_node_t *node, char dst[VIPC_LABEL_MAX])
+{
+	int err = label(p, node, "endpoint", dst);
+
+	if (!err && !vipc_policy_endpoint(p->pol, dst))
+		return fail(p, node, "endpoint '%s' is not a defined endpoint", dst);
+	return err;
+}
+
+/* A section that is a table of names (`containers:`), or absent/empty. */
+static int section_table(struct parser *p, yaml_node_t *root, const char *key, size_t elem,
+			 void **arr, size_t *nr, yaml_node_t **out)
+{
+	yaml_node_t *node = get(p, root, key);
+	char what[64];
+	size_t n;
+	int err;
+
+	*out = NULL;
+	if (!node || is_null(node))
+		return 0;
+	snprintf(what, sizeof(what), "a mapping of %s by name", key);
+	err = expect(p, node, YAML_MAPPING_NODE, what) ?: check_keys(p, node, NULL, NULL);
+	if (err)
+		return err;
+	n = node->data.mapping.pairs.top - node->data.mapping.pairs.start;
+	*arr = calloc(n ?: 1, elem);
+	if (!*arr)
+		return fail(p, node, "out of memory");
+	*nr = n;
+	*out = node;
+	return 0;
+}
+
+static int parse_container(struct parser *p, yaml_node_t *key, yaml_node_t *val,
+			   struct vipc_policy_container *c)
+{
+	static const char *const keys[] = { "cgroup", "pid", "mode", "unknown", NULL };
+	yaml_node_t *cg, *pid;
+	unsigned long n;
+	const char *s = "";
+	int err;
+
+	c->pos = (struct vipc_pos){ key->start_mark.line + 1, key->start_mark.column + 1 };
+	c->mode = p->pol->default_mode;
+	c->unknown = p->pol->default_unknown;
+	err = label(p, key, "container", c->name) ?:
+	      record(p, val, "a container", keys, "cgroup, pid, mode or unknown") ?:
+	      mode_and_unknown(p, val, &c->mode, &c->unknown);
+	if (err)
+		return err;
+	cg = get(p, val, "cgroup");
+	pid = get(p, val, "pid");
+	if (!cg == !pid)
+		return fail(p, val, "container '%s': expected exactly one of 'cgroup' or 'pid'",
+			    c->name);
+	if (pid) {
+		err = uint_value(p, pid, "pid", INT_MAX, &n);
+		if (!err && !n)
+			err = fail(p, pid, "pid: expected a process id above 0");
+		c->pid = n;
+		return err;
+	}
+	err = scalar(p, cg, "a cgroup path", &s);
+	if (!err && (!*s || strlen(s) >= sizeof(c->cgroup)))
+		err = fail(p, cg, "cgroup: expected a path of 1 to %zu bytes", sizeof(c->cgroup) - 1);
+	if (!err)
+		strcpy(c->cgroup, s);
+	return err;
+}
+
+/* `unix: /path` or `abstract: name`, exactly one. */
+static int parse_address(struct parser *p, yaml_node_t *val, struct vipc_policy_endpoint *e)
+{
+	yaml_node_t *unix_node = get(p, val, "unix"), *abs = get(p, val, "abstract");
+	yaml_node_t *node = unix_node ?: abs;
+	const struct vipc_policy_endpoint *o;
+	char text[VIPC_NAME_MAX + 2];
+	const char *s = "";
+	size_t i;
+	int err;
+
+	if (!unix_node == !abs)
+		return fail(p, val, "endpoint '%s': expected exactly one of 'unix' or 'abstract'",
+			    e->name);
+	err = scalar(p, node, "a socket name", &s);
+	if (err)
+		return err;
+	if (unix_node && s[0] != '/')
+		return fail(p, node, "unix: expected an absolute path, got '%s'", s);
+	if (strlen(s) > (unix_node ? VIPC_NAME_MAX : VIPC_NAME_MAX - 1) || !*s)
+		return fail(p, node, "%s: expected 1 to %d bytes (the size of a sun_path), got %zu",
+			    unix_node ? "unix" : "abstract", unix_node ? VIPC_NAME_MAX : VIPC_NAME_MAX - 1,
+			    strlen(s));
+	snprintf(text, sizeof(text), "%s%s", abs ? "@" : "", s);
+	vipc_addr_parse(text, &e->kind, e->addr, &e->len);
+	for (i = 0, o = p->pol->endpoints; o < e; o++, i++)
+		if (o->kind == e->kind && o->len == e->len && !memcmp(o->addr, e->addr, e->len))
+			return fail(p, node, "endpoint '%s': same address as endpoint '%s' (line %d)",
+				    e->name, o->name, o->pos.line);
+	return 0;
+}
+
+static int parse_endpoint(struct parser *p, yaml_node_t *key, yaml_node_t *val,
+			  struct vipc_policy_endpoint *e)
+{
+	static const char *const keys[] = { "owner", "unix", "abstract", NULL };
+	yaml_node_t *owner;
+	int err = 0;
+
+	e->pos = (struct vipc_pos){ key->start_mark.line + 1, key->start_mark.column + 1 };
+	err = label(p, key, "endpoint", e->name) ?:
+	      record(p, val, "an endpoint", keys, "owner, unix or abstract");
+	if (err)
+		return err;
+	owner = need(p, val, "owner", e->name, &err);
+	return err ?: container_ref(p, owner, "owner", e->owner) ?: parse_address(p, val, e);
+}
+
+static int parse_senders(struct parser *p, yaml_node_t *node, struct vipc_policy_channel *c)
+{
+	yaml_node_item_t *item;
+	size_t i, n;
+	int err;
+
+	err = expect(p, node, YAML_SEQUENCE_NODE, "a list of sender containers");
+	if (err)
+		return err;
+	n = node->data.sequence.items.top - node->data.sequence.items.start;
+	if (!n)
+		return fail(p, node, "senders: expected at least one container");
+	c->senders = calloc(n, sizeof(*c->senders));
+	if (!c->senders)
+		return fail(p, node, "out of memory");
+	for (item = node->data.sequence.items.start; item < node->data.sequence.items.top; item++) {
+		err = container_ref(p, node_at(p, *item), "sender", c->senders[c->nr_senders]);
+		for (i = 0; !err && i < c->nr_senders; i++)
+			if (!strcmp(c->senders[i], c->senders[c->nr_senders]))
+				err = fail(p, node_at(p, *item), "sender '%s' listed twice",
+					   c->senders[i]);
+		if (err)
+			return err;
+		c->nr_senders++;
+	}
+	return 0;
+}
+
+static int parse_channel(struct parser *p, yaml_node_t *key, yaml_node_t *val,
+			 struct vipc_policy_channel *c)
+{
+	static const char *const keys[] = { "endpoint", "senders", "receiver", "capacity", NULL };
+	yaml_node_t *ep, *senders, *receiver, *cap;
+	const struct vipc_policy_endpoint *e;
+	unsigned long n = 0;
+	int err = 0;
+
+	c->pos = (struct vipc_pos){ key->start_mark.line + 1, key->start_mark.column + 1 };
+	err = label(p, key, "channel", c->name) ?:
+	      record(p, val, "a channel", keys, "endpoint, senders, receiver or capacity");
+	if (err)
+		return err;
+	ep = need(p, val, "endpoint", c->name, &err);
+	senders = need(p, val, "senders", c->name, &err);
+	receiver = need(p, val, "receiver", c->name, &err);
+	cap = get(p, val, "capacity");
+	err = err ?: endpoint_ref(p, ep, c->endpoint) ?:
+		     container_ref(p, receiver, "receiver", c->receiver) ?:
+		     parse_senders(p, senders, c) ?:
+		     (cap ? uint_value(p, cap, "capacity", UINT32_MAX, &n) : 0);
+	if (err)
+		return err;
+	c->capacity = n;
+	e = vipc_policy_endpoint(p->pol, c->endpoint);
+	if (strcmp(e->owner, c->receiver))
+		return fail(p, receiver, "channel '%s': receiver '%s' does not own endpoint '%s' (its owner is '%s')",
+			    c->name, c->receiver, c->endpoint, e->owner);
+	return 0;
+}
+
+/* `allow: [connect, send]`: at least one known permission. */
+static int parse_allow(struct parser *p, yaml_node_t *node, __u32 *perms)
+{
+	yaml_node_item_t *item;
+	const char *s = "";
+	__u32 bit = 0;
+	int err;
+
+	err = expect(p, node, YAML_SEQUENCE_NODE, "a list of permissions");
+	if (!err && node->data.sequence.items.top == node->data.sequence.items.start)
+		err = fail(p, node, "allow: expected at least one of connect, send, bind, pass-fd");
+	for (item = node->data.sequence.items.start; !err && item < node->data.sequence.items.top;
+	     item++) {
+		err = scalar(p, node_at(p, *item), "a permission", &s);
+		if (!err && vipc_perm_parse(s, &bit))
+			err = fail(p, node_at(p, *item),
+				   "unknown permission '%s' (expected connect, send, bind or pass-fd)", s);
+		*perms |= bit;
+	}
+	return err;
+}
+
+static int parse_grant(struct parser *p, yaml_node_t *node, struct vipc_policy_grant *g)
+{
+	static const char *const keys[] = { "container", "endpoint", "allow", NULL };
+	const struct vipc_policy_grant *o;
+	yaml_node_t *c, *e, *allow;
+	int err = 0;
+
+	g->pos = (struct vipc_pos){ node->start_mark.line + 1, node->start_mark.column + 1 };
+	err = record(p, node, "a grant", keys, "container, endpoint or allow");
+	if (err)
+		return err;
+	c = need(p, node, "container", "grant", &err);
+	e = need(p, node, "endpoint", "grant", &err);
+	allow = need(p, node, "allow", "grant", &err);
+	err = err ?: container_ref(p, c, "container", g->container) ?: endpoint_ref(p, e, g->endpoint) ?:
+		     parse_allow(p, allow, &g->perms);
+	for (o = p->pol->grants; !err && o < g; o++)
+		if (!strcmp(o->container, g->container) && !strcmp(o->endpoint, g->endpoint))
+			err = fail(p, node, "duplicate grant of '%s' to '%s' (first at line %d)",
+				   g->endpoint, g->container, o->pos.line);
+	return err;
+}
+
+static int parse_containers(struct parser *p, yaml_node_t *root)
+{
+	struct vipc_policy *pol = p->pol;
+	yaml_node_pair_t *pair;
+	yaml_node_t *node;
+	int err;
+
+	err = section_table(p, root, "containers", sizeof(*pol->containers),
+			    (void **)&pol->containers, &pol->nr_containers, &node);
+	for (pair = node ? node->data.mapping.pairs.start : NULL; !err && pair &&
+	     pair < node->data.mapping.pairs.top; pair++)
+		err = parse_container(p, node_at(p, pair->key), node_at(p, pair->value),
+				      &pol->containers[pair - node->data.mapping.pairs.start]);
+	return err;
+}
+
+/* Endpoints count as defined once parsed, so later ones see earlier ones. */
+static int parse_endpoints(struct parser *p, yaml_node_t *root)
+{
+	struct vipc_policy *pol = p->pol;
+	yaml_node_pair_t *pair;
+	yaml_node_t *node;
+	size_t n = 0;
+	int err;
+
+	err = section_table(p, root, "endpoints", sizeof(*pol->endpoints),
+			    (void **)&pol->endpoints, &n, &node);
+	for (pair = node ? node->data.mapping.pairs.start : NULL; !err && pair &&
+	     pair < node->data.mapping.pairs.top; pair++, pol->nr_endpoints++)
+		err = parse_endpoint(p, node_at(p, pair->key), node_at(p, pair->value),
+				     &pol->endpoints[pol->nr_endpoints]);
+	return err;
+}
+
+static int parse_channels(struct parser *p, yaml_node_t *root)
+{
+	struct vipc_policy *pol = p->pol;
+	yaml_node_pair_t *pair;
+	yaml_node_t *node;
+	size_t n = 0;
+	int err;
+
+	err = section_table(p, root, "channels", sizeof(*pol->channels),
+			    (void **)&pol->channels, &n, &node);
+	for (pair = node ? node->data.mapping.pairs.start : NULL; !err && pair &&
+	     pair < node->data.mapping.pairs.top; pair++)
+		err = parse_channel(p, node_at(p, pair->key), node_at(p, pair->value),
+				    &pol->channels[pol->nr_channels++]);
+	return err;
+}
+
+/* Grants come as a list, each checked against the ones before it. */
+static int parse_grants(struct parser *p, yaml_node_t *root)
+{
+	struct vipc_policy *pol = p->pol;
+	yaml_node_t *node = get(p, root, "grants");
+	yaml_node_item_t *item;
+	size_t n;
+	int err;
+
+	if (!node || is_null(node))
+		return 0;
+	err = expect(p, node, YAML_SEQUENCE_NODE, "a list of grants");
+	if (err)
+		return err;
+	n = node->data.sequence.items.top - node->data.sequence.items.start;
+	pol->grants = calloc(n ?: 1, sizeof(*pol->grants));
+	if (!pol->grants)
+		return fail(p, node, "out of memory");
+	for (item = node->data.sequence.items.start; !err && item < node->data.sequence.items.top;
+	     item++, pol->nr_grants++)
+		err = parse_grant(p, node_at(p, *item), &pol->grants[pol->nr_grants]);
+	return err;
+}
+
+static int parse_header(struct parser *p, yaml_node_t *root)
+{
+	static const char *const keys[] = { "version", "defaults", "containers", "endpoints",
+					    "channels", "grants", NULL };
+	static const char *const dkeys[] = { "unknown", "mode", NULL };
+	yaml_node_t *version, *defaults;
+	unsigned long v;
+	int err;
+
+	err = expect(p, root, YAML_MAPPING_NODE, "a mapping with 'version: 1' at the top") ?:
+	      check_keys(p, root, keys,
+			 "version, defaults, containers, endpoints, channels or grants");
+	if (err)
+		return err;
+	version = get(p, root, "version");
+	if (!version)
+		return fail(p, root, "missing 'version: 1'");
+	err = uint_value(p, version, "version", UINT32_MAX, &v);
+	if (!err && v != VIPC_POLICY_VERSION)
+		err = fail(p, version, "unsupported version %lu (expected %d)", v,
+			   VIPC_POLICY_VERSION);
+	defaults = get(p, root, "defaults");
+	if (err || !defaults || is_null(defaults))
+		return err;
+	return record(p, defaults, "defaults", dkeys, "unknown or mode") ?:
+	       mode_and_unknown(p, defaults, &p->pol->default_mode, &p->pol->default_unknown);
+}
+
+/* YAML syntax errors come from libyaml with their own mark. */
+static int load_document(struct parser *p, const char *text, size_t len)
+{
+	yaml_parser_t yp;
+	int err = 0;
+
+	if (!yaml_parser_initialize(&yp))
+		return fail_file(p->err, ENOMEM, "out of memory");
+	yaml_parser_set_input_string(&yp, (const unsigned char *)text, len);
+	if (!yaml_parser_load(&yp, &p->doc)) {
+		p->err->line = yp.problem_mark.line + 1;
+		p->err->column = yp.problem_mark.column + 1;
+		snprintf(p->err->msg, sizeof(p->err->msg), "invalid YAML: %s%s%s",
+			 yp.problem ?: "syntax error", yp.context ? " " : "", yp.context ?: "");
+		err = -EINVAL;
+	}
+	yaml_parser_delete(&yp);
+	return err;
+}
+
+int vipc_policy_parse_string(const char *text, size_t len, const char *name,
+			     struct vipc_policy **out, struct vipc_policy_error *err)
+{
+	struct parser p = { .err = err };
+	yaml_node_t *root;
+	int ret;
+
+	*out = NULL;
+	memset(err, 0, sizeof(*err));
+	snprintf(err->file, sizeof(err->file), "%s", name);
+	p.pol = calloc(1, sizeof(*p.pol));
+	if (!p.pol)
+		return fail_file(err, ENOMEM, "out of memory");
+	ret = load_document(&p, text, len);
+	if (ret)
+		goto out_free;
+	/* Phase 1: the header; then each section, referenced names first. */
+	root = yaml_document_get_root_node(&p.doc);
+	if (!root)
+		ret = fail_file(err, EINVAL, "empty policy: expected 'version: 1' and sections");
+	else
+		ret = parse_header(&p, root) ?: parse_containers(&p, root) ?:
+		      parse_endpoints(&p, root) ?: parse_channels(&p, root) ?: parse_grants(&p, root);
+	yaml_document_delete(&p.doc);
+out_free:
+	if (ret)
+		vipc_policy_free(p.pol);
+	else
+		*out = p.pol;
+	return ret;
+}
+
+/* Read the whole file, refusing what is not a regular, readable, sane-sized one. */
+static int read_file(const char *path, char **text, size_t *len, struct vipc_policy_error *err)
+{
+	struct stat st;
+	ssize_t n;
+	int fd;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return fail_file(err, errno, "cannot open: %s", strerror(errno));
+	if (fstat(fd, &st) || !S_ISREG(st.st_mode) || st.st_size > VIPC_POLICY_MAX_BYTES) {
+		n = S_ISDIR(st.st_mode) ? EISDIR : st.st_size > VIPC_POLICY_MAX_BYTES ? EFBIG : EINVAL;
+		close(fd);
+		return fail_file(err, n, "%s", n == EFBIG ? "larger than the 16 MiB a policy may be" :
+						n == EISDIR ? "is a directory, expected a policy file" :
+							      "not a regular file");
+	}
+	*text = malloc(st.st_size + 1);
+	n = *text ? read(fd, *text, st.st_size) : -1;
+	close(fd);
+	if (n < 0)
+		return fail_file(err, errno ?: ENOMEM, "cannot read: %s", strerror(errno ?: ENOMEM));
+	*len = n;
+	return 0;
+}
+
+int vipc_policy_parse_file(const char *path, struct vipc_policy **out,
+			   struct vipc_policy_error *err)
+{
+	char *text = NULL;
+	size_t len = 0;
+	int ret;
+
+	*out = NULL;
+	memset(err, 0, sizeof(*err));
+	snprintf(err->file, sizeof(err->file), "%s", path);
+	ret = read_file(path, &text, &len, err);
+	if (!ret)
+		ret = vipc_policy_parse_string(text, len, path, out, err);
+	free(text);
+	return ret;
+}
+
+/* The cgroup2 path of @pid, from the "0::/path" line of its cgroup file. */
+static int pid_cgroup(const char *procroot, int pid, char *buf, size_t size)
+{
+	char path[PATH_MAX], *line = NULL;
+	size_t cap = 0;
+	int ret = -ENOENT;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%d/cgroup", procroot, pid);
+	f = fopen(path, "re");
+	if (!f)
+		return -errno;
+	while (ret && getline(&line, &cap, f) > 0) {
+		if (strncmp(line, "0::", 3))
+			continue;
+		line[strcspn(line, "\n")] = 0;
+		snprintf(buf, size, "%s", line + 3);
+		ret = 0;
+	}
+	free(line);
+	fclose(f);
+	return ret;
+}
+
+__attribute__((format(printf, 3, 4))) static int verror_at(struct vipc_policy_error *err,
+							    const struct vipc_policy_container *c,
+							    const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	verror(err, c->pos.line, c->pos.column, fmt, ap);
+	va_end(ap);
+	return -ENOENT;
+}
+
+/* A cgroup's id is its directory's inode number on cgroup2. */
+static int resolve_one(struct vipc_policy_container *c, const char *cgroot, const char *procroot,
+		       struct vipc_policy_error *err)
+{
+	char rel[PATH_MAX], path[PATH_MAX * 2];
+	struct stat st;
+
+	if (c->pid && pid_cgroup(procroot, c->pid, rel, sizeof(rel)))
+		return verror_at(err, c, "container '%s': no process %d (or it has no cgroup2 cgroup)",
+				 c->name, c->pid);
+	if (!c->pid)
+		snprintf(rel, sizeof(rel), "%s", c->cgroup);
+	if (rel[0] == '/' && !strncmp(rel, cgroot, strlen(cgroot)))
+		snprintf(path, sizeof(path), "%s", rel);
+	else
+		snprintf(path, sizeof(path), "%s/%s", cgroot, rel[0] == '/' ? rel + 1 : rel);
+	if (stat(path, &st) || !S_ISDIR(st.st_mode))
+		return verror_at(err, c, "container '%s': missing cgroup %s", c->name, path);
+	c->cgroup_id = st.st_ino;
+	return 0;
+}
+
+int vipc_policy_resolve(struct vipc_policy *pol, const char *cgroot, const char *procroot,
+			struct vipc_policy_error *err)
+{
+	size_t i;
+	int ret;
+
+	for (i = 0; i < pol->nr_containers; i++) {
+		ret = resolve_one(&pol->containers[i], cgroot, procroot, err);
+		if (ret)
+			return ret;
+	}
+	return 0;
+}
+
+void vipc_policy_free(struct vipc_policy *pol)
+{
+	size_t i;
+
+	if (!pol)
+		return;
+	for (i = 0; i < pol->nr_channels; i++)
+		free(pol->channels[i].senders);
+	free(pol->containers);
+	free(pol->endpoints);
+	free(pol->grants);
+	free(pol->channels);
+	free(pol);
+}
+
+const struct vipc_policy_container *vipc_policy_container(const struct vipc_policy *pol,
+							  const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < pol->nr_containers; i++)
+		if (!strcmp(pol->containers[i].name, name))
+			return &pol->containers[i];
+	return NULL;
+}
+
+const struct vipc_policy_endpoint *vipc_policy_endpoint(const struct vipc_policy *pol,
+							const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < pol->nr_endpoints; i++)
+		if (!strcmp(pol->endpoints[i].name, name))
+			return &pol->endpoints[i];
+	return NULL;
+}
+
+void vipc_policy_error_format(const struct vipc_policy_error *err, char *buf, size_t size)
+{
+	if (err->line)
+		snprintf(buf, size, "%s:%d:%d: %s", err->file, err->line, err->column, err->msg);
+	else
+		snprintf(buf, size, "%s: %s", err->file, err->msg);
+}
+
+int vipc_perm_parse(const char *word, __u32 *bit)
+{
+	size_t i;
+
+	for (i = 0; i < NR_PERMS; i++) {
+		if (!strcmp(word, perm_names[i])) {
+			*bit = 1U << i;
+			return 0;
+		}
+	}
+	return -EINVAL;
+}
+
+int vipc_perms_parse(const char *list, __u32 *bits)
+{
+	char word[16];
+	const char *p = list;
+	size_t n;
+	__u32 bit;
+
+	*bits = 0;
+	do {
+		n = strcspn(p, ",");
+		if (!n || n >= sizeof(word))
+			return -EINVAL;
+		memcpy(word, p, n);
+		word[n] = 0;
+		if (vipc_perm_parse(word, &bit))
+			return -EINVAL;
+		*bits |= bit;
+		p += n;
+	} while (*p++ == ',');
+	return 0;
+}
+
+void vipc_perms_format(__u32 bits, char *buf, size_t size)
+{
+	size_t i, off = 0;
+
+	buf[0] = 0;
+	for (i = 0; i < NR_PERMS; i++) {
+		if (!(bits & (1U << i)))
+			continue;
+		off += snprintf(buf + off, off < size ? size - off : 0, "%s%s", off ? "," : "",
+				perm_names[i]);
+	}
+	if (!off)
+		snprintf(buf, size, "none");
+}
+
+int vipc_addr_parse(const char *text, __u8 *kind, char addr[VIPC_NAME_MAX], __u8 *len)
+{
+	bool abstract = text[0] == '@';
+	const char *name = text + abstract;
+	size_t n = strlen(name), max = abstract ? VIPC_NAME_MAX - 1 : VIPC_NAME_MAX;
+
+	if (!n)
+		return -EINVAL;
+	if (n > max)
+		return -ENAMETOOLONG;
+	*kind = abstract ? VIPC_KIND_UNIX_ABSTRACT : VIPC_KIND_UNIX_PATH;
+	*len = n;
+	memset(addr, 0, VIPC_NAME_MAX);
+	memcpy(addr, name, n);
+	return 0;
+}
+
+void vipc_addr_format(__u8 kind, const char *addr, __u8 len, char *buf, size_t size)
+{
+	size_t i, off = 0;
+	unsigned char c;
+
+	if (!size)
+		return;
+	buf[0] = 0;
+	if (kind == VIPC_KIND_UNIX_ABSTRACT)
+		off += snprintf(buf, size, "@");
+	for (i = 0; i < len && i < VIPC_NAME_MAX && off < size; i++) {
+		c = addr[i];
+		if (c > 0x20 && c < 0x7f && c != '\\')
+			off += snprintf(buf + off, size - off, "%c", c);
+		else
+			off += snprintf(buf + off, size - off, "\\x%02x", c);
+	}
+}
+
+void vipc_endpoint_key_make(struct vipc_endpoint_key *key, __u32 slot, __u8 kind,
+			    const char *addr, __u8 len)
+{
+	memset(key, 0, sizeof(*key));
+	key->slot = slot;
+	key->kind = kind;
+	key->len = len < VIPC_NAME_MAX ? len : VIPC_NAME_MAX;
+	memcpy(key->name, addr, key->len);
+}
