@@ -20,14 +20,13 @@
 
 #define DEFAULT_POLICY "/etc/vipc/policy.yaml"
 
-int vipc_verbose;
 
 static struct {
 	const char *config;
 	const char *cgroup;
 	const char *endpoint;
 	int pid;
-	bool detach, json;
+	bool detach, json, interval_set;
 	__u8 mode, unknown;
 	__u32 capacity;
 	long count;
@@ -51,7 +50,7 @@ static const char usage_text[] =
 	"  unload                                 remove every pin and link\n"
 	"  status                                 what is loaded, which hooks are live\n"
 	"  stats [--watch SECONDS]                decision and registry counters\n"
-	"  events [--count N] [--timeout S]       stream deny and would-deny events\n"
+	"  events [--count N] [--timeout S] [-i MS]  stream deny events (and snapshots)\n"
 	"  container add NAME (--cgroup PATH | --pid PID) [--mode enforce|audit]\n"
 	"                [--unknown allow|deny]\n"
 	"  container rm NAME                      also drops its endpoints and grants\n"
@@ -360,7 +359,10 @@ static int cmd_stats(int argc, char **argv)
 static int cmd_events(int argc, char **argv)
 {
 	struct vipc_stream_opts so = {
-		.interval_ms = 0, .count = opt.count, .timeout_s = opt.timeout_s, .json = opt.json
+		.interval_ms = opt.interval_set ? opt.interval_ms : 0,
+		.count = opt.count,
+		.timeout_s = opt.timeout_s,
+		.json = opt.json,
 	};
 	struct vipc_state st;
 	int ret, err;
@@ -758,7 +760,7 @@ static int set_num(int c, const char *arg)
 	case OPT_WATCH: opt.watch_s = v; break;
 	case OPT_COUNT: opt.count = v; break;
 	case OPT_TIMEOUT: opt.timeout_s = v; break;
-	case 'i': opt.interval_ms = v; break;
+	case 'i': opt.interval_ms = v; opt.interval_set = true; break;
 	}
 	return 0;
 }

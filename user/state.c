@@ -21,6 +21,8 @@
 #include "log.h"
 #include "vipc.skel.h"
 
+int vipc_verbose;
+
 const struct vipc_hook_info vipc_hooks[] = {
 	{ "vipc_connect_unix", "link_connect_unix", "cgroup/connect_unix on " VIPC_CGROUP2 },
 	{ "vipc_sendmsg_unix", "link_sendmsg_unix", "cgroup/sendmsg_unix on " VIPC_CGROUP2 },

@@ -1,0 +1,68 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/* The three-container scene shared by the integration suites. */
+#include <criterion/criterion.h>
+#include <stdarg.h>
+#include "fixture.h"
+#include "scene.h"
+
+struct scene sc;
+
+void s_init(void)
+{
+	h_setup();
+	v_unload();
+	memset(&sc, 0, sizeof(sc));
+	cr_assert_eq(h_cgroup_make("vipc-test/srv"), 0);
+	cr_assert_eq(h_cgroup_make("vipc-test/cli"), 0);
+	cr_assert_eq(h_cgroup_make("vipc-test/bad"), 0);
+	sc.shared = h_tmpdir();
+	cr_assert_not_null(sc.shared);
+}
+
+void s_fini(void)
+{
+	v_unload();
+	h_cleanup_all();
+}
+
+static struct h_container *start(const char *name, struct h_container *netns)
+{
+	struct h_container_opts o = { .name = name, .shared_dir = sc.shared,
+				      .share_netns_with = netns };
+	struct h_container *c = h_container_start(&o);
+
+	cr_assert_not_null(c, "container %s did not start", name);
+	return c;
+}
+
+void s_start(const char *policy, int shared_netns)
+{
+	v_require_root();
+	v_load(policy);
+	sc.srv = start("srv", NULL);
+	sc.cli = start("cli", shared_netns ? sc.srv : NULL);
+	sc.bad = start("bad", shared_netns ? sc.srv : NULL);
+}
+
+int s_probe(struct h_container *c, const char *arg, ...)
+{
+	const char *argv[16] = { V_PROBE };
+	va_list ap;
+	int n = 1, rc;
+
+	va_start(ap, arg);
+	for (; arg && n < 15; arg = va_arg(ap, const char *))
+		argv[n++] = arg;
+	va_end(ap);
+	argv[n] = NULL;
+	rc = h_container_exec(c, argv, NULL, 0);
+	cr_assert_geq(rc, 0, "runc exec of vipc-probe failed (%d)", rc);
+	return rc;
+}
+
+void s_listen(const char *addr, const char *type)
+{
+	const char *argv[] = { V_PROBE, "listen", addr, type, NULL };
+
+	cr_assert_gt(h_container_spawn(sc.srv, argv, "ready"), 0, "listener on %s", addr);
+}

@@ -1,0 +1,54 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/* The scene most integration tests play in: three registered containers —
+ * srv (owns the endpoints), cli (granted) and bad (not granted) — sharing a
+ * host directory at /shared, vipc loaded with a policy naming them.
+ */
+#ifndef __VIPC_SCENE_H
+#define __VIPC_SCENE_H
+
+#include "harness.h"
+
+#define S_SOCK "/shared/s.sock"	 /* srv's stream endpoint "sock" */
+#define S_DGRAM "/shared/d.sock" /* srv's datagram endpoint "dgram" */
+#define S_ABSTRACT "@vipc-abs"	 /* srv's abstract endpoint "abs" */
+
+struct scene {
+	struct h_container *srv, *cli, *bad;
+	const char *shared; /* host directory mounted at /shared */
+};
+
+extern struct scene sc;
+
+/* Containers in this policy, before endpoints/grants: srv, cli, bad. */
+#define S_CONTAINERS                                    \
+	"containers:\n"                                 \
+	"  srv: { cgroup: vipc-test/srv }\n"            \
+	"  cli: { cgroup: vipc-test/cli }\n"            \
+	"  bad: { cgroup: vipc-test/bad }\n"
+#define S_ENDPOINTS                                         \
+	"endpoints:\n"                                      \
+	"  sock:  { owner: srv, unix: " S_SOCK " }\n"       \
+	"  dgram: { owner: srv, unix: " S_DGRAM " }\n"      \
+	"  abs:   { owner: srv, abstract: vipc-abs }\n"
+/* The usual policy: cli may connect to sock, send to dgram and abs. */
+#define S_POLICY                                                   \
+	"version: 1\n" S_CONTAINERS S_ENDPOINTS "grants:\n"         \
+	"  - { container: cli, endpoint: sock, allow: [connect] }\n" \
+	"  - { container: cli, endpoint: dgram, allow: [send] }\n"   \
+	"  - { container: cli, endpoint: abs, allow: [connect] }\n"
+
+/* Criterion .init/.fini: clean stale state, make cgroups; unload, clean up. */
+void s_init(void);
+void s_fini(void);
+/* Load @policy, then start srv, cli and bad (cli and bad share srv's
+ * network namespace when @shared_netns).
+ */
+void s_start(const char *policy, int shared_netns);
+/* Run vipc-probe with the NULL-terminated arguments inside @c: its exit
+ * status (0, or the errno of the failing call).
+ */
+int s_probe(struct h_container *c, const char *arg, ...) __attribute__((sentinel));
+/* Start `vipc-probe listen ADDR [type]` in srv and wait until it is bound. */
+void s_listen(const char *addr, const char *type);
+
+#endif /* __VIPC_SCENE_H */

@@ -1,0 +1,158 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/* Lifecycle: adopt, unload, incompatible and interrupted pins, bad policies
+ * that change nothing, privilege, and atomic reload under load.
+ */
+#include <criterion/criterion.h>
+#include <errno.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/stat.h>
+#include <linux/types.h>
+#include <bpf/bpf.h>
+#include "vipc.h"
+#include "fixture.h"
+#include "scene.h"
+
+TestSuite(lifecycle, .init = s_init, .fini = s_fini, .timeout = 180);
+
+/* Rewrite one field of the pinned config, as a foreign or broken loader would. */
+static void poke_config(size_t offset, __u32 value)
+{
+	struct vipc_config cfg;
+	__u32 zero = 0;
+	int fd = bpf_obj_get("/sys/fs/bpf/vipc/vipc_config");
+
+	cr_assert_geq(fd, 0);
+	cr_assert_eq(bpf_map_lookup_elem(fd, &zero, &cfg), 0);
+	memcpy((char *)&cfg + offset, &value, sizeof(value));
+	cr_assert_eq(bpf_map_update_elem(fd, &zero, &cfg, BPF_ANY), 0);
+	close(fd);
+}
+
+Test(lifecycle, unload_leaves_no_pin_and_lifts_enforcement)
+{
+	struct stat st;
+
+	s_start(S_POLICY, 0);
+	s_listen(S_SOCK, NULL);
+	cr_assert_eq(s_probe(sc.bad, "connect", S_SOCK, NULL), EPERM);
+	cr_assert_eq(v_loader("unload", NULL), 0, "%s", v_out);
+	cr_assert_eq(stat("/sys/fs/bpf/vipc", &st), -1, "pin directory still there");
+	cr_assert_eq(s_probe(sc.bad, "connect", S_SOCK, NULL), 0);
+	cr_assert_eq(v_loader("unload", NULL), VIPC_EXIT_NOT_LOADED);
+	cr_assert_eq(v_loader("status", NULL), VIPC_EXIT_NOT_LOADED);
+}
+
+Test(lifecycle, pins_are_private)
+{
+	struct stat st;
+
+	s_start(S_POLICY, 0);
+	cr_assert_eq(stat("/sys/fs/bpf/vipc", &st), 0);
+	cr_assert_eq(st.st_mode & 0777, 0700);
+	cr_assert_eq(stat("/sys/fs/bpf/vipc/vipc_grants", &st), 0);
+	cr_assert_eq(st.st_mode & 0777, 0600);
+	cr_assert_eq(stat("/sys/fs/bpf/vipc/link_connect_unix", &st), 0);
+	cr_assert_eq(st.st_mode & 0777, 0600);
+}
+
+Test(lifecycle, second_load_adopts_and_keeps_the_registry)
+{
+	s_start(S_POLICY, 0);
+	cr_assert_eq(v_loader("load", NULL), 0, "%s", v_out);
+	cr_assert(strstr(v_out, "adopted"), "%s", v_out);
+	cr_assert_eq(v_loader("check", "cli", "sock", "connect", NULL), 0, "%s", v_out);
+	cr_assert_eq(v_loader("status", "--json", NULL), 0);
+	cr_assert(strstr(v_out, "\"vipc_connect_unix\":true"), "%s", v_out);
+	cr_assert(strstr(v_out, "\"grants\":3"), "%s", v_out);
+}
+
+Test(lifecycle, incompatible_pin_is_refused_with_a_way_out)
+{
+	s_start(S_POLICY, 0);
+	poke_config(offsetof(struct vipc_config, abi_version), VIPC_ABI_VERSION + 1);
+	cr_assert_eq(v_loader("load", NULL), VIPC_EXIT_INCOMPATIBLE, "%s", v_out);
+	cr_assert(strstr(v_out, "vipc-loader unload"), "%s", v_out);
+	cr_assert_eq(v_loader("grant", "bad", "sock", "connect", NULL), VIPC_EXIT_INCOMPATIBLE);
+	cr_assert_eq(v_loader("unload", NULL), 0, "%s", v_out);
+}
+
+Test(lifecycle, interrupted_load_is_replaced)
+{
+	s_start(S_POLICY, 0);
+	poke_config(offsetof(struct vipc_config, magic), 0); /* identity never written */
+	cr_assert_eq(v_loader("load", NULL), 0, "%s", v_out);
+	cr_assert(strstr(v_out, "incomplete"), "%s", v_out);
+	cr_assert(strstr(v_out, "loaded and pinned"), "%s", v_out);
+	cr_assert_eq(v_loader("container", "ls", "--json", NULL), 0);
+	cr_assert_str_eq(v_out, "[]\n");
+}
+
+Test(lifecycle, bad_policy_changes_nothing)
+{
+	char before[65536];
+	const char *argv[] = { "bpftool", "map", "dump", "pinned", "/sys/fs/bpf/vipc/vipc_grants",
+			       NULL };
+	const char *bad;
+
+	s_start(S_POLICY, 0);
+	cr_assert_eq(h_run(argv, before, sizeof(before)), 0);
+	bad = v_policy_file("version: 1\n" S_CONTAINERS "grants:\n"
+			    "  - { container: cli, endpoint: nosuch, allow: [connect] }\n");
+	cr_assert_eq(v_loader("reload", "-c", bad, NULL), VIPC_EXIT_USAGE);
+	cr_assert(strstr(v_out, ":7:33: endpoint 'nosuch' is not a defined endpoint"),
+		  "file:line:col of the reference expected: %s", v_out);
+	unlink(bad);
+	cr_assert_eq(h_run(argv, v_out, sizeof(v_out)), 0);
+	cr_assert_str_eq(v_out, before, "grants changed by a refused policy");
+	cr_assert_eq(v_stat("policy_loads"), 1);
+}
+
+Test(lifecycle, missing_capabilities_are_named)
+{
+	const char *argv[] = { "setpriv", "--reuid=65534", "--regid=65534", "--clear-groups",
+			       "--inh-caps=-all", h_path("vipc-loader"), "status", NULL };
+	char out[1024];
+
+	v_require_root();
+	cr_assert_eq(h_run(argv, out, sizeof(out)), VIPC_EXIT_NO_PRIVILEGE, "%s", out);
+	cr_assert(strstr(out, "missing capabilities CAP_SYS_ADMIN"), "%s", out);
+	cr_assert(strstr(out, "run with sudo"), "%s", out);
+	cr_assert_null(strstr(out, "libbpf"), "no libbpf noise: %s", out);
+}
+
+#define RELOAD_A S_POLICY
+#define RELOAD_B                                                     \
+	"version: 1\n" S_CONTAINERS S_ENDPOINTS "grants:\n"           \
+	"  - { container: cli, endpoint: sock, allow: [connect, send] }\n"
+
+Test(lifecycle, reload_under_a_connect_loop_is_atomic)
+{
+	const char *bad_loop[] = { V_PROBE, "loop", S_SOCK, "4", NULL };
+	const char *cli_loop[] = { V_PROBE, "loop", S_SOCK, "4", NULL };
+	const char *a, *b;
+	char out[512];
+	pid_t pb, pc;
+	int i;
+
+	s_start(RELOAD_A, 0);
+	s_listen(S_SOCK, NULL);
+	a = strdup(v_policy_file(RELOAD_A));
+	b = strdup(v_policy_file(RELOAD_B));
+	pb = h_container_spawn(sc.bad, bad_loop, NULL);
+	pc = h_container_spawn(sc.cli, cli_loop, NULL);
+	cr_assert(pb > 0 && pc > 0);
+
+	/* Both policies deny bad and allow cli: no reload may change that. */
+	for (i = 0; i < 20; i++)
+		cr_assert_eq(v_loader("reload", "-c", i % 2 ? a : b, NULL), 0, "%s", v_out);
+	cr_assert_eq(h_spawn_wait(pb, 15000), 0);
+	cr_assert_eq(h_spawn_wait(pc, 15000), 0);
+	h_spawn_output(pb, out, sizeof(out));
+	cr_assert(strstr(out, " ok=0 ") || !strncmp(out, "ok=0 ", 5), "bad got through: %s", out);
+	h_spawn_output(pc, out, sizeof(out));
+	cr_assert(strstr(out, "eperm=0"), "cli was refused: %s", out);
+	cr_assert_eq(v_stat("policy_loads"), 21);
+	unlink(a);
+	unlink(b);
+}

@@ -1,0 +1,148 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/* Registry operations through the CLI, seen by real connects: revoke,
+ * generation bump, ownership, container removal, channels, check.
+ */
+#include <criterion/criterion.h>
+#include <errno.h>
+#include <string.h>
+#include "fixture.h"
+#include "scene.h"
+
+TestSuite(registry, .init = s_init, .fini = s_fini, .timeout = 120);
+
+#define BOTH_GRANTED                                                 \
+	"version: 1\n" S_CONTAINERS S_ENDPOINTS "grants:\n"           \
+	"  - { container: cli, endpoint: sock, allow: [connect] }\n"   \
+	"  - { container: bad, endpoint: sock, allow: [connect] }\n"
+
+Test(registry, revoke_one_grant)
+{
+	s_start(S_POLICY, 0);
+	s_listen(S_SOCK, NULL);
+	cr_assert_eq(s_probe(sc.cli, "connect", S_SOCK, NULL), 0);
+	cr_assert_eq(v_loader("revoke", "cli", "sock", NULL), 0, "%s", v_out);
+	cr_assert_eq(s_probe(sc.cli, "connect", S_SOCK, NULL), EPERM);
+	cr_assert_eq(v_stat("denied_no_grant"), 1);
+	cr_assert_eq(v_stat("grants_revoked"), 1);
+	cr_assert_eq(v_loader("revoke", "cli", "sock", NULL), VIPC_EXIT_NOT_FOUND, "%s", v_out);
+}
+
+Test(registry, generation_bump_kills_every_grant_on_the_endpoint)
+{
+	s_start(BOTH_GRANTED, 0);
+	s_listen(S_SOCK, NULL);
+	cr_assert_eq(s_probe(sc.cli, "connect", S_SOCK, NULL), 0);
+	cr_assert_eq(s_probe(sc.bad, "connect", S_SOCK, NULL), 0);
+	cr_assert_eq(v_loader("revoke", "--endpoint", "sock", NULL), 0, "%s", v_out);
+	cr_assert(strstr(v_out, "2 grant(s) revoked"), "%s", v_out);
+	cr_assert_eq(s_probe(sc.cli, "connect", S_SOCK, NULL), EPERM);
+	cr_assert_eq(s_probe(sc.bad, "connect", S_SOCK, NULL), EPERM);
+	cr_assert_eq(v_stat("denied_revoked"), 2);
+	cr_assert_eq(v_stat("generation_bumps"), 1);
+
+	/* A grant issued after the bump carries the new generation. */
+	cr_assert_eq(v_loader("grant", "cli", "sock", "connect", NULL), 0, "%s", v_out);
+	cr_assert_eq(s_probe(sc.cli, "connect", S_SOCK, NULL), 0);
+	cr_assert_eq(s_probe(sc.bad, "connect", S_SOCK, NULL), EPERM);
+}
+
+Test(registry, grant_at_run_time_takes_effect)
+{
+	s_start(S_POLICY, 0);
+	s_listen(S_SOCK, NULL);
+	cr_assert_eq(s_probe(sc.bad, "connect", S_SOCK, NULL), EPERM);
+	cr_assert_eq(v_loader("grant", "bad", "sock", "connect,send", NULL), 0, "%s", v_out);
+	cr_assert_eq(s_probe(sc.bad, "connect", S_SOCK, NULL), 0);
+	cr_assert_eq(v_loader("grant", "bad", "sock", "fly", NULL), VIPC_EXIT_USAGE);
+}
+
+Test(registry, endpoint_rm_refuses_a_non_owner)
+{
+	s_start(S_POLICY, 0);
+	s_listen(S_SOCK, NULL);
+	cr_assert_eq(v_loader("endpoint", "rm", "sock", "cli", NULL), VIPC_EXIT_NOT_OWNER);
+	cr_assert(strstr(v_out, "does not own"), "%s", v_out);
+	cr_assert_eq(s_probe(sc.cli, "connect", S_SOCK, NULL), 0, "still registered and granted");
+	cr_assert_eq(v_loader("endpoint", "rm", "sock", "srv", NULL), 0, "%s", v_out);
+	cr_assert_eq(v_stat("endpoints_destroyed"), 1);
+	cr_assert_eq(v_stat("grants_revoked"), 1, "cli's grant went with the endpoint");
+	cr_assert_eq(v_loader("endpoint", "rm", "nosuch", "srv", NULL), VIPC_EXIT_NOT_FOUND);
+}
+
+Test(registry, container_rm_removes_its_endpoints_and_grants)
+{
+	s_start(S_POLICY, 0);
+	cr_assert_eq(v_loader("container", "rm", "srv", NULL), 0, "%s", v_out);
+	cr_assert_eq(v_loader("endpoint", "ls", "--json", NULL), 0);
+	cr_assert_str_eq(v_out, "[]\n");
+	cr_assert_eq(v_bpftool_stat("vipc_grants", "perms"), 0);
+	cr_assert_eq(v_stat("containers_removed"), 1);
+	cr_assert_eq(v_stat("endpoints_destroyed"), 3);
+	cr_assert_eq(v_stat("grants_revoked"), 3);
+	cr_assert_eq(v_loader("container", "rm", "srv", NULL), VIPC_EXIT_NOT_FOUND);
+}
+
+Test(registry, removed_cgroup_takes_its_entries_with_it)
+{
+	s_start(S_POLICY, 0);
+	cr_assert_eq(v_loader("container", "ls", "--json", NULL), 0);
+	cr_assert(strstr(v_out, "\"name\":\"cli\""), "%s", v_out);
+	/* runc removes the container's cgroup: the rmdir hook cleans up. */
+	h_container_destroy(sc.cli);
+	sc.cli = NULL;
+	cr_assert_eq(h_cgroup_remove("vipc-test/cli"), 0);
+	cr_assert_eq(v_loader("container", "ls", "--json", NULL), 0);
+	cr_assert_null(strstr(v_out, "\"name\":\"cli\""), "%s", v_out);
+	cr_assert_eq(v_stat("containers_removed"), 1);
+	cr_assert_eq(v_stat("grants_revoked"), 3, "cli held three grants");
+	cr_assert_eq(v_bpftool_stat("vipc_grants", "perms"), 0);
+}
+
+Test(registry, channel_gives_its_senders_connect_and_send)
+{
+	s_start("version: 1\n" S_CONTAINERS S_ENDPOINTS "channels:\n"
+		"  jobs: { endpoint: sock, senders: [bad], receiver: srv, capacity: 4 }\n", 0);
+	s_listen(S_SOCK, NULL);
+	cr_assert_eq(s_probe(sc.bad, "connect", S_SOCK, "--send", "job", NULL), 0);
+	cr_assert_eq(s_probe(sc.cli, "connect", S_SOCK, NULL), EPERM);
+	cr_assert_eq(v_loader("channel", "ls", "--json", NULL), 0);
+	cr_assert(strstr(v_out, "\"name\":\"jobs\""), "%s", v_out);
+	cr_assert(strstr(v_out, "\"capacity\":4"), "%s", v_out);
+	cr_assert_eq(v_loader("channel", "rm", "jobs", NULL), 0, "%s", v_out);
+	cr_assert_eq(s_probe(sc.bad, "connect", S_SOCK, NULL), EPERM);
+	cr_assert_eq(v_stat("channels_created"), 1);
+	cr_assert_eq(v_stat("channels_destroyed"), 1);
+}
+
+Test(registry, container_and_endpoint_added_at_run_time)
+{
+	char pid[16];
+
+	s_start("version: 1\n" S_CONTAINERS, 0);
+	s_listen(S_SOCK, NULL);
+	cr_assert_eq(v_loader("endpoint", "add", "late", "srv", S_SOCK, NULL), 0, "%s", v_out);
+	cr_assert_eq(s_probe(sc.bad, "connect", S_SOCK, NULL), EPERM);
+	cr_assert_eq(v_loader("endpoint", "add", "late", "srv", "/x", NULL),
+		     VIPC_EXIT_EXISTS);
+	/* A container named by a pid lands on that process's cgroup. */
+	cr_assert_eq(v_loader("container", "rm", "cli", NULL), 0, "%s", v_out);
+	snprintf(pid, sizeof(pid), "%d", h_container_pid(sc.cli));
+	cr_assert_eq(v_loader("container", "add", "again", "--pid", pid, "--unknown", "deny", NULL),
+		     0, "%s", v_out);
+	cr_assert_eq(s_probe(sc.cli, "connect", "/shared/other.sock", NULL), EPERM);
+	cr_assert_eq(v_stat("denied_unknown"), 1);
+}
+
+Test(registry, check_tells_the_decision_and_its_reason)
+{
+	s_start(S_POLICY, 0);
+	cr_assert_eq(v_loader("check", "cli", "sock", "connect", NULL), 0);
+	cr_assert_str_eq(v_out, "allow (granted)\n");
+	cr_assert_eq(v_loader("check", "bad", "sock", "connect", NULL), 1);
+	cr_assert_str_eq(v_out, "deny (no-grant)\n");
+	cr_assert_eq(v_loader("check", "cli", "sock", "send", NULL), 1);
+	cr_assert_str_eq(v_out, "deny (no-permission)\n");
+	cr_assert_eq(v_loader("check", "srv", S_SOCK, "connect", NULL), 0);
+	cr_assert_str_eq(v_out, "allow (owner)\n");
+	cr_assert_eq(v_loader("check", "nobody", "sock", "connect", NULL), VIPC_EXIT_NOT_FOUND);
+}
