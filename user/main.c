@@ -20,7 +20,6 @@
 
 #define DEFAULT_POLICY "/etc/vipc/policy.yaml"
 
-
 static struct {
 	const char *config;
 	const char *cgroup;
@@ -398,7 +397,6 @@ static int with_lock(int (*fn)(struct vipc_state *, char **), char **argv, const
 
 static int container_add(struct vipc_state *st, char **argv)
 {
-	char cg[PATH_MAX];
 	struct vipc_policy pol = { .nr_containers = 1 };
 	struct vipc_policy_container c = { .pid = opt.pid, .pos = { 0, 0 } };
 	struct vipc_policy_error perr = {};
@@ -408,10 +406,8 @@ static int container_add(struct vipc_state *st, char **argv)
 	snprintf(c.cgroup, sizeof(c.cgroup), "%s", opt.cgroup ? opt.cgroup : "");
 	pol.containers = &c;
 	err = vipc_policy_resolve(&pol, VIPC_CGROUP2, "/proc", &perr);
-	if (err) {
-		vipc_policy_error_format(&perr, cg, sizeof(cg));
+	if (err)
 		return vipc_fail(-ENOENT, "%s", perr.msg);
-	}
 	return vipc_container_add(st, argv[0], c.cgroup_id, opt.mode, opt.unknown);
 }
 

@@ -1,0 +1,169 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/* vipc_decide() and its helpers from include/vipc_decide.h, compiled for
+ * userspace: every reason, the order of the checks, whether a grant lookup
+ * is needed, which reasons deny, and the verdict in enforce and audit mode.
+ */
+#include <criterion/criterion.h>
+#include <linux/types.h>
+#include <stddef.h>
+#include "vipc_decide.h"
+
+#define CALLER 7 /* the calling container's id */
+#define OTHER 9	 /* another container's id */
+#define GEN 3	 /* the endpoints' current generation */
+
+#define CONNECT VIPC_PERM_CONNECT
+#define SEND VIPC_PERM_SEND
+
+static const struct vipc_principal allow_unknown = { .id = CALLER, .unknown = VIPC_UNKNOWN_ALLOW };
+static const struct vipc_principal deny_unknown = { .id = CALLER, .unknown = VIPC_UNKNOWN_DENY };
+
+static const struct vipc_endpoint foreign = { .id = 1, .owner = OTHER, .generation = GEN };
+static const struct vipc_endpoint own = { .id = 2, .owner = CALLER, .generation = GEN };
+
+static const struct vipc_grant conn_send = { .perms = CONNECT | SEND, .generation = GEN };
+static const struct vipc_grant send_only = { .perms = SEND, .generation = GEN };
+static const struct vipc_grant every = { .perms = VIPC_PERM_ALL, .generation = GEN };
+static const struct vipc_grant stale = { .perms = CONNECT | SEND, .generation = GEN - 1 };
+static const struct vipc_grant newer = { .perms = CONNECT | SEND, .generation = GEN + 1 };
+static const struct vipc_grant stale_send_only = { .perms = SEND, .generation = GEN - 1 };
+
+struct decide_case {
+	const char *what;
+	const struct vipc_principal *caller;
+	const struct vipc_endpoint *ep;
+	const struct vipc_grant *grant;
+	__u32 perm;
+	enum vipc_reason want;
+};
+
+static const struct decide_case decide_cases[] = {
+	{ "no principal", NULL, &foreign, &conn_send, CONNECT, VIPC_R_UNCONFINED },
+	{ "no principal, no endpoint", NULL, NULL, NULL, SEND, VIPC_R_UNCONFINED },
+	{ "unknown endpoint, default allow", &allow_unknown, NULL, NULL, CONNECT,
+	  VIPC_R_UNKNOWN_ALLOW },
+	{ "unknown endpoint, default deny", &deny_unknown, NULL, NULL, CONNECT,
+	  VIPC_R_UNKNOWN_DENY },
+	{ "unknown endpoint, stray grant ignored", &deny_unknown, NULL, &conn_send, CONNECT,
+	  VIPC_R_UNKNOWN_DENY },
+	{ "owner, no grant", &deny_unknown, &own, NULL, CONNECT, VIPC_R_OWNER },
+	{ "owner, every permission", &allow_unknown, &own, NULL, VIPC_PERM_ALL, VIPC_R_OWNER },
+	{ "owner, stale grant lacking the bit", &allow_unknown, &own, &stale_send_only, CONNECT,
+	  VIPC_R_OWNER },
+	{ "no grant", &allow_unknown, &foreign, NULL, CONNECT, VIPC_R_NO_GRANT },
+	{ "no grant, unknown default not consulted", &deny_unknown, &foreign, NULL, SEND,
+	  VIPC_R_NO_GRANT },
+	{ "connect with only send", &allow_unknown, &foreign, &send_only, CONNECT,
+	  VIPC_R_NO_PERM },
+	{ "bind with connect and send", &allow_unknown, &foreign, &conn_send, VIPC_PERM_BIND,
+	  VIPC_R_NO_PERM },
+	{ "connect and send with only send", &allow_unknown, &foreign, &send_only,
+	  CONNECT | SEND, VIPC_R_NO_PERM },
+	{ "older generation", &allow_unknown, &foreign, &stale, CONNECT, VIPC_R_REVOKED },
+	{ "newer generation", &allow_unknown, &foreign, &newer, SEND, VIPC_R_REVOKED },
+	{ "missing bit reported before revocation", &allow_unknown, &foreign, &stale_send_only,
+	  CONNECT, VIPC_R_NO_PERM },
+	{ "connect granted", &allow_unknown, &foreign, &conn_send, CONNECT, VIPC_R_GRANTED },
+	{ "send granted", &deny_unknown, &foreign, &send_only, SEND, VIPC_R_GRANTED },
+	{ "connect and send granted", &allow_unknown, &foreign, &conn_send, CONNECT | SEND,
+	  VIPC_R_GRANTED },
+	{ "pass-fd granted", &allow_unknown, &foreign, &every, VIPC_PERM_PASS_FD,
+	  VIPC_R_GRANTED },
+};
+
+#define NR_DECIDE_CASES (sizeof(decide_cases) / sizeof(decide_cases[0]))
+
+/* Which reasons deny, indexed by reason. */
+static const int denies[VIPC_R__COUNT] = {
+	[VIPC_R_UNCONFINED] = 0,
+	[VIPC_R_OWNER] = 0,
+	[VIPC_R_GRANTED] = 0,
+	[VIPC_R_UNKNOWN_ALLOW] = 0,
+	[VIPC_R_UNKNOWN_DENY] = 1,
+	[VIPC_R_NO_GRANT] = 1,
+	[VIPC_R_NO_PERM] = 1,
+	[VIPC_R_REVOKED] = 1,
+};
+
+Test(decide, each_case_gives_its_reason)
+{
+	const struct decide_case *c;
+	enum vipc_reason got;
+	size_t i;
+
+	for (i = 0; i < NR_DECIDE_CASES; i++) {
+		c = &decide_cases[i];
+		got = vipc_decide(c->caller, c->ep, c->grant, c->perm);
+		cr_expect_eq(got, c->want, "%s: got reason %d, want %d", c->what, got, c->want);
+	}
+}
+
+Test(decide, cases_cover_every_reason)
+{
+	int seen[VIPC_R__COUNT] = {};
+	size_t i;
+	int r;
+
+	for (i = 0; i < NR_DECIDE_CASES; i++)
+		seen[decide_cases[i].want] = 1;
+	for (r = 0; r < VIPC_R__COUNT; r++)
+		cr_expect(seen[r], "no case yields reason %d", r);
+}
+
+struct needs_case {
+	const char *what;
+	const struct vipc_principal *caller;
+	const struct vipc_endpoint *ep;
+	int want;
+};
+
+static const struct needs_case needs_cases[] = {
+	{ "no principal", NULL, &foreign, 0 },
+	{ "no principal, no endpoint", NULL, NULL, 0 },
+	{ "unknown endpoint", &allow_unknown, NULL, 0 },
+	{ "caller owns the endpoint", &allow_unknown, &own, 0 },
+	{ "another container's endpoint", &allow_unknown, &foreign, 1 },
+};
+
+Test(decide, grant_lookup_only_for_a_foreign_endpoint)
+{
+	const struct needs_case *c;
+	size_t i;
+
+	for (i = 0; i < sizeof(needs_cases) / sizeof(needs_cases[0]); i++) {
+		c = &needs_cases[i];
+		cr_expect_eq(!!vipc_needs_grant(c->caller, c->ep), c->want, "%s", c->what);
+	}
+}
+
+Test(decide, deny_reasons_are_exactly_the_deny_ones)
+{
+	int r;
+
+	for (r = 0; r < VIPC_R__COUNT; r++)
+		cr_expect_eq(!!vipc_reason_denies(r), denies[r], "reason %d", r);
+}
+
+Test(decide, enforce_mode_lets_only_allow_reasons_through)
+{
+	const struct vipc_principal p = { .id = CALLER, .mode = VIPC_MODE_ENFORCE };
+	int r;
+
+	for (r = 0; r < VIPC_R__COUNT; r++)
+		cr_expect_eq(!!vipc_verdict_allows(&p, r), !denies[r], "reason %d", r);
+}
+
+Test(decide, audit_mode_lets_every_reason_through)
+{
+	const struct vipc_principal p = { .id = CALLER, .mode = VIPC_MODE_AUDIT };
+	int r;
+
+	for (r = 0; r < VIPC_R__COUNT; r++)
+		cr_expect(vipc_verdict_allows(&p, r), "reason %d", r);
+}
+
+/* decide() says UNCONFINED exactly when there is no principal to pass on. */
+Test(decide, unconfined_verdict_needs_no_principal)
+{
+	cr_expect(vipc_verdict_allows(NULL, vipc_decide(NULL, &foreign, NULL, CONNECT)));
+}

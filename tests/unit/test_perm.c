@@ -1,0 +1,319 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/* The permission and address helpers of user/policy.h: permission words and
+ * lists in both directions, "/path" and "@abstract" addresses in both
+ * directions, and the endpoint map key built from an address.
+ */
+#include <criterion/criterion.h>
+#include <errno.h>
+#include <string.h>
+#include "policy.h"
+
+#define PATH_MAX_LEN VIPC_NAME_MAX /* a pathname may fill sun_path */
+#define ABSTRACT_MAX_LEN (VIPC_NAME_MAX - 1) /* the leading NUL takes a byte */
+
+/* @prefix followed by @n 'x' bytes, NUL-terminated, in @buf. */
+static void long_name(char *buf, const char *prefix, size_t n)
+{
+	size_t plen = strlen(prefix);
+
+	memcpy(buf, prefix, plen);
+	memset(buf + plen, 'x', n);
+	buf[plen + n] = '\0';
+}
+
+/* ---- permissions ---- */
+
+static const struct {
+	const char *word;
+	__u32 bit;
+} perm_words[] = {
+	{ "connect", VIPC_PERM_CONNECT },
+	{ "send", VIPC_PERM_SEND },
+	{ "bind", VIPC_PERM_BIND },
+	{ "pass-fd", VIPC_PERM_PASS_FD },
+};
+
+Test(perm, each_word_gives_its_bit)
+{
+	__u32 bit;
+	size_t i;
+
+	for (i = 0; i < sizeof(perm_words) / sizeof(perm_words[0]); i++) {
+		bit = 0;
+		cr_expect_eq(vipc_perm_parse(perm_words[i].word, &bit), 0, "%s", perm_words[i].word);
+		cr_expect_eq(bit, perm_words[i].bit, "%s", perm_words[i].word);
+	}
+}
+
+Test(perm, unknown_words_are_rejected)
+{
+	static const char *const bad[] = { "", "Connect", "SEND", "connec", "connectx",
+					   "pass_fd", "connect,send" };
+	__u32 bit;
+	size_t i;
+
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		cr_expect_eq(vipc_perm_parse(bad[i], &bit), -EINVAL, "\"%s\"", bad[i]);
+}
+
+Test(perm, lists_give_their_bits)
+{
+	static const struct {
+		const char *list;
+		__u32 bits;
+	} ok[] = {
+		{ "connect", VIPC_PERM_CONNECT },
+		{ "connect,send", VIPC_PERM_CONNECT | VIPC_PERM_SEND },
+		{ "send,connect", VIPC_PERM_CONNECT | VIPC_PERM_SEND },
+		{ "bind,pass-fd", VIPC_PERM_BIND | VIPC_PERM_PASS_FD },
+		{ "connect,send,bind,pass-fd", VIPC_PERM_ALL },
+	};
+	__u32 bits;
+	size_t i;
+
+	for (i = 0; i < sizeof(ok) / sizeof(ok[0]); i++) {
+		bits = 0;
+		cr_expect_eq(vipc_perms_parse(ok[i].list, &bits), 0, "\"%s\"", ok[i].list);
+		cr_expect_eq(bits, ok[i].bits, "\"%s\"", ok[i].list);
+	}
+}
+
+Test(perm, malformed_lists_are_rejected)
+{
+	static const char *const bad[] = { "connect,", ",send", "connect,,send", ",",
+					   "connect,fly", "fly", "Connect,send" };
+	__u32 bits;
+	size_t i;
+
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		cr_expect_eq(vipc_perms_parse(bad[i], &bits), -EINVAL, "\"%s\"", bad[i]);
+}
+
+Test(perm, bits_format_in_enum_order)
+{
+	static const struct {
+		__u32 bits;
+		const char *text;
+	} cases[] = {
+		{ 0, "none" },
+		{ VIPC_PERM_CONNECT, "connect" },
+		{ VIPC_PERM_PASS_FD, "pass-fd" },
+		{ VIPC_PERM_CONNECT | VIPC_PERM_SEND, "connect,send" },
+		{ VIPC_PERM_SEND | VIPC_PERM_PASS_FD, "send,pass-fd" },
+		{ VIPC_PERM_ALL, "connect,send,bind,pass-fd" },
+	};
+	char buf[64];
+	size_t i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		vipc_perms_format(cases[i].bits, buf, sizeof(buf));
+		cr_expect_str_eq(buf, cases[i].text, "bits %#x", cases[i].bits);
+	}
+}
+
+Test(perm, format_then_parse_round_trips)
+{
+	char buf[64];
+	__u32 bits, back;
+
+	for (bits = 1; bits <= VIPC_PERM_ALL; bits++) {
+		vipc_perms_format(bits, buf, sizeof(buf));
+		back = 0;
+		cr_expect_eq(vipc_perms_parse(buf, &back), 0, "bits %#x as \"%s\"", bits, buf);
+		cr_expect_eq(back, bits, "bits %#x as \"%s\"", bits, buf);
+	}
+}
+
+/* ---- addresses ---- */
+
+Test(addr, pathname_keeps_every_byte)
+{
+	const char *text = "/shared/s.sock";
+	char addr[VIPC_NAME_MAX];
+	__u8 kind = 0, len = 0;
+
+	cr_assert_eq(vipc_addr_parse(text, &kind, addr, &len), 0);
+	cr_expect_eq(kind, VIPC_KIND_UNIX_PATH);
+	cr_assert_eq(len, strlen(text));
+	cr_expect_arr_eq(addr, text, len);
+}
+
+Test(addr, abstract_drops_the_at_sign)
+{
+	char addr[VIPC_NAME_MAX];
+	__u8 kind = 0, len = 0;
+
+	cr_assert_eq(vipc_addr_parse("@abs", &kind, addr, &len), 0);
+	cr_expect_eq(kind, VIPC_KIND_UNIX_ABSTRACT);
+	cr_assert_eq(len, 3);
+	cr_expect_arr_eq(addr, "abs", 3);
+}
+
+Test(addr, empty_names_are_rejected)
+{
+	char addr[VIPC_NAME_MAX];
+	__u8 kind, len;
+
+	cr_expect_eq(vipc_addr_parse("", &kind, addr, &len), -EINVAL);
+	cr_expect_eq(vipc_addr_parse("@", &kind, addr, &len), -EINVAL);
+}
+
+/* The kernel key takes up to 108 pathname bytes (no NUL needed) and up to
+ * 107 abstract bytes (sun_path[0] is the leading NUL).
+ */
+Test(addr, longest_names_fit_sun_path)
+{
+	char path[VIPC_NAME_MAX + 2], abstract[VIPC_NAME_MAX + 2], addr[VIPC_NAME_MAX];
+	__u8 kind, len;
+
+	long_name(path, "/", PATH_MAX_LEN - 1);
+	long_name(abstract, "@", ABSTRACT_MAX_LEN);
+	cr_expect_eq(vipc_addr_parse(path, &kind, addr, &len), 0);
+	cr_expect_eq(len, PATH_MAX_LEN);
+	cr_expect_eq(vipc_addr_parse(abstract, &kind, addr, &len), 0);
+	cr_expect_eq(len, ABSTRACT_MAX_LEN);
+}
+
+Test(addr, one_byte_more_is_too_long)
+{
+	char path[VIPC_NAME_MAX + 2], abstract[VIPC_NAME_MAX + 2], addr[VIPC_NAME_MAX];
+	__u8 kind, len;
+
+	long_name(path, "/", PATH_MAX_LEN);
+	long_name(abstract, "@", ABSTRACT_MAX_LEN + 1);
+	cr_expect_eq(vipc_addr_parse(path, &kind, addr, &len), -ENAMETOOLONG);
+	cr_expect_eq(vipc_addr_parse(abstract, &kind, addr, &len), -ENAMETOOLONG);
+}
+
+static const struct {
+	const char *what;
+	__u8 kind;
+	const char *addr;
+	__u8 len;
+	const char *text;
+} formats[] = {
+	{ "pathname", VIPC_KIND_UNIX_PATH, "/shared/s.sock", 14, "/shared/s.sock" },
+	{ "pathname, len not strlen", VIPC_KIND_UNIX_PATH, "/a.sockXYZ", 7, "/a.sock" },
+	{ "pathname with a tab", VIPC_KIND_UNIX_PATH, "/a\tb", 4, "/a\\x09b" },
+	{ "abstract", VIPC_KIND_UNIX_ABSTRACT, "abs", 3, "@abs" },
+	{ "abstract, NUL and DEL", VIPC_KIND_UNIX_ABSTRACT, "a\0b\x7f", 4, "@a\\x00b\\x7f" },
+	{ "abstract, trailing NUL", VIPC_KIND_UNIX_ABSTRACT, "ab\0", 3, "@ab\\x00" },
+};
+
+Test(addr, formats_as_the_cli_writes_them)
+{
+	char buf[4 * VIPC_NAME_MAX + 2];
+	size_t i;
+
+	for (i = 0; i < sizeof(formats) / sizeof(formats[0]); i++) {
+		vipc_addr_format(formats[i].kind, formats[i].addr, formats[i].len, buf, sizeof(buf));
+		cr_expect_str_eq(buf, formats[i].text, "%s", formats[i].what);
+	}
+}
+
+/* A full-length pathname has no NUL in the key: only len bounds it. */
+Test(addr, full_length_pathname_needs_no_nul)
+{
+	char addr[VIPC_NAME_MAX], buf[VIPC_NAME_MAX + 16];
+
+	memset(addr, 'p', sizeof(addr));
+	addr[0] = '/';
+	vipc_addr_format(VIPC_KIND_UNIX_PATH, addr, VIPC_NAME_MAX, buf, sizeof(buf));
+	cr_assert_eq(strlen(buf), VIPC_NAME_MAX);
+	cr_expect_arr_eq(buf, addr, VIPC_NAME_MAX);
+}
+
+Test(addr, parse_then_format_round_trips)
+{
+	static const char *const texts[] = { "/shared/echo.sock", "@vipc.jobs", "/x" };
+	char addr[VIPC_NAME_MAX], buf[4 * VIPC_NAME_MAX + 2];
+	__u8 kind, len;
+	size_t i;
+
+	for (i = 0; i < sizeof(texts) / sizeof(texts[0]); i++) {
+		cr_assert_eq(vipc_addr_parse(texts[i], &kind, addr, &len), 0, "%s", texts[i]);
+		vipc_addr_format(kind, addr, len, buf, sizeof(buf));
+		cr_expect_str_eq(buf, texts[i]);
+	}
+}
+
+/* Every buffer size: NUL-terminated inside it, nothing written past it, and a
+ * prefix of the full text. The escapes make the output longer than the name.
+ */
+Test(addr, small_buffers_truncate_without_overrun)
+{
+	const char name[] = "a\0b\x7f";
+	const char *full = "@a\\x00b\\x7f";
+	char buf[32];
+	size_t size;
+
+	for (size = 1; size <= strlen(full) + 1; size++) {
+		memset(buf, 0xa5, sizeof(buf));
+		vipc_addr_format(VIPC_KIND_UNIX_ABSTRACT, name, 4, buf, size);
+		cr_assert_lt(strnlen(buf, size), size, "size %zu: no NUL", size);
+		cr_expect_eq(strncmp(buf, full, strlen(buf)), 0, "size %zu: \"%s\"", size, buf);
+		cr_expect_eq((unsigned char)buf[size], 0xa5, "size %zu: overrun", size);
+	}
+}
+
+/* ---- endpoint keys ---- */
+
+/* Key for @len bytes of @name, built into a struct pre-filled with @dirt and
+ * from an address buffer whose bytes past @len are garbage.
+ */
+static void key_from_dirt(struct vipc_endpoint_key *key, int dirt, __u32 slot, __u8 kind,
+			  const char *name, __u8 len)
+{
+	char addr[VIPC_NAME_MAX];
+
+	memset(addr, dirt ^ 0x5a, sizeof(addr));
+	memcpy(addr, name, len);
+	memset(key, dirt, sizeof(*key));
+	vipc_endpoint_key_make(key, slot, kind, addr, len);
+}
+
+Test(key, fields_set_and_tail_zeroed)
+{
+	struct vipc_endpoint_key key;
+	size_t i;
+
+	key_from_dirt(&key, 0xff, 1, VIPC_KIND_UNIX_PATH, "/a", 2);
+	cr_expect_eq(key.slot, 1);
+	cr_expect_eq(key.kind, VIPC_KIND_UNIX_PATH);
+	cr_expect_eq(key.len, 2);
+	cr_expect_eq(key.pad, 0);
+	cr_expect_arr_eq(key.name, "/a", 2);
+	for (i = 2; i < sizeof(key.name); i++)
+		cr_expect_eq(key.name[i], 0, "name[%zu] = %#x", i, (unsigned char)key.name[i]);
+}
+
+Test(key, same_name_same_bytes_whatever_the_dirt)
+{
+	struct vipc_endpoint_key a, b;
+
+	key_from_dirt(&a, 0xff, 0, VIPC_KIND_UNIX_ABSTRACT, "jobs", 4);
+	key_from_dirt(&b, 0x00, 0, VIPC_KIND_UNIX_ABSTRACT, "jobs", 4);
+	cr_expect_eq(memcmp(&a, &b, sizeof(a)), 0);
+}
+
+Test(key, full_length_name_fills_the_key)
+{
+	struct vipc_endpoint_key key;
+	char name[VIPC_NAME_MAX];
+
+	memset(name, 'n', sizeof(name));
+	key_from_dirt(&key, 0xff, 0, VIPC_KIND_UNIX_PATH, name, VIPC_NAME_MAX);
+	cr_expect_eq(key.len, VIPC_NAME_MAX);
+	cr_expect_arr_eq(key.name, name, VIPC_NAME_MAX);
+}
+
+Test(key, kind_and_length_tell_names_apart)
+{
+	struct vipc_endpoint_key path, abstract, nul;
+
+	key_from_dirt(&path, 0, 0, VIPC_KIND_UNIX_PATH, "/a", 2);
+	key_from_dirt(&abstract, 0, 0, VIPC_KIND_UNIX_ABSTRACT, "a", 1);
+	key_from_dirt(&nul, 0, 0, VIPC_KIND_UNIX_ABSTRACT, "a\0", 2);
+	cr_expect_neq(memcmp(&path, &abstract, sizeof(path)), 0, "\"/a\" vs \"@a\"");
+	cr_expect_neq(memcmp(&abstract, &nul, sizeof(nul)), 0, "\"@a\" vs \"@a\\x00\"");
+}
