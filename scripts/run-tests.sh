@@ -17,11 +17,10 @@ for t in "$@"; do
 		failed=$((failed + 1)); status=1; continue
 	fi
 	num() { printf '%s\n' "$line" | sed -n "s/.*$1: \([0-9]*\).*/\1/p"; }
-	p=$(num Passing) f=$(num Failing) c=$(num Crashing) tested=$(num Tested)
+	p=$(num Passing) f=$(num Failing) c=$(num Crashing)
 	s=$(printf '%s\n' "$out" | grep -c '\[SKIP\]')
 	passed=$((passed + p)); failed=$((failed + f + c)); skipped=$((skipped + s))
 	[ "$rc" -eq 0 ] && [ "$((f + c))" -eq 0 ] || status=1
-	: "$tested"
 done
 echo "tests: $passed passed, $failed failed, $skipped skipped"
 if [ "${CI:-}" = true ] && [ "$skipped" -gt 0 ]; then
