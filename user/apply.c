@@ -22,24 +22,15 @@ struct build {
 	struct vipc_endpoint *ep;
 };
 
-static int container_index(const struct vipc_policy *pol, const char *name)
+/* Index of a name the parser has already checked to be defined. */
+static size_t container_index(const struct vipc_policy *pol, const char *name)
 {
-	size_t i;
-
-	for (i = 0; i < pol->nr_containers; i++)
-		if (!strcmp(pol->containers[i].name, name))
-			return i;
-	return -1;
+	return vipc_policy_container(pol, name) - pol->containers;
 }
 
-static int endpoint_index(const struct vipc_policy *pol, const char *name)
+static size_t endpoint_index(const struct vipc_policy *pol, const char *name)
 {
-	size_t i;
-
-	for (i = 0; i < pol->nr_endpoints; i++)
-		if (!strcmp(pol->endpoints[i].name, name))
-			return i;
-	return -1;
+	return vipc_policy_endpoint(pol, name) - pol->endpoints;
 }
 
 /* Containers keep their id across reloads when their name stays. */

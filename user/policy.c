@@ -244,9 +244,11 @@ static int endpoint_ref(struct parser *p, yaml_node_t *node, char dst[VIPC_LABEL
 	return err;
 }
 
+typedef int (*parse_entry_fn)(struct parser *p, yaml_node_t *key, yaml_node_t *val, void *elem);
+
 /* A section that is a table of names (`containers:`), or absent/empty. */
 static int section_table(struct parser *p, yaml_node_t *root, const char *key, size_t elem,
-			 void **arr, size_t *nr, yaml_node_t **out)
+			 void **arr, yaml_node_t **out)
 {
 	yaml_node_t *node = get(p, root, key);
 	char what[64];
@@ -264,14 +266,13 @@ static int section_table(struct parser *p, yaml_node_t *root, const char *key, s
 	*arr = calloc(n ?: 1, elem);
 	if (!*arr)
 		return fail(p, node, "out of memory");
-	*nr = n;
 	*out = node;
 	return 0;
 }
 
-static int parse_container(struct parser *p, yaml_node_t *key, yaml_node_t *val,
-			   struct vipc_policy_container *c)
+static int parse_container(struct parser *p, yaml_node_t *key, yaml_node_t *val, void *elem)
 {
+	struct vipc_policy_container *c = elem;
 	static const char *const keys[] = { "cgroup", "pid", "mode", "unknown", NULL };
 	yaml_node_t *cg, *pid;
 	unsigned long n;
@@ -338,9 +339,9 @@ static int parse_address(struct parser *p, yaml_node_t *val, struct vipc_policy_
 	return 0;
 }
 
-static int parse_endpoint(struct parser *p, yaml_node_t *key, yaml_node_t *val,
-			  struct vipc_policy_endpoint *e)
+static int parse_endpoint(struct parser *p, yaml_node_t *key, yaml_node_t *val, void *elem)
 {
+	struct vipc_policy_endpoint *e = elem;
 	static const char *const keys[] = { "owner", "unix", "abstract", NULL };
 	yaml_node_t *owner;
 	int err = 0;
@@ -382,9 +383,9 @@ static int parse_senders(struct parser *p, yaml_node_t *node, struct vipc_policy
 	return 0;
 }
 
-static int parse_channel(struct parser *p, yaml_node_t *key, yaml_node_t *val,
-			 struct vipc_policy_channel *c)
+static int parse_channel(struct parser *p, yaml_node_t *key, yaml_node_t *val, void *elem)
 {
+	struct vipc_policy_channel *c = elem;
 	static const char *const keys[] = { "endpoint", "senders", "receiver", "capacity", NULL };
 	yaml_node_t *ep, *senders, *receiver, *cap;
 	const struct vipc_policy_endpoint *e;
@@ -459,54 +460,21 @@ static int parse_grant(struct parser *p, yaml_node_t *node, struct vipc_policy_g
 	return err;
 }
 
-static int parse_containers(struct parser *p, yaml_node_t *root)
+/* Each NAME: {...} entry of a table section in file order; *nr counts the
+ * entries read so far (the failed one too, so it is freed), and later
+ * entries see the earlier ones.
+ */
+static int parse_table(struct parser *p, yaml_node_t *root, const char *key, size_t elem,
+		       void **arr, size_t *nr, parse_entry_fn fn)
 {
-	struct vipc_policy *pol = p->pol;
 	yaml_node_pair_t *pair;
 	yaml_node_t *node;
 	int err;
 
-	err = section_table(p, root, "containers", sizeof(*pol->containers),
-			    (void **)&pol->containers, &pol->nr_containers, &node);
-	for (pair = node ? node->data.mapping.pairs.start : NULL; !err && pair &&
-	     pair < node->data.mapping.pairs.top; pair++)
-		err = parse_container(p, node_at(p, pair->key), node_at(p, pair->value),
-				      &pol->containers[pair - node->data.mapping.pairs.start]);
-	return err;
-}
-
-/* Endpoints count as defined once parsed, so later ones see earlier ones. */
-static int parse_endpoints(struct parser *p, yaml_node_t *root)
-{
-	struct vipc_policy *pol = p->pol;
-	yaml_node_pair_t *pair;
-	yaml_node_t *node;
-	size_t n = 0;
-	int err;
-
-	err = section_table(p, root, "endpoints", sizeof(*pol->endpoints),
-			    (void **)&pol->endpoints, &n, &node);
-	for (pair = node ? node->data.mapping.pairs.start : NULL; !err && pair &&
-	     pair < node->data.mapping.pairs.top; pair++, pol->nr_endpoints++)
-		err = parse_endpoint(p, node_at(p, pair->key), node_at(p, pair->value),
-				     &pol->endpoints[pol->nr_endpoints]);
-	return err;
-}
-
-static int parse_channels(struct parser *p, yaml_node_t *root)
-{
-	struct vipc_policy *pol = p->pol;
-	yaml_node_pair_t *pair;
-	yaml_node_t *node;
-	size_t n = 0;
-	int err;
-
-	err = section_table(p, root, "channels", sizeof(*pol->channels),
-			    (void **)&pol->channels, &n, &node);
-	for (pair = node ? node->data.mapping.pairs.start : NULL; !err && pair &&
-	     pair < node->data.mapping.pairs.top; pair++)
-		err = parse_channel(p, node_at(p, pair->key), node_at(p, pair->value),
-				    &pol->channels[pol->nr_channels++]);
+	err = section_table(p, root, key, elem, arr, &node);
+	for (pair = node ? node->data.mapping.pairs.start : NULL;
+	     !err && pair && pair < node->data.mapping.pairs.top; pair++, (*nr)++)
+		err = fn(p, node_at(p, pair->key), node_at(p, pair->value), (char *)*arr + *nr * elem);
 	return err;
 }
 
@@ -603,8 +571,15 @@ int vipc_policy_parse_string(const char *text, size_t len, const char *name,
 	if (!root)
 		ret = fail_file(err, EINVAL, "empty policy: expected 'version: 1' and sections");
 	else
-		ret = parse_header(&p, root) ?: parse_containers(&p, root) ?:
-		      parse_endpoints(&p, root) ?: parse_channels(&p, root) ?: parse_grants(&p, root);
+		ret = parse_header(&p, root) ?:
+		      parse_table(&p, root, "containers", sizeof(*p.pol->containers),
+				  (void **)&p.pol->containers, &p.pol->nr_containers,
+				  parse_container) ?:
+		      parse_table(&p, root, "endpoints", sizeof(*p.pol->endpoints),
+				  (void **)&p.pol->endpoints, &p.pol->nr_endpoints, parse_endpoint) ?:
+		      parse_table(&p, root, "channels", sizeof(*p.pol->channels),
+				  (void **)&p.pol->channels, &p.pol->nr_channels, parse_channel) ?:
+		      parse_grants(&p, root);
 	yaml_document_delete(&p.doc);
 out_free:
 	if (ret)
