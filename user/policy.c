@@ -13,14 +13,23 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <search.h>
 #include <sys/stat.h>
 #include <yaml.h>
 #include "policy.h"
+
+/* Collections nest at most 4 deep in a policy; libyaml's scanner costs the
+ * nesting depth on every token, so deeper files are refused before loading.
+ */
+#define MAX_DEPTH 32
 
 struct parser {
 	yaml_document_t doc;
 	struct vipc_policy *pol;
 	struct vipc_policy_error *err;
+	/* Names to indexes, so checks and references cost O(1), not O(n). */
+	struct hsearch_data containers, endpoints, unix_addrs, abstract_addrs, grants;
+	char (*grant_keys)[40]; /* "container.endpoint" indexes of each grant */
 };
 
 static const char *const perm_names[] = { "connect", "send", "bind", "pass-fd" };
@@ -84,12 +93,42 @@ static yaml_node_t *node_at(struct parser *p, int index)
 	return yaml_document_get_node(&p->doc, index);
 }
 
+static int index_init(struct hsearch_data *h, size_t n)
+{
+	hdestroy_r(h);
+	memset(h, 0, sizeof(*h));
+	return hcreate_r(2 * n + 8, h) ? 0 : -ENOMEM;
+}
+
+/* Add @key (which must outlive @h) as entry @i: -1 when added, else the
+ * entry already there under that key.
+ */
+static long index_add(struct hsearch_data *h, const char *key, long i)
+{
+	ENTRY e = { .key = (char *)key, .data = (void *)(i + 1) }, *found = NULL;
+
+	if (!hsearch_r(e, ENTER, &found, h))
+		return -1; /* cannot happen: every table is sized for its section */
+	return found->data == e.data ? -1 : (long)found->data - 1;
+}
+
+/* The entry under @key, or -1. */
+static long index_find(struct hsearch_data *h, const char *key)
+{
+	ENTRY e = { .key = (char *)key }, *found = NULL;
+
+	return h->table && hsearch_r(e, FIND, &found, h) ? (long)found->data - 1 : -1;
+}
+
 /* The text of a scalar @node, or an error naming @what was expected. */
 static int scalar(struct parser *p, yaml_node_t *node, const char *what, const char **out)
 {
 	if (node->type != YAML_SCALAR_NODE)
 		return fail(p, node, "expected %s, got %s", what, node_kind(node));
 	*out = (const char *)node->data.scalar.value;
+	/* A "\0" escape would cut the name short: refuse it rather than truncate. */
+	if (strlen(*out) != node->data.scalar.length)
+		return fail(p, node, "expected %s, got a scalar with a NUL byte", what);
 	return 0;
 }
 
@@ -104,28 +143,32 @@ static int expect(struct parser *p, yaml_node_t *node, yaml_node_type_t type, co
 static int check_keys(struct parser *p, yaml_node_t *map, const char *const *allowed,
 		      const char *expected)
 {
-	yaml_node_pair_t *pair, *prev;
-	yaml_node_t *key, *other;
+	yaml_node_pair_t *pair, *start = map->data.mapping.pairs.start;
+	struct hsearch_data seen = {};
 	const char *name = "";
+	yaml_node_t *key;
+	long prev;
 	int i, err;
 
-	for (pair = map->data.mapping.pairs.start; pair < map->data.mapping.pairs.top; pair++) {
+	err = index_init(&seen, map->data.mapping.pairs.top - start);
+	for (pair = start; !err && pair < map->data.mapping.pairs.top; pair++) {
 		key = node_at(p, pair->key);
 		err = scalar(p, key, "a name", &name);
 		if (err)
-			return err;
-		for (prev = map->data.mapping.pairs.start; prev < pair; prev++) {
-			other = node_at(p, prev->key);
-			if (!strcmp(name, (const char *)other->data.scalar.value))
-				return fail(p, key, "duplicate key '%s' (first at line %zu)", name,
-					    other->start_mark.line + 1);
+			break;
+		prev = index_add(&seen, name, pair - start);
+		if (prev >= 0) {
+			err = fail(p, key, "duplicate key '%s' (first at line %zu)", name,
+				   node_at(p, start[prev].key)->start_mark.line + 1);
+			break;
 		}
 		for (i = 0; allowed && allowed[i] && strcmp(allowed[i], name); i++)
 			;
 		if (allowed && !allowed[i])
-			return fail(p, key, "unknown key '%s' (expected %s)", name, expected);
+			err = fail(p, key, "unknown key '%s' (expected %s)", name, expected);
 	}
-	return 0;
+	hdestroy_r(&seen);
+	return err;
 }
 
 /* The value under @key in a checked mapping, or NULL. */
@@ -230,7 +273,7 @@ static int container_ref(struct parser *p, yaml_node_t *node, const char *what,
 {
 	int err = label(p, node, what, dst);
 
-	if (!err && !vipc_policy_container(p->pol, dst))
+	if (!err && index_find(&p->containers, dst) < 0)
 		return fail(p, node, "%s '%s' is not a defined container", what, dst);
 	return err;
 }
@@ -239,7 +282,7 @@ static int endpoint_ref(struct parser *p, yaml_node_t *node, char dst[VIPC_LABEL
 {
 	int err = label(p, node, "endpoint", dst);
 
-	if (!err && !vipc_policy_endpoint(p->pol, dst))
+	if (!err && index_find(&p->endpoints, dst) < 0)
 		return fail(p, node, "endpoint '%s' is not a defined endpoint", dst);
 	return err;
 }
@@ -315,7 +358,7 @@ static int parse_address(struct parser *p, yaml_node_t *val, struct vipc_policy_
 	const struct vipc_policy_endpoint *o;
 	char text[VIPC_NAME_MAX + 2];
 	const char *s = "";
-	size_t i;
+	long other;
 	int err;
 
 	if (!unix_node == !abs)
@@ -332,11 +375,12 @@ static int parse_address(struct parser *p, yaml_node_t *val, struct vipc_policy_
 			    strlen(s));
 	snprintf(text, sizeof(text), "%s%s", abs ? "@" : "", s);
 	vipc_addr_parse(text, &e->kind, e->addr, &e->len);
-	for (i = 0, o = p->pol->endpoints; o < e; o++, i++)
-		if (o->kind == e->kind && o->len == e->len && !memcmp(o->addr, e->addr, e->len))
-			return fail(p, node, "endpoint '%s': same address as endpoint '%s' (line %d)",
-				    e->name, o->name, o->pos.line);
-	return 0;
+	other = index_add(abs ? &p->abstract_addrs : &p->unix_addrs, s, e - p->pol->endpoints);
+	if (other < 0)
+		return 0;
+	o = &p->pol->endpoints[other];
+	return fail(p, node, "endpoint '%s': same address as endpoint '%s' (line %d)", e->name,
+		    o->name, o->pos.line);
 }
 
 static int parse_endpoint(struct parser *p, yaml_node_t *key, yaml_node_t *val, void *elem)
@@ -388,6 +432,7 @@ static int parse_channel(struct parser *p, yaml_node_t *key, yaml_node_t *val, v
 	struct vipc_policy_channel *c = elem;
 	static const char *const keys[] = { "endpoint", "senders", "receiver", "capacity", NULL };
 	yaml_node_t *ep, *senders, *receiver, *cap;
+	const struct vipc_policy_channel *o;
 	const struct vipc_policy_endpoint *e;
 	unsigned long n = 0;
 	int err = 0;
@@ -408,7 +453,11 @@ static int parse_channel(struct parser *p, yaml_node_t *key, yaml_node_t *val, v
 	if (err)
 		return err;
 	c->capacity = n;
-	e = vipc_policy_endpoint(p->pol, c->endpoint);
+	for (o = p->pol->channels; o < c; o++)
+		if (!strcmp(o->endpoint, c->endpoint))
+			return fail(p, ep, "channel '%s': endpoint '%s' already carries channel '%s'",
+				    c->name, c->endpoint, o->name);
+	e = &p->pol->endpoints[index_find(&p->endpoints, c->endpoint)];
 	if (strcmp(e->owner, c->receiver))
 		return fail(p, receiver, "channel '%s': receiver '%s' does not own endpoint '%s' (its owner is '%s')",
 			    c->name, c->receiver, c->endpoint, e->owner);
@@ -440,8 +489,9 @@ static int parse_allow(struct parser *p, yaml_node_t *node, __u32 *perms)
 static int parse_grant(struct parser *p, yaml_node_t *node, struct vipc_policy_grant *g)
 {
 	static const char *const keys[] = { "container", "endpoint", "allow", NULL };
-	const struct vipc_policy_grant *o;
+	char *gkey = p->grant_keys[g - p->pol->grants];
 	yaml_node_t *c, *e, *allow;
+	long other;
 	int err = 0;
 
 	g->pos = (struct vipc_pos){ node->start_mark.line + 1, node->start_mark.column + 1 };
@@ -453,10 +503,14 @@ static int parse_grant(struct parser *p, yaml_node_t *node, struct vipc_policy_g
 	allow = need(p, node, "allow", "grant", &err);
 	err = err ?: container_ref(p, c, "container", g->container) ?: endpoint_ref(p, e, g->endpoint) ?:
 		     parse_allow(p, allow, &g->perms);
-	for (o = p->pol->grants; !err && o < g; o++)
-		if (!strcmp(o->container, g->container) && !strcmp(o->endpoint, g->endpoint))
-			err = fail(p, node, "duplicate grant of '%s' to '%s' (first at line %d)",
-				   g->endpoint, g->container, o->pos.line);
+	if (err)
+		return err;
+	snprintf(gkey, sizeof(p->grant_keys[0]), "%lx.%lx", index_find(&p->containers, g->container),
+		 index_find(&p->endpoints, g->endpoint));
+	other = index_add(&p->grants, gkey, g - p->pol->grants);
+	if (other >= 0)
+		err = fail(p, node, "duplicate grant of '%s' to '%s' (first at line %d)", g->endpoint,
+			   g->container, p->pol->grants[other].pos.line);
 	return err;
 }
 
@@ -465,7 +519,7 @@ static int parse_grant(struct parser *p, yaml_node_t *node, struct vipc_policy_g
  * entries see the earlier ones.
  */
 static int parse_table(struct parser *p, yaml_node_t *root, const char *key, size_t elem,
-		       void **arr, size_t *nr, parse_entry_fn fn)
+		       void **arr, size_t *nr, parse_entry_fn fn, struct hsearch_data *names)
 {
 	yaml_node_pair_t *pair;
 	yaml_node_t *node;
@@ -473,8 +527,11 @@ static int parse_table(struct parser *p, yaml_node_t *root, const char *key, siz
 
 	err = section_table(p, root, key, elem, arr, &node);
 	for (pair = node ? node->data.mapping.pairs.start : NULL;
-	     !err && pair && pair < node->data.mapping.pairs.top; pair++, (*nr)++)
+	     !err && pair && pair < node->data.mapping.pairs.top; pair++, (*nr)++) {
 		err = fn(p, node_at(p, pair->key), node_at(p, pair->value), (char *)*arr + *nr * elem);
+		if (!err && names)
+			index_add(names, (const char *)node_at(p, pair->key)->data.scalar.value, *nr);
+	}
 	return err;
 }
 
@@ -494,7 +551,8 @@ static int parse_grants(struct parser *p, yaml_node_t *root)
 		return err;
 	n = node->data.sequence.items.top - node->data.sequence.items.start;
 	pol->grants = calloc(n ?: 1, sizeof(*pol->grants));
-	if (!pol->grants)
+	p->grant_keys = calloc(n ?: 1, sizeof(*p->grant_keys));
+	if (!pol->grants || !p->grant_keys || index_init(&p->grants, n))
 		return fail(p, node, "out of memory");
 	for (item = node->data.sequence.items.start; !err && item < node->data.sequence.items.top;
 	     item++, pol->nr_grants++)
@@ -531,8 +589,22 @@ static int parse_header(struct parser *p, yaml_node_t *root)
 }
 
 /* YAML syntax errors come from libyaml with their own mark. */
+static int syntax_error(struct parser *p, const yaml_parser_t *yp)
+{
+	p->err->line = yp->problem_mark.line + 1;
+	p->err->column = yp->problem_mark.column + 1;
+	snprintf(p->err->msg, sizeof(p->err->msg), "invalid YAML: %s%s%s",
+		 yp->problem ?: "syntax error", yp->context ? " " : "", yp->context ?: "");
+	return -EINVAL;
+}
+
+/* One document, the policy; a second one (after "---") would otherwise be
+ * silently ignored, so it is an error at its start. An empty one is fine.
+ */
 static int load_document(struct parser *p, const char *text, size_t len)
 {
+	yaml_document_t extra;
+	yaml_node_t *root;
 	yaml_parser_t yp;
 	int err = 0;
 
@@ -540,14 +612,87 @@ static int load_document(struct parser *p, const char *text, size_t len)
 		return fail_file(p->err, ENOMEM, "out of memory");
 	yaml_parser_set_input_string(&yp, (const unsigned char *)text, len);
 	if (!yaml_parser_load(&yp, &p->doc)) {
-		p->err->line = yp.problem_mark.line + 1;
-		p->err->column = yp.problem_mark.column + 1;
-		snprintf(p->err->msg, sizeof(p->err->msg), "invalid YAML: %s%s%s",
-			 yp.problem ?: "syntax error", yp.context ? " " : "", yp.context ?: "");
-		err = -EINVAL;
+		err = syntax_error(p, &yp);
+	} else {
+		if (!yaml_parser_load(&yp, &extra)) {
+			err = syntax_error(p, &yp);
+		} else {
+			root = yaml_document_get_root_node(&extra);
+			if (root && !is_null(root)) {
+				p->err->line = extra.start_mark.line + 1;
+				p->err->column = extra.start_mark.column + 1;
+				snprintf(p->err->msg, sizeof(p->err->msg),
+					 "expected a single YAML document, found a second one");
+				err = -EINVAL;
+			}
+			yaml_document_delete(&extra);
+		}
+		if (err)
+			yaml_document_delete(&p->doc);
 	}
 	yaml_parser_delete(&yp);
 	return err;
+}
+
+/* libyaml's scanner spends time in proportion to the flow nesting on every
+ * token (a file of 10^6 '[' takes hours), so walk the events first and stop
+ * at the first collection nested deeper than MAX_DEPTH. Syntax errors are
+ * left to load_document(), which meets them again.
+ */
+static int check_depth(struct parser *p, const char *text, size_t len)
+{
+	yaml_parser_t yp;
+	yaml_event_t ev;
+	int depth = 0, err = 0;
+	bool end = false;
+
+	if (!yaml_parser_initialize(&yp))
+		return fail_file(p->err, ENOMEM, "out of memory");
+	yaml_parser_set_input_string(&yp, (const unsigned char *)text, len);
+	while (!end && !err && yaml_parser_parse(&yp, &ev)) {
+		depth += ev.type == YAML_SEQUENCE_START_EVENT || ev.type == YAML_MAPPING_START_EVENT;
+		depth -= ev.type == YAML_SEQUENCE_END_EVENT || ev.type == YAML_MAPPING_END_EVENT;
+		end = ev.type == YAML_STREAM_END_EVENT;
+		if (depth > MAX_DEPTH) {
+			p->err->line = ev.start_mark.line + 1;
+			p->err->column = ev.start_mark.column + 1;
+			snprintf(p->err->msg, sizeof(p->err->msg),
+				 "nested deeper than %d levels: expected a policy", MAX_DEPTH);
+			err = -EINVAL;
+		}
+		yaml_event_delete(&ev);
+	}
+	yaml_parser_delete(&yp);
+	return err;
+}
+
+/* Entries of a table section, to size its indexes; 0 when it is no mapping. */
+static size_t section_size(struct parser *p, yaml_node_t *root, const char *key)
+{
+	yaml_node_t *node = get(p, root, key);
+
+	return node && node->type == YAML_MAPPING_NODE ?
+		       (size_t)(node->data.mapping.pairs.top - node->data.mapping.pairs.start) : 0;
+}
+
+static int make_indexes(struct parser *p, yaml_node_t *root)
+{
+	size_t nc = section_size(p, root, "containers"), ne = section_size(p, root, "endpoints");
+
+	if (index_init(&p->containers, nc) || index_init(&p->endpoints, ne) ||
+	    index_init(&p->unix_addrs, ne) || index_init(&p->abstract_addrs, ne))
+		return fail_file(p->err, ENOMEM, "out of memory");
+	return 0;
+}
+
+static void free_indexes(struct parser *p)
+{
+	hdestroy_r(&p->containers);
+	hdestroy_r(&p->endpoints);
+	hdestroy_r(&p->unix_addrs);
+	hdestroy_r(&p->abstract_addrs);
+	hdestroy_r(&p->grants);
+	free(p->grant_keys);
 }
 
 int vipc_policy_parse_string(const char *text, size_t len, const char *name,
@@ -563,24 +708,27 @@ int vipc_policy_parse_string(const char *text, size_t len, const char *name,
 	p.pol = calloc(1, sizeof(*p.pol));
 	if (!p.pol)
 		return fail_file(err, ENOMEM, "out of memory");
-	ret = load_document(&p, text, len);
+	ret = check_depth(&p, text, len) ?: load_document(&p, text, len);
 	if (ret)
 		goto out_free;
 	/* Phase 1: the header; then each section, referenced names first. */
 	root = yaml_document_get_root_node(&p.doc);
-	if (!root)
+	if (!root || is_null(root))
 		ret = fail_file(err, EINVAL, "empty policy: expected 'version: 1' and sections");
 	else
-		ret = parse_header(&p, root) ?:
+		ret = parse_header(&p, root) ?: make_indexes(&p, root) ?:
 		      parse_table(&p, root, "containers", sizeof(*p.pol->containers),
 				  (void **)&p.pol->containers, &p.pol->nr_containers,
-				  parse_container) ?:
+				  parse_container, &p.containers) ?:
 		      parse_table(&p, root, "endpoints", sizeof(*p.pol->endpoints),
-				  (void **)&p.pol->endpoints, &p.pol->nr_endpoints, parse_endpoint) ?:
+				  (void **)&p.pol->endpoints, &p.pol->nr_endpoints, parse_endpoint,
+				  &p.endpoints) ?:
 		      parse_table(&p, root, "channels", sizeof(*p.pol->channels),
-				  (void **)&p.pol->channels, &p.pol->nr_channels, parse_channel) ?:
+				  (void **)&p.pol->channels, &p.pol->nr_channels, parse_channel,
+				  NULL) ?:
 		      parse_grants(&p, root);
 	yaml_document_delete(&p.doc);
+	free_indexes(&p);
 out_free:
 	if (ret)
 		vipc_policy_free(p.pol);
@@ -590,29 +738,52 @@ out_free:
 }
 
 /* Read the whole file, refusing what is not a regular, readable, sane-sized one. */
-static int read_file(const char *path, char **text, size_t *len, struct vipc_policy_error *err)
+/* Why a file is not one we read: 0 for a regular file of a sane size. */
+static int file_unfit(int fd, off_t *size)
 {
 	struct stat st;
-	ssize_t n;
-	int fd;
 
-	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fstat(fd, &st))
+		return errno;
+	*size = st.st_size;
+	if (S_ISDIR(st.st_mode))
+		return EISDIR;
+	if (!S_ISREG(st.st_mode))
+		return EINVAL;
+	return st.st_size > VIPC_POLICY_MAX_BYTES ? EFBIG : 0;
+}
+
+/* Read the whole file, refusing what is not a regular, readable, sane-sized one. */
+static int read_file(const char *path, char **text, size_t *len, struct vipc_policy_error *err)
+{
+	off_t size = 0;
+	ssize_t n = 0;
+	int fd, bad;
+
+	/* O_NONBLOCK: a fifo is refused below instead of waiting for a writer. */
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
 	if (fd < 0)
 		return fail_file(err, errno, "cannot open: %s", strerror(errno));
-	if (fstat(fd, &st) || !S_ISREG(st.st_mode) || st.st_size > VIPC_POLICY_MAX_BYTES) {
-		n = S_ISDIR(st.st_mode) ? EISDIR : st.st_size > VIPC_POLICY_MAX_BYTES ? EFBIG : EINVAL;
+	bad = file_unfit(fd, &size);
+	if (bad) {
 		close(fd);
-		return fail_file(err, n, "%s", n == EFBIG ? "larger than the 16 MiB a policy may be" :
-						n == EISDIR ? "is a directory, expected a policy file" :
-							      "not a regular file");
+		return fail_file(err, bad, "%s", bad == EFBIG ? "larger than the 16 MiB a policy may be" :
+						  bad == EISDIR ? "is a directory, expected a policy file" :
+						  bad == EINVAL ? "not a regular file" : strerror(bad));
 	}
-	*text = malloc(st.st_size + 1);
-	n = *text ? read(fd, *text, st.st_size) : -1;
+	*text = malloc(size + 1);
+	if (!*text) {
+		close(fd);
+		return fail_file(err, ENOMEM, "out of memory");
+	}
+	for (*len = 0; *len < (size_t)size; *len += n) {
+		n = read(fd, *text + *len, size - *len);
+		if (n <= 0)
+			break;
+	}
+	bad = n < 0 ? errno : 0;
 	close(fd);
-	if (n < 0)
-		return fail_file(err, errno ?: ENOMEM, "cannot read: %s", strerror(errno ?: ENOMEM));
-	*len = n;
-	return 0;
+	return bad ? fail_file(err, bad, "cannot read: %s", strerror(bad)) : 0;
 }
 
 int vipc_policy_parse_file(const char *path, struct vipc_policy **out,
@@ -668,6 +839,17 @@ __attribute__((format(printf, 3, 4))) static int verror_at(struct vipc_policy_er
 	return -ENOENT;
 }
 
+/* @path names @cgroot or something under it ("/sys/fs/cgroup2" is not under
+ * "/sys/fs/cgroup").
+ */
+static bool under_cgroot(const char *path, const char *cgroot)
+{
+	size_t n = strlen(cgroot);
+
+	return path[0] == '/' && !strncmp(path, cgroot, n) &&
+	       (!path[n] || path[n] == '/' || (n && cgroot[n - 1] == '/'));
+}
+
 /* A cgroup's id is its directory's inode number on cgroup2. */
 static int resolve_one(struct vipc_policy_container *c, const char *cgroot, const char *procroot,
 		       struct vipc_policy_error *err)
@@ -680,7 +862,7 @@ static int resolve_one(struct vipc_policy_container *c, const char *cgroot, cons
 				 c->name, c->pid);
 	if (!c->pid)
 		snprintf(rel, sizeof(rel), "%s", c->cgroup);
-	if (rel[0] == '/' && !strncmp(rel, cgroot, strlen(cgroot)))
+	if (under_cgroot(rel, cgroot))
 		snprintf(path, sizeof(path), "%s", rel);
 	else
 		snprintf(path, sizeof(path), "%s/%s", cgroot, rel[0] == '/' ? rel + 1 : rel);
