@@ -5,6 +5,7 @@
  * slot and leaves the live policy as it was.
  */
 #include <errno.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -12,65 +13,121 @@
 #include <linux/membarrier.h>
 #include <bpf/bpf.h>
 #include "registry.h"
+#include "table.h"
 
-/* Ids given to the policy's containers and endpoints, by index. */
+enum { T_PRINCIPALS, T_ENDPOINTS, T_GRANTS, T_CHANNELS, T__COUNT };
+
+/* Each table's name and the option that raises its limit, for errors. */
+static const struct {
+	const char *name;
+	const char *opt;
+	size_t limit; /* offset in struct vipc_limits */
+} tables[T__COUNT] = {
+	{ "containers", "--max-containers", offsetof(struct vipc_limits, principals) },
+	{ "endpoints", "--max-endpoints", offsetof(struct vipc_limits, endpoints) },
+	{ "grants", "--max-grants", offsetof(struct vipc_limits, grants) },
+	{ "channels", "--max-channels", offsetof(struct vipc_limits, channels) },
+};
+
+/* Labels sorted for lookups in O(log n): @n labels @stride bytes apart. */
+struct names {
+	const char *base;
+	size_t stride;
+	size_t n;
+	size_t *order;
+};
+
+/* The live slot as read, the new one as built, and the ids given to the
+ * policy's containers and endpoints, by index.
+ */
 struct build {
 	struct vipc_state *st;
 	const struct vipc_policy *pol;
 	__u32 slot; /* the idle slot being filled */
 	__u32 *cid;
 	struct vipc_endpoint *ep;
+	struct names containers, endpoints, live_containers;
+	long last_container; /* index of the container of the previous grant */
+	struct vipc_table live[T__COUNT], idle[T__COUNT];
 };
 
-/* Index of a name the parser has already checked to be defined. */
-static size_t container_index(const struct vipc_policy *pol, const char *name)
+static int cmp_name(const void *a, const void *b, void *ctx)
 {
-	return vipc_policy_container(pol, name) - pol->containers;
+	const struct names *nm = ctx;
+
+	return strncmp(nm->base + *(const size_t *)a * nm->stride,
+		       nm->base + *(const size_t *)b * nm->stride, VIPC_LABEL_MAX);
 }
 
-static size_t endpoint_index(const struct vipc_policy *pol, const char *name)
+static int names_init(struct names *nm, const char *base, size_t stride, size_t n)
 {
-	return vipc_policy_endpoint(pol, name) - pol->endpoints;
+	size_t i;
+
+	*nm = (struct names){ .base = base, .stride = stride, .n = n };
+	nm->order = malloc((n ?: 1) * sizeof(*nm->order));
+	if (!nm->order)
+		return -ENOMEM;
+	for (i = 0; i < n; i++)
+		nm->order[i] = i;
+	qsort_r(nm->order, n, sizeof(*nm->order), cmp_name, nm);
+	return 0;
+}
+
+/* Index of @name, or -1. */
+static long names_find(const struct names *nm, const char *name)
+{
+	size_t lo = 0, hi = nm->n, mid;
+	int d;
+
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		d = strncmp(nm->base + nm->order[mid] * nm->stride, name, VIPC_LABEL_MAX);
+		if (!d)
+			return nm->order[mid];
+		if (d < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return -1;
 }
 
 /* Containers keep their id across reloads when their name stays. */
 static int put_containers(struct build *b)
 {
 	const struct vipc_policy_container *pc;
-	struct vipc_container_info old;
+	struct vipc_table *t = &b->idle[T_PRINCIPALS];
 	struct vipc_principal_key key;
 	struct vipc_principal val;
+	const char *dup;
+	long old;
 	size_t i;
 
 	for (i = 0; i < b->pol->nr_containers; i++) {
 		pc = &b->pol->containers[i];
-		if (!vipc_container_find(b->st, pc->name, &old))
-			b->cid[i] = old.val.id;
+		old = names_find(&b->live_containers, pc->name);
+		if (old >= 0)
+			b->cid[i] = ((struct vipc_principal *)vipc_table_val(&b->live[T_PRINCIPALS], old))->id;
 		else
 			b->cid[i] = b->st->cfg.next_container++;
 		key = (struct vipc_principal_key){ .cgroup_id = pc->cgroup_id, .slot = b->slot };
 		val = (struct vipc_principal){ .id = b->cid[i], .mode = pc->mode,
 					       .unknown = pc->unknown };
 		vipc_label_copy(val.name, pc->name);
-		if (!bpf_map_update_elem(b->st->principals_fd, &key, &val, BPF_NOEXIST))
+		if (vipc_table_push(t, &key, &val))
+			return -ENOMEM;
+	}
+
+	/* Sorted by cgroup, two containers on one cgroup sit side by side. */
+	if (vipc_table_sort(t))
+		return -ENOMEM;
+	for (i = 1; i < t->n; i++) {
+		if (vipc_table_cmp(t, vipc_table_key(t, i - 1), vipc_table_key(t, i)))
 			continue;
-		if (errno == EEXIST)
-			return vipc_fail(-EINVAL, "container %s: its cgroup is another container's too",
-					 pc->name);
-		return vipc_update_err(b->st, "containers", b->st->limits.principals,
-				       "--max-containers");
+		dup = ((struct vipc_principal *)vipc_table_val(t, i))->name;
+		return vipc_fail(-EINVAL, "container %s: its cgroup is another container's too", dup);
 	}
 	return 0;
-}
-
-static bool carries_channel(const struct vipc_policy *pol, const char *endpoint)
-{
-	size_t i;
-
-	for (i = 0; i < pol->nr_channels; i++)
-		if (!strcmp(pol->channels[i].endpoint, endpoint))
-			return true;
-	return false;
 }
 
 /* Endpoints keep their id and generation when their address stays. */
@@ -79,45 +136,76 @@ static int put_endpoints(struct build *b)
 	const struct vipc_policy_endpoint *pe;
 	struct vipc_endpoint_key key;
 	struct vipc_endpoint *ep;
+	long old;
 	size_t i;
 
 	for (i = 0; i < b->pol->nr_endpoints; i++) {
 		pe = &b->pol->endpoints[i];
 		ep = &b->ep[i];
-		vipc_endpoint_key_make(&key, b->st->cfg.active_slot, pe->kind, pe->addr, pe->len);
-		if (bpf_map_lookup_elem(b->st->endpoints_fd, &key, ep)) {
-			memset(ep, 0, sizeof(*ep));
+		vipc_endpoint_key_make(&key, b->slot, pe->kind, pe->addr, pe->len);
+		old = vipc_table_find(&b->live[T_ENDPOINTS], &key);
+		if (old >= 0) {
+			memcpy(ep, vipc_table_val(&b->live[T_ENDPOINTS], old), sizeof(*ep));
+		} else {
 			ep->id = b->st->cfg.next_endpoint++;
 			ep->generation = 1;
 		}
-		ep->owner = b->cid[container_index(b->pol, pe->owner)];
-		ep->flags = carries_channel(b->pol, pe->name) ? VIPC_EP_CHANNEL : 0;
+		ep->owner = b->cid[names_find(&b->containers, pe->owner)];
+		ep->flags = 0;
+		ep->capacity = 0;
 		vipc_label_copy(ep->label, pe->name);
-		key.slot = b->slot;
-		if (bpf_map_update_elem(b->st->endpoints_fd, &key, ep, BPF_NOEXIST))
-			return vipc_update_err(b->st, "endpoints", b->st->limits.endpoints,
-					       "--max-endpoints");
 	}
-	return 0;
+	for (i = 0; i < b->pol->nr_channels; i++) {
+		ep = &b->ep[names_find(&b->endpoints, b->pol->channels[i].endpoint)];
+		ep->flags |= VIPC_EP_CHANNEL;
+		ep->capacity = b->pol->channels[i].capacity;
+	}
+	for (i = 0; i < b->pol->nr_endpoints; i++) {
+		pe = &b->pol->endpoints[i];
+		vipc_endpoint_key_make(&key, b->slot, pe->kind, pe->addr, pe->len);
+		if (vipc_table_push(&b->idle[T_ENDPOINTS], &key, &b->ep[i]))
+			return -ENOMEM;
+	}
+	return vipc_table_sort(&b->idle[T_ENDPOINTS]);
 }
 
-/* Add @perms for (container, endpoint) to the idle slot, merging. */
+/* Add @perms for (container, endpoint) to the idle slot's grants. */
 static int put_grant(struct build *b, const char *container, const char *endpoint, __u32 perms,
 		     __u32 flags)
 {
-	const struct vipc_endpoint *ep = &b->ep[endpoint_index(b->pol, endpoint)];
+	const struct vipc_endpoint *ep = &b->ep[names_find(&b->endpoints, endpoint)];
 	struct vipc_grant_key key = { .slot = b->slot, .endpoint = ep->id };
-	struct vipc_grant val = {};
+	struct vipc_grant val = { .perms = perms, .generation = ep->generation,
+				  .endpoint_owner = ep->owner, .flags = flags };
 
-	key.container = b->cid[container_index(b->pol, container)];
-	bpf_map_lookup_elem(b->st->grants_fd, &key, &val);
-	val.perms |= perms;
-	val.flags |= flags;
-	val.generation = ep->generation;
-	val.endpoint_owner = ep->owner;
-	if (bpf_map_update_elem(b->st->grants_fd, &key, &val, BPF_ANY))
-		return vipc_update_err(b->st, "grants", b->st->limits.grants, "--max-grants");
-	return 0;
+	/* Grants come grouped by container: look its name up once per group. */
+	if (b->last_container < 0 || strcmp(b->pol->containers[b->last_container].name, container))
+		b->last_container = names_find(&b->containers, container);
+	key.container = b->cid[b->last_container];
+	return vipc_table_push(&b->idle[T_GRANTS], &key, &val);
+}
+
+/* One grant per (container, endpoint): a sender's channel grant and an
+ * explicit grant on the same endpoint merge. The table is sorted.
+ */
+static void merge_grants(struct vipc_table *t)
+{
+	struct vipc_grant *g, *last;
+	size_t i, n = 0;
+
+	for (i = 0; i < t->n; i++) {
+		g = (struct vipc_grant *)vipc_table_val(t, i);
+		last = n ? (struct vipc_grant *)vipc_table_val(t, n - 1) : NULL;
+		if (last && !vipc_table_cmp(t, vipc_table_key(t, n - 1), vipc_table_key(t, i))) {
+			last->perms |= g->perms;
+			last->flags |= g->flags;
+			continue;
+		}
+		memmove(vipc_table_key(t, n), vipc_table_key(t, i), t->ksz);
+		memmove(vipc_table_val(t, n), g, t->vsz);
+		n++;
+	}
+	t->n = n;
 }
 
 static int put_grants_and_channels(struct build *b)
@@ -137,79 +225,94 @@ static int put_grants_and_channels(struct build *b)
 		key.slot = b->slot;
 		vipc_label_copy(key.name, pc->name);
 		val = (struct vipc_channel){ .capacity = pc->capacity };
-		val.endpoint = b->ep[endpoint_index(b->pol, pc->endpoint)].id;
-		val.receiver = b->cid[container_index(b->pol, pc->receiver)];
-		if (bpf_map_update_elem(b->st->channels_fd, &key, &val, BPF_NOEXIST))
-			return vipc_update_err(b->st, "channels", b->st->limits.channels,
-					       "--max-channels");
+		val.endpoint = b->ep[names_find(&b->endpoints, pc->endpoint)].id;
+		val.receiver = b->cid[names_find(&b->containers, pc->receiver)];
+		err = vipc_table_push(&b->idle[T_CHANNELS], &key, &val);
 		for (j = 0; j < pc->nr_senders && !err; j++)
 			err = put_grant(b, pc->senders[j], pc->endpoint,
 					VIPC_PERM_CONNECT | VIPC_PERM_SEND, VIPC_GRANT_CHANNEL);
 	}
+	err = err ?: vipc_table_sort(&b->idle[T_GRANTS]) ?: vipc_table_sort(&b->idle[T_CHANNELS]);
+	if (!err)
+		merge_grants(&b->idle[T_GRANTS]);
 	return err;
 }
 
-struct missing_ctx {
-	int fd;
-	int off;
-	__u32 other;
-	long n;
-};
-
-static int count_if_missing(const void *key, const void *val, void *ctx)
+static int table_fd(struct vipc_state *st, int i)
 {
-	struct missing_ctx *m = ctx;
-	char k[128], v[64];
+	int fds[T__COUNT] = { st->principals_fd, st->endpoints_fd, st->grants_fd, st->channels_fd };
 
-	(void)val;
-	memcpy(k, key, sizeof(k));
-	memcpy(k + m->off, &m->other, sizeof(m->other));
-	if (bpf_map_lookup_elem(m->fd, k, v))
-		m->n++;
-	return 0;
+	return fds[i];
 }
 
-/* Entries of @fd in slot @from with no twin in slot @other. */
-static long count_missing(int fd, __u32 from, __u32 other)
+/* Copy the live slot out, sorted, and index the policy's names. */
+static int read_live(struct build *b, __u32 live)
 {
-	struct missing_ctx m = { .fd = fd, .other = other };
-	__u32 ksz, vsz;
+	struct vipc_table *p = &b->live[T_PRINCIPALS];
+	int i, err = 0;
 
-	m.off = vipc_map_slot_offset(fd, &ksz, &vsz);
-	if (m.off < 0)
-		return m.off;
-	vipc_map_visit(fd, from, count_if_missing, &m);
-	return m.n;
+	for (i = 0; i < T__COUNT && !err; i++)
+		err = vipc_table_init(&b->live[i], table_fd(b->st, i)) ?:
+		      vipc_table_init(&b->idle[i], table_fd(b->st, i)) ?:
+		      vipc_table_dump(&b->live[i], live) ?: vipc_table_sort(&b->live[i]);
+	return err ?:
+	       names_init(&b->live_containers, p->vals + offsetof(struct vipc_principal, name), p->vsz,
+			  p->n) ?:
+	       names_init(&b->containers,
+			  (const char *)b->pol->containers + offsetof(struct vipc_policy_container, name),
+			  sizeof(*b->pol->containers), b->pol->nr_containers) ?:
+	       names_init(&b->endpoints,
+			  (const char *)b->pol->endpoints + offsetof(struct vipc_policy_endpoint, name),
+			  sizeof(*b->pol->endpoints), b->pol->nr_endpoints);
 }
 
 /* Registry counters: what the new slot adds and what the old one loses. */
-static void count_changes(struct vipc_state *st, __u32 old, __u32 new)
+static void count_changes(struct build *b)
 {
-	struct vipc_registry_stats *r = st->reg;
+	__u64 *added[T__COUNT], *removed[T__COUNT];
+	struct vipc_registry_stats *r = b->st->reg;
+	int i;
 
-	vipc_reg_add(st, &r->containers_added, count_missing(st->principals_fd, new, old));
-	vipc_reg_add(st, &r->containers_removed, count_missing(st->principals_fd, old, new));
-	vipc_reg_add(st, &r->endpoints_created, count_missing(st->endpoints_fd, new, old));
-	vipc_reg_add(st, &r->endpoints_destroyed, count_missing(st->endpoints_fd, old, new));
-	vipc_reg_add(st, &r->grants_issued, count_missing(st->grants_fd, new, old));
-	vipc_reg_add(st, &r->grants_revoked, count_missing(st->grants_fd, old, new));
-	vipc_reg_add(st, &r->channels_created, count_missing(st->channels_fd, new, old));
-	vipc_reg_add(st, &r->channels_destroyed, count_missing(st->channels_fd, old, new));
-	vipc_reg_add(st, &r->policy_loads, 1);
+	added[T_PRINCIPALS] = &r->containers_added;
+	removed[T_PRINCIPALS] = &r->containers_removed;
+	added[T_ENDPOINTS] = &r->endpoints_created;
+	removed[T_ENDPOINTS] = &r->endpoints_destroyed;
+	added[T_GRANTS] = &r->grants_issued;
+	removed[T_GRANTS] = &r->grants_revoked;
+	added[T_CHANNELS] = &r->channels_created;
+	removed[T_CHANNELS] = &r->channels_destroyed;
+	for (i = 0; i < T__COUNT; i++) {
+		vipc_reg_add(b->st, added[i], vipc_table_missing(&b->idle[i], &b->live[i]));
+		vipc_reg_add(b->st, removed[i], vipc_table_missing(&b->live[i], &b->idle[i]));
+	}
+	vipc_reg_add(b->st, &r->policy_loads, 1);
 }
 
 static int clear_slot_all(struct vipc_state *st, __u32 slot)
 {
-	int fds[] = { st->grants_fd, st->channels_fd, st->endpoints_fd, st->principals_fd };
-	int err = 0, e;
-	size_t i;
+	int i, e, err = 0;
 
-	for (i = 0; i < sizeof(fds) / sizeof(fds[0]); i++) {
-		e = vipc_map_clear_slot(fds[i], slot);
+	for (i = T__COUNT - 1; i >= 0; i--) {
+		e = vipc_map_clear_slot(table_fd(st, i), slot);
 		if (e && !err)
 			err = e;
 	}
 	return err;
+}
+
+/* One batch update per table into the (cleared) idle slot. */
+static int write_idle(struct build *b)
+{
+	__u32 limit;
+	int i;
+
+	for (i = 0; i < T__COUNT; i++) {
+		if (!vipc_table_write(&b->idle[i]))
+			continue;
+		memcpy(&limit, (char *)&b->st->limits + tables[i].limit, sizeof(limit));
+		return vipc_update_err(b->st, tables[i].name, limit, tables[i].opt);
+	}
+	return 0;
 }
 
 /* Every BPF program runs inside an RCU read section: once a grace period
@@ -221,27 +324,28 @@ static void wait_for_readers(void)
 		usleep(100 * 1000);
 }
 
-static int build_idle(struct build *b)
+static void build_free(struct build *b)
 {
-	int err;
+	int i;
 
-	err = clear_slot_all(b->st, b->slot);
-	if (!err)
-		err = put_containers(b);
-	if (!err)
-		err = put_endpoints(b);
-	if (!err)
-		err = put_grants_and_channels(b);
-	return err;
+	for (i = 0; i < T__COUNT; i++) {
+		vipc_table_free(&b->live[i]);
+		vipc_table_free(&b->idle[i]);
+	}
+	free(b->containers.order);
+	free(b->endpoints.order);
+	free(b->live_containers.order);
+	free(b->cid);
+	free(b->ep);
 }
 
 int vipc_apply(struct vipc_state *st, const struct vipc_policy *pol)
 {
-	struct build b = { .st = st, .pol = pol };
+	struct build b = { .st = st, .pol = pol, .last_container = -1 };
 	__u32 old;
-	int err;
+	int i, err;
 
-	/* Phase 1: fill the idle slot; on failure clear it and stop. */
+	/* Phase 1: copy the live slot out and build the new one in memory. */
 	err = vipc_config_read(st);
 	if (err)
 		return err;
@@ -249,28 +353,33 @@ int vipc_apply(struct vipc_state *st, const struct vipc_policy *pol)
 	b.slot = !old;
 	b.cid = calloc(pol->nr_containers + 1, sizeof(*b.cid));
 	b.ep = calloc(pol->nr_endpoints + 1, sizeof(*b.ep));
-	if (!b.cid || !b.ep) {
-		err = -ENOMEM;
+	err = b.cid && b.ep ? 0 : -ENOMEM;
+	err = err ?: read_live(&b, old) ?: put_containers(&b) ?: put_endpoints(&b) ?:
+		      put_grants_and_channels(&b);
+	if (err)
 		goto cleanup;
-	}
-	err = build_idle(&b);
+
+	/* Phase 2: fill the idle slot with batch updates; on failure clear it. */
+	err = clear_slot_all(st, b.slot) ?: write_idle(&b);
 	if (err) {
 		clear_slot_all(st, b.slot);
 		goto cleanup;
 	}
 
-	/* Phase 2: flip in one update, wait out old readers, clear the old slot. */
-	count_changes(st, old, b.slot);
+	/* Phase 3: flip in one update (only then count), wait out old readers,
+	 * clear the old slot.
+	 */
 	st->cfg.active_slot = b.slot;
 	err = vipc_config_write(st);
 	if (err) {
 		clear_slot_all(st, b.slot);
 		goto cleanup;
 	}
+	count_changes(&b);
 	wait_for_readers();
-	err = clear_slot_all(st, old);
+	for (i = T__COUNT - 1; i >= 0; i--)
+		err = vipc_table_delete(&b.live[i]) ?: err;
 cleanup:
-	free(b.cid);
-	free(b.ep);
+	build_free(&b);
 	return err;
 }

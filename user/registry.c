@@ -13,11 +13,9 @@
 #include <bpf/bpf.h>
 #include "registry.h"
 #include "vipc_decide.h"
+#include "table.h"
 
 char vipc_registry_err[256];
-
-#define KEY_MAX 128
-#define VAL_MAX 64
 
 int vipc_fail(int err, const char *fmt, ...)
 {
@@ -29,91 +27,42 @@ int vipc_fail(int err, const char *fmt, ...)
 	return err;
 }
 
-/* Where the slot sits in a map's key: after the cgroup id for principals,
- * first everywhere else.
+/* The entries are copied out first (batch lookups), so @fn may change the
+ * map as it goes.
  */
-int vipc_map_slot_offset(int fd, __u32 *key_size, __u32 *value_size)
-{
-	struct bpf_map_info info = {};
-	__u32 len = sizeof(info);
-
-	if (bpf_map_get_info_by_fd(fd, &info, &len))
-		return -errno;
-	*key_size = info.key_size;
-	*value_size = info.value_size;
-	return strcmp(info.name, "vipc_principals") ? 0 : 8;
-}
-
-static __u32 key_slot(const void *key, int off)
-{
-	__u32 slot;
-
-	memcpy(&slot, (const char *)key + off, sizeof(slot));
-	return slot;
-}
-
 int vipc_map_visit(int fd, int slot, vipc_visit_fn fn, void *ctx)
 {
-	char key[KEY_MAX], next[KEY_MAX], val[VAL_MAX];
-	__u32 ksz = 0, vsz = 0;
-	void *prev = NULL;
-	int off, ret;
+	struct vipc_table t;
+	int err, ret = 0;
+	size_t i;
 
-	off = vipc_map_slot_offset(fd, &ksz, &vsz);
-	if (off < 0)
-		return off;
-	while (!bpf_map_get_next_key(fd, prev, next)) {
-		memcpy(key, next, ksz);
-		prev = key;
-		if (slot >= 0 && key_slot(key, off) != (__u32)slot)
-			continue;
-		if (bpf_map_lookup_elem(fd, key, val))
-			continue; /* deleted under us */
-		ret = fn(key, val, ctx);
-		if (ret)
-			return ret;
-	}
-	return 0;
-}
-
-static int count_one(const void *key, const void *val, void *ctx)
-{
-	(void)key;
-	(void)val;
-	(*(long *)ctx)++;
-	return 0;
+	err = vipc_table_init(&t, fd) ?: vipc_table_dump(&t, slot);
+	for (i = 0; !err && !ret && i < t.n; i++)
+		ret = fn(vipc_table_key(&t, i), vipc_table_val(&t, i), ctx);
+	vipc_table_free(&t);
+	return err ?: ret;
 }
 
 long vipc_map_count(int fd, int slot)
 {
-	long n = 0;
-	int err = vipc_map_visit(fd, slot, count_one, &n);
+	struct vipc_table t;
+	long n;
+	int err;
 
-	return err < 0 ? err : n;
+	err = vipc_table_init(&t, fd) ?: vipc_table_dump(&t, slot);
+	n = t.n;
+	vipc_table_free(&t);
+	return err ?: n;
 }
 
 /* Delete every entry of @fd in @slot. */
 int vipc_map_clear_slot(int fd, __u32 slot)
 {
-	char key[KEY_MAX], next[KEY_MAX];
-	__u32 ksz = 0, vsz = 0;
-	int off, err = 0;
-	void *prev = NULL;
+	struct vipc_table t;
+	int err;
 
-	off = vipc_map_slot_offset(fd, &ksz, &vsz);
-	if (off < 0)
-		return off;
-	while (!bpf_map_get_next_key(fd, prev, next)) {
-		if (key_slot(next, off) != slot) {
-			memcpy(key, next, ksz);
-			prev = key;
-			continue;
-		}
-		/* Deleting the current key restarts the walk after it. */
-		memcpy(key, next, ksz);
-		if (bpf_map_delete_elem(fd, key) && errno != ENOENT)
-			err = -errno;
-	}
+	err = vipc_table_init(&t, fd) ?: vipc_table_dump(&t, slot) ?: vipc_table_delete(&t);
+	vipc_table_free(&t);
 	return err;
 }
 
@@ -122,6 +71,27 @@ void vipc_reg_add(struct vipc_state *st, __u64 *counter, long n)
 	(void)st;
 	if (n > 0)
 		__atomic_fetch_add(counter, (__u64)n, __ATOMIC_RELAXED);
+}
+
+/* Insert or update in the live slot, whose share of the map is @limit:
+ * the rest stays free for the next policy, built in the idle slot. Fails
+ * with E2BIG in errno, as a full map would.
+ */
+static int live_update(struct vipc_state *st, int fd, const void *key, const void *val,
+		       __u64 flags, __u32 limit)
+{
+	union {
+		struct vipc_principal p;
+		struct vipc_endpoint e;
+		struct vipc_grant g;
+		struct vipc_channel c;
+	} old;
+
+	if (bpf_map_lookup_elem(fd, key, &old) && vipc_map_count(fd, st->cfg.active_slot) >= limit) {
+		errno = E2BIG;
+		return -1;
+	}
+	return bpf_map_update_elem(fd, key, val, flags);
 }
 
 /* Map an update failure to the registry's errors. */
@@ -219,7 +189,7 @@ int vipc_container_add(struct vipc_state *st, const char *name, __u64 cgroup_id,
 		return err;
 	val.id = st->cfg.next_container++;
 	vipc_label_copy(val.name, name);
-	if (bpf_map_update_elem(st->principals_fd, &key, &val, BPF_NOEXIST))
+	if (live_update(st, st->principals_fd, &key, &val, BPF_NOEXIST, st->limits.principals))
 		return vipc_update_err(st, "containers", st->limits.principals, "--max-containers");
 	err = vipc_config_write(st);
 	if (!err)
@@ -331,7 +301,7 @@ int vipc_endpoint_add(struct vipc_state *st, const char *name, const char *owner
 	val.id = st->cfg.next_endpoint++;
 	val.owner = c.val.id;
 	vipc_label_copy(val.label, name);
-	if (bpf_map_update_elem(st->endpoints_fd, &key, &val, BPF_NOEXIST))
+	if (live_update(st, st->endpoints_fd, &key, &val, BPF_NOEXIST, st->limits.endpoints))
 		return vipc_update_err(st, "endpoints", st->limits.endpoints, "--max-endpoints");
 	err = vipc_config_write(st);
 	if (!err)
@@ -445,7 +415,7 @@ int vipc_grant_set(struct vipc_state *st, const char *container, const char *end
 	val.perms = perms;
 	val.generation = ep.val.generation;
 	val.endpoint_owner = ep.val.owner;
-	if (bpf_map_update_elem(st->grants_fd, &key, &val, BPF_ANY))
+	if (live_update(st, st->grants_fd, &key, &val, BPF_ANY, st->limits.grants))
 		return vipc_update_err(st, "grants", st->limits.grants, "--max-grants");
 	vipc_reg_add(st, &st->reg->grants_issued, 1);
 	return 0;
@@ -483,23 +453,32 @@ static int count_live(const void *key, const void *val, void *ctx)
 	return 0;
 }
 
+int vipc_endpoint_bump(struct vipc_state *st, struct vipc_endpoint_info *ep)
+{
+	ep->val.generation++;
+	if (bpf_map_update_elem(st->endpoints_fd, &ep->key, &ep->val, BPF_EXIST))
+		return vipc_fail(-errno, "bumping generation of %s: %s", ep->val.label,
+				 strerror(errno));
+	vipc_reg_add(st, &st->reg->generation_bumps, 1);
+	return 0;
+}
+
 int vipc_endpoint_revoke(struct vipc_state *st, const char *endpoint, __u32 *killed)
 {
 	struct vipc_endpoint_info ep;
 	struct live_ctx l;
 	int err;
 
+	/* Phase 1: one increment kills every grant issued before it. */
 	err = vipc_endpoint_find(st, endpoint, &ep);
+	if (!err)
+		err = vipc_endpoint_bump(st, &ep);
 	if (err)
 		return err;
-	l = (struct live_ctx){ .endpoint = ep.val.id, .generation = ep.val.generation };
-	vipc_map_visit(st->grants_fd, st->cfg.active_slot, count_live, &l);
 
-	/* One increment kills every grant issued before it. */
-	ep.val.generation++;
-	if (bpf_map_update_elem(st->endpoints_fd, &ep.key, &ep.val, BPF_EXIST))
-		return vipc_fail(-errno, "bumping generation of %s: %s", endpoint, strerror(errno));
-	vipc_reg_add(st, &st->reg->generation_bumps, 1);
+	/* Phase 2: count the dead for the report, once they are dead. */
+	l = (struct live_ctx){ .endpoint = ep.val.id, .generation = ep.val.generation - 1 };
+	vipc_map_visit(st->grants_fd, st->cfg.active_slot, count_live, &l);
 	vipc_reg_add(st, &st->reg->grants_revoked, l.n);
 	*killed = l.n;
 	return 0;
@@ -530,7 +509,7 @@ static int channel_grant(struct vipc_state *st, const char *sender, struct vipc_
 	val.generation = ep->val.generation;
 	val.endpoint_owner = ep->val.owner;
 	val.flags |= VIPC_GRANT_CHANNEL;
-	if (bpf_map_update_elem(st->grants_fd, &key, &val, BPF_ANY))
+	if (live_update(st, st->grants_fd, &key, &val, BPF_ANY, st->limits.grants))
 		return vipc_update_err(st, "grants", st->limits.grants, "--max-grants");
 	vipc_reg_add(st, &st->reg->grants_issued, 1);
 	return 0;
@@ -566,9 +545,10 @@ int vipc_channel_add(struct vipc_state *st, const char *name, const char *endpoi
 	/* Phase 2: the record, the endpoint flag, then the senders' grants. */
 	val.endpoint = ep.val.id;
 	val.receiver = ep.val.owner;
-	if (bpf_map_update_elem(st->channels_fd, &key, &val, BPF_NOEXIST))
+	if (live_update(st, st->channels_fd, &key, &val, BPF_NOEXIST, st->limits.channels))
 		return vipc_update_err(st, "channels", st->limits.channels, "--max-channels");
 	ep.val.flags |= VIPC_EP_CHANNEL;
+	ep.val.capacity = capacity;
 	bpf_map_update_elem(st->endpoints_fd, &ep.key, &ep.val, BPF_EXIST);
 	vipc_reg_add(st, &st->reg->channels_created, 1);
 	for (i = 0; i < nr_senders && !err; i++)
@@ -590,6 +570,7 @@ int vipc_channel_rm(struct vipc_state *st, const char *name)
 		return vipc_fail(-errno, "removing channel %s: %s", name, strerror(errno));
 	if (!vipc_endpoint_by_id(st, ch.endpoint, &ep)) {
 		ep.val.flags &= ~VIPC_EP_CHANNEL;
+		ep.val.capacity = 0;
 		bpf_map_update_elem(st->endpoints_fd, &ep.key, &ep.val, BPF_EXIST);
 		grants = drop_grants(st, ch.endpoint, VIPC_GRANT_CHANNEL);
 	}
@@ -636,6 +617,7 @@ const char *vipc_reason_str(enum vipc_reason reason)
 		[VIPC_R_GRANTED] = "granted",	      [VIPC_R_UNKNOWN_ALLOW] = "unknown-allow",
 		[VIPC_R_UNKNOWN_DENY] = "unknown-deny", [VIPC_R_NO_GRANT] = "no-grant",
 		[VIPC_R_NO_PERM] = "no-permission",   [VIPC_R_REVOKED] = "revoked",
+		[VIPC_R_IMPOSTOR] = "impostor",	      [VIPC_R_FULL] = "channel-full",
 	};
 
 	return reason < VIPC_R__COUNT ? names[reason] : "?";

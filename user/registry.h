@@ -43,6 +43,8 @@ int vipc_grant_set(struct vipc_state *st, const char *container, const char *end
 int vipc_grant_revoke(struct vipc_state *st, const char *container, const char *endpoint);
 /* Generation bump: every grant on the endpoint dies; *killed counts them. */
 int vipc_endpoint_revoke(struct vipc_state *st, const char *endpoint, __u32 *killed);
+/* The bump alone, one map update: in force on return. */
+int vipc_endpoint_bump(struct vipc_state *st, struct vipc_endpoint_info *ep);
 
 int vipc_channel_add(struct vipc_state *st, const char *name, const char *endpoint,
 		     char senders[][VIPC_LABEL_MAX], size_t nr_senders, __u32 capacity);
@@ -68,7 +70,6 @@ long vipc_map_count(int fd, int slot);
 const char *vipc_reason_str(enum vipc_reason reason);
 
 /* Shared by the registry's files. */
-int vipc_map_slot_offset(int fd, __u32 *key_size, __u32 *value_size);
 int vipc_map_clear_slot(int fd, __u32 slot);
 int vipc_fail(int err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 int vipc_update_err(struct vipc_state *st, const char *table, __u32 limit, const char *opt);
