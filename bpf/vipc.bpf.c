@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause
-/* vipc enforcement: the socket backend's cgroup UNIX hooks, the cleanup of a
- * removed container, and the periodic statistics snapshot.
+/* vipc enforcement: the socket backend's cgroup UNIX hooks, the LSM
+ * backend's hooks, the cleanup of a removed container, and the periodic
+ * statistics snapshot. Every hook decides through include/vipc_decide.h.
  */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
@@ -10,6 +11,10 @@
 #include "vipc_decide.h"
 
 #define SOCK_DGRAM 2
+#define AF_UNIX 1
+#define SOL_SOCKET 1
+#define SCM_RIGHTS 1
+#define EPERM 1
 #define CLOCK_MONOTONIC 1
 #define SUN_PATH_OFFSET 2 /* offsetof(struct sockaddr_un, sun_path) */
 
@@ -65,10 +70,10 @@ struct {
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } vipc_channels SEC(".maps");
 
-/* Decision counters, per CPU. */
+/* Decision counters, per hook and per CPU. */
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, 1);
+	__uint(max_entries, VIPC_HOOK__COUNT);
 	__type(key, __u32);
 	__type(value, struct vipc_stats);
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
@@ -111,11 +116,11 @@ static __always_inline struct vipc_config *vipc_cfg(void)
 	return bpf_map_lookup_elem(&vipc_config, &zero);
 }
 
-static __always_inline struct vipc_stats *vipc_cpu_stats(void)
+static __always_inline struct vipc_stats *vipc_cpu_stats(enum vipc_hook hook)
 {
-	__u32 zero = 0;
+	__u32 key = hook;
 
-	return bpf_map_lookup_elem(&vipc_stats, &zero);
+	return bpf_map_lookup_elem(&vipc_stats, &key);
 }
 
 /* The nearest registered cgroup: the caller's own, else its deepest
@@ -143,20 +148,44 @@ static __always_inline struct vipc_principal *vipc_find_principal(__u32 slot, __
 	return NULL;
 }
 
-/* Endpoint key from the address the caller passed: exact bytes, pathname
- * names cut at their first NUL, abstract names without the leading NUL.
+/* The container of the cgroup a socket was created in (its nearest
+ * registered ancestor), 0 when none: who really bound a name.
  */
-static __always_inline int vipc_addr_key(struct bpf_sock_addr *ctx, struct vipc_endpoint_key *key)
+static __always_inline __u32 vipc_sock_owner(struct sock *sk, __u32 slot)
 {
-	struct bpf_sock_addr_kern *sa = bpf_cast_to_kern_ctx(ctx);
-	const char *path = (const char *)sa->uaddr + SUN_PATH_OFFSET;
-	__u32 n = sa->uaddrlen, tail;
+	struct vipc_principal_key key = { .slot = slot };
+	struct cgroup *cg = BPF_CORE_READ(sk, sk_cgrp_data.cgroup), *anc;
+	struct vipc_principal *p;
+	int i, level;
+
+	if (!cg)
+		return 0;
+	level = BPF_CORE_READ(cg, level);
+	for (i = 0; i < VIPC_CGROUP_DEPTH; i++) {
+		if (level - i < 0)
+			break;
+		anc = NULL;
+		bpf_core_read(&anc, sizeof(anc), &cg->ancestors[(level - i) & (VIPC_CGROUP_DEPTH * 8 - 1)]);
+		key.cgroup_id = BPF_CORE_READ(anc, kn, id);
+		p = bpf_map_lookup_elem(&vipc_principals, &key);
+		if (p)
+			return p->id;
+	}
+	return 0;
+}
+
+/* Endpoint key from a sun_path of @n bytes at kernel address @path: exact
+ * bytes, pathname names cut at their first NUL, abstract names without the
+ * leading NUL.
+ */
+static __always_inline int vipc_name_key(const char *path, __u32 n, struct vipc_endpoint_key *key)
+{
 	int i, cut = 0;
 	__u8 len = 0;
+	__u32 tail;
 
-	if (n <= SUN_PATH_OFFSET)
+	if (!n)
 		return -1;
-	n -= SUN_PATH_OFFSET;
 	if (n > VIPC_NAME_MAX)
 		n = VIPC_NAME_MAX;
 	if (bpf_probe_read_kernel(key->name, n, path))
@@ -167,7 +196,8 @@ static __always_inline int vipc_addr_key(struct bpf_sock_addr *ctx, struct vipc_
 		key->kind = VIPC_KIND_UNIX_ABSTRACT;
 		tail = n - 1;
 		barrier_var(tail);
-		tail &= 0x7f;
+		if (tail > VIPC_NAME_MAX - 1)
+			tail = VIPC_NAME_MAX - 1;
 		key->len = tail;
 		if (tail && bpf_probe_read_kernel(key->name, tail, path + 1))
 			return -1;
@@ -186,11 +216,48 @@ static __always_inline int vipc_addr_key(struct bpf_sock_addr *ctx, struct vipc_
 	return 0;
 }
 
-/* Count a decision in the per-CPU counters. */
-static __always_inline void vipc_count(enum vipc_reason reason, int audit)
+/* Socket backend: the address the caller passed. */
+static __always_inline int vipc_addr_key(struct bpf_sock_addr *ctx, struct vipc_endpoint_key *key)
 {
-	struct vipc_stats *s = vipc_cpu_stats();
+	struct bpf_sock_addr_kern *sa = bpf_cast_to_kern_ctx(ctx);
+	__u32 n = sa->uaddrlen;
 
+	if (n <= SUN_PATH_OFFSET)
+		return -1;
+	return vipc_name_key((const char *)sa->uaddr + SUN_PATH_OFFSET, n - SUN_PATH_OFFSET, key);
+}
+
+/* LSM backend: the address the peer socket was really bound to. */
+static __always_inline int vipc_bound_key(struct sock *sk, struct vipc_endpoint_key *key)
+{
+	struct unix_address *addr = BPF_CORE_READ((struct unix_sock *)sk, addr);
+	int n;
+
+	if (!addr)
+		return -1;
+	n = BPF_CORE_READ(addr, len);
+	if (n <= SUN_PATH_OFFSET)
+		return -1;
+	return vipc_name_key((const char *)addr + bpf_core_field_offset(struct unix_address, name) +
+				     SUN_PATH_OFFSET,
+			     n - SUN_PATH_OFFSET, key);
+}
+
+/* One decision in progress: the live slot, the caller, what was found. */
+struct vipc_call {
+	struct vipc_endpoint_key key;
+	struct vipc_principal *caller;
+	struct vipc_endpoint *ep;
+	struct vipc_grant *grant;
+	struct vipc_stats *stats; /* this CPU's counters of the hook */
+	__u64 cgid;
+	__u32 perm;
+	enum vipc_hook hook;
+};
+
+/* Count a decision in the per-CPU counters of its hook. */
+static __always_inline void vipc_count(struct vipc_stats *s, enum vipc_reason reason, int audit)
+{
 	if (!s)
 		return;
 	if (reason == VIPC_R_UNCONFINED)
@@ -205,14 +272,16 @@ static __always_inline void vipc_count(enum vipc_reason reason, int audit)
 		s->denied_no_grant++;
 	else if (reason == VIPC_R_NO_PERM)
 		s->denied_no_perm++;
-	else
+	else if (reason == VIPC_R_REVOKED)
 		s->denied_revoked++;
+	else if (reason == VIPC_R_IMPOSTOR)
+		s->denied_impostor++;
+	else
+		s->denied_full++;
 }
 
-static __always_inline void vipc_count_lookup(int hit)
+static __always_inline void vipc_count_lookup(struct vipc_stats *s, int hit)
 {
-	struct vipc_stats *s = vipc_cpu_stats();
-
 	if (!s)
 		return;
 	s->lookups++;
@@ -221,86 +290,93 @@ static __always_inline void vipc_count_lookup(int hit)
 }
 
 /* Report a deny or would-deny on the ring buffer; count it when lost. */
-static __always_inline void vipc_report(const struct vipc_endpoint_key *key,
-					const struct vipc_principal *caller,
-					const struct vipc_endpoint *ep, __u64 cgid, __u32 perm,
-					enum vipc_reason reason, enum vipc_hook hook, int audit)
+static __always_inline void vipc_report(const struct vipc_call *c, enum vipc_reason reason,
+					int audit)
 {
-	struct vipc_stats *s;
 	struct vipc_event *e;
 
 	e = bpf_ringbuf_reserve(&vipc_events, sizeof(*e), 0);
 	if (!e) {
-		s = vipc_cpu_stats();
-		if (s)
-			s->events_dropped++;
+		if (c->stats)
+			c->stats->events_dropped++;
 		return;
 	}
 	e->type = audit ? VIPC_EV_AUDIT : VIPC_EV_DENY;
-	e->hook = hook;
+	e->hook = c->hook;
 	e->reason = reason;
-	e->perm = perm;
-	e->kind = key->kind;
+	e->perm = c->perm;
+	e->kind = c->key.kind;
 	e->ts_ns = bpf_ktime_get_ns();
-	e->cgroup_id = cgid;
+	e->cgroup_id = c->cgid;
 	e->pid = bpf_get_current_pid_tgid() >> 32;
-	e->container = caller->id;
-	e->endpoint = ep ? ep->id : 0;
-	e->name_len = key->len;
+	e->container = c->caller ? c->caller->id : 0;
+	e->endpoint = c->ep ? c->ep->id : 0;
+	e->name_len = c->key.len;
 	__builtin_memset(e->pad, 0, sizeof(e->pad));
 	bpf_get_current_comm(e->comm, sizeof(e->comm));
-	__builtin_memcpy(e->name, key->name, sizeof(e->name));
+	__builtin_memcpy(e->name, c->key.name, sizeof(e->name));
 	bpf_ringbuf_submit(e, 0);
 }
 
-/* The decision for one IPC attempt: 1 lets it through, 0 fails it (EPERM). */
-static __always_inline int vipc_check(struct bpf_sock_addr *ctx, __u32 perm, enum vipc_hook hook)
+/* Phase 1 of every decision: the live slot (read once: a reload flips it,
+ * and one decision must not mix two policies) and the caller. 0 when vipc
+ * holds no policy yet.
+ */
+static __always_inline int vipc_begin(struct vipc_call *c, __u32 perm, enum vipc_hook hook)
 {
-	struct vipc_endpoint_key key = {};
-	struct vipc_grant_key gkey = {};
-	struct vipc_principal *caller;
-	struct vipc_endpoint *ep = NULL;
-	struct vipc_grant *grant = NULL;
-	struct vipc_config *cfg;
-	enum vipc_reason reason;
-	__u64 cgid = 0;
-	__u32 slot;
-	int allow;
+	struct vipc_config *cfg = vipc_cfg();
 
-	/* Phase 1: who is calling, under the live slot (read once: a reload
-	 * flips it, and one decision must not mix two policies).
-	 */
-	cfg = vipc_cfg();
 	if (!cfg || cfg->magic != VIPC_MAGIC)
-		return 1;
-	slot = *(volatile __u32 *)&cfg->active_slot;
-	caller = vipc_find_principal(slot, &cgid);
-	if (!caller) {
-		vipc_count(VIPC_R_UNCONFINED, 0);
-		return 1;
-	}
+		return 0;
+	c->key.slot = *(volatile __u32 *)&cfg->active_slot;
+	c->caller = vipc_find_principal(c->key.slot, &c->cgid);
+	c->perm = perm;
+	c->hook = hook;
+	c->stats = vipc_cpu_stats(hook);
+	return 1;
+}
 
-	/* Phase 2: which endpoint, and the caller's grant on it. */
-	key.slot = slot;
-	if (!vipc_addr_key(ctx, &key)) {
-		ep = bpf_map_lookup_elem(&vipc_endpoints, &key);
-		vipc_count_lookup(ep != NULL);
-	}
-	if (vipc_needs_grant(caller, ep)) {
-		gkey.slot = key.slot;
-		gkey.container = caller->id;
-		gkey.endpoint = ep->id;
-		grant = bpf_map_lookup_elem(&vipc_grants, &gkey);
-		vipc_count_lookup(grant != NULL);
-	}
+/* Phase 2: the endpoint named by c->key, and the caller's grant on it. */
+static __always_inline void vipc_lookup(struct vipc_call *c)
+{
+	struct vipc_grant_key gkey = { .slot = c->key.slot };
 
-	/* Phase 3: decide, count, report. */
-	reason = vipc_decide(caller, ep, grant, perm);
-	allow = vipc_verdict_allows(caller, reason);
-	vipc_count(reason, allow);
+	c->ep = bpf_map_lookup_elem(&vipc_endpoints, &c->key);
+	vipc_count_lookup(c->stats, c->ep != NULL);
+	if (!vipc_needs_grant(c->caller, c->ep))
+		return;
+	gkey.container = c->caller->id;
+	gkey.endpoint = c->ep->id;
+	c->grant = bpf_map_lookup_elem(&vipc_grants, &gkey);
+	vipc_count_lookup(c->stats, c->grant != NULL);
+}
+
+/* Phase 3: count and report the decision; 1 lets the call through. */
+static __always_inline int vipc_finish(struct vipc_call *c, enum vipc_reason reason)
+{
+	int allow = vipc_verdict_allows(c->caller, reason);
+
+	vipc_count(c->stats, reason, allow && vipc_reason_denies(reason));
 	if (vipc_reason_denies(reason))
-		vipc_report(&key, caller, ep, cgid, perm, reason, hook, allow);
+		vipc_report(c, reason, allow);
 	return allow;
+}
+
+/* Socket backend: decide on the name the caller passed. */
+static __always_inline int vipc_check_addr(struct bpf_sock_addr *ctx, __u32 perm,
+					   enum vipc_hook hook)
+{
+	struct vipc_call c = {};
+
+	if (!vipc_begin(&c, perm, hook))
+		return 1;
+	if (!c.caller) {
+		vipc_count(c.stats, VIPC_R_UNCONFINED, 0);
+		return 1;
+	}
+	if (!vipc_addr_key(ctx, &c.key))
+		vipc_lookup(&c);
+	return vipc_finish(&c, vipc_decide(c.caller, c.ep, c.grant, perm));
 }
 
 SEC("cgroup/connect_unix")
@@ -308,13 +384,225 @@ int vipc_connect_unix(struct bpf_sock_addr *ctx)
 {
 	__u32 perm = ctx->type == SOCK_DGRAM ? VIPC_PERM_SEND : VIPC_PERM_CONNECT;
 
-	return vipc_check(ctx, perm, VIPC_HOOK_CONNECT_UNIX);
+	return vipc_check_addr(ctx, perm, VIPC_HOOK_CONNECT_UNIX);
 }
 
 SEC("cgroup/sendmsg_unix")
 int vipc_sendmsg_unix(struct bpf_sock_addr *ctx)
 {
-	return vipc_check(ctx, VIPC_PERM_SEND, VIPC_HOOK_SENDMSG_UNIX);
+	return vipc_check_addr(ctx, VIPC_PERM_SEND, VIPC_HOOK_SENDMSG_UNIX);
+}
+
+/* LSM backend. Connections admitted to an endpoint carry a tag, so a
+ * later send re-checks them; channel connections are counted until the
+ * socket is freed.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_SK_STORAGE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, int);
+	__type(value, struct vipc_conn_tag);
+} vipc_conn_tags SEC(".maps");
+
+/* Live connections per channel endpoint id. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, VIPC_MAX_CHANNELS);
+	__type(key, __u32);
+	__type(value, __s64);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} vipc_chan_live SEC(".maps");
+
+/* Counted socket -> endpoint id, released by sk_free_security. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, VIPC_MAX_CONNECTIONS);
+	__type(key, __u64);
+	__type(value, __u32);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} vipc_chan_conns SEC(".maps");
+
+/* Decide on the peer socket: its bound name and who bound it. */
+static __always_inline enum vipc_reason vipc_peer_decide(struct vipc_call *c, struct sock *peer)
+{
+	if (vipc_bound_key(peer, &c->key))
+		return c->caller ? vipc_decide(c->caller, NULL, NULL, c->perm) : VIPC_R_UNCONFINED;
+	vipc_lookup(c);
+	return vipc_decide_peer(c->caller, c->ep, c->grant, c->perm,
+				c->ep ? vipc_sock_owner(peer, c->key.slot) : 0);
+}
+
+/* Take a place in a bounded channel for @sk, or VIPC_R_FULL. */
+static __always_inline enum vipc_reason vipc_admit(struct vipc_call *c, struct sock *sk,
+						   enum vipc_reason reason)
+{
+	__u64 ptr = (__u64)sk;
+	__s64 zero = 0, *live;
+
+	if (!vipc_takes_place(reason, c->ep))
+		return reason;
+	bpf_map_update_elem(&vipc_chan_live, &c->ep->id, &zero, BPF_NOEXIST);
+	live = bpf_map_lookup_elem(&vipc_chan_live, &c->ep->id);
+	if (!live)
+		return VIPC_R_FULL;
+	reason = vipc_decide_capacity(reason, c->ep, __sync_fetch_and_add(live, 1));
+	if (reason == VIPC_R_FULL) {
+		__sync_fetch_and_add(live, -1);
+		return reason;
+	}
+	if (bpf_map_update_elem(&vipc_chan_conns, &ptr, &c->ep->id, BPF_ANY))
+		__sync_fetch_and_add(live, -1);
+	return reason;
+}
+
+/* Remember what a connection was admitted under. */
+static __always_inline void vipc_tag(struct vipc_call *c, struct sock *sk)
+{
+	struct vipc_conn_tag *tag;
+
+	if (!c->ep || !c->caller)
+		return;
+	tag = bpf_sk_storage_get(&vipc_conn_tags, sk, 0, BPF_SK_STORAGE_GET_F_CREATE);
+	if (!tag)
+		return;
+	tag->endpoint = c->ep->id;
+	tag->generation = c->ep->generation;
+	tag->container = c->caller->id;
+	tag->perm = c->perm;
+	__builtin_memcpy(&tag->key, &c->key, sizeof(tag->key));
+}
+
+SEC("lsm/unix_stream_connect")
+int BPF_PROG(vipc_stream_connect, struct sock *sock, struct sock *other, struct sock *newsk,
+	     int ret)
+{
+	struct vipc_call c = {};
+	enum vipc_reason reason;
+
+	if (ret)
+		return ret;
+	if (!vipc_begin(&c, VIPC_PERM_CONNECT, VIPC_HOOK_STREAM_CONNECT))
+		return 0;
+	reason = vipc_admit(&c, sock, vipc_peer_decide(&c, other));
+	if (!vipc_finish(&c, reason))
+		return -EPERM;
+	vipc_tag(&c, sock);
+	return 0;
+}
+
+SEC("lsm/unix_may_send")
+int BPF_PROG(vipc_may_send, struct socket *sock, struct socket *other, int ret)
+{
+	struct vipc_call c = {};
+
+	if (ret)
+		return ret;
+	if (!vipc_begin(&c, VIPC_PERM_SEND, VIPC_HOOK_MAY_SEND))
+		return 0;
+	return vipc_finish(&c, vipc_peer_decide(&c, other->sk)) ? 0 : -EPERM;
+}
+
+SEC("lsm/socket_bind")
+int BPF_PROG(vipc_bind, struct socket *sock, struct sockaddr *address, int addrlen, int ret)
+{
+	struct vipc_call c = {};
+
+	if (ret)
+		return ret;
+	if (address->sa_family != AF_UNIX || addrlen <= SUN_PATH_OFFSET)
+		return 0;
+	if (!vipc_begin(&c, VIPC_PERM_BIND, VIPC_HOOK_BIND))
+		return 0;
+	if (vipc_name_key((const char *)address + SUN_PATH_OFFSET, addrlen - SUN_PATH_OFFSET,
+			  &c.key))
+		return 0;
+	vipc_lookup(&c);
+	return vipc_finish(&c, vipc_decide_bind(c.caller, c.ep, c.grant)) ? 0 : -EPERM;
+}
+
+/* Does a message carry file descriptors (SCM_RIGHTS)? */
+static __always_inline int vipc_passes_fds(struct msghdr *msg)
+{
+	struct cmsghdr cm;
+	__u64 off = 0, len;
+	char *ctl;
+	int i;
+
+	if (BPF_CORE_READ_BITFIELD_PROBED(msg, msg_control_is_user))
+		return 0;
+	ctl = BPF_CORE_READ(msg, msg_control);
+	len = BPF_CORE_READ(msg, msg_controllen);
+	for (i = 0; i < 4 && ctl && off + sizeof(cm) <= len; i++) {
+		if (bpf_probe_read_kernel(&cm, sizeof(cm), ctl + off))
+			return 0;
+		if (cm.cmsg_level == SOL_SOCKET && cm.cmsg_type == SCM_RIGHTS)
+			return 1;
+		if (cm.cmsg_len < sizeof(cm))
+			return 0;
+		off += (cm.cmsg_len + sizeof(long) - 1) & ~(sizeof(long) - 1);
+	}
+	return 0;
+}
+
+/* Re-check a tagged connection: a generation bump or a revoked grant
+ * cuts it; fd passing needs pass-fd on top.
+ */
+static __always_inline int vipc_recheck(struct socket *sock, struct msghdr *msg,
+					enum vipc_hook hook)
+{
+	struct vipc_conn_tag *tag;
+	enum vipc_reason reason;
+	struct vipc_call c = {};
+	int fds;
+
+	tag = bpf_sk_storage_get(&vipc_conn_tags, sock->sk, 0, 0);
+	if (!tag)
+		return 0;
+	fds = hook == VIPC_HOOK_SENDMSG && vipc_passes_fds(msg);
+	if (!vipc_begin(&c, fds ? VIPC_PERM_PASS_FD : tag->perm, hook) || !c.caller)
+		return 0;
+	__builtin_memcpy(c.key.name, tag->key.name, sizeof(c.key.name));
+	c.key.kind = tag->key.kind;
+	c.key.len = tag->key.len;
+	vipc_lookup(&c);
+	reason = vipc_decide(c.caller, c.ep, c.grant, c.perm);
+	if (!c.ep || (reason != VIPC_R_OWNER && c.ep->generation != tag->generation))
+		reason = VIPC_R_REVOKED;
+	return vipc_finish(&c, reason) ? 0 : -EPERM;
+}
+
+SEC("lsm/socket_sendmsg")
+int BPF_PROG(vipc_sendmsg, struct socket *sock, struct msghdr *msg, int size, int ret)
+{
+	if (ret)
+		return ret;
+	return vipc_recheck(sock, msg, VIPC_HOOK_SENDMSG);
+}
+
+SEC("lsm/socket_recvmsg")
+int BPF_PROG(vipc_recvmsg, struct socket *sock, struct msghdr *msg, int size, int flags, int ret)
+{
+	if (ret)
+		return ret;
+	return vipc_recheck(sock, msg, VIPC_HOOK_RECVMSG);
+}
+
+/* A counted channel connection is gone: give its place back. */
+SEC("lsm/sk_free_security")
+int BPF_PROG(vipc_sk_free, struct sock *sk)
+{
+	__u64 ptr = (__u64)sk;
+	__s64 *live;
+	__u32 *ep;
+
+	ep = bpf_map_lookup_elem(&vipc_chan_conns, &ptr);
+	if (!ep)
+		return 0;
+	live = bpf_map_lookup_elem(&vipc_chan_live, ep);
+	if (live)
+		__sync_fetch_and_add(live, -1);
+	bpf_map_delete_elem(&vipc_chan_conns, &ptr);
+	return 0;
 }
 
 struct vipc_sweep {
@@ -444,48 +732,51 @@ int BPF_PROG(vipc_cgroup_rmdir, struct cgroup *cgrp, const char *path)
 	return 0;
 }
 
-/* Sum the per-CPU counters into one snapshot. */
-static __always_inline void vipc_sum_stats(struct vipc_stats *out)
+/* Add the counters of one (CPU, hook) pair, @i = cpu * hooks + hook, to @data. */
+static long vipc_sum_one(__u32 i, void *data)
 {
-	struct vipc_stats *s;
-	__u32 zero = 0, cpu;
+	struct vipc_stats *s, *out = data;
+	__u32 cpu = i / VIPC_HOOK__COUNT, hook = i % VIPC_HOOK__COUNT;
 
-	for (cpu = 0; cpu < VIPC_MAX_CPUS && cpu < nr_cpus; cpu++) {
-		s = bpf_map_lookup_percpu_elem(&vipc_stats, &zero, cpu);
-		if (!s)
-			continue;
-		out->lookups += s->lookups;
-		out->hits += s->hits;
-		out->allowed += s->allowed;
-		out->unconfined += s->unconfined;
-		out->audited += s->audited;
-		out->denied_unknown += s->denied_unknown;
-		out->denied_no_grant += s->denied_no_grant;
-		out->denied_no_perm += s->denied_no_perm;
-		out->denied_revoked += s->denied_revoked;
-		out->events_dropped += s->events_dropped;
-		out->snapshots_dropped += s->snapshots_dropped;
-	}
+	if (cpu >= nr_cpus)
+		return 1;
+	s = bpf_map_lookup_percpu_elem(&vipc_stats, &hook, cpu);
+	if (!s)
+		return 0;
+	out->lookups += s->lookups;
+	out->hits += s->hits;
+	out->allowed += s->allowed;
+	out->unconfined += s->unconfined;
+	out->audited += s->audited;
+	out->denied_unknown += s->denied_unknown;
+	out->denied_no_grant += s->denied_no_grant;
+	out->denied_no_perm += s->denied_no_perm;
+	out->denied_revoked += s->denied_revoked;
+	out->denied_impostor += s->denied_impostor;
+	out->denied_full += s->denied_full;
+	out->events_dropped += s->events_dropped;
+	out->snapshots_dropped += s->snapshots_dropped;
+	return 0;
 }
 
-/* Timer tick: emit a snapshot and re-arm while an interval is set. */
 static int vipc_tick(void *map, __u32 *key, struct vipc_timer_slot *slot)
 {
 	struct vipc_config *cfg = vipc_cfg();
 	struct vipc_snapshot *snap;
-	struct vipc_stats *s;
+	struct vipc_stats sum = {}, *s;
 
 	if (!cfg || !cfg->stats_interval_ns)
 		return 0;
+	bpf_loop(VIPC_MAX_CPUS * VIPC_HOOK__COUNT, vipc_sum_one, &sum, 0);
 	snap = bpf_ringbuf_reserve(&vipc_events, sizeof(*snap), 0);
 	if (snap) {
-		__builtin_memset(snap, 0, sizeof(*snap));
 		snap->type = VIPC_EV_STATS;
+		snap->pad = 0;
 		snap->ts_ns = bpf_ktime_get_ns();
-		vipc_sum_stats(&snap->stats);
+		__builtin_memcpy(&snap->stats, &sum, sizeof(sum));
 		bpf_ringbuf_submit(snap, 0);
 	} else {
-		s = vipc_cpu_stats();
+		s = vipc_cpu_stats(VIPC_HOOK_CONNECT_UNIX);
 		if (s)
 			s->snapshots_dropped++;
 	}

@@ -7,7 +7,7 @@
 #define __VIPC_H
 
 #define VIPC_MAGIC 0x43504956 /* "VIPC" little-endian */
-#define VIPC_ABI_VERSION 1
+#define VIPC_ABI_VERSION 2
 
 #define VIPC_NAME_MAX 108 /* sizeof(sun_path) */
 #define VIPC_LABEL_MAX 32 /* container, endpoint and channel names */
@@ -20,6 +20,7 @@
 #define VIPC_MAX_GRANTS 65536
 #define VIPC_MAX_CHANNELS 1024
 #define VIPC_RINGBUF_BYTES (256 * 1024)
+#define VIPC_MAX_CONNECTIONS 65536 /* live channel connections tracked */
 
 /* Policy tables hold two slots: the live one and the one a reload fills. */
 #define VIPC_SLOTS 2
@@ -57,14 +58,28 @@ enum vipc_reason {
 	VIPC_R_NO_GRANT,       /* no grant for (container, endpoint) */
 	VIPC_R_NO_PERM,	       /* grant lacks the permission asked */
 	VIPC_R_REVOKED,	       /* grant issued under an older endpoint generation */
+	VIPC_R_IMPOSTOR,       /* the name is bound by a container other than its owner */
+	VIPC_R_FULL,	       /* the channel is at its capacity */
 	VIPC_R__COUNT,
 };
 #define VIPC_R_FIRST_DENY VIPC_R_UNKNOWN_DENY
 
+/* Where a decision was made; the statistics map has one entry per hook. */
 enum vipc_hook {
-	VIPC_HOOK_CONNECT_UNIX = 0,
-	VIPC_HOOK_SENDMSG_UNIX,
+	VIPC_HOOK_CONNECT_UNIX = 0, /* socket backend: cgroup/connect_unix */
+	VIPC_HOOK_SENDMSG_UNIX,	    /* socket backend: cgroup/sendmsg_unix */
+	VIPC_HOOK_STREAM_CONNECT,   /* LSM backend: lsm/unix_stream_connect */
+	VIPC_HOOK_MAY_SEND,	    /* LSM backend: lsm/unix_may_send */
+	VIPC_HOOK_BIND,		    /* LSM backend: lsm/socket_bind */
+	VIPC_HOOK_SENDMSG,	    /* LSM backend: lsm/socket_sendmsg (live re-check, fd passing) */
+	VIPC_HOOK_RECVMSG,	    /* LSM backend: lsm/socket_recvmsg (live re-check) */
 	VIPC_HOOK__COUNT,
+};
+
+/* Enforcement backends, as bits. */
+enum vipc_backend {
+	VIPC_BACKEND_SOCK = 1 << 0, /* cgroup UNIX socket hooks (Linux 6.7+) */
+	VIPC_BACKEND_LSM = 1 << 1,  /* BPF LSM hooks (lsm=...,bpf) */
 };
 
 enum vipc_endpoint_flags {
@@ -82,7 +97,7 @@ struct vipc_config {
 	__u32 active_slot;   /* slot the kernel decides from */
 	__u32 next_container; /* next container id to hand out */
 	__u32 next_endpoint;  /* next endpoint id to hand out */
-	__u32 pad;
+	__u32 backends;	      /* enum vipc_backend bits attached */
 	__u64 stats_interval_ns; /* period of ring buffer snapshots, 0 = off */
 };
 
@@ -118,6 +133,8 @@ struct vipc_endpoint {
 	__u32 owner; /* container id */
 	__u32 generation;
 	__u32 flags; /* enum vipc_endpoint_flags */
+	__u32 capacity; /* live connections allowed (channels), 0 = unbounded */
+	__u32 pad;
 	char label[VIPC_LABEL_MAX];
 };
 
@@ -150,7 +167,7 @@ struct vipc_channel {
 	__u32 pad;
 };
 
-/* vipc_stats: per-CPU decision counters, one named field each. */
+/* vipc_stats[hook]: per-CPU decision counters, one named field each. */
 struct vipc_stats {
 	__u64 lookups;	       /* endpoint and grant table lookups */
 	__u64 hits;	       /* lookups that found an entry */
@@ -161,6 +178,8 @@ struct vipc_stats {
 	__u64 denied_no_grant; /* VIPC_R_NO_GRANT */
 	__u64 denied_no_perm;  /* VIPC_R_NO_PERM */
 	__u64 denied_revoked;  /* VIPC_R_REVOKED */
+	__u64 denied_impostor; /* VIPC_R_IMPOSTOR */
+	__u64 denied_full;     /* VIPC_R_FULL */
 	__u64 events_dropped;  /* deny events lost to a full ring buffer */
 	__u64 snapshots_dropped; /* stats snapshots lost to a full ring buffer */
 };
@@ -214,6 +233,15 @@ struct vipc_snapshot {
 	struct vipc_stats stats;
 };
 
+/* vipc_conn_tag: socket-local storage of an admitted LSM connection. */
+struct vipc_conn_tag {
+	__u32 endpoint;	  /* endpoint id admitted to */
+	__u32 generation; /* endpoint generation at admission */
+	__u32 container;  /* caller's container */
+	__u32 perm;	  /* permission it was admitted under */
+	struct vipc_endpoint_key key; /* the endpoint's name, to re-check it */
+};
+
 /* Context of the vipc_remove_container syscall program. */
 struct vipc_remove_args {
 	__u32 container;
@@ -224,14 +252,15 @@ _Static_assert(sizeof(struct vipc_config) == 32, "vipc_config layout");
 _Static_assert(sizeof(struct vipc_principal_key) == 16, "vipc_principal_key layout");
 _Static_assert(sizeof(struct vipc_principal) == 40, "vipc_principal layout");
 _Static_assert(sizeof(struct vipc_endpoint_key) == 116, "vipc_endpoint_key layout");
-_Static_assert(sizeof(struct vipc_endpoint) == 48, "vipc_endpoint layout");
+_Static_assert(sizeof(struct vipc_endpoint) == 56, "vipc_endpoint layout");
 _Static_assert(sizeof(struct vipc_grant_key) == 16, "vipc_grant_key layout");
 _Static_assert(sizeof(struct vipc_grant) == 16, "vipc_grant layout");
 _Static_assert(sizeof(struct vipc_channel_key) == 40, "vipc_channel_key layout");
 _Static_assert(sizeof(struct vipc_channel) == 16, "vipc_channel layout");
-_Static_assert(sizeof(struct vipc_stats) == 88, "vipc_stats layout");
+_Static_assert(sizeof(struct vipc_stats) == 104, "vipc_stats layout");
 _Static_assert(sizeof(struct vipc_registry_stats) == 80, "vipc_registry_stats layout");
 _Static_assert(sizeof(struct vipc_event) == 168, "vipc_event layout");
-_Static_assert(sizeof(struct vipc_snapshot) == 104, "vipc_snapshot layout");
+_Static_assert(sizeof(struct vipc_snapshot) == 120, "vipc_snapshot layout");
+_Static_assert(sizeof(struct vipc_conn_tag) == 132, "vipc_conn_tag layout");
 
 #endif /* __VIPC_H */

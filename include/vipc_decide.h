@@ -41,16 +41,65 @@ static __always_inline enum vipc_reason vipc_decide(const struct vipc_principal 
 	return VIPC_R_GRANTED;
 }
 
+/* LSM backend, connect and send: the peer socket is known. A registered
+ * name bound by anyone but its owner (@bound_owner: the container of the
+ * cgroup that bound it, 0 for none) is an impostor, whoever calls.
+ */
+static __always_inline enum vipc_reason vipc_decide_peer(const struct vipc_principal *caller,
+							  const struct vipc_endpoint *ep,
+							  const struct vipc_grant *grant, __u32 perm,
+							  __u32 bound_owner)
+{
+	if (ep && bound_owner != ep->owner)
+		return VIPC_R_IMPOSTOR;
+	return vipc_decide(caller, ep, grant, perm);
+}
+
+/* LSM backend, bind: a registered name is bound by its owner or a holder
+ * of `bind`, by nobody else, confined or not; other names are free.
+ */
+static __always_inline enum vipc_reason vipc_decide_bind(const struct vipc_principal *caller,
+							  const struct vipc_endpoint *ep,
+							  const struct vipc_grant *grant)
+{
+	if (!ep)
+		return caller ? VIPC_R_UNKNOWN_ALLOW : VIPC_R_UNCONFINED;
+	if (!caller)
+		return VIPC_R_NO_GRANT;
+	return vipc_decide(caller, ep, grant, VIPC_PERM_BIND);
+}
+
+static __always_inline int vipc_reason_denies(enum vipc_reason reason);
+
+/* LSM backend, channels: does an allowed connect to @ep take a place in a
+ * bounded channel (the owner's own connects do not)?
+ */
+static __always_inline int vipc_takes_place(enum vipc_reason reason,
+					     const struct vipc_endpoint *ep)
+{
+	return !vipc_reason_denies(reason) && reason != VIPC_R_OWNER && ep && ep->capacity;
+}
+
+/* The reason once the channel already holds @live connections. */
+static __always_inline enum vipc_reason vipc_decide_capacity(enum vipc_reason reason,
+							      const struct vipc_endpoint *ep,
+							      __u64 live)
+{
+	return vipc_takes_place(reason, ep) && live >= ep->capacity ? VIPC_R_FULL : reason;
+}
+
 static __always_inline int vipc_reason_denies(enum vipc_reason reason)
 {
 	return reason >= VIPC_R_FIRST_DENY;
 }
 
-/* Is the call let through? Audit mode lets would-deny calls pass. */
+/* Is the call let through? Audit mode lets would-deny calls pass; an
+ * unconfined caller has no mode, so its denies (impostor, bind) stand.
+ */
 static __always_inline int vipc_verdict_allows(const struct vipc_principal *caller,
 						enum vipc_reason reason)
 {
-	return !vipc_reason_denies(reason) || caller->mode == VIPC_MODE_AUDIT;
+	return !vipc_reason_denies(reason) || (caller && caller->mode == VIPC_MODE_AUDIT);
 }
 
 #endif /* __VIPC_DECIDE_H */

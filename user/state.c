@@ -16,6 +16,7 @@
 #include <linux/magic.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
+#include <bpf/btf.h>
 #include <sys/capability.h>
 #include "state.h"
 #include "log.h"
@@ -23,13 +24,22 @@
 
 int vipc_verbose;
 
+#define SOCK VIPC_BACKEND_SOCK
+#define LSM VIPC_BACKEND_LSM
 const struct vipc_hook_info vipc_hooks[] = {
-	{ "vipc_connect_unix", "link_connect_unix", "cgroup/connect_unix on " VIPC_CGROUP2 },
-	{ "vipc_sendmsg_unix", "link_sendmsg_unix", "cgroup/sendmsg_unix on " VIPC_CGROUP2 },
-	{ "vipc_cgroup_rmdir", "link_cgroup_rmdir", "tp_btf/cgroup_rmdir (container cleanup)" },
+	{ "vipc_connect_unix", "link_connect_unix", "cgroup/connect_unix on " VIPC_CGROUP2, SOCK },
+	{ "vipc_sendmsg_unix", "link_sendmsg_unix", "cgroup/sendmsg_unix on " VIPC_CGROUP2, SOCK },
+	{ "vipc_stream_connect", "link_stream_connect", "lsm/unix_stream_connect", LSM },
+	{ "vipc_may_send", "link_may_send", "lsm/unix_may_send", LSM },
+	{ "vipc_bind", "link_bind", "lsm/socket_bind", LSM },
+	{ "vipc_sendmsg", "link_sendmsg", "lsm/socket_sendmsg (live re-check, fd passing)", LSM },
+	{ "vipc_recvmsg", "link_recvmsg", "lsm/socket_recvmsg (live re-check)", LSM },
+	{ "vipc_sk_free", "link_sk_free", "lsm/sk_free_security (channel capacity)", LSM },
+	{ "vipc_cgroup_rmdir", "link_cgroup_rmdir", "tp_btf/cgroup_rmdir (container cleanup)", 0 },
 };
 const int vipc_nr_hooks = sizeof(vipc_hooks) / sizeof(vipc_hooks[0]);
 
+#define SECURITYFS "/sys/kernel/security"
 #define PIN(name) VIPC_PIN_DIR "/" name
 #define PROG_REMOVE_PIN PIN("prog_remove_container")
 #define PROG_STATS_PIN PIN("prog_start_stats")
@@ -160,12 +170,14 @@ static int read_pinned_config(struct vipc_config *cfg)
 	return err;
 }
 
-static bool links_pinned(void)
+static bool links_pinned(__u32 backends)
 {
 	char path[PATH_MAX];
 	int i;
 
 	for (i = 0; i < vipc_nr_hooks; i++) {
+		if (vipc_hooks[i].backend && !(vipc_hooks[i].backend & backends))
+			continue;
 		snprintf(path, sizeof(path), "%s/%s", VIPC_PIN_DIR, vipc_hooks[i].link);
 		if (access(path, F_OK))
 			return false;
@@ -184,7 +196,7 @@ static int probe_pinned(void)
 		return unpin_all();
 	if (cfg.magic == VIPC_MAGIC && cfg.abi_version != VIPC_ABI_VERSION)
 		return -EPROTO;
-	if (cfg.magic == VIPC_MAGIC && links_pinned())
+	if (cfg.magic == VIPC_MAGIC && links_pinned(cfg.backends))
 		return 1;
 	pr_info("removing an incomplete instance left by an interrupted load\n");
 	return unpin_all();
@@ -208,6 +220,19 @@ static int pin_with_mode(int (*pin)(void *, const char *), void *obj, const char
 	return chmod(path, 0600) ? -errno : 0;
 }
 
+/* Load only the programs of the chosen backends: one object for every kernel. */
+static void select_programs(struct vipc_bpf *skel, __u32 backends)
+{
+	struct bpf_program *prog;
+	int i;
+
+	for (i = 0; i < vipc_nr_hooks; i++) {
+		prog = bpf_object__find_program_by_name(skel->obj, vipc_hooks[i].prog);
+		if (vipc_hooks[i].backend && !(vipc_hooks[i].backend & backends))
+			bpf_program__set_autoload(prog, false);
+	}
+}
+
 static int attach_hooks(struct vipc_bpf *skel)
 {
 	struct bpf_program *prog;
@@ -219,6 +244,8 @@ static int attach_hooks(struct vipc_bpf *skel)
 		return -errno;
 	for (i = 0; i < vipc_nr_hooks && !err; i++) {
 		prog = bpf_object__find_program_by_name(skel->obj, vipc_hooks[i].prog);
+		if (!bpf_program__autoload(prog))
+			continue;
 		if (bpf_program__type(prog) == BPF_PROG_TYPE_CGROUP_SOCK_ADDR)
 			link = bpf_program__attach_cgroup(prog, cgfd);
 		else
@@ -262,13 +289,14 @@ static int restrict_map_pins(struct vipc_bpf *skel)
 	return 0;
 }
 
-static int write_identity(struct vipc_bpf *skel)
+static int write_identity(struct vipc_bpf *skel, __u32 backends)
 {
 	struct vipc_config cfg = {
 		.magic = VIPC_MAGIC,
 		.abi_version = VIPC_ABI_VERSION,
 		.next_container = 1,
 		.next_endpoint = 1,
+		.backends = backends,
 	};
 	__u32 zero = 0;
 
@@ -278,7 +306,7 @@ static int write_identity(struct vipc_bpf *skel)
 	return 0;
 }
 
-static int load_fresh(const struct vipc_limits *limits)
+static int load_fresh(const struct vipc_limits *limits, __u32 backends)
 {
 	LIBBPF_OPTS(bpf_object_open_opts, opts, .pin_root_path = VIPC_PIN_DIR);
 	struct vipc_bpf *skel;
@@ -291,6 +319,7 @@ static int load_fresh(const struct vipc_limits *limits)
 	cpus = libbpf_num_possible_cpus();
 	skel->rodata->nr_cpus = cpus > 0 ? cpus : 1;
 	size_maps(skel, limits);
+	select_programs(skel, backends);
 	err = vipc_bpf__load(skel);
 	if (err) {
 		pr_warn("loading BPF programs: %s\n", strerror(-err));
@@ -304,7 +333,7 @@ static int load_fresh(const struct vipc_limits *limits)
 	if (!err)
 		err = pin_syscall_progs(skel);
 	if (!err)
-		err = write_identity(skel);
+		err = write_identity(skel, backends);
 cleanup:
 	vipc_bpf__destroy(skel);
 	if (err)
@@ -312,7 +341,7 @@ cleanup:
 	return err;
 }
 
-int vipc_load(const struct vipc_limits *limits, bool *adopted)
+int vipc_load(const struct vipc_limits *limits, __u32 backends, bool *adopted)
 {
 	int err;
 
@@ -320,7 +349,116 @@ int vipc_load(const struct vipc_limits *limits, bool *adopted)
 	if (err < 0)
 		return err;
 	*adopted = err == 1;
-	return *adopted ? 0 : load_fresh(limits);
+	return *adopted ? 0 : load_fresh(limits, backends);
+}
+
+/* A two-instruction program: r0 = @ret; exit. */
+static int trial_load(enum bpf_prog_type type, struct bpf_prog_load_opts *opts, int ret)
+{
+	const struct bpf_insn insns[] = {
+		{ .code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = BPF_REG_0, .imm = ret },
+		{ .code = BPF_JMP | BPF_EXIT },
+	};
+
+	return bpf_prog_load(type, NULL, "GPL", insns, 2, opts);
+}
+
+/* Socket backend: does the kernel know the cgroup UNIX connect hook? */
+static bool probe_sock(char *why, size_t size)
+{
+	LIBBPF_OPTS(bpf_prog_load_opts, opts, .expected_attach_type = BPF_CGROUP_UNIX_CONNECT);
+	int fd = trial_load(BPF_PROG_TYPE_CGROUP_SOCK_ADDR, &opts, 1);
+
+	if (fd < 0) {
+		snprintf(why, size, "no cgroup UNIX socket hooks in this kernel (Linux 6.7+): %s",
+			 strerror(errno));
+		return false;
+	}
+	close(fd);
+	return true;
+}
+
+/* Is "bpf" in the active LSM list (mounting securityfs to read it)? */
+static bool bpf_lsm_active(char *why, size_t size)
+{
+	char list[512] = "", *tok, *save;
+	struct statfs sfs;
+	ssize_t n;
+	int fd;
+
+	if (statfs(SECURITYFS, &sfs) || sfs.f_type != SECURITYFS_MAGIC)
+		mount("securityfs", SECURITYFS, "securityfs", 0, NULL);
+	fd = open(SECURITYFS "/lsm", O_RDONLY | O_CLOEXEC);
+	n = fd >= 0 ? read(fd, list, sizeof(list) - 1) : -1;
+	if (fd >= 0)
+		close(fd);
+	if (n < 0) {
+		snprintf(why, size, "cannot read %s/lsm: %s", SECURITYFS, strerror(errno));
+		return false;
+	}
+	list[n] = 0;
+	for (tok = strtok_r(list, ",\n", &save); tok; tok = strtok_r(NULL, ",\n", &save))
+		if (!strcmp(tok, "bpf"))
+			return true;
+	snprintf(why, size, "bpf is not an active LSM (boot with lsm=...,bpf)");
+	return false;
+}
+
+/* LSM backend: active, and a trial program loads and attaches. */
+static bool probe_lsm(char *why, size_t size)
+{
+	LIBBPF_OPTS(bpf_prog_load_opts, opts, .expected_attach_type = BPF_LSM_MAC);
+	struct btf *btf;
+	int fd, link;
+
+	if (!bpf_lsm_active(why, size))
+		return false;
+	btf = btf__load_vmlinux_btf();
+	opts.attach_btf_id = btf ? btf__find_by_name_kind(btf, "bpf_lsm_socket_bind", BTF_KIND_FUNC) : -1;
+	btf__free(btf);
+	if ((int)opts.attach_btf_id <= 0) {
+		snprintf(why, size, "no BTF for the LSM hooks");
+		return false;
+	}
+	fd = trial_load(BPF_PROG_TYPE_LSM, &opts, 0);
+	link = fd >= 0 ? bpf_link_create(fd, 0, BPF_LSM_MAC, NULL) : -1;
+	if (link < 0)
+		snprintf(why, size, "the kernel refused a trial BPF LSM program (%s): %s",
+			 fd < 0 ? "load" : "attach", strerror(errno));
+	if (link >= 0)
+		close(link);
+	if (fd >= 0)
+		close(fd);
+	return link >= 0;
+}
+
+void vipc_probe_backends(struct vipc_probe *p)
+{
+	memset(p, 0, sizeof(*p));
+	if (probe_sock(p->why_not[0], sizeof(p->why_not[0])))
+		p->available |= VIPC_BACKEND_SOCK;
+	if (probe_lsm(p->why_not[1], sizeof(p->why_not[1])))
+		p->available |= VIPC_BACKEND_LSM;
+}
+
+int vipc_pick_backends(__u32 asked, __u32 *out)
+{
+	struct vipc_probe p;
+	__u32 missing;
+
+	vipc_probe_backends(&p);
+	missing = asked & ~p.available;
+	if (missing & VIPC_BACKEND_SOCK)
+		pr_warn("socket backend unavailable: %s\n", p.why_not[0]);
+	if (missing & VIPC_BACKEND_LSM)
+		pr_warn("LSM backend unavailable: %s\n", p.why_not[1]);
+	if (missing)
+		return -ENOTSUP;
+	*out = asked ?: p.available;
+	if (*out)
+		return 0;
+	pr_warn("no enforcement backend: %s; %s\n", p.why_not[0], p.why_not[1]);
+	return -ENOTSUP;
 }
 
 int vipc_unload(void)
@@ -331,7 +469,7 @@ int vipc_unload(void)
 	err = vipc_lock(&fd);
 	if (err)
 		return err;
-	if (read_pinned_config(&cfg) && !links_pinned()) {
+	if (read_pinned_config(&cfg) && !links_pinned(VIPC_BACKEND_SOCK | VIPC_BACKEND_LSM)) {
 		err = -ENOENT;
 	} else {
 		err = unpin_all();

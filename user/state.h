@@ -42,6 +42,13 @@ struct vipc_hook_info {
 	const char *prog; /* program name in the object */
 	const char *link; /* pin name under VIPC_PIN_DIR */
 	const char *what; /* one line for `status` */
+	__u32 backend;	  /* enum vipc_backend it belongs to, 0 for every one */
+};
+
+/* What the running kernel offers, probed once. */
+struct vipc_probe {
+	__u32 available; /* enum vipc_backend bits */
+	char why_not[2][160]; /* [0] sock, [1] lsm: why it is unavailable */
 };
 extern const struct vipc_hook_info vipc_hooks[];
 extern const int vipc_nr_hooks;
@@ -49,7 +56,13 @@ extern const int vipc_nr_hooks;
 /* Load a fresh instance (or adopt a compatible pinned one): 0 or -errno.
  * *adopted tells which happened. The pin directory must be locked.
  */
-int vipc_load(const struct vipc_limits *limits, bool *adopted);
+int vipc_load(const struct vipc_limits *limits, __u32 backends, bool *adopted);
+/* Which backends the kernel offers, and why not the others. */
+void vipc_probe_backends(struct vipc_probe *p);
+/* The backends to attach for @asked (0 = auto); -ENOTSUP, with the reason
+ * printed, when one asked for is unavailable.
+ */
+int vipc_pick_backends(__u32 asked, __u32 *out);
 /* Remove every pin and link; -ENOENT when nothing is loaded. */
 int vipc_unload(void);
 /* Open the pinned instance, taking the pin directory lock when @lock. */

@@ -22,21 +22,25 @@ volatile sig_atomic_t vipc_stop;
 static const char *const stat_names[NR_STATS] = {
 	"lookups",	   "hits",	      "allowed",       "unconfined",
 	"audited",	   "denied_unknown",  "denied_no_grant", "denied_no_perm",
-	"denied_revoked", "events_dropped", "snapshots_dropped",
+	"denied_revoked", "denied_impostor", "denied_full", "events_dropped",
+	"snapshots_dropped",
 };
 static const char *const reg_names[NR_REG] = {
 	"endpoints_created", "endpoints_destroyed", "channels_created", "channels_destroyed",
 	"grants_issued",     "grants_revoked",	    "containers_added", "containers_removed",
 	"generation_bumps",  "policy_loads",
 };
-static const char *const hook_names[VIPC_HOOK__COUNT] = { "connect_unix", "sendmsg_unix" };
+static const char *const hook_names[VIPC_HOOK__COUNT] = {
+	"connect_unix", "sendmsg_unix", "unix_stream_connect", "unix_may_send",
+	"socket_bind",	"socket_sendmsg", "socket_recvmsg",
+};
 
 int vipc_stats_read(struct vipc_state *st, struct vipc_stats *sum)
 {
 	int cpus = libbpf_num_possible_cpus(), i;
 	struct vipc_stats *per;
 	__u64 *dst = (__u64 *)sum, *src;
-	__u32 zero = 0;
+	__u32 hook;
 	size_t f;
 
 	if (cpus <= 0)
@@ -45,14 +49,16 @@ int vipc_stats_read(struct vipc_state *st, struct vipc_stats *sum)
 	if (!per)
 		return -ENOMEM;
 	memset(sum, 0, sizeof(*sum));
-	if (bpf_map_lookup_elem(st->stats_fd, &zero, per)) {
-		free(per);
-		return -errno;
-	}
-	for (i = 0; i < cpus; i++) {
-		src = (__u64 *)&per[i];
-		for (f = 0; f < NR_STATS; f++)
-			dst[f] += src[f];
+	for (hook = 0; hook < VIPC_HOOK__COUNT; hook++) {
+		if (bpf_map_lookup_elem(st->stats_fd, &hook, per)) {
+			free(per);
+			return -errno;
+		}
+		for (i = 0; i < cpus; i++) {
+			src = (__u64 *)&per[i];
+			for (f = 0; f < NR_STATS; f++)
+				dst[f] += src[f];
+		}
 	}
 	free(per);
 	return 0;

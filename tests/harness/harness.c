@@ -586,8 +586,9 @@ static int write_config(const struct h_container *c, const struct h_container_op
 	      "  {\"destination\": \"/tmp\", \"type\": \"tmpfs\", \"source\": \"tmpfs\","
 	      " \"options\": [\"nosuid\", \"nodev\", \"mode=1777\", \"size=16m\"]}",
 	      f);
-	if (o->shared_dir) {
-		fputs(",\n  {\"destination\": \"/shared\", \"type\": \"bind\", \"source\": ", f);
+	for (int i = 0; o->shared_dir && i < 2; i++) {
+		fprintf(f, ",\n  {\"destination\": \"%s\", \"type\": \"bind\", \"source\": ",
+			i ? H_SHARED_ALIAS : "/shared");
 		json_str(f, o->shared_dir);
 		fputs(", \"options\": [\"rbind\", \"rw\"]}", f);
 	}

@@ -79,11 +79,14 @@ int h_cgroup_enter(const char *rel, pid_t pid);
 
 struct h_container;
 
+/* The shared directory's second bind mount inside every container. */
+#define H_SHARED_ALIAS "/shared-alias"
+
 struct h_container_opts {
 	const char *name;		      /* required; runc id "vipc-test-<name>" */
 	const char *cgroup;		      /* rel path; NULL: "vipc-test/<name>" */
 	const char *rootfs;		      /* absolute; NULL: h_path("build/rootfs") */
-	const char *shared_dir;		      /* host dir, rw at /shared; NULL: none */
+	const char *shared_dir;		      /* host dir, rw at /shared and H_SHARED_ALIAS; NULL: none */
 	struct h_container *share_netns_with; /* join its network ns; NULL: new netns */
 	const char *const *argv;	      /* init process; NULL: sleep 3600 */
 };

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /* vipc_decide() and its helpers from include/vipc_decide.h, compiled for
- * userspace: every reason, the order of the checks, whether a grant lookup
- * is needed, which reasons deny, and the verdict in enforce and audit mode.
+ * userspace: every reason, the order of the checks, the LSM backend's peer,
+ * bind and channel-capacity decisions, whether a grant lookup is needed,
+ * which reasons deny, and the verdict in enforce and audit mode.
  */
 #include <criterion/criterion.h>
 #include <linux/types.h>
@@ -20,6 +21,8 @@ static const struct vipc_principal deny_unknown = { .id = CALLER, .unknown = VIP
 
 static const struct vipc_endpoint foreign = { .id = 1, .owner = OTHER, .generation = GEN };
 static const struct vipc_endpoint own = { .id = 2, .owner = CALLER, .generation = GEN };
+static const struct vipc_endpoint channel = { .id = 3, .owner = OTHER, .generation = GEN,
+					      .capacity = 2 };
 
 static const struct vipc_grant conn_send = { .perms = CONNECT | SEND, .generation = GEN };
 static const struct vipc_grant send_only = { .perms = SEND, .generation = GEN };
@@ -83,7 +86,99 @@ static const int denies[VIPC_R__COUNT] = {
 	[VIPC_R_NO_GRANT] = 1,
 	[VIPC_R_NO_PERM] = 1,
 	[VIPC_R_REVOKED] = 1,
+	[VIPC_R_IMPOSTOR] = 1,
+	[VIPC_R_FULL] = 1,
 };
+
+/* LSM backend: the peer socket's binder, and bind itself. */
+struct peer_case {
+	const char *what;
+	const struct vipc_principal *caller;
+	const struct vipc_endpoint *ep;
+	const struct vipc_grant *grant;
+	__u32 bound_owner; /* container that bound the peer socket; -1: a bind(2) */
+	enum vipc_reason want;
+};
+
+#define BIND ((__u32)-1)
+
+static const struct peer_case peer_cases[] = {
+	{ "bound by its owner, granted", &allow_unknown, &foreign, &conn_send, OTHER,
+	  VIPC_R_GRANTED },
+	{ "bound by another container", &allow_unknown, &foreign, &conn_send, CALLER,
+	  VIPC_R_IMPOSTOR },
+	{ "bound by an unregistered cgroup", &allow_unknown, &foreign, &conn_send, 0,
+	  VIPC_R_IMPOSTOR },
+	{ "impostor, unconfined caller too", NULL, &foreign, NULL, 0, VIPC_R_IMPOSTOR },
+	{ "impostor, even for the owner", &allow_unknown, &own, NULL, OTHER, VIPC_R_IMPOSTOR },
+	{ "unregistered name, anyone bound it", &deny_unknown, NULL, NULL, OTHER,
+	  VIPC_R_UNKNOWN_DENY },
+	{ "bound by its owner, unconfined caller", NULL, &foreign, NULL, OTHER,
+	  VIPC_R_UNCONFINED },
+	{ "bind: the owner", &deny_unknown, &own, NULL, BIND, VIPC_R_OWNER },
+	{ "bind: a holder of bind", &allow_unknown, &foreign, &every, BIND, VIPC_R_GRANTED },
+	{ "bind: connect is not bind", &allow_unknown, &foreign, &conn_send, BIND,
+	  VIPC_R_NO_PERM },
+	{ "bind: no grant", &allow_unknown, &foreign, NULL, BIND, VIPC_R_NO_GRANT },
+	{ "bind: unconfined squatter", NULL, &foreign, NULL, BIND, VIPC_R_NO_GRANT },
+	{ "bind: an unregistered name, unknown deny", &deny_unknown, NULL, NULL, BIND,
+	  VIPC_R_UNKNOWN_ALLOW },
+	{ "bind: an unregistered name, unconfined", NULL, NULL, NULL, BIND, VIPC_R_UNCONFINED },
+};
+
+#define NR_PEER_CASES (sizeof(peer_cases) / sizeof(peer_cases[0]))
+
+static enum vipc_reason peer_decide(const struct peer_case *c)
+{
+	if (c->bound_owner == BIND)
+		return vipc_decide_bind(c->caller, c->ep, c->grant);
+	return vipc_decide_peer(c->caller, c->ep, c->grant, CONNECT, c->bound_owner);
+}
+
+Test(decide, peer_and_bind_cases_give_their_reason)
+{
+	enum vipc_reason got;
+	size_t i;
+
+	for (i = 0; i < NR_PEER_CASES; i++) {
+		got = peer_decide(&peer_cases[i]);
+		cr_expect_eq(got, peer_cases[i].want, "%s: got reason %d", peer_cases[i].what, got);
+	}
+}
+
+/* Channel admission: (reason so far, endpoint, live connections) -> reason. */
+struct capacity_case {
+	const char *what;
+	enum vipc_reason in;
+	const struct vipc_endpoint *ep;
+	__u64 live;
+	enum vipc_reason want;
+};
+
+static const struct capacity_case capacity_cases[] = {
+	{ "room left", VIPC_R_GRANTED, &channel, 1, VIPC_R_GRANTED },
+	{ "at capacity", VIPC_R_GRANTED, &channel, 2, VIPC_R_FULL },
+	{ "over capacity", VIPC_R_GRANTED, &channel, 3, VIPC_R_FULL },
+	{ "unbounded endpoint", VIPC_R_GRANTED, &foreign, 1000, VIPC_R_GRANTED },
+	{ "the owner takes no place", VIPC_R_OWNER, &channel, 2, VIPC_R_OWNER },
+	{ "a deny stays that deny", VIPC_R_NO_GRANT, &channel, 2, VIPC_R_NO_GRANT },
+	{ "unknown endpoint", VIPC_R_UNKNOWN_ALLOW, NULL, 2, VIPC_R_UNKNOWN_ALLOW },
+};
+
+#define NR_CAPACITY_CASES (sizeof(capacity_cases) / sizeof(capacity_cases[0]))
+
+Test(decide, capacity_cases_give_their_reason)
+{
+	const struct capacity_case *c;
+	size_t i;
+
+	for (i = 0; i < NR_CAPACITY_CASES; i++) {
+		c = &capacity_cases[i];
+		cr_expect_eq(vipc_decide_capacity(c->in, c->ep, c->live), c->want, "%s", c->what);
+		cr_expect_eq(!!vipc_takes_place(c->in, c->ep),
+			     c->ep && c->ep->capacity && c->in == VIPC_R_GRANTED, "%s", c->what);
+	}
+}
 
 Test(decide, each_case_gives_its_reason)
 {
@@ -106,6 +201,10 @@ Test(decide, cases_cover_every_reason)
 
 	for (i = 0; i < NR_DECIDE_CASES; i++)
 		seen[decide_cases[i].want] = 1;
+	for (i = 0; i < NR_PEER_CASES; i++)
+		seen[peer_cases[i].want] = 1;
+	for (i = 0; i < NR_CAPACITY_CASES; i++)
+		seen[capacity_cases[i].want] = 1;
 	for (r = 0; r < VIPC_R__COUNT; r++)
 		cr_expect(seen[r], "no case yields reason %d", r);
 }
@@ -166,4 +265,11 @@ Test(decide, audit_mode_lets_every_reason_through)
 Test(decide, unconfined_verdict_needs_no_principal)
 {
 	cr_expect(vipc_verdict_allows(NULL, vipc_decide(NULL, &foreign, NULL, CONNECT)));
+}
+
+/* An unconfined caller has no audit mode: an impostor or squat stays denied. */
+Test(decide, unconfined_denies_stand)
+{
+	cr_expect(!vipc_verdict_allows(NULL, VIPC_R_IMPOSTOR));
+	cr_expect(!vipc_verdict_allows(NULL, VIPC_R_NO_GRANT));
 }
