@@ -31,7 +31,7 @@ msg = @printf '  %-8s %s\n' "$(1)" "$(2)";
 endif
 
 .DELETE_ON_ERROR:
-.PHONY: all clean test all-tests unit integration demo vmlinux deps
+.PHONY: all clean test all-tests unit integration demo vmlinux deps unit-asan fuzz fuzz-regress
 
 all: vipc-loader
 
@@ -72,9 +72,84 @@ $(OUTPUT)/tests/%: tests/integration/%.c $(HARNESS_SRCS) $(LIB_OBJS) | $(OUTPUT)
 unit: $(UNIT_TESTS)
 	$(Q)scripts/run-tests.sh $^
 
+# The unit suites again, built with AddressSanitizer and UBSan.
+ASAN_CFLAGS := -g -O1 -fno-omit-frame-pointer -fsanitize=address,undefined \
+	-fno-sanitize-recover=all -Wall -Wextra -Werror -std=gnu11 -D_GNU_SOURCE
+ASAN_OBJS := $(patsubst user/%.c,$(OUTPUT)/asan/user/%.o,$(LIB_SRCS))
+ASAN_TESTS := $(patsubst tests/unit/%.c,$(OUTPUT)/asan/tests/%,$(wildcard tests/unit/*.c))
+
+$(OUTPUT)/asan/user $(OUTPUT)/asan/tests $(OUTPUT)/fuzz:
+	$(Q)mkdir -p $@
+
+$(OUTPUT)/asan/user/%.o: user/%.c $(wildcard user/*.h) include/vipc.h include/vipc_decide.h $(OUTPUT)/vipc.skel.h | $(OUTPUT)/asan/user
+	$(call msg,CC-ASAN,$@)
+	$(Q)$(CC) $(ASAN_CFLAGS) $(INCLUDES) -c $< -o $@
+
+$(OUTPUT)/asan/tests/%: tests/unit/%.c $(ASAN_OBJS) | $(OUTPUT)/asan/tests
+	$(call msg,TEST-ASAN,$@)
+	$(Q)$(CC) $(ASAN_CFLAGS) $(INCLUDES) $^ $(LIBS) -lcriterion -o $@
+
+unit-asan: $(ASAN_OBJS) $(ASAN_TESTS)
+	$(Q)ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
+		scripts/run-tests.sh $(ASAN_TESTS)
+
+# libFuzzer targets: the policy parser and the command line. `make fuzz`
+# runs each for FUZZ_SECONDS on the seeds in tests/fuzz/corpus/<target>;
+# `make fuzz-regress` replays the seeds and every input that once failed.
+FUZZ_SECONDS ?= 30
+FUZZ_TARGETS := policy cli
+FUZZ_BINS := $(patsubst %,$(OUTPUT)/fuzz/fuzz_%,$(FUZZ_TARGETS))
+FUZZ_CFLAGS := -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
+	-Wall -Wextra -Werror -std=gnu11 -D_GNU_SOURCE
+
+$(OUTPUT)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c user/cli.c user/policy.c $(wildcard user/*.h) include/vipc.h | $(OUTPUT)/fuzz
+	$(call msg,FUZZ,$@)
+	$(Q)$(CLANG) $(FUZZ_CFLAGS) $(INCLUDES) $(filter %.c,$^) -lyaml -o $@
+
+fuzz: $(FUZZ_BINS)
+	$(Q)for t in $(FUZZ_TARGETS); do \
+		mkdir -p $(OUTPUT)/fuzz/corpus-$$t $(OUTPUT)/fuzz/artifacts-$$t && \
+		echo "== fuzz_$$t for $(FUZZ_SECONDS) s" && \
+		$(OUTPUT)/fuzz/fuzz_$$t -max_total_time=$(FUZZ_SECONDS) -timeout=10 -max_len=8192 \
+			-close_fd_mask=2 -print_final_stats=1 -dict=tests/fuzz/$$t.dict \
+			-artifact_prefix=$(OUTPUT)/fuzz/artifacts-$$t/ \
+			$(OUTPUT)/fuzz/corpus-$$t tests/fuzz/corpus/$$t tests/fuzz/regressions/$$t \
+			>$(OUTPUT)/fuzz/fuzz-$$t.log 2>&1; \
+		rc=$$?; grep -E '^(stat::|Done)' $(OUTPUT)/fuzz/fuzz-$$t.log; \
+		[ $$rc -eq 0 ] || { tail -n 60 $(OUTPUT)/fuzz/fuzz-$$t.log; \
+			echo "!! fuzz_$$t failed: keep the input in tests/fuzz/regressions/$$t"; exit 1; }; \
+	done
+
+fuzz-regress: $(FUZZ_BINS)
+	$(Q)for t in $(FUZZ_TARGETS); do \
+		$(OUTPUT)/fuzz/fuzz_$$t -runs=0 -timeout=10 -close_fd_mask=2 \
+			tests/fuzz/corpus/$$t tests/fuzz/regressions/$$t >$(OUTPUT)/fuzz/regress-$$t.log 2>&1 \
+			|| { cat $(OUTPUT)/fuzz/regress-$$t.log; exit 1; }; \
+		echo "fuzz_$$t: every seed and regression input passes"; \
+	done
+
 integration: vipc-loader $(OUTPUT)/tests/vipc-probe $(INTEG_TESTS)
 	$(Q)scripts/rootfs.sh $(OUTPUT)/rootfs $(OUTPUT)/tests/vipc-probe
 	$(Q)scripts/run-tests.sh $(INTEG_TESTS)
+
+# Benchmarks (root): the bench links the loader's objects; `make bench`
+# prints one table and writes CSV and a plot under bench/results/.
+BENCH_SRCS := $(wildcard bench/*.c)
+BENCH_ROUNDS ?= 7
+BENCH_BUDGET_MS ?= 300
+
+.PHONY: bench
+
+$(OUTPUT)/bench:
+	$(Q)mkdir -p $@
+
+$(OUTPUT)/bench/vipc-bench: $(BENCH_SRCS) bench/bench.h $(LIB_OBJS) | $(OUTPUT)/bench
+	$(call msg,BINARY,$@)
+	$(Q)$(CC) $(CFLAGS) $(INCLUDES) -Ibench $(filter %.c %.o,$^) $(LIBS) -lpthread -o $@
+
+bench: vipc-loader $(OUTPUT)/bench/vipc-bench
+	$(Q)$(OUTPUT)/bench/vipc-bench --loader ./vipc-loader --out bench/results \
+		--rounds $(BENCH_ROUNDS) --budget $(BENCH_BUDGET_MS)
 
 # Everything a fresh machine needs first, then every suite.
 test:
@@ -82,6 +157,7 @@ test:
 	$(Q)$(MAKE) --no-print-directory all-tests
 
 all-tests: vipc-loader $(UNIT_TESTS) $(OUTPUT)/tests/vipc-probe $(INTEG_TESTS)
+	$(Q)$(MAKE) --no-print-directory unit-asan fuzz-regress
 	$(Q)scripts/rootfs.sh $(OUTPUT)/rootfs $(OUTPUT)/tests/vipc-probe
 	$(Q)scripts/run-tests.sh $(UNIT_TESTS) $(INTEG_TESTS)
 

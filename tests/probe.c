@@ -4,19 +4,35 @@
  * container or on the host. Built static so it runs in the busybox rootfs.
  *
  *   vipc-probe listen ADDR [--dgram|--seqpacket] [--count N]
- *   vipc-probe connect ADDR [--dgram|--seqpacket] [--send MSG]
+ *   vipc-probe connect ADDR [--dgram|--seqpacket] [--send MSG] [--pass-fd]
+ *                          [--pass-over SIDE]
  *   vipc-probe sendto ADDR MSG
  *   vipc-probe loop ADDR SECONDS [--dgram|--seqpacket]
+ *   vipc-probe session ADDR SECONDS
+ *   vipc-probe recvfd SIDE MSG
+ *   vipc-probe pair MSG
  *
- * ADDR is "/path" (pathname socket) or "@name" (abstract). connect and sendto
- * exit with the errno of the failing call (EPERM -> 1, ENOENT -> 2,
+ * ADDR is a path (pathname socket; relative ones resolve from the working
+ * directory) or "@name" (abstract). connect and sendto exit with the errno of the failing call (EPERM -> 1, ENOENT -> 2,
  * ECONNREFUSED -> 111) after one line on stderr such as
  * "connect: Operation not permitted"; 0 means success. A stream echo that
  * comes back different exits EBADMSG; a bad command line exits 254.
  *
+ * --pass-fd sends one byte with its stdout attached (SCM_RIGHTS) instead.
+ * --pass-over SIDE connects a stream to SIDE as well and sends the connected
+ * socket over it; recvfd listens on SIDE, takes one such socket from its
+ * first connection, and echoes MSG through it (exit 0 when it comes back).
+ * pair makes a socketpair, execs /bin/cat on one end (its stdin and stdout)
+ * and echoes MSG through the other.
+ * session connects once, prints "connected", then every 100 ms sends a byte
+ * and reads the echo, printing "ok N", for SECONDS; the first failure exits
+ * with its errno. loop prints "ok=N eperm=N other=N" at the end, or as soon
+ * as a SIGTERM stops it early.
+ *
  * listen prints "ready" once bound, then "got MSG" for every message it
- * receives (stream and seqpacket messages are echoed back), and runs until
- * killed or until --count connections/datagrams have been handled.
+ * receives (stream and seqpacket messages are echoed back, each connection
+ * served by its own child until the peer closes), and runs until killed or
+ * until --count connections/datagrams have been handled.
  */
 #include <errno.h>
 #include <signal.h>
@@ -36,15 +52,21 @@ struct opts {
 	int type;	  /* SOCK_STREAM, SOCK_DGRAM or SOCK_SEQPACKET */
 	long count;	  /* listen: stop after this many; 0 = forever */
 	const char *send; /* connect: message to send */
+	int pass_fd;	  /* connect: send a file descriptor */
+	const char *pass_over; /* connect: send the connected socket to this address */
 };
 
 static int usage(void)
 {
 	fprintf(stderr, "usage: vipc-probe listen ADDR [--dgram|--seqpacket] [--count N]\n"
-			"       vipc-probe connect ADDR [--dgram|--seqpacket] [--send MSG]\n"
+			"       vipc-probe connect ADDR [--dgram|--seqpacket] [--send MSG] [--pass-fd]\n"
+			"                          [--pass-over SIDE]\n"
 			"       vipc-probe sendto ADDR MSG\n"
 			"       vipc-probe loop ADDR SECONDS [--dgram|--seqpacket]\n"
-			"ADDR: /path (pathname) or @name (abstract)\n");
+			"       vipc-probe session ADDR SECONDS\n"
+			"       vipc-probe recvfd SIDE MSG\n"
+			"       vipc-probe pair MSG\n"
+			"ADDR: a path (pathname) or @name (abstract)\n");
 	return EXIT_USAGE;
 }
 
@@ -55,7 +77,7 @@ static int fail(const char *what, int err)
 	return err ? err : 1;
 }
 
-/* Fill a sockaddr_un from "/path" or "@name"; return its length or -1. */
+/* Fill a sockaddr_un from a path or "@name"; return its length or 0. */
 static socklen_t parse_addr(const char *s, struct sockaddr_un *sa)
 {
 	size_t n = strlen(s);
@@ -68,7 +90,7 @@ static socklen_t parse_addr(const char *s, struct sockaddr_un *sa)
 		memcpy(sa->sun_path + 1, s + 1, n - 1);
 		return offsetof(struct sockaddr_un, sun_path) + n;
 	}
-	if (s[0] != '/' || n >= sizeof(sa->sun_path))
+	if (!n || n >= sizeof(sa->sun_path))
 		return 0;
 	memcpy(sa->sun_path, s, n);
 	return offsetof(struct sockaddr_un, sun_path) + n + 1;
@@ -79,6 +101,8 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 	o->type = SOCK_STREAM;
 	o->count = 0;
 	o->send = NULL;
+	o->pass_fd = 0;
+	o->pass_over = NULL;
 	for (int i = 0; i < argc; i++) {
 		if (!strcmp(argv[i], "--dgram")) {
 			o->type = SOCK_DGRAM;
@@ -86,6 +110,10 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 			o->type = SOCK_SEQPACKET;
 		} else if (!strcmp(argv[i], "--count") && i + 1 < argc) {
 			o->count = strtol(argv[++i], NULL, 10);
+		} else if (!strcmp(argv[i], "--pass-fd")) {
+			o->pass_fd = 1;
+		} else if (!strcmp(argv[i], "--pass-over") && i + 1 < argc) {
+			o->pass_over = argv[++i];
 		} else if (!strcmp(argv[i], "--send") && i + 1 < argc) {
 			o->send = argv[++i];
 		} else {
@@ -102,41 +130,56 @@ static void print_got(const char *buf, ssize_t n)
 	fflush(stdout);
 }
 
-/* Serve one accepted connection: read one message, echo it, close. */
+/* Serve one accepted connection in a child: echo every message until the
+ * peer closes.
+ */
 static void serve_conn(int cfd)
 {
 	char buf[BUF_SZ];
-	ssize_t n = read(cfd, buf, sizeof(buf));
+	ssize_t n;
 
-	if (n > 0) {
+	if (fork()) {
+		close(cfd);
+		return;
+	}
+	while ((n = read(cfd, buf, sizeof(buf))) > 0) {
 		print_got(buf, n);
 		if (write(cfd, buf, n) < 0)
-			perror("write");
+			break;
 	}
-	close(cfd);
+	_exit(0);
+}
+
+/* Bind ADDR (and listen), say "ready": the socket, or -errno after one line. */
+static int bind_ready(const char *addr, int type)
+{
+	struct sockaddr_un sa;
+	socklen_t len = parse_addr(addr, &sa);
+	int fd;
+
+	if (!len)
+		return -EXIT_USAGE;
+	fd = socket(AF_UNIX, type, 0);
+	if (fd < 0)
+		return -fail("socket", errno);
+	if (addr[0] != '@')
+		unlink(addr);
+	if (bind(fd, (struct sockaddr *)&sa, len))
+		return -fail("bind", errno);
+	if (type != SOCK_DGRAM && listen(fd, 128))
+		return -fail("listen", errno);
+	printf("ready\n");
+	fflush(stdout);
+	return fd;
 }
 
 static int cmd_listen(const char *addr, const struct opts *o)
 {
-	struct sockaddr_un sa;
-	socklen_t len = parse_addr(addr, &sa);
 	char buf[BUF_SZ];
-	int fd;
+	int fd = bind_ready(addr, o->type);
 
-	if (!len)
-		return usage();
-	/* Bind (and listen), then say so. */
-	fd = socket(AF_UNIX, o->type, 0);
 	if (fd < 0)
-		return fail("socket", errno);
-	if (addr[0] == '/')
-		unlink(addr);
-	if (bind(fd, (struct sockaddr *)&sa, len))
-		return fail("bind", errno);
-	if (o->type != SOCK_DGRAM && listen(fd, 128))
-		return fail("listen", errno);
-	printf("ready\n");
-	fflush(stdout);
+		return fd == -EXIT_USAGE ? usage() : -fd;
 
 	/* Serve until killed or until --count is reached. */
 	for (long done = 0; !o->count || done < o->count; done++) {
@@ -175,26 +218,114 @@ static int echo_check(int fd, const char *msg)
 	return 0;
 }
 
-static int cmd_connect(const char *addr, const struct opts *o)
+/* One byte with @passed attached as SCM_RIGHTS. */
+static int send_fd(int fd, int passed)
+{
+	char byte = 'f', ctl[CMSG_SPACE(sizeof(int))] = { 0 };
+	struct iovec iov = { .iov_base = &byte, .iov_len = 1 };
+	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = ctl,
+			      .msg_controllen = sizeof(ctl) };
+	struct cmsghdr *cm = CMSG_FIRSTHDR(&msg);
+	cm->cmsg_level = SOL_SOCKET;
+	cm->cmsg_type = SCM_RIGHTS;
+	cm->cmsg_len = CMSG_LEN(sizeof(int));
+	memcpy(CMSG_DATA(cm), &passed, sizeof(int));
+	return sendmsg(fd, &msg, 0) < 0 ? fail("sendmsg", errno) : 0;
+}
+
+/* A connected socket of @o->type to ADDR, or -errno after one line. */
+static int connect_to(const char *addr, const struct opts *o)
 {
 	struct sockaddr_un sa;
 	socklen_t len = parse_addr(addr, &sa);
-	int fd, err = 0;
+	int fd;
 
 	if (!len)
-		return usage();
+		return -EXIT_USAGE;
 	fd = socket(AF_UNIX, o->type, 0);
 	if (fd < 0)
-		return fail("socket", errno);
+		return -fail("socket", errno);
 	if (connect(fd, (struct sockaddr *)&sa, len))
-		return fail("connect", errno);
-	if (o->send && o->type == SOCK_DGRAM) {
+		return -fail("connect", errno);
+	return fd;
+}
+
+/* Send the connected socket @fd over a new stream connection to @side. */
+static int pass_over(int fd, const char *side)
+{
+	struct opts o = { .type = SOCK_STREAM };
+	int sfd = connect_to(side, &o), err;
+
+	if (sfd < 0)
+		return sfd == -EXIT_USAGE ? usage() : -sfd;
+	err = send_fd(sfd, fd);
+	close(sfd);
+	return err;
+}
+
+static int cmd_connect(const char *addr, const struct opts *o)
+{
+	int fd = connect_to(addr, o), err = 0;
+
+	if (fd == -EXIT_USAGE)
+		return usage();
+	if (fd < 0)
+		return -fd;
+	if (o->pass_fd) {
+		err = send_fd(fd, STDOUT_FILENO);
+	} else if (o->pass_over) {
+		err = pass_over(fd, o->pass_over);
+	} else if (o->send && o->type == SOCK_DGRAM) {
 		if (send(fd, o->send, strlen(o->send), 0) < 0)
 			err = fail("send", errno);
 	} else if (o->send) {
 		err = echo_check(fd, o->send);
 	}
 	close(fd);
+	return err;
+}
+
+/* The socket passed with the one byte of the first connection to SIDE. */
+static int cmd_recvfd(const char *side, const char *msg)
+{
+	char byte, ctl[CMSG_SPACE(sizeof(int))] = { 0 };
+	struct iovec iov = { .iov_base = &byte, .iov_len = 1 };
+	struct msghdr m = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = ctl,
+			    .msg_controllen = sizeof(ctl) };
+	struct cmsghdr *cm;
+	int lfd = bind_ready(side, SOCK_STREAM), cfd, fd;
+
+	if (lfd < 0)
+		return lfd == -EXIT_USAGE ? usage() : -lfd;
+	cfd = accept(lfd, NULL, NULL);
+	if (cfd < 0)
+		return fail("accept", errno);
+	if (recvmsg(cfd, &m, 0) < 0)
+		return fail("recvmsg", errno);
+	cm = CMSG_FIRSTHDR(&m);
+	if (!cm || cm->cmsg_type != SCM_RIGHTS)
+		return fail("recvmsg: no fd", EBADMSG);
+	memcpy(&fd, CMSG_DATA(cm), sizeof(int));
+	return echo_check(fd, msg);
+}
+
+/* Echo MSG through a socketpair whose other end /bin/cat got across exec. */
+static int cmd_pair(const char *msg)
+{
+	int sv[2], err;
+
+	if (socketpair(AF_UNIX, SOCK_STREAM, 0, sv))
+		return fail("socketpair", errno);
+	if (!fork()) {
+		dup2(sv[1], STDIN_FILENO);
+		dup2(sv[1], STDOUT_FILENO);
+		close(sv[0]);
+		execl("/bin/cat", "cat", (char *)NULL);
+		_exit(fail("exec /bin/cat", errno));
+	}
+	close(sv[1]);
+	err = echo_check(sv[0], msg);
+	close(sv[0]);
 	return err;
 }
 
@@ -215,6 +346,14 @@ static int cmd_sendto(const char *addr, const char *msg)
 	return 0;
 }
 
+static volatile sig_atomic_t stop;
+
+static void on_term(int sig)
+{
+	(void)sig;
+	stop = 1;
+}
+
 static double now(void)
 {
 	struct timespec ts;
@@ -223,9 +362,35 @@ static double now(void)
 	return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
+/* Hold one connection for SECONDS, sending a byte every 100 ms. */
+static int cmd_session(const char *addr, const char *secs)
+{
+	struct opts o = { .type = SOCK_STREAM };
+	int fd = connect_to(addr, &o), err = 0;
+	double end = now() + strtod(secs, NULL);
+	long n;
+
+	if (fd == -EXIT_USAGE)
+		return usage();
+	if (fd < 0)
+		return -fd;
+	printf("connected\n");
+	fflush(stdout);
+	for (n = 1; !err && now() < end; n++) {
+		err = echo_check(fd, "x");
+		if (!err)
+			printf("ok %ld\n", n);
+		fflush(stdout);
+		usleep(100 * 1000);
+	}
+	close(fd);
+	return err;
+}
+
 /* Connect over and over for SECONDS and count how each attempt ended. */
 static int cmd_loop(const char *addr, const char *secs, const struct opts *o)
 {
+	struct sigaction term = { .sa_handler = on_term }; /* no SA_RESTART */
 	unsigned long ok = 0, eperm = 0, other = 0;
 	struct sockaddr_un sa;
 	socklen_t len = parse_addr(addr, &sa);
@@ -233,7 +398,8 @@ static int cmd_loop(const char *addr, const char *secs, const struct opts *o)
 
 	if (!len)
 		return usage();
-	while (now() < end) {
+	sigaction(SIGTERM, &term, NULL);
+	while (!stop && now() < end) {
 		int fd = socket(AF_UNIX, o->type, 0);
 
 		if (fd < 0)
@@ -255,10 +421,17 @@ int main(int argc, char **argv)
 	struct opts o;
 
 	signal(SIGPIPE, SIG_IGN);
+	signal(SIGCHLD, SIG_IGN); /* listen's children reap themselves */
 	if (argc < 3)
 		return usage();
 	if (!strcmp(argv[1], "sendto"))
 		return argc == 4 ? cmd_sendto(argv[2], argv[3]) : usage();
+	if (!strcmp(argv[1], "recvfd"))
+		return argc == 4 ? cmd_recvfd(argv[2], argv[3]) : usage();
+	if (!strcmp(argv[1], "pair"))
+		return argc == 3 ? cmd_pair(argv[2]) : usage();
+	if (!strcmp(argv[1], "session"))
+		return argc == 4 ? cmd_session(argv[2], argv[3]) : usage();
 	if (!strcmp(argv[1], "loop")) {
 		if (argc < 4 || parse_opts(argc - 4, argv + 4, &o))
 			return usage();

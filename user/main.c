@@ -3,7 +3,6 @@
  * events, edit the registry, reload and unload.
  */
 #include <errno.h>
-#include <getopt.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -12,6 +11,7 @@
 #include <unistd.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
+#include "cli.h"
 #include "log.h"
 #include "policy.h"
 #include "registry.h"
@@ -20,22 +20,7 @@
 
 #define DEFAULT_POLICY "/etc/vipc/policy.yaml"
 
-static struct {
-	const char *config;
-	const char *cgroup;
-	const char *endpoint;
-	int pid;
-	bool detach, json, interval_set;
-	__u8 mode, unknown;
-	__u32 capacity;
-	long count;
-	int timeout_s, watch_s;
-	__u64 interval_ms;
-	struct vipc_limits limits;
-} opt = {
-	.interval_ms = 1000,
-	.limits = { VIPC_MAX_PRINCIPALS, VIPC_MAX_ENDPOINTS, VIPC_MAX_GRANTS, VIPC_MAX_CHANNELS },
-};
+static struct vipc_cli opt;
 
 static const char usage_text[] =
 	"Usage: vipc-loader [OPTIONS] [COMMAND [ARGS]]\n"
@@ -72,24 +57,14 @@ static const char usage_text[] =
 	"  -j, --json             data as JSON\n"
 	"  -v, --verbose          show libbpf's debug log\n"
 	"  -i, --interval MS      statistics snapshot period (default 1000, 0 = off)\n"
+	"      --backend B        auto (default: every one the kernel offers), sock, lsm\n"
+	"                         or both; VIPC_BACKEND in the environment sets the default\n"
 	"      --max-containers N, --max-endpoints N, --max-grants N, --max-channels N\n"
 	"                         table sizes, fixed at load\n"
 	"\n"
 	"Exit status: 0 ok, 1 denied (check) or failure, 2 bad usage or policy,\n"
 	"3 not found, 4 not the owner, 5 not loaded, 6 incompatible pin, 7 table full,\n"
 	"8 already exists, 9 kernel refused, 77 missing capabilities.\n";
-
-static int usage_error(const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	fprintf(stderr, "vipc: ");
-	vfprintf(stderr, fmt, ap);
-	fprintf(stderr, "\n(see 'vipc-loader help')\n");
-	va_end(ap);
-	return VIPC_EXIT_USAGE;
-}
 
 /* An error from the registry or the pinned state, as an exit status. */
 static int report(int err, const char *what)
@@ -180,18 +155,21 @@ static int do_load(struct vipc_state *st)
 {
 	const char *path = policy_path();
 	struct vipc_policy *pol = NULL;
+	__u32 backends;
 	bool adopted;
 	int lock_fd, ret, err;
 
-	/* Phase 1: a bad policy stops us before anything is loaded. */
+	/* Phase 1: a bad policy or a missing backend stops us before anything is loaded. */
 	if (path && (ret = read_policy(path, &pol)))
 		return ret;
 	vipc_policy_free(pol);
+	if (vipc_pick_backends(opt.backends, &backends))
+		return VIPC_EXIT_KERNEL;
 
 	/* Phase 2: load or adopt under the lock, then open what is pinned. */
 	err = vipc_lock(&lock_fd);
 	if (!err)
-		err = vipc_load(&opt.limits, &adopted);
+		err = vipc_load(&opt.limits, backends, &adopted);
 	vipc_unlock(lock_fd);
 	if (err)
 		return err == -EPROTO ? report(err, "load") :
@@ -261,7 +239,7 @@ static int cmd_reload(int argc, char **argv)
 
 	(void)argv;
 	if (argc || !opt.config)
-		return usage_error("reload takes -c FILE and no arguments");
+		return vipc_usage_error("reload takes -c FILE and no arguments");
 	ret = open_state(&st, true);
 	if (ret)
 		return ret;
@@ -276,7 +254,7 @@ static int cmd_unload(int argc, char **argv)
 
 	(void)argv;
 	if (argc)
-		return usage_error("unload takes no arguments");
+		return vipc_usage_error("unload takes no arguments");
 	err = vipc_unload();
 	if (err == -ENOENT) {
 		pr_warn("vipc is not loaded\n");
@@ -288,10 +266,38 @@ static int cmd_unload(int argc, char **argv)
 	return 0;
 }
 
+/* Per backend: "live", or why it is off. */
+static const char *backend_state(const struct vipc_state *st, const struct vipc_probe *p, int i)
+{
+	if (st->cfg.backends & (1U << i))
+		return "live";
+	if (!(p->available & (1U << i)))
+		return p->why_not[i];
+	return "available, not attached (load with --backend)";
+}
+
+static void print_backends(const struct vipc_state *st)
+{
+	static const char *const names[] = { "sock", "lsm" };
+	struct vipc_probe p;
+	int i;
+
+	vipc_probe_backends(&p);
+	printf(opt.json ? "\"backends\":{" : "backends:\n");
+	for (i = 0; i < 2; i++) {
+		if (opt.json)
+			printf("%s\"%s\":\"%s\"", i ? "," : "", names[i], backend_state(st, &p, i));
+		else
+			printf("  %-5s %s\n", names[i], backend_state(st, &p, i));
+	}
+	printf(opt.json ? "}," : "");
+}
+
 static int cmd_status(int argc, char **argv)
 {
 	struct vipc_state st;
 	char path[PATH_MAX];
+	const char *state;
 	int i, fd, ret;
 
 	(void)argc;
@@ -301,7 +307,7 @@ static int cmd_status(int argc, char **argv)
 		return ret;
 	if (opt.json)
 		printf("{\"loaded\":true,\"pin_dir\":\"%s\",\"abi_version\":%u,\"active_slot\":%u,"
-		       "\"containers\":%ld,\"endpoints\":%ld,\"grants\":%ld,\"channels\":%ld,\"hooks\":{",
+		       "\"containers\":%ld,\"endpoints\":%ld,\"grants\":%ld,\"channels\":%ld,",
 		       VIPC_PIN_DIR, st.cfg.abi_version, st.cfg.active_slot,
 		       vipc_map_count(st.principals_fd, st.cfg.active_slot),
 		       vipc_map_count(st.endpoints_fd, st.cfg.active_slot),
@@ -309,21 +315,24 @@ static int cmd_status(int argc, char **argv)
 		       vipc_map_count(st.channels_fd, st.cfg.active_slot));
 	else
 		printf("vipc loaded at %s (ABI %u, live slot %u)\n"
-		       "  containers %ld/%u  endpoints %ld/%u  grants %ld/%u  channels %ld/%u\n"
-		       "hooks:\n",
+		       "  containers %ld/%u  endpoints %ld/%u  grants %ld/%u  channels %ld/%u\n",
 		       VIPC_PIN_DIR, st.cfg.abi_version, st.cfg.active_slot,
 		       vipc_map_count(st.principals_fd, st.cfg.active_slot), st.limits.principals,
 		       vipc_map_count(st.endpoints_fd, st.cfg.active_slot), st.limits.endpoints,
 		       vipc_map_count(st.grants_fd, st.cfg.active_slot), st.limits.grants,
 		       vipc_map_count(st.channels_fd, st.cfg.active_slot), st.limits.channels);
+	print_backends(&st);
+	printf(opt.json ? "\"hooks\":{" : "hooks:\n");
 	for (i = 0; i < vipc_nr_hooks; i++) {
 		snprintf(path, sizeof(path), "%s/%s", VIPC_PIN_DIR, vipc_hooks[i].link);
 		fd = bpf_obj_get(path);
+		state = fd >= 0 ? "live" :
+			vipc_hooks[i].backend & ~st.cfg.backends ? "off" : "DOWN";
 		if (opt.json)
 			printf("%s\"%s\":%s", i ? "," : "", vipc_hooks[i].prog,
 			       fd >= 0 ? "true" : "false");
 		else
-			printf("  %-5s %s\n", fd >= 0 ? "live" : "DOWN", vipc_hooks[i].what);
+			printf("  %-5s %s\n", state, vipc_hooks[i].what);
 		if (fd >= 0)
 			close(fd);
 	}
@@ -341,7 +350,7 @@ static int cmd_stats(int argc, char **argv)
 
 	(void)argv;
 	if (argc)
-		return usage_error("stats takes no arguments");
+		return vipc_usage_error("stats takes no arguments");
 	ret = open_state(&st, false);
 	if (ret)
 		return ret;
@@ -368,7 +377,7 @@ static int cmd_events(int argc, char **argv)
 
 	(void)argv;
 	if (argc)
-		return usage_error("events takes no arguments");
+		return vipc_usage_error("events takes no arguments");
 	ret = open_state(&st, false);
 	if (ret)
 		return ret;
@@ -519,10 +528,10 @@ static int cmd_container(int argc, char **argv)
 		return with_lock(container_rm, argv + 1, "container rm");
 	if (argc == 2 && !strcmp(argv[0], "add")) {
 		if (!opt.cgroup == !opt.pid)
-			return usage_error("container add needs exactly one of --cgroup and --pid");
+			return vipc_usage_error("container add needs exactly one of --cgroup and --pid");
 		return with_lock(container_add, argv + 1, "container add");
 	}
-	return usage_error("container add NAME (--cgroup PATH|--pid PID) | rm NAME | ls");
+	return vipc_usage_error("container add NAME (--cgroup PATH|--pid PID) | rm NAME | ls");
 }
 
 static int cmd_endpoint(int argc, char **argv)
@@ -533,7 +542,7 @@ static int cmd_endpoint(int argc, char **argv)
 		return with_lock(endpoint_rm, argv + 1, "endpoint rm");
 	if (argc == 4 && !strcmp(argv[0], "add"))
 		return with_lock(endpoint_add, argv + 1, "endpoint add");
-	return usage_error("endpoint add NAME OWNER ADDR | rm NAME OWNER | ls");
+	return vipc_usage_error("endpoint add NAME OWNER ADDR | rm NAME OWNER | ls");
 }
 
 static int grant(struct vipc_state *st, char **argv)
@@ -549,7 +558,7 @@ static int grant(struct vipc_state *st, char **argv)
 static int cmd_grant(int argc, char **argv)
 {
 	if (argc != 3)
-		return usage_error("grant CONTAINER ENDPOINT PERMS");
+		return vipc_usage_error("grant CONTAINER ENDPOINT PERMS");
 	return with_lock(grant, argv, "grant");
 }
 
@@ -569,7 +578,7 @@ static int revoke_one(struct vipc_state *st, char **argv)
 static int cmd_revoke(int argc, char **argv)
 {
 	if (opt.endpoint ? argc != 0 : argc != 2)
-		return usage_error("revoke CONTAINER ENDPOINT | revoke --endpoint ENDPOINT");
+		return vipc_usage_error("revoke CONTAINER ENDPOINT | revoke --endpoint ENDPOINT");
 	return with_lock(revoke_one, argv, "revoke");
 }
 
@@ -599,7 +608,7 @@ static int cmd_channel(int argc, char **argv)
 		return with_lock(channel_rm, argv + 1, "channel rm");
 	if (argc == 4 && !strcmp(argv[0], "add"))
 		return with_lock(channel_add, argv + 1, "channel add");
-	return usage_error("channel add NAME ENDPOINT SENDERS [--capacity N] | rm NAME | ls");
+	return vipc_usage_error("channel add NAME ENDPOINT SENDERS [--capacity N] | rm NAME | ls");
 }
 
 static int cmd_check(int argc, char **argv)
@@ -611,9 +620,9 @@ static int cmd_check(int argc, char **argv)
 	int ret, err;
 
 	if (argc != 3)
-		return usage_error("check CONTAINER ENDPOINT PERM");
+		return vipc_usage_error("check CONTAINER ENDPOINT PERM");
 	if (vipc_perm_parse(argv[2], &perm))
-		return usage_error("bad permission '%s': expected connect, send, bind or pass-fd",
+		return vipc_usage_error("bad permission '%s': expected connect, send, bind or pass-fd",
 				   argv[2]);
 	ret = open_state(&st, false);
 	if (ret)
@@ -680,130 +689,6 @@ static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list 
 	return vfprintf(stderr, fmt, args);
 }
 
-static int parse_num(const char *arg, const char *what, unsigned long max, unsigned long *out)
-{
-	char *end;
-
-	errno = 0;
-	*out = strtoul(arg, &end, 10);
-	if (errno || end == arg || *end || arg[0] == '-' || *out > max) {
-		usage_error("%s must be a number up to %lu, not '%s'", what, max, arg);
-		return -EINVAL;
-	}
-	return 0;
-}
-
-enum {
-	OPT_MAX_CONTAINERS = 256,
-	OPT_MAX_ENDPOINTS,
-	OPT_MAX_GRANTS,
-	OPT_MAX_CHANNELS,
-	OPT_CGROUP,
-	OPT_PID,
-	OPT_MODE,
-	OPT_UNKNOWN,
-	OPT_ENDPOINT,
-	OPT_CAPACITY,
-	OPT_WATCH,
-	OPT_COUNT,
-	OPT_TIMEOUT,
-};
-
-static const struct option long_opts[] = {
-	{ "config", required_argument, NULL, 'c' },
-	{ "detach", no_argument, NULL, 'd' },
-	{ "json", no_argument, NULL, 'j' },
-	{ "verbose", no_argument, NULL, 'v' },
-	{ "interval", required_argument, NULL, 'i' },
-	{ "help", no_argument, NULL, 'h' },
-	{ "max-containers", required_argument, NULL, OPT_MAX_CONTAINERS },
-	{ "max-endpoints", required_argument, NULL, OPT_MAX_ENDPOINTS },
-	{ "max-grants", required_argument, NULL, OPT_MAX_GRANTS },
-	{ "max-channels", required_argument, NULL, OPT_MAX_CHANNELS },
-	{ "cgroup", required_argument, NULL, OPT_CGROUP },
-	{ "pid", required_argument, NULL, OPT_PID },
-	{ "mode", required_argument, NULL, OPT_MODE },
-	{ "unknown", required_argument, NULL, OPT_UNKNOWN },
-	{ "endpoint", required_argument, NULL, OPT_ENDPOINT },
-	{ "capacity", required_argument, NULL, OPT_CAPACITY },
-	{ "watch", required_argument, NULL, OPT_WATCH },
-	{ "count", required_argument, NULL, OPT_COUNT },
-	{ "timeout", required_argument, NULL, OPT_TIMEOUT },
-	{},
-};
-
-/* Options that take a number: where it goes and its bound. */
-static int set_num(int c, const char *arg)
-{
-	unsigned long v;
-	const char *name = NULL;
-	unsigned long max = 1UL << 24;
-
-	for (const struct option *o = long_opts; o->name; o++)
-		if (o->val == c)
-			name = o->name;
-	if (c == OPT_PID || c == OPT_CAPACITY || c == 'i' || c == OPT_WATCH || c == OPT_TIMEOUT)
-		max = 1UL << 31;
-	if (parse_num(arg, name ? name : "value", max, &v))
-		return -EINVAL;
-	switch (c) {
-	case OPT_MAX_CONTAINERS: opt.limits.principals = v; break;
-	case OPT_MAX_ENDPOINTS: opt.limits.endpoints = v; break;
-	case OPT_MAX_GRANTS: opt.limits.grants = v; break;
-	case OPT_MAX_CHANNELS: opt.limits.channels = v; break;
-	case OPT_PID: opt.pid = v; break;
-	case OPT_CAPACITY: opt.capacity = v; break;
-	case OPT_WATCH: opt.watch_s = v; break;
-	case OPT_COUNT: opt.count = v; break;
-	case OPT_TIMEOUT: opt.timeout_s = v; break;
-	case 'i': opt.interval_ms = v; opt.interval_set = true; break;
-	}
-	return 0;
-}
-
-static int set_word(int c, const char *arg)
-{
-	if (c == OPT_MODE && !strcmp(arg, "enforce"))
-		opt.mode = VIPC_MODE_ENFORCE;
-	else if (c == OPT_MODE && !strcmp(arg, "audit"))
-		opt.mode = VIPC_MODE_AUDIT;
-	else if (c == OPT_UNKNOWN && !strcmp(arg, "allow"))
-		opt.unknown = VIPC_UNKNOWN_ALLOW;
-	else if (c == OPT_UNKNOWN && !strcmp(arg, "deny"))
-		opt.unknown = VIPC_UNKNOWN_DENY;
-	else
-		return usage_error("--%s takes %s, not '%s'", c == OPT_MODE ? "mode" : "unknown",
-				   c == OPT_MODE ? "enforce or audit" : "allow or deny", arg);
-	return 0;
-}
-
-static int parse_opts(int argc, char **argv)
-{
-	int c;
-
-	while ((c = getopt_long(argc, argv, "c:djvi:h", long_opts, NULL)) != -1) {
-		switch (c) {
-		case 'c': opt.config = optarg; break;
-		case 'd': opt.detach = true; break;
-		case 'j': opt.json = true; break;
-		case 'v': vipc_verbose = 1; break;
-		case 'h': return cmd_help(0, NULL) - 1;
-		case OPT_CGROUP: opt.cgroup = optarg; break;
-		case OPT_ENDPOINT: opt.endpoint = optarg; break;
-		case OPT_MODE:
-		case OPT_UNKNOWN:
-			if (set_word(c, optarg))
-				return VIPC_EXIT_USAGE;
-			break;
-		case '?': return usage_error("unknown option");
-		default:
-			if (set_num(c, optarg))
-				return VIPC_EXIT_USAGE;
-		}
-	}
-	return 0;
-}
-
 int main(int argc, char **argv)
 {
 	char missing[128];
@@ -811,11 +696,12 @@ int main(int argc, char **argv)
 	int ret;
 
 	/* Phase 1: options, then the command. */
-	ret = parse_opts(argc, argv);
-	if (ret)
-		return ret < 0 ? 0 : ret;
-	if (optind < argc && !(cmd = find_cmd(argv[optind])))
-		return usage_error("unknown or ambiguous command '%s'", argv[optind]);
+	ret = vipc_cli_parse(argc, argv, &opt);
+	if (ret || opt.help)
+		return ret ?: cmd_help(0, NULL);
+	vipc_verbose = opt.verbose;
+	if (opt.cmd_index < argc && !(cmd = find_cmd(argv[opt.cmd_index])))
+		return vipc_usage_error("unknown or ambiguous command '%s'", argv[opt.cmd_index]);
 
 	/* Phase 2: privileges before any libbpf call, so no noise without them. */
 	if ((!cmd || cmd->privileged) && vipc_caps_check(missing, sizeof(missing))) {
@@ -829,5 +715,5 @@ int main(int argc, char **argv)
 	/* Phase 3: run it. */
 	if (!cmd)
 		return cmd_run();
-	return cmd->fn(argc - optind - 1, argv + optind + 1);
+	return cmd->fn(argc - opt.cmd_index - 1, argv + opt.cmd_index + 1);
 }

@@ -115,7 +115,7 @@ Test(observe, foreground_loader_streams_then_leaves_enforcement_on)
 	const char *path = v_policy_file(S_POLICY);
 	const char *argv[] = { V_LOADER, "-c", path, "-i", "200", NULL };
 	char status[4096], line[256];
-	unsigned long long capeff = 1;
+	unsigned long long capeff = 1, capprm = 1;
 	FILE *f;
 	pid_t pid;
 
@@ -127,10 +127,13 @@ Test(observe, foreground_loader_streams_then_leaves_enforcement_on)
 	snprintf(status, sizeof(status), "/proc/%d/status", pid);
 	f = fopen(status, "r");
 	cr_assert_not_null(f);
-	while (fgets(line, sizeof(line), f))
+	while (fgets(line, sizeof(line), f)) {
 		sscanf(line, "CapEff: %llx", &capeff);
+		sscanf(line, "CapPrm: %llx", &capprm);
+	}
 	fclose(f);
 	cr_assert_eq(capeff, 0, "effective capabilities after attach");
+	cr_assert_eq(capprm, 0, "permitted capabilities after attach: none to take back");
 
 	sc.srv = NULL;
 	s_start(S_POLICY, 0);

@@ -1,0 +1,276 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/* Bypass attempts against the socket backend, and what really happens to
+ * each: other names for a registered socket, abstract-name squatting, a
+ * connection passed to or inherited by another process, moved and child
+ * cgroups, connections older than the policy. The socket backend sees only
+ * the address a client passes to connect/sendto, so several get through;
+ * these tests pin down exactly which, with the errno and the counters.
+ */
+#include <criterion/criterion.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include "fixture.h"
+#include "scene.h"
+
+TestSuite(bypass, .init = s_init, .fini = s_fini, .timeout = 120);
+
+#define ALLOW_UNKNOWN S_POLICY "defaults: { unknown: allow }\n"
+#define DENY_UNKNOWN S_POLICY "defaults: { unknown: deny }\n"
+#define SETUP_FAILED 99 /* exit status of a shell step before the probe */
+
+/* Run @cmd with sh in bad: its exit status; @out gets its output. */
+static int bad_sh(const char *cmd, char *out, size_t size)
+{
+	const char *argv[] = { "/bin/sh", "-c", cmd, NULL };
+	int rc = h_container_exec(sc.bad, argv, out, size);
+
+	cr_assert_geq(rc, 0, "runc exec failed (%d)", rc);
+	cr_assert_neq(rc, SETUP_FAILED, "setup failed: %s: %s", cmd, out);
+	return rc;
+}
+
+static void reload(const char *yaml)
+{
+	const char *file = v_policy_file(yaml);
+
+	cr_assert_eq(v_loader("reload", "-c", file, NULL), 0, "%s", v_out);
+	unlink(file);
+}
+
+/* bad reaches srv's sock by another name with @cmd: the socket backend
+ * sees an unknown endpoint, let through (and echoed by srv's listener)
+ * under unknown: allow, refused under unknown: deny; the registered name
+ * is refused either way.
+ */
+static void alias_is_an_unknown_endpoint(const char *cmd)
+{
+	char out[1024];
+
+	s_start(ALLOW_UNKNOWN, 0);
+	s_listen(S_SOCK, NULL);
+	cr_assert_eq(s_probe(sc.bad, "connect", S_SOCK, NULL), EPERM);
+	cr_assert_eq(bad_sh(cmd, out, sizeof(out)), 0, "unknown: allow: %s", out);
+	cr_assert_eq(v_stat("allowed"), 1, "let through as an unknown endpoint");
+	cr_assert_eq(v_stat("denied_no_grant"), 1);
+
+	reload(DENY_UNKNOWN);
+	cr_assert_eq(bad_sh(cmd, out, sizeof(out)), EPERM, "unknown: deny: %s", out);
+	cr_assert_eq(v_stat("denied_unknown"), 1);
+	cr_assert_eq(v_stat("allowed"), 1);
+}
+
+/* A shell step that makes or checks the alias, then an echo through it. */
+#define VIA(setup, addr) \
+	setup " || exit 99; exec " V_PROBE " connect " addr " --send via-alias"
+
+Test(bypass, symlink_is_an_unknown_endpoint)
+{
+	alias_is_an_unknown_endpoint(VIA("ln -sf " S_SOCK " /tmp/l.sock", "/tmp/l.sock"));
+}
+
+Test(bypass, hard_link_is_an_unknown_endpoint)
+{
+	alias_is_an_unknown_endpoint(VIA("ln -f " S_SOCK " /shared/h.sock", "/shared/h.sock"));
+}
+
+Test(bypass, relative_path_is_an_unknown_endpoint)
+{
+	alias_is_an_unknown_endpoint(VIA("cd /shared", "s.sock"));
+}
+
+Test(bypass, proc_root_path_is_an_unknown_endpoint)
+{
+	alias_is_an_unknown_endpoint(VIA("test -S /proc/1/root" S_SOCK, "/proc/1/root" S_SOCK));
+}
+
+Test(bypass, second_bind_mount_is_an_unknown_endpoint)
+{
+	alias_is_an_unknown_endpoint(VIA("test -S " H_SHARED_ALIAS "/s.sock",
+					 H_SHARED_ALIAS "/s.sock"));
+}
+
+Test(bypass, abstract_name_squatted_first_captures_granted_clients)
+{
+	const char *squat[] = { V_PROBE, "listen", S_ABSTRACT, NULL };
+	pid_t pid;
+
+	/* bad binds srv's registered name first: no bind hook stops it. */
+	s_start(S_POLICY, 1);
+	pid = h_container_spawn(sc.bad, squat, "ready");
+	cr_assert_gt(pid, 0, "bad could not bind " S_ABSTRACT);
+	cr_assert_eq(s_probe(sc.srv, "listen", S_ABSTRACT, NULL), EADDRINUSE,
+		     "the owner could still bind its name");
+
+	/* cli, granted abs, is allowed by name and talks to bad. */
+	cr_assert_eq(s_probe(sc.cli, "connect", S_ABSTRACT, "--send", "for-srv", NULL), 0);
+	cr_assert_eq(h_spawn_expect(pid, "got for-srv", 3000), 0, "cli did not reach the squatter");
+	cr_assert_eq(v_stat("allowed"), 1);
+	cr_assert_eq(v_stat("denied_no_grant"), 0);
+}
+
+Test(bypass, a_passed_connection_works_in_an_ungranted_container)
+{
+	const char *take[] = { V_PROBE, "recvfd", "/shared/side.sock", "smuggled", NULL };
+	pid_t pid;
+
+	s_start(S_POLICY, 0);
+	s_listen(S_SOCK, NULL);
+	cr_assert_eq(s_probe(sc.bad, "connect", S_SOCK, NULL), EPERM);
+
+	/* cli connects (granted) and hands the socket to bad over a side socket. */
+	pid = h_container_spawn(sc.bad, take, "ready");
+	cr_assert_gt(pid, 0);
+	cr_assert_eq(s_probe(sc.cli, "connect", S_SOCK, "--pass-over", "/shared/side.sock", NULL),
+		     0);
+	cr_assert_eq(h_spawn_wait(pid, 5000), 0, "bad could not talk over the passed socket");
+	/* Decided: bad's connect, cli's connect and cli's side connect (unknown). */
+	cr_assert_eq(v_stat("denied_no_grant"), 1);
+	cr_assert_eq(v_stat("allowed"), 2, "bad's traffic met no hook");
+}
+
+Test(bypass, socketpair_across_exec_meets_no_hook)
+{
+	s_start(DENY_UNKNOWN, 0);
+	cr_assert_eq(s_probe(sc.bad, "pair", "paired", NULL), 0);
+	cr_assert_eq(v_stat("lookups"), 0, "no decision for a socket without an address");
+	cr_assert_eq(v_stat("allowed"), 0);
+	cr_assert_eq(v_stat("denied_unknown"), 0);
+}
+
+Test(bypass, a_container_cannot_reach_cgroupfs_to_move_itself)
+{
+	char out[1024];
+
+	s_start(S_POLICY, 0);
+	cr_assert_eq(bad_sh("grep cgroup /proc/self/mounts", out, sizeof(out)), 1,
+		     "a cgroup fs is mounted in bad: %s", out);
+	cr_assert_neq(bad_sh("echo $$ > " H_CGROUP2 "/vipc-test/cli/cgroup.procs", out, sizeof(out)),
+		      0, "bad moved itself");
+	cr_assert_neq(bad_sh("mkdir -p /tmp/cg && mount -t cgroup2 none /tmp/cg 2>&1", out,
+			     sizeof(out)),
+		      0, "bad mounted cgroup2");
+	cr_assert(strstr(out, "permission denied"), "no CAP_SYS_ADMIN in bad: %s", out);
+}
+
+/* The host pid of the process of bad other than its init running @comm, or 0. */
+static pid_t find_in_bad(const char *comm)
+{
+	char path[256], name[64], procs[4096], *p;
+	pid_t pid;
+	FILE *f;
+
+	snprintf(path, sizeof(path), H_CGROUP2 "/%s/cgroup.procs", h_container_cgroup(sc.bad));
+	f = fopen(path, "r");
+	cr_assert_not_null(f, "%s", path);
+	procs[fread(procs, 1, sizeof(procs) - 1, f)] = 0;
+	fclose(f);
+	for (p = procs; (pid = strtol(p, &p, 10)) > 0;) {
+		snprintf(path, sizeof(path), "/proc/%d/comm", pid);
+		f = fopen(path, "r");
+		if (!f)
+			continue;
+		if (fgets(name, sizeof(name), f) && !strncmp(name, comm, strlen(comm)) &&
+		    name[strlen(comm)] == '\n' && pid != h_container_pid(sc.bad)) {
+			fclose(f);
+			return pid;
+		}
+		fclose(f);
+	}
+	return 0;
+}
+
+/* A process of bad, moved by the host into @rel, then connecting to sock:
+ * its exit status.
+ */
+static int connect_after_move(const char *rel)
+{
+	const char *argv[] = { "/bin/sh", "-c", "sleep 2; exec " V_PROBE " connect " S_SOCK, NULL };
+	pid_t h = h_container_spawn(sc.bad, argv, NULL), pid = 0;
+	int tries;
+
+	cr_assert_gt(h, 0);
+	for (tries = 0; tries < 100 && !(pid = find_in_bad("sh")); tries++)
+		usleep(10 * 1000);
+	cr_assert_gt(pid, 0, "the shell never showed up in bad's cgroup");
+	cr_assert_eq(h_cgroup_enter(rel, pid), 0);
+	return h_spawn_wait(h, 10000);
+}
+
+Test(bypass, a_process_the_host_moves_into_cli_is_cli)
+{
+	s_start(S_POLICY, 0);
+	s_listen(S_SOCK, NULL);
+	cr_assert_eq(connect_after_move(h_container_cgroup(sc.cli)), 0);
+	cr_assert_eq(v_stat("allowed"), 1, "decided as cli");
+	cr_assert_eq(v_stat("denied_no_grant"), 0);
+}
+
+Test(bypass, a_child_cgroup_of_bad_is_still_bad)
+{
+	s_start(S_POLICY, 0);
+	s_listen(S_SOCK, NULL);
+	cr_assert_eq(h_cgroup_make("vipc-test/bad/child"), 0);
+	cr_assert_eq(connect_after_move("vipc-test/bad/child"), EPERM);
+	cr_assert_eq(v_stat("denied_no_grant"), 1, "decided as bad");
+	cr_assert_eq(v_stat("allowed"), 0);
+}
+
+static int count(const char *s, const char *needle)
+{
+	int n = 0;
+
+	for (; (s = strstr(s, needle)); s++)
+		n++;
+	return n;
+}
+
+/* @c holds a session on sock across @change, after which new connects
+ * from @c are refused: the session goes on echoing to its end.
+ */
+static void session_outlives(struct h_container *c, void (*change)(void))
+{
+	const char *argv[] = { V_PROBE, "session", S_SOCK, "3", NULL };
+	static char out[8192];
+	pid_t pid = h_container_spawn(c, argv, "connected");
+	int before;
+
+	cr_assert_gt(pid, 0, "session did not connect");
+	change();
+	h_spawn_output(pid, out, sizeof(out));
+	before = count(out, "ok ");
+	cr_assert_eq(s_probe(c, "connect", S_SOCK, NULL), EPERM, "new connects are refused");
+	cr_assert_eq(h_spawn_wait(pid, 10000), 0, "the established connection was cut");
+	h_spawn_output(pid, out, sizeof(out));
+	cr_assert_gt(count(out, "ok "), before + 5, "no echoes after the change: %s", out);
+}
+
+static void load_policy(void)
+{
+	v_load(S_POLICY);
+}
+
+Test(bypass, a_connection_made_before_the_policy_keeps_working)
+{
+	s_start(S_POLICY, 0);
+	s_listen(S_SOCK, NULL);
+	v_unload();
+	session_outlives(sc.bad, load_policy);
+	cr_assert_eq(v_stat("denied_no_grant"), 1, "only the new connect was decided");
+}
+
+static void revoke_sock(void)
+{
+	cr_assert_eq(v_loader("revoke", "--endpoint", "sock", NULL), 0, "%s", v_out);
+}
+
+Test(bypass, revoking_does_not_cut_an_established_connection)
+{
+	s_start(S_POLICY, 0);
+	s_listen(S_SOCK, NULL);
+	session_outlives(sc.cli, revoke_sock);
+	cr_assert_eq(v_stat("denied_revoked"), 1);
+	cr_assert_eq(v_stat("allowed"), 1, "the session's connect");
+}

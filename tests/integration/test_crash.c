@@ -1,0 +1,336 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/* Crash safety: the loader killed with SIGKILL at a random point of a
+ * reload, or of a load from scratch, leaves the live slot holding exactly
+ * the old or exactly the new policy, never lets through a call both deny,
+ * and the next vipc-loader run completes without manual steps. The seed of
+ * the kill delays is printed; VIPC_CRASH_SEED=N replays it.
+ */
+#include <criterion/criterion.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <bpf/bpf.h>
+#include "vipc.h"
+#include "table.h"
+#include "fixture.h"
+#include "scene.h"
+
+TestSuite(crash, .init = s_init, .fini = s_fini, .timeout = 240);
+
+#define KILLS 100
+#define PIN_DIR "/sys/fs/bpf/vipc"
+#define TEXT_SZ 16384
+
+/* Both policies name the same containers and endpoints (so ids stay put
+ * whichever is applied), let cli connect to sock and give bad nothing;
+ * each table differs between them.
+ */
+#define C_ENDPOINTS S_ENDPOINTS "  jobs:  { owner: cli, unix: /shared/jobs.sock }\n"
+#define POLICY_A                                                     \
+	"version: 1\n" S_CONTAINERS C_ENDPOINTS "grants:\n"           \
+	"  - { container: cli, endpoint: sock, allow: [connect] }\n"   \
+	"  - { container: cli, endpoint: dgram, allow: [send] }\n"     \
+	"  - { container: cli, endpoint: abs, allow: [connect] }\n"
+#define POLICY_B                                                              \
+	"version: 1\ncontainers:\n"                                            \
+	"  srv: { cgroup: vipc-test/srv }\n"                                   \
+	"  cli: { cgroup: vipc-test/cli }\n"                                   \
+	"  bad: { cgroup: vipc-test/bad, unknown: deny }\n" C_ENDPOINTS         \
+	"channels:\n"                                                          \
+	"  jobq: { endpoint: jobs, senders: [srv], receiver: cli, capacity: 4 }\n" \
+	"grants:\n"                                                            \
+	"  - { container: cli, endpoint: sock, allow: [connect, send] }\n"
+
+static const char *const maps[] = { "vipc_principals", "vipc_endpoints", "vipc_grants",
+				     "vipc_channels" };
+
+/* What a kill left: the old policy live, the new one, or the new one with
+ * the old one still (partly) in the idle slot.
+ */
+enum outcome { K_OLD, K_NEW, K_NEW_DIRTY, K__COUNT };
+
+static size_t put_hex(char *out, size_t size, const void *p, size_t n)
+{
+	size_t i, off = 0;
+
+	for (i = 0; i < n && off < size; i++)
+		off += snprintf(out + off, size - off, "%02x", ((const unsigned char *)p)[i]);
+	return off;
+}
+
+/* One line per entry of @slot in every policy map, in key order: the map's
+ * index, then the key (its slot field zeroed) and the value in hex. Equal
+ * policies give equal texts whichever slot they sit in.
+ */
+static void slot_text(int slot, char *out, size_t size)
+{
+	struct vipc_table t;
+	char path[128];
+	size_t i, m, off = 0;
+	int fd;
+
+	out[0] = 0;
+	for (m = 0; m < sizeof(maps) / sizeof(maps[0]); m++) {
+		snprintf(path, sizeof(path), PIN_DIR "/%s", maps[m]);
+		fd = bpf_obj_get(path);
+		cr_assert_geq(fd, 0, "%s", path);
+		cr_assert_eq(vipc_table_init(&t, fd) ?: vipc_table_dump(&t, slot) ?:
+			     vipc_table_sort(&t), 0, "dump %s", path);
+		for (i = 0; i < t.n; i++) {
+			memset(vipc_table_key(&t, i) + t.off, 0, sizeof(__u32));
+			off += snprintf(out + off, size - off, "%zu ", m);
+			off += put_hex(out + off, size - off, vipc_table_key(&t, i), t.ksz);
+			off += snprintf(out + off, size - off, " ");
+			off += put_hex(out + off, size - off, vipc_table_val(&t, i), t.vsz);
+			off += snprintf(out + off, size - off, "\n");
+			cr_assert_lt(off, size - 1, "slot text too long");
+		}
+		vipc_table_free(&t);
+		close(fd);
+	}
+}
+
+/* The live slot of a complete instance, or -1 when none is pinned (its
+ * identity is written last: without it nothing is enforced).
+ */
+static int live_slot(void)
+{
+	struct vipc_config cfg;
+	__u32 zero = 0;
+	int fd = bpf_obj_get(PIN_DIR "/vipc_config"), err;
+
+	if (fd < 0)
+		return -1;
+	err = bpf_map_lookup_elem(fd, &zero, &cfg);
+	close(fd);
+	return err || cfg.magic != VIPC_MAGIC ? -1 : (int)cfg.active_slot;
+}
+
+/* Is every line of @part a whole line of @a or of @b? */
+static int lines_within(const char *part, const char *a, const char *b)
+{
+	char line[512];
+	const char *p, *nl;
+
+	for (p = part; (nl = strchr(p, '\n')); p = nl + 1) {
+		snprintf(line, sizeof(line), "%.*s", (int)(nl - p + 1), p);
+		if (!strstr(a, line) && !strstr(b, line))
+			return 0;
+	}
+	return 1;
+}
+
+/* After a kill: exactly @old or exactly @new live, and nothing in the idle
+ * slot that is neither's.
+ */
+static enum outcome check_after_kill(const char *old, const char *new)
+{
+	static char live[TEXT_SZ], idle[TEXT_SZ];
+	int slot = live_slot();
+
+	if (slot < 0) {
+		cr_assert_str_empty(old, "no instance left, but the old policy was not empty");
+		return K_OLD;
+	}
+	slot_text(slot, live, sizeof(live));
+	slot_text(!slot, idle, sizeof(idle));
+	cr_assert(!strcmp(live, old) || !strcmp(live, new),
+		  "live slot %d is neither policy:\n%s\nold:\n%s\nnew:\n%s", slot, live, old, new);
+	cr_assert(lines_within(idle, old, new), "idle slot holds entries of neither policy:\n%s",
+		  idle);
+	if (strcmp(live, new))
+		return K_OLD;
+	return idle[0] ? K_NEW_DIRTY : K_NEW;
+}
+
+/* The next run completes the interrupted one: exit 0, exactly @want live,
+ * the idle slot empty.
+ */
+static void recover(const char *cmd, const char *file, const char *want)
+{
+	static char text[TEXT_SZ];
+	int slot;
+
+	cr_assert_eq(v_loader(cmd, "-c", file, NULL), 0, "%s after a kill: %s", cmd, v_out);
+	slot = live_slot();
+	cr_assert_geq(slot, 0, "no complete instance after %s", cmd);
+	slot_text(slot, text, sizeof(text));
+	cr_assert_str_eq(text, want, "%s did not leave its policy live", cmd);
+	slot_text(!slot, text, sizeof(text));
+	cr_assert_str_empty(text, "%s left the idle slot dirty:\n%s", cmd, text);
+}
+
+static long elapsed_us(const struct timespec *a)
+{
+	struct timespec b;
+
+	clock_gettime(CLOCK_MONOTONIC, &b);
+	return (b.tv_sec - a->tv_sec) * 1000000 + (b.tv_nsec - a->tv_nsec) / 1000;
+}
+
+/* Microseconds an uninterrupted `vipc-loader CMD -c FILE` takes. */
+static long run_time_us(const char *cmd, const char *file)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	cr_assert_eq(v_loader(cmd, "-c", file, NULL), 0, "%s", v_out);
+	return elapsed_us(&t);
+}
+
+/* Start `vipc-loader CMD -c FILE`, SIGKILL it @delay_us later: 1 if the
+ * kill landed, 0 if it had already finished (successfully).
+ */
+static int run_and_kill(const char *cmd, const char *file, long delay_us)
+{
+	const char *loader = V_LOADER;
+	struct timespec t;
+	pid_t pid;
+	int st;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	pid = fork();
+	cr_assert_geq(pid, 0, "fork");
+	if (!pid) {
+		int null = open("/dev/null", O_WRONLY);
+
+		dup2(null, STDOUT_FILENO);
+		dup2(null, STDERR_FILENO);
+		execl(loader, loader, cmd, "-c", file, (char *)NULL);
+		_exit(127);
+	}
+	while (elapsed_us(&t) < delay_us)
+		usleep(100);
+	kill(pid, SIGKILL);
+	cr_assert_eq(waitpid(pid, &st, 0), pid);
+	if (WIFSIGNALED(st))
+		return 1;
+	cr_assert_eq(WEXITSTATUS(st), 0, "%s -c %s failed unkilled", cmd, file);
+	return 0;
+}
+
+static unsigned int seed_delays(const char *what, long max_us)
+{
+	const char *env = getenv("VIPC_CRASH_SEED");
+	unsigned int seed = env ? strtoul(env, NULL, 10) : (unsigned int)(time(NULL) ^ getpid());
+
+	srandom(seed);
+	fprintf(stderr, "crash: %s: VIPC_CRASH_SEED=%u, kill delays 0-%ld us\n", what, seed, max_us);
+	return seed;
+}
+
+/* `vipc-probe loop S_SOCK` in @c until stopped; its counts then. */
+static pid_t loop_start(struct h_container *c)
+{
+	const char *argv[] = { V_PROBE, "loop", S_SOCK, "600", NULL };
+	pid_t pid = h_container_spawn(c, argv, NULL);
+
+	cr_assert_gt(pid, 0);
+	return pid;
+}
+
+static void loop_stop(pid_t pid, unsigned long *ok, unsigned long *eperm)
+{
+	unsigned long other;
+	char out[256];
+
+	cr_assert_eq(h_spawn_stop(pid), 0, "the connect loop did not stop on SIGTERM");
+	h_spawn_output(pid, out, sizeof(out));
+	cr_assert_eq(sscanf(out, "ok=%lu eperm=%lu other=%lu", ok, eperm, &other), 3, "%s", out);
+}
+
+Test(crash, killed_reloads_leave_one_whole_policy_and_let_nothing_through)
+{
+	static char text[2][TEXT_SZ];
+	const char *file[2];
+	unsigned long ok, eperm;
+	int seen[K__COUNT] = { 0 }, killed = 0, i, to;
+	unsigned int seed;
+	long max_us;
+	pid_t bad, cli;
+
+	/* The two policies as they sit in the maps, and how long a reload takes. */
+	s_start(POLICY_A, 0);
+	s_listen(S_SOCK, NULL);
+	file[0] = strdup(v_policy_file(POLICY_A));
+	file[1] = strdup(v_policy_file(POLICY_B));
+	slot_text(live_slot(), text[0], TEXT_SZ);
+	max_us = run_time_us("reload", file[1]);
+	slot_text(live_slot(), text[1], TEXT_SZ);
+	cr_assert_str_neq(text[0], text[1]);
+	max_us = (max_us + run_time_us("reload", file[0])) / 2;
+	max_us += max_us / 4;
+
+	/* Kill reloads A -> B -> A ... while bad and cli connect in a loop. */
+	bad = loop_start(sc.bad);
+	cli = loop_start(sc.cli);
+	seed = seed_delays("reload", max_us);
+	for (i = 0; i < KILLS; i++) {
+		to = !(i % 2);
+		killed += run_and_kill("reload", file[to], random() % (max_us + 1));
+		seen[check_after_kill(text[!to], text[to])]++;
+		recover("reload", file[to], text[to]);
+	}
+	fprintf(stderr, "crash: reload: %d killed of %d; old policy live %d, new %d, new with the "
+			"old slot not yet cleared %d\n",
+		killed, KILLS, seen[K_OLD], seen[K_NEW], seen[K_NEW_DIRTY]);
+
+	/* Both deny bad and allow cli: no kill changed that. */
+	loop_stop(bad, &ok, &eperm);
+	cr_assert_eq(ok, 0, "bad connected %lu times (seed %u)", ok, seed);
+	cr_assert_gt(eperm, 0);
+	loop_stop(cli, &ok, &eperm);
+	cr_assert_eq(eperm, 0, "cli refused %lu times (seed %u)", eperm, seed);
+	cr_assert_gt(ok, 0);
+	cr_assert_gt(killed, KILLS / 2, "most kills must land mid-run");
+	cr_assert(seen[K_OLD] && seen[K_NEW] + seen[K_NEW_DIRTY],
+		  "kills must land both before and after the flip (seed %u)", seed);
+	unlink(file[0]);
+	unlink(file[1]);
+}
+
+/* An unload after a killed load leaves no pin, or it was never loaded. */
+static void recover_by_unload(void)
+{
+	struct stat st;
+	int rc = v_loader("unload", NULL);
+
+	cr_assert(rc == 0 || rc == VIPC_EXIT_NOT_LOADED, "unload after a kill: %s", v_out);
+	cr_assert_eq(stat(PIN_DIR, &st), -1, "unload left " PIN_DIR);
+}
+
+Test(crash, killed_loads_leave_nothing_or_the_whole_policy)
+{
+	static char text[TEXT_SZ];
+	int seen[K__COUNT] = { 0 }, killed = 0, i;
+	const char *file;
+	long max_us;
+
+	/* Nothing loaded is the old policy: every kill leaves none or all of A. */
+	v_require_root();
+	file = strdup(v_policy_file(POLICY_A));
+	v_load(POLICY_A);
+	slot_text(live_slot(), text, TEXT_SZ);
+	v_unload();
+	max_us = run_time_us("load", file);
+	max_us += max_us / 4;
+	seed_delays("load", max_us);
+	for (i = 0; i < KILLS; i++) {
+		cr_assert_eq(v_loader("unload", NULL), 0, "%s", v_out);
+		killed += run_and_kill("load", file, random() % (max_us + 1));
+		seen[check_after_kill("", text)]++;
+		if (i % 2)
+			recover_by_unload();
+		recover("load", file, text);
+	}
+	fprintf(stderr, "crash: load: %d killed of %d; nothing live %d, policy live %d\n", killed,
+		KILLS, seen[K_OLD], seen[K_NEW] + seen[K_NEW_DIRTY]);
+	cr_assert_gt(killed, KILLS / 2, "most kills must land mid-run");
+	unlink(file);
+}
