@@ -1,0 +1,139 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/* vipc benchmarks: IPC workloads under six configurations run interleaved,
+ * the cost of table size, and policy operations. `make bench` runs it all.
+ */
+#ifndef __VIPC_BENCH_H
+#define __VIPC_BENCH_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+#include <linux/types.h>
+#include "policy.h"
+
+#define B_CGROUP "vipc-bench" /* every bench cgroup lives below this */
+#define B_ROUNDS 7	      /* interleaved rounds of the main comparison */
+
+/* The configurations compared, in the order of the table. */
+enum b_config {
+	C_BASELINE,  /* no vipc loaded */
+	C_VIPC,	     /* vipc, small policy, caller granted */
+	C_VIPC_1M,   /* the same with 1,000,000 grants and 100,000 endpoints */
+	C_AUDIT,     /* vipc, caller in audit mode and not granted: would-denies */
+	C_SOCAT,     /* a userspace broker: socat in front of the server */
+	C_LANDLOCK,  /* Landlock's abstract UNIX socket scope, server in the domain */
+	C__COUNT,
+};
+
+/* The workloads, each for a pathname and an abstract socket. */
+enum b_work {
+	W_CONNECT_PATH, /* connect + accept + close, µs per connection */
+	W_CONNECT_ABS,
+	W_PINGPONG_PATH, /* 64-byte round trip on an open stream, µs */
+	W_PINGPONG_ABS,
+	W_DGRAM_PATH, /* sendto of 64-byte datagrams, k/s */
+	W_DGRAM_ABS,
+	W_STREAM_PATH, /* stream throughput with 64 KiB writes, MiB/s */
+	W_STREAM_ABS,
+	W__COUNT,
+};
+
+extern const char *const b_config_names[C__COUNT];
+extern const char *const b_work_names[W__COUNT];
+/* Rates (higher is better) rather than latencies. */
+bool b_work_is_rate(enum b_work w);
+const char *b_work_unit(enum b_work w);
+/* Whether the configuration applies to the workload (Landlock: abstract only). */
+bool b_config_runs(enum b_config c, enum b_work w);
+
+/* Socket addresses of one run: the server's, and socat's in front of them. */
+struct b_addrs {
+	char stream_path[108], dgram_path[108];
+	char stream_abs[64], dgram_abs[64]; /* without the leading NUL */
+	char proxy_dir[64];		    /* socat's pathname sockets live here */
+};
+void b_addrs_init(struct b_addrs *a, const char *dir);
+/* The address a client uses for workload @w: the server's or socat's. */
+socklen_t b_addr(const struct b_addrs *a, enum b_work w, bool proxy, void *sun);
+
+/* CLOCK_MONOTONIC in seconds. */
+double b_now(void);
+
+/* work.c: the server (forked) and the client loop, one sample each. */
+pid_t b_server_start(const struct b_addrs *a);
+/* Run @w for about @budget_ms; per-op µs (latencies) or per-s rate. */
+double b_work_run(const struct b_addrs *a, enum b_work w, bool proxy, int budget_ms);
+
+/* setup.c: cgroups, loading vipc, policies in memory, socat, Landlock. */
+int b_cgroup_make(const char *rel);
+int b_cgroup_enter(const char *rel);
+__u64 b_cgroup_id(const char *rel);
+void b_cgroups_remove(void);
+int b_vipc_load(const char *loader);
+int b_vipc_unload(const char *loader);
+bool b_vipc_loaded(void);
+
+/* A policy built in memory: the bench's own containers and endpoints, plus
+ * @fill_containers, @fill_endpoints and @fill_grants of filler (fake cgroup
+ * ids, names nobody uses). Grant j: endpoint j % endpoints, container
+ * (j / endpoints) % containers.
+ */
+struct b_spec {
+	const struct b_addrs *addrs; /* NULL: no bench endpoints */
+	bool audit;		     /* client in audit mode */
+	bool granted;		     /* client granted on the bench endpoints */
+	size_t fill_containers, fill_endpoints, fill_grants;
+};
+/* @grants grants in all: the bench's four (when @a) and filler, a tenth as
+ * many endpoints.
+ */
+struct b_spec b_spec_for(const struct b_addrs *a, size_t grants, bool audit);
+struct vipc_policy *b_policy(const struct b_spec *s);
+int b_apply(const struct b_spec *s);
+pid_t b_socat_start(const struct b_addrs *a);
+int b_landlock_scope(void);
+/* bpf_stats: total run time and count of the two socket hooks. */
+void b_hook_stats(__u64 *ns, __u64 *cnt);
+int b_bpf_stats_enable(void);
+
+/* events: drain the ring buffer while would-denies flow. */
+int b_events_start(void);
+long b_events_stop(void);
+
+/* report.c: medians, spread, the table, CSV and the plot. */
+struct b_samples {
+	double v[64];
+	int n;
+};
+void b_samples_add(struct b_samples *s, double v);
+double b_median(const struct b_samples *s);
+double b_min(const struct b_samples *s);
+double b_max(const struct b_samples *s);
+
+#define B_NR_SWEEP 5 /* table sizes of the sweep */
+#define B_NR_OPS 9   /* policy operations */
+
+struct b_op {
+	const char *what;
+	double entries;
+	double seconds;
+	long rss_kib; /* peak RSS of the process doing it */
+};
+
+struct b_results {
+	struct b_samples work[C__COUNT][W__COUNT];
+	struct b_samples hook[C__COUNT]; /* ns per hook run (bpf_stats) */
+	long events;			 /* would-deny events read in audit mode */
+	struct b_samples sweep_base[2];	 /* connect µs, sendto k/s without vipc */
+	struct b_samples sweep[B_NR_SWEEP][2];
+	struct b_samples sweep_hook[B_NR_SWEEP];
+	struct b_op ops[B_NR_OPS];
+};
+
+int b_report(const struct b_results *r, const char *out, const size_t *sweep, int nr_sweep);
+
+/* ops.c: policy operations, each in a fresh process (peak RSS is its own). */
+int b_ops_main(int argc, char **argv);
+int b_ops_run(const char *self, const char *loader, struct b_results *r);
+
+#endif /* __VIPC_BENCH_H */

@@ -1,0 +1,260 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/* vipc-bench: the six configurations run interleaved (one sample of every
+ * workload per configuration per round, the order rotating each round),
+ * then the cost against table size, then the policy operations; prints one
+ * table and writes CSV and a plot. Removes every cgroup, pin and process
+ * it made, also on failure and on Ctrl-C.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include "bench.h"
+
+const char *const b_config_names[C__COUNT] = {
+	"baseline", "vipc", "vipc 1M grants", "vipc audit", "socat broker", "landlock scope",
+};
+
+/* Table sizes of the scaling sweep (grants; endpoints a tenth of them). */
+static const size_t sweep_grants[B_NR_SWEEP] = { 10, 1000, 10000, 100000, 1000000 };
+
+static struct {
+	const char *loader;
+	const char *out;
+	int rounds;
+	int budget_ms;
+	struct b_addrs addrs;
+	char dir[64];
+	pid_t worker;
+} opt = { .loader = "./vipc-loader", .out = "bench/results", .rounds = B_ROUNDS, .budget_ms = 300 };
+
+static struct b_results res;
+
+bool b_config_runs(enum b_config c, enum b_work w)
+{
+	return c != C_LANDLOCK || w % 2;
+}
+
+static void cleanup(void)
+{
+	if (opt.worker > 0)
+		kill(opt.worker, SIGKILL);
+	b_events_stop();
+	b_vipc_unload(opt.loader);
+	b_cgroups_remove();
+	if (opt.dir[0]) {
+		char cmd[128];
+
+		snprintf(cmd, sizeof(cmd), "rm -rf %s", opt.dir);
+		if (system(cmd))
+			fprintf(stderr, "bench: could not remove %s\n", opt.dir);
+	}
+}
+
+static void on_signal(int sig)
+{
+	fprintf(stderr, "bench: signal %d, cleaning up\n", sig);
+	cleanup();
+	_exit(130);
+}
+
+/* Bring vipc into the state configuration @c needs. */
+static int prepare(enum b_config c, size_t grants)
+{
+	bool want = c == C_VIPC || c == C_VIPC_1M || c == C_AUDIT;
+	struct b_spec s;
+	int err;
+
+	if (!want)
+		return b_vipc_unload(opt.loader);
+	if (!b_vipc_loaded() && b_vipc_load(opt.loader))
+		return -EIO;
+	s = b_spec_for(&opt.addrs, c == C_VIPC_1M ? 1000000 : grants, c == C_AUDIT);
+	err = b_apply(&s);
+	if (!err && c == C_AUDIT)
+		err = b_events_start();
+	return err;
+}
+
+/* The worker: in the client cgroup (and Landlock domain), with its own
+ * server (and socat), runs the workloads in @mask and writes one figure each.
+ */
+static void worker(enum b_config c, unsigned mask, int out)
+{
+	double v[W__COUNT] = {};
+	int w;
+
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	if (b_cgroup_enter(B_CGROUP "/client") || (c == C_LANDLOCK && b_landlock_scope()))
+		_exit(1);
+	if (b_server_start(&opt.addrs) < 0 || (c == C_SOCAT && b_socat_start(&opt.addrs)))
+		_exit(1);
+	for (w = 0; w < W__COUNT; w++)
+		if (mask & (1u << w) && b_config_runs(c, w))
+			v[w] = b_work_run(&opt.addrs, w, c == C_SOCAT, opt.budget_ms);
+	_exit(write(out, v, sizeof(v)) == sizeof(v) ? 0 : 1);
+}
+
+/* One sample of each workload in @mask under @c; hook ns per call in *hook. */
+static int sample(enum b_config c, unsigned mask, double v[W__COUNT], double *hook)
+{
+	__u64 ns0, cnt0, ns1, cnt1;
+	int fds[2], status, err = 0;
+
+	if (pipe(fds))
+		return -errno;
+	b_hook_stats(&ns0, &cnt0);
+	opt.worker = fork();
+	if (!opt.worker)
+		worker(c, mask, fds[1]);
+	close(fds[1]);
+	if (read(fds[0], v, sizeof(double) * W__COUNT) != sizeof(double) * W__COUNT)
+		err = -EIO;
+	close(fds[0]);
+	waitpid(opt.worker, &status, 0);
+	opt.worker = 0;
+	b_hook_stats(&ns1, &cnt1);
+	*hook = cnt1 > cnt0 ? (double)(ns1 - ns0) / (cnt1 - cnt0) : 0;
+	return err;
+}
+
+static void record(enum b_config c, const double v[W__COUNT], double hook, long events)
+{
+	int w;
+
+	for (w = 0; w < W__COUNT; w++)
+		if (v[w] > 0)
+			b_samples_add(&res.work[c][w], v[w]);
+	if (hook > 0)
+		b_samples_add(&res.hook[c], hook);
+	res.events += events;
+}
+
+/* Phase 1: every configuration, every workload, rounds interleaved. */
+static int run_main(void)
+{
+	double v[W__COUNT], hook;
+	int r, k, err;
+	enum b_config c;
+
+	for (r = 0; r < opt.rounds; r++) {
+		fprintf(stderr, "bench: round %d/%d\n", r + 1, opt.rounds);
+		for (k = 0; k < C__COUNT; k++) {
+			c = (k + r) % C__COUNT;
+			err = prepare(c, 10) ?: sample(c, ~0u, v, &hook);
+			if (err) {
+				fprintf(stderr, "bench: %s: %s\n", b_config_names[c], strerror(-err));
+				return err;
+			}
+			record(c, v, hook, c == C_AUDIT ? b_events_stop() : 0);
+		}
+	}
+	return 0;
+}
+
+/* Phase 2: connect and sendto against table size, with a baseline each round. */
+static int run_sweep(void)
+{
+	unsigned mask = 1u << W_CONNECT_PATH | 1u << W_DGRAM_PATH;
+	double v[W__COUNT], hook;
+	size_t i;
+	int r, err;
+
+	for (r = 0; r < opt.rounds; r++) {
+		fprintf(stderr, "bench: table size round %d/%d\n", r + 1, opt.rounds);
+		err = prepare(C_BASELINE, 0) ?: sample(C_BASELINE, mask, v, &hook);
+		if (err)
+			return err;
+		b_samples_add(&res.sweep_base[0], v[W_CONNECT_PATH]);
+		b_samples_add(&res.sweep_base[1], v[W_DGRAM_PATH]);
+		for (i = 0; i < B_NR_SWEEP; i++) {
+			err = prepare(C_VIPC, sweep_grants[i]) ?: sample(C_VIPC, mask, v, &hook);
+			if (err)
+				return err;
+			b_samples_add(&res.sweep[i][0], v[W_CONNECT_PATH]);
+			b_samples_add(&res.sweep[i][1], v[W_DGRAM_PATH]);
+			b_samples_add(&res.sweep_hook[i], hook);
+		}
+	}
+	return 0;
+}
+
+static int setup(void)
+{
+	int err;
+
+	snprintf(opt.dir, sizeof(opt.dir), "/tmp/vipc-bench-%d", getpid());
+	if (mkdir(opt.dir, 0755))
+		return -errno;
+	b_addrs_init(&opt.addrs, opt.dir);
+	err = b_cgroup_make(B_CGROUP) ?: b_cgroup_make(B_CGROUP "/client") ?:
+	      b_cgroup_make(B_CGROUP "/server");
+	return err;
+}
+
+static int parse_args(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "loader", required_argument, NULL, 'l' }, { "out", required_argument, NULL, 'o' },
+		{ "rounds", required_argument, NULL, 'r' }, { "budget", required_argument, NULL, 'b' },
+		{},
+	};
+	int c;
+
+	while ((c = getopt_long(argc, argv, "l:o:r:b:", longopts, NULL)) != -1) {
+		if (c == 'l')
+			opt.loader = optarg;
+		else if (c == 'o')
+			opt.out = optarg;
+		else if (c == 'r')
+			opt.rounds = atoi(optarg) < 64 ? atoi(optarg) : 63;
+		else if (c == 'b')
+			opt.budget_ms = atoi(optarg);
+		else
+			return -EINVAL;
+	}
+	return opt.rounds > 0 && opt.budget_ms > 0 ? 0 : -EINVAL;
+}
+
+int main(int argc, char **argv)
+{
+	int err, stats_fd;
+
+	if (argc > 1 && !strcmp(argv[1], "op"))
+		return b_ops_main(argc - 1, argv + 1);
+	if (parse_args(argc, argv)) {
+		fprintf(stderr, "usage: vipc-bench [--loader PATH] [--out DIR] [--rounds N] [--budget MS]\n");
+		return 2;
+	}
+	if (geteuid() || b_vipc_loaded()) {
+		fprintf(stderr, "bench: needs root and no vipc instance pinned (vipc-loader unload)\n");
+		return 1;
+	}
+
+	/* Phase 1: cgroups, sockets' directory, signals, BPF run-time stats. */
+	signal(SIGINT, on_signal);
+	signal(SIGTERM, on_signal);
+	stats_fd = b_bpf_stats_enable();
+	err = setup();
+
+	/* Phase 2: the comparison, the sweep, the policy operations. */
+	err = err ?: run_main() ?: run_sweep();
+	b_vipc_unload(opt.loader);
+	err = err ?: b_ops_run(argv[0], opt.loader, &res);
+
+	/* Phase 3: report, clean up. */
+	if (!err)
+		err = b_report(&res, opt.out, sweep_grants, B_NR_SWEEP);
+	cleanup();
+	if (stats_fd >= 0)
+		close(stats_fd);
+	if (err)
+		fprintf(stderr, "bench: failed: %s\n", strerror(-err));
+	return err ? 1 : 0;
+}

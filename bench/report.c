@@ -1,0 +1,289 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/* Medians and spread, the table (stdout and results/summary.txt), CSV, the
+ * plot of overhead against table size, and the targets met or missed.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/utsname.h>
+#include "bench.h"
+
+static FILE *summary;
+
+/* printf to stdout and to the summary file. */
+__attribute__((format(printf, 1, 2))) static void out(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+	va_start(ap, fmt);
+	if (summary)
+		vfprintf(summary, fmt, ap);
+	va_end(ap);
+}
+
+void b_samples_add(struct b_samples *s, double v)
+{
+	if (s->n < (int)(sizeof(s->v) / sizeof(s->v[0])))
+		s->v[s->n++] = v;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return (x > y) - (x < y);
+}
+
+double b_median(const struct b_samples *s)
+{
+	struct b_samples t = *s;
+
+	if (!t.n)
+		return 0;
+	qsort(t.v, t.n, sizeof(t.v[0]), cmp_double);
+	return t.n % 2 ? t.v[t.n / 2] : (t.v[t.n / 2 - 1] + t.v[t.n / 2]) / 2;
+}
+
+double b_min(const struct b_samples *s)
+{
+	double m = s->n ? s->v[0] : 0;
+	int i;
+
+	for (i = 1; i < s->n; i++)
+		m = s->v[i] < m ? s->v[i] : m;
+	return m;
+}
+
+double b_max(const struct b_samples *s)
+{
+	double m = s->n ? s->v[0] : 0;
+	int i;
+
+	for (i = 1; i < s->n; i++)
+		m = s->v[i] > m ? s->v[i] : m;
+	return m;
+}
+
+/* Extra time per operation of @v over @base, in percent (rates inverted). */
+static double overhead(double v, double base, bool rate)
+{
+	if (v <= 0 || base <= 0)
+		return 0;
+	return (rate ? base / v - 1 : v / base - 1) * 100;
+}
+
+static double work_overhead(const struct b_results *r, enum b_config c, enum b_config base,
+			    enum b_work w)
+{
+	return overhead(b_median(&r->work[c][w]), b_median(&r->work[base][w]), b_work_is_rate(w));
+}
+
+static void print_machine(const struct b_results *r)
+{
+	char model[128] = "?", line[256];
+	struct utsname u;
+	FILE *f = fopen("/proc/cpuinfo", "r");
+
+	while (f && fgets(line, sizeof(line), f))
+		if (!strncmp(line, "model name", 10) && strchr(line, ':')) {
+			snprintf(model, sizeof(model), "%s", strchr(line, ':') + 2);
+			model[strcspn(model, "\n")] = 0;
+			break;
+		}
+	if (f)
+		fclose(f);
+	uname(&u);
+	out("vipc benchmarks: Linux %s, %s, %ld CPUs; %d interleaved rounds; median [min - max]\n\n",
+	    u.release, model, sysconf(_SC_NPROCESSORS_ONLN), r->work[C_BASELINE][0].n);
+}
+
+static void print_workloads(const struct b_results *r)
+{
+	const struct b_samples *s;
+	int c, w;
+
+	out("%-24s %-6s", "workload", "unit");
+	for (c = 0; c < C__COUNT; c++)
+		out(" %22s", b_config_names[c]);
+	out("\n");
+	for (w = 0; w < W__COUNT; w++) {
+		out("%-24s %-6s", b_work_names[w], b_work_unit(w));
+		for (c = 0; c < C__COUNT; c++) {
+			s = &r->work[c][w];
+			if (!s->n)
+				out(" %22s", "-");
+			else
+				out(" %8.2f [%5.5g-%5.5g]", b_median(s), b_min(s), b_max(s));
+		}
+		out("\n");
+	}
+	out("\n%-31s", "extra time per op vs baseline");
+	for (c = 0; c < C__COUNT; c++)
+		out(" %22s", b_config_names[c]);
+	out("\n");
+	for (w = 0; w < W__COUNT; w++) {
+		out("%-31s", b_work_names[w]);
+		for (c = 0; c < C__COUNT; c++)
+			if (r->work[c][w].n && c != C_BASELINE)
+				out(" %21.1f%%", work_overhead(r, c, C_BASELINE, w));
+			else
+				out(" %22s", "-");
+		out("\n");
+	}
+	out("%-31s", "vipc hooks, ns per run");
+	for (c = 0; c < C__COUNT; c++)
+		if (r->hook[c].n)
+			out(" %8.0f [%5.0f-%5.0f]", b_median(&r->hook[c]), b_min(&r->hook[c]),
+			    b_max(&r->hook[c]));
+		else
+			out(" %22s", "-");
+	out("\nwould-deny events read from the ring buffer in audit mode: %ld\n\n", r->events);
+}
+
+static void print_sweep(const struct b_results *r, const size_t *sweep, int nr, FILE *csv)
+{
+	double base_c = b_median(&r->sweep_base[0]), base_d = b_median(&r->sweep_base[1]);
+	double c, d;
+	int i;
+
+	out("table size sweep (baseline: connect %.2f us, sendto %.1f k/s)\n", base_c, base_d);
+	out("%10s %12s %10s %12s %10s %14s\n", "grants", "connect us", "overhead", "sendto k/s",
+	    "overhead", "hook ns/run");
+	fprintf(csv, "grants,endpoints,connect_us,connect_overhead_pct,sendto_kps,sendto_overhead_pct,hook_ns\n");
+	for (i = 0; i < nr; i++) {
+		c = b_median(&r->sweep[i][0]);
+		d = b_median(&r->sweep[i][1]);
+		out("%10zu %12.2f %9.1f%% %12.1f %9.1f%% %14.0f\n", sweep[i], c,
+		    overhead(c, base_c, false), d, overhead(d, base_d, true),
+		    b_median(&r->sweep_hook[i]));
+		fprintf(csv, "%zu,%zu,%.3f,%.2f,%.1f,%.2f,%.0f\n", sweep[i], sweep[i] / 10 ?: 1, c,
+			overhead(c, base_c, false), d, overhead(d, base_d, true),
+			b_median(&r->sweep_hook[i]));
+	}
+	out("\n");
+}
+
+static void print_ops(const struct b_results *r, FILE *csv)
+{
+	int i;
+
+	out("%-50s %10s %12s %12s\n", "policy operation", "entries", "time ms", "peak RSS MiB");
+	fprintf(csv, "operation,entries,seconds,peak_rss_mib\n");
+	for (i = 0; i < B_NR_OPS; i++) {
+		out("%-50s %10.0f %12.3f %12.1f\n", r->ops[i].what, r->ops[i].entries,
+		    r->ops[i].seconds * 1e3, r->ops[i].rss_kib / 1024.0);
+		fprintf(csv, "\"%s\",%.0f,%.6f,%.1f\n", r->ops[i].what, r->ops[i].entries,
+			r->ops[i].seconds, r->ops[i].rss_kib / 1024.0);
+	}
+	out("\n");
+}
+
+static void target(const char *what, double v, const char *unit, double limit, bool upper)
+{
+	out("  [%s] %-52s %8.2f%s (target %s %g%s)\n", (upper ? v <= limit : v >= limit) ? "met   " : "MISSED",
+	    what, v, unit, upper ? "<=" : ">=", limit, unit);
+}
+
+static double worst(const struct b_results *r, enum b_config c, enum b_config base, enum b_work a,
+		    enum b_work b)
+{
+	double x = work_overhead(r, c, base, a), y = work_overhead(r, c, base, b);
+
+	return x > y ? x : y;
+}
+
+static double ratio(const struct b_results *r, enum b_work w, bool rate)
+{
+	double v = b_median(&r->work[C_VIPC][w]), s = b_median(&r->work[C_SOCAT][w]);
+
+	return rate ? v / s : v / s;
+}
+
+static void print_targets(const struct b_results *r)
+{
+	double thr = ratio(r, W_STREAM_PATH, true), rtt = ratio(r, W_PINGPONG_PATH, false);
+
+	out("targets (worse of pathname and abstract):\n");
+	target("connect+accept overhead", worst(r, C_VIPC, C_BASELINE, W_CONNECT_PATH, W_CONNECT_ABS), "%", 3, true);
+	target("datagram sendto overhead", worst(r, C_VIPC, C_BASELINE, W_DGRAM_PATH, W_DGRAM_ABS), "%", 5, true);
+	target("1M grants vs 10: connect time per op", worst(r, C_VIPC_1M, C_VIPC, W_CONNECT_PATH, W_CONNECT_ABS), "%", 5, true);
+	target("1M grants vs 10: sendto time per op", worst(r, C_VIPC_1M, C_VIPC, W_DGRAM_PATH, W_DGRAM_ABS), "%", 5, true);
+	target("1M grants vs 10: hook ns per run", overhead(b_median(&r->hook[C_VIPC_1M]), b_median(&r->hook[C_VIPC]), false), "%", 5, true);
+	if (ratio(r, W_STREAM_ABS, true) < thr)
+		thr = ratio(r, W_STREAM_ABS, true);
+	if (ratio(r, W_PINGPONG_ABS, false) > rtt)
+		rtt = ratio(r, W_PINGPONG_ABS, false);
+	target("stream throughput vs socat broker", thr, "x", 3, false);
+	target("64B round trip vs socat broker", rtt, "x", 0.5, true);
+	target("apply 1M grants", r->ops[2].seconds, " s", 2, true);
+	target("revoke an endpoint holding 100k grants", r->ops[4].seconds * 1e3, " ms", 1, true);
+}
+
+static FILE *open_out(const char *dir, const char *name)
+{
+	char path[512];
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	return fopen(path, "w");
+}
+
+static void write_workloads_csv(const struct b_results *r, FILE *f)
+{
+	const struct b_samples *s;
+	int c, w;
+
+	fprintf(f, "config,workload,unit,median,min,max,samples\n");
+	for (c = 0; c < C__COUNT; c++)
+		for (w = 0; w < W__COUNT; w++) {
+			s = &r->work[c][w];
+			if (s->n)
+				fprintf(f, "%s,%s,%s,%.3f,%.3f,%.3f,%d\n", b_config_names[c],
+					b_work_names[w], b_work_unit(w), b_median(s), b_min(s),
+					b_max(s), s->n);
+		}
+}
+
+static int plot(const char *dir)
+{
+	char cmd[1024];
+
+	snprintf(cmd, sizeof(cmd), "gnuplot -e \"in='%s/sweep.csv'; out='%s/overhead.png'\" bench/plot.gp",
+		 dir, dir);
+	return system(cmd) ? -EIO : 0;
+}
+
+int b_report(const struct b_results *r, const char *dir, const size_t *sweep, int nr_sweep)
+{
+	FILE *work = open_out(dir, "workloads.csv"), *sw = open_out(dir, "sweep.csv");
+	FILE *ops = open_out(dir, "ops.csv");
+	int err = 0;
+
+	summary = open_out(dir, "summary.txt");
+	if (!work || !sw || !ops || !summary) {
+		err = -errno;
+		goto cleanup;
+	}
+	print_machine(r);
+	print_workloads(r);
+	print_sweep(r, sweep, nr_sweep, sw);
+	print_ops(r, ops);
+	print_targets(r);
+	write_workloads_csv(r, work);
+cleanup:
+	if (work)
+		fclose(work);
+	if (sw)
+		fclose(sw);
+	if (ops)
+		fclose(ops);
+	if (summary)
+		fclose(summary);
+	summary = NULL;
+	return err ?: plot(dir);
+}
