@@ -493,13 +493,14 @@ int BPF_PROG(vipc_stream_connect, struct sock *sock, struct sock *other, struct 
 SEC("lsm/unix_may_send")
 int BPF_PROG(vipc_may_send, struct socket *sock, struct socket *other, int ret)
 {
+	struct sock *peer = other->sk;
 	struct vipc_call c = {};
 
 	if (ret)
 		return ret;
-	if (!vipc_begin(&c, VIPC_PERM_SEND, VIPC_HOOK_MAY_SEND))
+	if (!peer || !vipc_begin(&c, VIPC_PERM_SEND, VIPC_HOOK_MAY_SEND))
 		return 0;
-	return vipc_finish(&c, vipc_peer_decide(&c, other->sk)) ? 0 : -EPERM;
+	return vipc_finish(&c, vipc_peer_decide(&c, peer)) ? 0 : -EPERM;
 }
 
 SEC("lsm/socket_bind")
@@ -551,11 +552,14 @@ static __always_inline int vipc_recheck(struct socket *sock, struct msghdr *msg,
 					enum vipc_hook hook)
 {
 	struct vipc_conn_tag *tag;
+	struct sock *sk = sock->sk;
 	enum vipc_reason reason;
 	struct vipc_call c = {};
 	int fds;
 
-	tag = bpf_sk_storage_get(&vipc_conn_tags, sock->sk, 0, 0);
+	if (!sk)
+		return 0;
+	tag = bpf_sk_storage_get(&vipc_conn_tags, sk, 0, 0);
 	if (!tag)
 		return 0;
 	fds = hook == VIPC_HOOK_SENDMSG && vipc_passes_fds(msg);

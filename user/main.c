@@ -344,7 +344,7 @@ static int cmd_status(int argc, char **argv)
 
 static int cmd_stats(int argc, char **argv)
 {
-	struct vipc_stats s;
+	struct vipc_stats_all s;
 	struct vipc_state st;
 	int ret, err;
 
@@ -358,7 +358,7 @@ static int cmd_stats(int argc, char **argv)
 		err = vipc_stats_read(&st, &s);
 		if (err)
 			break;
-		vipc_stats_print(&s, st.reg, opt.json);
+		vipc_stats_print(&s.total, s.hook, st.reg, opt.json);
 	} while (opt.watch_s && !vipc_stop && !sleep(opt.watch_s) && !vipc_stop);
 	vipc_state_close(&st);
 	return err ? report(err, "reading statistics") : 0;

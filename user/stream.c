@@ -35,33 +35,38 @@ static const char *const hook_names[VIPC_HOOK__COUNT] = {
 	"socket_bind",	"socket_sendmsg", "socket_recvmsg",
 };
 
-int vipc_stats_read(struct vipc_state *st, struct vipc_stats *sum)
+/* Add @n counters of @src to @dst. */
+static void add_fields(__u64 *dst, const __u64 *src, size_t n)
 {
-	int cpus = libbpf_num_possible_cpus(), i;
-	struct vipc_stats *per;
-	__u64 *dst = (__u64 *)sum, *src;
-	__u32 hook;
 	size_t f;
+
+	for (f = 0; f < n; f++)
+		dst[f] += src[f];
+}
+
+int vipc_stats_read(struct vipc_state *st, struct vipc_stats_all *out)
+{
+	int cpus = libbpf_num_possible_cpus(), i, err = 0;
+	struct vipc_stats *per;
+	__u32 hook;
 
 	if (cpus <= 0)
 		return cpus ? cpus : -EINVAL;
 	per = calloc(cpus, sizeof(*per));
 	if (!per)
 		return -ENOMEM;
-	memset(sum, 0, sizeof(*sum));
-	for (hook = 0; hook < VIPC_HOOK__COUNT; hook++) {
+	memset(out, 0, sizeof(*out));
+	for (hook = 0; hook < VIPC_HOOK__COUNT && !err; hook++) {
 		if (bpf_map_lookup_elem(st->stats_fd, &hook, per)) {
-			free(per);
-			return -errno;
+			err = -errno;
+			break;
 		}
-		for (i = 0; i < cpus; i++) {
-			src = (__u64 *)&per[i];
-			for (f = 0; f < NR_STATS; f++)
-				dst[f] += src[f];
-		}
+		for (i = 0; i < cpus; i++)
+			add_fields((__u64 *)&out->hook[hook], (__u64 *)&per[i], NR_STATS);
+		add_fields((__u64 *)&out->total, (__u64 *)&out->hook[hook], NR_STATS);
 	}
 	free(per);
-	return 0;
+	return err;
 }
 
 static void print_fields(const char *const *names, const __u64 *v, size_t n, bool json)
@@ -76,29 +81,66 @@ static void print_fields(const char *const *names, const __u64 *v, size_t n, boo
 	}
 }
 
-void vipc_stats_print(const struct vipc_stats *s, const struct vipc_registry_stats *r, bool json)
+/* Text: one line per hook that counted anything, its non-zero counters. */
+static void print_hook_line(const char *name, const struct vipc_stats *s)
+{
+	const __u64 *v = (const __u64 *)s;
+	size_t i;
+
+	printf("  %-20s", name);
+	for (i = 0; i < NR_STATS; i++)
+		if (v[i])
+			printf(" %s=%llu", stat_names[i], (unsigned long long)v[i]);
+	printf("\n");
+}
+
+static bool any_counted(const struct vipc_stats *s)
+{
+	static const struct vipc_stats zero;
+
+	return memcmp(s, &zero, sizeof(zero));
+}
+
+static void print_hooks(const struct vipc_stats *hooks, bool json)
+{
+	int h, counted = 0;
+
+	for (h = 0; h < VIPC_HOOK__COUNT; h++)
+		counted += any_counted(&hooks[h]);
+	if (!json && !counted)
+		return;
+	printf(json ? ",\"hooks\":{" : "per hook:\n");
+	for (h = 0; h < VIPC_HOOK__COUNT; h++) {
+		if (json) {
+			printf("%s\"%s\":{", h ? "," : "", hook_names[h]);
+			print_fields(stat_names, (const __u64 *)&hooks[h], NR_STATS, true);
+			printf("}");
+		} else if (any_counted(&hooks[h])) {
+			print_hook_line(hook_names[h], &hooks[h]);
+		}
+	}
+	printf(json ? "}" : "");
+}
+
+void vipc_stats_print(const struct vipc_stats *s, const struct vipc_stats *hooks,
+		      const struct vipc_registry_stats *r, bool json)
 {
 	double rate = s->lookups ? 100.0 * s->hits / s->lookups : 0;
 
-	if (json) {
-		printf("{\"decisions\":{");
-		print_fields(stat_names, (const __u64 *)s, NR_STATS, true);
+	printf(json ? "{\"decisions\":{" : "decisions:\n");
+	print_fields(stat_names, (const __u64 *)s, NR_STATS, json);
+	if (json)
 		printf(",\"hit_rate\":%.2f}", rate);
-		if (r) {
-			printf(",\"registry\":{");
-			print_fields(reg_names, (const __u64 *)r, NR_REG, true);
-			printf("}");
-		}
-		printf("}\n");
-	} else {
-		printf("decisions:\n");
-		print_fields(stat_names, (const __u64 *)s, NR_STATS, false);
+	else
 		printf("  %-20s %.2f%%\n", "hit_rate", rate);
-		if (r) {
-			printf("registry:\n");
-			print_fields(reg_names, (const __u64 *)r, NR_REG, false);
-		}
+	if (hooks)
+		print_hooks(hooks, json);
+	if (r) {
+		printf(json ? ",\"registry\":{" : "registry:\n");
+		print_fields(reg_names, (const __u64 *)r, NR_REG, json);
+		printf(json ? "}" : "");
 	}
+	printf(json ? "}\n" : "");
 	fflush(stdout);
 }
 
@@ -165,7 +207,7 @@ static int on_record(void *ctx, void *data, size_t size)
 	if (size < sizeof(__u32))
 		return 0;
 	if (e->type == VIPC_EV_STATS && size >= sizeof(*snap)) {
-		vipc_stats_print(&snap->stats, NULL, sc->o->json);
+		vipc_stats_print(&snap->stats, NULL, NULL, sc->o->json);
 	} else if (e->type == VIPC_EV_CGROUP_GONE && size >= sizeof(*e)) {
 		if (sc->o->json)
 			printf("{\"type\":\"cgroup-gone\",\"container_id\":%u,\"cgroup_id\":%llu}\n",

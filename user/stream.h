@@ -18,8 +18,16 @@ struct vipc_stream_opts {
 extern volatile sig_atomic_t vipc_stop;
 
 /* Sum the per-CPU decision counters. */
-int vipc_stats_read(struct vipc_state *st, struct vipc_stats *sum);
-void vipc_stats_print(const struct vipc_stats *s, const struct vipc_registry_stats *r, bool json);
+/* The decision counters summed over CPUs: per hook, and in total. */
+struct vipc_stats_all {
+	struct vipc_stats total;
+	struct vipc_stats hook[VIPC_HOOK__COUNT];
+};
+
+int vipc_stats_read(struct vipc_state *st, struct vipc_stats_all *out);
+/* Totals, then (@hooks not NULL) each hook's, then (@r not NULL) the registry's. */
+void vipc_stats_print(const struct vipc_stats *total, const struct vipc_stats *hooks,
+		      const struct vipc_registry_stats *r, bool json);
 /* Stream events (and snapshots) from the ring buffer until stopped;
  * returns 0, or -ETIMEDOUT when a count was asked and not reached.
  */

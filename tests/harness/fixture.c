@@ -74,12 +74,99 @@ unsigned long long v_json_sum(const char *json, const char *field)
 	return sum;
 }
 
-unsigned long long v_stat(const char *field)
+bool v_lsm(void)
+{
+	const char *b = getenv("VIPC_BACKEND");
+
+	return b && !strcmp(b, "lsm");
+}
+
+/* The hooks where the backend under test decides a connect ([0]) or a
+ * send ([1]), by name and by key of the vipc_stats map.
+ */
+static const char *const call_hooks[2][2] = { { "connect_unix", "sendmsg_unix" },
+					      { "unix_stream_connect", "unix_may_send" } };
+static const unsigned call_hook_keys[2][2] = { { 0, 1 }, { 2, 3 } };
+
+const char *v_hook(int send)
+{
+	return call_hooks[v_lsm()][!!send];
+}
+
+/* The object after "name": in @json, as [*start, *end); 0 when absent. */
+static int json_object(const char *json, const char *name, const char **start,
+		       const char **end)
+{
+	char pat[96];
+	const char *p;
+	int depth = 0;
+
+	snprintf(pat, sizeof(pat), "\"%s\":{", name);
+	p = strstr(json, pat);
+	if (!p)
+		return 0;
+	*start = p + strlen(pat) - 1;
+	for (p = *start; *p; p++) {
+		depth += *p == '{';
+		depth -= *p == '}';
+		if (!depth)
+			break;
+	}
+	*end = p;
+	return 1;
+}
+
+/* "field":N within [start, end). */
+static unsigned long long field_in(const char *start, const char *end, const char *field)
+{
+	char *part = strndup(start, end - start);
+	unsigned long long sum;
+
+	cr_assert_not_null(part);
+	sum = v_json_sum(part, field);
+	free(part);
+	return sum;
+}
+
+/* A counter from a section of `stats --json` ("decisions", "registry" or a hook). */
+static unsigned long long stat_in(const char *section, const char *field)
+{
+	const char *start, *end;
+
+	return json_object(v_out, section, &start, &end) ? field_in(start, end, field) : 0;
+}
+
+static void read_stats(void)
 {
 	int rc = v_loader("stats", "--json", NULL);
 
 	cr_assert_eq(rc, 0, "vipc-loader stats: %s", v_out);
-	return v_json_sum(v_out, field);
+}
+
+unsigned long long v_stat(const char *field)
+{
+	const char *start, *end, *at;
+
+	read_stats();
+	if (json_object(v_out, "registry", &start, &end) && (at = strstr(start, field)) && at < end)
+		return field_in(start, end, field);
+	if (!strcmp(field, "hit_rate"))
+		return stat_in("decisions", field);
+	return stat_in(v_hook(0), field) + stat_in(v_hook(1), field);
+}
+
+unsigned long long v_stat_total(const char *field)
+{
+	read_stats();
+	return stat_in("decisions", field);
+}
+
+/* Is the bpftool dump chunk after @key_at one of the call hooks' keys? */
+static bool call_hook_chunk(const char *key_at)
+{
+	unsigned key = strtoul(key_at + strlen("\"key\": "), NULL, 10);
+
+	return key == call_hook_keys[v_lsm()][0] || key == call_hook_keys[v_lsm()][1];
 }
 
 unsigned long long v_bpftool_stat(const char *map, const char *field)
@@ -87,12 +174,22 @@ unsigned long long v_bpftool_stat(const char *map, const char *field)
 	static char out[1 << 20];
 	char path[128];
 	const char *argv[] = { "bpftool", "map", "dump", "pinned", path, NULL };
+	unsigned long long sum = 0;
+	const char *p, *next;
 	int rc;
 
 	snprintf(path, sizeof(path), "/sys/fs/bpf/vipc/%s", map);
 	rc = h_run(argv, out, sizeof(out));
 	cr_assert_eq(rc, 0, "bpftool map dump %s: %s", map, out);
-	return v_json_sum(out, field);
+	if (strcmp(map, "vipc_stats"))
+		return v_json_sum(out, field);
+	/* Per-hook entries: only the call hooks', as v_stat() counts. */
+	for (p = strstr(out, "\"key\": "); p; p = next) {
+		next = strstr(p + 1, "\"key\": ");
+		if (call_hook_chunk(p))
+			sum += field_in(p, next ? next : p + strlen(p), field);
+	}
+	return sum;
 }
 
 void v_require_root(void)

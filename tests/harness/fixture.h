@@ -5,6 +5,7 @@
 #ifndef __VIPC_FIXTURE_H
 #define __VIPC_FIXTURE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include "log.h" /* the loader's exit statuses */
 
@@ -23,9 +24,20 @@ const char *v_policy_file(const char *yaml);
 void v_load(const char *yaml);
 /* Unload if loaded; never fails the test. */
 void v_unload(void);
-/* A counter from `vipc-loader stats --json` (decisions or registry). */
+/* Is the backend under test ($VIPC_BACKEND) the LSM one? (else the socket one) */
+bool v_lsm(void);
+/* Name of the hook where the backend under test decides a connect (0) or a send (1). */
+const char *v_hook(int send);
+/* A counter from `vipc-loader stats --json`: a registry counter, or a decision
+ * counter of the backend's connect and send hooks (v_hook), so the same calls
+ * count the same on either backend.
+ */
 unsigned long long v_stat(const char *field);
-/* The same counter summed over CPUs from `bpftool map dump pinned` (BTF-formatted). */
+/* A decision counter summed over every hook (binds and re-checks included). */
+unsigned long long v_stat_total(const char *field);
+/* The same counter summed over CPUs (and, for vipc_stats, the connect and send
+ * hooks) from `bpftool map dump pinned` (BTF-formatted).
+ */
 unsigned long long v_bpftool_stat(const char *map, const char *field);
 /* Sum of every "field":N in a JSON text. */
 unsigned long long v_json_sum(const char *json, const char *field);

@@ -76,7 +76,8 @@ Test(lifecycle, second_load_adopts_and_keeps_the_registry)
 	cr_assert(strstr(v_out, "adopted"), "%s", v_out);
 	cr_assert_eq(v_loader("check", "cli", "sock", "connect", NULL), 0, "%s", v_out);
 	cr_assert_eq(v_loader("status", "--json", NULL), 0);
-	cr_assert(strstr(v_out, "\"vipc_connect_unix\":true"), "%s", v_out);
+	cr_assert(strstr(v_out, v_lsm() ? "\"vipc_stream_connect\":true" :
+					   "\"vipc_connect_unix\":true"), "%s", v_out);
 	cr_assert(strstr(v_out, "\"grants\":3"), "%s", v_out);
 }
 

@@ -32,6 +32,15 @@ Test(observe, audit_mode_allows_and_reports_a_would_deny)
 	cr_assert(strstr(v_out, "\"reason\":\"no-grant\""), "%s", v_out);
 }
 
+/* The last events output names @hook. */
+static void assert_hook(const char *hook)
+{
+	char want[64];
+
+	snprintf(want, sizeof(want), "\"hook\":\"%s\"", hook);
+	cr_assert(strstr(v_out, want), "%s expected: %s", want, v_out);
+}
+
 Test(observe, deny_event_carries_who_what_and_why)
 {
 	s_start(S_POLICY, 0);
@@ -46,7 +55,7 @@ Test(observe, deny_event_carries_who_what_and_why)
 	cr_assert(strstr(v_out, "\"endpoint_id\":1"), "%s", v_out);
 	cr_assert(strstr(v_out, "\"perm\":\"connect\""), "%s", v_out);
 	cr_assert(strstr(v_out, "\"reason\":\"no-grant\""), "%s", v_out);
-	cr_assert(strstr(v_out, "\"hook\":\"connect_unix\""), "%s", v_out);
+	assert_hook(v_hook(0));
 }
 
 Test(observe, datagram_deny_event_names_the_sendmsg_hook)
@@ -55,7 +64,7 @@ Test(observe, datagram_deny_event_names_the_sendmsg_hook)
 	s_listen(S_DGRAM, "--dgram");
 	cr_assert_eq(s_probe(sc.bad, "sendto", S_DGRAM, "x", NULL), EPERM);
 	cr_assert_eq(v_loader("events", "--json", "--count", "1", "--timeout", "5", NULL), 0);
-	cr_assert(strstr(v_out, "\"hook\":\"sendmsg_unix\""), "%s", v_out);
+	assert_hook(v_hook(1));
 	cr_assert(strstr(v_out, "\"perm\":\"send\""), "%s", v_out);
 }
 
