@@ -240,11 +240,26 @@ static int decode_status(int st)
 	return -EINVAL;
 }
 
+/* MS times $VIPC_TIME_SCALE (a factor >= 1; scripts/vmtest.sh sets it under
+ * software emulation), for every wait on a command or an output. */
+int h_scale_ms(int ms)
+{
+	static int scale;
+
+	if (!scale) {
+		const char *env = getenv("VIPC_TIME_SCALE");
+
+		scale = env && atoi(env) > 1 ? atoi(env) : 1;
+	}
+	return ms > 0 && ms < INT_MAX / scale ? ms * scale : ms;
+}
+
 /* Reap PID within TIMEOUT_MS (<= 0: no limit); its exit status or -ETIMEDOUT. */
 static int wait_timeout(pid_t pid, int timeout_ms)
 {
 	int fd, st;
 
+	timeout_ms = h_scale_ms(timeout_ms);
 	if (timeout_ms > 0) {
 		fd = pidfd_open(pid, 0);
 		if (fd >= 0) {
@@ -942,6 +957,7 @@ int h_spawn_expect(pid_t pid, const char *needle, int timeout_ms)
 
 	if (!s)
 		return -ESRCH;
+	timeout_ms = h_scale_ms(timeout_ms);
 	clock_gettime(CLOCK_MONOTONIC, &start);
 	/* Poll the output file; give up early if the process is gone. */
 	do {

@@ -35,8 +35,12 @@
 #define H_CGROUP_ROOT "vipc-test"	   /* all test cgroups live below this */
 #define H_ID_PREFIX "vipc-test-"	   /* runc ids and temp dir names */
 
-/* Default time limit of h_run / h_container_exec, in ms (0 = none). */
+/* Default time limit of h_run / h_container_exec, in ms (0 = none). Every
+ * wait is multiplied by $VIPC_TIME_SCALE when set (VM runs under emulation). */
 extern int h_timeout_ms;
+
+/* MS times $VIPC_TIME_SCALE (1 if unset): for a test's own polling deadlines. */
+int h_scale_ms(int ms);
 
 /* ---- paths ---- */
 
