@@ -174,45 +174,50 @@ static __always_inline __u32 vipc_sock_owner(struct sock *sk, __u32 slot)
 	return 0;
 }
 
-/* Endpoint key from a sun_path of @n bytes at kernel address @path: exact
- * bytes, pathname names cut at their first NUL, abstract names without the
- * leading NUL.
+/* Endpoint key from a sun_path of @n bytes at kernel address @path into a
+ * zeroed @key: exact bytes, pathname names up to their first NUL, abstract
+ * names without the leading NUL.
  */
 static __always_inline int vipc_name_key(const char *path, __u32 n, struct vipc_endpoint_key *key)
 {
-	int i, cut = 0;
-	__u8 len = 0;
-	__u32 tail;
+	long len;
 
 	if (!n)
 		return -1;
 	if (n > VIPC_NAME_MAX)
 		n = VIPC_NAME_MAX;
-	if (bpf_probe_read_kernel(key->name, n, path))
+	if (bpf_probe_read_kernel(key->name, 1, path))
 		return -1;
 	if (!key->name[0]) {
 		/* Abstract: everything after the leading NUL is significant. */
-		__builtin_memset(key->name, 0, sizeof(key->name));
 		key->kind = VIPC_KIND_UNIX_ABSTRACT;
-		tail = n - 1;
-		barrier_var(tail);
-		if (tail > VIPC_NAME_MAX - 1)
-			tail = VIPC_NAME_MAX - 1;
-		key->len = tail;
-		if (tail && bpf_probe_read_kernel(key->name, tail, path + 1))
+		len = n - 1;
+		barrier_var(len);
+		if (len > VIPC_NAME_MAX - 1)
+			len = VIPC_NAME_MAX - 1;
+		key->len = len;
+		if (len > 0 && bpf_probe_read_kernel(key->name, len, path + 1))
 			return -1;
 		return 0;
 	}
-	for (i = 0; i < VIPC_NAME_MAX; i++) {
-		if (!key->name[i])
-			cut = 1;
-		if (cut)
-			key->name[i] = 0;
-		else
-			len++;
-	}
+	/* Pathname: up to the first NUL; a string filling all @n bytes is
+	 * read whole, its last byte deciding whether it ended in a NUL.
+	 */
 	key->kind = VIPC_KIND_UNIX_PATH;
-	key->len = len;
+	len = bpf_probe_read_kernel_str(key->name, n, path);
+	if (len <= 0)
+		return -1;
+	if (len < n) {
+		key->len = len - 1;
+		return 0;
+	}
+	if (bpf_probe_read_kernel(key->name, n, path))
+		return -1;
+	len = n - 1;
+	barrier_var(len);
+	if (len < 0 || len >= VIPC_NAME_MAX)
+		return -1;
+	key->len = key->name[len] ? n : n - 1;
 	return 0;
 }
 

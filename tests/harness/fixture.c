@@ -143,6 +143,15 @@ static void read_stats(void)
 	cr_assert_eq(rc, 0, "vipc-loader stats: %s", v_out);
 }
 
+/* hits / lookups of the call hooks, in whole percent, as `stats` rounds. */
+static unsigned long long call_hit_rate(void)
+{
+	unsigned long long lookups = stat_in(v_hook(0), "lookups") + stat_in(v_hook(1), "lookups");
+	unsigned long long hits = stat_in(v_hook(0), "hits") + stat_in(v_hook(1), "hits");
+
+	return lookups ? 100 * hits / lookups : 0;
+}
+
 unsigned long long v_stat(const char *field)
 {
 	const char *start, *end, *at;
@@ -151,7 +160,7 @@ unsigned long long v_stat(const char *field)
 	if (json_object(v_out, "registry", &start, &end) && (at = strstr(start, field)) && at < end)
 		return field_in(start, end, field);
 	if (!strcmp(field, "hit_rate"))
-		return stat_in("decisions", field);
+		return call_hit_rate();
 	return stat_in(v_hook(0), field) + stat_in(v_hook(1), field);
 }
 

@@ -28,6 +28,7 @@ Test(leaks, load_reload_unload_under_valgrind)
 	const char *path;
 
 	v_require_root();
+	h_timeout_ms = 240000; /* valgrind is slow, the more so on a busy machine */
 	path = v_policy_file(S_POLICY);
 	cr_assert_eq(valgrind_loader("load", path), 0, "load: %s", v_out);
 	cr_assert_eq(valgrind_loader("reload", path), 0, "reload: %s", v_out);
