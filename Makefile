@@ -152,6 +152,24 @@ bench: vipc-loader $(OUTPUT)/bench/vipc-bench
 	$(Q)$(OUTPUT)/bench/vipc-bench --loader ./vipc-loader --out bench/results \
 		--rounds $(BENCH_ROUNDS) --budget $(BENCH_BUDGET_MS)
 
+# The LSM backend against the socket backend in a qemu VM (scripts/vmtest.sh
+# --run): `vipc-bench --quick` (baseline and vipc, connect and sendto) once
+# per backend of BENCH_VM_KERNEL; the output goes to
+# bench/results/vm-<kernel>.txt. Emulated CPU: compare ratios, not times.
+BENCH_VM_KERNEL ?= 6.12
+BENCH_VM_ROUNDS ?= 5
+BENCH_VM_BUDGET_MS ?= 300
+BENCH_VM_OUT := bench/results/vm-$(BENCH_VM_KERNEL).txt
+
+.PHONY: bench-vm
+
+bench-vm: vipc-loader $(OUTPUT)/tests/vipc-probe $(OUTPUT)/bench/vipc-bench
+	$(Q)scripts/rootfs.sh $(OUTPUT)/rootfs $(OUTPUT)/tests/vipc-probe
+	$(Q)scripts/vmtest.sh --kernel $(BENCH_VM_KERNEL) --timeout 3600 \
+		--run '$(OUTPUT)/bench/vipc-bench --quick --rounds $(BENCH_VM_ROUNDS) --budget $(BENCH_VM_BUDGET_MS)' \
+		-- $(OUTPUT)/bench/vipc-bench >$(BENCH_VM_OUT); \
+		status=$$?; cat $(BENCH_VM_OUT); exit $$status
+
 # Everything a fresh machine needs first, then every suite.
 test:
 	$(Q)scripts/deps.sh
@@ -167,12 +185,12 @@ all-tests: vipc-loader $(UNIT_TESTS) $(OUTPUT)/tests/vipc-probe $(INTEG_TESTS)
 # The kernel matrix in qemu VMs (scripts/vmtest.sh), KERNEL:BACKENDS each:
 # bookworm's 6.1 has no UNIX cgroup hooks (lsm only); 6.12 runs both.
 # The suites that exercise a backend run there (tests/lsm/ with the lsm
-# backend only); the loader's own suites (faults, crash, leaks) and the
-# socket backend's bypass suite run on the host, as emulation makes them
-# minutes each and they do not depend on the backend.
+# backend only); the loader's own suites (faults, crash, leaks) run on the
+# host only, as emulation makes them minutes each and they do not depend on
+# the backend.
 VM_MATRIX ?= 6.1:lsm 6.12:both
 LSM_TESTS := $(patsubst tests/lsm/%.c,$(OUTPUT)/tests/%,$(wildcard tests/lsm/*.c))
-VM_SUITES := enforce registry observe lifecycle
+VM_SUITES := enforce registry observe lifecycle bypass
 VM_TESTS ?= $(VM_SUITES:%=$(OUTPUT)/tests/test_%) $(LSM_TESTS)
 
 $(OUTPUT)/tests/%: tests/lsm/%.c $(HARNESS_SRCS) $(LIB_OBJS) | $(OUTPUT)/tests
