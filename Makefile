@@ -124,7 +124,8 @@ fuzz: $(FUZZ_BINS)
 fuzz-regress: $(FUZZ_BINS)
 	$(Q)for t in $(FUZZ_TARGETS); do \
 		$(OUTPUT)/fuzz/fuzz_$$t -runs=0 -timeout=10 -close_fd_mask=2 \
-			tests/fuzz/corpus/$$t tests/fuzz/regressions/$$t >$(OUTPUT)/fuzz/regress-$$t.log 2>&1 \
+			$$(ls -d tests/fuzz/corpus/$$t tests/fuzz/regressions/$$t 2>/dev/null) \
+			>$(OUTPUT)/fuzz/regress-$$t.log 2>&1 \
 			|| { cat $(OUTPUT)/fuzz/regress-$$t.log; exit 1; }; \
 		echo "fuzz_$$t: every seed and regression input passes"; \
 	done
