@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
 /* vipc benchmarks: IPC workloads under six configurations run interleaved,
- * the cost of table size, and policy operations. `make bench` runs it all.
+ * the cost of table size, and policy operations. `make bench` runs it all;
+ * `--quick` (`make bench-vm`) only connect and sendto, small enough for a VM.
  */
 #ifndef __VIPC_BENCH_H
 #define __VIPC_BENCH_H
@@ -45,6 +46,9 @@ bool b_work_is_rate(enum b_work w);
 const char *b_work_unit(enum b_work w);
 /* Whether the configuration applies to the workload (Landlock: abstract only). */
 bool b_config_runs(enum b_config c, enum b_work w);
+/* The workloads of --quick: connect+accept and sendto, pathname and abstract. */
+#define B_QUICK_WORK                                                                      \
+	(1u << W_CONNECT_PATH | 1u << W_CONNECT_ABS | 1u << W_DGRAM_PATH | 1u << W_DGRAM_ABS)
 
 /* Socket addresses of one run: the server's, and socat's in front of them. */
 struct b_addrs {
@@ -92,7 +96,10 @@ struct vipc_policy *b_policy(const struct b_spec *s);
 int b_apply(const struct b_spec *s);
 pid_t b_socat_start(const struct b_addrs *a);
 int b_landlock_scope(void);
-/* bpf_stats: total run time and count of the two socket hooks. */
+/* bpf_stats: total run time and count of the hooks deciding a connect and
+ * a sendto (socket backend: connect_unix, sendmsg_unix; LSM backend:
+ * unix_stream_connect, unix_may_send).
+ */
 void b_hook_stats(__u64 *ns, __u64 *cnt);
 int b_bpf_stats_enable(void);
 
@@ -121,6 +128,7 @@ struct b_op {
 };
 
 struct b_results {
+	int rounds;
 	struct b_samples work[C__COUNT][W__COUNT];
 	struct b_samples hook[C__COUNT]; /* ns per hook run (bpf_stats) */
 	long events;			 /* would-deny events read in audit mode */
@@ -131,6 +139,8 @@ struct b_results {
 };
 
 int b_report(const struct b_results *r, const char *out, const size_t *sweep, int nr_sweep);
+/* The comparison table alone (what --quick prints), on stdout. */
+void b_report_table(const struct b_results *r);
 
 /* ops.c: policy operations, each in a fresh process (peak RSS is its own). */
 int b_ops_main(int argc, char **argv);

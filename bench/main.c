@@ -2,8 +2,11 @@
 /* vipc-bench: the six configurations run interleaved (one sample of every
  * workload per configuration per round, the order rotating each round),
  * then the cost against table size, then the policy operations; prints one
- * table and writes CSV and a plot. Removes every cgroup, pin and process
- * it made, also on failure and on Ctrl-C.
+ * table and writes CSV and a plot. --quick runs only the comparison, on
+ * connect and sendto, without vipc 1M grants, socat and Landlock, and only
+ * prints its table (for the VM harness, where vipc-loader takes the backend
+ * from VIPC_BACKEND). Removes every cgroup, pin and process it made, also
+ * on failure and on Ctrl-C.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -21,6 +24,11 @@ const char *const b_config_names[C__COUNT] = {
 	"baseline", "vipc", "vipc 1M grants", "vipc audit", "socat broker", "landlock scope",
 };
 
+/* The configurations as --configs names them. */
+static const char *const config_keys[C__COUNT] = {
+	"baseline", "vipc", "vipc-1m", "audit", "socat", "landlock",
+};
+
 /* Table sizes of the scaling sweep (grants; endpoints a tenth of them). */
 static const size_t sweep_grants[B_NR_SWEEP] = { 10, 1000, 10000, 100000, 1000000 };
 
@@ -29,6 +37,9 @@ static struct {
 	const char *out;
 	int rounds;
 	int budget_ms;
+	bool quick;
+	unsigned configs; /* bit per enum b_config; 0: the mode's default */
+	unsigned work;	  /* bit per enum b_work */
 	struct b_addrs addrs;
 	char dir[64];
 	pid_t worker;
@@ -101,7 +112,7 @@ static void worker(enum b_config c, unsigned mask, int out)
 	_exit(write(out, v, sizeof(v)) == sizeof(v) ? 0 : 1);
 }
 
-/* One sample of each workload in @mask under @c; hook ns per call in *hook. */
+/* One sample of each workload in @mask under @c; hook ns per run in *hook. */
 static int sample(enum b_config c, unsigned mask, double v[W__COUNT], double *hook)
 {
 	__u64 ns0, cnt0, ns1, cnt1;
@@ -147,7 +158,9 @@ static int run_main(void)
 		fprintf(stderr, "bench: round %d/%d\n", r + 1, opt.rounds);
 		for (k = 0; k < C__COUNT; k++) {
 			c = (k + r) % C__COUNT;
-			err = prepare(c, 10) ?: sample(c, ~0u, v, &hook);
+			if (!(opt.configs & (1u << c)))
+				continue;
+			err = prepare(c, 10) ?: sample(c, opt.work, v, &hook);
 			if (err) {
 				fprintf(stderr, "bench: %s: %s\n", b_config_names[c], strerror(-err));
 				return err;
@@ -198,16 +211,33 @@ static int setup(void)
 	return err;
 }
 
+/* --configs LIST: comma-separated config_keys into opt.configs. */
+static int parse_configs(char *list)
+{
+	char *name, *save = NULL;
+	int c;
+
+	for (name = strtok_r(list, ",", &save); name; name = strtok_r(NULL, ",", &save)) {
+		for (c = 0; c < C__COUNT && strcmp(name, config_keys[c]); c++)
+			;
+		if (c == C__COUNT)
+			return -EINVAL;
+		opt.configs |= 1u << c;
+	}
+	return opt.configs ? 0 : -EINVAL;
+}
+
 static int parse_args(int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		{ "loader", required_argument, NULL, 'l' }, { "out", required_argument, NULL, 'o' },
 		{ "rounds", required_argument, NULL, 'r' }, { "budget", required_argument, NULL, 'b' },
+		{ "quick", no_argument, NULL, 'q' },	    { "configs", required_argument, NULL, 'c' },
 		{},
 	};
 	int c;
 
-	while ((c = getopt_long(argc, argv, "l:o:r:b:", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "l:o:r:b:qc:", longopts, NULL)) != -1) {
 		if (c == 'l')
 			opt.loader = optarg;
 		else if (c == 'o')
@@ -216,9 +246,16 @@ static int parse_args(int argc, char **argv)
 			opt.rounds = atoi(optarg) < 64 ? atoi(optarg) : 63;
 		else if (c == 'b')
 			opt.budget_ms = atoi(optarg);
-		else
+		else if (c == 'q')
+			opt.quick = true;
+		else if (c != 'c' || parse_configs(optarg))
 			return -EINVAL;
 	}
+	/* --quick: baseline and vipc on connect and sendto, unless --configs says. */
+	if (!opt.configs)
+		opt.configs = opt.quick ? 1u << C_BASELINE | 1u << C_VIPC : (1u << C__COUNT) - 1;
+	opt.work = opt.quick ? B_QUICK_WORK : (1u << W__COUNT) - 1;
+	res.rounds = opt.rounds;
 	return opt.rounds > 0 && opt.budget_ms > 0 ? 0 : -EINVAL;
 }
 
@@ -229,7 +266,8 @@ int main(int argc, char **argv)
 	if (argc > 1 && !strcmp(argv[1], "op"))
 		return b_ops_main(argc - 1, argv + 1);
 	if (parse_args(argc, argv)) {
-		fprintf(stderr, "usage: vipc-bench [--loader PATH] [--out DIR] [--rounds N] [--budget MS]\n");
+		fprintf(stderr, "usage: vipc-bench [--loader PATH] [--out DIR] [--rounds N] [--budget MS]\n"
+				"                  [--quick] [--configs baseline,vipc,vipc-1m,audit,socat,landlock]\n");
 		return 2;
 	}
 	if (geteuid() || b_vipc_loaded()) {
@@ -243,13 +281,18 @@ int main(int argc, char **argv)
 	stats_fd = b_bpf_stats_enable();
 	err = setup();
 
-	/* Phase 2: the comparison, the sweep, the policy operations. */
-	err = err ?: run_main() ?: run_sweep();
-	b_vipc_unload(opt.loader);
-	err = err ?: b_ops_run(argv[0], opt.loader, &res);
+	/* Phase 2: the comparison; unless --quick, the sweep and the policy operations. */
+	err = err ?: run_main();
+	if (!opt.quick) {
+		err = err ?: run_sweep();
+		b_vipc_unload(opt.loader);
+		err = err ?: b_ops_run(argv[0], opt.loader, &res);
+	}
 
 	/* Phase 3: report, clean up. */
-	if (!err)
+	if (!err && opt.quick)
+		b_report_table(&res);
+	else if (!err)
 		err = b_report(&res, opt.out, sweep_grants, B_NR_SWEEP);
 	cleanup();
 	if (stats_fd >= 0)

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /* Medians and spread, the table (stdout and results/summary.txt), CSV, the
- * plot of overhead against table size, and the targets met or missed.
+ * plot of overhead against table size, and the targets met or missed; with
+ * --quick the table of what ran, on stdout only.
  */
 #include <errno.h>
 #include <stdarg.h>
@@ -100,50 +101,102 @@ static void print_machine(const struct b_results *r)
 		fclose(f);
 	uname(&u);
 	out("vipc benchmarks: Linux %s, %s, %ld CPUs; %d interleaved rounds; median [min - max]\n\n",
-	    u.release, model, sysconf(_SC_NPROCESSORS_ONLN), r->work[C_BASELINE][0].n);
+	    u.release, model, sysconf(_SC_NPROCESSORS_ONLN), r->rounds);
+}
+
+/* The table shows only the configurations and workloads that ran. */
+static bool config_ran(const struct b_results *r, int c)
+{
+	int w;
+
+	for (w = 0; w < W__COUNT; w++)
+		if (r->work[c][w].n)
+			return true;
+	return false;
+}
+
+static bool work_ran(const struct b_results *r, int w)
+{
+	int c;
+
+	for (c = 0; c < C__COUNT; c++)
+		if (r->work[c][w].n)
+			return true;
+	return false;
+}
+
+/* One header line: @first, then the name of every configuration that ran. */
+static void print_header(const struct b_results *r, const char *first)
+{
+	int c;
+
+	out("%s", first);
+	for (c = 0; c < C__COUNT; c++)
+		if (config_ran(r, c))
+			out(" %22s", b_config_names[c]);
+	out("\n");
 }
 
 static void print_workloads(const struct b_results *r)
 {
 	const struct b_samples *s;
+	char first[64];
 	int c, w;
 
-	out("%-24s %-6s", "workload", "unit");
-	for (c = 0; c < C__COUNT; c++)
-		out(" %22s", b_config_names[c]);
-	out("\n");
+	snprintf(first, sizeof(first), "%-24s %-6s", "workload", "unit");
+	print_header(r, first);
 	for (w = 0; w < W__COUNT; w++) {
+		if (!work_ran(r, w))
+			continue;
 		out("%-24s %-6s", b_work_names[w], b_work_unit(w));
 		for (c = 0; c < C__COUNT; c++) {
 			s = &r->work[c][w];
-			if (!s->n)
+			if (!config_ran(r, c))
+				continue;
+			else if (!s->n)
 				out(" %22s", "-");
 			else
 				out(" %8.2f [%5.5g-%5.5g]", b_median(s), b_min(s), b_max(s));
 		}
 		out("\n");
 	}
-	out("\n%-31s", "extra time per op vs baseline");
-	for (c = 0; c < C__COUNT; c++)
-		out(" %22s", b_config_names[c]);
 	out("\n");
+}
+
+/* Extra time per op against the baseline, and the hooks' own run time. */
+static void print_overheads(const struct b_results *r)
+{
+	const struct b_samples *h;
+	int c, w;
+
+	print_header(r, "extra time per op vs baseline  ");
 	for (w = 0; w < W__COUNT; w++) {
+		if (!work_ran(r, w))
+			continue;
 		out("%-31s", b_work_names[w]);
 		for (c = 0; c < C__COUNT; c++)
-			if (r->work[c][w].n && c != C_BASELINE)
+			if (!config_ran(r, c))
+				continue;
+			else if (r->work[c][w].n && c != C_BASELINE)
 				out(" %21.1f%%", work_overhead(r, c, C_BASELINE, w));
 			else
 				out(" %22s", "-");
 		out("\n");
 	}
 	out("%-31s", "vipc hooks, ns per run");
-	for (c = 0; c < C__COUNT; c++)
-		if (r->hook[c].n)
-			out(" %8.0f [%5.0f-%5.0f]", b_median(&r->hook[c]), b_min(&r->hook[c]),
-			    b_max(&r->hook[c]));
+	for (c = 0; c < C__COUNT; c++) {
+		h = &r->hook[c];
+		if (!config_ran(r, c))
+			continue;
+		else if (h->n)
+			out(" %8.0f [%5.0f-%5.0f]", b_median(h), b_min(h), b_max(h));
 		else
 			out(" %22s", "-");
-	out("\nwould-deny events read from the ring buffer in audit mode: %ld\n\n", r->events);
+	}
+	out("\n");
+	if (config_ran(r, C_AUDIT))
+		out("would-deny events read from the ring buffer in audit mode: %ld\n", r->events);
+	out("\n");
 }
 
 static void print_sweep(const struct b_results *r, const size_t *sweep, int nr, FILE *csv)
@@ -258,6 +311,13 @@ static int plot(const char *dir)
 	return system(cmd) ? -EIO : 0;
 }
 
+void b_report_table(const struct b_results *r)
+{
+	print_machine(r);
+	print_workloads(r);
+	print_overheads(r);
+}
+
 int b_report(const struct b_results *r, const char *dir, const size_t *sweep, int nr_sweep)
 {
 	FILE *work = open_out(dir, "workloads.csv"), *sw = open_out(dir, "sweep.csv");
@@ -269,8 +329,7 @@ int b_report(const struct b_results *r, const char *dir, const size_t *sweep, in
 		err = -errno;
 		goto cleanup;
 	}
-	print_machine(r);
-	print_workloads(r);
+	b_report_table(r);
 	print_sweep(r, sweep, nr_sweep, sw);
 	print_ops(r, ops);
 	print_targets(r);

@@ -313,6 +313,19 @@ int b_bpf_stats_enable(void)
 	return fd < 0 ? -errno : fd; /* on while the fd stays open */
 }
 
+/* The deciding hooks' programs, by the name the kernel keeps (15 bytes). */
+static bool is_hook_prog(const char *name)
+{
+	static const char *const progs[] = { "vipc_connect_un", "vipc_sendmsg_un", "vipc_stream_con",
+					     "vipc_may_send" };
+	size_t i;
+
+	for (i = 0; i < sizeof(progs) / sizeof(progs[0]); i++)
+		if (!strcmp(name, progs[i]))
+			return true;
+	return false;
+}
+
 void b_hook_stats(__u64 *ns, __u64 *cnt)
 {
 	struct bpf_prog_info info;
@@ -326,8 +339,7 @@ void b_hook_stats(__u64 *ns, __u64 *cnt)
 			continue;
 		memset(&info, 0, sizeof(info));
 		len = sizeof(info);
-		if (!bpf_prog_get_info_by_fd(fd, &info, &len) &&
-		    (!strcmp(info.name, "vipc_connect_un") || !strcmp(info.name, "vipc_sendmsg_un"))) {
+		if (!bpf_prog_get_info_by_fd(fd, &info, &len) && is_hook_prog(info.name)) {
 			*ns += info.run_time_ns;
 			*cnt += info.run_cnt;
 		}

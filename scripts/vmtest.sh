@@ -4,7 +4,7 @@
 # with BPF LSM enabled (lsm=lockdown,capability,landlock,yama,bpf):
 #
 #   scripts/vmtest.sh --kernel 6.12|6.1 [--backend sock|lsm|both] [--accel kvm|tcg]
-#                     [--timeout SECONDS] [--keep] [-v] [-- TEST_BINARY...]
+#                     [--timeout SECONDS] [--run 'CMD'] [--keep] [-v] [-- TEST_BINARY...]
 #
 # --kernel   6.12: bookworm-backports' cloud kernel (both backends);
 #            6.1: bookworm's (lsm only: no UNIX cgroup hooks before 6.7).
@@ -13,6 +13,11 @@
 # --accel    default kvm when /dev/kvm works, else tcg.
 # --timeout  for the whole VM run (default 300 s per suite and backend);
 #            a hang or a kernel panic fails the run.
+# --run      run CMD (bash -c, from the repository's path, once per backend
+#            with VIPC_BACKEND set) instead of the suites, and print all
+#            its output; the TEST_BINARY arguments are then the binaries to
+#            copy in (none by default), e.g.
+#            --run 'build/bench/vipc-bench --quick' -- build/bench/vipc-bench
 # --keep     keep the work directory (initramfs, console logs); -v streams
 #            the console and the suites' output.
 # TEST_BINARY defaults to every integration suite (build/tests/test_<name> of
@@ -46,13 +51,14 @@ log() { printf 'vmtest: %s\n' "$*"; }
 usage() { sed -n '3,/^#  *the console/s/^# \{0,1\}//p' "$0" >&2; exit 2; }
 
 # Phase 1: arguments.
-series= backend=both accel= timeout_s= keep=0 verbose=0
+series= backend=both accel= timeout_s= run= keep=0 verbose=0
 while [ $# -gt 0 ]; do
 	case $1 in
 	--kernel) series=${2:-}; shift 2 ;;
 	--backend) backend=${2:-}; shift 2 ;;
 	--accel) accel=${2:-}; shift 2 ;;
 	--timeout) timeout_s=${2:-}; shift 2 ;;
+	--run) run=${2:-}; [ -n "$run" ] || usage; shift 2 ;;
 	--keep) keep=1; shift ;;
 	-v | --verbose) verbose=1; shift ;;
 	--) shift; break ;;
@@ -67,7 +73,7 @@ case $accel in '' | kvm | tcg) ;; *) usage ;; esac
 command -v qemu-system-x86_64 >/dev/null && command -v cpio >/dev/null ||
 	die "qemu-system-x86_64 or cpio missing: scripts/deps.sh"
 
-if [ $# -eq 0 ]; then
+if [ $# -eq 0 ] && [ -z "$run" ]; then
 	for src in tests/integration/*.c tests/lsm/*.c; do
 		[ -e "$src" ] || continue
 		n=${src##*/}
@@ -77,7 +83,7 @@ fi
 # Suites built from tests/lsm/ run with the lsm backend only.
 TESTS=() TESTS_sock= TESTS_lsm=
 for t in "$@"; do
-	[ -x "$t" ] || die "test binary '$t' missing (make $t)"
+	[ -x "$t" ] || die "binary '$t' missing (make $t)"
 	t=$(realpath "$t")
 	case $t in "$REPO"/*) ;; *) die "$t is outside $REPO" ;; esac
 	TESTS+=("$t")
@@ -88,6 +94,7 @@ for f in vipc-loader build/tests/vipc-probe build/rootfs/bin/vipc-probe; do
 	[ -x "$f" ] || die "$f missing: make vipc-loader build/tests/vipc-probe, then scripts/rootfs.sh"
 done
 case $REPO in *"'"* | *' '*) die "the repository path must hold no quote or space" ;; esac
+case $run in *"'"*) die "--run: CMD must hold no single quote" ;; esac
 
 WORK=$(mktemp -d /tmp/vipc-vm.XXXXXX)
 QPID=
@@ -152,9 +159,9 @@ sock) [ "$has_sock" = 1 ] || die "$KREL has no UNIX cgroup hooks (need >= $SOCK_
 lsm) BACKENDS=lsm ;;
 esac
 
-# 300 s per suite and backend under emulation, unless --timeout says.
+# 300 s per suite (or --run) and backend under emulation, unless --timeout says.
 set -- $BACKENDS
-: "${timeout_s:=$((60 + 300 * ${#TESTS[@]} * $#))}"
+: "${timeout_s:=$((60 + 300 * (${#TESTS[@]} > 1 ? ${#TESTS[@]} : 1) * $#))}"
 
 # Phase 4: the initramfs: usr-merge links as here, busybox, host tools and
 # every shared library they load, the repository's files at their own paths.
@@ -226,6 +233,7 @@ REPO='$REPO'
 BACKENDS='$BACKENDS'
 TESTS_sock='$TESTS_sock'
 TESTS_lsm='$TESTS_lsm'
+RUN='$run'
 CGROUP_V1='$v1'
 CI='${CI:-}'
 VERBOSE=$verbose
@@ -277,7 +285,8 @@ if [ "$qrc" = 200 ]; then
 fi
 secs=$(($(date +%s) - start))
 
-# Phase 6: the markers: summary lines of each run; all of a failing one.
+# Phase 6: the markers: summary lines of each run; all of a failing one
+# (and all of a --run).
 tr -d '\r' <"$WORK/results.log" | sed 's/\x1b\[[0-9;]*m//g' >"$WORK/results.txt"
 exit_status=$(sed -n 's/^VIPC-VM-EXIT \([0-9]*\)$/\1/p' "$WORK/results.txt" | tail -n 1)
 if [ -z "$exit_status" ]; then
@@ -294,7 +303,7 @@ for b in $BACKENDS; do
 	rc=$(sed -n "s/^VIPC-VM-RESULT $b \([0-9]*\)$/\1/p" "$WORK/results.txt")
 	section=$(sed -n "/^VIPC-VM-RUN $b\$/,/^VIPC-VM-RESULT $b /p" "$WORK/results.txt" | sed '1d;$d')
 	echo "== backend $b on $KREL"
-	if [ "$rc" = 0 ]; then
+	if [ "$rc" = 0 ] && [ -z "$run" ]; then
 		printf '%s\n' "$section" | grep -E '^(== |\[====\] Synthesis|tests: )' || true
 	else
 		printf '%s\n' "$section"

@@ -3,9 +3,10 @@
 # /init of the test VM that scripts/vmtest.sh boots: mounts what the host has
 # (hybrid cgroups, proc, sysfs, devtmpfs) on a tmpfs root, then runs the
 # suites once per backend (VIPC_BACKEND set to it) with
-# scripts/run-tests.sh, their output on the second serial port (/dev/ttyS1),
-# and powers off. Reads /vm.conf (written by vmtest.sh): REPO, BACKENDS,
-# TESTS_<backend>, CGROUP_V1, CI, VERBOSE; and vipc.time_scale=N from the
+# scripts/run-tests.sh, or the command RUN instead when set, their output
+# on the second serial port (/dev/ttyS1), and powers off. Reads /vm.conf
+# (written by vmtest.sh): REPO, BACKENDS, TESTS_<backend>, RUN, CGROUP_V1,
+# CI, VERBOSE; and vipc.time_scale=N from the
 # kernel command line (VIPC_TIME_SCALE for the harness's waits).
 # Markers on ttyS1: "VIPC-VM-RUN <backend>", "VIPC-VM-RESULT <backend> <status>",
 # "VIPC-VM-INFO <text>", and last "VIPC-VM-EXIT <status>".
@@ -73,19 +74,21 @@ done
 say "VIPC-VM-INFO kernel $(uname -r), $(nproc) cpus, time scale $TIME_SCALE, lsm=$(cat /sys/kernel/security/lsm)"
 say "VIPC-VM-INFO cgroup v1:$v1; cgroup2 at /sys/fs/cgroup/unified"
 
-# Phase 4: each backend's run of the suites, from the repository's path.
+# Phase 4: each backend's run of the suites (or of RUN), from the
+# repository's path.
 cd "$REPO" || { say "VIPC-VM-EXIT 1"; poweroff -f; }
 status=0
 export CI VIPC_TIME_SCALE=$TIME_SCALE
 for b in $BACKENDS; do
 	say "VIPC-VM-RUN $b"
 	eval "tests=\$TESTS_$b"
+	cmd=${RUN:-bash scripts/run-tests.sh $tests}
 	export VIPC_BACKEND=$b
 	if [ "$VERBOSE" = 1 ]; then
-		{ bash scripts/run-tests.sh $tests 2>&1; echo "rc=$?" >/tmp/rc; } | tee -a $OUT
+		{ bash -c "$cmd" 2>&1; echo "rc=$?" >/tmp/rc; } | tee -a $OUT
 		rc=$(sed -n 's/^rc=//p' /tmp/rc)
 	else
-		bash scripts/run-tests.sh $tests >>$OUT 2>&1
+		bash -c "$cmd" >>$OUT 2>&1
 		rc=$?
 	fi
 	say "VIPC-VM-RESULT $b $rc"
