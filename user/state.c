@@ -461,10 +461,56 @@ int vipc_pick_backends(__u32 asked, __u32 *out)
 	return -ENOTSUP;
 }
 
+/* The ids of the programs behind the pinned links. */
+static int linked_prog_ids(__u32 *ids)
+{
+	struct bpf_link_info info;
+	char path[PATH_MAX];
+	__u32 len;
+	int i, fd, n = 0;
+
+	for (i = 0; i < vipc_nr_hooks; i++) {
+		snprintf(path, sizeof(path), "%s/%s", VIPC_PIN_DIR, vipc_hooks[i].link);
+		fd = bpf_obj_get(path);
+		if (fd < 0)
+			continue;
+		memset(&info, 0, sizeof(info));
+		len = sizeof(info);
+		if (!bpf_link_get_info_by_fd(fd, &info, &len))
+			ids[n++] = info.prog_id;
+		close(fd);
+	}
+	return n;
+}
+
+/* The kernel releases an unpinned link later (a work item; an LSM
+ * trampoline waits for RCU tasks): wait, up to 10 s, until no program is
+ * left, so enforcement has ended when unload returns.
+ */
+static void wait_released(const __u32 *ids, int n)
+{
+	int i, fd, tries, left = n;
+
+	for (tries = 0; left && tries < 1000; tries++) {
+		for (i = 0, left = 0; i < n; i++) {
+			fd = bpf_prog_get_fd_by_id(ids[i]);
+			if (fd >= 0) {
+				left++;
+				close(fd);
+			}
+		}
+		if (left)
+			usleep(10 * 1000);
+	}
+	if (left)
+		pr_warn("%d program(s) still held by the kernel after 10 s\n", left);
+}
+
 int vipc_unload(void)
 {
+	__u32 ids[sizeof(vipc_hooks) / sizeof(vipc_hooks[0])];
 	struct vipc_config cfg;
-	int fd, err;
+	int fd, err, n;
 
 	err = vipc_lock(&fd);
 	if (err)
@@ -472,7 +518,9 @@ int vipc_unload(void)
 	if (read_pinned_config(&cfg) && !links_pinned(VIPC_BACKEND_SOCK | VIPC_BACKEND_LSM)) {
 		err = -ENOENT;
 	} else {
+		n = linked_prog_ids(ids);
 		err = unpin_all();
+		wait_released(ids, n);
 		if (!err && rmdir(VIPC_PIN_DIR))
 			err = -errno;
 	}
