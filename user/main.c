@@ -296,7 +296,6 @@ static void print_backends(const struct vipc_state *st)
 static int cmd_status(int argc, char **argv)
 {
 	struct vipc_state st;
-	char path[PATH_MAX];
 	const char *state;
 	int i, fd, ret;
 
@@ -324,8 +323,7 @@ static int cmd_status(int argc, char **argv)
 	print_backends(&st);
 	printf(opt.json ? "\"hooks\":{" : "hooks:\n");
 	for (i = 0; i < vipc_nr_hooks; i++) {
-		snprintf(path, sizeof(path), "%s/%s", VIPC_PIN_DIR, vipc_hooks[i].link);
-		fd = bpf_obj_get(path);
+		fd = vipc_hook_link_open(i);
 		state = fd >= 0 ? "live" :
 			vipc_hooks[i].backend & ~st.cfg.backends ? "off" : "DOWN";
 		if (opt.json)

@@ -461,17 +461,23 @@ int vipc_pick_backends(__u32 asked, __u32 *out)
 	return -ENOTSUP;
 }
 
+int vipc_hook_link_open(int i)
+{
+	char path[PATH_MAX];
+
+	snprintf(path, sizeof(path), "%s/%s", VIPC_PIN_DIR, vipc_hooks[i].link);
+	return bpf_obj_get(path);
+}
+
 /* The ids of the programs behind the pinned links. */
 static int linked_prog_ids(__u32 *ids)
 {
 	struct bpf_link_info info;
-	char path[PATH_MAX];
 	__u32 len;
 	int i, fd, n = 0;
 
 	for (i = 0; i < vipc_nr_hooks; i++) {
-		snprintf(path, sizeof(path), "%s/%s", VIPC_PIN_DIR, vipc_hooks[i].link);
-		fd = bpf_obj_get(path);
+		fd = vipc_hook_link_open(i);
 		if (fd < 0)
 			continue;
 		memset(&info, 0, sizeof(info));

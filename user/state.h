@@ -52,6 +52,8 @@ struct vipc_probe {
 };
 extern const struct vipc_hook_info vipc_hooks[];
 extern const int vipc_nr_hooks;
+/* An fd of hook @i's pinned link, or -1 when it is not pinned. */
+int vipc_hook_link_open(int i);
 
 /* Load a fresh instance (or adopt a compatible pinned one): 0 or -errno.
  * *adopted tells which happened. The pin directory must be locked.
