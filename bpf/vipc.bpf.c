@@ -174,83 +174,10 @@ static __always_inline __u32 vipc_sock_owner(struct sock *sk, __u32 slot)
 	return 0;
 }
 
-/* Endpoint key from a sun_path of @n bytes at kernel address @path into a
- * zeroed @key: exact bytes, pathname names up to their first NUL, abstract
- * names without the leading NUL.
- */
-static __always_inline int vipc_name_key(const char *path, __u32 n, struct vipc_endpoint_key *key)
-{
-	long len;
-
-	if (!n)
-		return -1;
-	if (n > VIPC_NAME_MAX)
-		n = VIPC_NAME_MAX;
-	if (bpf_probe_read_kernel(key->name, 1, path))
-		return -1;
-	if (!key->name[0]) {
-		/* Abstract: everything after the leading NUL is significant. */
-		key->kind = VIPC_KIND_UNIX_ABSTRACT;
-		len = n - 1;
-		barrier_var(len);
-		if (len > VIPC_NAME_MAX - 1)
-			len = VIPC_NAME_MAX - 1;
-		key->len = len;
-		if (len > 0 && bpf_probe_read_kernel(key->name, len, path + 1))
-			return -1;
-		return 0;
-	}
-	/* Pathname: up to the first NUL; a string filling all @n bytes is
-	 * read whole, its last byte deciding whether it ended in a NUL.
-	 */
-	key->kind = VIPC_KIND_UNIX_PATH;
-	len = bpf_probe_read_kernel_str(key->name, n, path);
-	if (len <= 0)
-		return -1;
-	if (len < n) {
-		key->len = len - 1;
-		return 0;
-	}
-	if (bpf_probe_read_kernel(key->name, n, path))
-		return -1;
-	len = n - 1;
-	barrier_var(len);
-	if (len < 0 || len >= VIPC_NAME_MAX)
-		return -1;
-	key->len = key->name[len] ? n : n - 1;
-	return 0;
-}
-
-/* Socket backend: the address the caller passed. */
-static __always_inline int vipc_addr_key(struct bpf_sock_addr *ctx, struct vipc_endpoint_key *key)
-{
-	struct bpf_sock_addr_kern *sa = bpf_cast_to_kern_ctx(ctx);
-	__u32 n = sa->uaddrlen;
-
-	if (n <= SUN_PATH_OFFSET)
-		return -1;
-	return vipc_name_key((const char *)sa->uaddr + SUN_PATH_OFFSET, n - SUN_PATH_OFFSET, key);
-}
-
-/* LSM backend: the address the peer socket was really bound to. */
-static __always_inline int vipc_bound_key(struct sock *sk, struct vipc_endpoint_key *key)
-{
-	struct unix_address *addr = BPF_CORE_READ((struct unix_sock *)sk, addr);
-	int n;
-
-	if (!addr)
-		return -1;
-	n = BPF_CORE_READ(addr, len);
-	if (n <= SUN_PATH_OFFSET)
-		return -1;
-	return vipc_name_key((const char *)addr + bpf_core_field_offset(struct unix_address, name) +
-				     SUN_PATH_OFFSET,
-			     n - SUN_PATH_OFFSET, key);
-}
-
 /* One decision in progress: the live slot, the caller, what was found. */
 struct vipc_call {
 	struct vipc_endpoint_key key;
+	union vipc_name name; /* the exact name c->key hashes */
 	struct vipc_principal *caller;
 	struct vipc_endpoint *ep;
 	struct vipc_grant *grant;
@@ -259,6 +186,95 @@ struct vipc_call {
 	__u32 perm;
 	enum vipc_hook hook;
 };
+
+/* The name in a sun_path of @n bytes at kernel address @path, whose first
+ * byte the caller has read into @lead, into the zeroed c->name, its kind
+ * and length into c->key.
+ */
+static __always_inline int vipc_name_read(const char *path, __u32 n, char lead,
+					  struct vipc_call *c)
+{
+	struct vipc_endpoint_key *key = &c->key;
+	char *name = c->name.bytes;
+	long len;
+
+	if (!n)
+		return -1;
+	if (n > VIPC_NAME_MAX)
+		n = VIPC_NAME_MAX;
+	if (!lead) {
+		/* Abstract: everything after the leading NUL is significant. */
+		key->kind = VIPC_KIND_UNIX_ABSTRACT;
+		len = n - 1;
+		barrier_var(len);
+		if (len > VIPC_NAME_MAX - 1)
+			len = VIPC_NAME_MAX - 1;
+		key->len = len;
+		if (len > 0 && bpf_probe_read_kernel(name, len, path + 1))
+			return -1;
+		return 0;
+	}
+	/* Pathname: up to the first NUL; a string filling all @n bytes is
+	 * read whole, its last byte deciding whether it ended in a NUL.
+	 */
+	key->kind = VIPC_KIND_UNIX_PATH;
+	len = bpf_probe_read_kernel_str(name, n, path);
+	if (len <= 0)
+		return -1;
+	if (len < n) {
+		key->len = len - 1;
+		return 0;
+	}
+	if (bpf_probe_read_kernel(name, n, path))
+		return -1;
+	len = n - 1;
+	barrier_var(len);
+	if (len < 0 || len >= VIPC_NAME_MAX)
+		return -1;
+	key->len = name[len] ? n : n - 1;
+	return 0;
+}
+
+/* Endpoint key and exact name from a sun_path of @n bytes at @path. */
+static __always_inline int vipc_name_key(const char *path, __u32 n, char lead,
+					 struct vipc_call *c)
+{
+	if (vipc_name_read(path, n, lead, c))
+		return -1;
+	c->key.hash = vipc_name_hash(&c->name, c->key.len);
+	return 0;
+}
+
+/* Socket backend: the address the caller passed. */
+static __always_inline int vipc_addr_key(struct bpf_sock_addr *ctx, struct vipc_call *c)
+{
+	struct bpf_sock_addr_kern *sa = bpf_cast_to_kern_ctx(ctx);
+	__u32 n = sa->uaddrlen;
+
+	if (n <= SUN_PATH_OFFSET)
+		return -1;
+	return vipc_name_key((const char *)sa->uaddr + SUN_PATH_OFFSET, n - SUN_PATH_OFFSET,
+			     sa->uaddr->sa_data[0], c);
+}
+
+/* LSM backend: the address the peer socket was really bound to. */
+static __always_inline int vipc_bound_key(struct sock *sk, struct vipc_call *c)
+{
+	struct unix_address *addr = BPF_CORE_READ((struct unix_sock *)sk, addr);
+	const char *path;
+	char lead;
+	int n;
+
+	if (!addr)
+		return -1;
+	n = BPF_CORE_READ(addr, len);
+	path = (const char *)addr + bpf_core_field_offset(struct unix_address, name) +
+	       SUN_PATH_OFFSET;
+	if (n <= SUN_PATH_OFFSET || bpf_probe_read_kernel(&lead, 1, path))
+		return -1;
+	return vipc_name_key(path, n - SUN_PATH_OFFSET, lead, c);
+}
+
 
 /* Count a decision in the per-CPU counters of its hook. */
 static __always_inline void vipc_count(struct vipc_stats *s, enum vipc_reason reason, int audit)
@@ -319,7 +335,7 @@ static __always_inline void vipc_report(const struct vipc_call *c, enum vipc_rea
 	e->name_len = c->key.len;
 	__builtin_memset(e->pad, 0, sizeof(e->pad));
 	bpf_get_current_comm(e->comm, sizeof(e->comm));
-	__builtin_memcpy(e->name, c->key.name, sizeof(e->name));
+	__builtin_memcpy(e->name, c->name.bytes, sizeof(e->name));
 	bpf_ringbuf_submit(e, 0);
 }
 
@@ -347,6 +363,8 @@ static __always_inline void vipc_lookup(struct vipc_call *c)
 	struct vipc_grant_key gkey = { .slot = c->key.slot };
 
 	c->ep = bpf_map_lookup_elem(&vipc_endpoints, &c->key);
+	if (c->ep && !vipc_name_eq(&c->ep->name, &c->name, c->key.len))
+		c->ep = NULL; /* another name that hashes alike */
 	vipc_count_lookup(c->stats, c->ep != NULL);
 	if (!vipc_needs_grant(c->caller, c->ep))
 		return;
@@ -375,11 +393,9 @@ static __always_inline int vipc_check_addr(struct bpf_sock_addr *ctx, __u32 perm
 
 	if (!vipc_begin(&c, perm, hook))
 		return 1;
-	if (!c.caller) {
-		vipc_count(c.stats, VIPC_R_UNCONFINED, 0);
-		return 1;
-	}
-	if (!vipc_addr_key(ctx, &c.key))
+	if (!c.caller)
+		return vipc_finish(&c, VIPC_R_UNCONFINED);
+	if (!vipc_addr_key(ctx, &c))
 		vipc_lookup(&c);
 	return vipc_finish(&c, vipc_decide(c.caller, c.ep, c.grant, perm));
 }
@@ -430,7 +446,7 @@ struct {
 /* Decide on the peer socket: its bound name and who bound it. */
 static __always_inline enum vipc_reason vipc_peer_decide(struct vipc_call *c, struct sock *peer)
 {
-	if (vipc_bound_key(peer, &c->key))
+	if (vipc_bound_key(peer, c))
 		return c->caller ? vipc_decide(c->caller, NULL, NULL, c->perm) : VIPC_R_UNCONFINED;
 	vipc_lookup(c);
 	return vipc_decide_peer(c->caller, c->ep, c->grant, c->perm,
@@ -475,6 +491,7 @@ static __always_inline void vipc_tag(struct vipc_call *c, struct sock *sk)
 	tag->container = c->caller->id;
 	tag->perm = c->perm;
 	__builtin_memcpy(&tag->key, &c->key, sizeof(tag->key));
+	__builtin_memcpy(&tag->name, &c->name, sizeof(tag->name));
 }
 
 SEC("lsm/unix_stream_connect")
@@ -520,7 +537,7 @@ int BPF_PROG(vipc_bind, struct socket *sock, struct sockaddr *address, int addrl
 	if (!vipc_begin(&c, VIPC_PERM_BIND, VIPC_HOOK_BIND))
 		return 0;
 	if (vipc_name_key((const char *)address + SUN_PATH_OFFSET, addrlen - SUN_PATH_OFFSET,
-			  &c.key))
+			  address->sa_data[0], &c))
 		return 0;
 	vipc_lookup(&c);
 	return vipc_finish(&c, vipc_decide_bind(c.caller, c.ep, c.grant)) ? 0 : -EPERM;
@@ -570,9 +587,10 @@ static __always_inline int vipc_recheck(struct socket *sock, struct msghdr *msg,
 	fds = hook == VIPC_HOOK_SENDMSG && vipc_passes_fds(msg);
 	if (!vipc_begin(&c, fds ? VIPC_PERM_PASS_FD : tag->perm, hook) || !c.caller)
 		return 0;
-	__builtin_memcpy(c.key.name, tag->key.name, sizeof(c.key.name));
 	c.key.kind = tag->key.kind;
 	c.key.len = tag->key.len;
+	c.key.hash = tag->key.hash;
+	__builtin_memcpy(&c.name, &tag->name, sizeof(c.name));
 	vipc_lookup(&c);
 	reason = vipc_decide(c.caller, c.ep, c.grant, c.perm);
 	if (!c.ep || (reason != VIPC_R_OWNER && c.ep->generation != tag->generation))

@@ -7,9 +7,10 @@
 #define __VIPC_H
 
 #define VIPC_MAGIC 0x43504956 /* "VIPC" little-endian */
-#define VIPC_ABI_VERSION 2
+#define VIPC_ABI_VERSION 3
 
 #define VIPC_NAME_MAX 108 /* sizeof(sun_path) */
+#define VIPC_NAME_WORDS 14 /* a name zero-padded to 64-bit words: 112 bytes */
 #define VIPC_LABEL_MAX 32 /* container, endpoint and channel names */
 #define VIPC_CGROUP_DEPTH 32 /* deepest cgroup level searched for a principal */
 #define VIPC_MAX_CPUS 256 /* CPUs summed by the in-kernel stats snapshot */
@@ -116,16 +117,26 @@ struct vipc_principal {
 	char name[VIPC_LABEL_MAX];
 };
 
-/* vipc_endpoints: (slot, kind, exact name bytes) -> endpoint. Unused name
- * bytes are zero; len counts the significant bytes (abstract names keep
- * their embedded NULs, the leading NUL is not stored).
+/* An endpoint's name, exact bytes zero-padded to whole words: pathname
+ * names up to their first NUL, abstract names without the leading NUL
+ * (keeping their embedded NULs).
+ */
+union vipc_name {
+	char bytes[VIPC_NAME_WORDS * 8];
+	__u64 words[VIPC_NAME_WORDS];
+};
+
+/* vipc_endpoints: (slot, kind, length, hash of the name) -> endpoint. A
+ * 16-byte key keeps the kernel's hashing of it short; the exact name is in
+ * the value and compared after the lookup, so a name that only hashes
+ * alike is not the endpoint.
  */
 struct vipc_endpoint_key {
 	__u32 slot;
 	__u8 kind; /* enum vipc_kind */
-	__u8 len;
+	__u8 len;  /* significant bytes of the name */
 	__u16 pad;
-	char name[VIPC_NAME_MAX];
+	__u64 hash; /* vipc_name_hash() */
 };
 
 struct vipc_endpoint {
@@ -136,6 +147,7 @@ struct vipc_endpoint {
 	__u32 capacity; /* live connections allowed (channels), 0 = unbounded */
 	__u32 pad;
 	char label[VIPC_LABEL_MAX];
+	union vipc_name name;
 };
 
 /* vipc_grants: (slot, container, endpoint) -> permissions. */
@@ -239,7 +251,8 @@ struct vipc_conn_tag {
 	__u32 generation; /* endpoint generation at admission */
 	__u32 container;  /* caller's container */
 	__u32 perm;	  /* permission it was admitted under */
-	struct vipc_endpoint_key key; /* the endpoint's name, to re-check it */
+	struct vipc_endpoint_key key; /* the endpoint's key and name, to re-check it */
+	union vipc_name name;
 };
 
 /* Context of the vipc_remove_container syscall program. */
@@ -251,8 +264,8 @@ struct vipc_remove_args {
 _Static_assert(sizeof(struct vipc_config) == 32, "vipc_config layout");
 _Static_assert(sizeof(struct vipc_principal_key) == 16, "vipc_principal_key layout");
 _Static_assert(sizeof(struct vipc_principal) == 40, "vipc_principal layout");
-_Static_assert(sizeof(struct vipc_endpoint_key) == 116, "vipc_endpoint_key layout");
-_Static_assert(sizeof(struct vipc_endpoint) == 56, "vipc_endpoint layout");
+_Static_assert(sizeof(struct vipc_endpoint_key) == 16, "vipc_endpoint_key layout");
+_Static_assert(sizeof(struct vipc_endpoint) == 168, "vipc_endpoint layout");
 _Static_assert(sizeof(struct vipc_grant_key) == 16, "vipc_grant_key layout");
 _Static_assert(sizeof(struct vipc_grant) == 16, "vipc_grant layout");
 _Static_assert(sizeof(struct vipc_channel_key) == 40, "vipc_channel_key layout");
@@ -261,6 +274,6 @@ _Static_assert(sizeof(struct vipc_stats) == 104, "vipc_stats layout");
 _Static_assert(sizeof(struct vipc_registry_stats) == 80, "vipc_registry_stats layout");
 _Static_assert(sizeof(struct vipc_event) == 168, "vipc_event layout");
 _Static_assert(sizeof(struct vipc_snapshot) == 120, "vipc_snapshot layout");
-_Static_assert(sizeof(struct vipc_conn_tag) == 132, "vipc_conn_tag layout");
+_Static_assert(sizeof(struct vipc_conn_tag) == 144, "vipc_conn_tag layout");
 
 #endif /* __VIPC_H */

@@ -13,6 +13,34 @@
 #define __always_inline inline __attribute__((always_inline))
 #endif
 
+/* The endpoint key's hash of a zero-padded name of @len bytes: a
+ * multiply-xorshift mix of the words it covers. It only spreads names over
+ * the table: the exact name is compared after every lookup (vipc_name_eq).
+ */
+static __always_inline __u64 vipc_name_hash(const union vipc_name *n, __u32 len)
+{
+	__u64 h = 0;
+	__u32 i;
+
+	for (i = 0; i < VIPC_NAME_WORDS && i * 8 < len; i++) {
+		h = (h ^ n->words[i]) * 0x9e3779b97f4a7c15ULL;
+		h ^= h >> 32;
+	}
+	return h;
+}
+
+/* Two zero-padded names of @len bytes each. */
+static __always_inline int vipc_name_eq(const union vipc_name *a, const union vipc_name *b,
+					__u32 len)
+{
+	__u64 diff = 0;
+	__u32 i;
+
+	for (i = 0; i < VIPC_NAME_WORDS && i * 8 < len; i++)
+		diff |= a->words[i] ^ b->words[i];
+	return !diff;
+}
+
 /* Does the caller need a grant lookup at all? */
 static __always_inline int vipc_needs_grant(const struct vipc_principal *caller,
 					     const struct vipc_endpoint *ep)

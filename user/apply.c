@@ -14,6 +14,7 @@
 #include <bpf/bpf.h>
 #include "registry.h"
 #include "table.h"
+#include "vipc_decide.h"
 
 enum { T_PRINCIPALS, T_ENDPOINTS, T_GRANTS, T_CHANNELS, T__COUNT };
 
@@ -99,8 +100,7 @@ static int put_containers(struct build *b)
 	struct vipc_table *t = &b->idle[T_PRINCIPALS];
 	struct vipc_principal_key key;
 	struct vipc_principal val;
-	const char *dup;
-	long old;
+	long old, dup;
 	size_t i;
 
 	for (i = 0; i < b->pol->nr_containers; i++) {
@@ -121,34 +121,35 @@ static int put_containers(struct build *b)
 	/* Sorted by cgroup, two containers on one cgroup sit side by side. */
 	if (vipc_table_sort(t))
 		return -ENOMEM;
-	for (i = 1; i < t->n; i++) {
-		if (vipc_table_cmp(t, vipc_table_key(t, i - 1), vipc_table_key(t, i)))
-			continue;
-		dup = ((struct vipc_principal *)vipc_table_val(t, i))->name;
-		return vipc_fail(-EINVAL, "container %s: its cgroup is another container's too", dup);
-	}
+	dup = vipc_table_dup(t);
+	if (dup >= 0)
+		return vipc_fail(-EINVAL, "container %s: its cgroup is another container's too",
+				 ((struct vipc_principal *)vipc_table_val(t, dup))->name);
 	return 0;
 }
 
 /* Endpoints keep their id and generation when their address stays. */
 static int put_endpoints(struct build *b)
 {
+	struct vipc_table *t = &b->idle[T_ENDPOINTS], *live = &b->live[T_ENDPOINTS];
 	const struct vipc_policy_endpoint *pe;
 	struct vipc_endpoint_key key;
 	struct vipc_endpoint *ep;
-	long old;
+	union vipc_name name;
+	long old, dup;
 	size_t i;
 
 	for (i = 0; i < b->pol->nr_endpoints; i++) {
 		pe = &b->pol->endpoints[i];
 		ep = &b->ep[i];
-		vipc_endpoint_key_make(&key, b->slot, pe->kind, pe->addr, pe->len);
-		old = vipc_table_find(&b->live[T_ENDPOINTS], &key);
-		if (old >= 0) {
-			memcpy(ep, vipc_table_val(&b->live[T_ENDPOINTS], old), sizeof(*ep));
+		vipc_endpoint_key_make(&key, &name, b->slot, pe->kind, pe->addr, pe->len);
+		old = vipc_table_find(live, &key);
+		if (old >= 0 && vipc_name_eq(&((struct vipc_endpoint *)vipc_table_val(live, old))->name, &name, key.len)) {
+			memcpy(ep, vipc_table_val(live, old), sizeof(*ep));
 		} else {
 			ep->id = b->st->cfg.next_endpoint++;
 			ep->generation = 1;
+			ep->name = name;
 		}
 		ep->owner = b->cid[names_find(&b->containers, pe->owner)];
 		ep->flags = 0;
@@ -162,11 +163,19 @@ static int put_endpoints(struct build *b)
 	}
 	for (i = 0; i < b->pol->nr_endpoints; i++) {
 		pe = &b->pol->endpoints[i];
-		vipc_endpoint_key_make(&key, b->slot, pe->kind, pe->addr, pe->len);
-		if (vipc_table_push(&b->idle[T_ENDPOINTS], &key, &b->ep[i]))
+		vipc_endpoint_key_make(&key, &name, b->slot, pe->kind, pe->addr, pe->len);
+		if (vipc_table_push(t, &key, &b->ep[i]))
 			return -ENOMEM;
 	}
-	return vipc_table_sort(&b->idle[T_ENDPOINTS]);
+
+	/* The parser refuses equal addresses: equal keys are names hashing alike. */
+	if (vipc_table_sort(t))
+		return -ENOMEM;
+	dup = vipc_table_dup(t);
+	if (dup >= 0)
+		return vipc_fail(-EINVAL, "endpoint %s: its address hashes like another endpoint's; "
+				 "choose another", ((struct vipc_endpoint *)vipc_table_val(t, dup))->label);
+	return 0;
 }
 
 /* Add @perms for (container, endpoint) to the idle slot's grants. */

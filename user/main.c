@@ -465,7 +465,7 @@ static int print_endpoint(const void *key, const void *val, void *ctx)
 	struct vipc_container_info c;
 	struct ls_ctx *l = ctx;
 
-	vipc_addr_format(k->kind, k->name, k->len, addr, sizeof(addr));
+	vipc_addr_format(k->kind, ep->name.bytes, k->len, addr, sizeof(addr));
 	snprintf(owner, sizeof(owner), "#%u", ep->owner);
 	if (!vipc_container_by_id(l->st, ep->owner, &c))
 		snprintf(owner, sizeof(owner), "%s", c.val.name);

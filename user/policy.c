@@ -17,6 +17,7 @@
 #include <sys/stat.h>
 #include <yaml.h>
 #include "policy.h"
+#include "vipc_decide.h"
 
 /* Collections nest at most 4 deep in a policy; libyaml's scanner costs the
  * nesting depth on every token, so deeper files are refused before loading.
@@ -1017,12 +1018,14 @@ void vipc_addr_format(__u8 kind, const char *addr, __u8 len, char *buf, size_t s
 	}
 }
 
-void vipc_endpoint_key_make(struct vipc_endpoint_key *key, __u32 slot, __u8 kind,
-			    const char *addr, __u8 len)
+void vipc_endpoint_key_make(struct vipc_endpoint_key *key, union vipc_name *name, __u32 slot,
+			    __u8 kind, const char *addr, __u8 len)
 {
 	memset(key, 0, sizeof(*key));
+	memset(name, 0, sizeof(*name));
 	key->slot = slot;
 	key->kind = kind;
 	key->len = len < VIPC_NAME_MAX ? len : VIPC_NAME_MAX;
-	memcpy(key->name, addr, key->len);
+	memcpy(name->bytes, addr, key->len);
+	key->hash = vipc_name_hash(name, key->len);
 }

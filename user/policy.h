@@ -110,8 +110,10 @@ void vipc_perms_format(__u32 bits, char *buf, size_t size);
 int vipc_addr_parse(const char *text, __u8 *kind, char addr[VIPC_NAME_MAX], __u8 *len);
 /* Kind and bytes back into "/path" or "@name" with \xNN for unprintables. */
 void vipc_addr_format(__u8 kind, const char *addr, __u8 len, char *buf, size_t size);
-/* The exact map key the kernel builds for that address in @slot. */
-void vipc_endpoint_key_make(struct vipc_endpoint_key *key, __u32 slot, __u8 kind,
-			    const char *addr, __u8 len);
+/* The exact map key the kernel builds for that address in @slot, and the
+ * zero-padded name the endpoint's value holds (compared after a lookup).
+ */
+void vipc_endpoint_key_make(struct vipc_endpoint_key *key, union vipc_name *name, __u32 slot,
+			    __u8 kind, const char *addr, __u8 len);
 
 #endif /* __VIPC_POLICY_H */

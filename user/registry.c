@@ -247,14 +247,16 @@ int vipc_endpoint_find(struct vipc_state *st, const char *name, struct vipc_endp
 {
 	struct find_ctx f = { .name = name, .out = out };
 	char addr[VIPC_NAME_MAX];
+	union vipc_name exact;
 	__u8 kind, len;
 
 	if (name[0] != '/' && name[0] != '@')
 		return find_endpoint(st, &f);
 	if (vipc_addr_parse(name, &kind, addr, &len))
 		return vipc_fail(-EINVAL, "bad endpoint address %s", name);
-	vipc_endpoint_key_make(&out->key, st->cfg.active_slot, kind, addr, len);
-	if (bpf_map_lookup_elem(st->endpoints_fd, &out->key, &out->val))
+	vipc_endpoint_key_make(&out->key, &exact, st->cfg.active_slot, kind, addr, len);
+	if (bpf_map_lookup_elem(st->endpoints_fd, &out->key, &out->val) ||
+	    !vipc_name_eq(&out->val.name, &exact, out->key.len))
 		return vipc_fail(-ENOENT, "no endpoint at %s", name);
 	return 0;
 }
@@ -289,10 +291,12 @@ int vipc_endpoint_add(struct vipc_state *st, const char *name, const char *owner
 	err = vipc_container_find(st, owner, &c);
 	if (err)
 		return err;
-	vipc_endpoint_key_make(&key, st->cfg.active_slot, kind, bytes, len);
+	vipc_endpoint_key_make(&key, &val.name, st->cfg.active_slot, kind, bytes, len);
 	if (!bpf_map_lookup_elem(st->endpoints_fd, &key, &old.val))
-		return vipc_fail(-EEXIST, "%s is already registered as endpoint %s", addr,
-			    old.val.label);
+		return vipc_fail(-EEXIST, vipc_name_eq(&old.val.name, &val.name, key.len) ?
+				 "%s is already registered as endpoint %s" :
+				 "%s hashes like the address of endpoint %s: choose another",
+				 addr, old.val.label);
 
 	/* Phase 2: allocate an id and insert. */
 	err = vipc_config_read(st);

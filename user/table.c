@@ -176,6 +176,16 @@ long vipc_table_find(const struct vipc_table *t, const void *key)
 	return -1;
 }
 
+long vipc_table_dup(const struct vipc_table *t)
+{
+	size_t i;
+
+	for (i = 1; i < t->n; i++)
+		if (!vipc_table_cmp(t, vipc_table_key(t, i - 1), vipc_table_key(t, i)))
+			return i;
+	return -1;
+}
+
 long vipc_table_missing(const struct vipc_table *a, const struct vipc_table *b)
 {
 	size_t i = 0, j = 0;

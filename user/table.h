@@ -37,6 +37,10 @@ int vipc_table_cmp(const struct vipc_table *t, const void *a, const void *b);
 int vipc_table_sort(struct vipc_table *t);
 /* Index of @key (slot aside) in a sorted table, or -1. */
 long vipc_table_find(const struct vipc_table *t, const void *key);
+/* Index of the first entry of a sorted table whose key (slot aside) equals
+ * the one before it, or -1.
+ */
+long vipc_table_dup(const struct vipc_table *t);
 /* Entries of sorted @a with no equal key in sorted @b. */
 long vipc_table_missing(const struct vipc_table *a, const struct vipc_table *b);
 /* Write every entry with one batch update; -errno and errno set on failure. */

@@ -1,12 +1,15 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /* The permission and address helpers of user/policy.h: permission words and
  * lists in both directions, "/path" and "@abstract" addresses in both
- * directions, and the endpoint map key built from an address.
+ * directions, and the endpoint map key and name built from an address.
  */
 #include <criterion/criterion.h>
 #include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include "policy.h"
+#include "vipc_decide.h"
 
 #define PATH_MAX_LEN VIPC_NAME_MAX /* a pathname may fill sun_path */
 #define ABSTRACT_MAX_LEN (VIPC_NAME_MAX - 1) /* the leading NUL takes a byte */
@@ -258,62 +261,118 @@ Test(addr, small_buffers_truncate_without_overrun)
 
 /* ---- endpoint keys ---- */
 
-/* Key for @len bytes of @name, built into a struct pre-filled with @dirt and
- * from an address buffer whose bytes past @len are garbage.
+/* Key and name for @len bytes of @name, built into structs pre-filled with
+ * @dirt and from an address buffer whose bytes past @len are garbage.
  */
-static void key_from_dirt(struct vipc_endpoint_key *key, int dirt, __u32 slot, __u8 kind,
-			  const char *name, __u8 len)
+static void key_from_dirt(struct vipc_endpoint_key *key, union vipc_name *out, int dirt,
+			  __u32 slot, __u8 kind, const char *name, __u8 len)
 {
 	char addr[VIPC_NAME_MAX];
 
 	memset(addr, dirt ^ 0x5a, sizeof(addr));
 	memcpy(addr, name, len);
 	memset(key, dirt, sizeof(*key));
-	vipc_endpoint_key_make(key, slot, kind, addr, len);
+	memset(out, dirt, sizeof(*out));
+	vipc_endpoint_key_make(key, out, slot, kind, addr, len);
 }
 
 Test(key, fields_set_and_tail_zeroed)
 {
 	struct vipc_endpoint_key key;
+	union vipc_name name;
 	size_t i;
 
-	key_from_dirt(&key, 0xff, 1, VIPC_KIND_UNIX_PATH, "/a", 2);
+	key_from_dirt(&key, &name, 0xff, 1, VIPC_KIND_UNIX_PATH, "/a", 2);
 	cr_expect_eq(key.slot, 1);
 	cr_expect_eq(key.kind, VIPC_KIND_UNIX_PATH);
 	cr_expect_eq(key.len, 2);
 	cr_expect_eq(key.pad, 0);
-	cr_expect_arr_eq(key.name, "/a", 2);
-	for (i = 2; i < sizeof(key.name); i++)
-		cr_expect_eq(key.name[i], 0, "name[%zu] = %#x", i, (unsigned char)key.name[i]);
+	cr_expect_eq(key.hash, vipc_name_hash(&name, 2));
+	cr_expect_arr_eq(name.bytes, "/a", 2);
+	for (i = 2; i < sizeof(name.bytes); i++)
+		cr_expect_eq(name.bytes[i], 0, "name[%zu] = %#x", i, (unsigned char)name.bytes[i]);
 }
 
 Test(key, same_name_same_bytes_whatever_the_dirt)
 {
 	struct vipc_endpoint_key a, b;
+	union vipc_name na, nb;
 
-	key_from_dirt(&a, 0xff, 0, VIPC_KIND_UNIX_ABSTRACT, "jobs", 4);
-	key_from_dirt(&b, 0x00, 0, VIPC_KIND_UNIX_ABSTRACT, "jobs", 4);
+	key_from_dirt(&a, &na, 0xff, 0, VIPC_KIND_UNIX_ABSTRACT, "jobs", 4);
+	key_from_dirt(&b, &nb, 0x00, 0, VIPC_KIND_UNIX_ABSTRACT, "jobs", 4);
 	cr_expect_eq(memcmp(&a, &b, sizeof(a)), 0);
+	cr_expect_eq(memcmp(&na, &nb, sizeof(na)), 0);
+	cr_expect(vipc_name_eq(&na, &nb, 4));
 }
 
-Test(key, full_length_name_fills_the_key)
+Test(key, full_length_name_fills_the_name)
 {
 	struct vipc_endpoint_key key;
+	union vipc_name out;
 	char name[VIPC_NAME_MAX];
 
 	memset(name, 'n', sizeof(name));
-	key_from_dirt(&key, 0xff, 0, VIPC_KIND_UNIX_PATH, name, VIPC_NAME_MAX);
+	key_from_dirt(&key, &out, 0xff, 0, VIPC_KIND_UNIX_PATH, name, VIPC_NAME_MAX);
 	cr_expect_eq(key.len, VIPC_NAME_MAX);
-	cr_expect_arr_eq(key.name, name, VIPC_NAME_MAX);
+	cr_expect_arr_eq(out.bytes, name, VIPC_NAME_MAX);
 }
 
 Test(key, kind_and_length_tell_names_apart)
 {
 	struct vipc_endpoint_key path, abstract, nul;
+	union vipc_name n;
 
-	key_from_dirt(&path, 0, 0, VIPC_KIND_UNIX_PATH, "/a", 2);
-	key_from_dirt(&abstract, 0, 0, VIPC_KIND_UNIX_ABSTRACT, "a", 1);
-	key_from_dirt(&nul, 0, 0, VIPC_KIND_UNIX_ABSTRACT, "a\0", 2);
+	key_from_dirt(&path, &n, 0, 0, VIPC_KIND_UNIX_PATH, "/a", 2);
+	key_from_dirt(&abstract, &n, 0, 0, VIPC_KIND_UNIX_ABSTRACT, "a", 1);
+	key_from_dirt(&nul, &n, 0, 0, VIPC_KIND_UNIX_ABSTRACT, "a\0", 2);
 	cr_expect_neq(memcmp(&path, &abstract, sizeof(path)), 0, "\"/a\" vs \"@a\"");
 	cr_expect_neq(memcmp(&abstract, &nul, sizeof(nul)), 0, "\"@a\" vs \"@a\\x00\"");
+}
+
+/* Every byte of a full-length name counts, in the hash and in the compare. */
+Test(key, every_byte_changes_the_hash_and_the_name)
+{
+	struct vipc_endpoint_key base, other;
+	union vipc_name nbase, nother;
+	char name[VIPC_NAME_MAX];
+	size_t i;
+
+	memset(name, 'n', sizeof(name));
+	key_from_dirt(&base, &nbase, 0, 0, VIPC_KIND_UNIX_PATH, name, VIPC_NAME_MAX);
+	for (i = 0; i < VIPC_NAME_MAX; i++) {
+		name[i] = 'm';
+		key_from_dirt(&other, &nother, 0, 0, VIPC_KIND_UNIX_PATH, name, VIPC_NAME_MAX);
+		name[i] = 'n';
+		cr_expect_neq(other.hash, base.hash, "byte %zu: same hash", i);
+		cr_expect_not(vipc_name_eq(&nother, &nbase, VIPC_NAME_MAX), "byte %zu: same name", i);
+	}
+}
+
+static int cmp_u64(const void *a, const void *b)
+{
+	__u64 x = *(const __u64 *)a, y = *(const __u64 *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* A million similar names, as a generated policy writes them, hash apart. */
+Test(key, similar_names_do_not_collide)
+{
+	enum { N = 1000000 };
+	__u64 *h = malloc(N * sizeof(*h));
+	struct vipc_endpoint_key key;
+	union vipc_name out;
+	char name[64];
+	size_t i;
+
+	cr_assert(h);
+	for (i = 0; i < N; i++) {
+		snprintf(name, sizeof(name), "/run/svc/ep-%zu.sock", i);
+		key_from_dirt(&key, &out, 0, 0, VIPC_KIND_UNIX_PATH, name, strlen(name));
+		h[i] = key.hash;
+	}
+	qsort(h, N, sizeof(*h), cmp_u64);
+	for (i = 1; i < N; i++)
+		cr_expect_neq(h[i], h[i - 1], "collision after %zu names", i);
+	free(h);
 }
