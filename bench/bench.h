@@ -65,8 +65,10 @@ double b_now(void);
 
 /* work.c: the server (forked) and the client loop, one sample each. */
 pid_t b_server_start(const struct b_addrs *a);
-/* Run @w for about @budget_ms; per-op µs (latencies) or per-s rate. */
-double b_work_run(const struct b_addrs *a, enum b_work w, bool proxy, int budget_ms);
+/* Run @w for about @budget_ms; per-op µs (latencies) or per-s rate. The
+ * client's context switches per op go to *csw.
+ */
+double b_work_run(const struct b_addrs *a, enum b_work w, bool proxy, int budget_ms, double *csw);
 
 /* setup.c: cgroups, loading vipc, policies in memory, socat, Landlock. */
 int b_cgroup_make(const char *rel);
@@ -129,7 +131,10 @@ struct b_op {
 
 struct b_results {
 	int rounds;
+	int cpu;    /* --cpu: the CPU everything runs on, or -1 */
+	int policy; /* scheduling policy everything runs under (SCHED_*) */
 	struct b_samples work[C__COUNT][W__COUNT];
+	struct b_samples csw[C__COUNT][W__COUNT]; /* client context switches per op */
 	struct b_samples hook[C__COUNT]; /* ns per hook run (bpf_stats) */
 	long events;			 /* would-deny events read in audit mode */
 	struct b_samples sweep_base[2];	 /* connect µs, sendto k/s without vipc */

@@ -5,11 +5,14 @@
  * table and writes CSV and a plot. --quick runs only the comparison, on
  * connect and sendto, without vipc 1M grants, socat and Landlock, and only
  * prints its table (for the VM harness, where vipc-loader takes the backend
- * from VIPC_BACKEND). Removes every cgroup, pin and process it made, also
- * on failure and on Ctrl-C.
+ * from VIPC_BACKEND). --cpu and --sched batch put the bench and all it forks
+ * on one CPU and under SCHED_BATCH (no wake-up preemption), so client and
+ * server take turns the same way with and without vipc. Removes every
+ * cgroup, pin and process it made, also on failure and on Ctrl-C.
  */
 #include <errno.h>
 #include <getopt.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -40,12 +43,24 @@ static struct {
 	bool quick;
 	unsigned configs; /* bit per enum b_config; 0: the mode's default */
 	unsigned work;	  /* bit per enum b_work */
+	int cpu;	  /* --cpu, or -1 */
+	int policy;	  /* --sched: SCHED_BATCH or SCHED_OTHER (left as it is) */
 	struct b_addrs addrs;
 	char dir[64];
 	pid_t worker;
-} opt = { .loader = "./vipc-loader", .out = "bench/results", .rounds = B_ROUNDS, .budget_ms = 300 };
+	int stats_fd; /* BPF run-time stats are on while it is open */
+} opt = { .loader = "./vipc-loader", .out = "bench/results", .rounds = B_ROUNDS, .budget_ms = 300,
+	  .cpu = -1, .policy = SCHED_OTHER, .stats_fd = -1 };
 
 static struct b_results res;
+
+/* What a worker sends back: per workload, the figure and the client's
+ * context switches per op.
+ */
+struct figures {
+	double v[W__COUNT];
+	double csw[W__COUNT];
+};
 
 bool b_config_runs(enum b_config c, enum b_work w)
 {
@@ -98,7 +113,7 @@ static int prepare(enum b_config c, size_t grants)
  */
 static void worker(enum b_config c, unsigned mask, int out)
 {
-	double v[W__COUNT] = {};
+	struct figures f = {};
 	int w;
 
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
@@ -108,12 +123,12 @@ static void worker(enum b_config c, unsigned mask, int out)
 		_exit(1);
 	for (w = 0; w < W__COUNT; w++)
 		if (mask & (1u << w) && b_config_runs(c, w))
-			v[w] = b_work_run(&opt.addrs, w, c == C_SOCAT, opt.budget_ms);
-	_exit(write(out, v, sizeof(v)) == sizeof(v) ? 0 : 1);
+			f.v[w] = b_work_run(&opt.addrs, w, c == C_SOCAT, opt.budget_ms, &f.csw[w]);
+	_exit(write(out, &f, sizeof(f)) == sizeof(f) ? 0 : 1);
 }
 
 /* One sample of each workload in @mask under @c; hook ns per run in *hook. */
-static int sample(enum b_config c, unsigned mask, double v[W__COUNT], double *hook)
+static int sample(enum b_config c, unsigned mask, struct figures *f, double *hook)
 {
 	__u64 ns0, cnt0, ns1, cnt1;
 	int fds[2], status, err = 0;
@@ -125,7 +140,7 @@ static int sample(enum b_config c, unsigned mask, double v[W__COUNT], double *ho
 	if (!opt.worker)
 		worker(c, mask, fds[1]);
 	close(fds[1]);
-	if (read(fds[0], v, sizeof(double) * W__COUNT) != sizeof(double) * W__COUNT)
+	if (read(fds[0], f, sizeof(*f)) != sizeof(*f))
 		err = -EIO;
 	close(fds[0]);
 	waitpid(opt.worker, &status, 0);
@@ -135,63 +150,92 @@ static int sample(enum b_config c, unsigned mask, double v[W__COUNT], double *ho
 	return err;
 }
 
-static void record(enum b_config c, const double v[W__COUNT], double hook, long events)
+static void record(enum b_config c, const struct figures *f, long events)
 {
 	int w;
 
-	for (w = 0; w < W__COUNT; w++)
-		if (v[w] > 0)
-			b_samples_add(&res.work[c][w], v[w]);
-	if (hook > 0)
-		b_samples_add(&res.hook[c], hook);
+	for (w = 0; w < W__COUNT; w++) {
+		if (f->v[w] <= 0)
+			continue;
+		b_samples_add(&res.work[c][w], f->v[w]);
+		b_samples_add(&res.csw[c][w], f->csw[w]);
+	}
 	res.events += events;
 }
 
-/* Phase 1: every configuration, every workload, rounds interleaved. */
-static int run_main(void)
+/* One round over the configurations in rotated order: the figures of
+ * each into res (@timed), or only the hooks' ns per run.
+ */
+static int run_round(int r, bool timed)
 {
-	double v[W__COUNT], hook;
-	int r, k, err;
+	struct figures f;
 	enum b_config c;
+	double hook;
+	long events;
+	int k, err;
 
-	for (r = 0; r < opt.rounds; r++) {
-		fprintf(stderr, "bench: round %d/%d\n", r + 1, opt.rounds);
-		for (k = 0; k < C__COUNT; k++) {
-			c = (k + r) % C__COUNT;
-			if (!(opt.configs & (1u << c)))
-				continue;
-			err = prepare(c, 10) ?: sample(c, opt.work, v, &hook);
-			if (err) {
-				fprintf(stderr, "bench: %s: %s\n", b_config_names[c], strerror(-err));
-				return err;
-			}
-			record(c, v, hook, c == C_AUDIT ? b_events_stop() : 0);
+	for (k = 0; k < C__COUNT; k++) {
+		c = (k + r) % C__COUNT;
+		if (!(opt.configs & (1u << c)))
+			continue;
+		err = prepare(c, 10) ?: sample(c, opt.work, &f, &hook);
+		if (err) {
+			fprintf(stderr, "bench: %s: %s\n", b_config_names[c], strerror(-err));
+			return err;
 		}
+		events = c == C_AUDIT ? b_events_stop() : 0;
+		if (timed)
+			record(c, &f, events);
+		else if (hook > 0)
+			b_samples_add(&res.hook[c], hook);
 	}
 	return 0;
+}
+
+/* Phase 1: every configuration, every workload, rounds interleaved, with
+ * run-time stats off (their clock reads cost ~50 ns per program run); then
+ * one more round with them on for the hooks' own cost. They stay on for
+ * the sweep, which compares hook costs.
+ */
+static int run_main(void)
+{
+	int r, err = 0;
+
+	for (r = 0; r < opt.rounds && !err; r++) {
+		fprintf(stderr, "bench: round %d/%d\n", r + 1, opt.rounds);
+		err = run_round(r, true);
+	}
+	if (err)
+		return err;
+	opt.stats_fd = b_bpf_stats_enable();
+	if (opt.stats_fd < 0)
+		return opt.stats_fd;
+	fprintf(stderr, "bench: hook cost round (kernel.bpf_stats_enabled)\n");
+	return run_round(0, false);
 }
 
 /* Phase 2: connect and sendto against table size, with a baseline each round. */
 static int run_sweep(void)
 {
 	unsigned mask = 1u << W_CONNECT_PATH | 1u << W_DGRAM_PATH;
-	double v[W__COUNT], hook;
+	struct figures f;
+	double hook;
 	size_t i;
 	int r, err;
 
 	for (r = 0; r < opt.rounds; r++) {
 		fprintf(stderr, "bench: table size round %d/%d\n", r + 1, opt.rounds);
-		err = prepare(C_BASELINE, 0) ?: sample(C_BASELINE, mask, v, &hook);
+		err = prepare(C_BASELINE, 0) ?: sample(C_BASELINE, mask, &f, &hook);
 		if (err)
 			return err;
-		b_samples_add(&res.sweep_base[0], v[W_CONNECT_PATH]);
-		b_samples_add(&res.sweep_base[1], v[W_DGRAM_PATH]);
+		b_samples_add(&res.sweep_base[0], f.v[W_CONNECT_PATH]);
+		b_samples_add(&res.sweep_base[1], f.v[W_DGRAM_PATH]);
 		for (i = 0; i < B_NR_SWEEP; i++) {
-			err = prepare(C_VIPC, sweep_grants[i]) ?: sample(C_VIPC, mask, v, &hook);
+			err = prepare(C_VIPC, sweep_grants[i]) ?: sample(C_VIPC, mask, &f, &hook);
 			if (err)
 				return err;
-			b_samples_add(&res.sweep[i][0], v[W_CONNECT_PATH]);
-			b_samples_add(&res.sweep[i][1], v[W_DGRAM_PATH]);
+			b_samples_add(&res.sweep[i][0], f.v[W_CONNECT_PATH]);
+			b_samples_add(&res.sweep[i][1], f.v[W_DGRAM_PATH]);
 			b_samples_add(&res.sweep_hook[i], hook);
 		}
 	}
@@ -227,15 +271,42 @@ static int parse_configs(char *list)
 	return opt.configs ? 0 : -EINVAL;
 }
 
+/* --cpu N: a CPU number below CPU_SETSIZE into opt.cpu. */
+static int parse_cpu(const char *arg)
+{
+	char *end;
+	long n = strtol(arg, &end, 10);
+
+	if (end == arg || *end || n < 0 || n >= CPU_SETSIZE) {
+		fprintf(stderr, "bench: --cpu %s: not a CPU number (0 to %d)\n", arg,
+			CPU_SETSIZE - 1);
+		return -EINVAL;
+	}
+	opt.cpu = n;
+	return 0;
+}
+
+/* --sched batch|other into opt.policy. */
+static int parse_sched(const char *arg)
+{
+	if (strcmp(arg, "batch") && strcmp(arg, "other")) {
+		fprintf(stderr, "bench: --sched %s: not batch or other\n", arg);
+		return -EINVAL;
+	}
+	opt.policy = strcmp(arg, "batch") ? SCHED_OTHER : SCHED_BATCH;
+	return 0;
+}
+
 static int parse_args(int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		{ "loader", required_argument, NULL, 'l' }, { "out", required_argument, NULL, 'o' },
 		{ "rounds", required_argument, NULL, 'r' }, { "budget", required_argument, NULL, 'b' },
 		{ "quick", no_argument, NULL, 'q' },	    { "configs", required_argument, NULL, 'c' },
+		{ "sched", required_argument, NULL, 'S' },  { "cpu", required_argument, NULL, 'C' },
 		{},
 	};
-	int c;
+	int c, err = 0;
 
 	while ((c = getopt_long(argc, argv, "l:o:r:b:qc:", longopts, NULL)) != -1) {
 		if (c == 'l')
@@ -248,37 +319,84 @@ static int parse_args(int argc, char **argv)
 			opt.budget_ms = atoi(optarg);
 		else if (c == 'q')
 			opt.quick = true;
-		else if (c != 'c' || parse_configs(optarg))
-			return -EINVAL;
+		else if (c == 'C')
+			err = parse_cpu(optarg);
+		else if (c == 'S')
+			err = parse_sched(optarg);
+		else
+			err = c == 'c' ? parse_configs(optarg) : -EINVAL;
+		if (err)
+			return err;
 	}
 	/* --quick: baseline and vipc on connect and sendto, unless --configs says. */
 	if (!opt.configs)
 		opt.configs = opt.quick ? 1u << C_BASELINE | 1u << C_VIPC : (1u << C__COUNT) - 1;
 	opt.work = opt.quick ? B_QUICK_WORK : (1u << W__COUNT) - 1;
 	res.rounds = opt.rounds;
+	res.cpu = opt.cpu;
 	return opt.rounds > 0 && opt.budget_ms > 0 ? 0 : -EINVAL;
+}
+
+/* --cpu: the bench on that CPU alone; what it forks later inherits it. */
+static int pin_cpu(void)
+{
+	cpu_set_t set;
+	int err;
+
+	if (opt.cpu < 0)
+		return 0;
+	CPU_ZERO(&set);
+	CPU_SET(opt.cpu, &set);
+	if (!sched_setaffinity(0, sizeof(set), &set))
+		return 0;
+	err = -errno;
+	fprintf(stderr, "bench: --cpu %d: not a CPU this process may run on (%s)\n", opt.cpu,
+		strerror(-err));
+	return err;
+}
+
+/* --sched batch: SCHED_BATCH, inherited the same way; the policy in effect
+ * goes to the report.
+ */
+static int set_policy(void)
+{
+	int err;
+
+	if (opt.policy == SCHED_BATCH &&
+	    sched_setscheduler(0, SCHED_BATCH, &(struct sched_param){ 0 })) {
+		err = -errno;
+		fprintf(stderr, "bench: --sched batch: %s\n", strerror(-err));
+		return err;
+	}
+	res.policy = sched_getscheduler(0) & ~SCHED_RESET_ON_FORK;
+	return 0;
 }
 
 int main(int argc, char **argv)
 {
-	int err, stats_fd;
+	int err;
 
 	if (argc > 1 && !strcmp(argv[1], "op"))
 		return b_ops_main(argc - 1, argv + 1);
 	if (parse_args(argc, argv)) {
 		fprintf(stderr, "usage: vipc-bench [--loader PATH] [--out DIR] [--rounds N] [--budget MS]\n"
-				"                  [--quick] [--configs baseline,vipc,vipc-1m,audit,socat,landlock]\n");
+				"                  [--quick] [--configs baseline,vipc,vipc-1m,audit,socat,landlock]\n"
+				"                  [--cpu N] [--sched batch|other]\n");
 		return 2;
 	}
+	/* --cpu and --sched before anything forks, so everything inherits them. */
+	if (pin_cpu())
+		return 2;
+	if (set_policy())
+		return 1;
 	if (geteuid() || b_vipc_loaded()) {
 		fprintf(stderr, "bench: needs root and no vipc instance pinned (vipc-loader unload)\n");
 		return 1;
 	}
 
-	/* Phase 1: cgroups, sockets' directory, signals, BPF run-time stats. */
+	/* Phase 1: cgroups, sockets' directory, signals. */
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
-	stats_fd = b_bpf_stats_enable();
 	err = setup();
 
 	/* Phase 2: the comparison; unless --quick, the sweep and the policy operations. */
@@ -295,8 +413,8 @@ int main(int argc, char **argv)
 	else if (!err)
 		err = b_report(&res, opt.out, sweep_grants, B_NR_SWEEP);
 	cleanup();
-	if (stats_fd >= 0)
-		close(stats_fd);
+	if (opt.stats_fd >= 0)
+		close(opt.stats_fd);
 	if (err)
 		fprintf(stderr, "bench: failed: %s\n", strerror(-err));
 	return err ? 1 : 0;

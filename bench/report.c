@@ -4,6 +4,7 @@
  * --quick the table of what ran, on stdout only.
  */
 #include <errno.h>
+#include <sched.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -85,9 +86,25 @@ static double work_overhead(const struct b_results *r, enum b_config c, enum b_c
 	return overhead(b_median(&r->work[c][w]), b_median(&r->work[base][w]), b_work_is_rate(w));
 }
 
+/* "; pinned to CPU 0, SCHED_BATCH": what --cpu set and a policy other than
+ * SCHED_OTHER, or "".
+ */
+static void placement(const struct b_results *r, char *buf, size_t size)
+{
+	int n = 0;
+
+	buf[0] = 0;
+	if (r->cpu >= 0)
+		n = snprintf(buf, size, "; pinned to CPU %d", r->cpu);
+	if (r->policy == SCHED_BATCH)
+		snprintf(buf + n, size - n, "%s SCHED_BATCH", n ? "," : ";");
+	else if (r->policy != SCHED_OTHER)
+		snprintf(buf + n, size - n, "%s scheduling policy %d", n ? "," : ";", r->policy);
+}
+
 static void print_machine(const struct b_results *r)
 {
-	char model[128] = "?", line[256];
+	char model[128] = "?", line[256], where[64];
 	struct utsname u;
 	FILE *f = fopen("/proc/cpuinfo", "r");
 
@@ -100,8 +117,9 @@ static void print_machine(const struct b_results *r)
 	if (f)
 		fclose(f);
 	uname(&u);
-	out("vipc benchmarks: Linux %s, %s, %ld CPUs; %d interleaved rounds; median [min - max]\n\n",
-	    u.release, model, sysconf(_SC_NPROCESSORS_ONLN), r->rounds);
+	placement(r, where, sizeof(where));
+	out("vipc benchmarks: Linux %s, %s, %ld CPUs; %d interleaved rounds%s; median [min - max]\n\n",
+	    u.release, model, sysconf(_SC_NPROCESSORS_ONLN), r->rounds, where);
 }
 
 /* The table shows only the configurations and workloads that ran. */
@@ -137,36 +155,52 @@ static void print_header(const struct b_results *r, const char *first)
 	out("\n");
 }
 
-static void print_workloads(const struct b_results *r)
+/* One cell: median [min - max] with @prec decimals (the range in at most
+ * five digits when @prec is 2), or "-" without samples.
+ */
+static void print_cell(const struct b_samples *s, int prec)
 {
-	const struct b_samples *s;
-	char first[64];
+	if (!s->n)
+		out(" %22s", "-");
+	else if (prec == 2)
+		out(" %8.2f [%5.5g-%5.5g]", b_median(s), b_min(s), b_max(s));
+	else
+		out(" %8.*f [%5.*f-%5.*f]", prec, b_median(s), prec, b_min(s), prec, b_max(s));
+}
+
+/* A row per workload that ran: its label, then a cell per configuration. */
+static void print_rows(const struct b_results *r, const struct b_samples (*s)[W__COUNT], int prec,
+		       bool unit)
+{
 	int c, w;
 
-	snprintf(first, sizeof(first), "%-24s %-6s", "workload", "unit");
-	print_header(r, first);
 	for (w = 0; w < W__COUNT; w++) {
 		if (!work_ran(r, w))
 			continue;
-		out("%-24s %-6s", b_work_names[w], b_work_unit(w));
-		for (c = 0; c < C__COUNT; c++) {
-			s = &r->work[c][w];
-			if (!config_ran(r, c))
-				continue;
-			else if (!s->n)
-				out(" %22s", "-");
-			else
-				out(" %8.2f [%5.5g-%5.5g]", b_median(s), b_min(s), b_max(s));
-		}
+		if (unit)
+			out("%-24s %-6s", b_work_names[w], b_work_unit(w));
+		else
+			out("%-31s", b_work_names[w]);
+		for (c = 0; c < C__COUNT; c++)
+			if (config_ran(r, c))
+				print_cell(&s[c][w], prec);
 		out("\n");
 	}
 	out("\n");
 }
 
+static void print_workloads(const struct b_results *r)
+{
+	char first[64];
+
+	snprintf(first, sizeof(first), "%-24s %-6s", "workload", "unit");
+	print_header(r, first);
+	print_rows(r, r->work, 2, true);
+}
+
 /* Extra time per op against the baseline, and the hooks' own run time. */
 static void print_overheads(const struct b_results *r)
 {
-	const struct b_samples *h;
 	int c, w;
 
 	print_header(r, "extra time per op vs baseline  ");
@@ -184,19 +218,20 @@ static void print_overheads(const struct b_results *r)
 		out("\n");
 	}
 	out("%-31s", "vipc hooks, ns per run");
-	for (c = 0; c < C__COUNT; c++) {
-		h = &r->hook[c];
-		if (!config_ran(r, c))
-			continue;
-		else if (h->n)
-			out(" %8.0f [%5.0f-%5.0f]", b_median(h), b_min(h), b_max(h));
-		else
-			out(" %22s", "-");
-	}
+	for (c = 0; c < C__COUNT; c++)
+		if (config_ran(r, c))
+			print_cell(&r->hook[c], 0);
 	out("\n");
 	if (config_ran(r, C_AUDIT))
 		out("would-deny events read from the ring buffer in audit mode: %ld\n", r->events);
 	out("\n");
+}
+
+/* The client's context switches per op: where wake-up preemption shows. */
+static void print_csw(const struct b_results *r)
+{
+	print_header(r, "client context switches per op ");
+	print_rows(r, r->csw, 3, false);
 }
 
 static void print_sweep(const struct b_results *r, const size_t *sweep, int nr, FILE *csv)
@@ -291,14 +326,14 @@ static void write_workloads_csv(const struct b_results *r, FILE *f)
 	const struct b_samples *s;
 	int c, w;
 
-	fprintf(f, "config,workload,unit,median,min,max,samples\n");
+	fprintf(f, "config,workload,unit,median,min,max,samples,csw_per_op\n");
 	for (c = 0; c < C__COUNT; c++)
 		for (w = 0; w < W__COUNT; w++) {
 			s = &r->work[c][w];
 			if (s->n)
-				fprintf(f, "%s,%s,%s,%.3f,%.3f,%.3f,%d\n", b_config_names[c],
+				fprintf(f, "%s,%s,%s,%.3f,%.3f,%.3f,%d,%.3f\n", b_config_names[c],
 					b_work_names[w], b_work_unit(w), b_median(s), b_min(s),
-					b_max(s), s->n);
+					b_max(s), s->n, b_median(&r->csw[c][w]));
 		}
 }
 
@@ -316,6 +351,7 @@ void b_report_table(const struct b_results *r)
 	print_machine(r);
 	print_workloads(r);
 	print_overheads(r);
+	print_csw(r);
 }
 
 int b_report(const struct b_results *r, const char *dir, const size_t *sweep, int nr_sweep)

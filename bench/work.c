@@ -16,6 +16,7 @@
 #include <time.h>
 #include <unistd.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 #include "bench.h"
@@ -257,11 +258,20 @@ static long run_for(enum b_work w, int fd, const struct sockaddr_un *sun, sockle
 	return n;
 }
 
-double b_work_run(const struct b_addrs *a, enum b_work w, bool proxy, int budget_ms)
+/* Context switches of this process so far, voluntary and involuntary. */
+static long csw_now(void)
+{
+	struct rusage ru;
+
+	getrusage(RUSAGE_SELF, &ru);
+	return ru.ru_nvcsw + ru.ru_nivcsw;
+}
+
+double b_work_run(const struct b_addrs *a, enum b_work w, bool proxy, int budget_ms, double *csw)
 {
 	struct sockaddr_un sun;
 	socklen_t len = b_addr(a, w, proxy, &sun);
-	long n, bytes = 0;
+	long n, csw0, bytes = 0;
 	double t0, t;
 	char ack;
 	int fd;
@@ -273,12 +283,14 @@ double b_work_run(const struct b_addrs *a, enum b_work w, bool proxy, int budget
 
 	/* Phase 2: the timed run; throughput waits for the server's ack. */
 	bytes = 0;
+	csw0 = csw_now();
 	t0 = b_now();
 	n = run_for(w, fd, &sun, len, budget_ms / 1000.0, &bytes);
 	if (n > 0 && w >= W_STREAM_PATH &&
 	    (shutdown(fd, SHUT_WR) || read(fd, &ack, 1) != 1))
 		n = -1;
 	t = b_now() - t0;
+	*csw = n > 0 ? (double)(csw_now() - csw0) / n : 0;
 	if (fd > 0)
 		close(fd);
 	if (n < 0)
