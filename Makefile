@@ -139,6 +139,10 @@ integration: vipc-loader $(OUTPUT)/tests/vipc-probe $(INTEG_TESTS)
 BENCH_SRCS := $(wildcard bench/*.c)
 BENCH_ROUNDS ?= 7
 BENCH_BUDGET_MS ?= 300
+# Client, server and brokers on one CPU without wake-up preemption: both
+# sides take turns the same way in every configuration, and no idle-vCPU
+# wake-up (tens of µs on a VM) hides what the hooks cost.
+BENCH_PLACEMENT ?= --cpu 0 --sched batch
 
 .PHONY: bench
 
@@ -151,7 +155,7 @@ $(OUTPUT)/bench/vipc-bench: $(BENCH_SRCS) bench/bench.h $(LIB_OBJS) | $(OUTPUT)/
 
 bench: vipc-loader $(OUTPUT)/bench/vipc-bench
 	$(Q)$(OUTPUT)/bench/vipc-bench --loader ./vipc-loader --out bench/results \
-		--rounds $(BENCH_ROUNDS) --budget $(BENCH_BUDGET_MS)
+		--rounds $(BENCH_ROUNDS) --budget $(BENCH_BUDGET_MS) $(BENCH_PLACEMENT)
 
 # The LSM backend against the socket backend in a qemu VM (scripts/vmtest.sh
 # --run): `vipc-bench --quick` (baseline and vipc, connect and sendto) once
@@ -167,7 +171,7 @@ BENCH_VM_OUT := bench/results/vm-$(BENCH_VM_KERNEL).txt
 bench-vm: vipc-loader $(OUTPUT)/tests/vipc-probe $(OUTPUT)/bench/vipc-bench
 	$(Q)scripts/rootfs.sh $(OUTPUT)/rootfs $(OUTPUT)/tests/vipc-probe
 	$(Q)scripts/vmtest.sh --kernel $(BENCH_VM_KERNEL) --timeout 3600 \
-		--run '$(OUTPUT)/bench/vipc-bench --quick --rounds $(BENCH_VM_ROUNDS) --budget $(BENCH_VM_BUDGET_MS)' \
+		--run '$(OUTPUT)/bench/vipc-bench --quick --rounds $(BENCH_VM_ROUNDS) --budget $(BENCH_VM_BUDGET_MS) $(BENCH_PLACEMENT)' \
 		-- $(OUTPUT)/bench/vipc-bench >$(BENCH_VM_OUT); \
 		status=$$?; cat $(BENCH_VM_OUT); exit $$status
 
