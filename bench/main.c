@@ -131,7 +131,7 @@ static void worker(enum b_config c, unsigned mask, int out)
 static int sample(enum b_config c, unsigned mask, struct figures *f, double *hook)
 {
 	__u64 ns0, cnt0, ns1, cnt1;
-	int fds[2], status, err = 0;
+	int fds[2], status, w, err = 0;
 
 	if (pipe(fds))
 		return -errno;
@@ -145,6 +145,12 @@ static int sample(enum b_config c, unsigned mask, struct figures *f, double *hoo
 	close(fds[0]);
 	waitpid(opt.worker, &status, 0);
 	opt.worker = 0;
+	/* Every round must hold every figure: overheads pair them by round. */
+	for (w = 0; w < W__COUNT && !err; w++)
+		if (mask & (1u << w) && b_config_runs(c, w) && f->v[w] <= 0) {
+			fprintf(stderr, "bench: %s failed under %s\n", b_work_names[w], b_config_names[c]);
+			err = -EIO;
+		}
 	b_hook_stats(&ns1, &cnt1);
 	*hook = cnt1 > cnt0 ? (double)(ns1 - ns0) / (cnt1 - cnt0) : 0;
 	return err;
@@ -194,7 +200,7 @@ static int run_round(int r, bool timed)
 
 /* Phase 1: every configuration, every workload, rounds interleaved, with
  * run-time stats off (their clock reads cost ~50 ns per program run); then
- * one more round with them on for the hooks' own cost. They stay on for
+ * B_HOOK_ROUNDS more with them on for the hooks' own cost. They stay on for
  * the sweep, which compares hook costs.
  */
 static int run_main(void)
@@ -210,8 +216,12 @@ static int run_main(void)
 	opt.stats_fd = b_bpf_stats_enable();
 	if (opt.stats_fd < 0)
 		return opt.stats_fd;
-	fprintf(stderr, "bench: hook cost round (kernel.bpf_stats_enabled)\n");
-	return run_round(0, false);
+	for (r = 0; r < B_HOOK_ROUNDS && !err; r++) {
+		fprintf(stderr, "bench: hook cost round %d/%d (kernel.bpf_stats_enabled)\n", r + 1,
+			B_HOOK_ROUNDS);
+		err = run_round(r, false);
+	}
+	return err;
 }
 
 /* Phase 2: connect and sendto against table size, with a baseline each round. */
