@@ -275,7 +275,6 @@ static __always_inline int vipc_bound_key(struct sock *sk, struct vipc_call *c)
 	return vipc_name_key(path, n - SUN_PATH_OFFSET, lead, c);
 }
 
-
 /* Count a decision in the per-CPU counters of its hook. */
 static __always_inline void vipc_count(struct vipc_stats *s, enum vipc_reason reason, int audit)
 {

@@ -2,7 +2,8 @@
 /* The one decision vipc makes, shared by every BPF hook and by the loader's
  * `check`. The caller does the table lookups, in this order, and passes what
  * it found (NULL for a miss): the caller's principal, then the endpoint, then
- * (only when the caller does not own the endpoint) the grant.
+ * (only when the caller does not own the endpoint) the grant. Also shared:
+ * the hash that keys the endpoint table by name, and the exact compare.
  */
 #ifndef __VIPC_DECIDE_H
 #define __VIPC_DECIDE_H

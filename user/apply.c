@@ -133,8 +133,8 @@ static int put_endpoints(struct build *b)
 {
 	struct vipc_table *t = &b->idle[T_ENDPOINTS], *live = &b->live[T_ENDPOINTS];
 	const struct vipc_policy_endpoint *pe;
+	struct vipc_endpoint *ep, *prev;
 	struct vipc_endpoint_key key;
-	struct vipc_endpoint *ep;
 	union vipc_name name;
 	long old, dup;
 	size_t i;
@@ -144,8 +144,9 @@ static int put_endpoints(struct build *b)
 		ep = &b->ep[i];
 		vipc_endpoint_key_make(&key, &name, b->slot, pe->kind, pe->addr, pe->len);
 		old = vipc_table_find(live, &key);
-		if (old >= 0 && vipc_name_eq(&((struct vipc_endpoint *)vipc_table_val(live, old))->name, &name, key.len)) {
-			memcpy(ep, vipc_table_val(live, old), sizeof(*ep));
+		prev = old >= 0 ? (struct vipc_endpoint *)vipc_table_val(live, old) : NULL;
+		if (prev && vipc_name_eq(&prev->name, &name, key.len)) {
+			memcpy(ep, prev, sizeof(*ep));
 		} else {
 			ep->id = b->st->cfg.next_endpoint++;
 			ep->generation = 1;
