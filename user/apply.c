@@ -30,13 +30,28 @@ static const struct {
 	{ "channels", "--max-channels", offsetof(struct vipc_limits, channels) },
 };
 
-/* Labels sorted for lookups in O(log n): @n labels @stride bytes apart. */
+/* Labels indexed by name: @n labels @stride bytes apart. */
 struct names {
-	const char *base;
-	size_t stride;
-	size_t n;
-	size_t *order;
+	struct hsearch_data index;
 };
+
+static int names_init(struct names *nm, const char *base, size_t stride, size_t n)
+{
+	size_t i;
+
+	memset(nm, 0, sizeof(*nm));
+	if (vipc_index_init(&nm->index, n))
+		return -ENOMEM;
+	for (i = 0; i < n; i++)
+		vipc_index_add(&nm->index, base + i * stride, i);
+	return 0;
+}
+
+/* Index of @name, or -1. */
+static long names_find(struct names *nm, const char *name)
+{
+	return vipc_index_find(&nm->index, name);
+}
 
 /* The live slot as read, the new one as built, and the ids given to the
  * policy's containers and endpoints, by index.
@@ -51,47 +66,6 @@ struct build {
 	long last_container; /* index of the container of the previous grant */
 	struct vipc_table live[T__COUNT], idle[T__COUNT];
 };
-
-static int cmp_name(const void *a, const void *b, void *ctx)
-{
-	const struct names *nm = ctx;
-
-	return strncmp(nm->base + *(const size_t *)a * nm->stride,
-		       nm->base + *(const size_t *)b * nm->stride, VIPC_LABEL_MAX);
-}
-
-static int names_init(struct names *nm, const char *base, size_t stride, size_t n)
-{
-	size_t i;
-
-	*nm = (struct names){ .base = base, .stride = stride, .n = n };
-	nm->order = malloc((n ?: 1) * sizeof(*nm->order));
-	if (!nm->order)
-		return -ENOMEM;
-	for (i = 0; i < n; i++)
-		nm->order[i] = i;
-	qsort_r(nm->order, n, sizeof(*nm->order), cmp_name, nm);
-	return 0;
-}
-
-/* Index of @name, or -1. */
-static long names_find(const struct names *nm, const char *name)
-{
-	size_t lo = 0, hi = nm->n, mid;
-	int d;
-
-	while (lo < hi) {
-		mid = lo + (hi - lo) / 2;
-		d = strncmp(nm->base + nm->order[mid] * nm->stride, name, VIPC_LABEL_MAX);
-		if (!d)
-			return nm->order[mid];
-		if (d < 0)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return -1;
-}
 
 /* Containers keep their id across reloads when their name stays. */
 static int put_containers(struct build *b)
@@ -342,9 +316,9 @@ static void build_free(struct build *b)
 		vipc_table_free(&b->live[i]);
 		vipc_table_free(&b->idle[i]);
 	}
-	free(b->containers.order);
-	free(b->endpoints.order);
-	free(b->live_containers.order);
+	hdestroy_r(&b->containers.index);
+	hdestroy_r(&b->endpoints.index);
+	hdestroy_r(&b->live_containers.index);
 	free(b->cid);
 	free(b->ep);
 }

@@ -13,7 +13,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-#include <search.h>
 #include <sys/stat.h>
 #include <yaml.h>
 #include "policy.h"
@@ -94,17 +93,14 @@ static yaml_node_t *node_at(struct parser *p, int index)
 	return yaml_document_get_node(&p->doc, index);
 }
 
-static int index_init(struct hsearch_data *h, size_t n)
+int vipc_index_init(struct hsearch_data *h, size_t n)
 {
 	hdestroy_r(h);
 	memset(h, 0, sizeof(*h));
 	return hcreate_r(2 * n + 8, h) ? 0 : -ENOMEM;
 }
 
-/* Add @key (which must outlive @h) as entry @i: -1 when added, else the
- * entry already there under that key.
- */
-static long index_add(struct hsearch_data *h, const char *key, long i)
+long vipc_index_add(struct hsearch_data *h, const char *key, long i)
 {
 	ENTRY e = { .key = (char *)key, .data = (void *)(i + 1) }, *found = NULL;
 
@@ -113,8 +109,7 @@ static long index_add(struct hsearch_data *h, const char *key, long i)
 	return found->data == e.data ? -1 : (long)found->data - 1;
 }
 
-/* The entry under @key, or -1. */
-static long index_find(struct hsearch_data *h, const char *key)
+long vipc_index_find(struct hsearch_data *h, const char *key)
 {
 	ENTRY e = { .key = (char *)key }, *found = NULL;
 
@@ -151,13 +146,13 @@ static int check_keys(struct parser *p, yaml_node_t *map, const char *const *all
 	long prev;
 	int i, err;
 
-	err = index_init(&seen, map->data.mapping.pairs.top - start);
+	err = vipc_index_init(&seen, map->data.mapping.pairs.top - start);
 	for (pair = start; !err && pair < map->data.mapping.pairs.top; pair++) {
 		key = node_at(p, pair->key);
 		err = scalar(p, key, "a name", &name);
 		if (err)
 			break;
-		prev = index_add(&seen, name, pair - start);
+		prev = vipc_index_add(&seen, name, pair - start);
 		if (prev >= 0) {
 			err = fail(p, key, "duplicate key '%s' (first at line %zu)", name,
 				   node_at(p, start[prev].key)->start_mark.line + 1);
@@ -274,7 +269,7 @@ static int container_ref(struct parser *p, yaml_node_t *node, const char *what,
 {
 	int err = label(p, node, what, dst);
 
-	if (!err && index_find(&p->containers, dst) < 0)
+	if (!err && vipc_index_find(&p->containers, dst) < 0)
 		return fail(p, node, "%s '%s' is not a defined container", what, dst);
 	return err;
 }
@@ -283,7 +278,7 @@ static int endpoint_ref(struct parser *p, yaml_node_t *node, char dst[VIPC_LABEL
 {
 	int err = label(p, node, "endpoint", dst);
 
-	if (!err && index_find(&p->endpoints, dst) < 0)
+	if (!err && vipc_index_find(&p->endpoints, dst) < 0)
 		return fail(p, node, "endpoint '%s' is not a defined endpoint", dst);
 	return err;
 }
@@ -376,7 +371,7 @@ static int parse_address(struct parser *p, yaml_node_t *val, struct vipc_policy_
 			    strlen(s));
 	snprintf(text, sizeof(text), "%s%s", abs ? "@" : "", s);
 	vipc_addr_parse(text, &e->kind, e->addr, &e->len);
-	other = index_add(abs ? &p->abstract_addrs : &p->unix_addrs, s, e - p->pol->endpoints);
+	other = vipc_index_add(abs ? &p->abstract_addrs : &p->unix_addrs, s, e - p->pol->endpoints);
 	if (other < 0)
 		return 0;
 	o = &p->pol->endpoints[other];
@@ -458,7 +453,7 @@ static int parse_channel(struct parser *p, yaml_node_t *key, yaml_node_t *val, v
 		if (!strcmp(o->endpoint, c->endpoint))
 			return fail(p, ep, "channel '%s': endpoint '%s' already carries channel '%s'",
 				    c->name, c->endpoint, o->name);
-	e = &p->pol->endpoints[index_find(&p->endpoints, c->endpoint)];
+	e = &p->pol->endpoints[vipc_index_find(&p->endpoints, c->endpoint)];
 	if (strcmp(e->owner, c->receiver))
 		return fail(p, receiver, "channel '%s': receiver '%s' does not own endpoint '%s' (its owner is '%s')",
 			    c->name, c->receiver, c->endpoint, e->owner);
@@ -506,9 +501,9 @@ static int parse_grant(struct parser *p, yaml_node_t *node, struct vipc_policy_g
 		     parse_allow(p, allow, &g->perms);
 	if (err)
 		return err;
-	snprintf(gkey, sizeof(p->grant_keys[0]), "%lx.%lx", index_find(&p->containers, g->container),
-		 index_find(&p->endpoints, g->endpoint));
-	other = index_add(&p->grants, gkey, g - p->pol->grants);
+	snprintf(gkey, sizeof(p->grant_keys[0]), "%lx.%lx", vipc_index_find(&p->containers, g->container),
+		 vipc_index_find(&p->endpoints, g->endpoint));
+	other = vipc_index_add(&p->grants, gkey, g - p->pol->grants);
 	if (other >= 0)
 		err = fail(p, node, "duplicate grant of '%s' to '%s' (first at line %d)", g->endpoint,
 			   g->container, p->pol->grants[other].pos.line);
@@ -531,7 +526,7 @@ static int parse_table(struct parser *p, yaml_node_t *root, const char *key, siz
 	     !err && pair && pair < node->data.mapping.pairs.top; pair++, (*nr)++) {
 		err = fn(p, node_at(p, pair->key), node_at(p, pair->value), (char *)*arr + *nr * elem);
 		if (!err && names)
-			index_add(names, (const char *)node_at(p, pair->key)->data.scalar.value, *nr);
+			vipc_index_add(names, (const char *)node_at(p, pair->key)->data.scalar.value, *nr);
 	}
 	return err;
 }
@@ -553,7 +548,7 @@ static int parse_grants(struct parser *p, yaml_node_t *root)
 	n = node->data.sequence.items.top - node->data.sequence.items.start;
 	pol->grants = calloc(n ?: 1, sizeof(*pol->grants));
 	p->grant_keys = calloc(n ?: 1, sizeof(*p->grant_keys));
-	if (!pol->grants || !p->grant_keys || index_init(&p->grants, n))
+	if (!pol->grants || !p->grant_keys || vipc_index_init(&p->grants, n))
 		return fail(p, node, "out of memory");
 	for (item = node->data.sequence.items.start; !err && item < node->data.sequence.items.top;
 	     item++, pol->nr_grants++)
@@ -680,8 +675,8 @@ static int make_indexes(struct parser *p, yaml_node_t *root)
 {
 	size_t nc = section_size(p, root, "containers"), ne = section_size(p, root, "endpoints");
 
-	if (index_init(&p->containers, nc) || index_init(&p->endpoints, ne) ||
-	    index_init(&p->unix_addrs, ne) || index_init(&p->abstract_addrs, ne))
+	if (vipc_index_init(&p->containers, nc) || vipc_index_init(&p->endpoints, ne) ||
+	    vipc_index_init(&p->unix_addrs, ne) || vipc_index_init(&p->abstract_addrs, ne))
 		return fail_file(p->err, ENOMEM, "out of memory");
 	return 0;
 }

@@ -7,6 +7,7 @@
 
 #include <linux/types.h>
 #include <limits.h>
+#include <search.h>
 #include <stddef.h>
 #include "vipc.h"
 
@@ -110,6 +111,14 @@ void vipc_perms_format(__u32 bits, char *buf, size_t size);
 int vipc_addr_parse(const char *text, __u8 *kind, char addr[VIPC_NAME_MAX], __u8 *len);
 /* Kind and bytes back into "/path" or "@name" with \xNN for unprintables. */
 void vipc_addr_format(__u8 kind, const char *addr, __u8 len, char *buf, size_t size);
+/* Name indexes (hsearch_r), for the parser's checks and the loader's
+ * look-ups: an empty index for @n keys (0 or -ENOMEM); add @key, which must
+ * outlive @h, as entry @i (-1 when added, else the entry already there);
+ * the entry under @key, or -1.
+ */
+int vipc_index_init(struct hsearch_data *h, size_t n);
+long vipc_index_add(struct hsearch_data *h, const char *key, long i);
+long vipc_index_find(struct hsearch_data *h, const char *key);
 /* The exact map key the kernel builds for that address in @slot, and the
  * zero-padded name the endpoint's value holds (compared after a lookup).
  */
