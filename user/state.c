@@ -172,15 +172,15 @@ static int read_pinned_config(struct vipc_config *cfg)
 
 static bool links_pinned(__u32 backends)
 {
-	char path[PATH_MAX];
-	int i;
+	int i, fd;
 
 	for (i = 0; i < vipc_nr_hooks; i++) {
 		if (vipc_hooks[i].backend && !(vipc_hooks[i].backend & backends))
 			continue;
-		snprintf(path, sizeof(path), "%s/%s", VIPC_PIN_DIR, vipc_hooks[i].link);
-		if (access(path, F_OK))
+		fd = vipc_hook_link_open(i);
+		if (fd < 0)
 			return false;
+		close(fd);
 	}
 	return !access(PROG_REMOVE_PIN, F_OK) && !access(PROG_STATS_PIN, F_OK);
 }
