@@ -187,16 +187,44 @@ struct vipc_call {
 	enum vipc_hook hook;
 };
 
+/* Copy @len (< 109) bytes at kernel address @src into the zeroed @name.
+ * @direct: @src is an untrusted pointer into the kernel's sockaddr_storage
+ * copy of a caller's address, read by plain loads a word at a time (a
+ * load cannot fault, and one past the address stays inside the storage);
+ * the bytes a last word takes past @len are masked off. Otherwise through
+ * the probe helper.
+ */
+static __always_inline int vipc_copy(union vipc_name *name, const char *src, long len, int direct)
+{
+	__u64 w;
+	long i;
+
+	if (!direct) {
+		barrier_var(len);
+		if (len > VIPC_NAME_MAX)
+			len = VIPC_NAME_MAX;
+		return len > 0 && bpf_probe_read_kernel(name->bytes, len, src) ? -1 : 0;
+	}
+#pragma clang loop unroll(full)
+	for (i = 0; i < VIPC_NAME_WORDS; i++) {
+		if (i * 8 >= len)
+			break;
+		w = *(const __u64 *)(src + i * 8);
+		if (len - i * 8 < 8)
+			w &= ~0ULL >> (64 - 8 * (len - i * 8));
+		name->words[i] = w;
+	}
+	return 0;
+}
+
 /* The name in a sun_path of @n bytes at kernel address @path, whose first
  * byte the caller has read into @lead, into the zeroed c->name, its kind
- * and length into c->key.
+ * and length into c->key. @direct as for vipc_copy.
  */
 static __always_inline int vipc_name_read(const char *path, __u32 n, char lead,
-					  struct vipc_call *c)
+					  struct vipc_call *c, int direct)
 {
 	struct vipc_endpoint_key *key = &c->key;
-	char *name = c->name.bytes;
-	long len;
 
 	if (!n)
 		return -1;
@@ -205,56 +233,37 @@ static __always_inline int vipc_name_read(const char *path, __u32 n, char lead,
 	if (!lead) {
 		/* Abstract: everything after the leading NUL is significant. */
 		key->kind = VIPC_KIND_UNIX_ABSTRACT;
-		len = n - 1;
-		barrier_var(len);
-		if (len > VIPC_NAME_MAX - 1)
-			len = VIPC_NAME_MAX - 1;
-		key->len = len;
-		if (len > 0 && bpf_probe_read_kernel(name, len, path + 1))
-			return -1;
-		return 0;
+		key->len = n - 1;
+		return vipc_copy(&c->name, path + 1, n - 1, direct);
 	}
-	/* Pathname: up to the first NUL; a string filling all @n bytes is
-	 * read whole, its last byte deciding whether it ended in a NUL.
-	 */
+	/* Pathname: up to the first NUL, or all @n bytes. */
 	key->kind = VIPC_KIND_UNIX_PATH;
-	len = bpf_probe_read_kernel_str(name, n, path);
-	if (len <= 0)
+	if (vipc_copy(&c->name, path, n, direct))
 		return -1;
-	if (len < n) {
-		key->len = len - 1;
-		return 0;
-	}
-	if (bpf_probe_read_kernel(name, n, path))
-		return -1;
-	len = n - 1;
-	barrier_var(len);
-	if (len < 0 || len >= VIPC_NAME_MAX)
-		return -1;
-	key->len = name[len] ? n : n - 1;
+	key->len = vipc_name_cut(&c->name, n);
 	return 0;
 }
 
 /* Endpoint key and exact name from a sun_path of @n bytes at @path. */
 static __always_inline int vipc_name_key(const char *path, __u32 n, char lead,
-					 struct vipc_call *c)
+					 struct vipc_call *c, int direct)
 {
-	if (vipc_name_read(path, n, lead, c))
+	if (vipc_name_read(path, n, lead, c, direct))
 		return -1;
 	c->key.hash = vipc_name_hash(&c->name, c->key.len);
 	return 0;
 }
 
-/* Socket backend: the address the caller passed. */
+/* Socket backend: the address the caller passed, as the kernel copied it. */
 static __always_inline int vipc_addr_key(struct bpf_sock_addr *ctx, struct vipc_call *c)
 {
 	struct bpf_sock_addr_kern *sa = bpf_cast_to_kern_ctx(ctx);
+	const char *ss = (const char *)bpf_core_cast(sa->uaddr, struct __kernel_sockaddr_storage);
 	__u32 n = sa->uaddrlen;
 
 	if (n <= SUN_PATH_OFFSET)
 		return -1;
-	return vipc_name_key((const char *)sa->uaddr + SUN_PATH_OFFSET, n - SUN_PATH_OFFSET,
-			     sa->uaddr->sa_data[0], c);
+	return vipc_name_key(ss + SUN_PATH_OFFSET, n - SUN_PATH_OFFSET, ss[SUN_PATH_OFFSET], c, 1);
 }
 
 /* LSM backend: the address the peer socket was really bound to. */
@@ -272,7 +281,7 @@ static __always_inline int vipc_bound_key(struct sock *sk, struct vipc_call *c)
 	       SUN_PATH_OFFSET;
 	if (n <= SUN_PATH_OFFSET || bpf_probe_read_kernel(&lead, 1, path))
 		return -1;
-	return vipc_name_key(path, n - SUN_PATH_OFFSET, lead, c);
+	return vipc_name_key(path, n - SUN_PATH_OFFSET, lead, c, 0);
 }
 
 /* Count a decision in the per-CPU counters of its hook. */
@@ -536,7 +545,7 @@ int BPF_PROG(vipc_bind, struct socket *sock, struct sockaddr *address, int addrl
 	if (!vipc_begin(&c, VIPC_PERM_BIND, VIPC_HOOK_BIND))
 		return 0;
 	if (vipc_name_key((const char *)address + SUN_PATH_OFFSET, addrlen - SUN_PATH_OFFSET,
-			  address->sa_data[0], &c))
+			  address->sa_data[0], &c, 0))
 		return 0;
 	vipc_lookup(&c);
 	return vipc_finish(&c, vipc_decide_bind(c.caller, c.ep, c.grant)) ? 0 : -EPERM;

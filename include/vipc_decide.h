@@ -30,6 +30,33 @@ static __always_inline __u64 vipc_name_hash(const union vipc_name *n, __u32 len)
 	return h;
 }
 
+/* A pathname of at most @size bytes, zero from there on: its length up to
+ * the first NUL, the bytes after that NUL zeroed. Word by word: the lowest
+ * byte flagged by (w - 0x01..) & ~w & 0x80.. is the word's first zero
+ * byte, and a multiply turns that flag into its index.
+ */
+static __always_inline __u32 vipc_name_cut(union vipc_name *n, __u32 size)
+{
+	__u64 ones = 0x0101010101010101ULL, w, z;
+	__u32 i, len = size, found = 0;
+
+	for (i = 0; i < VIPC_NAME_WORDS && i * 8 < size; i++) {
+		w = n->words[i];
+		if (found) {
+			n->words[i] = 0;
+			continue;
+		}
+		z = (w - ones) & ~w & (ones << 7);
+		if (!z)
+			continue;
+		z = ((z & -z) >> 7) * 0x0001020304050607ULL >> 56; /* first zero byte */
+		len = i * 8 + z;
+		n->words[i] = z ? w & (~0ULL >> (64 - 8 * z)) : 0;
+		found = 1;
+	}
+	return len;
+}
+
 /* Two zero-padded names of @len bytes each. */
 static __always_inline int vipc_name_eq(const union vipc_name *a, const union vipc_name *b,
 					__u32 len)

@@ -376,3 +376,44 @@ Test(key, similar_names_do_not_collide)
 		cr_expect_neq(h[i], h[i - 1], "collision after %zu names", i);
 	free(h);
 }
+
+/* The kernel's pathname cut: for every size and NUL position, with
+ * non-zero bytes on both sides of the NUL, the length is strnlen's and
+ * every byte past it is zero; with no NUL the name is all @size bytes.
+ */
+Test(key, pathname_cut_at_first_nul)
+{
+	union vipc_name n;
+	size_t size, at, i;
+
+	for (size = 1; size <= VIPC_NAME_MAX; size++) {
+		for (at = 1; at <= size; at++) {
+			memset(&n, 0, sizeof(n));
+			for (i = 0; i < size; i++)
+				n.bytes[i] = (char)(0x80 | (i * 7 + 1)); /* non-zero */
+			if (at < size)
+				n.bytes[at] = '\0';
+			cr_assert_eq(vipc_name_cut(&n, size), at, "size %zu, NUL at %zu", size, at);
+			for (i = at; i < sizeof(n.bytes); i++)
+				cr_assert_eq(n.bytes[i], 0, "size %zu, NUL at %zu: byte %zu = %#x",
+					     size, at, i, (unsigned char)n.bytes[i]);
+			cr_assert_eq(n.bytes[at - 1], (char)(0x80 | ((at - 1) * 7 + 1)));
+		}
+	}
+}
+
+/* Bytes 0x01 and 0x80 next to a NUL: the zero-byte test has no false hit. */
+Test(key, pathname_cut_ignores_lookalike_bytes)
+{
+	static const char *const names[] = { "\x01\x01\x01", "\x80\x80", "a\x01\x80\x01b",
+					     "\x01\x00\x01" };
+	union vipc_name n;
+	size_t i;
+
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		memset(&n, 0, sizeof(n));
+		memset(n.bytes, 0x01, VIPC_NAME_MAX);
+		memcpy(n.bytes, names[i], strlen(names[i]) + 1);
+		cr_expect_eq(vipc_name_cut(&n, VIPC_NAME_MAX), strlen(names[i]), "name %zu", i);
+	}
+}
