@@ -116,6 +116,13 @@ static __always_inline struct vipc_config *vipc_cfg(void)
 	return bpf_map_lookup_elem(&vipc_config, &zero);
 }
 
+static __always_inline struct vipc_registry_stats *vipc_reg(void)
+{
+	__u32 zero = 0;
+
+	return bpf_map_lookup_elem(&vipc_registry, &zero);
+}
+
 static __always_inline struct vipc_stats *vipc_cpu_stats(enum vipc_hook hook)
 {
 	__u32 key = hook;
@@ -126,20 +133,18 @@ static __always_inline struct vipc_stats *vipc_cpu_stats(enum vipc_hook hook)
 /* The nearest registered cgroup: the caller's own, else its deepest
  * registered ancestor.
  */
-static __always_inline struct vipc_principal *vipc_find_principal(__u32 slot, __u64 *cgid)
+static __always_inline struct vipc_principal *vipc_find_principal(__u32 slot, __u64 cgid)
 {
-	struct vipc_principal_key key = { .slot = slot };
+	struct vipc_principal_key key = { .slot = slot, .cgroup_id = cgid };
 	struct vipc_principal *p;
 	int level;
 
-	key.cgroup_id = bpf_get_current_cgroup_id();
-	*cgid = key.cgroup_id;
 	p = bpf_map_lookup_elem(&vipc_principals, &key);
 	if (p)
 		return p;
 	for (level = VIPC_CGROUP_DEPTH - 1; level >= 0; level--) {
 		key.cgroup_id = bpf_get_current_ancestor_cgroup_id(level);
-		if (!key.cgroup_id || key.cgroup_id == *cgid)
+		if (!key.cgroup_id || key.cgroup_id == cgid)
 			continue;
 		p = bpf_map_lookup_elem(&vipc_principals, &key);
 		if (p)
@@ -183,6 +188,7 @@ struct vipc_call {
 	struct vipc_grant *grant;
 	struct vipc_stats *stats; /* this CPU's counters of the hook */
 	__u64 cgid;
+	__u64 changes; /* the policy's change count when the decision began */
 	__u32 perm;
 	enum vipc_hook hook;
 };
@@ -347,21 +353,34 @@ static __always_inline void vipc_report(const struct vipc_call *c, enum vipc_rea
 	bpf_ringbuf_submit(e, 0);
 }
 
-/* Phase 1 of every decision: the live slot (read once: a reload flips it,
- * and one decision must not mix two policies) and the caller. 0 when vipc
- * holds no policy yet.
+/* Phase 1 of every decision: the policy's change count, then the live
+ * slot (each read once: a reload flips the slot, and one decision must not
+ * mix two policies), and the caller's cgroup. 0 when vipc holds no policy.
+ * The count comes before any table: writers bump it after writing, so a
+ * verdict kept under it was decided on a policy at least that new.
  */
-static __always_inline int vipc_begin(struct vipc_call *c, __u32 perm, enum vipc_hook hook)
+static __always_inline int vipc_start(struct vipc_call *c, __u32 perm, enum vipc_hook hook)
 {
+	struct vipc_registry_stats *reg = vipc_reg();
 	struct vipc_config *cfg = vipc_cfg();
 
-	if (!cfg || cfg->magic != VIPC_MAGIC)
+	if (!cfg || !reg || cfg->magic != VIPC_MAGIC)
 		return 0;
+	c->changes = *(volatile __u64 *)&reg->policy_changes;
 	c->key.slot = *(volatile __u32 *)&cfg->active_slot;
-	c->caller = vipc_find_principal(c->key.slot, &c->cgid);
+	c->cgid = bpf_get_current_cgroup_id();
 	c->perm = perm;
 	c->hook = hook;
 	c->stats = vipc_cpu_stats(hook);
+	return 1;
+}
+
+/* Phase 1 with the caller's container found. */
+static __always_inline int vipc_begin(struct vipc_call *c, __u32 perm, enum vipc_hook hook)
+{
+	if (!vipc_start(c, perm, hook))
+		return 0;
+	c->caller = vipc_find_principal(c->key.slot, c->cgid);
 	return 1;
 }
 
@@ -393,19 +412,84 @@ static __always_inline int vipc_finish(struct vipc_call *c, enum vipc_reason rea
 	return allow;
 }
 
-/* Socket backend: decide on the name the caller passed. */
-static __always_inline int vipc_check_addr(struct bpf_sock_addr *ctx, __u32 perm,
-					   enum vipc_hook hook)
-{
-	struct vipc_call c = {};
+/* Socket backend, sendto: the last call a socket was let through, so that a
+ * stream of datagrams to one address is decided once per policy change.
+ * It holds only for the same cgroup, name and policy change count, and is
+ * kept only for allows: denies are reported every time. The hook runs under
+ * the socket lock, so an entry has one writer at a time.
+ */
+struct vipc_verdict {
+	__u64 changes;	 /* vipc_registry policy_changes it was decided under */
+	__u64 cgroup_id; /* the sender's cgroup */
+	struct vipc_endpoint_key key;
+	union vipc_name name;
+	__u32 reason;
+	__u32 pad;
+};
 
-	if (!vipc_begin(&c, perm, hook))
+struct {
+	__uint(type, BPF_MAP_TYPE_SK_STORAGE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, int);
+	__type(value, struct vipc_verdict);
+} vipc_verdicts SEC(".maps");
+
+/* Does @v answer the call in @c? */
+static __always_inline int vipc_verdict_holds(const struct vipc_verdict *v,
+					       const struct vipc_call *c)
+{
+	return v->changes == c->changes && v->cgroup_id == c->cgid &&
+	       v->key.slot == c->key.slot && v->key.kind == c->key.kind &&
+	       v->key.len == c->key.len && v->key.hash == c->key.hash &&
+	       vipc_name_eq(&v->name, &c->name, c->key.len);
+}
+
+/* Remember an allow in @v, or in a new entry of @sk. */
+static __always_inline void vipc_remember(struct bpf_sock *sk, struct vipc_verdict *v,
+					  const struct vipc_call *c, enum vipc_reason reason)
+{
+	if (!v)
+		v = bpf_sk_storage_get(&vipc_verdicts, sk, 0, BPF_SK_STORAGE_GET_F_CREATE);
+	if (!v)
+		return;
+	v->changes = c->changes;
+	v->cgroup_id = c->cgid;
+	v->reason = reason;
+	__builtin_memcpy(&v->key, &c->key, sizeof(v->key));
+	__builtin_memcpy(&v->name, &c->name, sizeof(v->name));
+}
+
+/* Socket backend: decide on the name the caller passed; with @remember,
+ * answer from and keep the socket's last verdict.
+ */
+static __always_inline int vipc_check_addr(struct bpf_sock_addr *ctx, __u32 perm,
+					   enum vipc_hook hook, int remember)
+{
+	struct vipc_verdict *v = NULL;
+	struct vipc_call c = {};
+	enum vipc_reason reason;
+	int named;
+
+	/* Phase 1: the name; an unchanged policy answers as it did last time. */
+	if (!vipc_start(&c, perm, hook))
 		return 1;
-	if (!c.caller)
-		return vipc_finish(&c, VIPC_R_UNCONFINED);
-	if (!vipc_addr_key(ctx, &c))
+	named = !vipc_addr_key(ctx, &c);
+	if (named && remember)
+		v = bpf_sk_storage_get(&vipc_verdicts, ctx->sk, 0, 0);
+	if (v && vipc_verdict_holds(v, &c)) {
+		if (c.stats)
+			c.stats->cached++;
+		return vipc_finish(&c, v->reason);
+	}
+
+	/* Phase 2: the caller, its endpoint and grant; remember an allow. */
+	c.caller = vipc_find_principal(c.key.slot, c.cgid);
+	if (named && c.caller)
 		vipc_lookup(&c);
-	return vipc_finish(&c, vipc_decide(c.caller, c.ep, c.grant, perm));
+	reason = vipc_decide(c.caller, c.ep, c.grant, perm);
+	if (named && remember && !vipc_reason_denies(reason))
+		vipc_remember(ctx->sk, v, &c, reason);
+	return vipc_finish(&c, reason);
 }
 
 SEC("cgroup/connect_unix")
@@ -413,13 +497,13 @@ int vipc_connect_unix(struct bpf_sock_addr *ctx)
 {
 	__u32 perm = ctx->type == SOCK_DGRAM ? VIPC_PERM_SEND : VIPC_PERM_CONNECT;
 
-	return vipc_check_addr(ctx, perm, VIPC_HOOK_CONNECT_UNIX);
+	return vipc_check_addr(ctx, perm, VIPC_HOOK_CONNECT_UNIX, 0);
 }
 
 SEC("cgroup/sendmsg_unix")
 int vipc_sendmsg_unix(struct bpf_sock_addr *ctx)
 {
-	return vipc_check_addr(ctx, VIPC_PERM_SEND, VIPC_HOOK_SENDMSG_UNIX);
+	return vipc_check_addr(ctx, VIPC_PERM_SEND, VIPC_HOOK_SENDMSG_UNIX, 1);
 }
 
 /* LSM backend. Connections admitted to an endpoint carry a tag, so a
@@ -647,13 +731,6 @@ struct vipc_sweep {
 	__u32 removed;
 };
 
-static __always_inline struct vipc_registry_stats *vipc_reg(void)
-{
-	__u32 zero = 0;
-
-	return bpf_map_lookup_elem(&vipc_registry, &zero);
-}
-
 static long vipc_sweep_endpoint(void *map, struct vipc_endpoint_key *key,
 				struct vipc_endpoint *ep, struct vipc_sweep *sw)
 {
@@ -720,12 +797,16 @@ static __always_inline void vipc_remove(__u32 container, __u32 slot)
 {
 	struct vipc_config *cfg = vipc_cfg();
 	struct vipc_sweep sw = { .container = container, .slot = slot };
+	struct vipc_registry_stats *reg;
 
 	sw.counted = cfg && cfg->active_slot == slot;
 	bpf_for_each_map_elem(&vipc_channels, vipc_sweep_channel, &sw, 0);
 	bpf_for_each_map_elem(&vipc_grants, vipc_sweep_grant, &sw, 0);
 	bpf_for_each_map_elem(&vipc_endpoints, vipc_sweep_endpoint, &sw, 0);
 	bpf_for_each_map_elem(&vipc_principals, vipc_sweep_principal, &sw, 0);
+	reg = vipc_reg();
+	if (reg)
+		__sync_fetch_and_add(&reg->policy_changes, 1);
 }
 
 /* Run by the loader (BPF_PROG_TEST_RUN) for `container rm`. */
@@ -780,6 +861,7 @@ static long vipc_sum_one(__u32 i, void *data)
 		return 0;
 	out->lookups += s->lookups;
 	out->hits += s->hits;
+	out->cached += s->cached;
 	out->allowed += s->allowed;
 	out->unconfined += s->unconfined;
 	out->audited += s->audited;

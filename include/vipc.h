@@ -7,7 +7,7 @@
 #define __VIPC_H
 
 #define VIPC_MAGIC 0x43504956 /* "VIPC" little-endian */
-#define VIPC_ABI_VERSION 3
+#define VIPC_ABI_VERSION 4
 
 #define VIPC_NAME_MAX 108 /* sizeof(sun_path) */
 #define VIPC_NAME_WORDS 14 /* a name zero-padded to 64-bit words: 112 bytes */
@@ -183,6 +183,7 @@ struct vipc_channel {
 struct vipc_stats {
 	__u64 lookups;	       /* endpoint and grant table lookups */
 	__u64 hits;	       /* lookups that found an entry */
+	__u64 cached;	       /* calls let through on the socket's remembered verdict */
 	__u64 allowed;	       /* confined calls allowed */
 	__u64 unconfined;      /* calls from unregistered cgroups */
 	__u64 audited;	       /* would-deny calls let through in audit mode */
@@ -210,6 +211,7 @@ struct vipc_registry_stats {
 	__u64 containers_removed;
 	__u64 generation_bumps;
 	__u64 policy_loads;
+	__u64 policy_changes; /* writes to the live policy; remembered verdicts expire */
 };
 
 enum vipc_event_type {
@@ -270,10 +272,10 @@ _Static_assert(sizeof(struct vipc_grant_key) == 16, "vipc_grant_key layout");
 _Static_assert(sizeof(struct vipc_grant) == 16, "vipc_grant layout");
 _Static_assert(sizeof(struct vipc_channel_key) == 40, "vipc_channel_key layout");
 _Static_assert(sizeof(struct vipc_channel) == 16, "vipc_channel layout");
-_Static_assert(sizeof(struct vipc_stats) == 104, "vipc_stats layout");
-_Static_assert(sizeof(struct vipc_registry_stats) == 80, "vipc_registry_stats layout");
+_Static_assert(sizeof(struct vipc_stats) == 112, "vipc_stats layout");
+_Static_assert(sizeof(struct vipc_registry_stats) == 88, "vipc_registry_stats layout");
 _Static_assert(sizeof(struct vipc_event) == 168, "vipc_event layout");
-_Static_assert(sizeof(struct vipc_snapshot) == 120, "vipc_snapshot layout");
+_Static_assert(sizeof(struct vipc_snapshot) == 128, "vipc_snapshot layout");
 _Static_assert(sizeof(struct vipc_conn_tag) == 144, "vipc_conn_tag layout");
 
 #endif /* __VIPC_H */

@@ -9,6 +9,7 @@
  *   vipc-probe sendto ADDR MSG
  *   vipc-probe loop ADDR SECONDS [--dgram|--seqpacket]
  *   vipc-probe session ADDR SECONDS
+ *   vipc-probe dgram-session ADDR SECONDS
  *   vipc-probe recvfd SIDE MSG
  *   vipc-probe pair MSG
  *
@@ -26,7 +27,9 @@
  * and echoes MSG through the other.
  * session connects once, prints "connected", then every 100 ms sends a byte
  * and reads the echo, printing "ok N", for SECONDS; the first failure exits
- * with its errno. loop prints "ok=N eperm=N other=N" at the end, or as soon
+ * with its errno. dgram-session sends a datagram to ADDR every 100 ms from
+ * one unconnected socket for SECONDS (or until SIGTERM), printing "ok N" or
+ * "eperm N" for each; another failure exits with its errno. loop prints "ok=N eperm=N other=N" at the end, or as soon
  * as a SIGTERM stops it early.
  *
  * listen prints "ready" once bound, then "got MSG" for every message it
@@ -64,6 +67,7 @@ static int usage(void)
 			"       vipc-probe sendto ADDR MSG\n"
 			"       vipc-probe loop ADDR SECONDS [--dgram|--seqpacket]\n"
 			"       vipc-probe session ADDR SECONDS\n"
+			"       vipc-probe dgram-session ADDR SECONDS\n"
 			"       vipc-probe recvfd SIDE MSG\n"
 			"       vipc-probe pair MSG\n"
 			"ADDR: a path (pathname) or @name (abstract)\n");
@@ -387,6 +391,36 @@ static int cmd_session(const char *addr, const char *secs)
 	return err;
 }
 
+/* Send from one socket every 100 ms for SECONDS; report each send. */
+static int cmd_dgram_session(const char *addr, const char *secs)
+{
+	struct sigaction term = { .sa_handler = on_term }; /* no SA_RESTART */
+	double end = now() + strtod(secs, NULL);
+	struct sockaddr_un sa;
+	socklen_t len = parse_addr(addr, &sa);
+	int fd, err = 0;
+	long n;
+
+	if (!len)
+		return usage();
+	fd = socket(AF_UNIX, SOCK_DGRAM, 0);
+	if (fd < 0)
+		return fail("socket", errno);
+	sigaction(SIGTERM, &term, NULL);
+	for (n = 1; !err && !stop && now() < end; n++) {
+		if (sendto(fd, "x", 1, 0, (struct sockaddr *)&sa, len) == 1)
+			printf("ok %ld\n", n);
+		else if (errno == EPERM)
+			printf("eperm %ld\n", n);
+		else
+			err = fail("sendto", errno);
+		fflush(stdout);
+		usleep(100 * 1000);
+	}
+	close(fd);
+	return err;
+}
+
 /* Connect over and over for SECONDS and count how each attempt ended. */
 static int cmd_loop(const char *addr, const char *secs, const struct opts *o)
 {
@@ -432,6 +466,8 @@ int main(int argc, char **argv)
 		return argc == 3 ? cmd_pair(argv[2]) : usage();
 	if (!strcmp(argv[1], "session"))
 		return argc == 4 ? cmd_session(argv[2], argv[3]) : usage();
+	if (!strcmp(argv[1], "dgram-session"))
+		return argc == 4 ? cmd_dgram_session(argv[2], argv[3]) : usage();
 	if (!strcmp(argv[1], "loop")) {
 		if (argc < 4 || parse_opts(argc - 4, argv + 4, &o))
 			return usage();

@@ -359,6 +359,7 @@ int vipc_apply(struct vipc_state *st, const struct vipc_policy *pol)
 		clear_slot_all(st, b.slot);
 		goto cleanup;
 	}
+	vipc_policy_changed(st);
 	count_changes(&b);
 	wait_for_readers();
 	for (i = T__COUNT - 1; i >= 0; i--)

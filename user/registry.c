@@ -73,6 +73,31 @@ void vipc_reg_add(struct vipc_state *st, __u64 *counter, long n)
 		__atomic_fetch_add(counter, (__u64)n, __ATOMIC_RELAXED);
 }
 
+/* After every write to the live policy: the kernel's remembered verdicts
+ * (made under the old count) no longer hold.
+ */
+void vipc_policy_changed(struct vipc_state *st)
+{
+	__atomic_fetch_add(&st->reg->policy_changes, 1, __ATOMIC_SEQ_CST);
+}
+
+/* Update or delete an entry of the live slot. */
+static int live_put(struct vipc_state *st, int fd, const void *key, const void *val, __u64 flags)
+{
+	int err = bpf_map_update_elem(fd, key, val, flags);
+
+	vipc_policy_changed(st);
+	return err;
+}
+
+static int live_delete(struct vipc_state *st, int fd, const void *key)
+{
+	int err = bpf_map_delete_elem(fd, key);
+
+	vipc_policy_changed(st);
+	return err;
+}
+
 /* Insert or update in the live slot, whose share of the map is @limit:
  * the rest stays free for the next policy, built in the idle slot. Fails
  * with E2BIG in errno, as a full map would.
@@ -91,7 +116,7 @@ static int live_update(struct vipc_state *st, int fd, const void *key, const voi
 		errno = E2BIG;
 		return -1;
 	}
-	return bpf_map_update_elem(fd, key, val, flags);
+	return live_put(st, fd, key, val, flags);
 }
 
 /* Map an update failure to the registry's errors. */
@@ -314,6 +339,7 @@ int vipc_endpoint_add(struct vipc_state *st, const char *name, const char *owner
 }
 
 struct sweep_ctx {
+	struct vipc_state *st;
 	int fd;
 	__u32 endpoint;
 	__u32 flags; /* grant flags required, 0 = any */
@@ -328,7 +354,7 @@ static int sweep_grant(const void *key, const void *val, void *ctx)
 
 	if (k->endpoint != s->endpoint || (s->flags && !(g->flags & s->flags)))
 		return 0;
-	if (!bpf_map_delete_elem(s->fd, k))
+	if (!live_delete(s->st, s->fd, k))
 		s->n++;
 	return 0;
 }
@@ -336,7 +362,7 @@ static int sweep_grant(const void *key, const void *val, void *ctx)
 /* Delete the grants on an endpoint (only channel grants when @flags). */
 static long drop_grants(struct vipc_state *st, __u32 endpoint, __u32 flags)
 {
-	struct sweep_ctx s = { .fd = st->grants_fd, .endpoint = endpoint, .flags = flags };
+	struct sweep_ctx s = { .st = st, .fd = st->grants_fd, .endpoint = endpoint, .flags = flags };
 	int err = vipc_map_visit(st->grants_fd, st->cfg.active_slot, sweep_grant, &s);
 
 	return err < 0 ? err : s.n;
@@ -349,14 +375,14 @@ static int match_channel_ep(const void *key, const void *val, void *ctx)
 
 	if (ch->endpoint != s->endpoint)
 		return 0;
-	if (!bpf_map_delete_elem(s->fd, key))
+	if (!live_delete(s->st, s->fd, key))
 		s->n++;
 	return 0;
 }
 
 int vipc_endpoint_rm(struct vipc_state *st, const char *name, const char *owner)
 {
-	struct sweep_ctx s = { .fd = st->channels_fd };
+	struct sweep_ctx s = { .st = st, .fd = st->channels_fd };
 	struct vipc_endpoint_info ep;
 	struct vipc_container_info c;
 	long grants;
@@ -372,7 +398,7 @@ int vipc_endpoint_rm(struct vipc_state *st, const char *name, const char *owner)
 		return vipc_fail(-EACCES, "container %s does not own endpoint %s", owner, name);
 
 	/* Phase 2: the endpoint first (no new admissions), then what hangs on it. */
-	if (bpf_map_delete_elem(st->endpoints_fd, &ep.key))
+	if (live_delete(st, st->endpoints_fd, &ep.key))
 		return vipc_fail(-errno, "removing endpoint %s: %s", name, strerror(errno));
 	grants = drop_grants(st, ep.val.id, 0);
 	s.endpoint = ep.val.id;
@@ -434,7 +460,7 @@ int vipc_grant_revoke(struct vipc_state *st, const char *container, const char *
 	err = grant_pair(st, container, endpoint, &key, &ep);
 	if (err)
 		return err;
-	if (bpf_map_delete_elem(st->grants_fd, &key))
+	if (live_delete(st, st->grants_fd, &key))
 		return vipc_fail(-ENOENT, "container %s holds no grant on %s", container, endpoint);
 	vipc_reg_add(st, &st->reg->grants_revoked, 1);
 	return 0;
@@ -460,7 +486,7 @@ static int count_live(const void *key, const void *val, void *ctx)
 int vipc_endpoint_bump(struct vipc_state *st, struct vipc_endpoint_info *ep)
 {
 	ep->val.generation++;
-	if (bpf_map_update_elem(st->endpoints_fd, &ep->key, &ep->val, BPF_EXIST))
+	if (live_put(st, st->endpoints_fd, &ep->key, &ep->val, BPF_EXIST))
 		return vipc_fail(-errno, "bumping generation of %s: %s", ep->val.label,
 				 strerror(errno));
 	vipc_reg_add(st, &st->reg->generation_bumps, 1);
@@ -553,7 +579,7 @@ int vipc_channel_add(struct vipc_state *st, const char *name, const char *endpoi
 		return vipc_update_err(st, "channels", st->limits.channels, "--max-channels");
 	ep.val.flags |= VIPC_EP_CHANNEL;
 	ep.val.capacity = capacity;
-	bpf_map_update_elem(st->endpoints_fd, &ep.key, &ep.val, BPF_EXIST);
+	live_put(st, st->endpoints_fd, &ep.key, &ep.val, BPF_EXIST);
 	vipc_reg_add(st, &st->reg->channels_created, 1);
 	for (i = 0; i < nr_senders && !err; i++)
 		err = channel_grant(st, senders[i], &ep);
@@ -570,12 +596,12 @@ int vipc_channel_rm(struct vipc_state *st, const char *name)
 	channel_key(&key, st->cfg.active_slot, name);
 	if (bpf_map_lookup_elem(st->channels_fd, &key, &ch))
 		return vipc_fail(-ENOENT, "no channel %s", name);
-	if (bpf_map_delete_elem(st->channels_fd, &key))
+	if (live_delete(st, st->channels_fd, &key))
 		return vipc_fail(-errno, "removing channel %s: %s", name, strerror(errno));
 	if (!vipc_endpoint_by_id(st, ch.endpoint, &ep)) {
 		ep.val.flags &= ~VIPC_EP_CHANNEL;
 		ep.val.capacity = 0;
-		bpf_map_update_elem(st->endpoints_fd, &ep.key, &ep.val, BPF_EXIST);
+		live_put(st, st->endpoints_fd, &ep.key, &ep.val, BPF_EXIST);
 		grants = drop_grants(st, ch.endpoint, VIPC_GRANT_CHANNEL);
 	}
 	vipc_reg_add(st, &st->reg->channels_destroyed, 1);

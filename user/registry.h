@@ -74,6 +74,7 @@ int vipc_map_clear_slot(int fd, __u32 slot);
 int vipc_fail(int err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 int vipc_update_err(struct vipc_state *st, const char *table, __u32 limit, const char *opt);
 void vipc_reg_add(struct vipc_state *st, __u64 *counter, long n);
+void vipc_policy_changed(struct vipc_state *st);
 int vipc_check_label(const char *what, const char *name);
 /* Copy a label into a zero-padded map field. */
 void vipc_label_copy(char dst[VIPC_LABEL_MAX], const char *src);

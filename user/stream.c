@@ -20,7 +20,7 @@ volatile sig_atomic_t vipc_stop;
 
 /* Field names, in struct order. */
 static const char *const stat_names[NR_STATS] = {
-	"lookups",	   "hits",	      "allowed",       "unconfined",
+	"lookups",	   "hits",	      "cached",	       "allowed",       "unconfined",
 	"audited",	   "denied_unknown",  "denied_no_grant", "denied_no_perm",
 	"denied_revoked", "denied_impostor", "denied_full", "events_dropped",
 	"snapshots_dropped",
@@ -28,7 +28,7 @@ static const char *const stat_names[NR_STATS] = {
 static const char *const reg_names[NR_REG] = {
 	"endpoints_created", "endpoints_destroyed", "channels_created", "channels_destroyed",
 	"grants_issued",     "grants_revoked",	    "containers_added", "containers_removed",
-	"generation_bumps",  "policy_loads",
+	"generation_bumps",  "policy_loads",	    "policy_changes",
 };
 static const char *const hook_names[VIPC_HOOK__COUNT] = {
 	"connect_unix", "sendmsg_unix", "unix_stream_connect", "unix_may_send",
