@@ -10,6 +10,7 @@
 #include <stddef.h>
 #include <sys/types.h>
 #include <linux/types.h>
+#include <linux/bpf.h>
 #include "policy.h"
 
 #define B_CGROUP "vipc-bench" /* every bench cgroup lives below this */
@@ -45,10 +46,14 @@ extern const char *const b_work_names[W__COUNT];
 /* Rates (higher is better) rather than latencies. */
 bool b_work_is_rate(enum b_work w);
 const char *b_work_unit(enum b_work w);
+/* A figure of workload @w in its unit as nanoseconds per operation. */
+double b_work_ns_per_op(enum b_work w, double v);
 /* Whether the configuration applies to the workload (Landlock: abstract only). */
 bool b_config_runs(enum b_config c, enum b_work w);
-/* The workloads of --quick: connect+accept and sendto, pathname and abstract. */
-#define B_QUICK_WORK                                                                      \
+/* The workloads whose every operation runs a vipc hook, which --quick
+ * runs: connect+accept and sendto, pathname and abstract.
+ */
+#define B_HOOKED_WORK                                                                     \
 	(1u << W_CONNECT_PATH | 1u << W_CONNECT_ABS | 1u << W_DGRAM_PATH | 1u << W_DGRAM_ABS)
 
 /* Socket addresses of one run: the server's, and socat's in front of them. */
@@ -105,6 +110,13 @@ int b_landlock_scope(void);
  */
 void b_hook_stats(__u64 *ns, __u64 *cnt);
 int b_bpf_stats_enable(void);
+/* An empty sendto program on a cgroup: the cost bpf_stats itself adds. */
+struct b_floor {
+	int prog, cg;
+	enum bpf_attach_type type;
+};
+int b_floor_attach(struct b_floor *f, const char *rel);
+double b_floor_detach(struct b_floor *f);
 
 /* events: drain the ring buffer while would-denies flow. */
 int b_events_start(void);
@@ -136,11 +148,12 @@ struct b_results {
 	int policy; /* scheduling policy everything runs under (SCHED_*) */
 	struct b_samples work[C__COUNT][W__COUNT];
 	struct b_samples csw[C__COUNT][W__COUNT]; /* client context switches per op */
-	struct b_samples hook[C__COUNT]; /* ns per hook run (bpf_stats) */
+	struct b_samples hook[C__COUNT][W__COUNT]; /* ns per hook run (bpf_stats) */
+	struct b_samples floor;			   /* ns per run of an empty program */
 	long events;			 /* would-deny events read in audit mode */
 	struct b_samples sweep_base[2];	 /* connect µs, sendto k/s without vipc */
 	struct b_samples sweep[B_NR_SWEEP][2];
-	struct b_samples sweep_hook[B_NR_SWEEP];
+	struct b_samples sweep_hook[B_NR_SWEEP][2]; /* connect, sendto */
 	struct b_op ops[B_NR_OPS];
 };
 

@@ -90,14 +90,19 @@ static void on_signal(int sig)
 	_exit(130);
 }
 
+/* Does configuration @c run with vipc loaded? */
+static bool has_vipc(enum b_config c)
+{
+	return c == C_VIPC || c == C_VIPC_1M || c == C_AUDIT;
+}
+
 /* Bring vipc into the state configuration @c needs. */
 static int prepare(enum b_config c, size_t grants)
 {
-	bool want = c == C_VIPC || c == C_VIPC_1M || c == C_AUDIT;
 	struct b_spec s;
 	int err;
 
-	if (!want)
+	if (!has_vipc(c))
 		return b_vipc_unload(opt.loader);
 	if (!b_vipc_loaded() && b_vipc_load(opt.loader))
 		return -EIO;
@@ -169,8 +174,53 @@ static void record(enum b_config c, const struct figures *f, long events)
 	res.events += events;
 }
 
+/* Under @c, each workload that runs a hook per op, alone: the hooks' ns
+ * per run (the others run one at connect, if any).
+ */
+static int sample_hooks(enum b_config c)
+{
+	struct figures f;
+	double hook;
+	int w, err;
+
+	for (w = 0; w < W__COUNT; w++) {
+		if (!(opt.work & B_HOOKED_WORK & (1u << w)) || !b_config_runs(c, w))
+			continue;
+		err = sample(c, 1u << w, &f, &hook);
+		if (err)
+			return err;
+		if (hook > 0)
+			b_samples_add(&res.hook[c][w], hook);
+	}
+	return 0;
+}
+
+/* Without vipc, the sendto workloads under an empty program: its ns per run. */
+static int sample_floor(void)
+{
+	unsigned mask = opt.work & (1u << W_DGRAM_PATH | 1u << W_DGRAM_ABS);
+	struct b_floor fl;
+	struct figures f;
+	double hook, ns;
+	int err;
+
+	err = prepare(C_BASELINE, 0);
+	if (err)
+		return err;
+	err = b_floor_attach(&fl, B_CGROUP "/client");
+	if (err) {
+		fprintf(stderr, "bench: no floor (empty sendto program): %s\n", strerror(-err));
+		return 0;
+	}
+	err = sample(C_BASELINE, mask, &f, &hook);
+	ns = b_floor_detach(&fl);
+	if (!err && ns > 0)
+		b_samples_add(&res.floor, ns);
+	return err;
+}
+
 /* One round over the configurations in rotated order: the figures of
- * each into res (@timed), or only the hooks' ns per run.
+ * each into res (@timed), or only the hooks' ns per run of each vipc one.
  */
 static int run_round(int r, bool timed)
 {
@@ -182,9 +232,9 @@ static int run_round(int r, bool timed)
 
 	for (k = 0; k < C__COUNT; k++) {
 		c = (k + r) % C__COUNT;
-		if (!(opt.configs & (1u << c)))
+		if (!(opt.configs & (1u << c)) || (!timed && !has_vipc(c)))
 			continue;
-		err = prepare(c, 10) ?: sample(c, opt.work, &f, &hook);
+		err = prepare(c, 10) ?: timed ? sample(c, opt.work, &f, &hook) : sample_hooks(c);
 		if (err) {
 			fprintf(stderr, "bench: %s: %s\n", b_config_names[c], strerror(-err));
 			return err;
@@ -192,8 +242,6 @@ static int run_round(int r, bool timed)
 		events = c == C_AUDIT ? b_events_stop() : 0;
 		if (timed)
 			record(c, &f, events);
-		else if (hook > 0)
-			b_samples_add(&res.hook[c], hook);
 	}
 	return 0;
 }
@@ -219,35 +267,39 @@ static int run_main(void)
 	for (r = 0; r < B_HOOK_ROUNDS && !err; r++) {
 		fprintf(stderr, "bench: hook cost round %d/%d (kernel.bpf_stats_enabled)\n", r + 1,
 			B_HOOK_ROUNDS);
-		err = run_round(r, false);
+		err = run_round(r, false) ?: sample_floor();
 	}
 	return err;
 }
 
-/* Phase 2: connect and sendto against table size, with a baseline each round. */
+/* Phase 2: connect and sendto against table size, with a baseline each
+ * round; each workload alone, for its hook's ns per run.
+ */
 static int run_sweep(void)
 {
-	unsigned mask = 1u << W_CONNECT_PATH | 1u << W_DGRAM_PATH;
+	static const enum b_work work[2] = { W_CONNECT_PATH, W_DGRAM_PATH };
 	struct figures f;
 	double hook;
-	size_t i;
+	size_t i, j;
 	int r, err;
 
 	for (r = 0; r < opt.rounds; r++) {
 		fprintf(stderr, "bench: table size round %d/%d\n", r + 1, opt.rounds);
-		err = prepare(C_BASELINE, 0) ?: sample(C_BASELINE, mask, &f, &hook);
+		err = prepare(C_BASELINE, 0) ?: sample(C_BASELINE, 1u << work[0] | 1u << work[1], &f, &hook);
+		for (j = 0; j < 2 && !err; j++)
+			b_samples_add(&res.sweep_base[j], f.v[work[j]]);
+		for (i = 0; i < B_NR_SWEEP && !err; i++) {
+			err = prepare(C_VIPC, sweep_grants[i]);
+			for (j = 0; j < 2 && !err; j++) {
+				err = sample(C_VIPC, 1u << work[j], &f, &hook);
+				if (err)
+					break;
+				b_samples_add(&res.sweep[i][j], f.v[work[j]]);
+				b_samples_add(&res.sweep_hook[i][j], hook);
+			}
+		}
 		if (err)
 			return err;
-		b_samples_add(&res.sweep_base[0], f.v[W_CONNECT_PATH]);
-		b_samples_add(&res.sweep_base[1], f.v[W_DGRAM_PATH]);
-		for (i = 0; i < B_NR_SWEEP; i++) {
-			err = prepare(C_VIPC, sweep_grants[i]) ?: sample(C_VIPC, mask, &f, &hook);
-			if (err)
-				return err;
-			b_samples_add(&res.sweep[i][0], f.v[W_CONNECT_PATH]);
-			b_samples_add(&res.sweep[i][1], f.v[W_DGRAM_PATH]);
-			b_samples_add(&res.sweep_hook[i], hook);
-		}
 	}
 	return 0;
 }
@@ -341,7 +393,7 @@ static int parse_args(int argc, char **argv)
 	/* --quick: baseline and vipc on connect and sendto, unless --configs says. */
 	if (!opt.configs)
 		opt.configs = opt.quick ? 1u << C_BASELINE | 1u << C_VIPC : (1u << C__COUNT) - 1;
-	opt.work = opt.quick ? B_QUICK_WORK : (1u << W__COUNT) - 1;
+	opt.work = opt.quick ? B_HOOKED_WORK : (1u << W__COUNT) - 1;
 	res.rounds = opt.rounds;
 	res.cpu = opt.cpu;
 	return opt.rounds > 0 && opt.budget_ms > 0 ? 0 : -EINVAL;

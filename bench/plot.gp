@@ -15,4 +15,5 @@ set grid
 set title "vipc socket backend: overhead against table size"
 plot in using 1:4 with linespoints lw 2 title "connect+accept (pathname)", \
      in using 1:6 with linespoints lw 2 title "sendto datagram (pathname)", \
-     in using 1:7 axes x1y2 with linespoints lw 2 dt 2 title "hook ns/call (right)"
+     in using 1:7 axes x1y2 with linespoints lw 2 dt 2 title "connect hook ns/call (right)", \
+     in using 1:8 axes x1y2 with linespoints lw 2 dt 3 title "sendto hook ns/call (right)"

@@ -313,6 +313,55 @@ int b_bpf_stats_enable(void)
 	return fd < 0 ? -errno : fd; /* on while the fd stays open */
 }
 
+/* The measurement's floor: a program that does nothing (r0 = 1; exit),
+ * attached as the sendto hook of cgroup @rel. What bpf_stats gives it per
+ * run is the cost of measuring, which the hooks' figures carry too.
+ */
+int b_floor_attach(struct b_floor *f, const char *rel)
+{
+	const struct bpf_insn prog[] = {
+		{ .code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = BPF_REG_0, .imm = 1 },
+		{ .code = BPF_JMP | BPF_EXIT },
+	};
+	LIBBPF_OPTS(bpf_prog_load_opts, opts);
+	enum bpf_prog_type type;
+	char path[256];
+	int err;
+
+	f->prog = f->cg = -1;
+	if (libbpf_prog_type_by_name("cgroup/sendmsg_unix", &type, &f->type))
+		return -EOPNOTSUPP;
+	opts.expected_attach_type = f->type;
+	snprintf(path, sizeof(path), "%s/%s", VIPC_CGROUP2, rel);
+	f->prog = bpf_prog_load(type, "vipc_floor", "GPL", prog, 2, &opts);
+	if (f->prog >= 0)
+		f->cg = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (f->cg >= 0 && !bpf_prog_attach(f->prog, f->cg, f->type, BPF_F_ALLOW_MULTI))
+		return 0;
+	err = -errno;
+	b_floor_detach(f);
+	return err;
+}
+
+/* Detach and close the floor program: its ns per run, 0 if it never ran. */
+double b_floor_detach(struct b_floor *f)
+{
+	struct bpf_prog_info info = {};
+	__u32 len = sizeof(info);
+	double ns = 0;
+
+	if (f->prog >= 0 && !bpf_prog_get_info_by_fd(f->prog, &info, &len) && info.run_cnt)
+		ns = (double)info.run_time_ns / info.run_cnt;
+	if (f->prog >= 0 && f->cg >= 0)
+		bpf_prog_detach2(f->prog, f->cg, f->type);
+	if (f->cg >= 0)
+		close(f->cg);
+	if (f->prog >= 0)
+		close(f->prog);
+	f->prog = f->cg = -1;
+	return ns;
+}
+
 /* The deciding hooks' programs, by the name the kernel keeps (15 bytes). */
 static bool is_hook_prog(const char *name)
 {

@@ -40,6 +40,15 @@ const char *b_work_unit(enum b_work w)
 	return w >= W_STREAM_PATH ? "MiB/s" : w >= W_DGRAM_PATH ? "k/s" : "us";
 }
 
+double b_work_ns_per_op(enum b_work w, double v)
+{
+	if (v <= 0)
+		return 0;
+	if (w >= W_STREAM_PATH)
+		return CHUNK / (v * (1 << 20)) * 1e9;
+	return b_work_is_rate(w) ? 1e6 / v : v * 1e3;
+}
+
 static bool is_abstract(enum b_work w)
 {
 	return w % 2;
