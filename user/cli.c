@@ -51,6 +51,7 @@ enum {
 	OPT_COUNT,
 	OPT_TIMEOUT,
 	OPT_BACKEND,
+	OPT_PREALLOC_GRANTS,
 };
 
 static const struct option long_opts[] = {
@@ -64,6 +65,7 @@ static const struct option long_opts[] = {
 	{ "max-endpoints", required_argument, NULL, OPT_MAX_ENDPOINTS },
 	{ "max-grants", required_argument, NULL, OPT_MAX_GRANTS },
 	{ "max-channels", required_argument, NULL, OPT_MAX_CHANNELS },
+	{ "prealloc-grants", no_argument, NULL, OPT_PREALLOC_GRANTS },
 	{ "cgroup", required_argument, NULL, OPT_CGROUP },
 	{ "pid", required_argument, NULL, OPT_PID },
 	{ "mode", required_argument, NULL, OPT_MODE },
@@ -163,6 +165,7 @@ int vipc_cli_parse(int argc, char **argv, struct vipc_cli *out)
 		case 'h': out->help = true; return 0;
 		case OPT_CGROUP: out->cgroup = optarg; break;
 		case OPT_ENDPOINT: out->endpoint = optarg; break;
+		case OPT_PREALLOC_GRANTS: out->limits.prealloc_grants = true; break;
 		case OPT_BACKEND:
 			if (set_backend(out, optarg))
 				return VIPC_EXIT_USAGE;

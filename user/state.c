@@ -208,6 +208,9 @@ static void size_maps(struct vipc_bpf *skel, const struct vipc_limits *l)
 	bpf_map__set_max_entries(skel->maps.vipc_endpoints, l->endpoints * VIPC_SLOTS);
 	bpf_map__set_max_entries(skel->maps.vipc_grants, l->grants * VIPC_SLOTS);
 	bpf_map__set_max_entries(skel->maps.vipc_channels, l->channels * VIPC_SLOTS);
+	if (l->prealloc_grants)
+		bpf_map__set_map_flags(skel->maps.vipc_grants,
+				       bpf_map__map_flags(skel->maps.vipc_grants) & ~BPF_F_NO_PREALLOC);
 }
 
 static int pin_with_mode(int (*pin)(void *, const char *), void *obj, const char *name)

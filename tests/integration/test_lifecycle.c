@@ -69,6 +69,34 @@ Test(lifecycle, pins_are_private)
 	cr_assert_geq(pins, 10, "maps, links and programs are all pinned");
 }
 
+/* The pinned grants table's map flags. */
+static __u32 grants_map_flags(void)
+{
+	struct bpf_map_info info = {};
+	__u32 len = sizeof(info);
+	int fd = bpf_obj_get("/sys/fs/bpf/vipc/vipc_grants");
+
+	cr_assert_geq(fd, 0);
+	cr_assert_eq(bpf_map_get_info_by_fd(fd, &info, &len), 0);
+	close(fd);
+	return info.map_flags;
+}
+
+Test(lifecycle, prealloc_grants_reserves_the_table_and_decides_the_same)
+{
+	s_start(S_POLICY, 0);
+	s_listen(S_SOCK, NULL);
+	cr_assert(grants_map_flags() & BPF_F_NO_PREALLOC, "by default allocated as used");
+	cr_assert_eq(v_loader("unload", NULL), 0, "%s", v_out);
+	cr_assert_eq(v_loader("load", "--prealloc-grants", "-c", v_policy_file(S_POLICY), NULL), 0,
+		     "%s", v_out);
+	cr_assert_not(grants_map_flags() & BPF_F_NO_PREALLOC, "not preallocated");
+	cr_assert_eq(s_probe(sc.cli, "connect", S_SOCK, NULL), 0);
+	cr_assert_eq(s_probe(sc.bad, "connect", S_SOCK, NULL), EPERM);
+	cr_assert_eq(v_loader("revoke", "cli", "sock", NULL), 0, "%s", v_out);
+	cr_assert_eq(s_probe(sc.cli, "connect", S_SOCK, NULL), EPERM);
+}
+
 Test(lifecycle, second_load_adopts_and_keeps_the_registry)
 {
 	s_start(S_POLICY, 0);
