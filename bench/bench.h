@@ -81,7 +81,8 @@ int b_cgroup_make(const char *rel);
 int b_cgroup_enter(const char *rel);
 __u64 b_cgroup_id(const char *rel);
 void b_cgroups_remove(void);
-int b_vipc_load(const char *loader);
+/* Load with tables for the largest policy the bench applies. */
+int b_vipc_load(const char *loader, bool prealloc_grants);
 int b_vipc_unload(const char *loader);
 bool b_vipc_loaded(void);
 
@@ -133,7 +134,7 @@ double b_min(const struct b_samples *s);
 double b_max(const struct b_samples *s);
 
 #define B_NR_SWEEP 5 /* table sizes of the sweep */
-#define B_NR_OPS 9   /* policy operations */
+#define B_NR_OPS 10  /* policy operations */
 
 struct b_op {
 	const char *what;

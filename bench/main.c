@@ -104,7 +104,7 @@ static int prepare(enum b_config c, size_t grants)
 
 	if (!has_vipc(c))
 		return b_vipc_unload(opt.loader);
-	if (!b_vipc_loaded() && b_vipc_load(opt.loader))
+	if (!b_vipc_loaded() && b_vipc_load(opt.loader, false))
 		return -EIO;
 	s = b_spec_for(&opt.addrs, c == C_VIPC_1M ? 1000000 : grants, c == C_AUDIT);
 	err = b_apply(&s);

@@ -358,6 +358,7 @@ static void print_targets(const struct b_results *r)
 	target("stream throughput vs socat broker", thr, "x", 3, false);
 	target("64B round trip vs socat broker", rtt, "x", 0.5, true);
 	target("apply 1M grants", r->ops[2].seconds, " s", 2, true);
+	target("apply 1M grants, --prealloc-grants", r->ops[9].seconds, " s", 2, true);
 	target("revoke an endpoint holding 100k grants", r->ops[4].seconds * 1e3, " ms", 1, true);
 }
 

@@ -105,12 +105,15 @@ bool b_vipc_loaded(void)
 	return !access(VIPC_PIN_DIR "/vipc_config", F_OK);
 }
 
-/* Tables sized for the largest policy the bench applies. */
-int b_vipc_load(const char *loader)
+int b_vipc_load(const char *loader, bool prealloc_grants)
 {
 	const char *argv[] = { loader, "--max-containers", "110000", "--max-endpoints", "110000",
-			       "--max-grants", "1100000", "load", NULL };
+			       "--max-grants", "1100000", "load", NULL, NULL };
 
+	if (prealloc_grants) {
+		argv[7] = "--prealloc-grants";
+		argv[8] = "load";
+	}
 	return run(argv) ? -EIO : 0;
 }
 
