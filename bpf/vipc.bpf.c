@@ -193,15 +193,18 @@ struct vipc_call {
 	enum vipc_hook hook;
 };
 
-/* Copy @len (< 109) bytes at kernel address @src into the zeroed @name.
+/* Copy @len (< 109) bytes at kernel address @src into the zeroed @name;
+ * with @cut, only up to the first NUL. The bytes copied, or -1.
  * @direct: @src is an untrusted pointer into the kernel's sockaddr_storage
  * copy of a caller's address, read by plain loads a word at a time (a
- * load cannot fault, and one past the address stays inside the storage);
- * the bytes a last word takes past @len are masked off. Otherwise through
- * the probe helper.
+ * load cannot fault, and one past the address stays inside the storage),
+ * stopping at the word that ends the name. Otherwise through the probe
+ * helper, whole, then cut.
  */
-static __always_inline int vipc_copy(union vipc_name *name, const char *src, long len, int direct)
+static __always_inline long vipc_copy(union vipc_name *name, const char *src, long len,
+				      int cut, int direct)
 {
+	__u32 k;
 	__u64 w;
 	long i;
 
@@ -209,7 +212,9 @@ static __always_inline int vipc_copy(union vipc_name *name, const char *src, lon
 		barrier_var(len);
 		if (len > VIPC_NAME_MAX)
 			len = VIPC_NAME_MAX;
-		return len > 0 && bpf_probe_read_kernel(name->bytes, len, src) ? -1 : 0;
+		if (len > 0 && bpf_probe_read_kernel(name->bytes, len, src))
+			return -1;
+		return cut ? vipc_name_cut(name, len) : len;
 	}
 #pragma clang loop unroll(full)
 	for (i = 0; i < VIPC_NAME_WORDS; i++) {
@@ -217,10 +222,15 @@ static __always_inline int vipc_copy(union vipc_name *name, const char *src, lon
 			break;
 		w = *(const __u64 *)(src + i * 8);
 		if (len - i * 8 < 8)
-			w &= ~0ULL >> (64 - 8 * (len - i * 8));
+			w = vipc_word_keep(w, len - i * 8);
+		k = cut ? vipc_word_nul(w) : 8;
+		if (k < 8) {
+			name->words[i] = vipc_word_keep(w, k);
+			return i * 8 + k;
+		}
 		name->words[i] = w;
 	}
-	return 0;
+	return len;
 }
 
 /* The name in a sun_path of @n bytes at kernel address @path, whose first
@@ -231,22 +241,21 @@ static __always_inline int vipc_name_read(const char *path, __u32 n, char lead,
 					  struct vipc_call *c, int direct)
 {
 	struct vipc_endpoint_key *key = &c->key;
+	long len;
 
 	if (!n)
 		return -1;
 	if (n > VIPC_NAME_MAX)
 		n = VIPC_NAME_MAX;
-	if (!lead) {
-		/* Abstract: everything after the leading NUL is significant. */
-		key->kind = VIPC_KIND_UNIX_ABSTRACT;
-		key->len = n - 1;
-		return vipc_copy(&c->name, path + 1, n - 1, direct);
-	}
-	/* Pathname: up to the first NUL, or all @n bytes. */
-	key->kind = VIPC_KIND_UNIX_PATH;
-	if (vipc_copy(&c->name, path, n, direct))
+	/* Abstract: everything after the leading NUL is significant;
+	 * pathname: up to the first NUL, or all @n bytes.
+	 */
+	key->kind = lead ? VIPC_KIND_UNIX_PATH : VIPC_KIND_UNIX_ABSTRACT;
+	len = lead ? vipc_copy(&c->name, path, n, 1, direct) :
+		     vipc_copy(&c->name, path + 1, n - 1, 0, direct);
+	if (len < 0)
 		return -1;
-	key->len = vipc_name_cut(&c->name, n);
+	key->len = len;
 	return 0;
 }
 

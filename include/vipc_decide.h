@@ -30,28 +30,40 @@ static __always_inline __u64 vipc_name_hash(const union vipc_name *n, __u32 len)
 	return h;
 }
 
-/* A pathname of at most @size bytes, zero from there on: its length up to
- * the first NUL, the bytes after that NUL zeroed. Word by word: the lowest
- * byte flagged by (w - 0x01..) & ~w & 0x80.. is the word's first zero
+/* The index of the first zero byte of @w (little-endian), 8 if none: the
+ * lowest byte flagged by (w - 0x01..) & ~w & 0x80.. is the first zero
  * byte, and a multiply turns that flag into its index.
+ */
+static __always_inline __u32 vipc_word_nul(__u64 w)
+{
+	__u64 ones = 0x0101010101010101ULL, z = (w - ones) & ~w & (ones << 7);
+
+	return z ? ((z & -z) >> 7) * 0x0001020304050607ULL >> 56 : 8;
+}
+
+/* The first @n (< 8) bytes of @w, the rest zeroed. */
+static __always_inline __u64 vipc_word_keep(__u64 w, __u32 n)
+{
+	return n ? w & (~0ULL >> (64 - 8 * n)) : 0;
+}
+
+/* A pathname of at most @size bytes, zero from there on: its length up to
+ * the first NUL, the bytes after that NUL zeroed.
  */
 static __always_inline __u32 vipc_name_cut(union vipc_name *n, __u32 size)
 {
-	__u64 ones = 0x0101010101010101ULL, w, z;
-	__u32 i, len = size, found = 0;
+	__u32 i, len = size, found = 0, k;
 
 	for (i = 0; i < VIPC_NAME_WORDS && i * 8 < size; i++) {
-		w = n->words[i];
 		if (found) {
 			n->words[i] = 0;
 			continue;
 		}
-		z = (w - ones) & ~w & (ones << 7);
-		if (!z)
+		k = vipc_word_nul(n->words[i]);
+		if (k == 8)
 			continue;
-		z = ((z & -z) >> 7) * 0x0001020304050607ULL >> 56; /* first zero byte */
-		len = i * 8 + z;
-		n->words[i] = z ? w & (~0ULL >> (64 - 8 * z)) : 0;
+		len = i * 8 + k;
+		n->words[i] = vipc_word_keep(n->words[i], k);
 		found = 1;
 	}
 	return len;

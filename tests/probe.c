@@ -6,7 +6,7 @@
  *   vipc-probe listen ADDR [--dgram|--seqpacket] [--count N]
  *   vipc-probe connect ADDR [--dgram|--seqpacket] [--send MSG] [--pass-fd]
  *                          [--pass-over SIDE]
- *   vipc-probe sendto ADDR MSG
+ *   vipc-probe sendto ADDR MSG [--padded]
  *   vipc-probe loop ADDR SECONDS [--dgram|--seqpacket]
  *   vipc-probe session ADDR SECONDS
  *   vipc-probe dgram-session ADDR SECONDS
@@ -14,7 +14,9 @@
  *   vipc-probe pair MSG
  *
  * ADDR is a path (pathname socket; relative ones resolve from the working
- * directory) or "@name" (abstract). connect and sendto exit with the errno of the failing call (EPERM -> 1, ENOENT -> 2,
+ * directory) or "@name" (abstract). --padded passes a pathname at the full
+ * length of sockaddr_un, with 'x' bytes after its NUL (the kernel names the
+ * socket up to the NUL). connect and sendto exit with the errno of the failing call (EPERM -> 1, ENOENT -> 2,
  * ECONNREFUSED -> 111) after one line on stderr such as
  * "connect: Operation not permitted"; 0 means success. A stream echo that
  * comes back different exits EBADMSG; a bad command line exits 254.
@@ -64,7 +66,7 @@ static int usage(void)
 	fprintf(stderr, "usage: vipc-probe listen ADDR [--dgram|--seqpacket] [--count N]\n"
 			"       vipc-probe connect ADDR [--dgram|--seqpacket] [--send MSG] [--pass-fd]\n"
 			"                          [--pass-over SIDE]\n"
-			"       vipc-probe sendto ADDR MSG\n"
+			"       vipc-probe sendto ADDR MSG [--padded]\n"
 			"       vipc-probe loop ADDR SECONDS [--dgram|--seqpacket]\n"
 			"       vipc-probe session ADDR SECONDS\n"
 			"       vipc-probe dgram-session ADDR SECONDS\n"
@@ -82,6 +84,8 @@ static int fail(const char *what, int err)
 }
 
 /* Fill a sockaddr_un from a path or "@name"; return its length or 0. */
+static int padded; /* --padded */
+
 static socklen_t parse_addr(const char *s, struct sockaddr_un *sa)
 {
 	size_t n = strlen(s);
@@ -97,6 +101,10 @@ static socklen_t parse_addr(const char *s, struct sockaddr_un *sa)
 	if (!n || n >= sizeof(sa->sun_path))
 		return 0;
 	memcpy(sa->sun_path, s, n);
+	if (padded) {
+		memset(sa->sun_path + n + 1, 'x', sizeof(sa->sun_path) - n - 1);
+		return sizeof(*sa);
+	}
 	return offsetof(struct sockaddr_un, sun_path) + n + 1;
 }
 
@@ -120,6 +128,8 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 			o->pass_over = argv[++i];
 		} else if (!strcmp(argv[i], "--send") && i + 1 < argc) {
 			o->send = argv[++i];
+		} else if (!strcmp(argv[i], "--padded")) {
+			padded = 1;
 		} else {
 			fprintf(stderr, "vipc-probe: unknown option '%s'\n", argv[i]);
 			return -1;
@@ -458,8 +468,11 @@ int main(int argc, char **argv)
 	signal(SIGCHLD, SIG_IGN); /* listen's children reap themselves */
 	if (argc < 3)
 		return usage();
-	if (!strcmp(argv[1], "sendto"))
-		return argc == 4 ? cmd_sendto(argv[2], argv[3]) : usage();
+	if (!strcmp(argv[1], "sendto")) {
+		if (argc < 4 || parse_opts(argc - 4, argv + 4, &o))
+			return usage();
+		return cmd_sendto(argv[2], argv[3]);
+	}
 	if (!strcmp(argv[1], "recvfd"))
 		return argc == 4 ? cmd_recvfd(argv[2], argv[3]) : usage();
 	if (!strcmp(argv[1], "pair"))

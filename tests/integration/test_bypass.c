@@ -103,6 +103,22 @@ static void squat_refused(void)
 	cr_assert_eq(v_stat_total("denied_no_grant"), 1);
 }
 
+/* The kernel names a pathname socket up to its first NUL: the registered
+ * path followed by a NUL and other bytes, passed at the full length of
+ * sockaddr_un, is the same endpoint, for a connect and for a sendto.
+ */
+Test(bypass, pathname_padded_after_its_nul)
+{
+	s_start(S_POLICY, 0);
+	s_listen(S_SOCK, NULL);
+	s_listen(S_DGRAM, "--dgram");
+	cr_assert_eq(s_probe(sc.bad, "connect", S_SOCK, "--padded", NULL), EPERM);
+	cr_assert_eq(s_probe(sc.cli, "connect", S_SOCK, "--padded", NULL), 0);
+	cr_assert_eq(s_probe(sc.bad, "sendto", S_DGRAM, "x", "--padded", NULL), EPERM);
+	cr_assert_eq(s_probe(sc.cli, "sendto", S_DGRAM, "x", "--padded", NULL), 0);
+	cr_assert_eq(v_stat("denied_no_grant"), 2);
+}
+
 Test(bypass, abstract_name_squatting)
 {
 	const char *squat[] = { V_PROBE, "listen", S_ABSTRACT, NULL };
