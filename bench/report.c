@@ -181,14 +181,16 @@ static void print_cell(const struct b_samples *s, int prec)
 		out(" %8.*f [%5.*f-%5.*f]", prec, b_median(s), prec, b_min(s), prec, b_max(s));
 }
 
-/* A row per workload that ran: its label, then a cell per configuration. */
-static void print_rows(const struct b_results *r, const struct b_samples (*s)[W__COUNT], int prec,
-		       bool unit)
+/* A row per workload in @mask that ran: its label, then a cell per
+ * configuration.
+ */
+static void print_rows(const struct b_results *r, const struct b_samples (*s)[W__COUNT],
+		       unsigned mask, int prec, bool unit)
 {
 	int c, w;
 
 	for (w = 0; w < W__COUNT; w++) {
-		if (!work_ran(r, w))
+		if (!(mask & (1u << w)) || !work_ran(r, w))
 			continue;
 		if (unit)
 			out("%-24s %-6s", b_work_names[w], b_work_unit(w));
@@ -208,7 +210,7 @@ static void print_workloads(const struct b_results *r)
 
 	snprintf(first, sizeof(first), "%-24s %-6s", "workload", "unit");
 	print_header(r, first);
-	print_rows(r, r->work, 2, true);
+	print_rows(r, r->work, ~0u, 2, true);
 }
 
 /* Extra time per op against the baseline (the median of per-round pairs),
@@ -236,7 +238,7 @@ static void print_overheads(const struct b_results *r)
 		out("would-deny events read from the ring buffer in audit mode: %ld\n", r->events);
 	out("\n");
 	print_header(r, "vipc hooks, ns per run          ");
-	print_rows(r, r->hook, 0, false);
+	print_rows(r, r->hook, B_HOOKED_WORK, 0, false);
 	if (r->floor.n) {
 		out("%-31s", "an empty program (the floor)");
 		print_cell(&r->floor, 0);
@@ -248,7 +250,7 @@ static void print_overheads(const struct b_results *r)
 static void print_csw(const struct b_results *r)
 {
 	print_header(r, "client context switches per op ");
-	print_rows(r, r->csw, 3, false);
+	print_rows(r, r->csw, ~0u, 3, false);
 }
 
 static void print_sweep(const struct b_results *r, const size_t *sweep, int nr, FILE *csv)
