@@ -269,8 +269,10 @@ static __always_inline int vipc_name_key(const char *path, __u32 n, char lead,
 	return 0;
 }
 
-/* Socket backend: the address the caller passed, as the kernel copied it. */
-static __always_inline int vipc_addr_key(struct bpf_sock_addr *ctx, struct vipc_call *c)
+/* Socket backend: the name the caller passed, as the kernel copied it
+ * (its hash is left to the caller: a remembered verdict needs none).
+ */
+static __always_inline int vipc_addr_name(struct bpf_sock_addr *ctx, struct vipc_call *c)
 {
 	struct bpf_sock_addr_kern *sa = bpf_cast_to_kern_ctx(ctx);
 	const char *ss = (const char *)bpf_core_cast(sa->uaddr, struct __kernel_sockaddr_storage);
@@ -278,7 +280,7 @@ static __always_inline int vipc_addr_key(struct bpf_sock_addr *ctx, struct vipc_
 
 	if (n <= SUN_PATH_OFFSET)
 		return -1;
-	return vipc_name_key(ss + SUN_PATH_OFFSET, n - SUN_PATH_OFFSET, ss[SUN_PATH_OFFSET], c, 1);
+	return vipc_name_read(ss + SUN_PATH_OFFSET, n - SUN_PATH_OFFSET, ss[SUN_PATH_OFFSET], c, 1);
 }
 
 /* LSM backend: the address the peer socket was really bound to. */
@@ -449,8 +451,7 @@ static __always_inline int vipc_verdict_holds(const struct vipc_verdict *v,
 {
 	return v->changes == c->changes && v->cgroup_id == c->cgid &&
 	       v->key.slot == c->key.slot && v->key.kind == c->key.kind &&
-	       v->key.len == c->key.len && v->key.hash == c->key.hash &&
-	       vipc_name_eq(&v->name, &c->name, c->key.len);
+	       v->key.len == c->key.len && vipc_name_eq(&v->name, &c->name, c->key.len);
 }
 
 /* Remember an allow in @v, or in a new entry of @sk. */
@@ -482,7 +483,7 @@ static __always_inline int vipc_check_addr(struct bpf_sock_addr *ctx, __u32 perm
 	/* Phase 1: the name; an unchanged policy answers as it did last time. */
 	if (!vipc_start(&c, perm, hook))
 		return 1;
-	named = !vipc_addr_key(ctx, &c);
+	named = !vipc_addr_name(ctx, &c);
 	if (named && remember)
 		v = bpf_sk_storage_get(&vipc_verdicts, ctx->sk, 0, 0);
 	if (v && vipc_verdict_holds(v, &c)) {
@@ -493,8 +494,10 @@ static __always_inline int vipc_check_addr(struct bpf_sock_addr *ctx, __u32 perm
 
 	/* Phase 2: the caller, its endpoint and grant; remember an allow. */
 	c.caller = vipc_find_principal(c.key.slot, c.cgid);
-	if (named && c.caller)
+	if (named && c.caller) {
+		c.key.hash = vipc_name_hash(&c.name, c.key.len);
 		vipc_lookup(&c);
+	}
 	reason = vipc_decide(c.caller, c.ep, c.grant, perm);
 	if (named && remember && !vipc_reason_denies(reason))
 		vipc_remember(ctx->sk, v, &c, reason);
