@@ -15,7 +15,6 @@
 
 #define B_CGROUP "vipc-bench" /* every bench cgroup lives below this */
 #define B_ROUNDS 7	      /* interleaved rounds of the main comparison */
-#define B_HOOK_ROUNDS 3	      /* more rounds, bpf_stats on, for the hooks' ns per run */
 
 /* The configurations compared, in the order of the table. */
 enum b_config {

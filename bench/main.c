@@ -248,7 +248,7 @@ static int run_round(int r, bool timed)
 
 /* Phase 1: every configuration, every workload, rounds interleaved, with
  * run-time stats off (their clock reads cost ~50 ns per program run); then
- * B_HOOK_ROUNDS more with them on for the hooks' own cost. They stay on for
+ * as many more with them on for the hooks' own cost. They stay on for
  * the sweep, which compares hook costs.
  */
 static int run_main(void)
@@ -264,9 +264,9 @@ static int run_main(void)
 	opt.stats_fd = b_bpf_stats_enable();
 	if (opt.stats_fd < 0)
 		return opt.stats_fd;
-	for (r = 0; r < B_HOOK_ROUNDS && !err; r++) {
+	for (r = 0; r < opt.rounds && !err; r++) {
 		fprintf(stderr, "bench: hook cost round %d/%d (kernel.bpf_stats_enabled)\n", r + 1,
-			B_HOOK_ROUNDS);
+			opt.rounds);
 		err = run_round(r, false) ?: sample_floor();
 	}
 	return err;
