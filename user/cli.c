@@ -149,8 +149,10 @@ int vipc_cli_parse(int argc, char **argv, struct vipc_cli *out)
 
 	*out = (struct vipc_cli){
 		.interval_ms = 1000,
-		.limits = { VIPC_MAX_PRINCIPALS, VIPC_MAX_ENDPOINTS, VIPC_MAX_GRANTS,
-			    VIPC_MAX_CHANNELS },
+		.limits = { .principals = VIPC_MAX_PRINCIPALS,
+			    .endpoints = VIPC_MAX_ENDPOINTS,
+			    .grants = VIPC_MAX_GRANTS,
+			    .channels = VIPC_MAX_CHANNELS },
 	};
 	/* The environment's VIPC_BACKEND is the default --backend. */
 	if (getenv("VIPC_BACKEND") && set_backend(out, getenv("VIPC_BACKEND")))
