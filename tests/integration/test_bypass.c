@@ -268,17 +268,23 @@ static int count(const char *s, const char *needle)
  */
 static void session_outlives(struct h_container *c, void (*change)(void))
 {
-	const char *argv[] = { V_PROBE, "session", S_SOCK, "3", NULL };
+	char secs[16];
+	const char *argv[] = { V_PROBE, "session", S_SOCK, secs, NULL };
 	static char out[8192];
-	pid_t pid = h_container_spawn(c, argv, "connected");
+	pid_t pid;
 	int before;
 
+	/* 3 s, stretched with the harness's waits: under emulation the
+	 * change alone (a load) can take most of 3 s.
+	 */
+	snprintf(secs, sizeof(secs), "%d", h_scale_ms(3000) / 1000);
+	pid = h_container_spawn(c, argv, "connected");
 	cr_assert_gt(pid, 0, "session did not connect");
 	change();
 	h_spawn_output(pid, out, sizeof(out));
 	before = count(out, "ok ");
 	cr_assert_eq(s_probe(c, "connect", S_SOCK, NULL), EPERM, "new connects are refused");
-	cr_assert_eq(h_spawn_wait(pid, 10000), 0, "the established connection was cut");
+	cr_assert_eq(h_spawn_wait(pid, h_scale_ms(10000)), 0, "the established connection was cut");
 	h_spawn_output(pid, out, sizeof(out));
 	cr_assert_gt(count(out, "ok "), before + 5, "no echoes after the change: %s", out);
 }
