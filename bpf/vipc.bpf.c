@@ -259,11 +259,13 @@ static __always_inline int vipc_name_read(const char *path, __u32 n, char lead,
 	return 0;
 }
 
-/* Endpoint key and exact name from a sun_path of @n bytes at @path. */
+/* LSM backend: endpoint key and exact name from a sun_path of @n bytes at
+ * @path, read through the probe helper.
+ */
 static __always_inline int vipc_name_key(const char *path, __u32 n, char lead,
-					 struct vipc_call *c, int direct)
+					 struct vipc_call *c)
 {
-	if (vipc_name_read(path, n, lead, c, direct))
+	if (vipc_name_read(path, n, lead, c, 0))
 		return -1;
 	c->key.hash = vipc_name_hash(&c->name, c->key.len);
 	return 0;
@@ -298,7 +300,7 @@ static __always_inline int vipc_bound_key(struct sock *sk, struct vipc_call *c)
 	       SUN_PATH_OFFSET;
 	if (n <= SUN_PATH_OFFSET || bpf_probe_read_kernel(&lead, 1, path))
 		return -1;
-	return vipc_name_key(path, n - SUN_PATH_OFFSET, lead, c, 0);
+	return vipc_name_key(path, n - SUN_PATH_OFFSET, lead, c);
 }
 
 /* Count a decision in the per-CPU counters of its hook. */
@@ -641,7 +643,7 @@ int BPF_PROG(vipc_bind, struct socket *sock, struct sockaddr *address, int addrl
 	if (!vipc_begin(&c, VIPC_PERM_BIND, VIPC_HOOK_BIND))
 		return 0;
 	if (vipc_name_key((const char *)address + SUN_PATH_OFFSET, addrlen - SUN_PATH_OFFSET,
-			  address->sa_data[0], &c, 0))
+			  address->sa_data[0], &c))
 		return 0;
 	vipc_lookup(&c);
 	return vipc_finish(&c, vipc_decide_bind(c.caller, c.ep, c.grant)) ? 0 : -EPERM;
