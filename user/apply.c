@@ -30,27 +30,16 @@ static const struct {
 	{ "channels", "--max-channels", offsetof(struct vipc_limits, channels) },
 };
 
-/* Labels indexed by name: @n labels @stride bytes apart. */
-struct names {
-	struct hsearch_data index;
-};
-
-static int names_init(struct names *nm, const char *base, size_t stride, size_t n)
+/* Index @n labels @stride bytes apart by name (look up: vipc_index_find). */
+static int names_init(struct hsearch_data *index, const char *base, size_t stride, size_t n)
 {
 	size_t i;
 
-	memset(nm, 0, sizeof(*nm));
-	if (vipc_index_init(&nm->index, n))
+	if (vipc_index_init(index, n))
 		return -ENOMEM;
 	for (i = 0; i < n; i++)
-		vipc_index_add(&nm->index, base + i * stride, i);
+		vipc_index_add(index, base + i * stride, i);
 	return 0;
-}
-
-/* Index of @name, or -1. */
-static long names_find(struct names *nm, const char *name)
-{
-	return vipc_index_find(&nm->index, name);
 }
 
 /* The live slot as read, the new one as built, and the ids given to the
@@ -62,7 +51,7 @@ struct build {
 	__u32 slot; /* the idle slot being filled */
 	__u32 *cid;
 	struct vipc_endpoint *ep;
-	struct names containers, endpoints, live_containers;
+	struct hsearch_data containers, endpoints, live_containers;
 	long last_container; /* index of the container of the previous grant */
 	struct vipc_table live[T__COUNT], idle[T__COUNT];
 };
@@ -79,7 +68,7 @@ static int put_containers(struct build *b)
 
 	for (i = 0; i < b->pol->nr_containers; i++) {
 		pc = &b->pol->containers[i];
-		old = names_find(&b->live_containers, pc->name);
+		old = vipc_index_find(&b->live_containers, pc->name);
 		if (old >= 0)
 			b->cid[i] = ((struct vipc_principal *)vipc_table_val(&b->live[T_PRINCIPALS], old))->id;
 		else
@@ -126,13 +115,13 @@ static int put_endpoints(struct build *b)
 			ep->generation = 1;
 			ep->name = name;
 		}
-		ep->owner = b->cid[names_find(&b->containers, pe->owner)];
+		ep->owner = b->cid[vipc_index_find(&b->containers, pe->owner)];
 		ep->flags = 0;
 		ep->capacity = 0;
 		vipc_label_copy(ep->label, pe->name);
 	}
 	for (i = 0; i < b->pol->nr_channels; i++) {
-		ep = &b->ep[names_find(&b->endpoints, b->pol->channels[i].endpoint)];
+		ep = &b->ep[vipc_index_find(&b->endpoints, b->pol->channels[i].endpoint)];
 		ep->flags |= VIPC_EP_CHANNEL;
 		ep->capacity = b->pol->channels[i].capacity;
 	}
@@ -157,14 +146,14 @@ static int put_endpoints(struct build *b)
 static int put_grant(struct build *b, const char *container, const char *endpoint, __u32 perms,
 		     __u32 flags)
 {
-	const struct vipc_endpoint *ep = &b->ep[names_find(&b->endpoints, endpoint)];
+	const struct vipc_endpoint *ep = &b->ep[vipc_index_find(&b->endpoints, endpoint)];
 	struct vipc_grant_key key = { .slot = b->slot, .endpoint = ep->id };
 	struct vipc_grant val = { .perms = perms, .generation = ep->generation,
 				  .endpoint_owner = ep->owner, .flags = flags };
 
 	/* Grants come grouped by container: look its name up once per group. */
 	if (b->last_container < 0 || strcmp(b->pol->containers[b->last_container].name, container))
-		b->last_container = names_find(&b->containers, container);
+		b->last_container = vipc_index_find(&b->containers, container);
 	key.container = b->cid[b->last_container];
 	return vipc_table_push(&b->idle[T_GRANTS], &key, &val);
 }
@@ -209,8 +198,8 @@ static int put_grants_and_channels(struct build *b)
 		key.slot = b->slot;
 		vipc_label_copy(key.name, pc->name);
 		val = (struct vipc_channel){ .capacity = pc->capacity };
-		val.endpoint = b->ep[names_find(&b->endpoints, pc->endpoint)].id;
-		val.receiver = b->cid[names_find(&b->containers, pc->receiver)];
+		val.endpoint = b->ep[vipc_index_find(&b->endpoints, pc->endpoint)].id;
+		val.receiver = b->cid[vipc_index_find(&b->containers, pc->receiver)];
 		err = vipc_table_push(&b->idle[T_CHANNELS], &key, &val);
 		for (j = 0; j < pc->nr_senders && !err; j++)
 			err = put_grant(b, pc->senders[j], pc->endpoint,
@@ -316,9 +305,9 @@ static void build_free(struct build *b)
 		vipc_table_free(&b->live[i]);
 		vipc_table_free(&b->idle[i]);
 	}
-	hdestroy_r(&b->containers.index);
-	hdestroy_r(&b->endpoints.index);
-	hdestroy_r(&b->live_containers.index);
+	hdestroy_r(&b->containers);
+	hdestroy_r(&b->endpoints);
+	hdestroy_r(&b->live_containers);
 	free(b->cid);
 	free(b->ep);
 }
