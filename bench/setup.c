@@ -108,12 +108,9 @@ bool b_vipc_loaded(void)
 int b_vipc_load(const char *loader, bool prealloc_grants)
 {
 	const char *argv[] = { loader, "--max-containers", "110000", "--max-endpoints", "110000",
-			       "--max-grants", "1100000", "load", NULL, NULL };
+			       "--max-grants", "1100000", "load",
+			       prealloc_grants ? "--prealloc-grants" : NULL, NULL };
 
-	if (prealloc_grants) {
-		argv[7] = "--prealloc-grants";
-		argv[8] = "load";
-	}
 	return run(argv) ? -EIO : 0;
 }
 
