@@ -40,7 +40,7 @@ $(OUTPUT) $(OUTPUT)/user $(OUTPUT)/tests:
 	$(Q)mkdir -p $@
 
 # BPF object, then its skeleton.
-$(OUTPUT)/vipc.bpf.o: bpf/vipc.bpf.c include/vipc.h include/vipc_decide.h vmlinux.h | $(OUTPUT)
+$(OUTPUT)/vipc.bpf.o: bpf/vipc.bpf.c $(wildcard bpf/*.bpf.h) include/vipc.h include/vipc_decide.h vmlinux.h | $(OUTPUT)
 	$(call msg,BPF,$@)
 	$(Q)$(CLANG) $(BPF_CFLAGS) $(INCLUDES) -c $< -o $(@:.bpf.o=.tmp.bpf.o)
 	$(Q)$(BPFTOOL) gen object $@ $(@:.bpf.o=.tmp.bpf.o)

@@ -179,40 +179,58 @@ struct vipc_channel {
 	__u32 pad;
 };
 
-/* vipc_stats[hook]: per-CPU decision counters, one named field each. */
+/* vipc_stats[hook]: per-CPU decision counters, one named field each. The
+ * one list of them: the struct, the kernel's counting and summing, and the
+ * loader's names all come from it. The denied_* counters follow the deny
+ * reasons in enum order (VIPC_R_FIRST_DENY on), so a deny is counted at
+ * denied_unknown + (reason - VIPC_R_FIRST_DENY).
+ */
+#define VIPC_STAT_FIELDS(X)                                                                  \
+	X(lookups)	    /* endpoint and grant table lookups */                           \
+	X(hits)		    /* lookups that found an entry */                                \
+	X(cached)	    /* calls let through on the socket's remembered verdict */       \
+	X(allowed)	    /* confined calls allowed */                                     \
+	X(unconfined)	    /* calls from unregistered cgroups */                            \
+	X(audited)	    /* would-deny calls let through in audit mode */                 \
+	X(denied_unknown)   /* VIPC_R_UNKNOWN_DENY */                                        \
+	X(denied_no_grant)  /* VIPC_R_NO_GRANT */                                            \
+	X(denied_no_perm)   /* VIPC_R_NO_PERM */                                             \
+	X(denied_revoked)   /* VIPC_R_REVOKED */                                             \
+	X(denied_impostor)  /* VIPC_R_IMPOSTOR */                                            \
+	X(denied_full)	    /* VIPC_R_FULL */                                                \
+	X(events_dropped)   /* deny events lost to a full ring buffer */                     \
+	X(snapshots_dropped) /* stats snapshots lost to a full ring buffer */
+
 struct vipc_stats {
-	__u64 lookups;	       /* endpoint and grant table lookups */
-	__u64 hits;	       /* lookups that found an entry */
-	__u64 cached;	       /* calls let through on the socket's remembered verdict */
-	__u64 allowed;	       /* confined calls allowed */
-	__u64 unconfined;      /* calls from unregistered cgroups */
-	__u64 audited;	       /* would-deny calls let through in audit mode */
-	__u64 denied_unknown;  /* VIPC_R_UNKNOWN_DENY */
-	__u64 denied_no_grant; /* VIPC_R_NO_GRANT */
-	__u64 denied_no_perm;  /* VIPC_R_NO_PERM */
-	__u64 denied_revoked;  /* VIPC_R_REVOKED */
-	__u64 denied_impostor; /* VIPC_R_IMPOSTOR */
-	__u64 denied_full;     /* VIPC_R_FULL */
-	__u64 events_dropped;  /* deny events lost to a full ring buffer */
-	__u64 snapshots_dropped; /* stats snapshots lost to a full ring buffer */
+#define VIPC_STAT_FIELD(name) __u64 name;
+	VIPC_STAT_FIELDS(VIPC_STAT_FIELD)
+#undef VIPC_STAT_FIELD
 };
+#define VIPC_NR_STATS (sizeof(struct vipc_stats) / sizeof(__u64))
 
 /* vipc_registry[0]: registry counters, kept by the loader and by the
- * cgroup-removal program, updated atomically (the map is mmapable).
+ * cgroup-removal program, updated atomically (the map is mmapable). One
+ * list, as for vipc_stats.
  */
+#define VIPC_REGISTRY_FIELDS(X)                                                              \
+	X(endpoints_created)                                                                 \
+	X(endpoints_destroyed)                                                               \
+	X(channels_created)                                                                  \
+	X(channels_destroyed)                                                                \
+	X(grants_issued)                                                                     \
+	X(grants_revoked)                                                                    \
+	X(containers_added)                                                                  \
+	X(containers_removed)                                                                \
+	X(generation_bumps)                                                                  \
+	X(policy_loads)                                                                      \
+	X(policy_changes) /* writes to the live policy; remembered verdicts expire */
+
 struct vipc_registry_stats {
-	__u64 endpoints_created;
-	__u64 endpoints_destroyed;
-	__u64 channels_created;
-	__u64 channels_destroyed;
-	__u64 grants_issued;
-	__u64 grants_revoked;
-	__u64 containers_added;
-	__u64 containers_removed;
-	__u64 generation_bumps;
-	__u64 policy_loads;
-	__u64 policy_changes; /* writes to the live policy; remembered verdicts expire */
+#define VIPC_REGISTRY_FIELD(name) __u64 name;
+	VIPC_REGISTRY_FIELDS(VIPC_REGISTRY_FIELD)
+#undef VIPC_REGISTRY_FIELD
 };
+#define VIPC_NR_REGISTRY (sizeof(struct vipc_registry_stats) / sizeof(__u64))
 
 enum vipc_event_type {
 	VIPC_EV_DENY = 1,   /* a call was denied */
@@ -273,6 +291,10 @@ _Static_assert(sizeof(struct vipc_grant) == 16, "vipc_grant layout");
 _Static_assert(sizeof(struct vipc_channel_key) == 40, "vipc_channel_key layout");
 _Static_assert(sizeof(struct vipc_channel) == 16, "vipc_channel layout");
 _Static_assert(sizeof(struct vipc_stats) == 112, "vipc_stats layout");
+_Static_assert(__builtin_offsetof(struct vipc_stats, events_dropped) ==
+		       __builtin_offsetof(struct vipc_stats, denied_unknown) +
+			       8 * (VIPC_R__COUNT - VIPC_R_FIRST_DENY),
+	       "vipc_stats: one denied_* counter per deny reason, in enum order");
 _Static_assert(sizeof(struct vipc_registry_stats) == 88, "vipc_registry_stats layout");
 _Static_assert(sizeof(struct vipc_event) == 168, "vipc_event layout");
 _Static_assert(sizeof(struct vipc_snapshot) == 128, "vipc_snapshot layout");

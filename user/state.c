@@ -26,18 +26,38 @@ int vipc_verbose;
 
 #define SOCK VIPC_BACKEND_SOCK
 #define LSM VIPC_BACKEND_LSM
+#define CONNECT VIPC_PERM_CONNECT
+#define SEND VIPC_PERM_SEND
 const struct vipc_hook_info vipc_hooks[] = {
-	{ "vipc_connect_unix", "link_connect_unix", "cgroup/connect_unix on " VIPC_CGROUP2, SOCK },
-	{ "vipc_sendmsg_unix", "link_sendmsg_unix", "cgroup/sendmsg_unix on " VIPC_CGROUP2, SOCK },
-	{ "vipc_stream_connect", "link_stream_connect", "lsm/unix_stream_connect", LSM },
-	{ "vipc_may_send", "link_may_send", "lsm/unix_may_send", LSM },
-	{ "vipc_bind", "link_bind", "lsm/socket_bind", LSM },
-	{ "vipc_sendmsg", "link_sendmsg", "lsm/socket_sendmsg (live re-check, fd passing)", LSM },
-	{ "vipc_recvmsg", "link_recvmsg", "lsm/socket_recvmsg (live re-check)", LSM },
-	{ "vipc_sk_free", "link_sk_free", "lsm/sk_free_security (channel capacity)", LSM },
-	{ "vipc_cgroup_rmdir", "link_cgroup_rmdir", "tp_btf/cgroup_rmdir (container cleanup)", 0 },
+	{ "vipc_connect_unix", "link_connect_unix", "cgroup/connect_unix on " VIPC_CGROUP2, SOCK,
+	  VIPC_HOOK_CONNECT_UNIX, "connect_unix", CONNECT },
+	{ "vipc_sendmsg_unix", "link_sendmsg_unix", "cgroup/sendmsg_unix on " VIPC_CGROUP2, SOCK,
+	  VIPC_HOOK_SENDMSG_UNIX, "sendmsg_unix", SEND },
+	{ "vipc_stream_connect", "link_stream_connect", "lsm/unix_stream_connect", LSM,
+	  VIPC_HOOK_STREAM_CONNECT, "unix_stream_connect", CONNECT },
+	{ "vipc_may_send", "link_may_send", "lsm/unix_may_send", LSM, VIPC_HOOK_MAY_SEND,
+	  "unix_may_send", SEND },
+	{ "vipc_bind", "link_bind", "lsm/socket_bind", LSM, VIPC_HOOK_BIND, "socket_bind", 0 },
+	{ "vipc_sendmsg", "link_sendmsg", "lsm/socket_sendmsg (live re-check, fd passing)", LSM,
+	  VIPC_HOOK_SENDMSG, "socket_sendmsg", 0 },
+	{ "vipc_recvmsg", "link_recvmsg", "lsm/socket_recvmsg (live re-check)", LSM,
+	  VIPC_HOOK_RECVMSG, "socket_recvmsg", 0 },
+	{ "vipc_sk_free", "link_sk_free", "lsm/sk_free_security (channel capacity)", LSM, -1, NULL,
+	  0 },
+	{ "vipc_cgroup_rmdir", "link_cgroup_rmdir", "tp_btf/cgroup_rmdir (container cleanup)", 0,
+	  -1, NULL, 0 },
 };
 const int vipc_nr_hooks = sizeof(vipc_hooks) / sizeof(vipc_hooks[0]);
+
+const char *vipc_hook_name(unsigned int hook)
+{
+	int i;
+
+	for (i = 0; i < vipc_nr_hooks; i++)
+		if (vipc_hooks[i].stat >= 0 && (unsigned int)vipc_hooks[i].stat == hook)
+			return vipc_hooks[i].name;
+	return "?";
+}
 
 #define SECURITYFS "/sys/kernel/security"
 #define PIN(name) VIPC_PIN_DIR "/" name

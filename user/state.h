@@ -38,12 +38,17 @@ struct vipc_state {
 	struct vipc_limits limits;	 /* per slot, from the maps' max_entries */
 };
 
-/* The hooks vipc attaches, each pinned as a link. */
+/* The hooks vipc attaches, each pinned as a link: the one list of them,
+ * used by load, status, unload, the statistics and the tests.
+ */
 struct vipc_hook_info {
 	const char *prog; /* program name in the object */
 	const char *link; /* pin name under VIPC_PIN_DIR */
 	const char *what; /* one line for `status` */
 	__u32 backend;	  /* enum vipc_backend it belongs to, 0 for every one */
+	int stat;	  /* its enum vipc_hook entry in vipc_stats, -1 if it decides nothing */
+	const char *name; /* that entry's name in `stats` */
+	__u32 calls;	  /* VIPC_PERM_CONNECT or _SEND: the call it decides first, else 0 */
 };
 
 /* What the running kernel offers, probed once. */
@@ -53,6 +58,8 @@ struct vipc_probe {
 };
 extern const struct vipc_hook_info vipc_hooks[];
 extern const int vipc_nr_hooks;
+/* The name of vipc_stats entry @hook ("connect_unix"), "?" if none. */
+const char *vipc_hook_name(unsigned int hook);
 /* An fd of hook @i's pinned link, or -1 when it is not pinned. */
 int vipc_hook_link_open(int i);
 

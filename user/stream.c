@@ -15,25 +15,14 @@
 
 volatile sig_atomic_t vipc_stop;
 
-#define NR_STATS (sizeof(struct vipc_stats) / sizeof(__u64))
-#define NR_REG (sizeof(struct vipc_registry_stats) / sizeof(__u64))
+#define NR_STATS VIPC_NR_STATS
+#define NR_REG VIPC_NR_REGISTRY
 
-/* Field names, in struct order. */
-static const char *const stat_names[NR_STATS] = {
-	"lookups",	   "hits",	      "cached",	       "allowed",       "unconfined",
-	"audited",	   "denied_unknown",  "denied_no_grant", "denied_no_perm",
-	"denied_revoked", "denied_impostor", "denied_full", "events_dropped",
-	"snapshots_dropped",
-};
-static const char *const reg_names[NR_REG] = {
-	"endpoints_created", "endpoints_destroyed", "channels_created", "channels_destroyed",
-	"grants_issued",     "grants_revoked",	    "containers_added", "containers_removed",
-	"generation_bumps",  "policy_loads",	    "policy_changes",
-};
-static const char *const hook_names[VIPC_HOOK__COUNT] = {
-	"connect_unix", "sendmsg_unix", "unix_stream_connect", "unix_may_send",
-	"socket_bind",	"socket_sendmsg", "socket_recvmsg",
-};
+/* Field names, in struct order, from the one list in include/vipc.h. */
+#define FIELD_NAME(name) #name,
+static const char *const stat_names[NR_STATS] = { VIPC_STAT_FIELDS(FIELD_NAME) };
+static const char *const reg_names[NR_REG] = { VIPC_REGISTRY_FIELDS(FIELD_NAME) };
+#undef FIELD_NAME
 
 /* Add @n counters of @src to @dst. */
 static void add_fields(__u64 *dst, const __u64 *src, size_t n)
@@ -112,11 +101,11 @@ static void print_hooks(const struct vipc_stats *hooks, bool json)
 	printf(json ? ",\"hooks\":{" : "per hook:\n");
 	for (h = 0; h < VIPC_HOOK__COUNT; h++) {
 		if (json) {
-			printf("%s\"%s\":{", h ? "," : "", hook_names[h]);
+			printf("%s\"%s\":{", h ? "," : "", vipc_hook_name(h));
 			print_fields(stat_names, (const __u64 *)&hooks[h], NR_STATS, true);
 			printf("}");
 		} else if (any_counted(&hooks[h])) {
-			print_hook_line(hook_names[h], &hooks[h]);
+			print_hook_line(vipc_hook_name(h), &hooks[h]);
 		}
 	}
 	printf(json ? "}" : "");
@@ -181,7 +170,7 @@ static void print_event(struct stream_ctx *sc, const struct vipc_event *e)
 {
 	char who[VIPC_LABEL_MAX + 8], name[4 * VIPC_NAME_MAX + 2], perms[64], comm[17];
 	const char *type = e->type == VIPC_EV_DENY ? "deny" : "would-deny";
-	const char *hook = e->hook < VIPC_HOOK__COUNT ? hook_names[e->hook] : "?";
+	const char *hook = vipc_hook_name(e->hook);
 
 	container_name(sc->st, e->container, who, sizeof(who));
 	vipc_addr_format(e->kind, e->name, e->name_len, name, sizeof(name));

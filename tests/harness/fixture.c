@@ -8,6 +8,7 @@
 #include <unistd.h>
 #include "fixture.h"
 #include "harness.h"
+#include "state.h"
 
 char v_out[65536];
 
@@ -81,16 +82,25 @@ bool v_lsm(void)
 	return b && !strcmp(b, "lsm");
 }
 
-/* The hooks where the backend under test decides a connect ([0]) or a
- * send ([1]), by name and by key of the vipc_stats map.
+/* The loader's hook table entry where the backend under test decides a
+ * connect (@send 0) or a send (@send 1).
  */
-static const char *const call_hooks[2][2] = { { "connect_unix", "sendmsg_unix" },
-					      { "unix_stream_connect", "unix_may_send" } };
-static const unsigned call_hook_keys[2][2] = { { 0, 1 }, { 2, 3 } };
+static const struct vipc_hook_info *call_hook(int send)
+{
+	__u32 backend = v_lsm() ? VIPC_BACKEND_LSM : VIPC_BACKEND_SOCK;
+	__u32 call = send ? VIPC_PERM_SEND : VIPC_PERM_CONNECT;
+	int i;
+
+	for (i = 0; i < vipc_nr_hooks; i++)
+		if (vipc_hooks[i].backend == backend && vipc_hooks[i].calls == call)
+			return &vipc_hooks[i];
+	cr_assert_fail("no hook of this backend decides a %s", send ? "send" : "connect");
+	return NULL;
+}
 
 const char *v_hook(int send)
 {
-	return call_hooks[v_lsm()][!!send];
+	return call_hook(send)->name;
 }
 
 /* The object after "name": in @json, as [*start, *end); 0 when absent. */
@@ -173,9 +183,9 @@ unsigned long long v_stat_total(const char *field)
 /* Is the bpftool dump chunk after @key_at one of the call hooks' keys? */
 static bool call_hook_chunk(const char *key_at)
 {
-	unsigned key = strtoul(key_at + strlen("\"key\": "), NULL, 10);
+	int key = strtol(key_at + strlen("\"key\": "), NULL, 10);
 
-	return key == call_hook_keys[v_lsm()][0] || key == call_hook_keys[v_lsm()][1];
+	return key == call_hook(0)->stat || key == call_hook(1)->stat;
 }
 
 unsigned long long v_bpftool_stat(const char *map, const char *field)

@@ -1,0 +1,228 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause */
+/* The steps every hook takes to decide (include/vipc_decide.h holds the
+ * decision itself): find the caller's container, read a name, look up the
+ * endpoint and grant, count and report.
+ */
+#ifndef __VIPC_DECIDE_BPF_H
+#define __VIPC_DECIDE_BPF_H
+
+/* The nearest registered cgroup: the caller's own, else its deepest
+ * registered ancestor.
+ */
+static __always_inline struct vipc_principal *vipc_find_principal(__u32 slot, __u64 cgid)
+{
+	struct vipc_principal_key key = { .slot = slot, .cgroup_id = cgid };
+	struct vipc_principal *p;
+	int level;
+
+	p = bpf_map_lookup_elem(&vipc_principals, &key);
+	if (p)
+		return p;
+	for (level = VIPC_CGROUP_DEPTH - 1; level >= 0; level--) {
+		key.cgroup_id = bpf_get_current_ancestor_cgroup_id(level);
+		if (!key.cgroup_id || key.cgroup_id == cgid)
+			continue;
+		p = bpf_map_lookup_elem(&vipc_principals, &key);
+		if (p)
+			return p;
+	}
+	return NULL;
+}
+
+/* One decision in progress: the live slot, the caller, what was found. */
+struct vipc_call {
+	struct vipc_endpoint_key key;
+	union vipc_name name; /* the exact name c->key hashes */
+	struct vipc_principal *caller;
+	struct vipc_endpoint *ep;
+	struct vipc_grant *grant;
+	struct vipc_stats *stats; /* this CPU's counters of the hook */
+	__u64 cgid;
+	__u64 changes; /* the policy's change count when the decision began */
+	__u32 perm;
+	enum vipc_hook hook;
+};
+
+/* Copy @len (< 109) bytes at kernel address @src into the zeroed @name;
+ * with @cut, only up to the first NUL. The bytes copied, or -1.
+ * @direct: @src is an untrusted pointer into the kernel's sockaddr_storage
+ * copy of a caller's address, read by plain loads a word at a time (a
+ * load cannot fault, and one past the address stays inside the storage),
+ * stopping at the word that ends the name. Otherwise through the probe
+ * helper, whole, then cut.
+ */
+static __always_inline long vipc_copy(union vipc_name *name, const char *src, long len,
+				      int cut, int direct)
+{
+	__u32 k;
+	__u64 w;
+	long i;
+
+	if (!direct) {
+		barrier_var(len);
+		if (len > VIPC_NAME_MAX)
+			len = VIPC_NAME_MAX;
+		if (len > 0 && bpf_probe_read_kernel(name->bytes, len, src))
+			return -1;
+		return cut ? vipc_name_cut(name, len) : len;
+	}
+#pragma clang loop unroll(full)
+	for (i = 0; i < VIPC_NAME_WORDS; i++) {
+		if (i * 8 >= len)
+			break;
+		w = *(const __u64 *)(src + i * 8);
+		if (len - i * 8 < 8)
+			w = vipc_word_keep(w, len - i * 8);
+		k = cut ? vipc_word_nul(w) : 8;
+		if (k < 8) {
+			name->words[i] = vipc_word_keep(w, k);
+			return i * 8 + k;
+		}
+		name->words[i] = w;
+	}
+	return len;
+}
+
+/* The name in a sun_path of @n bytes at kernel address @path, whose first
+ * byte the caller has read into @lead, into the zeroed c->name, its kind
+ * and length into c->key. @direct as for vipc_copy.
+ */
+static __always_inline int vipc_name_read(const char *path, __u32 n, char lead,
+					  struct vipc_call *c, int direct)
+{
+	struct vipc_endpoint_key *key = &c->key;
+	long len;
+
+	if (!n)
+		return -1;
+	if (n > VIPC_NAME_MAX)
+		n = VIPC_NAME_MAX;
+	/* Abstract: everything after the leading NUL is significant;
+	 * pathname: up to the first NUL, or all @n bytes.
+	 */
+	key->kind = lead ? VIPC_KIND_UNIX_PATH : VIPC_KIND_UNIX_ABSTRACT;
+	len = lead ? vipc_copy(&c->name, path, n, 1, direct) :
+		     vipc_copy(&c->name, path + 1, n - 1, 0, direct);
+	if (len < 0)
+		return -1;
+	key->len = len;
+	return 0;
+}
+
+/* Count a decision in the per-CPU counters of its hook: a deny at its
+ * reason's denied_* counter (include/vipc.h keeps them in reason order).
+ */
+static __always_inline void vipc_count(struct vipc_stats *s, enum vipc_reason reason, int audit)
+{
+	__u32 deny = reason - VIPC_R_FIRST_DENY;
+
+	if (!s)
+		return;
+	if (reason == VIPC_R_UNCONFINED)
+		s->unconfined++;
+	else if (!vipc_reason_denies(reason))
+		s->allowed++;
+	else if (audit)
+		s->audited++;
+	else if (deny < VIPC_R__COUNT - VIPC_R_FIRST_DENY)
+		(&s->denied_unknown)[deny]++;
+}
+
+static __always_inline void vipc_count_lookup(struct vipc_stats *s, int hit)
+{
+	if (!s)
+		return;
+	s->lookups++;
+	if (hit)
+		s->hits++;
+}
+
+/* Report a deny or would-deny on the ring buffer; count it when lost. */
+static __always_inline void vipc_report(const struct vipc_call *c, enum vipc_reason reason,
+					int audit)
+{
+	struct vipc_event *e;
+
+	e = bpf_ringbuf_reserve(&vipc_events, sizeof(*e), 0);
+	if (!e) {
+		if (c->stats)
+			c->stats->events_dropped++;
+		return;
+	}
+	e->type = audit ? VIPC_EV_AUDIT : VIPC_EV_DENY;
+	e->hook = c->hook;
+	e->reason = reason;
+	e->perm = c->perm;
+	e->kind = c->key.kind;
+	e->ts_ns = bpf_ktime_get_ns();
+	e->cgroup_id = c->cgid;
+	e->pid = bpf_get_current_pid_tgid() >> 32;
+	e->container = c->caller ? c->caller->id : 0;
+	e->endpoint = c->ep ? c->ep->id : 0;
+	e->name_len = c->key.len;
+	__builtin_memset(e->pad, 0, sizeof(e->pad));
+	bpf_get_current_comm(e->comm, sizeof(e->comm));
+	__builtin_memcpy(e->name, c->name.bytes, sizeof(e->name));
+	bpf_ringbuf_submit(e, 0);
+}
+
+/* Phase 1 of every decision: the policy's change count, then the live
+ * slot (each read once: a reload flips the slot, and one decision must not
+ * mix two policies), and the caller's cgroup. 0 when vipc holds no policy.
+ * The count comes before any table: writers bump it after writing, so a
+ * verdict kept under it was decided on a policy at least that new.
+ */
+static __always_inline int vipc_start(struct vipc_call *c, __u32 perm, enum vipc_hook hook)
+{
+	struct vipc_registry_stats *reg = vipc_reg();
+	struct vipc_config *cfg = vipc_cfg();
+
+	if (!cfg || !reg || cfg->magic != VIPC_MAGIC)
+		return 0;
+	c->changes = *(volatile __u64 *)&reg->policy_changes;
+	c->key.slot = *(volatile __u32 *)&cfg->active_slot;
+	c->cgid = bpf_get_current_cgroup_id();
+	c->perm = perm;
+	c->hook = hook;
+	c->stats = vipc_cpu_stats(hook);
+	return 1;
+}
+
+/* Phase 1 with the caller's container found. */
+static __always_inline int vipc_begin(struct vipc_call *c, __u32 perm, enum vipc_hook hook)
+{
+	if (!vipc_start(c, perm, hook))
+		return 0;
+	c->caller = vipc_find_principal(c->key.slot, c->cgid);
+	return 1;
+}
+
+/* Phase 2: the endpoint named by c->key, and the caller's grant on it. */
+static __always_inline void vipc_lookup(struct vipc_call *c)
+{
+	struct vipc_grant_key gkey = { .slot = c->key.slot };
+
+	c->ep = bpf_map_lookup_elem(&vipc_endpoints, &c->key);
+	if (c->ep && !vipc_name_eq(&c->ep->name, &c->name, c->key.len))
+		c->ep = NULL; /* another name that hashes alike */
+	vipc_count_lookup(c->stats, c->ep != NULL);
+	if (!vipc_needs_grant(c->caller, c->ep))
+		return;
+	gkey.container = c->caller->id;
+	gkey.endpoint = c->ep->id;
+	c->grant = bpf_map_lookup_elem(&vipc_grants, &gkey);
+	vipc_count_lookup(c->stats, c->grant != NULL);
+}
+
+/* Phase 3: count and report the decision; 1 lets the call through. */
+static __always_inline int vipc_finish(struct vipc_call *c, enum vipc_reason reason)
+{
+	int allow = vipc_verdict_allows(c->caller, reason);
+
+	vipc_count(c->stats, reason, allow && vipc_reason_denies(reason));
+	if (vipc_reason_denies(reason))
+		vipc_report(c, reason, allow);
+	return allow;
+}
+
+#endif /* __VIPC_DECIDE_BPF_H */

@@ -1,0 +1,190 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause */
+/* Lifecycle: remove a container with what it owns (`container rm`, the
+ * cgroup_rmdir tracepoint), and the periodic statistics snapshot.
+ */
+#ifndef __VIPC_LIFECYCLE_BPF_H
+#define __VIPC_LIFECYCLE_BPF_H
+
+struct vipc_sweep {
+	__u32 container;
+	__u32 slot;
+	__u32 counted; /* the slot is live: count what is removed */
+	__u32 removed;
+};
+
+static long vipc_sweep_endpoint(void *map, struct vipc_endpoint_key *key,
+				struct vipc_endpoint *ep, struct vipc_sweep *sw)
+{
+	struct vipc_registry_stats *reg;
+
+	if (key->slot != sw->slot || ep->owner != sw->container)
+		return 0;
+	if (bpf_map_delete_elem(map, key) || !sw->counted)
+		return 0;
+	reg = vipc_reg();
+	if (reg)
+		__sync_fetch_and_add(&reg->endpoints_destroyed, 1);
+	return 0;
+}
+
+static long vipc_sweep_grant(void *map, struct vipc_grant_key *key, struct vipc_grant *g,
+			     struct vipc_sweep *sw)
+{
+	struct vipc_registry_stats *reg;
+
+	if (key->slot != sw->slot ||
+	    (key->container != sw->container && g->endpoint_owner != sw->container))
+		return 0;
+	if (bpf_map_delete_elem(map, key) || !sw->counted)
+		return 0;
+	reg = vipc_reg();
+	if (reg)
+		__sync_fetch_and_add(&reg->grants_revoked, 1);
+	return 0;
+}
+
+static long vipc_sweep_channel(void *map, struct vipc_channel_key *key, struct vipc_channel *ch,
+			       struct vipc_sweep *sw)
+{
+	struct vipc_registry_stats *reg;
+
+	if (key->slot != sw->slot || ch->receiver != sw->container)
+		return 0;
+	if (bpf_map_delete_elem(map, key) || !sw->counted)
+		return 0;
+	reg = vipc_reg();
+	if (reg)
+		__sync_fetch_and_add(&reg->channels_destroyed, 1);
+	return 0;
+}
+
+static long vipc_sweep_principal(void *map, struct vipc_principal_key *key,
+				 struct vipc_principal *p, struct vipc_sweep *sw)
+{
+	struct vipc_registry_stats *reg;
+
+	if (key->slot != sw->slot || p->id != sw->container)
+		return 0;
+	if (bpf_map_delete_elem(map, key) || !sw->counted)
+		return 0;
+	reg = vipc_reg();
+	if (reg)
+		__sync_fetch_and_add(&reg->containers_removed, 1);
+	return 0;
+}
+
+/* Remove a container from one slot with everything it owns and holds. */
+static __always_inline void vipc_remove(__u32 container, __u32 slot)
+{
+	struct vipc_config *cfg = vipc_cfg();
+	struct vipc_sweep sw = { .container = container, .slot = slot };
+	struct vipc_registry_stats *reg;
+
+	sw.counted = cfg && cfg->active_slot == slot;
+	bpf_for_each_map_elem(&vipc_channels, vipc_sweep_channel, &sw, 0);
+	bpf_for_each_map_elem(&vipc_grants, vipc_sweep_grant, &sw, 0);
+	bpf_for_each_map_elem(&vipc_endpoints, vipc_sweep_endpoint, &sw, 0);
+	bpf_for_each_map_elem(&vipc_principals, vipc_sweep_principal, &sw, 0);
+	reg = vipc_reg();
+	if (reg)
+		__sync_fetch_and_add(&reg->policy_changes, 1);
+}
+
+/* Run by the loader (BPF_PROG_TEST_RUN) for `container rm`. */
+SEC("syscall")
+int vipc_remove_container(struct vipc_remove_args *args)
+{
+	vipc_remove(args->container, args->slot);
+	return 0;
+}
+
+/* A registered container's cgroup went away: drop it from every slot. */
+SEC("tp_btf/cgroup_rmdir")
+int BPF_PROG(vipc_cgroup_rmdir, struct cgroup *cgrp, const char *path)
+{
+	struct vipc_principal_key key = {};
+	struct vipc_principal *p;
+	struct vipc_event *e;
+	__u32 slot;
+
+	if (BPF_CORE_READ(cgrp, root, hierarchy_id) != 0)
+		return 0; /* a cgroup v1 hierarchy */
+	key.cgroup_id = BPF_CORE_READ(cgrp, kn, id);
+	for (slot = 0; slot < VIPC_SLOTS; slot++) {
+		key.slot = slot;
+		p = bpf_map_lookup_elem(&vipc_principals, &key);
+		if (!p)
+			continue;
+		e = bpf_ringbuf_reserve(&vipc_events, sizeof(*e), 0);
+		if (e) {
+			__builtin_memset(e, 0, sizeof(*e));
+			e->type = VIPC_EV_CGROUP_GONE;
+			e->ts_ns = bpf_ktime_get_ns();
+			e->cgroup_id = key.cgroup_id;
+			e->container = p->id;
+			bpf_ringbuf_submit(e, 0);
+		}
+		vipc_remove(p->id, slot);
+	}
+	return 0;
+}
+
+/* Add the counters of one (CPU, hook) pair, @i = cpu * hooks + hook, to @data. */
+static long vipc_sum_one(__u32 i, void *data)
+{
+	struct vipc_stats *s, *out = data;
+	__u32 cpu = i / VIPC_HOOK__COUNT, hook = i % VIPC_HOOK__COUNT;
+
+	if (cpu >= nr_cpus)
+		return 1;
+	s = bpf_map_lookup_percpu_elem(&vipc_stats, &hook, cpu);
+	if (!s)
+		return 0;
+#define VIPC_SUM_FIELD(name) out->name += s->name;
+	VIPC_STAT_FIELDS(VIPC_SUM_FIELD)
+#undef VIPC_SUM_FIELD
+	return 0;
+}
+
+static int vipc_tick(void *map, __u32 *key, struct vipc_timer_slot *slot)
+{
+	struct vipc_config *cfg = vipc_cfg();
+	struct vipc_snapshot *snap;
+	struct vipc_stats sum = {}, *s;
+
+	if (!cfg || !cfg->stats_interval_ns)
+		return 0;
+	bpf_loop(VIPC_MAX_CPUS * VIPC_HOOK__COUNT, vipc_sum_one, &sum, 0);
+	snap = bpf_ringbuf_reserve(&vipc_events, sizeof(*snap), 0);
+	if (snap) {
+		snap->type = VIPC_EV_STATS;
+		snap->pad = 0;
+		snap->ts_ns = bpf_ktime_get_ns();
+		__builtin_memcpy(&snap->stats, &sum, sizeof(sum));
+		bpf_ringbuf_submit(snap, 0);
+	} else {
+		s = vipc_cpu_stats(VIPC_HOOK_CONNECT_UNIX);
+		if (s)
+			s->snapshots_dropped++;
+	}
+	bpf_timer_start(&slot->timer, cfg->stats_interval_ns, 0);
+	return 0;
+}
+
+/* Run by the loader after setting stats_interval_ns: start the snapshots. */
+SEC("syscall")
+int vipc_start_stats(void *ctx)
+{
+	struct vipc_config *cfg = vipc_cfg();
+	struct vipc_timer_slot *slot;
+	__u32 zero = 0;
+
+	slot = bpf_map_lookup_elem(&vipc_timer, &zero);
+	if (!slot || !cfg || !cfg->stats_interval_ns)
+		return 0;
+	bpf_timer_init(&slot->timer, &vipc_timer, CLOCK_MONOTONIC);
+	bpf_timer_set_callback(&slot->timer, vipc_tick);
+	return bpf_timer_start(&slot->timer, cfg->stats_interval_ns, 0);
+}
+
+#endif /* __VIPC_LIFECYCLE_BPF_H */

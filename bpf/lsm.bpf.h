@@ -1,0 +1,283 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause */
+/* The LSM backend: decide on the peer socket itself (its bound name and who
+ * bound it), guard bind, tag admitted connections and re-check every send
+ * and receive on them, bound channels.
+ */
+#ifndef __VIPC_LSM_BPF_H
+#define __VIPC_LSM_BPF_H
+
+/* The container of the cgroup a socket was created in (its nearest
+ * registered ancestor), 0 when none: who really bound a name.
+ */
+static __always_inline __u32 vipc_sock_owner(struct sock *sk, __u32 slot)
+{
+	struct vipc_principal_key key = { .slot = slot };
+	struct cgroup *cg = BPF_CORE_READ(sk, sk_cgrp_data.cgroup), *anc;
+	struct vipc_principal *p;
+	int i, level;
+
+	if (!cg)
+		return 0;
+	level = BPF_CORE_READ(cg, level);
+	for (i = 0; i < VIPC_CGROUP_DEPTH; i++) {
+		if (level - i < 0)
+			break;
+		anc = NULL;
+		bpf_core_read(&anc, sizeof(anc), &cg->ancestors[(level - i) & (VIPC_CGROUP_DEPTH * 8 - 1)]);
+		key.cgroup_id = BPF_CORE_READ(anc, kn, id);
+		p = bpf_map_lookup_elem(&vipc_principals, &key);
+		if (p)
+			return p->id;
+	}
+	return 0;
+}
+
+/* LSM backend: endpoint key and exact name from a sun_path of @n bytes at
+ * @path, read through the probe helper.
+ */
+static __always_inline int vipc_name_key(const char *path, __u32 n, char lead,
+					 struct vipc_call *c)
+{
+	if (vipc_name_read(path, n, lead, c, 0))
+		return -1;
+	c->key.hash = vipc_name_hash(&c->name, c->key.len);
+	return 0;
+}
+
+/* LSM backend: the address the peer socket was really bound to. */
+static __always_inline int vipc_bound_key(struct sock *sk, struct vipc_call *c)
+{
+	struct unix_address *addr = BPF_CORE_READ((struct unix_sock *)sk, addr);
+	const char *path;
+	char lead;
+	int n;
+
+	if (!addr)
+		return -1;
+	n = BPF_CORE_READ(addr, len);
+	path = (const char *)addr + bpf_core_field_offset(struct unix_address, name) +
+	       SUN_PATH_OFFSET;
+	if (n <= SUN_PATH_OFFSET || bpf_probe_read_kernel(&lead, 1, path))
+		return -1;
+	return vipc_name_key(path, n - SUN_PATH_OFFSET, lead, c);
+}
+
+/* LSM backend. Connections admitted to an endpoint carry a tag, so a
+ * later send re-checks them; channel connections are counted until the
+ * socket is freed.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_SK_STORAGE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, int);
+	__type(value, struct vipc_conn_tag);
+} vipc_conn_tags SEC(".maps");
+
+/* Live connections per channel endpoint id. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, VIPC_MAX_CHANNELS);
+	__type(key, __u32);
+	__type(value, __s64);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} vipc_chan_live SEC(".maps");
+
+/* Counted socket -> endpoint id, released by sk_free_security. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, VIPC_MAX_CONNECTIONS);
+	__type(key, __u64);
+	__type(value, __u32);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} vipc_chan_conns SEC(".maps");
+
+/* Decide on the peer socket: its bound name and who bound it. */
+static __always_inline enum vipc_reason vipc_peer_decide(struct vipc_call *c, struct sock *peer)
+{
+	if (vipc_bound_key(peer, c))
+		return c->caller ? vipc_decide(c->caller, NULL, NULL, c->perm) : VIPC_R_UNCONFINED;
+	vipc_lookup(c);
+	return vipc_decide_peer(c->caller, c->ep, c->grant, c->perm,
+				c->ep ? vipc_sock_owner(peer, c->key.slot) : 0);
+}
+
+/* Take a place in a bounded channel for @sk, or VIPC_R_FULL. */
+static __always_inline enum vipc_reason vipc_admit(struct vipc_call *c, struct sock *sk,
+						   enum vipc_reason reason)
+{
+	__u64 ptr = (__u64)sk;
+	__s64 zero = 0, *live;
+
+	if (!vipc_takes_place(reason, c->ep))
+		return reason;
+	bpf_map_update_elem(&vipc_chan_live, &c->ep->id, &zero, BPF_NOEXIST);
+	live = bpf_map_lookup_elem(&vipc_chan_live, &c->ep->id);
+	if (!live)
+		return VIPC_R_FULL;
+	reason = vipc_decide_capacity(reason, c->ep, __sync_fetch_and_add(live, 1));
+	if (reason == VIPC_R_FULL) {
+		__sync_fetch_and_add(live, -1);
+		return reason;
+	}
+	if (bpf_map_update_elem(&vipc_chan_conns, &ptr, &c->ep->id, BPF_ANY))
+		__sync_fetch_and_add(live, -1);
+	return reason;
+}
+
+/* Remember what a connection was admitted under. */
+static __always_inline void vipc_tag(struct vipc_call *c, struct sock *sk)
+{
+	struct vipc_conn_tag *tag;
+
+	if (!c->ep || !c->caller)
+		return;
+	tag = bpf_sk_storage_get(&vipc_conn_tags, sk, 0, BPF_SK_STORAGE_GET_F_CREATE);
+	if (!tag)
+		return;
+	tag->endpoint = c->ep->id;
+	tag->generation = c->ep->generation;
+	tag->container = c->caller->id;
+	tag->perm = c->perm;
+	__builtin_memcpy(&tag->key, &c->key, sizeof(tag->key));
+	__builtin_memcpy(&tag->name, &c->name, sizeof(tag->name));
+}
+
+SEC("lsm/unix_stream_connect")
+int BPF_PROG(vipc_stream_connect, struct sock *sock, struct sock *other, struct sock *newsk,
+	     int ret)
+{
+	struct vipc_call c = {};
+	enum vipc_reason reason;
+
+	if (ret)
+		return ret;
+	if (!vipc_begin(&c, VIPC_PERM_CONNECT, VIPC_HOOK_STREAM_CONNECT))
+		return 0;
+	reason = vipc_admit(&c, sock, vipc_peer_decide(&c, other));
+	if (!vipc_finish(&c, reason))
+		return -EPERM;
+	vipc_tag(&c, sock);
+	return 0;
+}
+
+SEC("lsm/unix_may_send")
+int BPF_PROG(vipc_may_send, struct socket *sock, struct socket *other, int ret)
+{
+	struct sock *peer = other->sk;
+	struct vipc_call c = {};
+
+	if (ret)
+		return ret;
+	if (!peer || !vipc_begin(&c, VIPC_PERM_SEND, VIPC_HOOK_MAY_SEND))
+		return 0;
+	return vipc_finish(&c, vipc_peer_decide(&c, peer)) ? 0 : -EPERM;
+}
+
+SEC("lsm/socket_bind")
+int BPF_PROG(vipc_bind, struct socket *sock, struct sockaddr *address, int addrlen, int ret)
+{
+	struct vipc_call c = {};
+
+	if (ret)
+		return ret;
+	if (address->sa_family != AF_UNIX || addrlen <= SUN_PATH_OFFSET)
+		return 0;
+	if (!vipc_begin(&c, VIPC_PERM_BIND, VIPC_HOOK_BIND))
+		return 0;
+	if (vipc_name_key((const char *)address + SUN_PATH_OFFSET, addrlen - SUN_PATH_OFFSET,
+			  address->sa_data[0], &c))
+		return 0;
+	vipc_lookup(&c);
+	return vipc_finish(&c, vipc_decide_bind(c.caller, c.ep, c.grant)) ? 0 : -EPERM;
+}
+
+/* Does a message carry file descriptors (SCM_RIGHTS)? */
+static __always_inline int vipc_passes_fds(struct msghdr *msg)
+{
+	struct cmsghdr cm;
+	__u64 off = 0, len;
+	char *ctl;
+	int i;
+
+	if (BPF_CORE_READ_BITFIELD_PROBED(msg, msg_control_is_user))
+		return 0;
+	ctl = BPF_CORE_READ(msg, msg_control);
+	len = BPF_CORE_READ(msg, msg_controllen);
+	for (i = 0; i < 4 && ctl && off + sizeof(cm) <= len; i++) {
+		if (bpf_probe_read_kernel(&cm, sizeof(cm), ctl + off))
+			return 0;
+		if (cm.cmsg_level == SOL_SOCKET && cm.cmsg_type == SCM_RIGHTS)
+			return 1;
+		if (cm.cmsg_len < sizeof(cm))
+			return 0;
+		off += (cm.cmsg_len + sizeof(long) - 1) & ~(sizeof(long) - 1);
+	}
+	return 0;
+}
+
+/* Re-check a tagged connection: a generation bump or a revoked grant
+ * cuts it; fd passing needs pass-fd on top.
+ */
+static __always_inline int vipc_recheck(struct socket *sock, struct msghdr *msg,
+					enum vipc_hook hook)
+{
+	struct vipc_conn_tag *tag;
+	struct sock *sk = sock->sk;
+	enum vipc_reason reason;
+	struct vipc_call c = {};
+	int fds;
+
+	if (!sk)
+		return 0;
+	tag = bpf_sk_storage_get(&vipc_conn_tags, sk, 0, 0);
+	if (!tag)
+		return 0;
+	fds = hook == VIPC_HOOK_SENDMSG && vipc_passes_fds(msg);
+	if (!vipc_begin(&c, fds ? VIPC_PERM_PASS_FD : tag->perm, hook) || !c.caller)
+		return 0;
+	c.key.kind = tag->key.kind;
+	c.key.len = tag->key.len;
+	c.key.hash = tag->key.hash;
+	__builtin_memcpy(&c.name, &tag->name, sizeof(c.name));
+	vipc_lookup(&c);
+	reason = vipc_decide(c.caller, c.ep, c.grant, c.perm);
+	if (!c.ep || (reason != VIPC_R_OWNER && c.ep->generation != tag->generation))
+		reason = VIPC_R_REVOKED;
+	return vipc_finish(&c, reason) ? 0 : -EPERM;
+}
+
+SEC("lsm/socket_sendmsg")
+int BPF_PROG(vipc_sendmsg, struct socket *sock, struct msghdr *msg, int size, int ret)
+{
+	if (ret)
+		return ret;
+	return vipc_recheck(sock, msg, VIPC_HOOK_SENDMSG);
+}
+
+SEC("lsm/socket_recvmsg")
+int BPF_PROG(vipc_recvmsg, struct socket *sock, struct msghdr *msg, int size, int flags, int ret)
+{
+	if (ret)
+		return ret;
+	return vipc_recheck(sock, msg, VIPC_HOOK_RECVMSG);
+}
+
+/* A counted channel connection is gone: give its place back. */
+SEC("lsm/sk_free_security")
+int BPF_PROG(vipc_sk_free, struct sock *sk)
+{
+	__u64 ptr = (__u64)sk;
+	__s64 *live;
+	__u32 *ep;
+
+	ep = bpf_map_lookup_elem(&vipc_chan_conns, &ptr);
+	if (!ep)
+		return 0;
+	live = bpf_map_lookup_elem(&vipc_chan_live, ep);
+	if (live)
+		__sync_fetch_and_add(live, -1);
+	bpf_map_delete_elem(&vipc_chan_conns, &ptr);
+	return 0;
+}
+
+#endif /* __VIPC_LSM_BPF_H */

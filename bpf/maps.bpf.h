@@ -1,0 +1,119 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause */
+/* The maps every part of vipc shares: identity and settings, the registry
+ * tables, counters, the ring buffer and the snapshot timer; and their
+ * accessors. Backend-private maps live with their backend.
+ */
+#ifndef __VIPC_MAPS_BPF_H
+#define __VIPC_MAPS_BPF_H
+
+/* Set by the loader before load. */
+const volatile __u32 nr_cpus = 1;
+
+/* Identity of the pinned instance and live settings. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct vipc_config);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} vipc_config SEC(".maps");
+
+/* cgroup id -> container, per slot. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, VIPC_MAX_PRINCIPALS * VIPC_SLOTS);
+	__type(key, struct vipc_principal_key);
+	__type(value, struct vipc_principal);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} vipc_principals SEC(".maps");
+
+/* (kind, exact name) -> endpoint, per slot. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, VIPC_MAX_ENDPOINTS * VIPC_SLOTS);
+	__type(key, struct vipc_endpoint_key);
+	__type(value, struct vipc_endpoint);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} vipc_endpoints SEC(".maps");
+
+/* (container, endpoint) -> permissions and generation, per slot. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, VIPC_MAX_GRANTS * VIPC_SLOTS);
+	__type(key, struct vipc_grant_key);
+	__type(value, struct vipc_grant);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} vipc_grants SEC(".maps");
+
+/* Channel name -> endpoint, receiver and capacity, per slot. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, VIPC_MAX_CHANNELS * VIPC_SLOTS);
+	__type(key, struct vipc_channel_key);
+	__type(value, struct vipc_channel);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} vipc_channels SEC(".maps");
+
+/* Decision counters, per hook and per CPU. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, VIPC_HOOK__COUNT);
+	__type(key, __u32);
+	__type(value, struct vipc_stats);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} vipc_stats SEC(".maps");
+
+/* Registry counters, shared with the loader through mmap. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__uint(map_flags, BPF_F_MMAPABLE);
+	__type(key, __u32);
+	__type(value, struct vipc_registry_stats);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} vipc_registry SEC(".maps");
+
+/* Deny and would-deny events, cgroup removals and stats snapshots. */
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, VIPC_RINGBUF_BYTES);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} vipc_events SEC(".maps");
+
+struct vipc_timer_slot {
+	struct bpf_timer timer;
+};
+
+/* Timer driving the statistics snapshots. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct vipc_timer_slot);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} vipc_timer SEC(".maps");
+
+static __always_inline struct vipc_config *vipc_cfg(void)
+{
+	__u32 zero = 0;
+
+	return bpf_map_lookup_elem(&vipc_config, &zero);
+}
+
+static __always_inline struct vipc_registry_stats *vipc_reg(void)
+{
+	__u32 zero = 0;
+
+	return bpf_map_lookup_elem(&vipc_registry, &zero);
+}
+
+static __always_inline struct vipc_stats *vipc_cpu_stats(enum vipc_hook hook)
+{
+	__u32 key = hook;
+
+	return bpf_map_lookup_elem(&vipc_stats, &key);
+}
+
+#endif /* __VIPC_MAPS_BPF_H */

@@ -1,0 +1,117 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause */
+/* The socket backend: cgroup/connect_unix and cgroup/sendmsg_unix decide on
+ * the address the caller passed; sendto remembers its last allowed verdict.
+ */
+#ifndef __VIPC_SOCK_BPF_H
+#define __VIPC_SOCK_BPF_H
+
+/* Socket backend: the name the caller passed, as the kernel copied it
+ * (its hash is left to the caller: a remembered verdict needs none).
+ */
+static __always_inline int vipc_addr_name(struct bpf_sock_addr *ctx, struct vipc_call *c)
+{
+	struct bpf_sock_addr_kern *sa = bpf_cast_to_kern_ctx(ctx);
+	const char *ss = (const char *)bpf_core_cast(sa->uaddr, struct __kernel_sockaddr_storage);
+	__u32 n = sa->uaddrlen;
+
+	if (n <= SUN_PATH_OFFSET)
+		return -1;
+	return vipc_name_read(ss + SUN_PATH_OFFSET, n - SUN_PATH_OFFSET, ss[SUN_PATH_OFFSET], c, 1);
+}
+
+/* Socket backend, sendto: the last call a socket was let through, so that a
+ * stream of datagrams to one address is decided once per policy change.
+ * It holds only for the same cgroup, name and policy change count, and is
+ * kept only for allows: denies are reported every time. The hook runs under
+ * the socket lock, so an entry has one writer at a time.
+ */
+struct vipc_verdict {
+	__u64 changes;	 /* vipc_registry policy_changes it was decided under */
+	__u64 cgroup_id; /* the sender's cgroup */
+	struct vipc_endpoint_key key;
+	union vipc_name name;
+	__u32 reason;
+	__u32 pad;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_SK_STORAGE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, int);
+	__type(value, struct vipc_verdict);
+} vipc_verdicts SEC(".maps");
+
+/* Does @v answer the call in @c? */
+static __always_inline int vipc_verdict_holds(const struct vipc_verdict *v,
+					       const struct vipc_call *c)
+{
+	return v->changes == c->changes && v->cgroup_id == c->cgid &&
+	       v->key.slot == c->key.slot && v->key.kind == c->key.kind &&
+	       v->key.len == c->key.len && vipc_name_eq(&v->name, &c->name, c->key.len);
+}
+
+/* Remember an allow in @v, or in a new entry of @sk. */
+static __always_inline void vipc_remember(struct bpf_sock *sk, struct vipc_verdict *v,
+					  const struct vipc_call *c, enum vipc_reason reason)
+{
+	if (!v)
+		v = bpf_sk_storage_get(&vipc_verdicts, sk, 0, BPF_SK_STORAGE_GET_F_CREATE);
+	if (!v)
+		return;
+	v->changes = c->changes;
+	v->cgroup_id = c->cgid;
+	v->reason = reason;
+	__builtin_memcpy(&v->key, &c->key, sizeof(v->key));
+	__builtin_memcpy(&v->name, &c->name, sizeof(v->name));
+}
+
+/* Socket backend: decide on the name the caller passed; with @remember,
+ * answer from and keep the socket's last verdict.
+ */
+static __always_inline int vipc_check_addr(struct bpf_sock_addr *ctx, __u32 perm,
+					   enum vipc_hook hook, int remember)
+{
+	struct vipc_verdict *v = NULL;
+	struct vipc_call c = {};
+	enum vipc_reason reason;
+	int named;
+
+	/* Phase 1: the name; an unchanged policy answers as it did last time. */
+	if (!vipc_start(&c, perm, hook))
+		return 1;
+	named = !vipc_addr_name(ctx, &c);
+	if (named && remember)
+		v = bpf_sk_storage_get(&vipc_verdicts, ctx->sk, 0, 0);
+	if (v && vipc_verdict_holds(v, &c)) {
+		if (c.stats)
+			c.stats->cached++;
+		return vipc_finish(&c, v->reason);
+	}
+
+	/* Phase 2: the caller, its endpoint and grant; remember an allow. */
+	c.caller = vipc_find_principal(c.key.slot, c.cgid);
+	if (named && c.caller) {
+		c.key.hash = vipc_name_hash(&c.name, c.key.len);
+		vipc_lookup(&c);
+	}
+	reason = vipc_decide(c.caller, c.ep, c.grant, perm);
+	if (named && remember && !vipc_reason_denies(reason))
+		vipc_remember(ctx->sk, v, &c, reason);
+	return vipc_finish(&c, reason);
+}
+
+SEC("cgroup/connect_unix")
+int vipc_connect_unix(struct bpf_sock_addr *ctx)
+{
+	__u32 perm = ctx->type == SOCK_DGRAM ? VIPC_PERM_SEND : VIPC_PERM_CONNECT;
+
+	return vipc_check_addr(ctx, perm, VIPC_HOOK_CONNECT_UNIX, 0);
+}
+
+SEC("cgroup/sendmsg_unix")
+int vipc_sendmsg_unix(struct bpf_sock_addr *ctx)
+{
+	return vipc_check_addr(ctx, VIPC_PERM_SEND, VIPC_HOOK_SENDMSG_UNIX, 1);
+}
+
+#endif /* __VIPC_SOCK_BPF_H */
