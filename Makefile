@@ -220,6 +220,27 @@ demo:
 	$(Q)scripts/rootfs.sh $(OUTPUT)/rootfs $(OUTPUT)/tests/vipc-probe
 	$(Q)scripts/demo.sh
 
+# Install: the loader, the systemd unit, the example policy (as
+# /etc/vipc/policy.yaml.example, never over a policy in place) and the man page.
+PREFIX ?= /usr/local
+SBINDIR ?= $(PREFIX)/sbin
+MANDIR ?= $(PREFIX)/share/man
+UNITDIR ?= $(PREFIX)/lib/systemd/system
+SYSCONFDIR ?= /etc
+DESTDIR ?=
+
+.PHONY: install
+
+install: vipc-loader deploy/vipc.service deploy/vipc-loader.8 examples/policy.yaml
+	$(Q)install -D -m 0755 vipc-loader $(DESTDIR)$(SBINDIR)/vipc-loader
+	$(Q)install -d -m 0755 $(DESTDIR)$(UNITDIR) $(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(SYSCONFDIR)/vipc
+	$(Q)sed -e 's|@SBINDIR@|$(SBINDIR)|g' -e 's|@SYSCONFDIR@|$(SYSCONFDIR)|g' \
+		deploy/vipc.service >$(DESTDIR)$(UNITDIR)/vipc.service
+	$(Q)chmod 0644 $(DESTDIR)$(UNITDIR)/vipc.service
+	$(Q)install -m 0644 deploy/vipc-loader.8 $(DESTDIR)$(MANDIR)/man8/vipc-loader.8
+	$(Q)install -m 0644 examples/policy.yaml $(DESTDIR)$(SYSCONFDIR)/vipc/policy.yaml.example
+	$(Q)echo "installed under $(DESTDIR)$(PREFIX); copy $(SYSCONFDIR)/vipc/policy.yaml.example to policy.yaml"
+
 deps:
 	$(Q)scripts/deps.sh
 
