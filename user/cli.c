@@ -128,7 +128,9 @@ static const struct grammar {
 };
 #define NR_RULES (sizeof(grammar) / sizeof(grammar[0]))
 
-/* The command @word names: exactly, else as the prefix of one command only. */
+/* The command @word names: exactly, else as the prefix of one command only
+ * (each command once: its first row; row 0, no command, has no word).
+ */
 static int find_cmd(const char *word, enum vipc_cmd *cmd)
 {
 	size_t i, n = strlen(word);
@@ -141,8 +143,10 @@ static int find_cmd(const char *word, enum vipc_cmd *cmd)
 			*cmd = grammar[i].cmd;
 			return 0;
 		}
-		if (!strncmp(grammar[i].name, word, n) && (hits++, true))
+		if (!strncmp(grammar[i].name, word, n)) {
 			*cmd = grammar[i].cmd;
+			hits++;
+		}
 	}
 	return hits == 1 ? 0 : vipc_usage_error("unknown or ambiguous command '%s'", word);
 }
