@@ -67,7 +67,8 @@ $(OUTPUT)/tests/%: tests/unit/%.c $(LIB_OBJS) | $(OUTPUT)/tests
 	$(Q)$(CC) $(CFLAGS) $(INCLUDES) $^ $(LIBS) -lcriterion $(UNIT_LDFLAGS) -o $@
 
 # test_errors fails the loader's allocations in turn: it wraps malloc and calloc.
-$(OUTPUT)/tests/test_errors $(OUTPUT)/asan/tests/test_errors: UNIT_LDFLAGS := -Wl,--wrap=malloc,--wrap=calloc
+ERRORS_TESTS := $(OUTPUT)/tests/test_errors $(OUTPUT)/asan/tests/test_errors
+$(ERRORS_TESTS): UNIT_LDFLAGS := -Wl,--wrap=malloc,--wrap=calloc
 
 $(OUTPUT)/tests/%: tests/integration/%.c $(HARNESS_SRCS) $(LIB_OBJS) | $(OUTPUT)/tests
 	$(call msg,TEST,$@)
