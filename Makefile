@@ -64,7 +64,11 @@ $(OUTPUT)/tests/vipc-probe: tests/probe.c | $(OUTPUT)/tests
 
 $(OUTPUT)/tests/%: tests/unit/%.c $(LIB_OBJS) | $(OUTPUT)/tests
 	$(call msg,TEST,$@)
-	$(Q)$(CC) $(CFLAGS) $(INCLUDES) $^ $(LIBS) -lcriterion -o $@
+	$(Q)$(CC) $(CFLAGS) $(INCLUDES) $^ $(LIBS) -lcriterion $(UNIT_LDFLAGS) -o $@
+
+# test_errors fails the loader's allocations in turn: it wraps malloc and calloc.
+ERRORS_TESTS := $(OUTPUT)/tests/test_errors $(OUTPUT)/asan/tests/test_errors
+$(ERRORS_TESTS): UNIT_LDFLAGS := -Wl,--wrap=malloc,--wrap=calloc
 
 $(OUTPUT)/tests/%: tests/integration/%.c $(HARNESS_SRCS) $(LIB_OBJS) | $(OUTPUT)/tests
 	$(call msg,TEST,$@)
@@ -88,7 +92,7 @@ $(OUTPUT)/asan/user/%.o: user/%.c $(wildcard user/*.h) include/vipc.h include/vi
 
 $(OUTPUT)/asan/tests/%: tests/unit/%.c $(ASAN_OBJS) | $(OUTPUT)/asan/tests
 	$(call msg,TEST-ASAN,$@)
-	$(Q)$(CC) $(ASAN_CFLAGS) $(INCLUDES) $^ $(LIBS) -lcriterion -o $@
+	$(Q)$(CC) $(ASAN_CFLAGS) $(INCLUDES) $^ $(LIBS) -lcriterion $(UNIT_LDFLAGS) -o $@
 
 unit-asan: $(ASAN_OBJS) $(ASAN_TESTS)
 	$(Q)ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \

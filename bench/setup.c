@@ -221,6 +221,7 @@ int b_apply(const struct b_spec *s)
 {
 	struct vipc_policy *p = b_policy(s);
 	struct vipc_state st;
+	char msg[256];
 	int err;
 
 	if (!p)
@@ -229,7 +230,7 @@ int b_apply(const struct b_spec *s)
 	if (!err) {
 		err = vipc_apply(&st, p);
 		if (err)
-			fprintf(stderr, "bench: apply: %s\n", vipc_registry_err);
+			fprintf(stderr, "bench: apply: %s\n", vipc_err_take(err, msg, sizeof(msg)));
 		vipc_state_close(&st);
 	}
 	vipc_policy_free(p);

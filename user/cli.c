@@ -1,5 +1,7 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
-/* The loader's global options, parsed with getopt_long into struct vipc_cli. */
+/* The loader's command line: the command word, then its options, parsed
+ * with getopt_long into struct vipc_cli; each command takes only its own.
+ */
 #include <errno.h>
 #include <getopt.h>
 #include <limits.h>
@@ -9,6 +11,8 @@
 #include <string.h>
 #include "cli.h"
 #include "log.h"
+
+enum vipc_log_level vipc_log_level = VIPC_LOG_INFO;
 
 int vipc_usage_error(const char *fmt, ...)
 {
@@ -20,6 +24,170 @@ int vipc_usage_error(const char *fmt, ...)
 	fprintf(stderr, "\n(see 'vipc-loader help')\n");
 	va_end(ap);
 	return VIPC_EXIT_USAGE;
+}
+
+int vipc_exit_status(int err)
+{
+	switch (err) {
+	case 0:
+		return VIPC_EXIT_OK;
+	case -ENOENT:
+		return VIPC_EXIT_NOT_FOUND;
+	case -EACCES:
+		return VIPC_EXIT_NOT_OWNER;
+	case -EPROTO:
+		return VIPC_EXIT_INCOMPATIBLE;
+	case -E2BIG:
+		return VIPC_EXIT_FULL;
+	case -EEXIST:
+		return VIPC_EXIT_EXISTS;
+	case -EINVAL:
+		return VIPC_EXIT_USAGE;
+	case -ENOMEM:
+		return VIPC_EXIT_NO_MEMORY;
+	default:
+		return VIPC_EXIT_DENIED;
+	}
+}
+
+/* Every option, by its index in long_opts; F() is its bit in a command's set. */
+enum opt {
+	O_CONFIG, O_DETACH, O_JSON, O_VERBOSE, O_QUIET, O_HELP, O_INTERVAL, O_BACKEND,
+	O_MAX_CONTAINERS, O_MAX_ENDPOINTS, O_MAX_GRANTS, O_MAX_CHANNELS, O_PREALLOC_GRANTS,
+	O_CGROUP, O_PID, O_MODE, O_UNKNOWN, O_ENDPOINT, O_CAPACITY, O_WATCH, O_COUNT, O_TIMEOUT,
+	O__COUNT
+};
+#define F(o) (1U << (o))
+
+/* getopt_long's value for an option without a short form. */
+#define LONG_ONLY 256
+#define LONG(o, name, arg) [o] = { name, arg, NULL, LONG_ONLY + (o) }
+
+static const struct option long_opts[O__COUNT + 1] = {
+	[O_CONFIG] = { "config", required_argument, NULL, 'c' },
+	[O_DETACH] = { "detach", no_argument, NULL, 'd' },
+	[O_JSON] = { "json", no_argument, NULL, 'j' },
+	[O_VERBOSE] = { "verbose", no_argument, NULL, 'v' },
+	[O_QUIET] = { "quiet", no_argument, NULL, 'q' },
+	[O_HELP] = { "help", no_argument, NULL, 'h' },
+	[O_INTERVAL] = { "interval", required_argument, NULL, 'i' },
+	LONG(O_BACKEND, "backend", required_argument),
+	LONG(O_MAX_CONTAINERS, "max-containers", required_argument),
+	LONG(O_MAX_ENDPOINTS, "max-endpoints", required_argument),
+	LONG(O_MAX_GRANTS, "max-grants", required_argument),
+	LONG(O_MAX_CHANNELS, "max-channels", required_argument),
+	LONG(O_PREALLOC_GRANTS, "prealloc-grants", no_argument),
+	LONG(O_CGROUP, "cgroup", required_argument),
+	LONG(O_PID, "pid", required_argument),
+	LONG(O_MODE, "mode", required_argument),
+	LONG(O_UNKNOWN, "unknown", required_argument),
+	LONG(O_ENDPOINT, "endpoint", required_argument),
+	LONG(O_CAPACITY, "capacity", required_argument),
+	LONG(O_WATCH, "watch", required_argument),
+	LONG(O_COUNT, "count", required_argument),
+	LONG(O_TIMEOUT, "timeout", required_argument),
+	{},
+};
+
+/* Every command takes these; loading takes the backend and the table sizes. */
+#define GLOBAL_OPTS (F(O_VERBOSE) | F(O_QUIET) | F(O_HELP))
+#define LOAD_OPTS                                                                    \
+	(F(O_CONFIG) | F(O_BACKEND) | F(O_MAX_CONTAINERS) | F(O_MAX_ENDPOINTS) |      \
+	 F(O_MAX_GRANTS) | F(O_MAX_CHANNELS) | F(O_PREALLOC_GRANTS))
+
+/* The grammar: each command word (and subcommand) and the options it takes
+ * besides GLOBAL_OPTS. A command's first row has its name.
+ */
+static const struct grammar {
+	enum vipc_cmd cmd;
+	const char *name;
+	const char *sub; /* NULL: the command whatever follows */
+	__u32 opts;
+} grammar[] = {
+	{ VIPC_CMD_RUN, "vipc-loader with no command", NULL,
+	  LOAD_OPTS | F(O_DETACH) | F(O_JSON) | F(O_INTERVAL) },
+	{ VIPC_CMD_LOAD, "load", NULL, LOAD_OPTS },
+	{ VIPC_CMD_RELOAD, "reload", NULL, F(O_CONFIG) },
+	{ VIPC_CMD_UNLOAD, "unload", NULL, 0 },
+	{ VIPC_CMD_STATUS, "status", NULL, F(O_JSON) },
+	{ VIPC_CMD_STATS, "stats", NULL, F(O_JSON) | F(O_WATCH) },
+	{ VIPC_CMD_EVENTS, "events", NULL, F(O_JSON) | F(O_COUNT) | F(O_TIMEOUT) | F(O_INTERVAL) },
+	{ VIPC_CMD_CONTAINER, "container", "add", F(O_CGROUP) | F(O_PID) | F(O_MODE) | F(O_UNKNOWN) },
+	{ VIPC_CMD_CONTAINER, "container", "rm", 0 },
+	{ VIPC_CMD_CONTAINER, "container", "ls", F(O_JSON) },
+	{ VIPC_CMD_ENDPOINT, "endpoint", "add", 0 },
+	{ VIPC_CMD_ENDPOINT, "endpoint", "rm", 0 },
+	{ VIPC_CMD_ENDPOINT, "endpoint", "ls", F(O_JSON) },
+	{ VIPC_CMD_GRANT, "grant", NULL, 0 },
+	{ VIPC_CMD_REVOKE, "revoke", NULL, F(O_ENDPOINT) },
+	{ VIPC_CMD_CHANNEL, "channel", "add", F(O_CAPACITY) },
+	{ VIPC_CMD_CHANNEL, "channel", "rm", 0 },
+	{ VIPC_CMD_CHANNEL, "channel", "ls", F(O_JSON) },
+	{ VIPC_CMD_CHECK, "check", NULL, F(O_JSON) },
+	{ VIPC_CMD_HELP, "help", NULL, 0 },
+};
+#define NR_RULES (sizeof(grammar) / sizeof(grammar[0]))
+
+/* The command @word names: exactly, else as the prefix of one command only
+ * (each command once: its first row; row 0, no command, has no word).
+ */
+static int find_cmd(const char *word, enum vipc_cmd *cmd)
+{
+	size_t i, n = strlen(word);
+	int hits = 0;
+
+	for (i = 1; i < NR_RULES; i++) {
+		if (grammar[i].cmd == grammar[i - 1].cmd)
+			continue;
+		if (!strcmp(grammar[i].name, word)) {
+			*cmd = grammar[i].cmd;
+			return 0;
+		}
+		if (!strncmp(grammar[i].name, word, n)) {
+			*cmd = grammar[i].cmd;
+			hits++;
+		}
+	}
+	return hits == 1 ? 0 : vipc_usage_error("unknown or ambiguous command '%s'", word);
+}
+
+/* What @cmd followed by @sub (NULL: nothing) takes; *@rule is its row, or
+ * NULL when @sub is none of its subcommands: then it takes what any of them
+ * takes, and the command itself says what is wrong.
+ */
+static __u32 takes(enum vipc_cmd cmd, const char *sub, const struct grammar **rule)
+{
+	__u32 any = 0;
+	size_t i;
+
+	*rule = NULL;
+	for (i = 0; i < NR_RULES && !*rule; i++) {
+		if (grammar[i].cmd != cmd)
+			continue;
+		any |= grammar[i].opts;
+		if (!grammar[i].sub || (sub && !strcmp(grammar[i].sub, sub)))
+			*rule = &grammar[i];
+	}
+	return GLOBAL_OPTS | (*rule ? (*rule)->opts : any);
+}
+
+/* Refuse the first option @given that @cmd (with @sub) does not take. */
+static int check_opts(enum vipc_cmd cmd, const char *sub, __u32 given, __u32 *ok)
+{
+	const struct grammar *rule;
+	size_t i;
+
+	*ok = takes(cmd, sub, &rule);
+	for (i = 0; i < O__COUNT; i++) {
+		if (!(given & ~*ok & F(i)))
+			continue;
+		sub = rule ? rule->sub : NULL;
+		for (rule = grammar; rule->cmd != cmd; rule++)
+			;
+		return vipc_usage_error("%s%s%s does not take --%s", rule->name, sub ? " " : "",
+					sub ?: "", long_opts[i].name);
+	}
+	return 0;
 }
 
 static int parse_num(const char *arg, const char *what, unsigned long min, unsigned long max,
@@ -36,77 +204,31 @@ static int parse_num(const char *arg, const char *what, unsigned long min, unsig
 	return 0;
 }
 
-enum {
-	OPT_MAX_CONTAINERS = 256,
-	OPT_MAX_ENDPOINTS,
-	OPT_MAX_GRANTS,
-	OPT_MAX_CHANNELS,
-	OPT_CGROUP,
-	OPT_PID,
-	OPT_MODE,
-	OPT_UNKNOWN,
-	OPT_ENDPOINT,
-	OPT_CAPACITY,
-	OPT_WATCH,
-	OPT_COUNT,
-	OPT_TIMEOUT,
-	OPT_BACKEND,
-	OPT_PREALLOC_GRANTS,
-};
-
-static const struct option long_opts[] = {
-	{ "config", required_argument, NULL, 'c' },
-	{ "detach", no_argument, NULL, 'd' },
-	{ "json", no_argument, NULL, 'j' },
-	{ "verbose", no_argument, NULL, 'v' },
-	{ "interval", required_argument, NULL, 'i' },
-	{ "help", no_argument, NULL, 'h' },
-	{ "max-containers", required_argument, NULL, OPT_MAX_CONTAINERS },
-	{ "max-endpoints", required_argument, NULL, OPT_MAX_ENDPOINTS },
-	{ "max-grants", required_argument, NULL, OPT_MAX_GRANTS },
-	{ "max-channels", required_argument, NULL, OPT_MAX_CHANNELS },
-	{ "prealloc-grants", no_argument, NULL, OPT_PREALLOC_GRANTS },
-	{ "cgroup", required_argument, NULL, OPT_CGROUP },
-	{ "pid", required_argument, NULL, OPT_PID },
-	{ "mode", required_argument, NULL, OPT_MODE },
-	{ "unknown", required_argument, NULL, OPT_UNKNOWN },
-	{ "endpoint", required_argument, NULL, OPT_ENDPOINT },
-	{ "capacity", required_argument, NULL, OPT_CAPACITY },
-	{ "watch", required_argument, NULL, OPT_WATCH },
-	{ "count", required_argument, NULL, OPT_COUNT },
-	{ "timeout", required_argument, NULL, OPT_TIMEOUT },
-	{ "backend", required_argument, NULL, OPT_BACKEND },
-	{},
-};
-
 /* Options that take a number: where it goes and its bounds. Table sizes
  * start at 1 (a map of 0 entries does not load); the rest fit an int.
  */
-static int set_num(struct vipc_cli *o, int c, const char *arg)
+static int set_num(struct vipc_cli *o, enum opt id, const char *arg)
 {
 	unsigned long v, min = 0, max = INT_MAX;
-	const char *name = "value";
 
-	for (const struct option *lo = long_opts; lo->name; lo++)
-		if (lo->val == c)
-			name = lo->name;
-	if (c >= OPT_MAX_CONTAINERS && c <= OPT_MAX_CHANNELS) {
+	if (id >= O_MAX_CONTAINERS && id <= O_MAX_CHANNELS) {
 		min = 1;
 		max = 1UL << 24;
 	}
-	if (parse_num(arg, name, min, max, &v))
+	if (parse_num(arg, long_opts[id].name, min, max, &v))
 		return -EINVAL;
-	switch (c) {
-	case OPT_MAX_CONTAINERS: o->limits.principals = v; break;
-	case OPT_MAX_ENDPOINTS: o->limits.endpoints = v; break;
-	case OPT_MAX_GRANTS: o->limits.grants = v; break;
-	case OPT_MAX_CHANNELS: o->limits.channels = v; break;
-	case OPT_PID: o->pid = v; break;
-	case OPT_CAPACITY: o->capacity = v; break;
-	case OPT_WATCH: o->watch_s = v; break;
-	case OPT_COUNT: o->count = v; break;
-	case OPT_TIMEOUT: o->timeout_s = v; break;
-	case 'i': o->interval_ms = v; o->interval_set = true; break;
+	switch (id) {
+	case O_MAX_CONTAINERS: o->limits.principals = v; break;
+	case O_MAX_ENDPOINTS: o->limits.endpoints = v; break;
+	case O_MAX_GRANTS: o->limits.grants = v; break;
+	case O_MAX_CHANNELS: o->limits.channels = v; break;
+	case O_PID: o->pid = v; break;
+	case O_CAPACITY: o->capacity = v; break;
+	case O_WATCH: o->watch_s = v; break;
+	case O_COUNT: o->count = v; break;
+	case O_TIMEOUT: o->timeout_s = v; break;
+	case O_INTERVAL: o->interval_ms = v; o->interval_set = true; break;
+	default: break;
 	}
 	return 0;
 }
@@ -127,62 +249,96 @@ static int set_backend(struct vipc_cli *o, const char *arg)
 	return vipc_usage_error("--backend takes auto, sock, lsm or both, not '%s'", arg);
 }
 
-static int set_word(struct vipc_cli *o, int c, const char *arg)
+static int set_word(struct vipc_cli *o, enum opt id, const char *arg)
 {
-	if (c == OPT_MODE && !strcmp(arg, "enforce"))
+	if (id == O_MODE && !strcmp(arg, "enforce"))
 		o->mode = VIPC_MODE_ENFORCE;
-	else if (c == OPT_MODE && !strcmp(arg, "audit"))
+	else if (id == O_MODE && !strcmp(arg, "audit"))
 		o->mode = VIPC_MODE_AUDIT;
-	else if (c == OPT_UNKNOWN && !strcmp(arg, "allow"))
+	else if (id == O_UNKNOWN && !strcmp(arg, "allow"))
 		o->unknown = VIPC_UNKNOWN_ALLOW;
-	else if (c == OPT_UNKNOWN && !strcmp(arg, "deny"))
+	else if (id == O_UNKNOWN && !strcmp(arg, "deny"))
 		o->unknown = VIPC_UNKNOWN_DENY;
 	else
-		return vipc_usage_error("--%s takes %s, not '%s'", c == OPT_MODE ? "mode" : "unknown",
-					c == OPT_MODE ? "enforce or audit" : "allow or deny", arg);
+		return vipc_usage_error("--%s takes %s, not '%s'", long_opts[id].name,
+					id == O_MODE ? "enforce or audit" : "allow or deny", arg);
 	return 0;
+}
+
+/* One option into @o; 0 or VIPC_EXIT_USAGE. */
+static int set_opt(struct vipc_cli *o, enum opt id, const char *arg)
+{
+	switch (id) {
+	case O_CONFIG: o->config = arg; break;
+	case O_DETACH: o->detach = true; break;
+	case O_JSON: o->json = true; break;
+	case O_VERBOSE: o->log_level = VIPC_LOG_DEBUG; break;
+	case O_QUIET: o->log_level = VIPC_LOG_WARN; break;
+	case O_HELP: o->help = true; break;
+	case O_CGROUP: o->cgroup = arg; break;
+	case O_ENDPOINT: o->endpoint = arg; break;
+	case O_PREALLOC_GRANTS: o->limits.prealloc_grants = true; break;
+	case O_BACKEND: return set_backend(o, arg) ? VIPC_EXIT_USAGE : 0;
+	case O_MODE:
+	case O_UNKNOWN: return set_word(o, id, arg) ? VIPC_EXIT_USAGE : 0;
+	default: return set_num(o, id, arg) ? VIPC_EXIT_USAGE : 0;
+	}
+	return 0;
+}
+
+/* getopt_long's return value as an option, or O__COUNT when unknown. */
+static enum opt opt_of(int c)
+{
+	int i;
+
+	if (c >= LONG_ONLY && c < LONG_ONLY + O__COUNT)
+		return c - LONG_ONLY;
+	for (i = 0; i < O__COUNT && long_opts[i].val != c; i++)
+		;
+	return i;
 }
 
 int vipc_cli_parse(int argc, char **argv, struct vipc_cli *out)
 {
-	int c;
+	__u32 given = 0, ok;
+	enum opt id;
+	int c, ret;
 
 	*out = (struct vipc_cli){
 		.interval_ms = 1000,
+		.log_level = VIPC_LOG_INFO,
 		.limits = { .principals = VIPC_MAX_PRINCIPALS,
 			    .endpoints = VIPC_MAX_ENDPOINTS,
 			    .grants = VIPC_MAX_GRANTS,
 			    .channels = VIPC_MAX_CHANNELS },
 	};
-	/* The environment's VIPC_BACKEND is the default --backend. */
-	if (getenv("VIPC_BACKEND") && set_backend(out, getenv("VIPC_BACKEND")))
-		return VIPC_EXIT_USAGE;
+	/* Phase 1: the options, wherever they are; -h stops at once. */
 	optind = 0; /* glibc: start afresh, whatever an earlier parse left */
-	while ((c = getopt_long(argc, argv, "c:djvi:h", long_opts, NULL)) != -1) {
-		switch (c) {
-		case 'c': out->config = optarg; break;
-		case 'd': out->detach = true; break;
-		case 'j': out->json = true; break;
-		case 'v': out->verbose = true; break;
-		case 'h': out->help = true; return 0;
-		case OPT_CGROUP: out->cgroup = optarg; break;
-		case OPT_ENDPOINT: out->endpoint = optarg; break;
-		case OPT_PREALLOC_GRANTS: out->limits.prealloc_grants = true; break;
-		case OPT_BACKEND:
-			if (set_backend(out, optarg))
-				return VIPC_EXIT_USAGE;
-			break;
-		case OPT_MODE:
-		case OPT_UNKNOWN:
-			if (set_word(out, c, optarg))
-				return VIPC_EXIT_USAGE;
-			break;
-		case '?': return vipc_usage_error("unknown option");
-		default:
-			if (set_num(out, c, optarg))
-				return VIPC_EXIT_USAGE;
-		}
+	while (!out->help && (c = getopt_long(argc, argv, "c:djvqi:h", long_opts, NULL)) != -1) {
+		id = opt_of(c);
+		if (id == O__COUNT)
+			return vipc_usage_error("unknown option");
+		given |= F(id);
+		ret = set_opt(out, id, optarg);
+		if (ret)
+			return ret;
 	}
+	if (out->help)
+		return 0;
+	if ((given & F(O_VERBOSE)) && (given & F(O_QUIET)))
+		return vipc_usage_error("-v and -q exclude each other");
+
+	/* Phase 2: the command, which must take every option given. */
 	out->cmd_index = optind;
+	if (optind < argc && find_cmd(argv[optind], &out->cmd))
+		return VIPC_EXIT_USAGE;
+	ret = check_opts(out->cmd, optind + 1 < argc ? argv[optind + 1] : NULL, given, &ok);
+	if (ret)
+		return ret;
+
+	/* Phase 3: the environment's VIPC_BACKEND is the default --backend. */
+	if ((ok & ~given & F(O_BACKEND)) && getenv("VIPC_BACKEND") &&
+	    set_backend(out, getenv("VIPC_BACKEND")))
+		return VIPC_EXIT_USAGE;
 	return 0;
 }

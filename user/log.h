@@ -5,15 +5,21 @@
 
 #include <stdio.h>
 
-extern int vipc_verbose;
+/* What reaches stderr: warnings always, notes unless -q, debug with -v. */
+enum vipc_log_level {
+	VIPC_LOG_WARN,
+	VIPC_LOG_INFO,
+	VIPC_LOG_DEBUG,
+};
 
-#define pr_warn(fmt, ...) fprintf(stderr, "vipc: " fmt, ##__VA_ARGS__)
-#define pr_info(fmt, ...) fprintf(stderr, "vipc: " fmt, ##__VA_ARGS__)
-#define pr_debug(fmt, ...)                                             \
-	do {                                                           \
-		if (vipc_verbose)                                      \
-			fprintf(stderr, "vipc: " fmt, ##__VA_ARGS__);  \
-	} while (0)
+extern enum vipc_log_level vipc_log_level; /* VIPC_LOG_INFO unless set */
+
+/* An expression, as fprintf: bytes written, 0 when below the level. */
+#define vipc_log(level, fmt, ...)                                                   \
+	(vipc_log_level >= (level) ? fprintf(stderr, "vipc: " fmt, ##__VA_ARGS__) : 0)
+#define pr_warn(fmt, ...) vipc_log(VIPC_LOG_WARN, fmt, ##__VA_ARGS__)
+#define pr_info(fmt, ...) vipc_log(VIPC_LOG_INFO, fmt, ##__VA_ARGS__)
+#define pr_debug(fmt, ...) vipc_log(VIPC_LOG_DEBUG, fmt, ##__VA_ARGS__)
 
 /* Exit statuses: each error class of the registry has its own. */
 enum vipc_exit {
@@ -27,6 +33,7 @@ enum vipc_exit {
 	VIPC_EXIT_FULL = 7,	     /* a table is full */
 	VIPC_EXIT_EXISTS = 8,	     /* the name is already registered */
 	VIPC_EXIT_KERNEL = 9,	     /* the kernel refused (load, attach, map update) */
+	VIPC_EXIT_NO_MEMORY = 10,    /* out of memory */
 	VIPC_EXIT_NO_PRIVILEGE = 77, /* missing capabilities */
 };
 

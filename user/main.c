@@ -23,40 +23,45 @@
 static struct vipc_cli opt;
 
 static const char usage_text[] =
-	"Usage: vipc-loader [OPTIONS] [COMMAND [ARGS]]\n"
+	"Usage: vipc-loader [COMMAND [ARGS]] [OPTIONS]\n"
 	"\n"
 	"With no command: load (or adopt) vipc, apply the policy, and show live\n"
-	"statistics and deny events until Ctrl-C (--detach: return once enforced).\n"
+	"statistics and deny events until Ctrl-C. Takes LOAD OPTIONS, -j/--json\n"
+	"(events and snapshots as JSON) and\n"
+	"  -d, --detach           return once enforcement is in place\n"
+	"  -i, --interval MS      statistics snapshot period (default 1000, 0 = off)\n"
 	"\n"
-	"Commands:\n"
-	"  load                                   load or adopt, apply -c FILE if given\n"
+	"Commands (each takes only the options shown with it, and -v, -q, -h):\n"
+	"  load [LOAD OPTIONS]                    load or adopt, apply -c FILE if given\n"
 	"  reload -c FILE                         apply FILE atomically\n"
 	"  unload                                 remove every pin and link\n"
-	"  status                                 what is loaded, which hooks are live\n"
-	"  stats [--watch SECONDS]                decision and registry counters\n"
-	"  events [--count N] [--timeout S] [-i MS]  stream deny events (and snapshots)\n"
+	"  status [--json]                        what is loaded, which hooks are live\n"
+	"  stats [--watch SECONDS] [--json]       decision and registry counters\n"
+	"  events [--count N] [--timeout S] [-i MS] [--json]\n"
+	"                                         stream deny events (and snapshots)\n"
 	"  container add NAME (--cgroup PATH | --pid PID) [--mode enforce|audit]\n"
 	"                [--unknown allow|deny]\n"
 	"  container rm NAME                      also drops its endpoints and grants\n"
-	"  container ls\n"
+	"  container ls [--json]\n"
 	"  endpoint add NAME OWNER ADDR           ADDR: /path or @abstract\n"
 	"  endpoint rm NAME OWNER                 only the owner removes an endpoint\n"
-	"  endpoint ls\n"
+	"  endpoint ls [--json]\n"
 	"  grant CONTAINER ENDPOINT PERMS         PERMS: connect,send,bind,pass-fd\n"
 	"  revoke CONTAINER ENDPOINT              revoke one grant\n"
 	"  revoke --endpoint ENDPOINT             generation bump: every grant dies\n"
 	"  channel add NAME ENDPOINT SENDER[,SENDER...] [--capacity N]\n"
 	"  channel rm NAME\n"
-	"  channel ls\n"
-	"  check CONTAINER ENDPOINT PERM          exit 0 allowed, 1 denied\n"
+	"  channel ls [--json]\n"
+	"  check CONTAINER ENDPOINT PERM [--json] exit 0 allowed, 1 denied\n"
 	"  help\n"
 	"\n"
-	"Options:\n"
+	"Options of every command:\n"
+	"  -v, --verbose          debug messages, and libbpf's debug log\n"
+	"  -q, --quiet            warnings and errors only\n"
+	"  -h, --help             this text\n"
+	"\n"
+	"LOAD OPTIONS (load, and no command):\n"
 	"  -c, --config FILE      policy file (default " DEFAULT_POLICY " if present)\n"
-	"  -d, --detach           return once enforcement is in place\n"
-	"  -j, --json             data as JSON\n"
-	"  -v, --verbose          show libbpf's debug log\n"
-	"  -i, --interval MS      statistics snapshot period (default 1000, 0 = off)\n"
 	"      --backend B        auto (default: every one the kernel offers), sock, lsm\n"
 	"                         or both; VIPC_BACKEND in the environment sets the default\n"
 	"      --max-containers N, --max-endpoints N, --max-grants N, --max-channels N\n"
@@ -66,36 +71,27 @@ static const char usage_text[] =
 	"\n"
 	"Exit status: 0 ok, 1 denied (check) or failure, 2 bad usage or policy,\n"
 	"3 not found, 4 not the owner, 5 not loaded, 6 incompatible pin, 7 table full,\n"
-	"8 already exists, 9 kernel refused, 77 missing capabilities.\n";
+	"8 already exists, 9 kernel refused, 10 out of memory, 77 missing capabilities.\n";
 
-/* An error from the registry or the pinned state, as an exit status. */
+/* An error from the registry or the pinned state: its message, taken with
+ * it (or strerror), and its exit status. 0 reports nothing, and drops what
+ * a step that succeeded recorded, so the next error cannot show it.
+ */
 static int report(int err, const char *what)
 {
-	const char *detail = vipc_registry_err[0] ? vipc_registry_err : strerror(-err);
+	char msg[256];
 
-	switch (err) {
-	case 0:
+	vipc_err_take(err, msg, sizeof(msg));
+	if (!err)
 		return VIPC_EXIT_OK;
-	case -EPROTO:
+	if (err == -EPROTO)
 		pr_warn("%s: the instance pinned at %s has another ABI version; "
 			"remove it with 'vipc-loader unload' first\n", what, VIPC_PIN_DIR);
-		return VIPC_EXIT_INCOMPATIBLE;
-	}
-	pr_warn("%s: %s\n", what, detail);
-	switch (err) {
-	case -ENOENT:
-		return VIPC_EXIT_NOT_FOUND;
-	case -EACCES:
-		return VIPC_EXIT_NOT_OWNER;
-	case -E2BIG:
-		return VIPC_EXIT_FULL;
-	case -EEXIST:
-		return VIPC_EXIT_EXISTS;
-	case -EINVAL:
-		return VIPC_EXIT_USAGE;
-	default:
-		return VIPC_EXIT_DENIED;
-	}
+	else if (err == -ENOMEM)
+		pr_warn("%s: out of memory\n", what);
+	else
+		pr_warn("%s: %s\n", what, msg);
+	return vipc_exit_status(err);
 }
 
 /* Open the pinned instance; not loaded and incompatible get their own status. */
@@ -126,7 +122,7 @@ static int read_policy(const char *path, struct vipc_policy **pol)
 	fprintf(stderr, "%s\n", msg);
 	vipc_policy_free(*pol);
 	*pol = NULL;
-	return VIPC_EXIT_USAGE;
+	return err == -ENOMEM ? VIPC_EXIT_NO_MEMORY : VIPC_EXIT_USAGE;
 }
 
 static const char *policy_path(void)
@@ -146,10 +142,10 @@ static int apply_file(struct vipc_state *st, const char *path)
 		return ret;
 	err = vipc_apply(st, pol);
 	vipc_policy_free(pol);
-	if (err)
-		return report(err, path);
-	pr_info("policy %s applied\n", path);
-	return 0;
+	ret = report(err, path);
+	if (!ret)
+		pr_info("policy %s applied\n", path);
+	return ret;
 }
 
 /* Load or adopt, then apply the policy; leaves @st open and locked. */
@@ -202,8 +198,9 @@ static int cmd_load(int argc, char **argv)
 	struct vipc_state st;
 	int ret;
 
-	(void)argc;
 	(void)argv;
+	if (argc)
+		return vipc_usage_error("load takes no arguments");
 	ret = do_load(&st);
 	if (!ret)
 		vipc_state_close(&st);
@@ -211,12 +208,14 @@ static int cmd_load(int argc, char **argv)
 }
 
 /* No command: load, then stay in the foreground streaming until Ctrl-C. */
-static int cmd_run(void)
+static int cmd_run(int argc, char **argv)
 {
 	struct vipc_stream_opts so = { .interval_ms = opt.interval_ms, .json = opt.json };
 	struct vipc_state st;
 	int ret, err;
 
+	(void)argc;
+	(void)argv;
 	ret = do_load(&st);
 	if (ret || opt.detach) {
 		if (!ret)
@@ -301,8 +300,9 @@ static int cmd_status(int argc, char **argv)
 	const char *state;
 	int i, fd, ret;
 
-	(void)argc;
 	(void)argv;
+	if (argc)
+		return vipc_usage_error("status takes no arguments");
 	ret = open_state(&st, false);
 	if (ret)
 		return ret;
@@ -648,43 +648,31 @@ static int cmd_help(int argc, char **argv)
 	return 0;
 }
 
+/* Each command's function, by enum vipc_cmd; cli.c has their grammar. */
 static const struct cmd {
-	const char *name;
 	int (*fn)(int argc, char **argv);
 	bool privileged;
-} cmds[] = {
-	{ "load", cmd_load, true },	  { "reload", cmd_reload, true },
-	{ "unload", cmd_unload, true },	  { "status", cmd_status, true },
-	{ "stats", cmd_stats, true },	  { "events", cmd_events, true },
-	{ "container", cmd_container, true }, { "endpoint", cmd_endpoint, true },
-	{ "grant", cmd_grant, true },	  { "revoke", cmd_revoke, true },
-	{ "channel", cmd_channel, true }, { "check", cmd_check, true },
-	{ "help", cmd_help, false },
+} cmds[VIPC_NR_CMDS] = {
+	[VIPC_CMD_RUN] = { cmd_run, true },
+	[VIPC_CMD_LOAD] = { cmd_load, true },
+	[VIPC_CMD_RELOAD] = { cmd_reload, true },
+	[VIPC_CMD_UNLOAD] = { cmd_unload, true },
+	[VIPC_CMD_STATUS] = { cmd_status, true },
+	[VIPC_CMD_STATS] = { cmd_stats, true },
+	[VIPC_CMD_EVENTS] = { cmd_events, true },
+	[VIPC_CMD_CONTAINER] = { cmd_container, true },
+	[VIPC_CMD_ENDPOINT] = { cmd_endpoint, true },
+	[VIPC_CMD_GRANT] = { cmd_grant, true },
+	[VIPC_CMD_REVOKE] = { cmd_revoke, true },
+	[VIPC_CMD_CHANNEL] = { cmd_channel, true },
+	[VIPC_CMD_CHECK] = { cmd_check, true },
+	[VIPC_CMD_HELP] = { cmd_help, false },
 };
 
-/* Exact name, else the one command the prefix names. */
-static const struct cmd *find_cmd(const char *word)
-{
-	const struct cmd *hit = NULL;
-	size_t i, n = strlen(word);
-
-	for (i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++) {
-		if (!strcmp(cmds[i].name, word))
-			return &cmds[i];
-		if (!strncmp(cmds[i].name, word, n)) {
-			if (hit)
-				return NULL;
-			hit = &cmds[i];
-		}
-	}
-	return hit;
-}
-
+/* libbpf's warnings always, its info and debug lines only with -v. */
 static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list args)
 {
-	if (level == LIBBPF_DEBUG && !vipc_verbose)
-		return 0;
-	if (level == LIBBPF_INFO && !vipc_verbose)
+	if (level != LIBBPF_WARN && vipc_log_level < VIPC_LOG_DEBUG)
 		return 0;
 	return vfprintf(stderr, fmt, args);
 }
@@ -692,28 +680,26 @@ static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list 
 int main(int argc, char **argv)
 {
 	char missing[128];
-	const struct cmd *cmd = NULL;
-	int ret;
+	const struct cmd *cmd;
+	int ret, first;
 
-	/* Phase 1: options, then the command. */
+	/* Phase 1: the command and its options. */
 	ret = vipc_cli_parse(argc, argv, &opt);
 	if (ret || opt.help)
 		return ret ?: cmd_help(0, NULL);
-	vipc_verbose = opt.verbose;
-	if (opt.cmd_index < argc && !(cmd = find_cmd(argv[opt.cmd_index])))
-		return vipc_usage_error("unknown or ambiguous command '%s'", argv[opt.cmd_index]);
+	vipc_log_level = opt.log_level;
+	cmd = &cmds[opt.cmd];
 
 	/* Phase 2: privileges before any libbpf call, so no noise without them. */
-	if ((!cmd || cmd->privileged) && vipc_caps_check(missing, sizeof(missing))) {
-		fprintf(stderr, "vipc: missing capabilities %s (run with sudo)\n", missing);
+	if (cmd->privileged && vipc_caps_check(missing, sizeof(missing))) {
+		pr_warn("missing capabilities %s (run with sudo)\n", missing);
 		return VIPC_EXIT_NO_PRIVILEGE;
 	}
 	libbpf_set_print(libbpf_print);
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
 
-	/* Phase 3: run it. */
-	if (!cmd)
-		return cmd_run();
-	return cmd->fn(argc - opt.cmd_index - 1, argv + opt.cmd_index + 1);
+	/* Phase 3: run it on the words after the command's. */
+	first = opt.cmd_index + (opt.cmd != VIPC_CMD_RUN);
+	return cmd->fn(argc - first, argv + first);
 }

@@ -304,7 +304,7 @@ static int section_table(struct parser *p, yaml_node_t *root, const char *key, s
 	n = node->data.mapping.pairs.top - node->data.mapping.pairs.start;
 	*arr = calloc(n ?: 1, elem);
 	if (!*arr)
-		return fail(p, node, "out of memory");
+		return fail_file(p->err, ENOMEM, "out of memory");
 	*out = node;
 	return 0;
 }
@@ -409,7 +409,7 @@ static int parse_senders(struct parser *p, yaml_node_t *node, struct vipc_policy
 		return fail(p, node, "senders: expected at least one container");
 	c->senders = calloc(n, sizeof(*c->senders));
 	if (!c->senders)
-		return fail(p, node, "out of memory");
+		return fail_file(p->err, ENOMEM, "out of memory");
 	for (item = node->data.sequence.items.start; item < node->data.sequence.items.top; item++) {
 		err = container_ref(p, node_at(p, *item), "sender", c->senders[c->nr_senders]);
 		for (i = 0; !err && i < c->nr_senders; i++)
@@ -549,7 +549,7 @@ static int parse_grants(struct parser *p, yaml_node_t *root)
 	pol->grants = calloc(n ?: 1, sizeof(*pol->grants));
 	p->grant_keys = calloc(n ?: 1, sizeof(*p->grant_keys));
 	if (!pol->grants || !p->grant_keys || vipc_index_init(&p->grants, n))
-		return fail(p, node, "out of memory");
+		return fail_file(p->err, ENOMEM, "out of memory");
 	for (item = node->data.sequence.items.start; !err && item < node->data.sequence.items.top;
 	     item++, pol->nr_grants++)
 		err = parse_grant(p, node_at(p, *item), &pol->grants[pol->nr_grants]);
@@ -587,6 +587,8 @@ static int parse_header(struct parser *p, yaml_node_t *root)
 /* YAML syntax errors come from libyaml with their own mark. */
 static int syntax_error(struct parser *p, const yaml_parser_t *yp)
 {
+	if (yp->error == YAML_MEMORY_ERROR)
+		return fail_file(p->err, ENOMEM, "out of memory");
 	p->err->line = yp->problem_mark.line + 1;
 	p->err->column = yp->problem_mark.column + 1;
 	snprintf(p->err->msg, sizeof(p->err->msg), "invalid YAML: %s%s%s",

@@ -15,16 +15,28 @@
 #include "vipc_decide.h"
 #include "table.h"
 
-char vipc_registry_err[256];
+/* The last failure recorded, until vipc_err_take() consumes it. */
+static struct {
+	int code;
+	char msg[256];
+} last_err;
 
 int vipc_fail(int err, const char *fmt, ...)
 {
 	va_list ap;
 
 	va_start(ap, fmt);
-	vsnprintf(vipc_registry_err, sizeof(vipc_registry_err), fmt, ap);
+	vsnprintf(last_err.msg, sizeof(last_err.msg), fmt, ap);
 	va_end(ap);
+	last_err.code = err;
 	return err;
+}
+
+const char *vipc_err_take(int err, char *buf, size_t size)
+{
+	snprintf(buf, size, "%s", last_err.code == err ? last_err.msg : strerror(-err));
+	last_err.code = 0;
+	return buf;
 }
 
 /* The entries are copied out first (batch lookups), so @fn may change the
@@ -152,20 +164,22 @@ static int match_container(const void *key, const void *val, void *ctx)
 	return 1;
 }
 
+/* -ENOENT without a message: callers that report it name what is missing. */
 static int find_container(struct vipc_state *st, struct find_ctx *f)
 {
 	int ret = vipc_map_visit(st->principals_fd, st->cfg.active_slot, match_container, f);
 
 	if (ret < 0)
 		return ret;
-	return ret ? 0 : vipc_fail(-ENOENT, "no container %s", f->name ? f->name : "with that id");
+	return ret ? 0 : -ENOENT;
 }
 
 int vipc_container_find(struct vipc_state *st, const char *name, struct vipc_container_info *out)
 {
 	struct find_ctx f = { .name = name, .out = out };
+	int err = find_container(st, &f);
 
-	return find_container(st, &f);
+	return err == -ENOENT ? vipc_fail(err, "no container %s", name) : err;
 }
 
 int vipc_container_by_id(struct vipc_state *st, __u32 id, struct vipc_container_info *out)
@@ -196,14 +210,17 @@ int vipc_container_add(struct vipc_state *st, const char *name, __u64 cgroup_id,
 	struct vipc_principal_key key = { .cgroup_id = cgroup_id, .slot = st->cfg.active_slot };
 	struct vipc_principal val = { .mode = mode, .unknown = unknown };
 	struct vipc_container_info old;
+	struct find_ctx f;
 	int err;
 
 	/* Phase 1: the name and the cgroup must both be free. */
 	err = vipc_check_label("container", name);
 	if (err)
 		return err;
-	if (!vipc_container_find(st, name, &old))
-		return vipc_fail(-EEXIST, "container %s is already registered", name);
+	f = (struct find_ctx){ .name = name, .out = &old };
+	err = find_container(st, &f);
+	if (err != -ENOENT)
+		return err ?: vipc_fail(-EEXIST, "container %s is already registered", name);
 	if (!bpf_map_lookup_elem(st->principals_fd, &key, &old.val))
 		return vipc_fail(-EEXIST, "that cgroup is already registered as container %s",
 			    old.val.name);
@@ -259,16 +276,18 @@ static int match_endpoint(const void *key, const void *val, void *ctx)
 	return 1;
 }
 
+/* -ENOENT without a message, as find_container(). */
 static int find_endpoint(struct vipc_state *st, struct find_ctx *f)
 {
 	int ret = vipc_map_visit(st->endpoints_fd, st->cfg.active_slot, match_endpoint, f);
 
 	if (ret < 0)
 		return ret;
-	return ret ? 0 : vipc_fail(-ENOENT, "no endpoint %s", f->name ? f->name : "with that id");
+	return ret ? 0 : -ENOENT;
 }
 
-int vipc_endpoint_find(struct vipc_state *st, const char *name, struct vipc_endpoint_info *out)
+/* By label or by address; -ENOENT without a message. */
+static int lookup_endpoint(struct vipc_state *st, const char *name, struct vipc_endpoint_info *out)
 {
 	struct find_ctx f = { .name = name, .out = out };
 	char addr[VIPC_NAME_MAX];
@@ -282,8 +301,15 @@ int vipc_endpoint_find(struct vipc_state *st, const char *name, struct vipc_endp
 	vipc_endpoint_key_make(&out->key, &exact, st->cfg.active_slot, kind, addr, len);
 	if (bpf_map_lookup_elem(st->endpoints_fd, &out->key, &out->val) ||
 	    !vipc_name_eq(&out->val.name, &exact, out->key.len))
-		return vipc_fail(-ENOENT, "no endpoint at %s", name);
+		return -ENOENT;
 	return 0;
+}
+
+int vipc_endpoint_find(struct vipc_state *st, const char *name, struct vipc_endpoint_info *out)
+{
+	int err = lookup_endpoint(st, name, out);
+
+	return err == -ENOENT ? vipc_fail(err, "no endpoint %s", name) : err;
 }
 
 int vipc_endpoint_by_id(struct vipc_state *st, __u32 id, struct vipc_endpoint_info *out)
@@ -311,8 +337,9 @@ int vipc_endpoint_add(struct vipc_state *st, const char *name, const char *owner
 	if (vipc_addr_parse(addr, &kind, bytes, &len))
 		return vipc_fail(-EINVAL, "bad address %s: expected /path or @abstract, at most %d bytes",
 			    addr, VIPC_NAME_MAX);
-	if (!vipc_endpoint_find(st, name, &old))
-		return vipc_fail(-EEXIST, "endpoint %s is already registered", name);
+	err = lookup_endpoint(st, name, &old);
+	if (err != -ENOENT)
+		return err ?: vipc_fail(-EEXIST, "endpoint %s is already registered", name);
 	err = vipc_container_find(st, owner, &c);
 	if (err)
 		return err;
@@ -626,8 +653,10 @@ int vipc_check(struct vipc_state *st, const char *container, const char *endpoin
 	err = vipc_container_find(st, container, &c);
 	if (err)
 		return err;
-	if (!vipc_endpoint_find(st, endpoint, &ep))
-		epp = &ep.val;
+	err = lookup_endpoint(st, endpoint, &ep);
+	if (err && err != -ENOENT)
+		return err;
+	epp = err ? NULL : &ep.val;
 	if (vipc_needs_grant(&c.val, epp)) {
 		gkey = (struct vipc_grant_key){ .slot = st->cfg.active_slot,
 						.container = c.val.id,

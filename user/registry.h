@@ -11,8 +11,12 @@
 #include "state.h"
 #include "policy.h"
 
-/* Human-readable word for the last failure, set by the calls below. */
-extern char vipc_registry_err[256];
+/* The calls below record what went wrong with the error they return
+ * (vipc_fail). vipc_err_take() gives the message recorded for @err, or
+ * strerror(-err) when the last record is another error's, and clears the
+ * record: a message is shown once, and only for its own error.
+ */
+const char *vipc_err_take(int err, char *buf, size_t size);
 
 struct vipc_container_info {
 	struct vipc_principal_key key;
@@ -24,13 +28,18 @@ struct vipc_endpoint_info {
 	struct vipc_endpoint val;
 };
 
+/* By name: -ENOENT "no container NAME". By id: -ENOENT and no message (a
+ * look-up for display, whose failure is no error).
+ */
 int vipc_container_find(struct vipc_state *st, const char *name, struct vipc_container_info *out);
 int vipc_container_by_id(struct vipc_state *st, __u32 id, struct vipc_container_info *out);
 int vipc_container_add(struct vipc_state *st, const char *name, __u64 cgroup_id, __u8 mode,
 		       __u8 unknown);
 int vipc_container_rm(struct vipc_state *st, const char *name);
 
-/* @name: the endpoint's label, or its address as "/path" or "@name". */
+/* @name: the endpoint's label, or its address as "/path" or "@name". By id,
+ * as vipc_container_by_id().
+ */
 int vipc_endpoint_find(struct vipc_state *st, const char *name, struct vipc_endpoint_info *out);
 int vipc_endpoint_by_id(struct vipc_state *st, __u32 id, struct vipc_endpoint_info *out);
 int vipc_endpoint_add(struct vipc_state *st, const char *name, const char *owner,
@@ -71,6 +80,7 @@ const char *vipc_reason_str(enum vipc_reason reason);
 
 /* Shared by the registry's files. */
 int vipc_map_clear_slot(int fd, __u32 slot);
+/* Record @err with its message; returns @err. */
 int vipc_fail(int err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 int vipc_update_err(struct vipc_state *st, const char *table, __u32 limit, const char *opt);
 void vipc_reg_add(struct vipc_state *st, __u64 *counter, long n);

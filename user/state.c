@@ -22,8 +22,6 @@
 #include "log.h"
 #include "vipc.skel.h"
 
-int vipc_verbose;
-
 #define SOCK VIPC_BACKEND_SOCK
 #define LSM VIPC_BACKEND_LSM
 #define CONNECT VIPC_PERM_CONNECT

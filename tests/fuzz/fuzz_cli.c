@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /* libFuzzer target: the loader's command line. The input is split at NUL
- * bytes into arguments after "vipc-loader"; they go through the option
- * parser, and each one through the permission and address parsers the
- * commands use, which must round-trip what they accept.
+ * bytes into arguments after "vipc-loader"; they go through the command
+ * and option parser (one command, and only the options it takes), and
+ * each one through the permission and address parsers the commands use,
+ * which must round-trip what they accept.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -57,6 +58,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	argv[argc] = NULL;
 	if (!vipc_cli_parse(argc, argv, &cli) && !cli.help) {
 		CHECK(cli.cmd_index >= 1 && cli.cmd_index <= argc);
+		CHECK(cli.cmd < VIPC_NR_CMDS && (cli.cmd == VIPC_CMD_RUN) == (cli.cmd_index == argc));
 		CHECK(cli.limits.principals && cli.limits.endpoints && cli.limits.grants &&
 		      cli.limits.channels);
 		CHECK(cli.pid >= 0 && cli.timeout_s >= 0 && cli.watch_s >= 0);

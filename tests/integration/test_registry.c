@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <string.h>
 #include "fixture.h"
+#include "registry.h"
 #include "scene.h"
 
 TestSuite(registry, .init = s_init, .fini = s_fini, .timeout = 120);
@@ -147,4 +148,50 @@ Test(registry, check_tells_the_decision_and_its_reason)
 	cr_assert_eq(v_loader("check", "srv", S_SOCK, "connect", NULL), 0);
 	cr_assert_str_eq(v_out, "allow (owner)\n");
 	cr_assert_eq(v_loader("check", "nobody", "sock", "connect", NULL), VIPC_EXIT_NOT_FOUND);
+}
+
+Test(registry, each_failure_is_reported_with_its_own_message)
+{
+	enum vipc_reason reason;
+	struct vipc_state st;
+	char msg[256];
+	bool allowed;
+	int err;
+
+	s_start(S_POLICY, 0);
+	/* The CLI: each failure names its cause, with its status. */
+	cr_assert_eq(v_loader("grant", "nosuch", "sock", "connect", NULL), VIPC_EXIT_NOT_FOUND);
+	cr_assert(strstr(v_out, "vipc: grant: no container nosuch\n"), "%s", v_out);
+	cr_assert_eq(v_loader("grant", "cli", "nosuch", "connect", NULL), VIPC_EXIT_NOT_FOUND);
+	cr_assert(strstr(v_out, "vipc: grant: no endpoint nosuch\n"), "%s", v_out);
+	cr_assert_eq(v_loader("status", "--capacity", "5", NULL), VIPC_EXIT_USAGE);
+	cr_assert(strstr(v_out, "vipc: status does not take --capacity\n"), "%s", v_out);
+
+	/* In one process, as the loader's steps run: a look-up that finds
+	 * nothing records nothing; a failure's message is not given for the
+	 * next, unrelated failure.
+	 */
+	cr_assert_eq(vipc_state_open(&st, false), 0);
+	cr_assert_eq(vipc_check(&st, "cli", "nosuch", VIPC_PERM_CONNECT, &reason, &allowed), 0);
+	cr_assert_str_eq(vipc_err_take(-ENOENT, msg, sizeof(msg)), strerror(ENOENT));
+	cr_assert_eq(vipc_grant_set(&st, "nosuch", "sock", VIPC_PERM_CONNECT), -ENOENT);
+	err = vipc_map_visit(-1, 0, NULL, NULL);
+	cr_assert_lt(err, 0);
+	cr_assert_str_eq(vipc_err_take(err, msg, sizeof(msg)), strerror(-err));
+	cr_assert_eq(vipc_grant_set(&st, "cli", "nosuch", VIPC_PERM_CONNECT), -ENOENT);
+	cr_assert_str_eq(vipc_err_take(-ENOENT, msg, sizeof(msg)), "no endpoint nosuch");
+	vipc_state_close(&st);
+}
+
+Test(registry, quiet_keeps_notes_off_and_warnings_on)
+{
+	s_start(S_POLICY, 0);
+	cr_assert_eq(v_loader("load", NULL), 0, "%s", v_out);
+	cr_assert(strstr(v_out, "vipc: adopted"), "%s", v_out);
+	cr_assert_eq(v_loader("load", "-q", NULL), 0, "%s", v_out);
+	cr_assert_str_eq(v_out, "");
+	cr_assert_eq(v_loader("revoke", "--endpoint", "sock", "--quiet", NULL), 0, "%s", v_out);
+	cr_assert_str_eq(v_out, "");
+	cr_assert_eq(v_loader("revoke", "cli", "nosuch", "-q", NULL), VIPC_EXIT_NOT_FOUND);
+	cr_assert_str_eq(v_out, "vipc: revoke: no endpoint nosuch\n");
 }

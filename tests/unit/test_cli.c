@@ -1,0 +1,171 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/* The command line: each command takes its own options (and -v, -q, -h)
+ * wherever they stand, and refuses any other by name with status 2; the
+ * command by unambiguous prefix; VIPC_BACKEND only where --backend goes.
+ */
+#include <criterion/criterion.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "cli.h"
+
+#define MAX_ARGS 32
+
+static char err_text[1024];
+
+/* Parse "vipc-loader ARGS..." (NULL-terminated); stderr into err_text. */
+static int parse(struct vipc_cli *o, const char *arg, ...)
+{
+	char *argv[MAX_ARGS + 2] = { "vipc-loader" };
+	FILE *saved = stderr, *mem;
+	int argc = 1, ret;
+	va_list ap;
+
+	va_start(ap, arg);
+	for (; arg && argc <= MAX_ARGS; arg = va_arg(ap, const char *))
+		argv[argc++] = (char *)arg;
+	va_end(ap);
+	mem = fmemopen(err_text, sizeof(err_text), "w");
+	cr_assert_not_null(mem);
+	stderr = mem;
+	ret = vipc_cli_parse(argc, argv, o);
+	stderr = saved;
+	fclose(mem);
+	return ret;
+}
+
+#define ACCEPTS(...)                                                                       \
+	do {                                                                               \
+		struct vipc_cli o;                                                         \
+		cr_assert_eq(parse(&o, __VA_ARGS__, NULL), 0, "refused: %s", err_text);   \
+	} while (0)
+
+/* Refused with status 2 and the first line of stderr @msg. */
+#define REFUSES(msg, ...)                                                                  \
+	do {                                                                               \
+		struct vipc_cli o;                                                         \
+		cr_assert_eq(parse(&o, __VA_ARGS__, NULL), VIPC_EXIT_USAGE);              \
+		cr_assert_eq(strncmp(err_text, msg "\n", strlen(msg) + 1), 0, "%s", err_text); \
+	} while (0)
+
+Test(cli, each_command_takes_its_own_options)
+{
+	ACCEPTS("-c", "p.yaml", "--detach", "-i", "200", "--json", "--backend", "sock",
+		"--max-grants", "9", "--prealloc-grants");
+	ACCEPTS("load", "-c", "p.yaml", "--max-containers", "5", "--max-endpoints", "5",
+		"--max-channels", "5", "--backend", "lsm");
+	ACCEPTS("reload", "-c", "p.yaml");
+	ACCEPTS("status", "--json");
+	ACCEPTS("stats", "--watch", "1", "-j");
+	ACCEPTS("events", "--count", "1", "--timeout", "5", "-i", "100", "--json");
+	ACCEPTS("container", "add", "x", "--pid", "1", "--mode", "audit", "--unknown", "deny");
+	ACCEPTS("container", "add", "x", "--cgroup", "a/b");
+	ACCEPTS("container", "ls", "--json");
+	ACCEPTS("endpoint", "ls", "--json");
+	ACCEPTS("channel", "add", "c", "e", "s", "--capacity", "3");
+	ACCEPTS("channel", "ls", "--json");
+	ACCEPTS("revoke", "--endpoint", "e");
+	ACCEPTS("check", "a", "b", "connect", "--json");
+}
+
+Test(cli, options_stand_anywhere)
+{
+	struct vipc_cli o;
+
+	cr_assert_eq(parse(&o, "--max-grants", "2", "load", "--prealloc-grants", NULL), 0, "%s",
+		     err_text);
+	cr_assert_eq(o.cmd, VIPC_CMD_LOAD);
+	cr_assert_eq(o.limits.grants, 2);
+	cr_assert(o.limits.prealloc_grants);
+	cr_assert_eq(parse(&o, "container", "--pid", "7", "add", "x", NULL), 0, "%s", err_text);
+	cr_assert_eq(o.cmd, VIPC_CMD_CONTAINER);
+	cr_assert_eq(o.pid, 7);
+}
+
+Test(cli, every_command_takes_verbose_quiet_and_help)
+{
+	struct vipc_cli o;
+
+	ACCEPTS("unload", "-v");
+	ACCEPTS("grant", "a", "b", "connect", "--quiet");
+	ACCEPTS("endpoint", "rm", "e", "o", "-q");
+	ACCEPTS("help", "--verbose");
+	cr_assert_eq(parse(&o, "status", "-q", NULL), 0);
+	cr_assert_eq(o.log_level, VIPC_LOG_WARN);
+	cr_assert_eq(parse(&o, "status", "-v", NULL), 0);
+	cr_assert_eq(o.log_level, VIPC_LOG_DEBUG);
+	cr_assert_eq(parse(&o, "status", NULL), 0);
+	cr_assert_eq(o.log_level, VIPC_LOG_INFO);
+	cr_assert_eq(parse(&o, "status", "--capacity", "5", "-h", NULL), 0);
+	cr_assert(o.help, "help before anything is checked");
+	REFUSES("vipc: -v and -q exclude each other", "status", "-v", "-q");
+}
+
+Test(cli, other_options_are_refused_by_name)
+{
+	REFUSES("vipc: status does not take --capacity", "status", "--capacity", "5");
+	REFUSES("vipc: status does not take --backend", "--backend", "sock", "status");
+	REFUSES("vipc: load does not take --json", "load", "--json");
+	REFUSES("vipc: load does not take --detach", "load", "-d");
+	REFUSES("vipc: reload does not take --max-grants", "reload", "-c", "p", "--max-grants", "3");
+	REFUSES("vipc: unload does not take --config", "unload", "-c", "p");
+	REFUSES("vipc: stats does not take --interval", "stats", "-i", "5");
+	REFUSES("vipc: events does not take --watch", "events", "--watch", "1");
+	REFUSES("vipc: container ls does not take --mode", "container", "ls", "--mode", "audit");
+	REFUSES("vipc: container rm does not take --pid", "container", "rm", "x", "--pid", "1");
+	REFUSES("vipc: container add does not take --json", "container", "add", "x", "--pid", "1",
+		"--json");
+	REFUSES("vipc: container does not take --capacity", "container", "--capacity", "1");
+	REFUSES("vipc: endpoint add does not take --endpoint", "endpoint", "add", "e", "o", "/p",
+		"--endpoint", "e");
+	REFUSES("vipc: grant does not take --capacity", "grant", "a", "b", "send", "--capacity", "1");
+	REFUSES("vipc: revoke does not take --json", "revoke", "a", "b", "--json");
+	REFUSES("vipc: channel rm does not take --capacity", "channel", "rm", "c", "--capacity", "1");
+	REFUSES("vipc: check does not take --timeout", "check", "a", "b", "send", "--timeout", "1");
+	REFUSES("vipc: help does not take --json", "help", "--json");
+	REFUSES("vipc: vipc-loader with no command does not take --watch", "--watch", "1");
+	REFUSES("vipc: vipc-loader with no command does not take --count", "-d", "--count", "1");
+}
+
+Test(cli, commands_by_unambiguous_prefix)
+{
+	struct vipc_cli o;
+
+	cr_assert_eq(parse(&o, "statu", NULL), 0);
+	cr_assert_eq(o.cmd, VIPC_CMD_STATUS);
+	cr_assert_eq(parse(&o, "stats", NULL), 0);
+	cr_assert_eq(o.cmd, VIPC_CMD_STATS);
+	cr_assert_eq(parse(&o, "rel", "-c", "p", NULL), 0);
+	cr_assert_eq(o.cmd, VIPC_CMD_RELOAD);
+	cr_assert_eq(parse(&o, NULL), 0);
+	cr_assert_eq(o.cmd, VIPC_CMD_RUN);
+	cr_assert_eq(o.cmd_index, 1);
+	REFUSES("vipc: unknown or ambiguous command 'stat'", "stat");
+	REFUSES("vipc: unknown or ambiguous command 'c'", "c");
+	REFUSES("vipc: unknown or ambiguous command 'fly'", "fly");
+}
+
+Test(cli, backend_from_the_environment_only_where_it_goes)
+{
+	struct vipc_cli o;
+
+	setenv("VIPC_BACKEND", "lsm", 1);
+	cr_assert_eq(parse(&o, "load", NULL), 0);
+	cr_assert_eq(o.backends, 2);
+	cr_assert_eq(parse(&o, "load", "--backend", "sock", NULL), 0);
+	cr_assert_eq(o.backends, 1, "the option beats the environment");
+	setenv("VIPC_BACKEND", "bogus", 1);
+	cr_assert_eq(parse(&o, "status", NULL), 0, "status has no backend to pick: %s", err_text);
+	REFUSES("vipc: --backend takes auto, sock, lsm or both, not 'bogus'", "load");
+	unsetenv("VIPC_BACKEND");
+}
+
+Test(cli, bad_values_are_refused)
+{
+	REFUSES("vipc: max-grants must be a number from 1 to 16777216, not '0'", "load",
+		"--max-grants", "0");
+	REFUSES("vipc: --mode takes enforce or audit, not 'x'", "container", "add", "a", "--pid",
+		"1", "--mode", "x");
+	REFUSES("vipc-loader: unrecognized option '--bogus'", "status", "--bogus");
+}
