@@ -12,6 +12,8 @@ ARCH := $(shell uname -m | sed 's/x86_64/x86/;s/aarch64/arm64/')
 INCLUDES := -Iinclude -Iuser -I$(OUTPUT) -I.
 CFLAGS ?= -g -O2
 CFLAGS += -Wall -Wextra -Werror -std=gnu11 -D_GNU_SOURCE
+# The release; `vipc-loader --version` prints it with the pinned-state ABI.
+VERSION := 0.5.0
 BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -Wall -Werror
 LIBS := -lbpf -lelf -lz -lcap -lyaml
 
@@ -51,7 +53,7 @@ $(OUTPUT)/vipc.skel.h: $(OUTPUT)/vipc.bpf.o
 
 $(OUTPUT)/user/%.o: user/%.c $(wildcard user/*.h) include/vipc.h include/vipc_decide.h $(OUTPUT)/vipc.skel.h | $(OUTPUT)/user
 	$(call msg,CC,$@)
-	$(Q)$(CC) $(CFLAGS) $(INCLUDES) -c $< -o $@
+	$(Q)$(CC) $(CFLAGS) $(INCLUDES) -DVIPC_VERSION='"$(VERSION)"' -c $< -o $@
 
 vipc-loader: $(LIB_OBJS) $(OUTPUT)/user/main.o
 	$(call msg,BINARY,$@)
@@ -191,6 +193,7 @@ all-tests:
 		$(OUTPUT)/tests/vipc-probe $(INTEG_TESTS)
 	$(Q)scripts/stage.sh unit-asan $(MAKE) --no-print-directory unit-asan
 	$(Q)scripts/stage.sh fuzz-regress $(MAKE) --no-print-directory fuzz-regress
+	$(Q)scripts/stage.sh install tests/install/test_install.sh
 	$(Q)scripts/rootfs.sh $(OUTPUT)/rootfs $(OUTPUT)/tests/vipc-probe
 	$(Q)echo "== host kernel $$(uname -r): backend sock"
 	$(Q)VIPC_BACKEND=sock scripts/stage.sh host scripts/run-tests.sh $(UNIT_TESTS) $(INTEG_TESTS)

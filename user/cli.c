@@ -52,7 +52,7 @@ int vipc_exit_status(int err)
 
 /* Every option, by its index in long_opts; F() is its bit in a command's set. */
 enum opt {
-	O_CONFIG, O_DETACH, O_JSON, O_VERBOSE, O_QUIET, O_HELP, O_INTERVAL, O_BACKEND,
+	O_CONFIG, O_DETACH, O_JSON, O_VERBOSE, O_QUIET, O_HELP, O_VERSION, O_INTERVAL, O_BACKEND,
 	O_MAX_CONTAINERS, O_MAX_ENDPOINTS, O_MAX_GRANTS, O_MAX_CHANNELS, O_PREALLOC_GRANTS,
 	O_CGROUP, O_PID, O_MODE, O_UNKNOWN, O_ENDPOINT, O_CAPACITY, O_WATCH, O_COUNT, O_TIMEOUT,
 	O__COUNT
@@ -70,6 +70,7 @@ static const struct option long_opts[O__COUNT + 1] = {
 	[O_VERBOSE] = { "verbose", no_argument, NULL, 'v' },
 	[O_QUIET] = { "quiet", no_argument, NULL, 'q' },
 	[O_HELP] = { "help", no_argument, NULL, 'h' },
+	LONG(O_VERSION, "version", no_argument),
 	[O_INTERVAL] = { "interval", required_argument, NULL, 'i' },
 	LONG(O_BACKEND, "backend", required_argument),
 	LONG(O_MAX_CONTAINERS, "max-containers", required_argument),
@@ -90,7 +91,7 @@ static const struct option long_opts[O__COUNT + 1] = {
 };
 
 /* Every command takes these; loading takes the backend and the table sizes. */
-#define GLOBAL_OPTS (F(O_VERBOSE) | F(O_QUIET) | F(O_HELP))
+#define GLOBAL_OPTS (F(O_VERBOSE) | F(O_QUIET) | F(O_HELP) | F(O_VERSION))
 #define LOAD_OPTS                                                                    \
 	(F(O_CONFIG) | F(O_BACKEND) | F(O_MAX_CONTAINERS) | F(O_MAX_ENDPOINTS) |      \
 	 F(O_MAX_GRANTS) | F(O_MAX_CHANNELS) | F(O_PREALLOC_GRANTS))
@@ -275,6 +276,7 @@ static int set_opt(struct vipc_cli *o, enum opt id, const char *arg)
 	case O_VERBOSE: o->log_level = VIPC_LOG_DEBUG; break;
 	case O_QUIET: o->log_level = VIPC_LOG_WARN; break;
 	case O_HELP: o->help = true; break;
+	case O_VERSION: o->version = true; break;
 	case O_CGROUP: o->cgroup = arg; break;
 	case O_ENDPOINT: o->endpoint = arg; break;
 	case O_PREALLOC_GRANTS: o->limits.prealloc_grants = true; break;
@@ -312,9 +314,10 @@ int vipc_cli_parse(int argc, char **argv, struct vipc_cli *out)
 			    .grants = VIPC_MAX_GRANTS,
 			    .channels = VIPC_MAX_CHANNELS },
 	};
-	/* Phase 1: the options, wherever they are; -h stops at once. */
+	/* Phase 1: the options, wherever they are; -h and --version stop at once. */
 	optind = 0; /* glibc: start afresh, whatever an earlier parse left */
-	while (!out->help && (c = getopt_long(argc, argv, "c:djvqi:h", long_opts, NULL)) != -1) {
+	while (!out->help && !out->version &&
+	       (c = getopt_long(argc, argv, "c:djvqi:h", long_opts, NULL)) != -1) {
 		id = opt_of(c);
 		if (id == O__COUNT)
 			return vipc_usage_error("unknown option");
@@ -323,7 +326,7 @@ int vipc_cli_parse(int argc, char **argv, struct vipc_cli *out)
 		if (ret)
 			return ret;
 	}
-	if (out->help)
+	if (out->help || out->version)
 		return 0;
 	if ((given & F(O_VERBOSE)) && (given & F(O_QUIET)))
 		return vipc_usage_error("-v and -q exclude each other");

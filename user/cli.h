@@ -34,7 +34,7 @@ struct vipc_cli {
 	const char *cgroup;
 	const char *endpoint;
 	int pid;
-	bool detach, json, interval_set, help;
+	bool detach, json, interval_set, help, version;
 	enum vipc_log_level log_level;
 	__u8 mode, unknown;
 	__u32 capacity;
@@ -51,7 +51,7 @@ struct vipc_cli {
  * and the options, each of which the command (or subcommand) must take;
  * VIPC_BACKEND in the environment is the default --backend of those that
  * take it. 0, or VIPC_EXIT_USAGE after one line on stderr. -h/--help sets
- * out->help and stops.
+ * out->help and stops, --version out->version.
  */
 int vipc_cli_parse(int argc, char **argv, struct vipc_cli *out);
 

@@ -59,6 +59,7 @@ static const char usage_text[] =
 	"  -v, --verbose          debug messages, and libbpf's debug log\n"
 	"  -q, --quiet            warnings and errors only\n"
 	"  -h, --help             this text\n"
+	"      --version          the release and the pinned-state ABI version\n"
 	"\n"
 	"LOAD OPTIONS (load, and no command):\n"
 	"  -c, --config FILE      policy file (default " DEFAULT_POLICY " if present)\n"
@@ -687,6 +688,10 @@ int main(int argc, char **argv)
 	ret = vipc_cli_parse(argc, argv, &opt);
 	if (ret || opt.help)
 		return ret ?: cmd_help(0, NULL);
+	if (opt.version) {
+		printf("vipc-loader %s (pinned-state ABI %u)\n", VIPC_VERSION, VIPC_ABI_VERSION);
+		return 0;
+	}
 	vipc_log_level = opt.log_level;
 	cmd = &cmds[opt.cmd];
 
