@@ -295,6 +295,27 @@ static void print_backends(const struct vipc_state *st)
 	printf(opt.json ? "}," : "");
 }
 
+/* The statistics snapshot period, from vipc_settings. */
+static void print_snapshots(struct vipc_state *st)
+{
+	unsigned long long ms = 0;
+	__u64 v;
+	int err = vipc_stats_interval_get(st, &v);
+
+	if (!err)
+		ms = v;
+	if (opt.json && err)
+		printf("\"stats_interval_ms\":null,");
+	else if (opt.json)
+		printf("\"stats_interval_ms\":%llu,", ms);
+	else if (err)
+		printf("statistics snapshots: %s\n", strerror(-err));
+	else if (ms)
+		printf("statistics snapshots every %llu ms\n", ms);
+	else
+		printf("statistics snapshots off\n");
+}
+
 static int cmd_status(int argc, char **argv)
 {
 	struct vipc_state st;
@@ -323,6 +344,7 @@ static int cmd_status(int argc, char **argv)
 		       vipc_map_count(st.grants_fd, st.cfg.active_slot), st.limits.grants,
 		       vipc_map_count(st.channels_fd, st.cfg.active_slot), st.limits.channels);
 	print_backends(&st);
+	print_snapshots(&st);
 	printf(opt.json ? "\"hooks\":{" : "hooks:\n");
 	for (i = 0; i < vipc_nr_hooks; i++) {
 		fd = vipc_hook_link_open(i);
