@@ -298,20 +298,17 @@ static void print_backends(const struct vipc_state *st)
 /* The statistics snapshot period, from vipc_settings. */
 static void print_snapshots(struct vipc_state *st)
 {
-	unsigned long long ms = 0;
-	__u64 v;
-	int err = vipc_stats_interval_get(st, &v);
+	__u64 ms = 0;
+	int err = vipc_stats_interval_get(st, &ms);
 
-	if (!err)
-		ms = v;
 	if (opt.json && err)
 		printf("\"stats_interval_ms\":null,");
 	else if (opt.json)
-		printf("\"stats_interval_ms\":%llu,", ms);
+		printf("\"stats_interval_ms\":%llu,", (unsigned long long)ms);
 	else if (err)
 		printf("statistics snapshots: %s\n", strerror(-err));
 	else if (ms)
-		printf("statistics snapshots every %llu ms\n", ms);
+		printf("statistics snapshots every %llu ms\n", (unsigned long long)ms);
 	else
 		printf("statistics snapshots off\n");
 }
