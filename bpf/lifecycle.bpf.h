@@ -148,11 +148,11 @@ static long vipc_sum_one(__u32 i, void *data)
 
 static int vipc_tick(void *map, __u32 *key, struct vipc_timer_slot *slot)
 {
-	struct vipc_config *cfg = vipc_cfg();
+	struct vipc_settings *set = vipc_set();
 	struct vipc_snapshot *snap;
 	struct vipc_stats sum = {}, *s;
 
-	if (!cfg || !cfg->stats_interval_ns)
+	if (!set || !set->stats_interval_ns)
 		return 0;
 	bpf_loop(VIPC_MAX_CPUS * VIPC_HOOK__COUNT, vipc_sum_one, &sum, 0);
 	snap = bpf_ringbuf_reserve(&vipc_events, sizeof(*snap), 0);
@@ -167,24 +167,24 @@ static int vipc_tick(void *map, __u32 *key, struct vipc_timer_slot *slot)
 		if (s)
 			s->snapshots_dropped++;
 	}
-	bpf_timer_start(&slot->timer, cfg->stats_interval_ns, 0);
+	bpf_timer_start(&slot->timer, set->stats_interval_ns, 0);
 	return 0;
 }
 
-/* Run by the loader after setting stats_interval_ns: start the snapshots. */
+/* Run by the loader after setting vipc_settings: start the snapshots. */
 SEC("syscall")
 int vipc_start_stats(void *ctx)
 {
-	struct vipc_config *cfg = vipc_cfg();
+	struct vipc_settings *set = vipc_set();
 	struct vipc_timer_slot *slot;
 	__u32 zero = 0;
 
 	slot = bpf_map_lookup_elem(&vipc_timer, &zero);
-	if (!slot || !cfg || !cfg->stats_interval_ns)
+	if (!slot || !set || !set->stats_interval_ns)
 		return 0;
 	bpf_timer_init(&slot->timer, &vipc_timer, CLOCK_MONOTONIC);
 	bpf_timer_set_callback(&slot->timer, vipc_tick);
-	return bpf_timer_start(&slot->timer, cfg->stats_interval_ns, 0);
+	return bpf_timer_start(&slot->timer, set->stats_interval_ns, 0);
 }
 
 #endif /* __VIPC_LIFECYCLE_BPF_H */

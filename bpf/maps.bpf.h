@@ -9,7 +9,11 @@
 /* Set by the loader before load. */
 const volatile __u32 nr_cpus = 1;
 
-/* Identity of the pinned instance and live settings. */
+/* Identity of the pinned instance, the live slot and the id counters. Its
+ * writers read, change and rewrite the whole value, so every one of them
+ * holds the pin-directory lock: load (the identity), reload (the slot flip),
+ * container add and endpoint add (the next ids). Nothing unlocked writes it.
+ */
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
 	__uint(max_entries, 1);
@@ -17,6 +21,18 @@ struct {
 	__type(value, struct vipc_config);
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } vipc_config SEC(".maps");
+
+/* Settings changed without the lock, apart from vipc_config so that setting
+ * one never rewrites the live slot: the statistics interval, written only by
+ * the interval code (`events -i`, the foreground loader).
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct vipc_settings);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} vipc_settings SEC(".maps");
 
 /* cgroup id -> container, per slot. */
 struct {
@@ -100,6 +116,13 @@ static __always_inline struct vipc_config *vipc_cfg(void)
 	__u32 zero = 0;
 
 	return bpf_map_lookup_elem(&vipc_config, &zero);
+}
+
+static __always_inline struct vipc_settings *vipc_set(void)
+{
+	__u32 zero = 0;
+
+	return bpf_map_lookup_elem(&vipc_settings, &zero);
 }
 
 static __always_inline struct vipc_registry_stats *vipc_reg(void)

@@ -7,7 +7,7 @@
 #define __VIPC_H
 
 #define VIPC_MAGIC 0x43504956 /* "VIPC" little-endian */
-#define VIPC_ABI_VERSION 4
+#define VIPC_ABI_VERSION 5
 
 #define VIPC_NAME_MAX 108 /* sizeof(sun_path) */
 #define VIPC_NAME_WORDS 14 /* a name zero-padded to 64-bit words: 112 bytes */
@@ -91,7 +91,9 @@ enum vipc_grant_flags {
 	VIPC_GRANT_CHANNEL = 1 << 0, /* issued to a channel's sender */
 };
 
-/* vipc_config[0]: identity of the pinned instance and live settings. */
+/* vipc_config[0]: identity of the pinned instance, the live slot and the
+ * id counters. Written whole, and only under the pin-directory lock.
+ */
 struct vipc_config {
 	__u32 magic;
 	__u32 abi_version;
@@ -99,6 +101,10 @@ struct vipc_config {
 	__u32 next_container; /* next container id to hand out */
 	__u32 next_endpoint;  /* next endpoint id to hand out */
 	__u32 backends;	      /* enum vipc_backend bits attached */
+};
+
+/* vipc_settings[0]: what the loader sets without the lock. */
+struct vipc_settings {
 	__u64 stats_interval_ns; /* period of ring buffer snapshots, 0 = off */
 };
 
@@ -281,7 +287,8 @@ struct vipc_remove_args {
 	__u32 slot;
 };
 
-_Static_assert(sizeof(struct vipc_config) == 32, "vipc_config layout");
+_Static_assert(sizeof(struct vipc_config) == 24, "vipc_config layout");
+_Static_assert(sizeof(struct vipc_settings) == 8, "vipc_settings layout");
 _Static_assert(sizeof(struct vipc_principal_key) == 16, "vipc_principal_key layout");
 _Static_assert(sizeof(struct vipc_principal) == 40, "vipc_principal layout");
 _Static_assert(sizeof(struct vipc_endpoint_key) == 16, "vipc_endpoint_key layout");

@@ -295,6 +295,24 @@ static void print_backends(const struct vipc_state *st)
 	printf(opt.json ? "}," : "");
 }
 
+/* The statistics snapshot period, from vipc_settings. */
+static void print_snapshots(struct vipc_state *st)
+{
+	__u64 ms = 0;
+	int err = vipc_stats_interval_get(st, &ms);
+
+	if (opt.json && err)
+		printf("\"stats_interval_ms\":null,");
+	else if (opt.json)
+		printf("\"stats_interval_ms\":%llu,", (unsigned long long)ms);
+	else if (err)
+		printf("statistics snapshots: %s\n", strerror(-err));
+	else if (ms)
+		printf("statistics snapshots every %llu ms\n", (unsigned long long)ms);
+	else
+		printf("statistics snapshots off\n");
+}
+
 static int cmd_status(int argc, char **argv)
 {
 	struct vipc_state st;
@@ -324,6 +342,7 @@ static int cmd_status(int argc, char **argv)
 		       vipc_map_count(st.grants_fd, st.cfg.active_slot), st.limits.grants,
 		       vipc_map_count(st.channels_fd, st.cfg.active_slot), st.limits.channels);
 	print_backends(&st);
+	print_snapshots(&st);
 	printf(opt.json ? "\"hooks\":{" : "hooks:\n");
 	for (i = 0; i < vipc_nr_hooks; i++) {
 		fd = vipc_hook_link_open(i);

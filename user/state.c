@@ -174,16 +174,29 @@ static int unpin_all(void)
 	return err;
 }
 
+/* vipc_config[0] from @fd into @cfg. Another ABI version's config may have
+ * another size, and looking it up would write past @cfg: -EPROTO then.
+ */
+static int config_lookup(int fd, struct vipc_config *cfg)
+{
+	struct bpf_map_info info = {};
+	__u32 len = sizeof(info), zero = 0;
+
+	if (bpf_map_get_info_by_fd(fd, &info, &len))
+		return -errno;
+	if (info.value_size != sizeof(*cfg))
+		return -EPROTO;
+	return bpf_map_lookup_elem(fd, &zero, cfg) ? -errno : 0;
+}
+
 static int read_pinned_config(struct vipc_config *cfg)
 {
-	__u32 zero = 0;
-	int fd, err = 0;
+	int fd, err;
 
 	fd = bpf_obj_get(PIN("vipc_config"));
 	if (fd < 0)
 		return -errno;
-	if (bpf_map_lookup_elem(fd, &zero, cfg))
-		err = -errno;
+	err = config_lookup(fd, cfg);
 	close(fd);
 	return err;
 }
@@ -209,8 +222,11 @@ static bool links_pinned(__u32 backends)
 static int probe_pinned(void)
 {
 	struct vipc_config cfg = {};
+	int err = read_pinned_config(&cfg);
 
-	if (read_pinned_config(&cfg))
+	if (err == -EPROTO)
+		return err;
+	if (err)
 		return unpin_all();
 	if (cfg.magic == VIPC_MAGIC && cfg.abi_version != VIPC_ABI_VERSION)
 		return -EPROTO;
@@ -542,7 +558,8 @@ int vipc_unload(void)
 	err = vipc_lock(&fd);
 	if (err)
 		return err;
-	if (read_pinned_config(&cfg) && !links_pinned(VIPC_BACKEND_SOCK | VIPC_BACKEND_LSM)) {
+	if (read_pinned_config(&cfg) == -ENOENT &&
+	    !links_pinned(VIPC_BACKEND_SOCK | VIPC_BACKEND_LSM)) {
 		err = -ENOENT;
 	} else {
 		n = linked_prog_ids(ids);
@@ -559,15 +576,15 @@ int vipc_unload(void)
 
 int vipc_config_read(struct vipc_state *st)
 {
-	__u32 zero = 0;
-
-	return bpf_map_lookup_elem(st->config_fd, &zero, &st->cfg) ? -errno : 0;
+	return config_lookup(st->config_fd, &st->cfg);
 }
 
 int vipc_config_write(struct vipc_state *st)
 {
 	__u32 zero = 0;
 
+	if (st->lock_fd < 0)
+		return -ENOLCK; /* it rewrites the live slot: unlocked, it could undo a reload */
 	return bpf_map_update_elem(st->config_fd, &zero, &st->cfg, BPF_ANY) ? -errno : 0;
 }
 
@@ -588,6 +605,7 @@ static int open_pins(struct vipc_state *st)
 		const char *path;
 	} pins[] = {
 		{ &st->config_fd, PIN("vipc_config") },
+		{ &st->settings_fd, PIN("vipc_settings") },
 		{ &st->principals_fd, PIN("vipc_principals") },
 		{ &st->endpoints_fd, PIN("vipc_endpoints") },
 		{ &st->grants_fd, PIN("vipc_grants") },
@@ -608,33 +626,39 @@ static int open_pins(struct vipc_state *st)
 	return 0;
 }
 
+/* The pinned identity: -ENOENT when never written, -EPROTO for another ABI. */
+static int check_identity(struct vipc_state *st)
+{
+	int err = vipc_config_read(st);
+
+	if (err)
+		return err;
+	if (st->cfg.magic != VIPC_MAGIC)
+		return -ENOENT;
+	return st->cfg.abi_version == VIPC_ABI_VERSION ? 0 : -EPROTO;
+}
+
 int vipc_state_open(struct vipc_state *st, bool lock)
 {
 	int err;
 
 	memset(st, 0, sizeof(*st));
-	st->lock_fd = st->config_fd = st->principals_fd = st->endpoints_fd = -1;
+	st->lock_fd = st->config_fd = st->settings_fd = st->principals_fd = st->endpoints_fd = -1;
 	st->grants_fd = st->channels_fd = st->stats_fd = st->registry_fd = -1;
 	st->events_fd = st->remove_prog_fd = st->stats_prog_fd = -1;
 
-	/* Phase 1: lock and open every pin; a missing one means not loaded. */
+	/* Phase 1: lock and open every pin; a missing one means not loaded,
+	 * unless the identity says another ABI version (which may lack one).
+	 */
 	err = lock ? vipc_lock(&st->lock_fd) : vipc_mount_bpffs();
 	if (!err)
 		err = open_pins(st);
-	if (!err)
-		err = vipc_config_read(st);
+	if (st->config_fd >= 0)
+		err = check_identity(st) ?: err;
 	if (err)
 		goto err_close;
 
-	/* Phase 2: check identity, map the registry counters. */
-	if (st->cfg.magic != VIPC_MAGIC) {
-		err = -ENOENT;
-		goto err_close;
-	}
-	if (st->cfg.abi_version != VIPC_ABI_VERSION) {
-		err = -EPROTO;
-		goto err_close;
-	}
+	/* Phase 2: map the registry counters. */
 	st->reg = mmap(NULL, sizeof(*st->reg), PROT_READ | PROT_WRITE, MAP_SHARED,
 		       st->registry_fd, 0);
 	if (st->reg == MAP_FAILED) {
@@ -654,9 +678,9 @@ err_close:
 
 void vipc_state_close(struct vipc_state *st)
 {
-	int *fds[] = { &st->config_fd, &st->principals_fd, &st->endpoints_fd, &st->grants_fd,
-		       &st->channels_fd, &st->stats_fd, &st->registry_fd, &st->events_fd,
-		       &st->remove_prog_fd, &st->stats_prog_fd };
+	int *fds[] = { &st->config_fd, &st->settings_fd, &st->principals_fd, &st->endpoints_fd,
+		       &st->grants_fd, &st->channels_fd, &st->stats_fd, &st->registry_fd,
+		       &st->events_fd, &st->remove_prog_fd, &st->stats_prog_fd };
 	size_t i;
 
 	if (st->reg)

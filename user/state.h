@@ -23,7 +23,8 @@ struct vipc_limits {
 /* Open file descriptors of a pinned instance. */
 struct vipc_state {
 	int lock_fd;
-	int config_fd;
+	int config_fd;	 /* vipc_config: write only with the lock held */
+	int settings_fd; /* vipc_settings: written without it */
 	int principals_fd;
 	int endpoints_fd;
 	int grants_fd;
@@ -81,7 +82,9 @@ void vipc_state_close(struct vipc_state *st);
 /* Take (creating the directory if needed) / drop the pin directory lock. */
 int vipc_lock(int *fd);
 void vipc_unlock(int fd);
-/* Re-read the config map into st->cfg / write st->cfg to it. */
+/* Re-read the config map into st->cfg / write st->cfg to it, whole: only
+ * with the pin-directory lock held (else -ENOLCK).
+ */
 int vipc_config_read(struct vipc_state *st);
 int vipc_config_write(struct vipc_state *st);
 /* Capabilities: 0 when all needed are effective, else -EPERM with @missing

@@ -133,21 +133,33 @@ void vipc_stats_print(const struct vipc_stats *s, const struct vipc_stats *hooks
 	fflush(stdout);
 }
 
+/* Only this writes vipc_settings, whole, without the lock; vipc_config
+ * (the live slot) it leaves alone.
+ */
 int vipc_stats_interval(struct vipc_state *st, __u64 interval_ms)
 {
+	struct vipc_settings set = { .stats_interval_ns = interval_ms * 1000000ULL };
 	LIBBPF_OPTS(bpf_test_run_opts, opts);
-	int err;
+	__u32 zero = 0;
 
-	err = vipc_config_read(st);
-	if (err)
-		return err;
-	st->cfg.stats_interval_ns = interval_ms * 1000000ULL;
-	err = vipc_config_write(st);
-	if (err || !interval_ms)
-		return err;
+	if (bpf_map_update_elem(st->settings_fd, &zero, &set, BPF_ANY))
+		return -errno;
+	if (!interval_ms)
+		return 0;
 	if (bpf_prog_test_run_opts(st->stats_prog_fd, &opts))
 		return -errno;
 	return (int)opts.retval == 0 || (int)opts.retval == -EBUSY ? 0 : (int)opts.retval;
+}
+
+int vipc_stats_interval_get(struct vipc_state *st, __u64 *interval_ms)
+{
+	struct vipc_settings set;
+	__u32 zero = 0;
+
+	if (bpf_map_lookup_elem(st->settings_fd, &zero, &set))
+		return -errno;
+	*interval_ms = set.stats_interval_ns / 1000000;
+	return 0;
 }
 
 struct stream_ctx {

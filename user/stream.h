@@ -32,7 +32,9 @@ void vipc_stats_print(const struct vipc_stats *total, const struct vipc_stats *h
  * returns 0, or -ETIMEDOUT when a count was asked and not reached.
  */
 int vipc_events_stream(struct vipc_state *st, const struct vipc_stream_opts *o);
-/* Start or stop (0) the in-kernel snapshot timer. */
+/* Start or stop (0) the in-kernel snapshot timer (vipc_settings, no lock needed). */
 int vipc_stats_interval(struct vipc_state *st, __u64 interval_ms);
+/* The snapshot period set, in ms, 0 = off. */
+int vipc_stats_interval_get(struct vipc_state *st, __u64 *interval_ms);
 
 #endif /* __VIPC_STREAM_H */

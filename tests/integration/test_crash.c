@@ -3,7 +3,8 @@
  * reload, or of a load from scratch, leaves the live slot holding exactly
  * the old or exactly the new policy, never lets through a call both deny,
  * and the next vipc-loader run completes without manual steps. The seed of
- * the kill delays is printed; VIPC_CRASH_SEED=N replays it.
+ * the kill delays is printed; VIPC_CRASH_SEED=N replays it. A statistics
+ * interval set meanwhile, without the lock, never undoes a reload.
  */
 #include <criterion/criterion.h>
 #include <fcntl.h>
@@ -13,10 +14,13 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <bpf/bpf.h>
 #include "vipc.h"
+#include "state.h"
+#include "stream.h"
 #include "table.h"
 #include "fixture.h"
 #include "scene.h"
@@ -333,4 +337,95 @@ Test(crash, killed_loads_leave_nothing_or_the_whole_policy)
 		KILLS, seen[K_OLD], seen[K_NEW] + seen[K_NEW_DIRTY]);
 	cr_assert_gt(killed, KILLS / 2, "most kills must land mid-run");
 	unlink(file);
+}
+
+#define RELOADS 400
+#define RACE_S 40 /* at most this long reloading */
+
+static volatile sig_atomic_t interval_done;
+
+static void on_term(int sig)
+{
+	(void)sig;
+	interval_done = 1;
+}
+
+/* A child setting the statistics interval (1 or 2 ms) over and over, as
+ * `events -i MS` and the foreground loader do, without the lock, until
+ * SIGTERM; then it sets it off. Exits 0, or 1 if a setting failed.
+ */
+static pid_t interval_start(void)
+{
+	struct vipc_state st;
+	unsigned long n = 0;
+	pid_t pid = fork();
+	int err = 0;
+
+	cr_assert_geq(pid, 0, "fork");
+	if (pid)
+		return pid;
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	signal(SIGTERM, on_term);
+	if (vipc_state_open(&st, false))
+		_exit(1);
+	while (!err && !interval_done)
+		err = vipc_stats_interval(&st, 1 + n++ % 2);
+	err = err ?: vipc_stats_interval(&st, 0);
+	vipc_state_close(&st);
+	fprintf(stderr, "crash: interval: %lu settings, %s\n", n, err ? strerror(-err) : "ok");
+	_exit(err ? 1 : 0);
+}
+
+static void interval_stop(pid_t pid)
+{
+	int st;
+
+	kill(pid, SIGTERM);
+	cr_assert_eq(waitpid(pid, &st, 0), pid);
+	cr_assert(WIFEXITED(st) && !WEXITSTATUS(st), "the interval loop failed (status %#x)", st);
+}
+
+Test(crash, a_statistics_interval_never_undoes_a_reload)
+{
+	static char text[2][TEXT_SZ], live[TEXT_SZ];
+	unsigned long ok, eperm;
+	int undone = 0, i, to = 0;
+	struct timespec t;
+	const char *file[2];
+	pid_t bad, iv;
+
+	/* The two policies as they sit in the maps; both deny bad's connect. */
+	s_start(POLICY_A, 0);
+	s_listen(S_SOCK, NULL);
+	file[0] = strdup(v_policy_file(POLICY_A));
+	file[1] = strdup(v_policy_file(POLICY_B));
+	slot_text(live_slot(), text[0], TEXT_SZ);
+	cr_assert_eq(v_loader("reload", "-c", file[1], NULL), 0, "%s", v_out);
+	slot_text(live_slot(), text[1], TEXT_SZ);
+
+	/* Reload A, B, A ... against the interval loop while bad connects:
+	 * after each reload its policy is the live one.
+	 */
+	bad = loop_start(sc.bad);
+	iv = interval_start();
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	for (i = 0; i < RELOADS && elapsed_us(&t) < RACE_S * 1000000L; i++) {
+		to = !(i % 2);
+		cr_assert_eq(v_loader("reload", "-c", file[to], NULL), 0, "%s", v_out);
+		slot_text(live_slot(), live, TEXT_SZ);
+		undone += !!strcmp(live, text[to]);
+	}
+	interval_stop(iv);
+	loop_stop(bad, &ok, &eperm);
+	fprintf(stderr, "crash: interval: %d reloads, %d undone; bad ok=%lu eperm=%lu\n", i, undone,
+		ok, eperm);
+
+	/* Nothing let through, and the last reload's policy whole in the live slot. */
+	cr_assert_eq(undone, 0, "%d of %d reloads undone by the interval", undone, i);
+	cr_assert_eq(ok, 0, "bad connected %lu times", ok);
+	cr_assert_gt(eperm, 0);
+	slot_text(live_slot(), live, TEXT_SZ);
+	cr_assert_str_eq(live, text[to], "the live slot is not the last policy reloaded");
+	unlink(file[0]);
+	unlink(file[1]);
 }

@@ -119,6 +119,52 @@ Test(lifecycle, incompatible_pin_is_refused_with_a_way_out)
 	cr_assert_eq(v_loader("unload", NULL), 0, "%s", v_out);
 }
 
+/* Replace the pinned config with one of another layout: @size bytes, the
+ * identity of ABI version @abi first, as an older or newer loader pinned it
+ * (without this version's vipc_settings).
+ */
+static void pin_config_of_size(__u32 size, __u32 abi)
+{
+	static char val[4096];
+	struct vipc_config id = { .magic = VIPC_MAGIC, .abi_version = abi };
+	const char *pin = "/sys/fs/bpf/vipc/vipc_config";
+	__u32 zero = 0;
+	int fd;
+
+	cr_assert_leq(size, sizeof(val));
+	fd = bpf_map_create(BPF_MAP_TYPE_ARRAY, "vipc_config", 4, size, 1, NULL);
+	cr_assert_geq(fd, 0, "map of %u-byte values: %s", size, strerror(errno));
+	memcpy(val, &id, 8);
+	cr_assert_eq(bpf_map_update_elem(fd, &zero, val, BPF_ANY), 0);
+	cr_assert_eq(unlink(pin), 0);
+	cr_assert_eq(unlink("/sys/fs/bpf/vipc/vipc_settings"), 0);
+	cr_assert_eq(bpf_obj_pin(fd, pin), 0, "%s", strerror(errno));
+	close(fd);
+}
+
+Test(lifecycle, pin_of_another_layout_is_refused_unread_and_unloaded)
+{
+	/* ABI 4's 32-byte config, and a larger one a newer loader might pin. */
+	static const __u32 sizes[][2] = { { 32, 4 }, { 4096, VIPC_ABI_VERSION + 1 } };
+	struct stat st;
+	size_t i;
+	int rc;
+
+	v_require_root();
+	for (i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
+		v_load(S_POLICY);
+		pin_config_of_size(sizes[i][0], sizes[i][1]);
+		rc = v_loader("load", NULL);
+		cr_assert_eq(rc, VIPC_EXIT_INCOMPATIBLE, "%u bytes: exit %d: %s", sizes[i][0], rc,
+			     v_out);
+		cr_assert(strstr(v_out, "vipc-loader unload"), "%s", v_out);
+		rc = v_loader("status", NULL);
+		cr_assert_eq(rc, VIPC_EXIT_INCOMPATIBLE, "status: exit %d: %s", rc, v_out);
+		cr_assert_eq(v_loader("unload", NULL), 0, "%u bytes: %s", sizes[i][0], v_out);
+		cr_assert_eq(stat("/sys/fs/bpf/vipc", &st), -1, "unload left the pins");
+	}
+}
+
 Test(lifecycle, interrupted_load_is_replaced)
 {
 	s_start(S_POLICY, 0);
