@@ -25,9 +25,11 @@ struct vipc_stats_all {
 };
 
 int vipc_stats_read(struct vipc_state *st, struct vipc_stats_all *out);
-/* Totals, then (@hooks not NULL) each hook's, then (@r not NULL) the registry's. */
-void vipc_stats_print(const struct vipc_stats *total, const struct vipc_stats *hooks,
-		      const struct vipc_registry_stats *r, bool json);
+/* Totals, then (@hooks not NULL) each hook's, then (@r not NULL) the
+ * registry's: 0, or -ENOMEM when the JSON could not be built.
+ */
+int vipc_stats_print(const struct vipc_stats *total, const struct vipc_stats *hooks,
+		     const struct vipc_registry_stats *r, bool json);
 /* Stream events (and snapshots) from the ring buffer until stopped;
  * returns 0, or -ETIMEDOUT when a count was asked and not reached.
  */
