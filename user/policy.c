@@ -1023,12 +1023,16 @@ void vipc_label_format(const char *label, char *buf, size_t size)
 
 void vipc_addr_format(__u8 kind, const char *addr, __u8 len, char *buf, size_t size)
 {
-	size_t at = kind == VIPC_KIND_UNIX_ABSTRACT && size > 1;
+	size_t n = len < VIPC_NAME_MAX ? len : VIPC_NAME_MAX, skip, off;
+	bool abstract = kind == VIPC_KIND_UNIX_ABSTRACT;
 
 	if (!size)
 		return;
-	buf[0] = '@';
-	vipc_bytes_format(addr, len < VIPC_NAME_MAX ? len : VIPC_NAME_MAX, buf + at, size - at);
+	/* '@' leads abstract names only: a pathname's own leading '@' is escaped. */
+	skip = !abstract && n && addr[0] == '@';
+	off = snprintf(buf, size, "%s", abstract ? "@" : skip ? "\\x40" : "");
+	if (off < size)
+		vipc_bytes_format(addr + skip, n - skip, buf + off, size - off);
 }
 
 void vipc_endpoint_key_make(struct vipc_endpoint_key *key, union vipc_name *name, __u32 slot,
