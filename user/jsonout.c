@@ -23,14 +23,6 @@ int vipc_json_add_u64(json_object *obj, const char *key, __u64 v)
 	return vipc_json_add(obj, key, json_object_new_uint64(v));
 }
 
-int vipc_json_add_label(json_object *obj, const char *key, const char *label)
-{
-	char text[VIPC_TEXT_SIZE(VIPC_LABEL_MAX)];
-
-	vipc_label_format(label, text, sizeof(text));
-	return vipc_json_add_str(obj, key, text);
-}
-
 int vipc_json_add_exact(json_object *obj, const char *key, const char *text, const void *bytes,
 			size_t len)
 {

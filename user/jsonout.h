@@ -19,8 +19,6 @@ int vipc_json_add(json_object *obj, const char *key, json_object *val);
 /* Add a printable string (a constant, or text already formatted). */
 int vipc_json_add_str(json_object *obj, const char *key, const char *s);
 int vipc_json_add_u64(json_object *obj, const char *key, __u64 v);
-/* Add a label from the maps as vipc_label_format text. */
-int vipc_json_add_label(json_object *obj, const char *key, const char *label);
 /* Add @key: @text, and "@key_hex": the @len bytes it shows, in lowercase hex. */
 int vipc_json_add_exact(json_object *obj, const char *key, const char *text, const void *bytes,
 			size_t len);
