@@ -8,8 +8,8 @@ set -euo pipefail
 BACKPORTS_LIST=/etc/apt/sources.list.d/vipc-bookworm-backports.list
 BACKPORT_PKGS=(libbpf-dev bpftool)
 PKGS=(make pkg-config clang-19 llvm-19 libelf-dev zlib1g-dev libcap-dev libyaml-dev
-      libcriterion-dev runc busybox-static iproute2 util-linux socat jq gnuplot-nox
-      qemu-system-x86 cpio valgrind man-db systemd)
+      libjson-c-dev libcriterion-dev runc busybox-static iproute2 util-linux socat jq
+      gnuplot-nox qemu-system-x86 cpio valgrind man-db systemd)
 
 log() { printf 'deps: %s\n' "$*" >&2; }
 

@@ -5,7 +5,7 @@
  *
  *   vipc-probe listen ADDR [--dgram|--seqpacket] [--count N]
  *   vipc-probe connect ADDR [--dgram|--seqpacket] [--send MSG] [--pass-fd]
- *                          [--pass-over SIDE]
+ *                          [--pass-over SIDE] [--comm NAME]
  *   vipc-probe sendto ADDR MSG [--padded]
  *   vipc-probe loop ADDR SECONDS [--dgram|--seqpacket]
  *   vipc-probe session ADDR SECONDS
@@ -14,14 +14,18 @@
  *   vipc-probe pair MSG
  *
  * ADDR is a path (pathname socket; relative ones resolve from the working
- * directory) or "@name" (abstract). --padded passes a pathname at the full
- * length of sockaddr_un, with 'x' bytes after its NUL (the kernel names the
- * socket up to the NUL). connect and sendto exit with the errno of the failing call (EPERM -> 1, ENOENT -> 2,
+ * directory) or "@name" (abstract; in it, and in --comm's NAME, "\xNN" is
+ * the byte NN, so a name can hold a NUL or bytes that are not UTF-8).
+ * --padded passes a pathname at the full length of sockaddr_un, with 'x'
+ * bytes after its NUL (the kernel names the socket up to the NUL).
+ * connect and sendto exit with the errno of the failing call (EPERM -> 1, ENOENT -> 2,
  * ECONNREFUSED -> 111) after one line on stderr such as
  * "connect: Operation not permitted"; 0 means success. A stream echo that
  * comes back different exits EBADMSG; a bad command line exits 254.
  *
- * --pass-fd sends one byte with its stdout attached (SCM_RIGHTS) instead.
+ * --comm sets the process name (prctl PR_SET_NAME, 15 bytes kept) before
+ * connecting. --pass-fd sends one byte with its stdout attached
+ * (SCM_RIGHTS) instead.
  * --pass-over SIDE connects a stream to SIDE as well and sends the connected
  * socket over it; recvfd listens on SIDE, takes one such socket from its
  * first connection, and echoes MSG through it (exit 0 when it comes back).
@@ -45,6 +49,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <time.h>
@@ -59,20 +64,21 @@ struct opts {
 	const char *send; /* connect: message to send */
 	int pass_fd;	  /* connect: send a file descriptor */
 	const char *pass_over; /* connect: send the connected socket to this address */
+	const char *comm; /* connect: process name to take first */
 };
 
 static int usage(void)
 {
 	fprintf(stderr, "usage: vipc-probe listen ADDR [--dgram|--seqpacket] [--count N]\n"
 			"       vipc-probe connect ADDR [--dgram|--seqpacket] [--send MSG] [--pass-fd]\n"
-			"                          [--pass-over SIDE]\n"
+			"                          [--pass-over SIDE] [--comm NAME]\n"
 			"       vipc-probe sendto ADDR MSG [--padded]\n"
 			"       vipc-probe loop ADDR SECONDS [--dgram|--seqpacket]\n"
 			"       vipc-probe session ADDR SECONDS\n"
 			"       vipc-probe dgram-session ADDR SECONDS\n"
 			"       vipc-probe recvfd SIDE MSG\n"
 			"       vipc-probe pair MSG\n"
-			"ADDR: a path (pathname) or @name (abstract)\n");
+			"ADDR: a path (pathname) or @name (abstract, \\xNN: byte NN)\n");
 	return EXIT_USAGE;
 }
 
@@ -81,6 +87,32 @@ static int fail(const char *what, int err)
 {
 	fprintf(stderr, "%s: %s\n", what, strerror(err));
 	return err ? err : 1;
+}
+
+static int hexval(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	c |= 0x20;
+	return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+}
+
+/* Copy @s into @out (at most @size bytes) with each "\xNN" turned into byte
+ * NN; the number of bytes, or size + 1 when it does not fit.
+ */
+static size_t unescape(const char *s, char *out, size_t size)
+{
+	size_t n = 0;
+
+	for (; *s && n < size; n++) {
+		if (s[0] == '\\' && s[1] == 'x' && hexval(s[2]) >= 0 && hexval(s[3]) >= 0) {
+			out[n] = hexval(s[2]) << 4 | hexval(s[3]);
+			s += 4;
+		} else {
+			out[n] = *s++;
+		}
+	}
+	return *s ? size + 1 : n;
 }
 
 /* Fill a sockaddr_un from a path or "@name"; return its length or 0. */
@@ -93,10 +125,10 @@ static socklen_t parse_addr(const char *s, struct sockaddr_un *sa)
 	memset(sa, 0, sizeof(*sa));
 	sa->sun_family = AF_UNIX;
 	if (s[0] == '@') {
-		if (n < 2 || n > sizeof(sa->sun_path))
+		n = unescape(s + 1, sa->sun_path + 1, sizeof(sa->sun_path) - 1);
+		if (!n || n >= sizeof(sa->sun_path))
 			return 0;
-		memcpy(sa->sun_path + 1, s + 1, n - 1);
-		return offsetof(struct sockaddr_un, sun_path) + n;
+		return offsetof(struct sockaddr_un, sun_path) + 1 + n;
 	}
 	if (!n || n >= sizeof(sa->sun_path))
 		return 0;
@@ -115,6 +147,7 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 	o->send = NULL;
 	o->pass_fd = 0;
 	o->pass_over = NULL;
+	o->comm = NULL;
 	for (int i = 0; i < argc; i++) {
 		if (!strcmp(argv[i], "--dgram")) {
 			o->type = SOCK_DGRAM;
@@ -126,6 +159,8 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 			o->pass_fd = 1;
 		} else if (!strcmp(argv[i], "--pass-over") && i + 1 < argc) {
 			o->pass_over = argv[++i];
+		} else if (!strcmp(argv[i], "--comm") && i + 1 < argc) {
+			o->comm = argv[++i];
 		} else if (!strcmp(argv[i], "--send") && i + 1 < argc) {
 			o->send = argv[++i];
 		} else if (!strcmp(argv[i], "--padded")) {
@@ -277,9 +312,22 @@ static int pass_over(int fd, const char *side)
 	return err;
 }
 
+/* Take @escaped (with \xNN escapes) as the process name, cut to 15 bytes. */
+static int set_comm(const char *escaped)
+{
+	char name[16] = {};
+
+	unescape(escaped, name, sizeof(name) - 1);
+	return prctl(PR_SET_NAME, name) ? fail("prctl", errno) : 0;
+}
+
 static int cmd_connect(const char *addr, const struct opts *o)
 {
-	int fd = connect_to(addr, o), err = 0;
+	int fd, err = 0;
+
+	if (o->comm && (err = set_comm(o->comm)))
+		return err;
+	fd = connect_to(addr, o);
 
 	if (fd == -EXIT_USAGE)
 		return usage();

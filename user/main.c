@@ -12,6 +12,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include "cli.h"
+#include "jsonout.h"
 #include "log.h"
 #include "policy.h"
 #include "registry.h"
@@ -278,46 +279,87 @@ static const char *backend_state(const struct vipc_state *st, const struct vipc_
 	return "available, not attached (load with --backend)";
 }
 
-static void print_backends(const struct vipc_state *st)
-{
-	static const char *const names[] = { "sock", "lsm" };
-	struct vipc_probe p;
-	int i;
+static const char *const backend_names[] = { "sock", "lsm" };
 
-	vipc_probe_backends(&p);
-	printf(opt.json ? "\"backends\":{" : "backends:\n");
-	for (i = 0; i < 2; i++) {
-		if (opt.json)
-			printf("%s\"%s\":\"%s\"", i ? "," : "", names[i], backend_state(st, &p, i));
-		else
-			printf("  %-5s %s\n", names[i], backend_state(st, &p, i));
-	}
-	printf(opt.json ? "}," : "");
+/* Is hook @i attached (its link pinned)? */
+static bool hook_live(int i)
+{
+	int fd = vipc_hook_link_open(i);
+
+	if (fd < 0)
+		return false;
+	close(fd);
+	return true;
 }
 
-/* The statistics snapshot period, from vipc_settings. */
-static void print_snapshots(struct vipc_state *st)
+static void status_text(const struct vipc_state *st)
 {
+	struct vipc_probe p;
 	__u64 ms = 0;
-	int err = vipc_stats_interval_get(st, &ms);
+	int i, err;
 
-	if (opt.json && err)
-		printf("\"stats_interval_ms\":null,");
-	else if (opt.json)
-		printf("\"stats_interval_ms\":%llu,", (unsigned long long)ms);
-	else if (err)
+	printf("vipc loaded at %s (ABI %u, live slot %u)\n"
+	       "  containers %ld/%u  endpoints %ld/%u  grants %ld/%u  channels %ld/%u\n",
+	       VIPC_PIN_DIR, st->cfg.abi_version, st->cfg.active_slot,
+	       vipc_map_count(st->principals_fd, st->cfg.active_slot), st->limits.principals,
+	       vipc_map_count(st->endpoints_fd, st->cfg.active_slot), st->limits.endpoints,
+	       vipc_map_count(st->grants_fd, st->cfg.active_slot), st->limits.grants,
+	       vipc_map_count(st->channels_fd, st->cfg.active_slot), st->limits.channels);
+	vipc_probe_backends(&p);
+	printf("backends:\n");
+	for (i = 0; i < 2; i++)
+		printf("  %-5s %s\n", backend_names[i], backend_state(st, &p, i));
+	err = vipc_stats_interval_get(st, &ms);
+	if (err)
 		printf("statistics snapshots: %s\n", strerror(-err));
 	else if (ms)
 		printf("statistics snapshots every %llu ms\n", (unsigned long long)ms);
 	else
 		printf("statistics snapshots off\n");
+	printf("hooks:\n");
+	for (i = 0; i < vipc_nr_hooks; i++)
+		printf("  %-5s %s\n", hook_live(i) ? "live" :
+		       vipc_hooks[i].backend & ~st->cfg.backends ? "off" : "DOWN", vipc_hooks[i].what);
 }
 
+static json_object *status_json(const struct vipc_state *st)
+{
+	json_object *doc = json_object_new_object(), *backends, *hooks;
+	__u32 slot = st->cfg.active_slot;
+	struct vipc_probe p;
+	__u64 ms = 0;
+	int i, err;
+
+	/* What is pinned and how full, then each backend, then each hook. */
+	err = vipc_json_add(doc, "loaded", json_object_new_boolean(1));
+	err = err ?: vipc_json_add_str(doc, "pin_dir", VIPC_PIN_DIR);
+	err = err ?: vipc_json_add_u64(doc, "abi_version", st->cfg.abi_version);
+	err = err ?: vipc_json_add_u64(doc, "active_slot", slot);
+	err = err ?: vipc_json_add(doc, "containers",
+				   json_object_new_int64(vipc_map_count(st->principals_fd, slot)));
+	err = err ?: vipc_json_add(doc, "endpoints",
+				   json_object_new_int64(vipc_map_count(st->endpoints_fd, slot)));
+	err = err ?: vipc_json_add(doc, "grants",
+				   json_object_new_int64(vipc_map_count(st->grants_fd, slot)));
+	err = err ?: vipc_json_add(doc, "channels",
+				   json_object_new_int64(vipc_map_count(st->channels_fd, slot)));
+	vipc_probe_backends(&p);
+	backends = vipc_json_child(doc, "backends");
+	for (i = 0; i < 2 && !err; i++)
+		err = vipc_json_add_str(backends, backend_names[i], backend_state(st, &p, i));
+	err = err ?: vipc_json_add(doc, "stats_interval_ms", vipc_stats_interval_get(st, &ms) ?
+				   NULL : json_object_new_int64(ms));
+	hooks = vipc_json_child(doc, "hooks");
+	for (i = 0; i < vipc_nr_hooks && !err; i++)
+		err = vipc_json_add(hooks, vipc_hooks[i].prog, json_object_new_boolean(hook_live(i)));
+	return vipc_json_done(doc, err);
+}
+
+/* The statistics snapshot period, from vipc_settings. */
 static int cmd_status(int argc, char **argv)
 {
 	struct vipc_state st;
-	const char *state;
-	int i, fd, ret;
+	int ret, err = 0;
 
 	(void)argv;
 	if (argc)
@@ -326,40 +368,11 @@ static int cmd_status(int argc, char **argv)
 	if (ret)
 		return ret;
 	if (opt.json)
-		printf("{\"loaded\":true,\"pin_dir\":\"%s\",\"abi_version\":%u,\"active_slot\":%u,"
-		       "\"containers\":%ld,\"endpoints\":%ld,\"grants\":%ld,\"channels\":%ld,",
-		       VIPC_PIN_DIR, st.cfg.abi_version, st.cfg.active_slot,
-		       vipc_map_count(st.principals_fd, st.cfg.active_slot),
-		       vipc_map_count(st.endpoints_fd, st.cfg.active_slot),
-		       vipc_map_count(st.grants_fd, st.cfg.active_slot),
-		       vipc_map_count(st.channels_fd, st.cfg.active_slot));
+		err = vipc_json_print(status_json(&st));
 	else
-		printf("vipc loaded at %s (ABI %u, live slot %u)\n"
-		       "  containers %ld/%u  endpoints %ld/%u  grants %ld/%u  channels %ld/%u\n",
-		       VIPC_PIN_DIR, st.cfg.abi_version, st.cfg.active_slot,
-		       vipc_map_count(st.principals_fd, st.cfg.active_slot), st.limits.principals,
-		       vipc_map_count(st.endpoints_fd, st.cfg.active_slot), st.limits.endpoints,
-		       vipc_map_count(st.grants_fd, st.cfg.active_slot), st.limits.grants,
-		       vipc_map_count(st.channels_fd, st.cfg.active_slot), st.limits.channels);
-	print_backends(&st);
-	print_snapshots(&st);
-	printf(opt.json ? "\"hooks\":{" : "hooks:\n");
-	for (i = 0; i < vipc_nr_hooks; i++) {
-		fd = vipc_hook_link_open(i);
-		state = fd >= 0 ? "live" :
-			vipc_hooks[i].backend & ~st.cfg.backends ? "off" : "DOWN";
-		if (opt.json)
-			printf("%s\"%s\":%s", i ? "," : "", vipc_hooks[i].prog,
-			       fd >= 0 ? "true" : "false");
-		else
-			printf("  %-5s %s\n", state, vipc_hooks[i].what);
-		if (fd >= 0)
-			close(fd);
-	}
-	if (opt.json)
-		printf("}}\n");
+		status_text(&st);
 	vipc_state_close(&st);
-	return 0;
+	return err ? report(err, "status") : 0;
 }
 
 static int cmd_stats(int argc, char **argv)
@@ -378,7 +391,7 @@ static int cmd_stats(int argc, char **argv)
 		err = vipc_stats_read(&st, &s);
 		if (err)
 			break;
-		vipc_stats_print(&s.total, s.hook, st.reg, opt.json);
+		err = vipc_stats_print(&s.total, s.hook, st.reg, opt.json);
 	} while (opt.watch_s && !vipc_stop && !sleep(opt.watch_s) && !vipc_stop);
 	vipc_state_close(&st);
 	return err ? report(err, "reading statistics") : 0;
@@ -457,8 +470,18 @@ static int endpoint_rm(struct vipc_state *st, char **argv)
 
 struct ls_ctx {
 	struct vipc_state *st;
-	int n;
+	json_object *list; /* --json: the array the entries go in */
 };
+
+/* Append @obj (NULL or @err: not built) to the JSON list. */
+static int ls_add(struct ls_ctx *l, json_object *obj, int err)
+{
+	obj = vipc_json_done(obj, err);
+	if (obj && !json_object_array_add(l->list, obj))
+		return 0;
+	json_object_put(obj);
+	return -ENOMEM;
+}
 
 static int print_container(const void *key, const void *val, void *ctx)
 {
@@ -467,73 +490,101 @@ static int print_container(const void *key, const void *val, void *ctx)
 	struct ls_ctx *l = ctx;
 	const char *mode = p->mode == VIPC_MODE_AUDIT ? "audit" : "enforce";
 	const char *unknown = p->unknown == VIPC_UNKNOWN_DENY ? "deny" : "allow";
+	char name[VIPC_TEXT_SIZE(VIPC_LABEL_MAX)];
+	json_object *obj;
+	int err;
 
-	if (opt.json)
-		printf("%s{\"name\":\"%s\",\"id\":%u,\"cgroup_id\":%llu,\"mode\":\"%s\","
-		       "\"unknown\":\"%s\"}", l->n ? "," : "", p->name, p->id,
+	vipc_label_format(p->name, name, sizeof(name));
+	if (!opt.json) {
+		printf("%-20s id %-5u cgroup %-10llu mode %-7s unknown %s\n", name, p->id,
 		       (unsigned long long)k->cgroup_id, mode, unknown);
-	else
-		printf("%-20s id %-5u cgroup %-10llu mode %-7s unknown %s\n", p->name, p->id,
-		       (unsigned long long)k->cgroup_id, mode, unknown);
-	l->n++;
-	return 0;
+		return 0;
+	}
+	obj = json_object_new_object();
+	err = vipc_json_add_str(obj, "name", name);
+	err = err ?: vipc_json_add_u64(obj, "id", p->id);
+	err = err ?: vipc_json_add_u64(obj, "cgroup_id", k->cgroup_id);
+	err = err ?: vipc_json_add_str(obj, "mode", mode);
+	err = err ?: vipc_json_add_str(obj, "unknown", unknown);
+	return ls_add(l, obj, err);
 }
 
 static int print_endpoint(const void *key, const void *val, void *ctx)
 {
 	const struct vipc_endpoint_key *k = key;
 	const struct vipc_endpoint *ep = val;
-	char addr[4 * VIPC_NAME_MAX + 2], owner[VIPC_LABEL_MAX + 8];
+	char addr[VIPC_TEXT_SIZE(VIPC_NAME_MAX)], owner[VIPC_TEXT_SIZE(VIPC_LABEL_MAX)];
+	char name[VIPC_TEXT_SIZE(VIPC_LABEL_MAX)];
+	bool channel = ep->flags & VIPC_EP_CHANNEL;
 	struct vipc_container_info c;
 	struct ls_ctx *l = ctx;
+	json_object *obj;
+	int err;
 
 	vipc_addr_format(k->kind, ep->name.bytes, k->len, addr, sizeof(addr));
+	vipc_label_format(ep->label, name, sizeof(name));
 	snprintf(owner, sizeof(owner), "#%u", ep->owner);
 	if (!vipc_container_by_id(l->st, ep->owner, &c))
-		snprintf(owner, sizeof(owner), "%s", c.val.name);
-	if (opt.json)
-		printf("%s{\"name\":\"%s\",\"id\":%u,\"owner\":\"%s\",\"address\":\"%s\","
-		       "\"generation\":%u,\"channel\":%s}", l->n ? "," : "", ep->label, ep->id, owner,
-		       addr, ep->generation, ep->flags & VIPC_EP_CHANNEL ? "true" : "false");
-	else
-		printf("%-20s id %-5u owner %-16s gen %-4u %s%s\n", ep->label, ep->id, owner,
-		       ep->generation, addr, ep->flags & VIPC_EP_CHANNEL ? " (channel)" : "");
-	l->n++;
-	return 0;
+		vipc_label_format(c.val.name, owner, sizeof(owner));
+	if (!opt.json) {
+		printf("%-20s id %-5u owner %-16s gen %-4u %s%s\n", name, ep->id, owner,
+		       ep->generation, addr, channel ? " (channel)" : "");
+		return 0;
+	}
+	obj = json_object_new_object();
+	err = vipc_json_add_str(obj, "name", name);
+	err = err ?: vipc_json_add_u64(obj, "id", ep->id);
+	err = err ?: vipc_json_add_str(obj, "owner", owner);
+	err = err ?: vipc_json_add_exact(obj, "address", addr, ep->name.bytes,
+					 k->len < VIPC_NAME_MAX ? k->len : VIPC_NAME_MAX);
+	err = err ?: vipc_json_add_u64(obj, "generation", ep->generation);
+	err = err ?: vipc_json_add(obj, "channel", json_object_new_boolean(channel));
+	return ls_add(l, obj, err);
 }
 
 static int print_channel(const void *key, const void *val, void *ctx)
 {
 	const struct vipc_channel_key *k = key;
 	const struct vipc_channel *ch = val;
+	char name[VIPC_TEXT_SIZE(VIPC_LABEL_MAX)], epname[VIPC_TEXT_SIZE(VIPC_LABEL_MAX)] = "?";
 	struct vipc_endpoint_info ep;
 	struct ls_ctx *l = ctx;
-	const char *epname = vipc_endpoint_by_id(l->st, ch->endpoint, &ep) ? "?" : ep.val.label;
+	json_object *obj;
+	int err;
 
-	if (opt.json)
-		printf("%s{\"name\":\"%s\",\"endpoint\":\"%s\",\"receiver_id\":%u,\"capacity\":%u}",
-		       l->n ? "," : "", k->name, epname, ch->receiver, ch->capacity);
-	else
-		printf("%-20s endpoint %-16s receiver #%-4u capacity %u\n", k->name, epname,
+	vipc_label_format(k->name, name, sizeof(name));
+	if (!vipc_endpoint_by_id(l->st, ch->endpoint, &ep))
+		vipc_label_format(ep.val.label, epname, sizeof(epname));
+	if (!opt.json) {
+		printf("%-20s endpoint %-16s receiver #%-4u capacity %u\n", name, epname,
 		       ch->receiver, ch->capacity);
-	l->n++;
-	return 0;
+		return 0;
+	}
+	obj = json_object_new_object();
+	err = vipc_json_add_str(obj, "name", name);
+	err = err ?: vipc_json_add_str(obj, "endpoint", epname);
+	err = err ?: vipc_json_add_u64(obj, "receiver_id", ch->receiver);
+	err = err ?: vipc_json_add_u64(obj, "capacity", ch->capacity);
+	return ls_add(l, obj, err);
 }
 
 static int list(int fd_off, vipc_visit_fn fn)
 {
 	struct vipc_state st;
 	struct ls_ctx l = { .st = &st };
-	int ret, err;
+	int ret, err = 0;
 
 	ret = open_state(&st, false);
 	if (ret)
 		return ret;
-	if (opt.json)
-		printf("[");
-	err = vipc_map_visit(*(int *)((char *)&st + fd_off), st.cfg.active_slot, fn, &l);
-	if (opt.json)
-		printf("]\n");
+	if (opt.json && !(l.list = json_object_new_array()))
+		err = -ENOMEM;
+	if (!err)
+		err = vipc_map_visit(*(int *)((char *)&st + fd_off), st.cfg.active_slot, fn, &l);
+	if (opt.json && err >= 0)
+		err = vipc_json_print(l.list);
+	else
+		json_object_put(l.list);
 	vipc_state_close(&st);
 	return err < 0 ? report(err, "listing") : 0;
 }
@@ -631,6 +682,19 @@ static int cmd_channel(int argc, char **argv)
 	return vipc_usage_error("channel add NAME ENDPOINT SENDERS [--capacity N] | rm NAME | ls");
 }
 
+/* {"allowed":B,"reason":R,"audit":B}: 0 or -ENOMEM. */
+static int check_json(bool allowed, enum vipc_reason reason)
+{
+	json_object *doc = json_object_new_object();
+	int err;
+
+	err = vipc_json_add(doc, "allowed", json_object_new_boolean(allowed));
+	err = err ?: vipc_json_add_str(doc, "reason", vipc_reason_str(reason));
+	err = err ?: vipc_json_add(doc, "audit",
+				   json_object_new_boolean(allowed && reason >= VIPC_R_FIRST_DENY));
+	return vipc_json_print(vipc_json_done(doc, err));
+}
+
 static int cmd_check(int argc, char **argv)
 {
 	enum vipc_reason reason;
@@ -651,10 +715,9 @@ static int cmd_check(int argc, char **argv)
 	vipc_state_close(&st);
 	if (err)
 		return report(err, "check");
-	if (opt.json)
-		printf("{\"allowed\":%s,\"reason\":\"%s\",\"audit\":%s}\n", allowed ? "true" : "false",
-		       vipc_reason_str(reason), allowed && reason >= VIPC_R_FIRST_DENY ? "true" : "false");
-	else
+	if (opt.json && check_json(allowed, reason))
+		return report(-ENOMEM, "check");
+	if (!opt.json)
 		printf("%s (%s%s)\n", allowed ? "allow" : "deny", vipc_reason_str(reason),
 		       allowed && reason >= VIPC_R_FIRST_DENY ? ", audit mode: would deny" : "");
 	return allowed ? VIPC_EXIT_OK : VIPC_EXIT_DENIED;

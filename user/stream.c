@@ -10,6 +10,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include "stream.h"
+#include "jsonout.h"
 #include "registry.h"
 #include "log.h"
 
@@ -58,16 +59,12 @@ int vipc_stats_read(struct vipc_state *st, struct vipc_stats_all *out)
 	return err;
 }
 
-static void print_fields(const char *const *names, const __u64 *v, size_t n, bool json)
+static void print_fields(const char *const *names, const __u64 *v, size_t n)
 {
 	size_t i;
 
-	for (i = 0; i < n; i++) {
-		if (json)
-			printf("%s\"%s\":%llu", i ? "," : "", names[i], (unsigned long long)v[i]);
-		else
-			printf("  %-20s %llu\n", names[i], (unsigned long long)v[i]);
-	}
+	for (i = 0; i < n; i++)
+		printf("  %-20s %llu\n", names[i], (unsigned long long)v[i]);
 }
 
 /* Text: one line per hook that counted anything, its non-zero counters. */
@@ -90,47 +87,70 @@ static bool any_counted(const struct vipc_stats *s)
 	return memcmp(s, &zero, sizeof(zero));
 }
 
-static void print_hooks(const struct vipc_stats *hooks, bool json)
+static void print_hooks(const struct vipc_stats *hooks)
 {
 	int h, counted = 0;
 
 	for (h = 0; h < VIPC_HOOK__COUNT; h++)
 		counted += any_counted(&hooks[h]);
-	if (!json && !counted)
+	if (!counted)
 		return;
-	printf(json ? ",\"hooks\":{" : "per hook:\n");
-	for (h = 0; h < VIPC_HOOK__COUNT; h++) {
-		if (json) {
-			printf("%s\"%s\":{", h ? "," : "", vipc_hook_name(h));
-			print_fields(stat_names, (const __u64 *)&hooks[h], NR_STATS, true);
-			printf("}");
-		} else if (any_counted(&hooks[h])) {
+	printf("per hook:\n");
+	for (h = 0; h < VIPC_HOOK__COUNT; h++)
+		if (any_counted(&hooks[h]))
 			print_hook_line(vipc_hook_name(h), &hooks[h]);
-		}
-	}
-	printf(json ? "}" : "");
 }
 
-void vipc_stats_print(const struct vipc_stats *s, const struct vipc_stats *hooks,
-		      const struct vipc_registry_stats *r, bool json)
+/* @n counters named @names as members of @obj. */
+static int json_fields(json_object *obj, const char *const *names, const __u64 *v, size_t n)
+{
+	size_t i;
+	int err = 0;
+
+	for (i = 0; i < n && !err; i++)
+		err = vipc_json_add_u64(obj, names[i], v[i]);
+	return err;
+}
+
+/* {"decisions":{...,"hit_rate":R},"hooks":{"<hook>":{...},...},"registry":{...}} */
+static json_object *stats_json(const struct vipc_stats *s, const struct vipc_stats *hooks,
+			       const struct vipc_registry_stats *r, double rate)
+{
+	json_object *doc = json_object_new_object(), *dec = vipc_json_child(doc, "decisions");
+	json_object *by_hook = hooks ? vipc_json_child(doc, "hooks") : NULL;
+	char num[32];
+	int h, err;
+
+	/* The hit rate as the text shows it, two decimals. */
+	snprintf(num, sizeof(num), "%.2f", rate);
+	err = json_fields(dec, stat_names, (const __u64 *)s, NR_STATS);
+	err = err ?: vipc_json_add(dec, "hit_rate", json_object_new_double_s(rate, num));
+	for (h = 0; hooks && h < VIPC_HOOK__COUNT && !err; h++)
+		err = json_fields(vipc_json_child(by_hook, vipc_hook_name(h)), stat_names,
+				 (const __u64 *)&hooks[h], NR_STATS);
+	if (r && !err)
+		err = json_fields(vipc_json_child(doc, "registry"), reg_names, (const __u64 *)r, NR_REG);
+	return vipc_json_done(doc, err);
+}
+
+int vipc_stats_print(const struct vipc_stats *s, const struct vipc_stats *hooks,
+		     const struct vipc_registry_stats *r, bool json)
 {
 	double rate = s->lookups ? 100.0 * s->hits / s->lookups : 0;
 
-	printf(json ? "{\"decisions\":{" : "decisions:\n");
-	print_fields(stat_names, (const __u64 *)s, NR_STATS, json);
 	if (json)
-		printf(",\"hit_rate\":%.2f}", rate);
-	else
-		printf("  %-20s %.2f%%\n", "hit_rate", rate);
+		return vipc_json_print(stats_json(s, hooks, r, rate));
+	printf("decisions:\n");
+	print_fields(stat_names, (const __u64 *)s, NR_STATS);
+	printf("  %-20s %.2f%%\n", "hit_rate", rate);
 	if (hooks)
-		print_hooks(hooks, json);
+		print_hooks(hooks);
 	if (r) {
-		printf(json ? ",\"registry\":{" : "registry:\n");
-		print_fields(reg_names, (const __u64 *)r, NR_REG, json);
-		printf(json ? "}" : "");
+		printf("registry:\n");
+		print_fields(reg_names, (const __u64 *)r, NR_REG);
 	}
-	printf(json ? "}\n" : "");
 	fflush(stdout);
+	return 0;
 }
 
 /* Only this writes vipc_settings, whole, without the lock; vipc_config
@@ -151,7 +171,7 @@ int vipc_stats_interval(struct vipc_state *st, __u64 interval_ms)
 	return (int)opts.retval == 0 || (int)opts.retval == -EBUSY ? 0 : (int)opts.retval;
 }
 
-int vipc_stats_interval_get(struct vipc_state *st, __u64 *interval_ms)
+int vipc_stats_interval_get(const struct vipc_state *st, __u64 *interval_ms)
 {
 	struct vipc_settings set;
 	__u32 zero = 0;
@@ -168,35 +188,52 @@ struct stream_ctx {
 	long seen;
 };
 
+/* The container's label as text, or "#id". */
 static void container_name(struct vipc_state *st, __u32 id, char *buf, size_t size)
 {
 	struct vipc_container_info c;
 
 	if (!vipc_container_by_id(st, id, &c))
-		snprintf(buf, size, "%s", c.val.name);
+		vipc_label_format(c.val.name, buf, size);
 	else
 		snprintf(buf, size, "#%u", id);
 }
 
-static void print_event(struct stream_ctx *sc, const struct vipc_event *e)
+static int print_event(struct stream_ctx *sc, const struct vipc_event *e)
 {
-	char who[VIPC_LABEL_MAX + 8], name[4 * VIPC_NAME_MAX + 2], perms[64], comm[17];
-	const char *type = e->type == VIPC_EV_DENY ? "deny" : "would-deny";
-	const char *hook = vipc_hook_name(e->hook);
+	char who[VIPC_TEXT_SIZE(VIPC_LABEL_MAX)];
+	struct vipc_event_names n = {
+		.type = e->type == VIPC_EV_DENY ? "deny" : "would-deny",
+		.container = who,
+		.hook = vipc_hook_name(e->hook),
+		.reason = vipc_reason_str(e->reason),
+	};
+	struct vipc_event_text t;
 
 	container_name(sc->st, e->container, who, sizeof(who));
-	vipc_addr_format(e->kind, e->name, e->name_len, name, sizeof(name));
-	vipc_perms_format(e->perm, perms, sizeof(perms));
-	snprintf(comm, sizeof(comm), "%.16s", e->comm);
 	if (sc->o->json)
-		printf("{\"type\":\"%s\",\"ts_ns\":%llu,\"container\":\"%s\",\"cgroup_id\":%llu,"
-		       "\"pid\":%u,\"comm\":\"%s\",\"endpoint_id\":%u,\"name\":\"%s\","
-		       "\"perm\":\"%s\",\"reason\":\"%s\",\"hook\":\"%s\"}\n",
-		       type, (unsigned long long)e->ts_ns, who, (unsigned long long)e->cgroup_id,
-		       e->pid, comm, e->endpoint, name, perms, vipc_reason_str(e->reason), hook);
-	else
-		printf("%-10s %s pid %u (%s) %s %s: %s [%s]\n", type, who, e->pid, comm, perms,
-		       name, vipc_reason_str(e->reason), hook);
+		return vipc_json_print(vipc_event_json(e, &n));
+	vipc_event_format(e, &t);
+	printf("%-10s %s pid %u (%s) %s %s: %s [%s]\n", n.type, who, e->pid, t.comm, t.perms,
+	       t.name, n.reason, n.hook);
+	return 0;
+}
+
+static int print_gone(const struct vipc_event *e, bool json)
+{
+	json_object *doc;
+	int err;
+
+	if (!json) {
+		printf("%-10s container #%u (cgroup %llu) removed with its endpoints and grants\n",
+		       "cleanup", e->container, (unsigned long long)e->cgroup_id);
+		return 0;
+	}
+	doc = json_object_new_object();
+	err = vipc_json_add_str(doc, "type", "cgroup-gone");
+	err = err ?: vipc_json_add_u64(doc, "container_id", e->container);
+	err = err ?: vipc_json_add_u64(doc, "cgroup_id", e->cgroup_id);
+	return vipc_json_print(vipc_json_done(doc, err));
 }
 
 static int on_record(void *ctx, void *data, size_t size)
@@ -204,24 +241,20 @@ static int on_record(void *ctx, void *data, size_t size)
 	struct stream_ctx *sc = ctx;
 	const struct vipc_event *e = data;
 	const struct vipc_snapshot *snap = data;
+	int err = 0;
 
 	if (size < sizeof(__u32))
 		return 0;
 	if (e->type == VIPC_EV_STATS && size >= sizeof(*snap)) {
-		vipc_stats_print(&snap->stats, NULL, NULL, sc->o->json);
+		err = vipc_stats_print(&snap->stats, NULL, NULL, sc->o->json);
 	} else if (e->type == VIPC_EV_CGROUP_GONE && size >= sizeof(*e)) {
-		if (sc->o->json)
-			printf("{\"type\":\"cgroup-gone\",\"container_id\":%u,\"cgroup_id\":%llu}\n",
-			       e->container, (unsigned long long)e->cgroup_id);
-		else
-			printf("%-10s container #%u (cgroup %llu) removed with its endpoints and grants\n",
-			       "cleanup", e->container, (unsigned long long)e->cgroup_id);
+		err = print_gone(e, sc->o->json);
 	} else if (size >= sizeof(*e)) {
-		print_event(sc, e);
+		err = print_event(sc, e);
 		sc->seen++;
 	}
 	fflush(stdout);
-	return 0;
+	return err;
 }
 
 static __u64 now_ms(void)

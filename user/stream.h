@@ -25,9 +25,11 @@ struct vipc_stats_all {
 };
 
 int vipc_stats_read(struct vipc_state *st, struct vipc_stats_all *out);
-/* Totals, then (@hooks not NULL) each hook's, then (@r not NULL) the registry's. */
-void vipc_stats_print(const struct vipc_stats *total, const struct vipc_stats *hooks,
-		      const struct vipc_registry_stats *r, bool json);
+/* Totals, then (@hooks not NULL) each hook's, then (@r not NULL) the
+ * registry's: 0, or -ENOMEM when the JSON could not be built.
+ */
+int vipc_stats_print(const struct vipc_stats *total, const struct vipc_stats *hooks,
+		     const struct vipc_registry_stats *r, bool json);
 /* Stream events (and snapshots) from the ring buffer until stopped;
  * returns 0, or -ETIMEDOUT when a count was asked and not reached.
  */
@@ -35,6 +37,6 @@ int vipc_events_stream(struct vipc_state *st, const struct vipc_stream_opts *o);
 /* Start or stop (0) the in-kernel snapshot timer (vipc_settings, no lock needed). */
 int vipc_stats_interval(struct vipc_state *st, __u64 interval_ms);
 /* The snapshot period set, in ms, 0 = off. */
-int vipc_stats_interval_get(struct vipc_state *st, __u64 *interval_ms);
+int vipc_stats_interval_get(const struct vipc_state *st, __u64 *interval_ms);
 
 #endif /* __VIPC_STREAM_H */

@@ -5,6 +5,7 @@
  */
 #include <criterion/criterion.h>
 #include <errno.h>
+#include <json-c/json.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -66,6 +67,170 @@ Test(observe, datagram_deny_event_names_the_sendmsg_hook)
 	cr_assert_eq(v_loader("events", "--json", "--count", "1", "--timeout", "5", NULL), 0);
 	assert_hook(v_hook(1));
 	cr_assert(strstr(v_out, "\"perm\":\"send\""), "%s", v_out);
+}
+
+/* @line (up to its newline) parsed as one strict JSON value, nothing after it. */
+static json_object *parse_line(char *line)
+{
+	struct json_tokener *tok = json_tokener_new();
+	char *end = strchr(line, '\n');
+	json_object *obj;
+
+	cr_assert_not_null(tok);
+	if (end)
+		*end = 0;
+	json_tokener_set_flags(tok, JSON_TOKENER_STRICT);
+	obj = json_tokener_parse_ex(tok, line, strlen(line));
+	cr_assert_not_null(obj, "not JSON (%s): %s",
+			   json_tokener_error_desc(json_tokener_get_error(tok)), line);
+	cr_assert_eq(json_tokener_get_parse_end(tok), strlen(line), "after the JSON: %s", line);
+	json_tokener_free(tok);
+	return obj;
+}
+
+/* The one event `events --json --count 1` prints, parsed; @line keeps its text. */
+static json_object *one_event(char *line, size_t size)
+{
+	json_object *ev;
+	char *p;
+
+	cr_assert_eq(v_loader("events", "--json", "--count", "1", "--timeout", "5", NULL), 0, "%s",
+		     v_out);
+	p = v_out[0] == '{' ? v_out : strstr(v_out, "\n{");
+	cr_assert_not_null(p, "no JSON line: %s", v_out);
+	p += *p == '\n';
+	ev = parse_line(p);
+	snprintf(line, size, "%s", p);
+	return ev;
+}
+
+static const char *field(json_object *obj, const char *key)
+{
+	json_object *v;
+
+	cr_assert(json_object_object_get_ex(obj, key, &v), "no \"%s\": %s", key,
+		  json_object_to_json_string(obj));
+	return json_object_get_string(v);
+}
+
+/* Lowercase hex of @n bytes into @out. */
+static const char *hex(const char *bytes, size_t n, char *out)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		sprintf(out + 2 * i, "%02x", (unsigned char)bytes[i]);
+	out[2 * n] = 0;
+	return out;
+}
+
+/* How often @needle occurs in @s. */
+static int occurrences(const char *s, const char *needle)
+{
+	int n = 0;
+
+	for (; (s = strstr(s, needle)); s++)
+		n++;
+	return n;
+}
+
+Test(observe, a_hostile_comm_cannot_forge_the_json_event)
+{
+	/* --comm argument (\xNN decoded), the bytes the kernel keeps, their text. */
+	static const struct {
+		const char *arg, *bytes, *text;
+	} names[] = {
+		{ "x\"y\\z", "x\"y\\z", "x\"y\\x5cz" },
+		{ "a\",\"reason\":\"owner", "a\",\"reason\":\"ow", "a\",\"reason\":\"ow" },
+		{ "\\x01\n\\xff\\xc3\\xa9\"}", "\x01\n\xff\xc3\xa9\"}",
+		  "\\x01\\x0a\\xff\\xc3\\xa9\"}" },
+	};
+	char line[4096], want[64];
+	json_object *ev;
+	size_t i;
+
+	s_start(S_POLICY, 0);
+	s_listen(S_SOCK, NULL);
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		cr_assert_eq(s_probe(sc.bad, "connect", S_SOCK, "--comm", names[i].arg, NULL), EPERM);
+		ev = one_event(line, sizeof(line));
+		cr_assert_str_eq(field(ev, "comm"), names[i].text, "%s", line);
+		cr_assert_str_eq(field(ev, "comm_hex"),
+				 hex(names[i].bytes, strlen(names[i].bytes), want), "%s", line);
+		cr_assert_str_eq(field(ev, "container"), "bad", "%s", line);
+		cr_assert_str_eq(field(ev, "reason"), "no-grant", "%s", line);
+		cr_assert_str_eq(field(ev, "name"), S_SOCK, "%s", line);
+		cr_assert_eq(occurrences(line, "\"reason\":"), 1, "%s", line);
+		json_object_put(ev);
+	}
+}
+
+Test(observe, a_newline_in_comm_cannot_forge_a_text_line)
+{
+	s_start(S_POLICY, 0);
+	s_listen(S_SOCK, NULL);
+	cr_assert_eq(s_probe(sc.bad, "connect", S_SOCK, "--comm", "ev\nallow x", NULL), EPERM);
+	cr_assert_eq(v_loader("events", "--count", "1", "--timeout", "5", NULL), 0, "%s", v_out);
+	cr_assert(strstr(v_out, "(ev\\x0aallow\\x20x)"), "%s", v_out);
+	cr_assert_eq(occurrences(v_out, "\n"), 1, "one line: %s", v_out);
+}
+
+/* An unregistered abstract name with a quote, a backslash, a NUL, control
+ * bytes, UTF-8 and a byte that is not UTF-8, as the probe writes it.
+ */
+#define HOSTILE_ABS "@q\"\\x5c\\x00\\x01\\x0a\\xc3\\xa9\\xffz"
+
+Test(observe, a_hostile_endpoint_name_round_trips_in_json)
+{
+	char line[4096];
+	json_object *ev;
+
+	s_start("version: 1\n"
+		"containers:\n"
+		"  srv: { cgroup: vipc-test/srv }\n"
+		"  cli: { cgroup: vipc-test/cli }\n"
+		"  bad: { cgroup: vipc-test/bad, unknown: deny }\n" S_ENDPOINTS, 1);
+	s_listen(HOSTILE_ABS, NULL);
+	cr_assert_eq(s_probe(sc.bad, "connect", HOSTILE_ABS, NULL), EPERM);
+	ev = one_event(line, sizeof(line));
+	cr_assert_str_eq(field(ev, "name"), HOSTILE_ABS, "%s", line);
+	cr_assert_str_eq(field(ev, "name_hex"), "71225c00010ac3a9ff7a", "%s", line);
+	cr_assert_str_eq(field(ev, "reason"), "unknown-deny", "%s", line);
+	json_object_put(ev);
+}
+
+Test(observe, a_hostile_registered_address_round_trips_in_ls_and_events)
+{
+	char line[4096], *p;
+	json_object *ls, *ep, *ev;
+	size_t i;
+
+	s_start(S_POLICY, 1);
+	cr_assert_eq(v_loader("endpoint", "add", "weird", "srv", "@q\"\\\x01\n\xc3\xa9\xff", NULL),
+		     0, "%s", v_out);
+	cr_assert_eq(v_loader("endpoint", "ls", NULL), 0, "%s", v_out);
+	cr_assert(strstr(v_out, " @q\"\\x5c\\x01\\x0a\\xc3\\xa9\\xff\n"), "%s", v_out);
+	cr_assert_eq(occurrences(v_out, "\n"), 4, "one line per endpoint: %s", v_out);
+	cr_assert_eq(v_loader("endpoint", "ls", "--json", NULL), 0, "%s", v_out);
+	p = strchr(v_out, '[');
+	cr_assert_not_null(p, "%s", v_out);
+	ls = parse_line(p);
+	for (i = 0, ep = NULL; i < json_object_array_length(ls); i++)
+		if (!strcmp(field(json_object_array_get_idx(ls, i), "name"), "weird"))
+			ep = json_object_array_get_idx(ls, i);
+	cr_assert_not_null(ep, "no endpoint weird: %s", v_out);
+	cr_assert_str_eq(field(ep, "address"), "@q\"\\x5c\\x01\\x0a\\xc3\\xa9\\xff");
+	cr_assert_str_eq(field(ep, "address_hex"), "71225c010ac3a9ff");
+	json_object_put(ls);
+
+	s_listen("@q\"\\x5c\\x01\\x0a\\xc3\\xa9\\xff", NULL);
+	cr_assert_eq(s_probe(sc.bad, "connect", "@q\"\\x5c\\x01\\x0a\\xc3\\xa9\\xff", NULL), EPERM);
+	ev = one_event(line, sizeof(line));
+	cr_assert_str_eq(field(ev, "name"), "@q\"\\x5c\\x01\\x0a\\xc3\\xa9\\xff", "%s", line);
+	cr_assert_str_eq(field(ev, "name_hex"), "71225c010ac3a9ff", "%s", line);
+	cr_assert_str_eq(field(ev, "reason"), "no-grant", "%s", line);
+	cr_assert_neq(json_object_get_int(json_object_object_get(ev, "endpoint_id")), 0, "%s", line);
+	json_object_put(ev);
 }
 
 static void assert_counter(const char *field, unsigned long long want)

@@ -201,6 +201,8 @@ static const struct {
 	{ "abstract", VIPC_KIND_UNIX_ABSTRACT, "abs", 3, "@abs" },
 	{ "abstract, NUL and DEL", VIPC_KIND_UNIX_ABSTRACT, "a\0b\x7f", 4, "@a\\x00b\\x7f" },
 	{ "abstract, trailing NUL", VIPC_KIND_UNIX_ABSTRACT, "ab\0", 3, "@ab\\x00" },
+	{ "pathname starting with @", VIPC_KIND_UNIX_PATH, "@x", 2, "\\x40x" },
+	{ "backslash and space", VIPC_KIND_UNIX_PATH, "a\\ b", 4, "a\\x5c\\x20b" },
 };
 
 Test(addr, formats_as_the_cli_writes_them)
