@@ -15,7 +15,8 @@
 #            system (the verdict cached in the cache's kvm-verdict for this
 #            host boot), else tcg; a kvm run that ends without a result
 #            (qemu aborted, hung, or kvm failed the guest) runs again under
-#            tcg. Each says why.
+#            tcg. Each says why. A guest that dies before its /init runs
+#            is booted once more under tcg.
 # --timeout  for the whole VM run (default 300 s per suite and backend);
 #            a hang or a kernel panic fails the run.
 # --run      run CMD (bash -c, from the repository's path, once per backend
@@ -106,7 +107,10 @@ QPID=
 # cleanup STATUS COMMAND: say why the script stops when a command failed,
 # stop qemu if it still runs, drop the work directory.
 cleanup() {
-	case $1:$2 in 0:* | *:exit*) ;; *) log "stopped by a failing command (status $1): $2" ;; esac
+	case $1:$2 in
+	0:* | *:exit*) ;;
+	*) log "stopped by a failing command (status $1): $2" ;;
+	esac
 	if [ -n "$QPID" ]; then
 		log "stopping qemu (timeout pid $QPID)"
 		kill "$QPID" 2>/dev/null || true
@@ -325,7 +329,9 @@ choose_accel() {
 		save_verdict "$verdict"
 	fi
 	accel=kvm
-	[ "$verdict" = ok ] || { accel=tcg; log "kvm cannot run the guest here ($verdict): using tcg"; }
+	[ "$verdict" = ok ] && return
+	accel=tcg
+	log "kvm cannot run the guest here ($verdict): using tcg"
 }
 
 # run_vm ACCEL: the suites' VM; returns qemu's status.
@@ -354,6 +360,13 @@ if [ "$auto" = 1 ] && [ "$accel" = kvm ] && ! has_result; then
 	accel=tcg start=$(date +%s) qrc=0
 	run_vm tcg || qrc=$?
 	has_result && save_verdict "a run ended without a result: $why"
+fi
+# A guest that crashed before its /init ran (tcg has, once in a while, in
+# the kernel's boot) is booted once more.
+if [ "$accel" = tcg ] && [ "$qrc" != 124 ] && ! grep -aq VIPC-VM- "$WORK/results.log"; then
+	log "the guest died before its /init ran ($(qemu_failure "$qrc")): booting it once more"
+	start=$(date +%s) qrc=0
+	run_vm tcg || qrc=$?
 fi
 secs=$(($(date +%s) - start))
 
