@@ -216,7 +216,8 @@ unsigned long long v_bpftool_stat(const char *map, const char *field)
 	/* An empty map counts 0; else each entry must hold the field. */
 	p = strstr(out, "\"key\": ");
 	if (!p)
-		cr_assert(!strncmp(out + strspn(out, " \n"), "[]", 2), "%s: no entry: %s", map, out);
+		cr_assert(!strncmp(out + strspn(out, " \n"), "[]", 2), "%s: no entry: %s", map,
+			  out);
 	for (; p; p = next) {
 		next = strstr(p + 1, "\"key\": ");
 		/* vipc_stats: only the call hooks' entries, as v_stat() counts. */

@@ -367,16 +367,18 @@ Test(bypass, a_connected_datagram_socket_after_the_grant_is_gone)
 	h_spawn_output(cli, out, sizeof(out));
 	oks = count(out, "ok ");
 	snprintf(more, sizeof(more), v_lsm() ? "eperm %d\n" : "ok %d\n", oks + 5);
-	cr_assert_eq(h_spawn_expect(cli, more, 10000), 0, "no '%s' after the change: %s", more, out);
+	cr_assert_eq(h_spawn_expect(cli, more, 10000), 0, "no '%s' after the change: %s", more,
+		     out);
 	cr_assert_eq(h_spawn_stop(cli), 0);
 	h_spawn_output(cli, out, sizeof(out));
 	oks = count(out, "ok ");
 	eperms = count(out, "eperm ");
 	if (v_lsm()) {
-		cr_assert_null(strstr(strstr(out, "eperm "), "ok "), "delivered after a refusal: %s",
-			       out);
+		cr_assert_null(strstr(strstr(out, "eperm "), "ok "),
+			       "delivered after a refusal: %s", out);
 		cr_assert_eq(v_stat("allowed"), 1 + oks, "the connect and each delivered datagram");
-		cr_assert_eq(v_stat("denied_no_grant"), eperms + 1, "each refused one and the sendto");
+		cr_assert_eq(v_stat("denied_no_grant"), eperms + 1,
+			     "each refused one and the sendto");
 		return;
 	}
 	cr_assert_eq(eperms, 0, "%s", out);
