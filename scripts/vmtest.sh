@@ -10,7 +10,13 @@
 #            6.1: bookworm's (lsm only: no UNIX cgroup hooks before 6.7).
 # --backend  which backend(s) to test, each a full run of the suites with
 #            VIPC_BACKEND=<backend>; both (default) = what the kernel has.
-# --accel    default kvm when /dev/kvm works, else tcg.
+# --accel    kvm or tcg, and nothing else. Without it: kvm when a test boot of
+#            the kernel under kvm reaches its panic for want of a root file
+#            system (the verdict cached in the cache's kvm-verdict for this
+#            host boot), else tcg; a kvm run that ends without a result
+#            (qemu aborted, hung, or kvm failed the guest) runs again under
+#            tcg. Each says why. A guest that dies before its /init runs
+#            is booted once more under tcg.
 # --timeout  for the whole VM run (default 300 s per suite and backend);
 #            a hang or a kernel panic fails the run.
 # --run      run CMD (bash -c, from the repository's path, once per backend
@@ -98,12 +104,23 @@ case $run in *"'"*) die "--run: CMD must hold no single quote" ;; esac
 
 WORK=$(mktemp -d /tmp/vipc-vm.XXXXXX)
 QPID=
+# cleanup STATUS COMMAND: say why the script stops when a command failed,
+# stop qemu if it still runs, drop the work directory.
 cleanup() {
-	[ -z "$QPID" ] || kill "$QPID" 2>/dev/null || true
+	case $1:$2 in
+	0:* | *:exit*) ;;
+	*) log "stopped by a failing command (status $1): $2" ;;
+	esac
+	if [ -n "$QPID" ]; then
+		log "stopping qemu (timeout pid $QPID)"
+		kill "$QPID" 2>/dev/null || true
+		wait "$QPID" 2>/dev/null || true
+	fi
 	if [ "$keep" = 1 ]; then log "kept $WORK"; else rm -rf "$WORK"; fi
 }
-trap cleanup EXIT
-trap 'exit 130' INT TERM
+trap 'cleanup $? "$BASH_COMMAND"' EXIT
+trap 'log "caught SIGINT"; exit 130' INT
+trap 'log "caught SIGTERM"; exit 143' TERM
 
 # Phase 2: the kernel package: the cloud image the series' meta-package
 # depends on (apt-get update once if unknown), else the newest one cached.
@@ -240,26 +257,29 @@ VERBOSE=$verbose
 EOF
 (cd "$ST" && find . -print0 | cpio --null -o -H newc --quiet) >"$WORK/initramfs.cpio"
 
-# Phase 5: boot: kvm when /dev/kvm answers, else (or when kvm fails to run
-# the guest, as nested under some hypervisors) software emulation.
-run_vm() {
-	local cpu=max scale=${VIPC_TIME_SCALE:-4} console=file:$WORK/console.log rc=0
-	[ "$1" = tcg ] || cpu=host scale=${VIPC_TIME_SCALE:-1}
-	[ "$verbose" = 0 ] || console=stdio
-	: >"$WORK/console.log"
-	: >"$WORK/results.log"
-	timeout -k 10 "$timeout_s" qemu-system-x86_64 -accel "$1" -cpu "$cpu" -smp 2 -m 2G \
-		-nodefaults -display none -no-reboot \
-		-kernel "$KDIR/vmlinuz" -initrd "$WORK/initramfs.cpio" \
-		-append "console=ttyS0 lsm=$LSM_CMDLINE panic=-1 mitigations=off quiet vipc.time_scale=$scale" \
-		-serial "$console" -serial "file:$WORK/results.log" </dev/null 2>"$WORK/qemu.err" &
+# Phase 5: boot: kvm when it really runs a guest here (auto: probed once per
+# host boot, the verdict cached), else software emulation (tcg); in auto, a
+# kvm run that ends without the exit marker runs again under tcg. What qemu
+# says when kvm cannot run the guest: Intel, an internal error (qemu then
+# hangs); AMD nested, an MSR it cannot set (qemu aborts).
+KVM_FAILURE='KVM internal error|emulation failure|failed to set MSR'
+KVM_VERDICT=$CACHE/kvm-verdict
+BOOT_ID=$(cat /proc/sys/kernel/random/boot_id)
+
+# qemu_watch ACCEL SECONDS QEMU_ARGS...: qemu under timeout in the
+# background, stopped as soon as kvm says it cannot run the guest; returns
+# qemu's status.
+qemu_watch() {
+	local accel=$1 secs=$2 cpu=max rc=0
+	shift 2
+	[ "$accel" = tcg ] || cpu=host
+	timeout -k 10 "$secs" qemu-system-x86_64 -accel "$accel" -cpu "$cpu" -nodefaults \
+		-display none -no-reboot "$@" </dev/null 2>"$WORK/qemu.err" &
 	QPID=$!
 	while kill -0 "$QPID" 2>/dev/null; do
-		if grep -qE 'KVM internal error|emulation failure' "$WORK/qemu.err"; then
-			kill "$QPID"
-			wait "$QPID" || true
-			QPID=
-			return 200
+		if grep -qE "$KVM_FAILURE" "$WORK/qemu.err"; then
+			kill "$QPID" 2>/dev/null || true
+			break
 		fi
 		sleep 0.5
 	done
@@ -268,19 +288,84 @@ run_vm() {
 	return "$rc"
 }
 
-if [ -z "$accel" ]; then
-	accel=tcg
-	if [ -w /dev/kvm ] && echo quit | timeout 10 qemu-system-x86_64 -accel kvm -M pc -nodefaults \
-		-display none -monitor stdio -S >/dev/null 2>&1; then
-		accel=kvm
+# qemu_failure STATUS: why the last qemu run failed: kvm's complaint, else
+# the timeout or qemu's status.
+qemu_failure() {
+	local msg
+	msg=$(grep -m1 -oE "($KVM_FAILURE).*" "$WORK/qemu.err" || true)
+	if [ -z "$msg" ]; then
+		msg="qemu status $1"
+		[ "$1" != 124 ] || msg="timed out"
 	fi
-fi
+	printf '%s\n' "$msg"
+}
+
+# kvm_probe: verdict "ok" when kvm boots this kernel, without an
+# initramfs, up to its panic for want of a root file system; else why not.
+kvm_probe() {
+	local rc=0
+	verdict="/dev/kvm missing or not writable"
+	[ -w /dev/kvm ] || return 0
+	qemu_watch kvm 60 -smp 1 -m 256M -kernel "$KDIR/vmlinuz" -append "console=ttyS0 panic=-1" \
+		-serial "file:$WORK/probe.log" || rc=$?
+	verdict=ok
+	grep -q 'Kernel panic - not syncing: VFS: Unable to mount root fs' "$WORK/probe.log" ||
+		verdict="a test boot failed: $(qemu_failure "$rc")"
+}
+
+# save_verdict TEXT: kvm's verdict ("ok" or why not) for this host boot.
+save_verdict() {
+	mkdir -p "$CACHE"
+	printf '%s %s\n' "$BOOT_ID" "$1" >"$KVM_VERDICT.$$"
+	mv "$KVM_VERDICT.$$" "$KVM_VERDICT"
+}
+
+# choose_accel: kvm when this host boot's verdict (cached, else probed) is ok.
+choose_accel() {
+	local verdict
+	verdict=$(sed -n "s/^$BOOT_ID //p" "$KVM_VERDICT" 2>/dev/null || true)
+	if [ -z "$verdict" ]; then
+		kvm_probe
+		save_verdict "$verdict"
+	fi
+	accel=kvm
+	[ "$verdict" = ok ] && return
+	accel=tcg
+	log "kvm cannot run the guest here ($verdict): using tcg"
+}
+
+# run_vm ACCEL: the suites' VM; returns qemu's status.
+run_vm() {
+	local scale=${VIPC_TIME_SCALE:-4} console=file:$WORK/console.log
+	[ "$1" = tcg ] || scale=${VIPC_TIME_SCALE:-1}
+	[ "$verbose" = 0 ] || console=stdio
+	: >"$WORK/console.log"
+	: >"$WORK/results.log"
+	qemu_watch "$1" "$timeout_s" -smp 2 -m 2G \
+		-kernel "$KDIR/vmlinuz" -initrd "$WORK/initramfs.cpio" \
+		-append "console=ttyS0 lsm=$LSM_CMDLINE panic=-1 mitigations=off quiet vipc.time_scale=$scale" \
+		-serial "$console" -serial "file:$WORK/results.log"
+}
+
+has_result() { grep -aq 'VIPC-VM-EXIT [0-9]' "$WORK/results.log"; }
+
+auto=0
+[ -n "$accel" ] || { auto=1; choose_accel; }
 start=$(date +%s)
 qrc=0
 run_vm "$accel" || qrc=$?
-if [ "$qrc" = 200 ]; then
-	log "kvm cannot run the guest here ($(grep -m1 -oE 'KVM internal error|emulation failure' "$WORK/qemu.err")): using tcg"
+if [ "$auto" = 1 ] && [ "$accel" = kvm ] && ! has_result; then
+	why=$(qemu_failure "$qrc")
+	log "the kvm run ended without a result ($why): running it again under tcg"
 	accel=tcg start=$(date +%s) qrc=0
+	run_vm tcg || qrc=$?
+	has_result && save_verdict "a run ended without a result: $why"
+fi
+# A guest that crashed before its /init ran (tcg has, once in a while, in
+# the kernel's boot) is booted once more.
+if [ "$accel" = tcg ] && [ "$qrc" != 124 ] && ! grep -aq VIPC-VM- "$WORK/results.log"; then
+	log "the guest died before its /init ran ($(qemu_failure "$qrc")): booting it once more"
+	start=$(date +%s) qrc=0
 	run_vm tcg || qrc=$?
 fi
 secs=$(($(date +%s) - start))

@@ -9,7 +9,7 @@
  *   vipc-probe sendto ADDR MSG [--padded]
  *   vipc-probe loop ADDR SECONDS [--dgram|--seqpacket]
  *   vipc-probe session ADDR SECONDS
- *   vipc-probe dgram-session ADDR SECONDS
+ *   vipc-probe dgram-session ADDR SECONDS [--connect]
  *   vipc-probe recvfd SIDE MSG
  *   vipc-probe pair MSG
  *
@@ -35,8 +35,10 @@
  * and reads the echo, printing "ok N", for SECONDS; the first failure exits
  * with its errno. dgram-session sends a datagram to ADDR every 100 ms from
  * one unconnected socket for SECONDS (or until SIGTERM), printing "ok N" or
- * "eperm N" for each; another failure exits with its errno. loop prints "ok=N eperm=N other=N" at the end, or as soon
- * as a SIGTERM stops it early.
+ * "eperm N" for each; another failure exits with its errno. With --connect
+ * it connects that socket to ADDR first (printing "connected"; a failure
+ * exits with its errno) and sends without an address. loop prints
+ * "ok=N eperm=N other=N" at the end, or as soon as a SIGTERM stops it early.
  *
  * listen prints "ready" once bound, then "got MSG" for every message it
  * receives (stream and seqpacket messages are echoed back, each connection
@@ -75,7 +77,7 @@ static int usage(void)
 			"       vipc-probe sendto ADDR MSG [--padded]\n"
 			"       vipc-probe loop ADDR SECONDS [--dgram|--seqpacket]\n"
 			"       vipc-probe session ADDR SECONDS\n"
-			"       vipc-probe dgram-session ADDR SECONDS\n"
+			"       vipc-probe dgram-session ADDR SECONDS [--connect]\n"
 			"       vipc-probe recvfd SIDE MSG\n"
 			"       vipc-probe pair MSG\n"
 			"ADDR: a path (pathname) or @name (abstract, \\xNN: byte NN)\n");
@@ -449,8 +451,10 @@ static int cmd_session(const char *addr, const char *secs)
 	return err;
 }
 
-/* Send from one socket every 100 ms for SECONDS; report each send. */
-static int cmd_dgram_session(const char *addr, const char *secs)
+/* Send from one socket (connected to @addr if @connected) every 100 ms
+ * for SECONDS; report each send.
+ */
+static int cmd_dgram_session(const char *addr, const char *secs, int connected)
 {
 	struct sigaction term = { .sa_handler = on_term }; /* no SA_RESTART */
 	double end = now() + strtod(secs, NULL);
@@ -464,9 +468,14 @@ static int cmd_dgram_session(const char *addr, const char *secs)
 	fd = socket(AF_UNIX, SOCK_DGRAM, 0);
 	if (fd < 0)
 		return fail("socket", errno);
+	if (connected && connect(fd, (struct sockaddr *)&sa, len))
+		return fail("connect", errno);
+	if (connected)
+		printf("connected\n");
 	sigaction(SIGTERM, &term, NULL);
 	for (n = 1; !err && !stop && now() < end; n++) {
-		if (sendto(fd, "x", 1, 0, (struct sockaddr *)&sa, len) == 1)
+		if (connected ? send(fd, "x", 1, 0) == 1 :
+				sendto(fd, "x", 1, 0, (struct sockaddr *)&sa, len) == 1)
 			printf("ok %ld\n", n);
 		else if (errno == EPERM)
 			printf("eperm %ld\n", n);
@@ -528,7 +537,9 @@ int main(int argc, char **argv)
 	if (!strcmp(argv[1], "session"))
 		return argc == 4 ? cmd_session(argv[2], argv[3]) : usage();
 	if (!strcmp(argv[1], "dgram-session"))
-		return argc == 4 ? cmd_dgram_session(argv[2], argv[3]) : usage();
+		return argc == 4 || (argc == 5 && !strcmp(argv[4], "--connect")) ?
+			       cmd_dgram_session(argv[2], argv[3], argc == 5) :
+			       usage();
 	if (!strcmp(argv[1], "loop")) {
 		if (argc < 4 || parse_opts(argc - 4, argv + 4, &o))
 			return usage();

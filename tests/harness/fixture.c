@@ -59,14 +59,15 @@ void v_unload(void)
 	h_run(argv, out, sizeof(out));
 }
 
-unsigned long long v_json_sum(const char *json, const char *field)
+/* Sum of every "field":N in @json; how many there are in *@n. */
+static unsigned long long json_sum(const char *json, const char *field, int *n)
 {
 	char pat[128];
 	unsigned long long sum = 0;
 	const char *p = json;
 
 	snprintf(pat, sizeof(pat), "\"%s\":", field);
-	while ((p = strstr(p, pat))) {
+	for (*n = 0; (p = strstr(p, pat)); ++*n) {
 		p += strlen(pat);
 		while (*p == ' ')
 			p++;
@@ -126,24 +127,41 @@ static int json_object(const char *json, const char *name, const char **start,
 	return 1;
 }
 
-/* "field":N within [start, end). */
-static unsigned long long field_in(const char *start, const char *end, const char *field)
+/* Sum of "field":N within [start, end), how many there are in *@n. */
+static unsigned long long sum_in(const char *start, const char *end, const char *field, int *n)
 {
 	char *part = strndup(start, end - start);
 	unsigned long long sum;
 
 	cr_assert_not_null(part);
-	sum = v_json_sum(part, field);
+	sum = json_sum(part, field, n);
 	free(part);
 	return sum;
 }
 
-/* A counter from a section of `stats --json` ("decisions", "registry" or a hook). */
+/* "field":N within [start, end) of the @what; a missing field fails the test. */
+static unsigned long long field_in(const char *start, const char *end, const char *field,
+				   const char *what)
+{
+	unsigned long long sum;
+	int n;
+
+	sum = sum_in(start, end, field, &n);
+	cr_assert_gt(n, 0, "no field \"%s\" in %s: %.*s", field, what,
+		     (int)(end - start < 300 ? end - start : 300), start);
+	return sum;
+}
+
+/* A counter from a section of `stats --json` ("decisions", "registry" or a
+ * hook); a missing section or field fails the test.
+ */
 static unsigned long long stat_in(const char *section, const char *field)
 {
 	const char *start, *end;
 
-	return json_object(v_out, section, &start, &end) ? field_in(start, end, field) : 0;
+	cr_assert(json_object(v_out, section, &start, &end),
+		  "no section \"%s\" in stats --json: %s", section, v_out);
+	return field_in(start, end, field, section);
 }
 
 static void read_stats(void)
@@ -164,11 +182,16 @@ static unsigned long long call_hit_rate(void)
 
 unsigned long long v_stat(const char *field)
 {
-	const char *start, *end, *at;
+	const char *start, *end;
+	unsigned long long sum;
+	int n;
 
 	read_stats();
-	if (json_object(v_out, "registry", &start, &end) && (at = strstr(start, field)) && at < end)
-		return field_in(start, end, field);
+	cr_assert(json_object(v_out, "registry", &start, &end),
+		  "no section \"registry\" in stats --json: %s", v_out);
+	sum = sum_in(start, end, field, &n);
+	if (n)
+		return sum;
 	if (!strcmp(field, "hit_rate"))
 		return call_hit_rate();
 	return stat_in(v_hook(0), field) + stat_in(v_hook(1), field);
@@ -195,19 +218,26 @@ unsigned long long v_bpftool_stat(const char *map, const char *field)
 	const char *argv[] = { "bpftool", "map", "dump", "pinned", path, NULL };
 	unsigned long long sum = 0;
 	const char *p, *next;
-	int rc;
+	int rc, counted = 0;
 
 	snprintf(path, sizeof(path), "/sys/fs/bpf/vipc/%s", map);
 	rc = h_run(argv, out, sizeof(out));
 	cr_assert_eq(rc, 0, "bpftool map dump %s: %s", map, out);
-	if (strcmp(map, "vipc_stats"))
-		return v_json_sum(out, field);
-	/* Per-hook entries: only the call hooks', as v_stat() counts. */
-	for (p = strstr(out, "\"key\": "); p; p = next) {
+	/* An empty map counts 0; else each entry must hold the field. */
+	p = strstr(out, "\"key\": ");
+	if (!p)
+		cr_assert(!strncmp(out + strspn(out, " \n"), "[]", 2), "%s: no entry: %s", map,
+			  out);
+	for (; p; p = next) {
 		next = strstr(p + 1, "\"key\": ");
-		if (call_hook_chunk(p))
-			sum += field_in(p, next ? next : p + strlen(p), field);
+		/* vipc_stats: only the call hooks' entries, as v_stat() counts. */
+		if (!strcmp(map, "vipc_stats") && !call_hook_chunk(p))
+			continue;
+		sum += field_in(p, next ? next : p + strlen(p), field, map);
+		counted++;
 	}
+	cr_assert(strcmp(map, "vipc_stats") || counted == 2, "vipc_stats: %d call hook entries: %s",
+		  counted, out);
 	return sum;
 }
 

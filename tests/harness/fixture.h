@@ -30,17 +30,17 @@ bool v_lsm(void);
 const char *v_hook(int send);
 /* A counter from `vipc-loader stats --json`: a registry counter, or a decision
  * counter of the backend's connect and send hooks (v_hook), so the same calls
- * count the same on either backend.
+ * count the same on either backend. These counter readers fail the test when
+ * the section or the field is missing: a renamed counter never reads as 0.
  */
 unsigned long long v_stat(const char *field);
 /* A decision counter summed over every hook (binds and re-checks included). */
 unsigned long long v_stat_total(const char *field);
 /* The same counter summed over CPUs (and, for vipc_stats, the connect and send
- * hooks) from `bpftool map dump pinned` (BTF-formatted).
+ * hooks) from `bpftool map dump pinned` (BTF-formatted); 0 for an empty map,
+ * else every entry must hold the field.
  */
 unsigned long long v_bpftool_stat(const char *map, const char *field);
-/* Sum of every "field":N in a JSON text. */
-unsigned long long v_json_sum(const char *json, const char *field);
 /* Skip (or, under CI=true, fail) when not root. */
 void v_require_root(void);
 

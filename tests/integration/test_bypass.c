@@ -332,3 +332,56 @@ Test(bypass, revoking_while_connected)
 	cr_assert_eq(v_stat("denied_revoked"), 1);
 	cr_assert_eq(v_stat("allowed"), 1, "the session's connect");
 }
+
+/* The usual policy without cli's send grant on dgram. */
+#define NO_DGRAM_GRANT                                             \
+	"version: 1\n" S_CONTAINERS S_ENDPOINTS "grants:\n"         \
+	"  - { container: cli, endpoint: sock, allow: [connect] }\n" \
+	"  - { container: cli, endpoint: abs, allow: [connect] }\n"
+
+/* cli connects a datagram socket to dgram while granted send, then a
+ * reload takes the grant away. The socket backend decides the connect
+ * only (sendmsg_unix runs when an address is passed): the connected socket
+ * keeps sending. The LSM backend decides every datagram (unix_may_send):
+ * the next ones get EPERM. An unconnected send is refused on both.
+ */
+Test(bypass, a_connected_datagram_socket_after_the_grant_is_gone)
+{
+	const char *recv[] = { V_PROBE, "listen", S_DGRAM, "--dgram", NULL };
+	const char *send[] = { V_PROBE, "dgram-session", S_DGRAM, "120", "--connect", NULL };
+	static char out[16384];
+	char more[32];
+	pid_t srv, cli;
+	int oks, eperms;
+
+	s_start(S_POLICY, 0);
+	srv = h_container_spawn(sc.srv, recv, "ready");
+	cr_assert_gt(srv, 0, "listener on %s", S_DGRAM);
+	cli = h_container_spawn(sc.cli, send, "ok 2");
+	cr_assert_gt(cli, 0, "the connected socket did not send");
+	cr_assert_eq(h_spawn_expect(srv, "got x", 5000), 0, "srv received nothing");
+	reload(NO_DGRAM_GRANT);
+	cr_assert_eq(s_probe(sc.cli, "sendto", S_DGRAM, "x", NULL), EPERM, "the grant is gone");
+
+	/* Five more sends after the change, all delivered or all refused. */
+	h_spawn_output(cli, out, sizeof(out));
+	oks = count(out, "ok ");
+	snprintf(more, sizeof(more), v_lsm() ? "eperm %d\n" : "ok %d\n", oks + 5);
+	cr_assert_eq(h_spawn_expect(cli, more, 10000), 0, "no '%s' after the change: %s", more,
+		     out);
+	cr_assert_eq(h_spawn_stop(cli), 0);
+	h_spawn_output(cli, out, sizeof(out));
+	oks = count(out, "ok ");
+	eperms = count(out, "eperm ");
+	if (v_lsm()) {
+		cr_assert_null(strstr(strstr(out, "eperm "), "ok "),
+			       "delivered after a refusal: %s", out);
+		cr_assert_eq(v_stat("allowed"), 1 + oks, "the connect and each delivered datagram");
+		cr_assert_eq(v_stat("denied_no_grant"), eperms + 1,
+			     "each refused one and the sendto");
+		return;
+	}
+	cr_assert_eq(eperms, 0, "%s", out);
+	cr_assert_eq(v_stat("allowed"), 1, "the connect only");
+	cr_assert_eq(v_stat("denied_no_grant"), 1, "the unconnected sendto only");
+}
