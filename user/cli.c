@@ -52,6 +52,7 @@ enum {
 	OPT_TIMEOUT,
 	OPT_BACKEND,
 	OPT_PREALLOC_GRANTS,
+	OPT_CGROUP_ROOT,
 };
 
 static const struct option long_opts[] = {
@@ -67,6 +68,7 @@ static const struct option long_opts[] = {
 	{ "max-channels", required_argument, NULL, OPT_MAX_CHANNELS },
 	{ "prealloc-grants", no_argument, NULL, OPT_PREALLOC_GRANTS },
 	{ "cgroup", required_argument, NULL, OPT_CGROUP },
+	{ "cgroup-root", required_argument, NULL, OPT_CGROUP_ROOT },
 	{ "pid", required_argument, NULL, OPT_PID },
 	{ "mode", required_argument, NULL, OPT_MODE },
 	{ "unknown", required_argument, NULL, OPT_UNKNOWN },
@@ -166,6 +168,7 @@ int vipc_cli_parse(int argc, char **argv, struct vipc_cli *out)
 		case 'v': out->verbose = true; break;
 		case 'h': out->help = true; return 0;
 		case OPT_CGROUP: out->cgroup = optarg; break;
+		case OPT_CGROUP_ROOT: out->cgroup_root = optarg; break;
 		case OPT_ENDPOINT: out->endpoint = optarg; break;
 		case OPT_PREALLOC_GRANTS: out->limits.prealloc_grants = true; break;
 		case OPT_BACKEND:

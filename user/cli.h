@@ -12,6 +12,7 @@
 struct vipc_cli {
 	const char *config;
 	const char *cgroup;
+	const char *cgroup_root; /* --cgroup-root: the cgroup2 mount; NULL: found */
 	const char *endpoint;
 	int pid;
 	bool detach, json, interval_set, verbose, help;

@@ -11,6 +11,7 @@
 #include <unistd.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
+#include "cgroup.h"
 #include "cli.h"
 #include "log.h"
 #include "policy.h"
@@ -21,6 +22,7 @@
 #define DEFAULT_POLICY "/etc/vipc/policy.yaml"
 
 static struct vipc_cli opt;
+static struct vipc_cgroot cgroot; /* found by find_cgroot() */
 
 static const char usage_text[] =
 	"Usage: vipc-loader [OPTIONS] [COMMAND [ARGS]]\n"
@@ -57,6 +59,8 @@ static const char usage_text[] =
 	"  -j, --json             data as JSON\n"
 	"  -v, --verbose          show libbpf's debug log\n"
 	"  -i, --interval MS      statistics snapshot period (default 1000, 0 = off)\n"
+	"      --cgroup-root PATH the cgroup2 mount (default: found at /sys/fs/cgroup,\n"
+	"                         /sys/fs/cgroup/unified, or in /proc/self/mountinfo)\n"
 	"      --backend B        auto (default: every one the kernel offers), sock, lsm\n"
 	"                         or both; VIPC_BACKEND in the environment sets the default\n"
 	"      --max-containers N, --max-endpoints N, --max-grants N, --max-channels N\n"
@@ -66,7 +70,7 @@ static const char usage_text[] =
 	"\n"
 	"Exit status: 0 ok, 1 denied (check) or failure, 2 bad usage or policy,\n"
 	"3 not found, 4 not the owner, 5 not loaded, 6 incompatible pin, 7 table full,\n"
-	"8 already exists, 9 kernel refused, 77 missing capabilities.\n";
+	"8 already exists, 9 kernel refused, 11 no cgroup2 mount, 77 missing capabilities.\n";
 
 /* An error from the registry or the pinned state, as an exit status. */
 static int report(int err, const char *what)
@@ -110,16 +114,27 @@ static int open_state(struct vipc_state *st, bool lock)
 	return err ? report(err, "opening " VIPC_PIN_DIR) : 0;
 }
 
+/* The cgroup2 mount, found once (or --cgroup-root's); its own status when none. */
+static int find_cgroot(void)
+{
+	if (cgroot.path[0])
+		return 0;
+	return vipc_cgroup_find(opt.cgroup_root, &cgroot) ? VIPC_EXIT_NO_CGROUP2 : 0;
+}
+
 /* Parse and resolve the policy file; on error print file:line:col. */
 static int read_policy(const char *path, struct vipc_policy **pol)
 {
 	struct vipc_policy_error perr = {};
 	char msg[PATH_MAX + 600];
-	int err;
+	int ret, err;
 
+	ret = find_cgroot();
+	if (ret)
+		return ret;
 	err = vipc_policy_parse_file(path, pol, &perr);
 	if (!err)
-		err = vipc_policy_resolve(*pol, VIPC_CGROUP2, "/proc", &perr);
+		err = vipc_policy_resolve(*pol, cgroot.path, "/proc", &perr);
 	if (!err)
 		return 0;
 	vipc_policy_error_format(&perr, msg, sizeof(msg));
@@ -161,8 +176,10 @@ static int do_load(struct vipc_state *st)
 	bool adopted;
 	int lock_fd, ret, err;
 
-	/* Phase 1: a bad policy or a missing backend stops us before anything is loaded. */
-	if (path && (ret = read_policy(path, &pol)))
+	/* Phase 1: no cgroup2, a bad policy or a missing backend stops us before anything
+	 * is loaded.
+	 */
+	if ((ret = find_cgroot()) || (path && (ret = read_policy(path, &pol))))
 		return ret;
 	vipc_policy_free(pol);
 	if (vipc_pick_backends(opt.backends, &backends))
@@ -171,7 +188,7 @@ static int do_load(struct vipc_state *st)
 	/* Phase 2: load or adopt under the lock, then open what is pinned. */
 	err = vipc_lock(&lock_fd);
 	if (!err)
-		err = vipc_load(&opt.limits, backends, &adopted);
+		err = vipc_load(&opt.limits, backends, cgroot.path, &adopted);
 	vipc_unlock(lock_fd);
 	if (err)
 		return err == -EPROTO ? report(err, "load") :
@@ -295,49 +312,72 @@ static void print_backends(const struct vipc_state *st)
 	printf(opt.json ? "}," : "");
 }
 
+/* Hook @i's status line; a cgroup hook's with the cgroup its link is on. */
+static void print_hook(int i, int fd, const char *state)
+{
+	unsigned long long id = fd >= 0 ? vipc_hook_cgroup_id(fd) : 0;
+
+	printf("  %-5s %s", state, vipc_hooks[i].what);
+	if (id && id == cgroot.id)
+		printf(" on %s", cgroot.path);
+	else if (id)
+		printf(" on cgroup id %llu (not the cgroup2 root %s)", id, cgroot.path);
+	printf("\n");
+}
+
+static void print_hooks(const struct vipc_state *st)
+{
+	const char *state;
+	int i, fd;
+
+	printf(opt.json ? "\"hooks\":{" : "hooks:\n");
+	for (i = 0; i < vipc_nr_hooks; i++) {
+		fd = vipc_hook_link_open(i);
+		state = fd >= 0 ? "live" :
+			vipc_hooks[i].backend & ~st->cfg.backends ? "off" : "DOWN";
+		if (opt.json)
+			printf("%s\"%s\":%s", i ? "," : "", vipc_hooks[i].prog,
+			       fd >= 0 ? "true" : "false");
+		else
+			print_hook(i, fd, state);
+		if (fd >= 0)
+			close(fd);
+	}
+	printf(opt.json ? "}" : "");
+}
+
 static int cmd_status(int argc, char **argv)
 {
 	struct vipc_state st;
-	const char *state;
-	int i, fd, ret;
+	int ret;
 
 	(void)argc;
 	(void)argv;
-	ret = open_state(&st, false);
+	ret = find_cgroot() ?: open_state(&st, false);
 	if (ret)
 		return ret;
 	if (opt.json)
-		printf("{\"loaded\":true,\"pin_dir\":\"%s\",\"abi_version\":%u,\"active_slot\":%u,"
+		printf("{\"loaded\":true,\"pin_dir\":\"%s\",\"cgroup_root\":\"%s\","
+		       "\"cgroup_layout\":\"%s\",\"abi_version\":%u,\"active_slot\":%u,"
 		       "\"containers\":%ld,\"endpoints\":%ld,\"grants\":%ld,\"channels\":%ld,",
-		       VIPC_PIN_DIR, st.cfg.abi_version, st.cfg.active_slot,
+		       VIPC_PIN_DIR, cgroot.path, cgroot.layout, st.cfg.abi_version, st.cfg.active_slot,
 		       vipc_map_count(st.principals_fd, st.cfg.active_slot),
 		       vipc_map_count(st.endpoints_fd, st.cfg.active_slot),
 		       vipc_map_count(st.grants_fd, st.cfg.active_slot),
 		       vipc_map_count(st.channels_fd, st.cfg.active_slot));
 	else
 		printf("vipc loaded at %s (ABI %u, live slot %u)\n"
+		       "  cgroup2 at %s (%s)\n"
 		       "  containers %ld/%u  endpoints %ld/%u  grants %ld/%u  channels %ld/%u\n",
-		       VIPC_PIN_DIR, st.cfg.abi_version, st.cfg.active_slot,
+		       VIPC_PIN_DIR, st.cfg.abi_version, st.cfg.active_slot, cgroot.path, cgroot.layout,
 		       vipc_map_count(st.principals_fd, st.cfg.active_slot), st.limits.principals,
 		       vipc_map_count(st.endpoints_fd, st.cfg.active_slot), st.limits.endpoints,
 		       vipc_map_count(st.grants_fd, st.cfg.active_slot), st.limits.grants,
 		       vipc_map_count(st.channels_fd, st.cfg.active_slot), st.limits.channels);
 	print_backends(&st);
-	printf(opt.json ? "\"hooks\":{" : "hooks:\n");
-	for (i = 0; i < vipc_nr_hooks; i++) {
-		fd = vipc_hook_link_open(i);
-		state = fd >= 0 ? "live" :
-			vipc_hooks[i].backend & ~st.cfg.backends ? "off" : "DOWN";
-		if (opt.json)
-			printf("%s\"%s\":%s", i ? "," : "", vipc_hooks[i].prog,
-			       fd >= 0 ? "true" : "false");
-		else
-			printf("  %-5s %s\n", state, vipc_hooks[i].what);
-		if (fd >= 0)
-			close(fd);
-	}
+	print_hooks(&st);
 	if (opt.json)
-		printf("}}\n");
+		printf("}\n");
 	vipc_state_close(&st);
 	return 0;
 }
@@ -414,7 +454,7 @@ static int container_add(struct vipc_state *st, char **argv)
 	/* Resolve like the policy does: relative to the cgroup2 mount, or by pid. */
 	snprintf(c.cgroup, sizeof(c.cgroup), "%s", opt.cgroup ? opt.cgroup : "");
 	pol.containers = &c;
-	err = vipc_policy_resolve(&pol, VIPC_CGROUP2, "/proc", &perr);
+	err = vipc_policy_resolve(&pol, cgroot.path, "/proc", &perr);
 	if (err)
 		return vipc_fail(-ENOENT, "%s", perr.msg);
 	return vipc_container_add(st, argv[0], c.cgroup_id, opt.mode, opt.unknown);
@@ -529,6 +569,8 @@ static int cmd_container(int argc, char **argv)
 	if (argc == 2 && !strcmp(argv[0], "add")) {
 		if (!opt.cgroup == !opt.pid)
 			return vipc_usage_error("container add needs exactly one of --cgroup and --pid");
+		if (find_cgroot())
+			return VIPC_EXIT_NO_CGROUP2;
 		return with_lock(container_add, argv + 1, "container add");
 	}
 	return vipc_usage_error("container add NAME (--cgroup PATH|--pid PID) | rm NAME | ls");
