@@ -34,7 +34,7 @@ msg = @printf '  %-8s %s\n' "$(1)" "$(2)";
 endif
 
 .DELETE_ON_ERROR:
-.PHONY: all clean test all-tests unit integration demo vmlinux deps vmtest unit-asan fuzz fuzz-regress
+.PHONY: all clean test all-tests unit integration integration-unified demo vmlinux deps vmtest unit-asan fuzz fuzz-regress
 
 all: vipc-loader
 
@@ -141,6 +141,16 @@ integration: vipc-loader $(OUTPUT)/tests/vipc-probe $(INTEG_TESTS)
 	$(Q)scripts/rootfs.sh $(OUTPUT)/rootfs $(OUTPUT)/tests/vipc-probe
 	$(Q)scripts/run-tests.sh $(INTEG_TESTS)
 
+# The host suites on the pure cgroup2 layout of current distributions
+# (cgroup2 at /sys/fs/cgroup, no v1), whatever this host's: scripts/unified.sh
+# runs them in a private mount namespace. `all-tests` runs UNIFIED_SUITES there.
+UNIFIED_SUITES ?= enforce registry lifecycle bypass
+UNIFIED_TESTS := $(UNIFIED_SUITES:%=$(OUTPUT)/tests/test_%)
+
+integration-unified: vipc-loader $(OUTPUT)/tests/vipc-probe $(INTEG_TESTS)
+	$(Q)scripts/rootfs.sh $(OUTPUT)/rootfs $(OUTPUT)/tests/vipc-probe
+	$(Q)scripts/unified.sh scripts/run-tests.sh $(INTEG_TESTS)
+
 # Benchmarks (root): the bench links the loader's objects; `make bench`
 # prints one table and writes CSV and a plot under bench/results/.
 BENCH_SRCS := $(wildcard bench/*.c)
@@ -198,6 +208,9 @@ all-tests:
 	$(Q)scripts/rootfs.sh $(OUTPUT)/rootfs $(OUTPUT)/tests/vipc-probe
 	$(Q)echo "== host kernel $$(uname -r): backend sock"
 	$(Q)VIPC_BACKEND=sock scripts/stage.sh host scripts/run-tests.sh $(UNIT_TESTS) $(INTEG_TESTS)
+	$(Q)echo "== host kernel $$(uname -r): backend sock, cgroup2 at /sys/fs/cgroup (unified.sh)"
+	$(Q)VIPC_BACKEND=sock scripts/stage.sh host-unified scripts/unified.sh scripts/run-tests.sh \
+		$(UNIFIED_TESTS)
 	$(Q)scripts/stage.sh vmtest $(MAKE) --no-print-directory vmtest
 
 # The kernel matrix in qemu VMs (scripts/vmtest.sh), KERNEL:BACKENDS each:

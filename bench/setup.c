@@ -19,27 +19,37 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include "bench.h"
+#include "cgroup.h"
 #include "registry.h"
 
-#define CG_ROOT VIPC_CGROUP2 "/" B_CGROUP
 #define FAKE_CGROUP (1ULL << 48) /* filler containers' cgroup ids: no such cgroup */
 
 /* ---- cgroups ---- */
 
+/* The cgroup2 mount, found as the loader finds it; exits when there is none. */
+static const char *cgroot(void)
+{
+	static struct vipc_cgroot root;
+
+	if (!root.path[0] && vipc_cgroup_find(NULL, &root))
+		exit(1);
+	return root.path;
+}
+
 int b_cgroup_make(const char *rel)
 {
-	char path[256];
+	char path[PATH_MAX + 64];
 
-	snprintf(path, sizeof(path), "%s/%s", VIPC_CGROUP2, rel);
+	snprintf(path, sizeof(path), "%s/%s", cgroot(), rel);
 	return mkdir(path, 0755) && errno != EEXIST ? -errno : 0;
 }
 
 int b_cgroup_enter(const char *rel)
 {
-	char path[256];
+	char path[PATH_MAX + 64];
 	int fd, err = 0;
 
-	snprintf(path, sizeof(path), "%s/%s/cgroup.procs", VIPC_CGROUP2, rel);
+	snprintf(path, sizeof(path), "%s/%s/cgroup.procs", cgroot(), rel);
 	fd = open(path, O_WRONLY | O_CLOEXEC);
 	if (fd < 0 || write(fd, "0", 1) != 1)
 		err = -errno;
@@ -50,10 +60,10 @@ int b_cgroup_enter(const char *rel)
 
 __u64 b_cgroup_id(const char *rel)
 {
-	char path[256];
+	char path[PATH_MAX + 64];
 	struct stat st;
 
-	snprintf(path, sizeof(path), "%s/%s", VIPC_CGROUP2, rel);
+	snprintf(path, sizeof(path), "%s/%s", cgroot(), rel);
 	return stat(path, &st) ? 0 : st.st_ino;
 }
 
@@ -62,10 +72,10 @@ __u64 b_cgroup_id(const char *rel)
  */
 static void cgroup_remove(const char *name)
 {
-	char path[256], kill[300];
+	char path[PATH_MAX + 64], kill[PATH_MAX + 80];
 	int fd, i;
 
-	snprintf(path, sizeof(path), "%s/%s", CG_ROOT, name);
+	snprintf(path, sizeof(path), "%s/" B_CGROUP "/%s", cgroot(), name);
 	snprintf(kill, sizeof(kill), "%s/cgroup.kill", path);
 	fd = open(kill, O_WRONLY | O_CLOEXEC);
 	if (fd >= 0) {
@@ -79,9 +89,12 @@ static void cgroup_remove(const char *name)
 
 void b_cgroups_remove(void)
 {
+	char path[PATH_MAX + 64];
+
 	cgroup_remove("client");
 	cgroup_remove("server");
-	rmdir(CG_ROOT);
+	snprintf(path, sizeof(path), "%s/" B_CGROUP, cgroot());
+	rmdir(path);
 }
 
 /* ---- vipc ---- */
@@ -326,14 +339,14 @@ int b_floor_attach(struct b_floor *f, const char *rel)
 	};
 	LIBBPF_OPTS(bpf_prog_load_opts, opts);
 	enum bpf_prog_type type;
-	char path[256];
+	char path[PATH_MAX + 64];
 	int err;
 
 	f->prog = f->cg = -1;
 	if (libbpf_prog_type_by_name("cgroup/sendmsg_unix", &type, &f->type))
 		return -EOPNOTSUPP;
 	opts.expected_attach_type = f->type;
-	snprintf(path, sizeof(path), "%s/%s", VIPC_CGROUP2, rel);
+	snprintf(path, sizeof(path), "%s/%s", cgroot(), rel);
 	f->prog = bpf_prog_load(type, "vipc_floor", "GPL", prog, 2, &opts);
 	if (f->prog >= 0)
 		f->cg = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);

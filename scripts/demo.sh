@@ -8,11 +8,26 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 LOADER=./vipc-loader
 ROOTFS=$PWD/build/rootfs
-CG=/sys/fs/cgroup/unified
-WORK=$(mktemp -d /tmp/vipc-demo.XXXXXX)
 NAMES=(server client intruder)
 
 say() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
+
+# The cgroup2 mount as the loader finds it: /sys/fs/cgroup (unified hosts),
+# /sys/fs/cgroup/unified (hybrid ones), else the first in mountinfo.
+cgroup2_root() {
+	local d
+	for d in /sys/fs/cgroup /sys/fs/cgroup/unified; do
+		if [ "$(stat -f -c %T "$d" 2>/dev/null)" = cgroup2fs ] && mountpoint -q "$d"; then
+			echo "$d"
+			return
+		fi
+	done
+	awk '{ for (i = 7; $i != "-"; i++); if ($(i + 1) == "cgroup2" && $4 == "/") { print $5; exit } }' \
+		/proc/self/mountinfo
+}
+CG=$(cgroup2_root)
+[ -n "$CG" ] || { echo "demo: no cgroup2 mount" >&2; exit 11; }
+WORK=$(mktemp -d /tmp/vipc-demo.XXXXXX)
 
 cleanup() {
 	for n in "${NAMES[@]}"; do runc delete --force "vipc-demo-$n" >/dev/null 2>&1 || true; done

@@ -4,7 +4,8 @@
 # with BPF LSM enabled (lsm=lockdown,capability,landlock,yama,bpf):
 #
 #   scripts/vmtest.sh --kernel 6.12|6.1 [--backend sock|lsm|both] [--accel kvm|tcg]
-#                     [--timeout SECONDS] [--run 'CMD'] [--keep] [-v] [-- TEST_BINARY...]
+#                     [--cgroups hybrid|unified] [--timeout SECONDS] [--run 'CMD']
+#                     [--keep] [-v] [-- TEST_BINARY...]
 #
 # --kernel   6.12: bookworm-backports' cloud kernel (both backends);
 #            6.1: bookworm's (lsm only: no UNIX cgroup hooks before 6.7).
@@ -17,6 +18,9 @@
 #            (qemu aborted, hung, or kvm failed the guest) runs again under
 #            tcg. Each says why. A guest that dies before its /init runs
 #            is booted once more under tcg.
+# --cgroups  the VM's layout: hybrid (default, as this host: the v1
+#            hierarchies it has, cgroup2 at /sys/fs/cgroup/unified) or
+#            unified (cgroup2 at /sys/fs/cgroup, no v1).
 # --timeout  for the whole VM run (default 300 s per suite and backend);
 #            a hang or a kernel panic fails the run.
 # --run      run CMD (bash -c, from the repository's path, once per backend
@@ -57,12 +61,13 @@ log() { printf 'vmtest: %s\n' "$*"; }
 usage() { sed -n '3,/^#  *the console/s/^# \{0,1\}//p' "$0" >&2; exit 2; }
 
 # Phase 1: arguments.
-series= backend=both accel= timeout_s= run= keep=0 verbose=0
+series= backend=both accel= cgroups=hybrid timeout_s= run= keep=0 verbose=0
 while [ $# -gt 0 ]; do
 	case $1 in
 	--kernel) series=${2:-}; shift 2 ;;
 	--backend) backend=${2:-}; shift 2 ;;
 	--accel) accel=${2:-}; shift 2 ;;
+	--cgroups) cgroups=${2:-}; shift 2 ;;
 	--timeout) timeout_s=${2:-}; shift 2 ;;
 	--run) run=${2:-}; [ -n "$run" ] || usage; shift 2 ;;
 	--keep) keep=1; shift ;;
@@ -75,6 +80,7 @@ done
 case $series in 6.1 | 6.12) ;; *) usage ;; esac
 case $backend in sock | lsm | both) ;; *) usage ;; esac
 case $accel in '' | kvm | tcg) ;; *) usage ;; esac
+case $cgroups in hybrid | unified) ;; *) usage ;; esac
 [ "$(id -u)" -eq 0 ] || { log "must run as root (apt-get download, qemu)"; exit 77; }
 command -v qemu-system-x86_64 >/dev/null && command -v cpio >/dev/null ||
 	die "qemu-system-x86_64 or cpio missing: scripts/deps.sh"
@@ -251,6 +257,7 @@ BACKENDS='$BACKENDS'
 TESTS_sock='$TESTS_sock'
 TESTS_lsm='$TESTS_lsm'
 RUN='$run'
+CGROUPS=$cgroups
 CGROUP_V1='$v1'
 CI='${CI:-}'
 VERBOSE=$verbose

@@ -54,7 +54,7 @@ int vipc_exit_status(int err)
 enum opt {
 	O_CONFIG, O_DETACH, O_JSON, O_VERBOSE, O_QUIET, O_HELP, O_VERSION, O_INTERVAL, O_BACKEND,
 	O_MAX_CONTAINERS, O_MAX_ENDPOINTS, O_MAX_GRANTS, O_MAX_CHANNELS, O_PREALLOC_GRANTS,
-	O_CGROUP, O_PID, O_MODE, O_UNKNOWN, O_ENDPOINT, O_CAPACITY, O_WATCH, O_COUNT, O_TIMEOUT,
+	O_CGROUP_ROOT, O_CGROUP, O_PID, O_MODE, O_UNKNOWN, O_ENDPOINT, O_CAPACITY, O_WATCH, O_COUNT, O_TIMEOUT,
 	O__COUNT
 };
 #define F(o) (1U << (o))
@@ -78,6 +78,7 @@ static const struct option long_opts[O__COUNT + 1] = {
 	LONG(O_MAX_GRANTS, "max-grants", required_argument),
 	LONG(O_MAX_CHANNELS, "max-channels", required_argument),
 	LONG(O_PREALLOC_GRANTS, "prealloc-grants", no_argument),
+	LONG(O_CGROUP_ROOT, "cgroup-root", required_argument),
 	LONG(O_CGROUP, "cgroup", required_argument),
 	LONG(O_PID, "pid", required_argument),
 	LONG(O_MODE, "mode", required_argument),
@@ -93,8 +94,8 @@ static const struct option long_opts[O__COUNT + 1] = {
 /* Every command takes these; loading takes the backend and the table sizes. */
 #define GLOBAL_OPTS (F(O_VERBOSE) | F(O_QUIET) | F(O_HELP) | F(O_VERSION))
 #define LOAD_OPTS                                                                    \
-	(F(O_CONFIG) | F(O_BACKEND) | F(O_MAX_CONTAINERS) | F(O_MAX_ENDPOINTS) |      \
-	 F(O_MAX_GRANTS) | F(O_MAX_CHANNELS) | F(O_PREALLOC_GRANTS))
+	(F(O_CONFIG) | F(O_CGROUP_ROOT) | F(O_BACKEND) | F(O_MAX_CONTAINERS) |        \
+	 F(O_MAX_ENDPOINTS) | F(O_MAX_GRANTS) | F(O_MAX_CHANNELS) | F(O_PREALLOC_GRANTS))
 
 /* The grammar: each command word (and subcommand) and the options it takes
  * besides GLOBAL_OPTS. A command's first row has its name.
@@ -108,12 +109,13 @@ static const struct grammar {
 	{ VIPC_CMD_RUN, "vipc-loader with no command", NULL,
 	  LOAD_OPTS | F(O_DETACH) | F(O_JSON) | F(O_INTERVAL) },
 	{ VIPC_CMD_LOAD, "load", NULL, LOAD_OPTS },
-	{ VIPC_CMD_RELOAD, "reload", NULL, F(O_CONFIG) },
+	{ VIPC_CMD_RELOAD, "reload", NULL, F(O_CONFIG) | F(O_CGROUP_ROOT) },
 	{ VIPC_CMD_UNLOAD, "unload", NULL, 0 },
-	{ VIPC_CMD_STATUS, "status", NULL, F(O_JSON) },
+	{ VIPC_CMD_STATUS, "status", NULL, F(O_JSON) | F(O_CGROUP_ROOT) },
 	{ VIPC_CMD_STATS, "stats", NULL, F(O_JSON) | F(O_WATCH) },
 	{ VIPC_CMD_EVENTS, "events", NULL, F(O_JSON) | F(O_COUNT) | F(O_TIMEOUT) | F(O_INTERVAL) },
-	{ VIPC_CMD_CONTAINER, "container", "add", F(O_CGROUP) | F(O_PID) | F(O_MODE) | F(O_UNKNOWN) },
+	{ VIPC_CMD_CONTAINER, "container", "add",
+	  F(O_CGROUP_ROOT) | F(O_CGROUP) | F(O_PID) | F(O_MODE) | F(O_UNKNOWN) },
 	{ VIPC_CMD_CONTAINER, "container", "rm", 0 },
 	{ VIPC_CMD_CONTAINER, "container", "ls", F(O_JSON) },
 	{ VIPC_CMD_ENDPOINT, "endpoint", "add", 0 },
@@ -277,6 +279,7 @@ static int set_opt(struct vipc_cli *o, enum opt id, const char *arg)
 	case O_QUIET: o->log_level = VIPC_LOG_WARN; break;
 	case O_HELP: o->help = true; break;
 	case O_VERSION: o->version = true; break;
+	case O_CGROUP_ROOT: o->cgroup_root = arg; break;
 	case O_CGROUP: o->cgroup = arg; break;
 	case O_ENDPOINT: o->endpoint = arg; break;
 	case O_PREALLOC_GRANTS: o->limits.prealloc_grants = true; break;

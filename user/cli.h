@@ -32,6 +32,7 @@ struct vipc_cli {
 	enum vipc_cmd cmd;
 	const char *config;
 	const char *cgroup;
+	const char *cgroup_root; /* --cgroup-root: the cgroup2 mount; NULL: found */
 	const char *endpoint;
 	int pid;
 	bool detach, json, interval_set, help, version;

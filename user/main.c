@@ -11,6 +11,7 @@
 #include <unistd.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
+#include "cgroup.h"
 #include "cli.h"
 #include "jsonout.h"
 #include "log.h"
@@ -22,6 +23,7 @@
 #define DEFAULT_POLICY "/etc/vipc/policy.yaml"
 
 static struct vipc_cli opt;
+static struct vipc_cgroot cgroot; /* found by find_cgroot() */
 
 static const char usage_text[] =
 	"Usage: vipc-loader [COMMAND [ARGS]] [OPTIONS]\n"
@@ -70,10 +72,14 @@ static const char usage_text[] =
 	"                         table sizes, fixed at load\n"
 	"      --prealloc-grants  reserve the grants table's memory at load (~80 bytes\n"
 	"                         per entry, two slots): large policies apply faster\n"
+	"      --cgroup-root PATH the cgroup2 mount (default: found at /sys/fs/cgroup,\n"
+	"                         /sys/fs/cgroup/unified, or in /proc/self/mountinfo);\n"
+	"                         also taken by reload, status and container add\n"
 	"\n"
 	"Exit status: 0 ok, 1 denied (check) or failure, 2 bad usage or policy,\n"
 	"3 not found, 4 not the owner, 5 not loaded, 6 incompatible pin, 7 table full,\n"
-	"8 already exists, 9 kernel refused, 10 out of memory, 77 missing capabilities.\n";
+	"8 already exists, 9 kernel refused, 10 out of memory, 11 no cgroup2 mount,\n"
+	"77 missing capabilities.\n";
 
 /* An error from the registry or the pinned state: its message, taken with
  * it (or strerror), and its exit status. 0 reports nothing, and drops what
@@ -108,16 +114,27 @@ static int open_state(struct vipc_state *st, bool lock)
 	return err ? report(err, "opening " VIPC_PIN_DIR) : 0;
 }
 
+/* The cgroup2 mount, found once (or --cgroup-root's); its own status when none. */
+static int find_cgroot(void)
+{
+	if (cgroot.path[0])
+		return 0;
+	return vipc_cgroup_find(opt.cgroup_root, &cgroot) ? VIPC_EXIT_NO_CGROUP2 : 0;
+}
+
 /* Parse and resolve the policy file; on error print file:line:col. */
 static int read_policy(const char *path, struct vipc_policy **pol)
 {
 	struct vipc_policy_error perr = {};
 	char msg[PATH_MAX + 600];
-	int err;
+	int ret, err;
 
+	ret = find_cgroot();
+	if (ret)
+		return ret;
 	err = vipc_policy_parse_file(path, pol, &perr);
 	if (!err)
-		err = vipc_policy_resolve(*pol, VIPC_CGROUP2, "/proc", &perr);
+		err = vipc_policy_resolve(*pol, cgroot.path, "/proc", &perr);
 	if (!err)
 		return 0;
 	vipc_policy_error_format(&perr, msg, sizeof(msg));
@@ -159,8 +176,10 @@ static int do_load(struct vipc_state *st)
 	bool adopted;
 	int lock_fd, ret, err;
 
-	/* Phase 1: a bad policy or a missing backend stops us before anything is loaded. */
-	if (path && (ret = read_policy(path, &pol)))
+	/* Phase 1: no cgroup2, a bad policy or a missing backend stops us before anything
+	 * is loaded.
+	 */
+	if ((ret = find_cgroot()) || (path && (ret = read_policy(path, &pol))))
 		return ret;
 	vipc_policy_free(pol);
 	if (vipc_pick_backends(opt.backends, &backends))
@@ -169,7 +188,7 @@ static int do_load(struct vipc_state *st)
 	/* Phase 2: load or adopt under the lock, then open what is pinned. */
 	err = vipc_lock(&lock_fd);
 	if (!err)
-		err = vipc_load(&opt.limits, backends, &adopted);
+		err = vipc_load(&opt.limits, backends, cgroot.path, &adopted);
 	vipc_unlock(lock_fd);
 	if (err)
 		return err == -EPROTO ? report(err, "load") :
@@ -292,6 +311,22 @@ static bool hook_live(int i)
 	return true;
 }
 
+/* Hook @i's status line; a cgroup hook's with the cgroup its link is on. */
+static void print_hook(int i, const char *state)
+{
+	int fd = vipc_hook_link_open(i);
+	unsigned long long id = fd >= 0 ? vipc_hook_cgroup_id(fd) : 0;
+
+	if (fd >= 0)
+		close(fd);
+	printf("  %-5s %s", state, vipc_hooks[i].what);
+	if (id && id == cgroot.id)
+		printf(" on %s", cgroot.path);
+	else if (id)
+		printf(" on cgroup id %llu (not the cgroup2 root %s)", id, cgroot.path);
+	printf("\n");
+}
+
 static void status_text(const struct vipc_state *st)
 {
 	struct vipc_probe p;
@@ -299,8 +334,9 @@ static void status_text(const struct vipc_state *st)
 	int i, err;
 
 	printf("vipc loaded at %s (ABI %u, live slot %u)\n"
+	       "  cgroup2 at %s (%s)\n"
 	       "  containers %ld/%u  endpoints %ld/%u  grants %ld/%u  channels %ld/%u\n",
-	       VIPC_PIN_DIR, st->cfg.abi_version, st->cfg.active_slot,
+	       VIPC_PIN_DIR, st->cfg.abi_version, st->cfg.active_slot, cgroot.path, cgroot.layout,
 	       vipc_map_count(st->principals_fd, st->cfg.active_slot), st->limits.principals,
 	       vipc_map_count(st->endpoints_fd, st->cfg.active_slot), st->limits.endpoints,
 	       vipc_map_count(st->grants_fd, st->cfg.active_slot), st->limits.grants,
@@ -318,8 +354,8 @@ static void status_text(const struct vipc_state *st)
 		printf("statistics snapshots off\n");
 	printf("hooks:\n");
 	for (i = 0; i < vipc_nr_hooks; i++)
-		printf("  %-5s %s\n", hook_live(i) ? "live" :
-		       vipc_hooks[i].backend & ~st->cfg.backends ? "off" : "DOWN", vipc_hooks[i].what);
+		print_hook(i, hook_live(i) ? "live" :
+			   vipc_hooks[i].backend & ~st->cfg.backends ? "off" : "DOWN");
 }
 
 static json_object *status_json(const struct vipc_state *st)
@@ -333,6 +369,8 @@ static json_object *status_json(const struct vipc_state *st)
 	/* What is pinned and how full, then each backend, then each hook. */
 	err = vipc_json_add(doc, "loaded", json_object_new_boolean(1));
 	err = err ?: vipc_json_add_str(doc, "pin_dir", VIPC_PIN_DIR);
+	err = err ?: vipc_json_add_str(doc, "cgroup_root", cgroot.path);
+	err = err ?: vipc_json_add_str(doc, "cgroup_layout", cgroot.layout);
 	err = err ?: vipc_json_add_u64(doc, "abi_version", st->cfg.abi_version);
 	err = err ?: vipc_json_add_u64(doc, "active_slot", slot);
 	err = err ?: vipc_json_add(doc, "containers",
@@ -355,7 +393,6 @@ static json_object *status_json(const struct vipc_state *st)
 	return vipc_json_done(doc, err);
 }
 
-/* The statistics snapshot period, from vipc_settings. */
 static int cmd_status(int argc, char **argv)
 {
 	struct vipc_state st;
@@ -364,7 +401,7 @@ static int cmd_status(int argc, char **argv)
 	(void)argv;
 	if (argc)
 		return vipc_usage_error("status takes no arguments");
-	ret = open_state(&st, false);
+	ret = find_cgroot() ?: open_state(&st, false);
 	if (ret)
 		return ret;
 	if (opt.json)
@@ -447,7 +484,7 @@ static int container_add(struct vipc_state *st, char **argv)
 	/* Resolve like the policy does: relative to the cgroup2 mount, or by pid. */
 	snprintf(c.cgroup, sizeof(c.cgroup), "%s", opt.cgroup ? opt.cgroup : "");
 	pol.containers = &c;
-	err = vipc_policy_resolve(&pol, VIPC_CGROUP2, "/proc", &perr);
+	err = vipc_policy_resolve(&pol, cgroot.path, "/proc", &perr);
 	if (err)
 		return vipc_fail(-ENOENT, "%s", perr.msg);
 	return vipc_container_add(st, argv[0], c.cgroup_id, opt.mode, opt.unknown);
@@ -600,6 +637,8 @@ static int cmd_container(int argc, char **argv)
 	if (argc == 2 && !strcmp(argv[0], "add")) {
 		if (!opt.cgroup == !opt.pid)
 			return vipc_usage_error("container add needs exactly one of --cgroup and --pid");
+		if (find_cgroot())
+			return VIPC_EXIT_NO_CGROUP2;
 		return with_lock(container_add, argv + 1, "container add");
 	}
 	return vipc_usage_error("container add NAME (--cgroup PATH|--pid PID) | rm NAME | ls");

@@ -848,6 +848,14 @@ static bool under_cgroot(const char *path, const char *cgroot)
 	       (!path[n] || path[n] == '/' || (n && cgroot[n - 1] == '/'));
 }
 
+/* Does @path, ".." and all, stay inside @cgroot? */
+static bool inside_cgroot(const char *path, const char *cgroot)
+{
+	char real[PATH_MAX], root[PATH_MAX];
+
+	return realpath(path, real) && realpath(cgroot, root) && under_cgroot(real, root);
+}
+
 /* A cgroup's id is its directory's inode number on cgroup2. */
 static int resolve_one(struct vipc_policy_container *c, const char *cgroot, const char *procroot,
 		       struct vipc_policy_error *err)
@@ -866,6 +874,9 @@ static int resolve_one(struct vipc_policy_container *c, const char *cgroot, cons
 		snprintf(path, sizeof(path), "%s/%s", cgroot, rel[0] == '/' ? rel + 1 : rel);
 	if (stat(path, &st) || !S_ISDIR(st.st_mode))
 		return verror_at(err, c, "container '%s': missing cgroup %s", c->name, path);
+	if (!inside_cgroot(path, cgroot))
+		return verror_at(err, c, "container '%s': %s is outside the cgroup2 mount %s",
+				 c->name, rel, cgroot);
 	c->cgroup_id = st.st_ino;
 	return 0;
 }

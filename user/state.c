@@ -27,9 +27,9 @@
 #define CONNECT VIPC_PERM_CONNECT
 #define SEND VIPC_PERM_SEND
 const struct vipc_hook_info vipc_hooks[] = {
-	{ "vipc_connect_unix", "link_connect_unix", "cgroup/connect_unix on " VIPC_CGROUP2, SOCK,
+	{ "vipc_connect_unix", "link_connect_unix", "cgroup/connect_unix", SOCK,
 	  VIPC_HOOK_CONNECT_UNIX, "connect_unix", CONNECT },
-	{ "vipc_sendmsg_unix", "link_sendmsg_unix", "cgroup/sendmsg_unix on " VIPC_CGROUP2, SOCK,
+	{ "vipc_sendmsg_unix", "link_sendmsg_unix", "cgroup/sendmsg_unix", SOCK,
 	  VIPC_HOOK_SENDMSG_UNIX, "sendmsg_unix", SEND },
 	{ "vipc_stream_connect", "link_stream_connect", "lsm/unix_stream_connect", LSM,
 	  VIPC_HOOK_STREAM_CONNECT, "unix_stream_connect", CONNECT },
@@ -270,26 +270,26 @@ static void select_programs(struct vipc_bpf *skel, __u32 backends)
 	}
 }
 
-static int attach_hooks(struct vipc_bpf *skel)
+static int attach_hooks(struct vipc_bpf *skel, const char *cgroot)
 {
 	struct bpf_program *prog;
 	struct bpf_link *link;
 	int i, cgfd, err = 0;
+	bool cg;
 
-	cgfd = open(VIPC_CGROUP2, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	cgfd = open(cgroot, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (cgfd < 0)
 		return -errno;
 	for (i = 0; i < vipc_nr_hooks && !err; i++) {
 		prog = bpf_object__find_program_by_name(skel->obj, vipc_hooks[i].prog);
 		if (!bpf_program__autoload(prog))
 			continue;
-		if (bpf_program__type(prog) == BPF_PROG_TYPE_CGROUP_SOCK_ADDR)
-			link = bpf_program__attach_cgroup(prog, cgfd);
-		else
-			link = bpf_program__attach(prog);
+		cg = bpf_program__type(prog) == BPF_PROG_TYPE_CGROUP_SOCK_ADDR;
+		link = cg ? bpf_program__attach_cgroup(prog, cgfd) : bpf_program__attach(prog);
 		if (!link) {
 			err = -errno;
-			pr_warn("attach %s: %s\n", vipc_hooks[i].what, strerror(-err));
+			pr_warn("attach %s%s%s: %s\n", vipc_hooks[i].what, cg ? " on " : "",
+				cg ? cgroot : "", strerror(-err));
 			break;
 		}
 		err = pin_with_mode((int (*)(void *, const char *))bpf_link__pin, link,
@@ -343,7 +343,7 @@ static int write_identity(struct vipc_bpf *skel, __u32 backends)
 	return 0;
 }
 
-static int load_fresh(const struct vipc_limits *limits, __u32 backends)
+static int load_fresh(const struct vipc_limits *limits, __u32 backends, const char *cgroot)
 {
 	LIBBPF_OPTS(bpf_object_open_opts, opts, .pin_root_path = VIPC_PIN_DIR);
 	struct vipc_bpf *skel;
@@ -366,7 +366,7 @@ static int load_fresh(const struct vipc_limits *limits, __u32 backends)
 	/* Phase 2: attach and pin; the identity last marks the pin complete. */
 	err = restrict_map_pins(skel);
 	if (!err)
-		err = attach_hooks(skel);
+		err = attach_hooks(skel, cgroot);
 	if (!err)
 		err = pin_syscall_progs(skel);
 	if (!err)
@@ -378,7 +378,8 @@ cleanup:
 	return err;
 }
 
-int vipc_load(const struct vipc_limits *limits, __u32 backends, bool *adopted)
+int vipc_load(const struct vipc_limits *limits, __u32 backends, const char *cgroot,
+	      bool *adopted)
 {
 	int err;
 
@@ -386,7 +387,7 @@ int vipc_load(const struct vipc_limits *limits, __u32 backends, bool *adopted)
 	if (err < 0)
 		return err;
 	*adopted = err == 1;
-	return *adopted ? 0 : load_fresh(limits, backends);
+	return *adopted ? 0 : load_fresh(limits, backends, cgroot);
 }
 
 /* A two-instruction program: r0 = @ret; exit. */
@@ -504,6 +505,16 @@ int vipc_hook_link_open(int i)
 
 	snprintf(path, sizeof(path), "%s/%s", VIPC_PIN_DIR, vipc_hooks[i].link);
 	return bpf_obj_get(path);
+}
+
+__u64 vipc_hook_cgroup_id(int fd)
+{
+	struct bpf_link_info info = {};
+	__u32 len = sizeof(info);
+
+	if (bpf_link_get_info_by_fd(fd, &info, &len) || info.type != BPF_LINK_TYPE_CGROUP)
+		return 0;
+	return info.cgroup.cgroup_id;
 }
 
 /* The ids of the programs behind the pinned links. */

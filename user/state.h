@@ -9,7 +9,6 @@
 
 #define VIPC_PIN_DIR "/sys/fs/bpf/vipc"
 #define VIPC_BPFFS "/sys/fs/bpf"
-#define VIPC_CGROUP2 "/sys/fs/cgroup/unified"
 
 /* Table sizes chosen at load time (--max-grants etc.). */
 struct vipc_limits {
@@ -45,7 +44,7 @@ struct vipc_state {
 struct vipc_hook_info {
 	const char *prog; /* program name in the object */
 	const char *link; /* pin name under VIPC_PIN_DIR */
-	const char *what; /* one line for `status` */
+	const char *what; /* one line for `status` (the cgroup hooks: " on" their cgroup) */
 	__u32 backend;	  /* enum vipc_backend it belongs to, 0 for every one */
 	int stat;	  /* its enum vipc_hook entry in vipc_stats, -1 if it decides nothing */
 	const char *name; /* that entry's name in `stats` */
@@ -63,11 +62,15 @@ extern const int vipc_nr_hooks;
 const char *vipc_hook_name(unsigned int hook);
 /* An fd of hook @i's pinned link, or -1 when it is not pinned. */
 int vipc_hook_link_open(int i);
+/* The id of the cgroup link @fd is attached to; 0 when not a cgroup link. */
+__u64 vipc_hook_cgroup_id(int fd);
 
 /* Load a fresh instance (or adopt a compatible pinned one): 0 or -errno.
- * *adopted tells which happened. The pin directory must be locked.
+ * The socket backend's hooks go on the cgroup @cgroot (the cgroup2 mount's
+ * root). *adopted tells which happened. The pin directory must be locked.
  */
-int vipc_load(const struct vipc_limits *limits, __u32 backends, bool *adopted);
+int vipc_load(const struct vipc_limits *limits, __u32 backends, const char *cgroot,
+	      bool *adopted);
 /* Which backends the kernel offers, and why not the others. */
 void vipc_probe_backends(struct vipc_probe *p);
 /* The backends to attach for @asked (0 = auto); -ENOTSUP, with the reason

@@ -17,6 +17,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "cgroup.h"
 #include "harness.h"
 
 #define H_MAX 64	/* registry slots of each kind */
@@ -390,9 +391,21 @@ static int runc(char *out, size_t outsz, const char *a1, const char *a2, const c
 
 /* ---- cgroups ---- */
 
+const char *h_cgroup2(void)
+{
+	static struct vipc_cgroot root;
+
+	if (!root.path[0] && vipc_cgroup_find(NULL, &root)) {
+		pr_err("no cgroup2 mount: the suites cannot run");
+		exit(1);
+	}
+	return root.path;
+}
+
 static void load_hierarchies(void)
 {
-	char line[4096], root[PATH_MAX], mnt[PATH_MAX], fstype[64];
+	char line[4096];
+	struct vipc_mount m;
 	FILE *f;
 
 	if (hier.loaded)
@@ -403,17 +416,14 @@ static void load_hierarchies(void)
 		pr_err("/proc/self/mountinfo: %s", strerror(errno));
 		return;
 	}
-	/* "ID PARENT MAJ:MIN ROOT MOUNTPOINT OPTS ... - FSTYPE SRC SUPEROPTS" */
+	/* Every whole cgroup hierarchy: on a hybrid host, the v1 ones too. */
 	while (fgets(line, sizeof(line), f) && hier.n < H_HIER_MAX) {
-		char *dash = strstr(line, " - ");
-
-		if (!dash || sscanf(line, "%*s %*s %*s %4095s %4095s", root, mnt) != 2 ||
-		    sscanf(dash + 3, "%63s", fstype) != 1 || strcmp(root, "/"))
+		if (vipc_mountinfo_parse(line, &m) || strcmp(m.root, "/"))
 			continue;
-		if (strcmp(fstype, "cgroup") && strcmp(fstype, "cgroup2"))
+		if (strcmp(m.fstype, "cgroup") && strcmp(m.fstype, "cgroup2"))
 			continue;
-		snprintf(hier.path[hier.n], PATH_MAX, "%s", mnt);
-		hier.v2[hier.n++] = !strcmp(fstype, "cgroup2");
+		snprintf(hier.path[hier.n], PATH_MAX, "%s", m.point);
+		hier.v2[hier.n++] = !strcmp(m.fstype, "cgroup2");
 	}
 	fclose(f);
 }
@@ -421,9 +431,9 @@ static void load_hierarchies(void)
 int h_cgroup_make(const char *rel)
 {
 	char path[PATH_MAX];
-	size_t base = strlen(H_CGROUP2) + 1;
+	size_t base = strlen(h_cgroup2()) + 1;
 
-	snprintf(path, sizeof(path), "%s/%s", H_CGROUP2, rel);
+	snprintf(path, sizeof(path), "%s/%s", h_cgroup2(), rel);
 	/* mkdir each component; register the ones made here, parents first. */
 	for (char *p = path + base;; p++) {
 		if (*p != '/' && *p != '\0')
@@ -513,10 +523,10 @@ int h_cgroup_remove(const char *rel)
 
 unsigned long long h_cgroup_id(const char *rel)
 {
-	char path[PATH_MAX];
+	char path[2 * PATH_MAX];
 	struct stat st;
 
-	snprintf(path, sizeof(path), "%s/%s", H_CGROUP2, rel);
+	snprintf(path, sizeof(path), "%s/%s", h_cgroup2(), rel);
 	if (stat(path, &st)) {
 		pr_err("stat %s: %s", path, strerror(errno));
 		return 0;
@@ -526,10 +536,10 @@ unsigned long long h_cgroup_id(const char *rel)
 
 int h_cgroup_enter(const char *rel, pid_t pid)
 {
-	char path[PATH_MAX], num[32];
+	char path[2 * PATH_MAX], num[32];
 	int err;
 
-	snprintf(path, sizeof(path), "%s/%s/cgroup.procs", H_CGROUP2, rel);
+	snprintf(path, sizeof(path), "%s/%s/cgroup.procs", h_cgroup2(), rel);
 	snprintf(num, sizeof(num), "%d", pid);
 	err = write_file(path, num);
 	if (err)
@@ -660,9 +670,9 @@ static int container_init(struct h_container *c, const struct h_container_opts *
 static void reg_new_cgroup_dirs(const char *rel)
 {
 	char path[PATH_MAX + 32];
-	size_t base = strlen(H_CGROUP2) + 1;
+	size_t base = strlen(h_cgroup2()) + 1;
 
-	snprintf(path, sizeof(path), "%s/%s", H_CGROUP2, rel);
+	snprintf(path, sizeof(path), "%s/%s", h_cgroup2(), rel);
 	for (char *p = path + base;; p++) {
 		if (*p != '/' && *p != '\0')
 			continue;

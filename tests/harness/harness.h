@@ -10,10 +10,10 @@
  * - Command results are exit statuses: 0..255 as the command exited,
  *   128 + N when killed by signal N, negative when the harness itself failed
  *   (the command never ran, or timed out: -ETIMEDOUT).
- * - cgroup paths ("rel") are relative to H_CGROUP2 (e.g. "vipc-test/web").
+ * - cgroup paths ("rel") are relative to h_cgroup2() (e.g. "vipc-test/web").
  *   Keep every test cgroup under H_CGROUP_ROOT: h_cleanup_stale() and
  *   h_cleanup_all() sweep that subtree, in cgroup2 and in the v1 hierarchies
- *   runc also populates on this hybrid machine.
+ *   runc also populates on a hybrid machine.
  * - Container ids are "vipc-test-<name>"; runc runs with its default state
  *   root, so `runc list` shows them.
  * - Everything created is registered and removed by h_cleanup_all(), which
@@ -31,9 +31,8 @@
 #include <stddef.h>
 #include <sys/types.h>
 
-#define H_CGROUP2 "/sys/fs/cgroup/unified" /* cgroup2 mount on this machine */
-#define H_CGROUP_ROOT "vipc-test"	   /* all test cgroups live below this */
-#define H_ID_PREFIX "vipc-test-"	   /* runc ids and temp dir names */
+#define H_CGROUP_ROOT "vipc-test" /* all test cgroups live below this */
+#define H_ID_PREFIX "vipc-test-"  /* runc ids and temp dir names */
 
 /* Default time limit of h_run / h_container_exec, in ms (0 = none). Every
  * wait is multiplied by $VIPC_TIME_SCALE when set (VM runs under emulation). */
@@ -62,9 +61,14 @@ int h_run(const char *const argv[], char *out, size_t outsz);
 /* Same, with the child moved into cgroup REL first (NULL: stay put). */
 int h_run_cg(const char *rel, const char *const argv[], char *out, size_t outsz);
 
-/* ---- cgroups (cgroup2, under H_CGROUP2) ---- */
+/* ---- cgroups (cgroup2, under h_cgroup2()) ---- */
 
-/* mkdir -p H_CGROUP2/REL; 0 if it exists already. Created dirs are registered. */
+/* The cgroup2 mount, found as the loader finds it (/sys/fs/cgroup on unified
+ * hosts, /sys/fs/cgroup/unified on hybrid ones); exits when there is none.
+ */
+const char *h_cgroup2(void);
+
+/* mkdir -p h_cgroup2()/REL; 0 if it exists already. Created dirs are registered. */
 int h_cgroup_make(const char *rel);
 
 /*

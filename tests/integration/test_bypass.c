@@ -9,6 +9,7 @@
  */
 #include <criterion/criterion.h>
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -178,13 +179,13 @@ Test(bypass, socketpair_across_exec_meets_no_hook)
 
 Test(bypass, a_container_cannot_reach_cgroupfs_to_move_itself)
 {
-	char out[1024];
+	char out[1024], move[PATH_MAX + 64];
 
 	s_start(S_POLICY, 0);
 	cr_assert_eq(bad_sh("grep cgroup /proc/self/mounts", out, sizeof(out)), 1,
 		     "a cgroup fs is mounted in bad: %s", out);
-	cr_assert_neq(bad_sh("echo $$ > " H_CGROUP2 "/vipc-test/cli/cgroup.procs", out, sizeof(out)),
-		      0, "bad moved itself");
+	snprintf(move, sizeof(move), "echo $$ > %s/vipc-test/cli/cgroup.procs", h_cgroup2());
+	cr_assert_neq(bad_sh(move, out, sizeof(out)), 0, "bad moved itself");
 	cr_assert_neq(bad_sh("mkdir -p /tmp/cg && mount -t cgroup2 none /tmp/cg 2>&1", out,
 			     sizeof(out)),
 		      0, "bad mounted cgroup2");
@@ -198,7 +199,7 @@ static pid_t find_in_bad(const char *comm)
 	pid_t pid;
 	FILE *f;
 
-	snprintf(path, sizeof(path), H_CGROUP2 "/%s/cgroup.procs", h_container_cgroup(sc.bad));
+	snprintf(path, sizeof(path), "%s/%s/cgroup.procs", h_cgroup2(), h_container_cgroup(sc.bad));
 	f = fopen(path, "r");
 	cr_assert_not_null(f, "%s", path);
 	procs[fread(procs, 1, sizeof(procs) - 1, f)] = 0;

@@ -1,10 +1,13 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /* Lifecycle: adopt, unload, incompatible and interrupted pins, bad policies
- * that change nothing, privilege, and atomic reload under load.
+ * that change nothing, the cgroup2 mount found or given, privilege, and
+ * atomic reload under load.
  */
 #include <criterion/criterion.h>
 #include <dirent.h>
 #include <errno.h>
+#include <limits.h>
+#include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 #include <fcntl.h>
@@ -107,6 +110,60 @@ Test(lifecycle, second_load_adopts_and_keeps_the_registry)
 	cr_assert(strstr(v_out, v_lsm() ? "\"vipc_stream_connect\":true" :
 					   "\"vipc_connect_unix\":true"), "%s", v_out);
 	cr_assert(strstr(v_out, "\"grants\":3"), "%s", v_out);
+}
+
+static const char *layout_of(const char *root)
+{
+	if (!strcmp(root, "/sys/fs/cgroup"))
+		return "unified";
+	return strcmp(root, "/sys/fs/cgroup/unified") ? "custom" : "hybrid";
+}
+
+/* Status names the cgroup2 mount found, its layout, and the cgroup the
+ * socket hooks' links are really on (the mount's root).
+ */
+Test(lifecycle, status_names_the_cgroup2_root_and_where_the_hooks_are)
+{
+	char want[PATH_MAX + 128];
+
+	s_start(S_POLICY, 0);
+	cr_assert_eq(v_loader("status", NULL), 0, "%s", v_out);
+	snprintf(want, sizeof(want), "  cgroup2 at %s (%s)\n", h_cgroup2(), layout_of(h_cgroup2()));
+	cr_assert(strstr(v_out, want), "want \"%s\" in:\n%s", want, v_out);
+	if (v_lsm())
+		snprintf(want, sizeof(want), "  off   cgroup/connect_unix\n");
+	else
+		snprintf(want, sizeof(want), "  live  cgroup/connect_unix on %s\n", h_cgroup2());
+	cr_assert(strstr(v_out, want), "want \"%s\" in:\n%s", want, v_out);
+	cr_assert_eq(v_loader("status", "--json", NULL), 0, "%s", v_out);
+	snprintf(want, sizeof(want), "\"cgroup_root\":\"%s\",\"cgroup_layout\":\"%s\"",
+		 h_cgroup2(), layout_of(h_cgroup2()));
+	cr_assert(strstr(v_out, want), "want %s in:\n%s", want, v_out);
+}
+
+/* --cgroup-root must name a cgroup2 mount: not another file system, not a
+ * cgroup inside one; nothing is loaded then. The mount itself, however
+ * named, is taken, and absolute policy paths inside it resolve.
+ */
+Test(lifecycle, cgroup_root_must_be_a_cgroup2_mount)
+{
+	char inside[PATH_MAX + 32], named[PATH_MAX + 8], policy[2 * PATH_MAX];
+
+	snprintf(inside, sizeof(inside), "%s/vipc-test/cli", h_cgroup2());
+	cr_assert_eq(v_loader("--cgroup-root", "/tmp", "load", NULL), VIPC_EXIT_NO_CGROUP2, "%s",
+		     v_out);
+	cr_assert(strstr(v_out, "--cgroup-root /tmp: not a cgroup2 mount"), "%s", v_out);
+	cr_assert_eq(v_loader("--cgroup-root", inside, "load", NULL), VIPC_EXIT_NO_CGROUP2, "%s",
+		     v_out);
+	cr_assert_eq(v_loader("status", NULL), VIPC_EXIT_NOT_LOADED, "%s", v_out);
+
+	snprintf(named, sizeof(named), "%s/", h_cgroup2());
+	snprintf(policy, sizeof(policy), "version: 1\ncontainers:\n  cli: { cgroup: %s }\n", inside);
+	cr_assert_eq(v_loader("--cgroup-root", named, "load", "-c", v_policy_file(policy), NULL), 0,
+		     "%s", v_out);
+	cr_assert_eq(v_loader("container", "ls", "--json", NULL), 0, "%s", v_out);
+	snprintf(policy, sizeof(policy), "\"cgroup_id\":%llu", h_cgroup_id("vipc-test/cli"));
+	cr_assert(strstr(v_out, policy), "want %s in %s", policy, v_out);
 }
 
 Test(lifecycle, incompatible_pin_is_refused_with_a_way_out)

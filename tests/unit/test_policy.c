@@ -1012,6 +1012,21 @@ static void expect_unresolved(const char *text, int line, int column, const char
 	vipc_policy_free(pol);
 }
 
+/* A path that climbs out of the cgroup2 mount names no cgroup. */
+Test(resolve, a_path_out_of_cgroot_is_refused, .init = fake_roots, .fini = tmp_remove)
+{
+	char container[PATH_MAX + 32];
+
+	tmp_mkdirs("outside");
+	tmp_mkdirs("cg/x");
+	expect_unresolved("version: 1\ncontainers:\n  c: { cgroup: ../outside }\n", 3, 3,
+			  "container 'c': ../outside is outside the cgroup2 mount");
+	expect_unresolved("version: 1\ncontainers:\n  c: { cgroup: x/../../outside }\n", 3, 3,
+			  "is outside the cgroup2 mount");
+	snprintf(container, sizeof(container), "{ cgroup: \"%s/x/..\" }", cgroot);
+	cr_expect_eq(resolve_one(container), tmp_mkdirs("cg"), "a way back in is inside");
+}
+
 /* The first container that does not resolve is reported, at its name. */
 Test(resolve, missing_cgroup_is_an_error_at_the_container, .init = fake_roots,
      .fini = tmp_remove)

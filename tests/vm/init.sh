@@ -1,12 +1,12 @@
 #!/usr/bin/busybox sh
 # SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 # /init of the test VM that scripts/vmtest.sh boots: mounts what the host has
-# (hybrid cgroups, proc, sysfs, devtmpfs) on a tmpfs root, then runs the
+# (cgroups, proc, sysfs, devtmpfs) on a tmpfs root, then runs the
 # suites once per backend (VIPC_BACKEND set to it) with
 # scripts/run-tests.sh, or the command RUN instead when set, their output
 # on the second serial port (/dev/ttyS1), and powers off. Reads /vm.conf
-# (written by vmtest.sh): REPO, BACKENDS, TESTS_<backend>, RUN, CGROUP_V1,
-# CI, VERBOSE; and vipc.time_scale=N from the
+# (written by vmtest.sh): REPO, BACKENDS, TESTS_<backend>, RUN, CGROUPS,
+# CGROUP_V1, CI, VERBOSE; and vipc.time_scale=N from the
 # kernel command line (VIPC_TIME_SCALE for the harness's waits).
 # Markers on ttyS1: "VIPC-VM-RUN <backend>", "VIPC-VM-RESULT <backend> <status>",
 # "VIPC-VM-INFO <text>", and last "VIPC-VM-EXIT <status>".
@@ -52,27 +52,33 @@ say() {
 	if [ "$VERBOSE" = 1 ]; then echo "$*" | tee -a $OUT; else echo "$*" >>$OUT; fi
 }
 
-# Phase 3: cgroups laid out as on the host: tmpfs, the v1 hierarchies this
-# kernel still has, cgroup2 at /sys/fs/cgroup/unified.
-mount -t tmpfs -o nosuid,nodev,noexec,mode=755 tmpfs /sys/fs/cgroup
+# Phase 3: cgroups. CGROUPS=unified: cgroup2 at /sys/fs/cgroup, no v1, as
+# on current distributions. hybrid: laid out as on the host: tmpfs, the v1
+# hierarchies this kernel still has, cgroup2 at /sys/fs/cgroup/unified.
 v1=
-for h in $CGROUP_V1; do
-	name=${h%%=*} opts=${h#*=}
-	mkdir -p /sys/fs/cgroup/$name
-	if mount -t cgroup -o "$opts" cgroup /sys/fs/cgroup/$name 2>/dev/null; then
-		v1="$v1 $name"
-	else
-		rmdir /sys/fs/cgroup/$name
-	fi
-done
-mkdir -p /sys/fs/cgroup/unified
-mount -t cgroup2 -o nosuid,nodev,noexec cgroup2 /sys/fs/cgroup/unified
+if [ "$CGROUPS" = unified ]; then
+	cg2=/sys/fs/cgroup
+else
+	cg2=/sys/fs/cgroup/unified
+	mount -t tmpfs -o nosuid,nodev,noexec,mode=755 tmpfs /sys/fs/cgroup
+	for h in $CGROUP_V1; do
+		name=${h%%=*} opts=${h#*=}
+		mkdir -p /sys/fs/cgroup/$name
+		if mount -t cgroup -o "$opts" cgroup /sys/fs/cgroup/$name 2>/dev/null; then
+			v1="$v1 $name"
+		else
+			rmdir /sys/fs/cgroup/$name
+		fi
+	done
+	mkdir -p $cg2
+fi
+mount -t cgroup2 -o nosuid,nodev,noexec cgroup2 $cg2
 TIME_SCALE=1
 for a in $(cat /proc/cmdline); do
 	case $a in vipc.time_scale=*) TIME_SCALE=${a#*=} ;; esac
 done
 say "VIPC-VM-INFO kernel $(uname -r), $(nproc) cpus, time scale $TIME_SCALE, lsm=$(cat /sys/kernel/security/lsm)"
-say "VIPC-VM-INFO cgroup v1:$v1; cgroup2 at /sys/fs/cgroup/unified"
+say "VIPC-VM-INFO cgroup v1:${v1:- none}; cgroup2 at $cg2 ($CGROUPS)"
 
 # Phase 4: each backend's run of the suites (or of RUN), from the
 # repository's path.

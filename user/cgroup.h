@@ -1,0 +1,44 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/* The cgroup2 mount: found by statfs magic and /proc/self/mountinfo, or
+ * given (--cgroup-root), never assumed.
+ */
+#ifndef __VIPC_CGROUP_H
+#define __VIPC_CGROUP_H
+
+#include <limits.h>
+#include <stdio.h>
+#include <linux/types.h>
+
+#define VIPC_CGROUP_UNIFIED "/sys/fs/cgroup"	    /* pure cgroup2 (unified) hosts */
+#define VIPC_CGROUP_HYBRID "/sys/fs/cgroup/unified" /* cgroup2 beside v1 hierarchies */
+
+struct vipc_cgroot {
+	char path[PATH_MAX];
+	const char *layout; /* "unified", "hybrid" or "custom": where path is */
+	__u64 id;	    /* the root directory's inode: its cgroup id */
+};
+
+/* One line of /proc/self/mountinfo, split in place, octal escapes undone. */
+struct vipc_mount {
+	const char *root;   /* the directory of the file system mounted ("/": all of it) */
+	const char *point;  /* where it is mounted */
+	const char *fstype; /* "cgroup2", "tmpfs", ... */
+};
+
+/* Split @line (its newline, if any, dropped): 0, or -EINVAL when malformed. */
+int vipc_mountinfo_parse(char *line, struct vipc_mount *m);
+/* The mount point of the first whole cgroup2 file system (root "/") listed
+ * in the mountinfo text @f: 0, or -ENOENT.
+ */
+int vipc_mountinfo_cgroup2(FILE *f, char *buf, size_t size);
+/* Is @path the root of a cgroup2 mount? 0, -EMEDIUMTYPE (another file
+ * system, or no mount root) or the -errno of statfs.
+ */
+int vipc_cgroup2_check(const char *path);
+/* The cgroup2 mount: @given (--cgroup-root, NULL when absent), which must be
+ * one, else the first of /sys/fs/cgroup, /sys/fs/cgroup/unified and
+ * /proc/self/mountinfo that is. 0, or -ENOENT after one line on stderr.
+ */
+int vipc_cgroup_find(const char *given, struct vipc_cgroot *out);
+
+#endif /* __VIPC_CGROUP_H */
