@@ -15,7 +15,7 @@ CFLAGS += -Wall -Wextra -Werror -std=gnu11 -D_GNU_SOURCE
 # The release; `vipc-loader --version` prints it with the pinned-state ABI.
 VERSION := 0.5.0
 BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -Wall -Werror
-LIBS := -lbpf -lelf -lz -lcap -lyaml -ljson-c
+LIBS := -lbpf -lelf -lz -lcap -lyaml -ljson-c -lmicrohttpd
 
 LOADER_SRCS := $(wildcard user/*.c)
 LIB_SRCS := $(filter-out user/main.c,$(LOADER_SRCS))
