@@ -246,8 +246,11 @@ static void mhd_log(void *cls, const char *fmt, va_list ap)
 	char line[256];
 	size_t n;
 
+	/* One line, without the HTML page it quotes. */
 	vsnprintf(line, sizeof(line), fmt, ap);
 	n = strcspn(line, "\r\n");
+	if (strstr(line, " ('<"))
+		n = strstr(line, " ('<") - line;
 	line[n] = '\0';
 	log_limited(cls, "%s", line);
 }
@@ -355,12 +358,12 @@ int vipc_httpd_start(struct vipc_httpd *h, const char *listen, vipc_collect_fn c
 		flags |= MHD_USE_IPv6;
 	/* Small requests only, few connections, no idle ones; strict parsing. */
 	h->daemon = MHD_start_daemon(flags, 0, NULL, NULL, on_request, h,
+				     MHD_OPTION_EXTERNAL_LOGGER, mhd_log, h,
 				     MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
 				     MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)16384,
 				     MHD_OPTION_CONNECTION_LIMIT, 32U,
 				     MHD_OPTION_CONNECTION_TIMEOUT, 10U,
-				     MHD_OPTION_STRICT_FOR_CLIENT, 1,
-				     MHD_OPTION_EXTERNAL_LOGGER, mhd_log, h, MHD_OPTION_END);
+				     MHD_OPTION_STRICT_FOR_CLIENT, 1, MHD_OPTION_END);
 	if (!h->daemon) {
 		vipc_sockaddr_format((struct sockaddr *)&ss, where, sizeof(where));
 		pr_warn("metrics: cannot serve on %s (address in use or not local?)\n", where);

@@ -11,6 +11,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <sys/stat.h>
+#include <bpf/bpf.h>
 #include "metrics.h"
 #include "registry.h"
 
@@ -22,19 +23,18 @@ int vipc_metrics_read(struct vipc_state *st, struct vipc_metrics_src *src)
 					  st->channels_fd };
 	const __u32 limits[VIPC_NR_TABLES] = { st->limits.principals, st->limits.endpoints,
 					       st->limits.grants, st->limits.channels };
-	const __u64 *reg = (const __u64 *)st->reg;
 	char path[PATH_MAX];
-	size_t f;
+	__u32 zero = 0;
 	long n;
 	int i, err;
 
 	/* Phase 1: the live slot (a reload may have flipped it), then the counters. */
 	memset(src, 0, sizeof(*src));
 	err = vipc_config_read(st) ?: vipc_stats_read(st, &src->stats);
+	if (!err && bpf_map_lookup_elem(st->registry_fd, &zero, &src->reg))
+		err = -errno;
 	if (err)
 		return err;
-	for (f = 0; f < VIPC_NR_REGISTRY; f++)
-		((__u64 *)&src->reg)[f] = __atomic_load_n(&reg[f], __ATOMIC_RELAXED);
 
 	/* Phase 2: how full each table is, and which hooks are attached. */
 	for (i = 0; i < VIPC_NR_TABLES; i++) {

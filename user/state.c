@@ -662,9 +662,10 @@ static int state_open(struct vipc_state *st, bool lock, bool rdonly)
 	if (err)
 		goto err_close;
 
-	/* Phase 2: map the registry counters. */
-	st->reg = mmap(NULL, sizeof(*st->reg), PROT_READ | (rdonly ? 0 : PROT_WRITE), MAP_SHARED,
-		       st->registry_fd, 0);
+	/* Phase 2: map the registry counters (a read-only fd maps no shared memory). */
+	if (!rdonly)
+		st->reg = mmap(NULL, sizeof(*st->reg), PROT_READ | PROT_WRITE, MAP_SHARED,
+			       st->registry_fd, 0);
 	if (st->reg == MAP_FAILED) {
 		st->reg = NULL;
 		err = -errno;
