@@ -251,7 +251,7 @@ static void mhd_log(void *cls, const char *fmt, va_list ap)
 	n = strcspn(line, "\r\n");
 	if (strstr(line, " ('<"))
 		n = strstr(line, " ('<") - line;
-	line[n] = '\0';
+	snprintf(line + n, sizeof(line) - n, "%s", line[n] == ' ' ? ")" : "");
 	log_limited(cls, "%s", line);
 }
 
@@ -313,6 +313,39 @@ static enum MHD_Result reply_metrics(struct vipc_httpd *h, struct MHD_Connection
 		     p.buf, p.len, true);
 }
 
+/* Count the requests each connection brings (its socket context); one that
+ * closes having brought none was malformed, oversized or cut short, and
+ * libmicrohttpd answered it (4xx) or, when it was not HTTP, just closed it.
+ */
+static void on_connection(void *cls, struct MHD_Connection *c, void **socket_ctx,
+			  enum MHD_ConnectionNotificationCode code)
+{
+	const union MHD_ConnectionInfo *ci;
+	char peer[INET6_ADDRSTRLEN + 8];
+
+	if (code == MHD_CONNECTION_NOTIFY_STARTED) {
+		*socket_ctx = calloc(1, sizeof(unsigned long));
+		return;
+	}
+	if (*socket_ctx && !*(unsigned long *)*socket_ctx) {
+		ci = MHD_get_connection_info(c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+		vipc_sockaddr_format(ci ? ci->client_addr : NULL, peer, sizeof(peer));
+		log_limited(cls, "%s: connection closed without a well-formed request", peer);
+	}
+	free(*socket_ctx);
+	*socket_ctx = NULL;
+}
+
+/* Count a request on its connection. */
+static void count_request(struct MHD_Connection *c)
+{
+	const union MHD_ConnectionInfo *ci =
+		MHD_get_connection_info(c, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+
+	if (ci && ci->socket_context)
+		++*(unsigned long *)ci->socket_context;
+}
+
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const char *url,
 				  const char *method, const char *version,
 				  const char *upload_data, size_t *upload_data_size, void **req_cls)
@@ -326,6 +359,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 	(void)upload_data_size;
 	(void)req_cls;
 	/* Decide from the method, path and headers, before any body is read. */
+	count_request(c);
 	rq.accept = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_ACCEPT);
 	rq.content_length =
 		MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
@@ -359,6 +393,7 @@ int vipc_httpd_start(struct vipc_httpd *h, const char *listen, vipc_collect_fn c
 	/* Small requests only, few connections, no idle ones; strict parsing. */
 	h->daemon = MHD_start_daemon(flags, 0, NULL, NULL, on_request, h,
 				     MHD_OPTION_EXTERNAL_LOGGER, mhd_log, h,
+				     MHD_OPTION_NOTIFY_CONNECTION, on_connection, h,
 				     MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
 				     MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)16384,
 				     MHD_OPTION_CONNECTION_LIMIT, 32U,

@@ -50,7 +50,7 @@ int vipc_listen_parse(const char *s, struct sockaddr_storage *ss);
 void vipc_sockaddr_format(const struct sockaddr *sa, char *buf, size_t size);
 
 /* At most VIPC_RATELIMIT_BURST lines per VIPC_RATELIMIT_S seconds. */
-#define VIPC_RATELIMIT_BURST 5
+#define VIPC_RATELIMIT_BURST 10
 #define VIPC_RATELIMIT_S 10
 struct vipc_ratelimit {
 	__u64 start; /* the current window's first second */
