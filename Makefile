@@ -90,7 +90,7 @@ $(OUTPUT)/asan/user $(OUTPUT)/asan/tests $(OUTPUT)/fuzz:
 
 $(OUTPUT)/asan/user/%.o: user/%.c $(wildcard user/*.h) include/vipc.h include/vipc_decide.h $(OUTPUT)/vipc.skel.h | $(OUTPUT)/asan/user
 	$(call msg,CC-ASAN,$@)
-	$(Q)$(CC) $(ASAN_CFLAGS) $(INCLUDES) -c $< -o $@
+	$(Q)$(CC) $(ASAN_CFLAGS) $(INCLUDES) -DVIPC_VERSION='"$(VERSION)"' -c $< -o $@
 
 $(OUTPUT)/asan/tests/%: tests/unit/%.c $(ASAN_OBJS) | $(OUTPUT)/asan/tests
 	$(call msg,TEST-ASAN,$@)

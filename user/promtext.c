@@ -173,7 +173,6 @@ int vipc_prom_finish(struct vipc_prom *p)
 {
 	if (p->openmetrics)
 		puts_(p, "# EOF\n");
-	if (!p->err && !p->buf)
-		reserve(p, 0);
+	put(p, "", 0); /* an empty document is an empty string too */
 	return p->err;
 }
