@@ -15,7 +15,7 @@ CFLAGS += -Wall -Wextra -Werror -std=gnu11 -D_GNU_SOURCE
 # The release; `vipc-loader --version` prints it with the pinned-state ABI.
 VERSION := 0.5.0
 BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -Wall -Werror
-LIBS := -lbpf -lelf -lz -lcap -lyaml -ljson-c
+LIBS := -lbpf -lelf -lz -lcap -lyaml -ljson-c -lmicrohttpd
 
 LOADER_SRCS := $(wildcard user/*.c)
 LIB_SRCS := $(filter-out user/main.c,$(LOADER_SRCS))
@@ -90,7 +90,7 @@ $(OUTPUT)/asan/user $(OUTPUT)/asan/tests $(OUTPUT)/fuzz:
 
 $(OUTPUT)/asan/user/%.o: user/%.c $(wildcard user/*.h) include/vipc.h include/vipc_decide.h $(OUTPUT)/vipc.skel.h | $(OUTPUT)/asan/user
 	$(call msg,CC-ASAN,$@)
-	$(Q)$(CC) $(ASAN_CFLAGS) $(INCLUDES) -c $< -o $@
+	$(Q)$(CC) $(ASAN_CFLAGS) $(INCLUDES) -DVIPC_VERSION='"$(VERSION)"' -c $< -o $@
 
 $(OUTPUT)/asan/tests/%: tests/unit/%.c $(ASAN_OBJS) | $(OUTPUT)/asan/tests
 	$(call msg,TEST-ASAN,$@)
@@ -100,19 +100,21 @@ unit-asan: $(ASAN_OBJS) $(ASAN_TESTS)
 	$(Q)ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
 		scripts/run-tests.sh $(ASAN_TESTS)
 
-# libFuzzer targets: the policy parser, the command line and deny events
-# as JSON (with the one writer, user/jsonout.c). `make fuzz`
+# libFuzzer targets: the policy parser, the command line, deny events
+# as JSON (with the one writer, user/jsonout.c) and the metrics endpoint's
+# routing, negotiation and label escaping (user/httpd.c). `make fuzz`
 # runs each for FUZZ_SECONDS on the seeds in tests/fuzz/corpus/<target>;
 # `make fuzz-regress` replays the seeds and every input that once failed.
 FUZZ_SECONDS ?= 30
-FUZZ_TARGETS := policy cli event
+FUZZ_TARGETS := policy cli event http
 FUZZ_BINS := $(patsubst %,$(OUTPUT)/fuzz/fuzz_%,$(FUZZ_TARGETS))
 FUZZ_CFLAGS := -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
 	-Wall -Wextra -Werror -std=gnu11 -D_GNU_SOURCE
 
-$(OUTPUT)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c user/cli.c user/policy.c user/jsonout.c $(wildcard user/*.h) include/vipc.h | $(OUTPUT)/fuzz
+$(OUTPUT)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c user/cli.c user/policy.c user/jsonout.c user/httpd.c \
+		user/promtext.c $(wildcard user/*.h) include/vipc.h | $(OUTPUT)/fuzz
 	$(call msg,FUZZ,$@)
-	$(Q)$(CLANG) $(FUZZ_CFLAGS) $(INCLUDES) $(filter %.c,$^) -lyaml -ljson-c -o $@
+	$(Q)$(CLANG) $(FUZZ_CFLAGS) $(INCLUDES) $(filter %.c,$^) -lyaml -ljson-c -lmicrohttpd -o $@
 
 fuzz: $(FUZZ_BINS)
 	$(Q)for t in $(FUZZ_TARGETS); do \

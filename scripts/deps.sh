@@ -10,6 +10,9 @@ BACKPORT_PKGS=(libbpf-dev bpftool)
 PKGS=(make pkg-config clang-19 llvm-19 libelf-dev zlib1g-dev libcap-dev libyaml-dev
       libjson-c-dev libcriterion-dev runc busybox-static iproute2 util-linux socat jq
       gnuplot-nox qemu-system-x86 cpio valgrind man-db systemd)
+# The metrics endpoint's HTTP library; the real Prometheus (and promtool)
+# and curl its integration test drives.
+PKGS+=(libmicrohttpd-dev prometheus curl)
 
 log() { printf 'deps: %s\n' "$*" >&2; }
 

@@ -54,7 +54,8 @@ int vipc_exit_status(int err)
 enum opt {
 	O_CONFIG, O_DETACH, O_JSON, O_VERBOSE, O_QUIET, O_HELP, O_VERSION, O_INTERVAL, O_BACKEND,
 	O_MAX_CONTAINERS, O_MAX_ENDPOINTS, O_MAX_GRANTS, O_MAX_CHANNELS, O_PREALLOC_GRANTS,
-	O_CGROUP_ROOT, O_CGROUP, O_PID, O_MODE, O_UNKNOWN, O_ENDPOINT, O_CAPACITY, O_WATCH, O_COUNT, O_TIMEOUT,
+	O_CGROUP_ROOT, O_CGROUP, O_PID, O_MODE, O_UNKNOWN, O_ENDPOINT, O_CAPACITY, O_WATCH,
+	O_COUNT, O_TIMEOUT, O_LISTEN, O_TEXTFILE, O_METRICS,
 	O__COUNT
 };
 #define F(o) (1U << (o))
@@ -88,6 +89,9 @@ static const struct option long_opts[O__COUNT + 1] = {
 	LONG(O_WATCH, "watch", required_argument),
 	LONG(O_COUNT, "count", required_argument),
 	LONG(O_TIMEOUT, "timeout", required_argument),
+	LONG(O_LISTEN, "listen", required_argument),
+	LONG(O_TEXTFILE, "textfile", required_argument),
+	LONG(O_METRICS, "metrics", required_argument),
 	{},
 };
 
@@ -107,7 +111,7 @@ static const struct grammar {
 	__u32 opts;
 } grammar[] = {
 	{ VIPC_CMD_RUN, "vipc-loader with no command", NULL,
-	  LOAD_OPTS | F(O_DETACH) | F(O_JSON) | F(O_INTERVAL) },
+	  LOAD_OPTS | F(O_DETACH) | F(O_JSON) | F(O_INTERVAL) | F(O_METRICS) },
 	{ VIPC_CMD_LOAD, "load", NULL, LOAD_OPTS },
 	{ VIPC_CMD_RELOAD, "reload", NULL, F(O_CONFIG) | F(O_CGROUP_ROOT) },
 	{ VIPC_CMD_UNLOAD, "unload", NULL, 0 },
@@ -127,6 +131,7 @@ static const struct grammar {
 	{ VIPC_CMD_CHANNEL, "channel", "rm", 0 },
 	{ VIPC_CMD_CHANNEL, "channel", "ls", F(O_JSON) },
 	{ VIPC_CMD_CHECK, "check", NULL, F(O_JSON) },
+	{ VIPC_CMD_METRICS, "metrics", NULL, F(O_LISTEN) | F(O_TEXTFILE) | F(O_INTERVAL) },
 	{ VIPC_CMD_HELP, "help", NULL, 0 },
 };
 #define NR_RULES (sizeof(grammar) / sizeof(grammar[0]))
@@ -282,6 +287,9 @@ static int set_opt(struct vipc_cli *o, enum opt id, const char *arg)
 	case O_CGROUP_ROOT: o->cgroup_root = arg; break;
 	case O_CGROUP: o->cgroup = arg; break;
 	case O_ENDPOINT: o->endpoint = arg; break;
+	case O_LISTEN: o->listen = arg; break;
+	case O_TEXTFILE: o->textfile = arg; break;
+	case O_METRICS: o->metrics = arg; break;
 	case O_PREALLOC_GRANTS: o->limits.prealloc_grants = true; break;
 	case O_BACKEND: return set_backend(o, arg) ? VIPC_EXIT_USAGE : 0;
 	case O_MODE:

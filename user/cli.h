@@ -24,6 +24,7 @@ enum vipc_cmd {
 	VIPC_CMD_REVOKE,
 	VIPC_CMD_CHANNEL,
 	VIPC_CMD_CHECK,
+	VIPC_CMD_METRICS,
 	VIPC_CMD_HELP,
 	VIPC_NR_CMDS,
 };
@@ -34,6 +35,9 @@ struct vipc_cli {
 	const char *cgroup;
 	const char *cgroup_root; /* --cgroup-root: the cgroup2 mount; NULL: found */
 	const char *endpoint;
+	const char *listen;   /* metrics --listen ADDR:PORT */
+	const char *textfile; /* metrics --textfile PATH */
+	const char *metrics;  /* no command: --metrics ADDR:PORT */
 	int pid;
 	bool detach, json, interval_set, help, version;
 	enum vipc_log_level log_level;

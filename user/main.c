@@ -15,6 +15,7 @@
 #include "cli.h"
 #include "jsonout.h"
 #include "log.h"
+#include "metrics.h"
 #include "policy.h"
 #include "registry.h"
 #include "state.h"
@@ -33,6 +34,7 @@ static const char usage_text[] =
 	"(events and snapshots as JSON) and\n"
 	"  -d, --detach           return once enforcement is in place\n"
 	"  -i, --interval MS      statistics snapshot period (default 1000, 0 = off)\n"
+	"      --metrics ADDR:PORT  also serve Prometheus metrics there (as metrics --listen)\n"
 	"\n"
 	"Commands (each takes only the options shown with it, and -v, -q, -h):\n"
 	"  load [LOAD OPTIONS]                    load or adopt, apply -c FILE if given\n"
@@ -56,6 +58,10 @@ static const char usage_text[] =
 	"  channel rm NAME\n"
 	"  channel ls [--json]\n"
 	"  check CONTAINER ENDPOINT PERM [--json] exit 0 allowed, 1 denied\n"
+	"  metrics --listen [ADDR:]PORT           serve Prometheus metrics on /metrics\n"
+	"          (ADDR default 127.0.0.1; [ADDR6]:PORT for IPv6) until stopped\n"
+	"  metrics --textfile PATH [-i MS]        write them to PATH (atomically) once,\n"
+	"                                         or every MS ms until stopped\n"
 	"  help\n"
 	"\n"
 	"Options of every command:\n"
@@ -228,15 +234,46 @@ static int cmd_load(int argc, char **argv)
 	return ret;
 }
 
+/* --metrics: serve from the instance just loaded, opened read-only and kept
+ * open (the capabilities go next): 0 or an exit status.
+ */
+static int metrics_start(struct vipc_state *mst, struct vipc_httpd *httpd)
+{
+	int err;
+
+	err = vipc_state_open_ro(mst);
+	if (err)
+		return report(err, "metrics");
+	err = vipc_httpd_start(httpd, opt.metrics, vipc_metrics_collect, mst);
+	if (err)
+		vipc_state_close(mst);
+	return err ? VIPC_EXIT_DENIED : 0;
+}
+
+static void metrics_stop(struct vipc_state *mst, struct vipc_httpd *httpd)
+{
+	if (!httpd->daemon)
+		return;
+	vipc_httpd_stop(httpd);
+	vipc_state_close(mst);
+}
+
 /* No command: load, then stay in the foreground streaming until Ctrl-C. */
 static int cmd_run(int argc, char **argv)
 {
 	struct vipc_stream_opts so = { .interval_ms = opt.interval_ms, .json = opt.json };
-	struct vipc_state st;
+	struct vipc_httpd httpd = { .daemon = NULL };
+	struct vipc_state st, mst;
+	struct sockaddr_storage ss;
 	int ret, err;
 
 	(void)argc;
 	(void)argv;
+	if (opt.metrics && opt.detach)
+		return vipc_usage_error("--metrics needs the foreground daemon, not --detach");
+	if (opt.metrics && vipc_listen_parse(opt.metrics, &ss))
+		return vipc_usage_error("--metrics takes [ADDR:]PORT or [ADDR6]:PORT, not '%s'",
+					opt.metrics);
 	ret = do_load(&st);
 	if (ret || opt.detach) {
 		if (!ret)
@@ -245,11 +282,17 @@ static int cmd_run(int argc, char **argv)
 	}
 	vipc_unlock(st.lock_fd);
 	st.lock_fd = -1;
+	ret = opt.metrics ? metrics_start(&mst, &httpd) : 0;
+	if (ret) {
+		vipc_state_close(&st);
+		return ret;
+	}
 	err = vipc_caps_drop();
 	if (err)
 		pr_warn("dropping capabilities: %s\n", strerror(-err));
 	pr_info("enforcing; Ctrl-C stops this view, enforcement stays until 'vipc-loader unload'\n");
 	err = vipc_events_stream(&st, &so);
+	metrics_stop(&mst, &httpd);
 	vipc_state_close(&st);
 	return err ? report(err, "streaming events") : 0;
 }
@@ -762,6 +805,37 @@ static int cmd_check(int argc, char **argv)
 	return allowed ? VIPC_EXIT_OK : VIPC_EXIT_DENIED;
 }
 
+/* `metrics`: serve until stopped, or write the textfile once or every -i MS. */
+static int cmd_metrics(int argc, char **argv)
+{
+	struct vipc_httpd httpd;
+	int err, last = 0;
+
+	(void)argv;
+	if (argc || !opt.listen == !opt.textfile)
+		return vipc_usage_error("metrics takes --listen [ADDR:]PORT or --textfile PATH");
+	if (opt.listen && opt.interval_set)
+		return vipc_usage_error("-i is for --textfile");
+	if (opt.listen) {
+		err = vipc_httpd_start(&httpd, opt.listen, vipc_metrics_collect, NULL);
+		if (err)
+			return err == -EINVAL ? VIPC_EXIT_USAGE : VIPC_EXIT_DENIED;
+		while (!vipc_stop)
+			sleep(1);
+		vipc_httpd_stop(&httpd);
+		return 0;
+	}
+	do {
+		err = vipc_metrics_textfile(opt.textfile);
+		if (err && err != last)
+			pr_warn("metrics: writing %s: %s\n", opt.textfile,
+				err == -ENOENT ? "vipc is not loaded" : strerror(-err));
+		last = err;
+	} while (opt.interval_set && opt.interval_ms && !vipc_stop &&
+		 !usleep(opt.interval_ms * 1000) && !vipc_stop);
+	return err == -ENOENT ? VIPC_EXIT_NOT_LOADED : err ? vipc_exit_status(err) : 0;
+}
+
 static int cmd_help(int argc, char **argv)
 {
 	(void)argc;
@@ -788,6 +862,7 @@ static const struct cmd {
 	[VIPC_CMD_REVOKE] = { cmd_revoke, true },
 	[VIPC_CMD_CHANNEL] = { cmd_channel, true },
 	[VIPC_CMD_CHECK] = { cmd_check, true },
+	[VIPC_CMD_METRICS] = { cmd_metrics, true },
 	[VIPC_CMD_HELP] = { cmd_help, false },
 };
 

@@ -609,8 +609,9 @@ static __u32 slot_entries(int fd)
 	return info.max_entries / VIPC_SLOTS;
 }
 
-static int open_pins(struct vipc_state *st)
+static int open_pins(struct vipc_state *st, bool rdonly)
 {
+	LIBBPF_OPTS(bpf_obj_get_opts, ro, .file_flags = BPF_F_RDONLY);
 	struct {
 		int *fd;
 		const char *path;
@@ -630,7 +631,10 @@ static int open_pins(struct vipc_state *st)
 	size_t i;
 
 	for (i = 0; i < sizeof(pins) / sizeof(pins[0]); i++) {
-		*pins[i].fd = bpf_obj_get(pins[i].path);
+		/* Programs open read-write only; a reader needs none. */
+		if (rdonly && (pins[i].fd == &st->remove_prog_fd || pins[i].fd == &st->stats_prog_fd))
+			continue;
+		*pins[i].fd = bpf_obj_get_opts(pins[i].path, rdonly ? &ro : NULL);
 		if (*pins[i].fd < 0)
 			return errno == ENOENT ? -ENOENT : -errno;
 	}
@@ -649,7 +653,7 @@ static int check_identity(struct vipc_state *st)
 	return st->cfg.abi_version == VIPC_ABI_VERSION ? 0 : -EPROTO;
 }
 
-int vipc_state_open(struct vipc_state *st, bool lock)
+static int state_open(struct vipc_state *st, bool lock, bool rdonly)
 {
 	int err;
 
@@ -661,17 +665,18 @@ int vipc_state_open(struct vipc_state *st, bool lock)
 	/* Phase 1: lock and open every pin; a missing one means not loaded,
 	 * unless the identity says another ABI version (which may lack one).
 	 */
-	err = lock ? vipc_lock(&st->lock_fd) : vipc_mount_bpffs();
+	err = lock ? vipc_lock(&st->lock_fd) : rdonly ? 0 : vipc_mount_bpffs();
 	if (!err)
-		err = open_pins(st);
+		err = open_pins(st, rdonly);
 	if (st->config_fd >= 0)
 		err = check_identity(st) ?: err;
 	if (err)
 		goto err_close;
 
-	/* Phase 2: map the registry counters. */
-	st->reg = mmap(NULL, sizeof(*st->reg), PROT_READ | PROT_WRITE, MAP_SHARED,
-		       st->registry_fd, 0);
+	/* Phase 2: map the registry counters (a read-only fd maps no shared memory). */
+	if (!rdonly)
+		st->reg = mmap(NULL, sizeof(*st->reg), PROT_READ | PROT_WRITE, MAP_SHARED,
+			       st->registry_fd, 0);
 	if (st->reg == MAP_FAILED) {
 		st->reg = NULL;
 		err = -errno;
@@ -685,6 +690,16 @@ int vipc_state_open(struct vipc_state *st, bool lock)
 err_close:
 	vipc_state_close(st);
 	return err;
+}
+
+int vipc_state_open(struct vipc_state *st, bool lock)
+{
+	return state_open(st, lock, false);
+}
+
+int vipc_state_open_ro(struct vipc_state *st)
+{
+	return state_open(st, false, true);
 }
 
 void vipc_state_close(struct vipc_state *st)

@@ -81,6 +81,10 @@ int vipc_pick_backends(__u32 asked, __u32 *out);
 int vipc_unload(void);
 /* Open the pinned instance, taking the pin directory lock when @lock. */
 int vipc_state_open(struct vipc_state *st, bool lock);
+/* Open it for reading only: every map read-only (BPF_F_RDONLY), no lock,
+ * no program, bpffs not mounted, and st->reg NULL (look vipc_registry up).
+ */
+int vipc_state_open_ro(struct vipc_state *st);
 void vipc_state_close(struct vipc_state *st);
 /* Take (creating the directory if needed) / drop the pin directory lock. */
 int vipc_lock(int *fd);

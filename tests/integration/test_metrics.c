@@ -1,0 +1,313 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/* The metrics endpoint against a real Prometheus: known allowed and denied
+ * calls from real runc containers, `vipc-loader metrics --listen`, Debian's
+ * prometheus scraping it every second, and the exact counts read back from
+ * Prometheus's HTTP API; bad requests answered and survived; the textfile
+ * accepted by promtool. Prometheus and the server run in a test cgroup,
+ * killed with it and their directory removed even when a test fails.
+ */
+#include <criterion/criterion.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <json-c/json.h>
+#include <linux/types.h>
+#include "vipc.h"
+#include "fixture.h"
+#include "scene.h"
+
+TestSuite(metrics, .init = s_init, .fini = s_fini, .timeout = 180);
+
+/* cli may connect to sock and send to dgram; bad may only send to sock. */
+#define M_POLICY                                                   \
+	"version: 1\n" S_CONTAINERS S_ENDPOINTS "grants:\n"         \
+	"  - { container: cli, endpoint: sock, allow: [connect] }\n" \
+	"  - { container: cli, endpoint: dgram, allow: [send] }\n"   \
+	"  - { container: bad, endpoint: sock, allow: [send] }\n"
+
+/* The known calls: 2 + 1 allowed, 3 denied no-permission, 1 denied no-grant. */
+static void known_calls(void)
+{
+	int i;
+
+	s_start(M_POLICY, 0);
+	s_listen(S_SOCK, NULL);
+	s_listen(S_DGRAM, "--dgram");
+	for (i = 0; i < 2; i++)
+		cr_assert_eq(s_probe(sc.cli, "connect", S_SOCK, NULL), 0);
+	for (i = 0; i < 3; i++)
+		cr_assert_eq(s_probe(sc.bad, "connect", S_SOCK, NULL), EPERM);
+	cr_assert_eq(s_probe(sc.cli, "sendto", S_DGRAM, "ping", NULL), 0);
+	cr_assert_eq(s_probe(sc.bad, "sendto", S_DGRAM, "ping", NULL), EPERM);
+}
+
+static char server_url[64]; /* http://127.0.0.1:PORT */
+
+/* `vipc-loader metrics --listen 127.0.0.1:0` in a test cgroup; its URL. */
+static pid_t start_server(void)
+{
+	const char *argv[] = { V_LOADER, "metrics", "--listen", "127.0.0.1:0", NULL };
+	char out[4096], *at;
+	pid_t pid;
+
+	cr_assert_eq(h_cgroup_make(H_CGROUP_ROOT "/metrics"), 0);
+	pid = h_spawn(H_CGROUP_ROOT "/metrics", argv, "serving http://");
+	cr_assert_gt(pid, 0, "vipc-loader metrics did not start");
+	h_spawn_output(pid, out, sizeof(out));
+	at = strstr(out, "serving http://");
+	cr_assert_not_null(at, "%s", out);
+	snprintf(server_url, sizeof(server_url), "http://%.*s", (int)strcspn(at + 15, "/"),
+		 at + 15);
+	return pid;
+}
+
+/* A TCP port free on 127.0.0.1 now. */
+static int free_port(void)
+{
+	struct sockaddr_in a = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	socklen_t len = sizeof(a);
+	int fd = socket(AF_INET, SOCK_STREAM, 0);
+
+	cr_assert_geq(fd, 0);
+	cr_assert_eq(bind(fd, (struct sockaddr *)&a, sizeof(a)), 0);
+	cr_assert_eq(getsockname(fd, (struct sockaddr *)&a, &len), 0);
+	close(fd);
+	return ntohs(a.sin_port);
+}
+
+static char prom_url[64];
+
+/* Debian's prometheus scraping the server every second, data in a temp dir. */
+static void start_prometheus(void)
+{
+	const char *dir = h_tmpdir();
+	char cfg[4096], data[4096], flag[3][4200];
+	const char *argv[] = { "prometheus", flag[0], flag[1], flag[2], NULL };
+	FILE *f;
+	pid_t pid;
+
+	cr_assert_not_null(dir);
+	snprintf(cfg, sizeof(cfg), "%s/prometheus.yml", dir);
+	snprintf(data, sizeof(data), "%s/data", dir);
+	f = fopen(cfg, "w");
+	cr_assert_not_null(f);
+	fprintf(f, "global: { scrape_interval: 1s, scrape_timeout: 1s }\n"
+		   "scrape_configs:\n"
+		   "  - job_name: vipc\n"
+		   "    static_configs: [ { targets: ['%s'] } ]\n", server_url + 7);
+	fclose(f);
+	snprintf(prom_url, sizeof(prom_url), "127.0.0.1:%d", free_port());
+	snprintf(flag[0], sizeof(flag[0]), "--config.file=%s", cfg);
+	snprintf(flag[1], sizeof(flag[1]), "--storage.tsdb.path=%s", data);
+	snprintf(flag[2], sizeof(flag[2]), "--web.listen-address=%s", prom_url);
+	cr_assert_eq(h_cgroup_make(H_CGROUP_ROOT "/prometheus"), 0);
+	pid = h_spawn(H_CGROUP_ROOT "/prometheus", argv, NULL);
+	cr_assert_gt(pid, 0, "prometheus did not start");
+	cr_assert_eq(h_spawn_expect(pid, "Server is ready to receive web requests",
+				    h_scale_ms(30000)), 0, "prometheus never became ready");
+}
+
+/* curl's output for ARGV (curl -s first). */
+static int curl(const char *const *args, char *out, size_t size)
+{
+	const char *argv[16] = { "curl", "-s", "--max-time", "10" };
+	int n = 4;
+
+	for (; *args && n < 15; args++)
+		argv[n++] = *args;
+	argv[n] = NULL;
+	return h_run(argv, out, size);
+}
+
+/* The one value of instant query @q in Prometheus, or -1 when it has none. */
+static double query(const char *q)
+{
+	char url[128], arg[512], out[65536];
+	const char *args[] = { "-G", "--data-urlencode", arg, url, NULL };
+	json_object *doc, *status, *data, *result, *value;
+	double v = -1;
+
+	snprintf(url, sizeof(url), "http://%s/api/v1/query", prom_url);
+	snprintf(arg, sizeof(arg), "query=%s", q);
+	cr_assert_eq(curl(args, out, sizeof(out)), 0, "query %s: %s", q, out);
+	doc = json_tokener_parse(out);
+	cr_assert_not_null(doc, "not JSON: %s", out);
+	cr_assert(json_object_object_get_ex(doc, "status", &status) &&
+		  !strcmp(json_object_get_string(status), "success"), "%s: %s", q, out);
+	cr_assert(json_object_object_get_ex(doc, "data", &data) &&
+		  json_object_object_get_ex(data, "result", &result), "%s", out);
+	cr_assert_leq(json_object_array_length(result), 1, "%s has many series: %s", q, out);
+	if (json_object_array_length(result) == 1 &&
+	    json_object_object_get_ex(json_object_array_get_idx(result, 0), "value", &value))
+		v = strtod(json_object_get_string(json_object_array_get_idx(value, 1)), NULL);
+	json_object_put(doc);
+	return v;
+}
+
+/* Wait until Prometheus has scraped the server successfully. */
+static void wait_scraped(void)
+{
+	int waited;
+
+	for (waited = 0; waited < h_scale_ms(30000); waited += 250) {
+		if (query("up{job=\"vipc\"}") == 1)
+			return;
+		usleep(250 * 1000);
+	}
+	cr_assert_fail("Prometheus never scraped %s", server_url);
+}
+
+/* vipc_decisions_total of @hook for @verdict (and @reason, NULL: none). */
+static double decisions(const char *hook, const char *verdict, const char *reason)
+{
+	char q[256];
+
+	snprintf(q, sizeof(q), "vipc_decisions_total{hook=\"%s\",verdict=\"%s\",reason=\"%s\"}",
+		 hook, verdict, reason ? reason : "");
+	return query(q);
+}
+
+Test(metrics, prometheus_reads_the_exact_counts)
+{
+	char q[128];
+
+	known_calls();
+	start_server();
+	start_prometheus();
+	wait_scraped();
+
+	/* The calls, by hook, verdict and reason. */
+	cr_expect_eq(decisions(v_hook(0), "allowed", NULL), 2);
+	cr_expect_eq(decisions(v_hook(0), "denied", "no-permission"), 3);
+	cr_expect_eq(decisions(v_hook(0), "denied", "no-grant"), 0);
+	cr_expect_eq(decisions(v_hook(0), "audited", NULL), 0);
+	cr_expect_eq(decisions(v_hook(1), "allowed", NULL), 1);
+	cr_expect_eq(decisions(v_hook(1), "denied", "no-grant"), 1);
+	cr_expect_eq(query("sum(vipc_decisions_total{verdict=\"denied\"})"), 4);
+
+	/* The tables, the registry, the hooks and the build. */
+	cr_expect_eq(query("vipc_table_entries{table=\"containers\"}"), 3);
+	cr_expect_eq(query("vipc_table_entries{table=\"grants\"}"), 3);
+	cr_expect_eq(query("vipc_table_limit{table=\"grants\"}"), 65536);
+	cr_expect_eq(query("vipc_policy_loads_total"), 1);
+	cr_expect_eq(query("vipc_registry_grants_issued_total"), 3);
+	cr_expect_eq(query("sum(vipc_events_dropped_total)"), 0);
+	snprintf(q, sizeof(q), "vipc_hook_attached{hook=\"%s\"}", v_hook(0));
+	cr_expect_eq(query(q), 1);
+	snprintf(q, sizeof(q), "vipc_build_info{abi=\"%u\"}", VIPC_ABI_VERSION);
+	cr_expect_eq(query(q), 1);
+}
+
+/* The HTTP status curl got for ARGS. */
+static int status_of(const char *const *args)
+{
+	char out[64];
+
+	cr_assert_eq(curl(args, out, sizeof(out)), 0, "curl: %s", out);
+	return atoi(out);
+}
+
+/* Send @raw on a new connection to the server: the status of its reply. */
+static int raw_status(const char *raw)
+{
+	struct sockaddr_in a = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK),
+				 .sin_port = htons(atoi(strrchr(server_url, ':') + 1)) };
+	char reply[256] = "";
+	int fd = socket(AF_INET, SOCK_STREAM, 0), st = -1;
+	ssize_t n;
+
+	cr_assert_geq(fd, 0);
+	cr_assert_eq(connect(fd, (struct sockaddr *)&a, sizeof(a)), 0);
+	cr_assert_eq(write(fd, raw, strlen(raw)), (ssize_t)strlen(raw));
+	n = read(fd, reply, sizeof(reply) - 1);
+	close(fd);
+	if (n > 0 && sscanf(reply, "HTTP/1.%*d %d", &st) != 1)
+		st = -1;
+	return st;
+}
+
+Test(metrics, bad_requests_get_their_status_and_the_server_survives)
+{
+	static char big[20100];
+	char url[128], nope[128], root[128], out[8192];
+	const char *code[] = { "-o", "/dev/null", "-w", "%{http_code}" };
+	pid_t pid;
+
+	v_require_root();
+	v_load(M_POLICY);
+	pid = start_server();
+	snprintf(url, sizeof(url), "%s/metrics", server_url);
+	snprintf(nope, sizeof(nope), "%s/nope", server_url);
+	snprintf(root, sizeof(root), "%s/", server_url);
+	snprintf(big, sizeof(big), "X-Big: %0*d", 20000, 0);
+
+#define STATUS(...) status_of((const char *[]){ code[0], code[1], code[2], code[3], __VA_ARGS__, NULL })
+	cr_expect_eq(STATUS(url), 200);
+	cr_expect_eq(STATUS("-I", url), 200, "HEAD");
+	cr_expect_eq(STATUS(root), 200);
+	cr_expect_eq(STATUS(nope), 404);
+	cr_expect_eq(STATUS("-X", "POST", url), 405);
+	cr_expect_eq(STATUS("-X", "DELETE", url), 405);
+	cr_expect_eq(STATUS("--data", "x=1", "-X", "GET", url), 413, "no body accepted");
+	cr_expect_eq(STATUS("-H", big, url), 431, "oversized header");
+	cr_expect_eq(raw_status("GET /metrics HTTP/1.1\r\nHost: x\r\nNo colon\r\n\r\n"), 400);
+	cr_expect_eq(raw_status("GET /metrics HTTP/1.1\r\n\r\n"), 400, "no Host");
+	cr_expect_eq(raw_status("GET /metrics HTTP/7.0\r\nHost: x\r\n\r\n"), 505);
+	cr_expect_eq(raw_status("GARBAGE\r\n\r\n"), -1, "not HTTP: closed unanswered");
+	cr_expect_eq(STATUS(url), 200, "still serving");
+
+	/* Each refusal logged on one line, the server still running. */
+	cr_assert_eq(h_spawn_wait(pid, -1), -ETIMEDOUT, "the server exited");
+	h_spawn_output(pid, out, sizeof(out));
+	cr_expect(strstr(out, "GET /nope: 404\n"), "%s", out);
+	cr_expect(strstr(out, "POST /metrics: 405\n"), "%s", out);
+	cr_expect(strstr(out, "HTTP response code is 431)\n"), "%s", out);
+	cr_expect(strstr(out, "connection closed without a well-formed request\n"), "%s", out);
+}
+
+Test(metrics, textfile_is_written_atomically_and_passes_promtool)
+{
+	char path[4200], cmd[8500], out[65536];
+	const char *check[] = { "sh", "-c", cmd, NULL };
+	const char *dir;
+	FILE *f;
+	size_t n;
+
+	known_calls();
+	dir = h_tmpdir();
+	cr_assert_not_null(dir);
+	snprintf(path, sizeof(path), "%s/vipc.prom", dir);
+	cr_assert_eq(v_loader("metrics", "--textfile", path, NULL), 0, "%s", v_out);
+	snprintf(cmd, sizeof(cmd), "promtool check metrics < '%s'", path);
+	cr_expect_eq(h_run(check, out, sizeof(out)), 0, "promtool: %s", out);
+	f = fopen(path, "r");
+	cr_assert_not_null(f);
+	n = fread(out, 1, sizeof(out) - 1, f);
+	out[n] = '\0';
+	fclose(f);
+	snprintf(cmd, sizeof(cmd), "vipc_decisions_total{hook=\"%s\",verdict=\"denied\","
+		 "reason=\"no-permission\"} 3\n", v_hook(0));
+	cr_expect(strstr(out, cmd), "%s", out);
+	cr_expect_null(strstr(out, "# EOF"), "the text format, not OpenMetrics");
+	snprintf(cmd, sizeof(cmd), "ls -A '%s'", dir);
+	cr_assert_eq(h_run(check, out, sizeof(out)), 0);
+	cr_expect_str_eq(out, "vipc.prom\n", "no temporary file left");
+}
+
+Test(metrics, not_loaded_is_503_and_exit_status_5)
+{
+	char url[128];
+	const char *code[] = { "-o", "/dev/null", "-w", "%{http_code}", url, NULL };
+
+	v_require_root();
+	start_server();
+	snprintf(url, sizeof(url), "%s/metrics", server_url);
+	cr_expect_eq(status_of(code), 503);
+	cr_expect_eq(v_loader("metrics", "--textfile", "/nonexistent/x.prom", NULL),
+		     VIPC_EXIT_NOT_LOADED, "%s", v_out);
+}

@@ -1,0 +1,293 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/* vipc's counters as Prometheus metric families: read once per scrape from
+ * the pinned maps (read-only), written as a list of families.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/stat.h>
+#include <bpf/bpf.h>
+#include "metrics.h"
+#include "registry.h"
+
+/* ---- reading ---- */
+
+int vipc_metrics_read(struct vipc_state *st, struct vipc_metrics_src *src)
+{
+	const int fds[VIPC_NR_TABLES] = { st->principals_fd, st->endpoints_fd, st->grants_fd,
+					  st->channels_fd };
+	const __u32 limits[VIPC_NR_TABLES] = { st->limits.principals, st->limits.endpoints,
+					       st->limits.grants, st->limits.channels };
+	char path[PATH_MAX];
+	__u32 zero = 0;
+	long n;
+	int i, err;
+
+	/* Phase 1: the live slot (a reload may have flipped it), then the counters. */
+	memset(src, 0, sizeof(*src));
+	err = vipc_config_read(st) ?: vipc_stats_read(st, &src->stats);
+	if (!err && bpf_map_lookup_elem(st->registry_fd, &zero, &src->reg))
+		err = -errno;
+	if (err)
+		return err;
+
+	/* Phase 2: how full each table is, and which hooks are attached. */
+	for (i = 0; i < VIPC_NR_TABLES; i++) {
+		n = vipc_map_count(fds[i], st->cfg.active_slot);
+		if (n < 0)
+			return n;
+		src->entries[i] = n;
+		src->limits[i] = limits[i];
+	}
+	src->backends = st->cfg.backends;
+	for (i = 0; i < vipc_nr_hooks && i < 32; i++) {
+		snprintf(path, sizeof(path), "%s/%s", VIPC_PIN_DIR, vipc_hooks[i].link);
+		if (!access(path, F_OK))
+			src->attached |= 1U << i;
+	}
+	return 0;
+}
+
+/* ---- the families ---- */
+
+#define STAT(field) offsetof(struct vipc_stats, field)
+#define COUNTER(p, v) vipc_prom_sample(p, NULL, 0, v)
+
+static __u64 stat_at(const struct vipc_stats *s, size_t off)
+{
+	return *(const __u64 *)((const char *)s + off);
+}
+
+/* Does vipc_hooks[@i] decide, on a backend that is attached? */
+static bool deciding(const struct vipc_metrics_src *s, int i)
+{
+	return vipc_hooks[i].stat >= 0 && (vipc_hooks[i].backend & s->backends);
+}
+
+/* vipc_decisions_total{hook,verdict[,reason]}: reason for denials only. */
+static void decisions(struct vipc_prom *p, const struct vipc_metrics_src *s, size_t off)
+{
+	static const struct {
+		const char *verdict;
+		size_t off;
+	} verdicts[] = { { "allowed", STAT(allowed) }, { "unconfined", STAT(unconfined) },
+			 { "audited", STAT(audited) } };
+	struct vipc_prom_label l[3] = { { "hook", NULL }, { "verdict", NULL }, { "reason", NULL } };
+	const struct vipc_stats *h;
+	size_t v;
+	int i, r;
+
+	(void)off;
+	for (i = 0; i < vipc_nr_hooks; i++) {
+		if (!deciding(s, i))
+			continue;
+		h = &s->stats.hook[vipc_hooks[i].stat];
+		l[0].value = vipc_hooks[i].name;
+		for (v = 0; v < sizeof(verdicts) / sizeof(verdicts[0]); v++) {
+			l[1].value = verdicts[v].verdict;
+			vipc_prom_sample(p, l, 2, stat_at(h, verdicts[v].off));
+		}
+		l[1].value = "denied";
+		for (r = VIPC_R_FIRST_DENY; r < VIPC_R__COUNT; r++) {
+			l[2].value = vipc_reason_str(r);
+			vipc_prom_sample(p, l, 3, (&h->denied_unknown)[r - VIPC_R_FIRST_DENY]);
+		}
+	}
+}
+
+/* A per-hook counter, by hook. */
+static void by_hook(struct vipc_prom *p, const struct vipc_metrics_src *s, size_t off)
+{
+	struct vipc_prom_label l = { "hook", NULL };
+	int i;
+
+	for (i = 0; i < vipc_nr_hooks; i++) {
+		if (!deciding(s, i))
+			continue;
+		l.value = vipc_hooks[i].name;
+		vipc_prom_sample(p, &l, 1, stat_at(&s->stats.hook[vipc_hooks[i].stat], off));
+	}
+}
+
+/* A counter summed over the hooks. */
+static void total(struct vipc_prom *p, const struct vipc_metrics_src *s, size_t off)
+{
+	COUNTER(p, stat_at(&s->stats.total, off));
+}
+
+/* vipc_registry_<name>_total, one family per registry counter. */
+static void registry(struct vipc_prom *p, const struct vipc_metrics_src *s, size_t off)
+{
+#define FIELD_NAME(name) #name,
+	static const char *const names[VIPC_NR_REGISTRY] = { VIPC_REGISTRY_FIELDS(FIELD_NAME) };
+#undef FIELD_NAME
+	char name[64], help[96];
+	size_t f;
+
+	(void)off;
+	for (f = 0; f < VIPC_NR_REGISTRY; f++) {
+		snprintf(name, sizeof(name), "vipc_registry_%s", names[f]);
+		snprintf(help, sizeof(help), "Registry counter %s (the vipc_registry map).",
+			 names[f]);
+		vipc_prom_family(p, name, VIPC_PROM_COUNTER, help);
+		COUNTER(p, ((const __u64 *)&s->reg)[f]);
+	}
+}
+
+static void policy_loads(struct vipc_prom *p, const struct vipc_metrics_src *s, size_t off)
+{
+	(void)off;
+	COUNTER(p, s->reg.policy_loads);
+}
+
+static const char *const table_names[VIPC_NR_TABLES] = { "containers", "endpoints", "grants",
+							 "channels" };
+
+/* vipc_table_entries{table} (@off 0) or vipc_table_limit{table} (1). */
+static void tables(struct vipc_prom *p, const struct vipc_metrics_src *s, size_t off)
+{
+	struct vipc_prom_label l = { "table", NULL };
+	int i;
+
+	for (i = 0; i < VIPC_NR_TABLES; i++) {
+		l.value = table_names[i];
+		vipc_prom_sample(p, &l, 1, off ? s->limits[i] : (__u64)s->entries[i]);
+	}
+}
+
+static void hooks_attached(struct vipc_prom *p, const struct vipc_metrics_src *s, size_t off)
+{
+	struct vipc_prom_label l = { "hook", NULL };
+	int i;
+
+	(void)off;
+	for (i = 0; i < vipc_nr_hooks && i < 32; i++) {
+		l.value = vipc_hooks[i].name ?: vipc_hooks[i].prog;
+		vipc_prom_sample(p, &l, 1, !!(s->attached & (1U << i)));
+	}
+}
+
+static void build_info(struct vipc_prom *p, const struct vipc_metrics_src *s, size_t off)
+{
+	char abi[16];
+	struct vipc_prom_label l[2] = { { "version", VIPC_VERSION }, { "abi", abi } };
+
+	(void)s;
+	(void)off;
+	snprintf(abi, sizeof(abi), "%u", VIPC_ABI_VERSION);
+	vipc_prom_sample(p, l, 2, 1);
+}
+
+/* The families, in the order written. A family is its name, type and help
+ * (name NULL: @write writes its own families), and what writes its samples.
+ */
+static const struct family {
+	const char *name;
+	enum vipc_prom_type type;
+	const char *help;
+	void (*write)(struct vipc_prom *p, const struct vipc_metrics_src *s, size_t off);
+	size_t off; /* @write's argument: a counter's offset, or which one */
+} families[] = {
+	{ "vipc_decisions", VIPC_PROM_COUNTER,
+	  "Decisions by hook and verdict; denials by reason.", decisions, 0 },
+	{ "vipc_table_lookups", VIPC_PROM_COUNTER, "Endpoint and grant table lookups.", by_hook,
+	  STAT(lookups) },
+	{ "vipc_table_hits", VIPC_PROM_COUNTER, "Table lookups that found an entry.", by_hook,
+	  STAT(hits) },
+	{ "vipc_cached_verdicts", VIPC_PROM_COUNTER,
+	  "Calls let through on the socket's remembered verdict.", by_hook, STAT(cached) },
+	{ "vipc_events_dropped", VIPC_PROM_COUNTER,
+	  "Deny events lost to a full ring buffer.", by_hook, STAT(events_dropped) },
+	{ "vipc_snapshots_dropped", VIPC_PROM_COUNTER,
+	  "Statistics snapshots lost to a full ring buffer.", total, STAT(snapshots_dropped) },
+	{ NULL, VIPC_PROM_COUNTER, NULL, registry, 0 },
+	{ "vipc_policy_loads", VIPC_PROM_COUNTER, "Policies applied (load and reload).",
+	  policy_loads, 0 },
+	{ "vipc_table_entries", VIPC_PROM_GAUGE, "Entries in the live slot of each table.", tables,
+	  0 },
+	{ "vipc_table_limit", VIPC_PROM_GAUGE, "Entries each table holds per slot.", tables, 1 },
+	{ "vipc_hook_attached", VIPC_PROM_GAUGE, "1 when the hook's link is pinned.",
+	  hooks_attached, 0 },
+	{ "vipc_build_info", VIPC_PROM_GAUGE, "The loader's release and pinned-state ABI.",
+	  build_info, 0 },
+};
+
+void vipc_metrics_write(const struct vipc_metrics_src *src, struct vipc_prom *p)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(families) / sizeof(families[0]); i++) {
+		if (families[i].name)
+			vipc_prom_family(p, families[i].name, families[i].type, families[i].help);
+		families[i].write(p, src, families[i].off);
+	}
+}
+
+int vipc_metrics_collect(void *ctx, struct vipc_prom *p)
+{
+	struct vipc_state own, *st = ctx ?: &own;
+	struct vipc_metrics_src src;
+	int err;
+
+	if (!ctx && (err = vipc_state_open_ro(&own)))
+		return err;
+	err = vipc_metrics_read(st, &src);
+	if (!ctx)
+		vipc_state_close(&own);
+	if (!err)
+		vipc_metrics_write(&src, p);
+	return err;
+}
+
+/* ---- the textfile ---- */
+
+static int write_all(int fd, const char *buf, size_t len)
+{
+	ssize_t n;
+
+	for (; len; buf += n, len -= n) {
+		n = write(fd, buf, len);
+		if (n < 0 && errno != EINTR)
+			return -errno;
+		if (n < 0)
+			n = 0;
+	}
+	return 0;
+}
+
+int vipc_metrics_textfile(const char *path)
+{
+	char tmp[PATH_MAX];
+	struct vipc_prom p;
+	int fd = -1, err;
+
+	/* Phase 1: the exposition in the text format node_exporter reads. */
+	vipc_prom_init(&p, false);
+	err = vipc_metrics_collect(NULL, &p) ?: vipc_prom_finish(&p);
+	if (!err && snprintf(tmp, sizeof(tmp), "%s.XXXXXX", path) >= (int)sizeof(tmp))
+		err = -ENAMETOOLONG;
+
+	/* Phase 2: a temporary file beside it (not *.prom: the collector skips
+	 * it), written and synced, then renamed over it.
+	 */
+	if (!err && (fd = mkstemp(tmp)) < 0)
+		err = -errno;
+	if (!err && fchmod(fd, 0644))
+		err = -errno;
+	err = err ?: write_all(fd, p.buf, p.len);
+	if (!err && fsync(fd))
+		err = -errno;
+	if (fd >= 0 && close(fd) && !err)
+		err = -errno;
+	if (!err && rename(tmp, path))
+		err = -errno;
+	if (err && fd >= 0)
+		unlink(tmp);
+	vipc_prom_free(&p);
+	return err;
+}
