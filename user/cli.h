@@ -24,6 +24,7 @@ enum vipc_cmd {
 	VIPC_CMD_REVOKE,
 	VIPC_CMD_CHANNEL,
 	VIPC_CMD_CHECK,
+	VIPC_CMD_SUGGEST,
 	VIPC_CMD_HELP,
 	VIPC_NR_CMDS,
 };
@@ -33,6 +34,8 @@ struct vipc_cli {
 	const char *config;
 	const char *cgroup;
 	const char *endpoint;
+	const char *from;   /* suggest: the event log, "-" for stdin */
+	const char *policy; /* suggest: the policy to merge into */
 	int pid;
 	bool detach, json, interval_set, help, version;
 	enum vipc_log_level log_level;

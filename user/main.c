@@ -18,6 +18,7 @@
 #include "registry.h"
 #include "state.h"
 #include "stream.h"
+#include "suggest.h"
 
 #define DEFAULT_POLICY "/etc/vipc/policy.yaml"
 
@@ -54,6 +55,12 @@ static const char usage_text[] =
 	"  channel rm NAME\n"
 	"  channel ls [--json]\n"
 	"  check CONTAINER ENDPOINT PERM [--json] exit 0 allowed, 1 denied\n"
+	"  suggest [--from FILE|-] [--timeout S] [--policy FILE]\n"
+	"                                         the grants an audit record asks for: FILE\n"
+	"                                         (events --json) and/or S s of live events;\n"
+	"                                         merged into the --policy FILE (the whole\n"
+	"                                         new policy), else a grants: fragment\n"
+	"                                         against the loaded registry\n"
 	"  help\n"
 	"\n"
 	"Options of every command:\n"
@@ -723,6 +730,88 @@ static int cmd_check(int argc, char **argv)
 	return allowed ? VIPC_EXIT_OK : VIPC_EXIT_DENIED;
 }
 
+/* suggest's reads of the pinned instance: root only, said so. */
+static int suggest_state(struct vipc_state *st)
+{
+	char missing[128];
+
+	if (vipc_caps_check(missing, sizeof(missing))) {
+		pr_warn("suggest: missing capabilities %s to read %s (run with sudo, or give "
+			"--from FILE and --policy FILE)\n", missing, opt.timeout_s ? "live events" :
+			"the loaded registry");
+		return VIPC_EXIT_NO_PRIVILEGE;
+	}
+	return open_state(st, false);
+}
+
+/* The records: the --from file (or stdin), then --timeout S of live events. */
+static int suggest_collect(struct vipc_suggest *s, struct vipc_state *st)
+{
+	bool in = opt.from && !strcmp(opt.from, "-");
+	FILE *f = NULL;
+	int err = 0;
+
+	if (opt.from && !(f = in ? stdin : fopen(opt.from, "re"))) {
+		pr_warn("suggest: %s: %s\n", opt.from, strerror(errno));
+		return VIPC_EXIT_DENIED;
+	}
+	if (f)
+		err = vipc_suggest_read(s, f, in ? "stdin" : opt.from);
+	if (f && !in)
+		fclose(f);
+	if (!err && opt.timeout_s)
+		err = vipc_suggest_live(s, st, opt.timeout_s);
+	return err ? report(err, "suggest: reading events") : 0;
+}
+
+/* The whole --policy FILE with the grants merged in, or a fragment. */
+static int suggest_write(struct vipc_suggest *s, struct vipc_state *st)
+{
+	struct vipc_policy_error perr = {};
+	struct vipc_policy *base = NULL;
+	char msg[PATH_MAX + 600], *text = NULL;
+	size_t len = 0;
+	int err;
+
+	if (!opt.policy) {
+		err = vipc_suggest_base(st, &base) ?: vipc_suggest_fragment(s, base, stdout);
+		vipc_policy_free(base);
+		return report(err, "suggest");
+	}
+	err = vipc_policy_read_file(opt.policy, &text, &len, &perr) ?:
+	      vipc_suggest_policy(s, text, len, opt.policy, stdout, &perr);
+	free(text);
+	if (err == -EINVAL || (err && perr.msg[0])) {
+		vipc_policy_error_format(&perr, msg, sizeof(msg));
+		fprintf(stderr, "%s\n", msg);
+		return err == -ENOMEM ? VIPC_EXIT_NO_MEMORY : VIPC_EXIT_USAGE;
+	}
+	return report(err, "suggest");
+}
+
+static int cmd_suggest(int argc, char **argv)
+{
+	bool live = opt.timeout_s || !opt.policy;
+	struct vipc_suggest *s = NULL;
+	struct vipc_state st;
+	int ret;
+
+	(void)argv;
+	if (argc || (!opt.from && !opt.timeout_s))
+		return vipc_usage_error("suggest takes --from FILE (- for stdin) and/or --timeout S, "
+					"and no arguments");
+	if (vipc_suggest_new(&s))
+		return report(-ENOMEM, "suggest");
+	ret = live ? suggest_state(&st) : 0;
+	if (!ret) {
+		ret = suggest_collect(s, &st) ?: suggest_write(s, &st);
+		if (live)
+			vipc_state_close(&st);
+	}
+	vipc_suggest_free(s);
+	return ret;
+}
+
 static int cmd_help(int argc, char **argv)
 {
 	(void)argc;
@@ -749,6 +838,7 @@ static const struct cmd {
 	[VIPC_CMD_REVOKE] = { cmd_revoke, true },
 	[VIPC_CMD_CHANNEL] = { cmd_channel, true },
 	[VIPC_CMD_CHECK] = { cmd_check, true },
+	[VIPC_CMD_SUGGEST] = { cmd_suggest, false }, /* root only for what it reads live */
 	[VIPC_CMD_HELP] = { cmd_help, false },
 };
 
