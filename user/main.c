@@ -115,11 +115,20 @@ static int open_state(struct vipc_state *st, bool lock)
 	return err ? report(err, "opening " VIPC_PIN_DIR) : 0;
 }
 
+/* A policy error as file:line:col: what; its exit status. */
+static int policy_error(int err, const struct vipc_policy_error *perr)
+{
+	char msg[PATH_MAX + 600];
+
+	vipc_policy_error_format(perr, msg, sizeof(msg));
+	fprintf(stderr, "%s\n", msg);
+	return err == -ENOMEM ? VIPC_EXIT_NO_MEMORY : VIPC_EXIT_USAGE;
+}
+
 /* Parse and resolve the policy file; on error print file:line:col. */
 static int read_policy(const char *path, struct vipc_policy **pol)
 {
 	struct vipc_policy_error perr = {};
-	char msg[PATH_MAX + 600];
 	int err;
 
 	err = vipc_policy_parse_file(path, pol, &perr);
@@ -127,11 +136,9 @@ static int read_policy(const char *path, struct vipc_policy **pol)
 		err = vipc_policy_resolve(*pol, VIPC_CGROUP2, "/proc", &perr);
 	if (!err)
 		return 0;
-	vipc_policy_error_format(&perr, msg, sizeof(msg));
-	fprintf(stderr, "%s\n", msg);
 	vipc_policy_free(*pol);
 	*pol = NULL;
-	return err == -ENOMEM ? VIPC_EXIT_NO_MEMORY : VIPC_EXIT_USAGE;
+	return policy_error(err, &perr);
 }
 
 static const char *policy_path(void)
@@ -764,29 +771,35 @@ static int suggest_collect(struct vipc_suggest *s, struct vipc_state *st)
 	return err ? report(err, "suggest: reading events") : 0;
 }
 
-/* The whole --policy FILE with the grants merged in, or a fragment. */
-static int suggest_write(struct vipc_suggest *s, struct vipc_state *st)
+/* The --policy FILE's text, checked to parse before any event is read. */
+static int suggest_policy_text(char **text, size_t *len)
+{
+	struct vipc_policy_error perr = {};
+	struct vipc_policy *pol = NULL;
+	int err;
+
+	snprintf(perr.file, sizeof(perr.file), "%s", opt.policy);
+	err = vipc_policy_read_file(opt.policy, text, len, &perr) ?:
+	      vipc_policy_parse_string(*text, *len, opt.policy, &pol, &perr);
+	vipc_policy_free(pol);
+	return err ? policy_error(err, &perr) : 0;
+}
+
+/* The policy @text with the grants merged in, or (NULL) a fragment. */
+static int suggest_write(struct vipc_suggest *s, struct vipc_state *st, const char *text,
+			 size_t len)
 {
 	struct vipc_policy_error perr = {};
 	struct vipc_policy *base = NULL;
-	char msg[PATH_MAX + 600], *text = NULL;
-	size_t len = 0;
 	int err;
 
-	if (!opt.policy) {
+	if (!text) {
 		err = vipc_suggest_base(st, &base) ?: vipc_suggest_fragment(s, base, stdout);
 		vipc_policy_free(base);
 		return report(err, "suggest");
 	}
-	err = vipc_policy_read_file(opt.policy, &text, &len, &perr) ?:
-	      vipc_suggest_policy(s, text, len, opt.policy, stdout, &perr);
-	free(text);
-	if (err == -EINVAL || (err && perr.msg[0])) {
-		vipc_policy_error_format(&perr, msg, sizeof(msg));
-		fprintf(stderr, "%s\n", msg);
-		return err == -ENOMEM ? VIPC_EXIT_NO_MEMORY : VIPC_EXIT_USAGE;
-	}
-	return report(err, "suggest");
+	err = vipc_suggest_policy(s, text, len, opt.policy, stdout, &perr);
+	return err == -EINVAL ? policy_error(err, &perr) : report(err, "suggest");
 }
 
 static int cmd_suggest(int argc, char **argv)
@@ -794,21 +807,28 @@ static int cmd_suggest(int argc, char **argv)
 	bool live = opt.timeout_s || !opt.policy;
 	struct vipc_suggest *s = NULL;
 	struct vipc_state st;
+	char *text = NULL;
+	size_t len = 0;
 	int ret;
 
 	(void)argv;
 	if (argc || (!opt.from && !opt.timeout_s))
 		return vipc_usage_error("suggest takes --from FILE (- for stdin) and/or --timeout S, "
 					"and no arguments");
-	if (vipc_suggest_new(&s))
-		return report(-ENOMEM, "suggest");
-	ret = live ? suggest_state(&st) : 0;
+	/* Phase 1: the policy, the sums, and what is read live, or why not. */
+	ret = opt.policy ? suggest_policy_text(&text, &len) : 0;
+	if (!ret && vipc_suggest_new(&s))
+		ret = report(-ENOMEM, "suggest");
+	if (!ret && live)
+		ret = suggest_state(&st);
+	/* Phase 2: the records in, the policy out. */
 	if (!ret) {
-		ret = suggest_collect(s, &st) ?: suggest_write(s, &st);
+		ret = suggest_collect(s, &st) ?: suggest_write(s, &st, text, len);
 		if (live)
 			vipc_state_close(&st);
 	}
 	vipc_suggest_free(s);
+	free(text);
 	return ret;
 }
 
