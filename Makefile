@@ -100,12 +100,13 @@ unit-asan: $(ASAN_OBJS) $(ASAN_TESTS)
 	$(Q)ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
 		scripts/run-tests.sh $(ASAN_TESTS)
 
-# libFuzzer targets: the policy parser, the command line and deny events
-# as JSON (with the one writer, user/jsonout.c). `make fuzz`
+# libFuzzer targets: the policy parser, the command line, deny events
+# as JSON (with the one writer, user/jsonout.c) and suggest's event-log
+# reader (it names reasons through the registry: the loader's objects). `make fuzz`
 # runs each for FUZZ_SECONDS on the seeds in tests/fuzz/corpus/<target>;
 # `make fuzz-regress` replays the seeds and every input that once failed.
 FUZZ_SECONDS ?= 30
-FUZZ_TARGETS := policy cli event
+FUZZ_TARGETS := policy cli event suggest
 FUZZ_BINS := $(patsubst %,$(OUTPUT)/fuzz/fuzz_%,$(FUZZ_TARGETS))
 FUZZ_CFLAGS := -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
 	-Wall -Wextra -Werror -std=gnu11 -D_GNU_SOURCE
@@ -113,6 +114,10 @@ FUZZ_CFLAGS := -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=
 $(OUTPUT)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c user/cli.c user/policy.c user/jsonout.c $(wildcard user/*.h) include/vipc.h | $(OUTPUT)/fuzz
 	$(call msg,FUZZ,$@)
 	$(Q)$(CLANG) $(FUZZ_CFLAGS) $(INCLUDES) $(filter %.c,$^) -lyaml -ljson-c -o $@
+
+$(OUTPUT)/fuzz/fuzz_suggest: tests/fuzz/fuzz_suggest.c $(LIB_SRCS) $(wildcard user/*.h) include/vipc.h $(OUTPUT)/vipc.skel.h | $(OUTPUT)/fuzz
+	$(call msg,FUZZ,$@)
+	$(Q)$(CLANG) $(FUZZ_CFLAGS) $(INCLUDES) $(filter %.c,$^) $(LIBS) -o $@
 
 fuzz: $(FUZZ_BINS)
 	$(Q)for t in $(FUZZ_TARGETS); do \

@@ -488,7 +488,8 @@ static struct judged *judge_all(struct vipc_suggest *s, const struct vipc_policy
 
 	if (!j)
 		return NULL;
-	qsort(s->calls, s->nr, sizeof(*s->calls), call_ptr_cmp);
+	if (s->nr) /* calls is NULL when nothing was summed */
+		qsort(s->calls, s->nr, sizeof(*s->calls), call_ptr_cmp);
 	for (i = 0; i < s->nr; i++) {
 		j[i].c = s->calls[i];
 		judge(pol, j, i);
@@ -736,8 +737,8 @@ static void comment_out(FILE *out, const char *text, size_t len)
 static const char *const titles[] = {
 	[F_GRANT] = "Grants added or widened (+ the permissions added):",
 	[F_GRANTED] = "Granted already (a reload re-issues a grant revoked since):",
-	[F_NEW] = "Names no endpoint has: register each (OWNER: the container that binds it), "
-		  "then grant it; uncomment when reviewed:",
+	[F_NEW] = ("Names no endpoint has: register each (OWNER: the container that binds it), "
+		   "then grant it; uncomment when reviewed:"),
 	[F_NONE] = "Not fixable by a grant (impostor, channel-full, unconfined):",
 	[F_STRANGER] = "Containers the policy does not have (removed since, or another policy's):",
 	[F_UNWRITABLE] = "Names a policy cannot hold (a relative path, a NUL byte, not UTF-8):",
