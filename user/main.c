@@ -56,11 +56,11 @@ static const char usage_text[] =
 	"  channel ls [--json]\n"
 	"  check CONTAINER ENDPOINT PERM [--json] exit 0 allowed, 1 denied\n"
 	"  suggest [--from FILE|-] [--timeout S] [--policy FILE]\n"
-	"                                         the grants an audit record asks for: FILE\n"
-	"                                         (events --json) and/or S s of live events;\n"
-	"                                         merged into the --policy FILE (the whole\n"
-	"                                         new policy), else a grants: fragment\n"
-	"                                         against the loaded registry\n"
+	"                                         the grants an audit record asks for, from\n"
+	"                                         FILE (events --json) and/or S seconds of\n"
+	"                                         live events: merged into the --policy FILE\n"
+	"                                         (the whole new policy), else a grants:\n"
+	"                                         fragment against the loaded registry\n"
 	"  help\n"
 	"\n"
 	"Options of every command:\n"
@@ -813,8 +813,8 @@ static int cmd_suggest(int argc, char **argv)
 
 	(void)argv;
 	if (argc || (!opt.from && !opt.timeout_s))
-		return vipc_usage_error("suggest takes --from FILE (- for stdin) and/or --timeout S, "
-					"and no arguments");
+		return vipc_usage_error("suggest takes --from FILE (- for stdin) and/or "
+					"--timeout S, and no arguments");
 	/* Phase 1: the policy, the sums, and what is read live, or why not. */
 	ret = opt.policy ? suggest_policy_text(&text, &len) : 0;
 	if (!ret && vipc_suggest_new(&s))

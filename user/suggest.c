@@ -470,8 +470,8 @@ static void judge(const struct vipc_policy *pol, struct judged *j, size_t nj)
 	ep = endpoint_at(pol, c);
 	if (ep) {
 		strcpy(j[nj].label, ep->name);
-		j[nj].have = strcmp(ep->owner, c->container) ? granted(pol, c->container, ep->name) :
-							       VIPC_PERM_ALL;
+		j[nj].have = strcmp(ep->owner, c->container) ?
+				     granted(pol, c->container, ep->name) : VIPC_PERM_ALL;
 		j[nj].fate = c->fix_perms & ~j[nj].have ? F_GRANT : F_GRANTED;
 		return;
 	}
@@ -561,7 +561,8 @@ static int doc_get(yaml_document_t *d, int map, const char *key, yaml_node_pair_
 		return 0;
 	for (p = m->data.mapping.pairs.start; p < m->data.mapping.pairs.top; p++) {
 		k = yaml_document_get_node(d, p->key);
-		if (k && k->type == YAML_SCALAR_NODE && !strcmp((char *)k->data.scalar.value, key)) {
+		if (k && k->type == YAML_SCALAR_NODE &&
+		    !strcmp((char *)k->data.scalar.value, key)) {
 			if (at)
 				*at = p;
 			return p->value;
@@ -612,7 +613,9 @@ static int doc_merge(yaml_document_t *d, int seq, const char *c, const char *e, 
 			continue;
 		allow = doc_get(d, g, "allow", NULL);
 		list = yaml_document_get_node(d, allow);
-		return list && list->type == YAML_SEQUENCE_NODE ? doc_perms(d, allow, add) : -EINVAL;
+		if (!list || list->type != YAML_SEQUENCE_NODE)
+			return -EINVAL;
+		return doc_perms(d, allow, add);
 	}
 	return doc_grant(d, seq, c, e, have | add);
 }
@@ -709,8 +712,9 @@ static int new_endpoints_yaml(const struct judged *j, size_t n, char **text, siz
 			err = e ? 0 : -ENOMEM;
 			err = err ?: doc_pair(&d, eps, j[i].label, e) ?:
 				     doc_pair(&d, e, "owner", doc_str(&d, "OWNER", 5)) ?:
-				     doc_pair(&d, e, j[i].c->kind == VIPC_KIND_UNIX_PATH ? "unix" :
-							   "abstract", doc_str(&d, j[i].c->addr, j[i].c->len));
+				     doc_pair(&d, e, j[i].c->kind == VIPC_KIND_UNIX_PATH ?
+							     "unix" : "abstract",
+					      doc_str(&d, j[i].c->addr, j[i].c->len));
 		}
 		err = err ?: doc_grant(&d, seq, j[i].c->container, j[i].label, j[i].c->fix_perms);
 	}
@@ -870,7 +874,8 @@ int vipc_suggest_policy(struct vipc_suggest *s, const char *text, size_t len, co
 	/* Phase 2: the new policy must parse too, or nothing is printed. */
 	if (!err && vipc_policy_parse_string(merged, n, name, &back, perr)) {
 		snprintf(why, sizeof(why), "%s", perr->msg);
-		snprintf(perr->msg, sizeof(perr->msg), "the merged policy does not parse: %.400s", why);
+		snprintf(perr->msg, sizeof(perr->msg), "the merged policy does not parse: %.400s",
+			 why);
 		err = -EINVAL;
 	}
 	err = err ?: comments(out, s, j);

@@ -97,7 +97,8 @@ Test(audit, the_suggested_policy_allows_what_the_audit_recorded_and_nothing_more
 	text = slurp(next);
 	cr_assert(strstr(text, "#   bad -> sock (/shared/s.sock): +connect [3 calls: 0 denied, "
 			       "3 would-deny; no-grant 3]\n"), "%s", text);
-	cr_assert(strstr(text, "- {container: bad, endpoint: sock, allow: [connect]}\n"), "%s", text);
+	cr_assert(strstr(text, "- {container: bad, endpoint: sock, allow: [connect]}\n"), "%s",
+		  text);
 	cr_assert_eq(v_loader("reload", "-c", next, NULL), 0, "%s", v_out);
 
 	/* Phase 3: the reviewer switches bad to enforce. */

@@ -188,8 +188,8 @@ Test(suggest, a_bad_suppressed_count_refuses_the_line)
 	size_t i;
 
 	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
-		cr_expect_eq(vipc_suggest_line(s, bad[i], strlen(bad[i]), why, sizeof(why)), -EINVAL,
-			     "%s", bad[i]);
+		cr_expect_eq(vipc_suggest_line(s, bad[i], strlen(bad[i]), why, sizeof(why)),
+			     -EINVAL, "%s", bad[i]);
 	cr_expect_eq(vipc_suggest_counts(s)->calls, 0);
 }
 
@@ -208,8 +208,8 @@ Test(suggest, bad_lines_are_counted_and_skipped_the_rest_is_used)
 	     REC("deny", "bad", SOCK, "connect", "no-such-reason", "")
 	     REC("deny", "bad", SOCK, "connect,send", "no-grant", "")
 	     REC("deny", "bad", SOCK, "bind", "no-grant", "")
-	     "{\"type\":\"deny\",\"container\":\"b\\u0000ad\",\"name\":\"/x\",\"name_hex\":\"2f78\","
-	     "\"perm\":\"connect\",\"reason\":\"no-grant\"}\n"
+	     "{\"type\":\"deny\",\"container\":\"b\\u0000ad\",\"name\":\"/x\","
+	     "\"name_hex\":\"2f78\",\"perm\":\"connect\",\"reason\":\"no-grant\"}\n"
 	     "{\"type\":\"deny\",\"container\":\"0123456789012345678901234567890123\","
 	     "\"name\":\"/x\",\"name_hex\":\"2f78\",\"perm\":\"connect\",\"reason\":\"no-grant\"}\n"
 	     "\n"
