@@ -12,8 +12,6 @@ ARCH := $(shell uname -m | sed 's/x86_64/x86/;s/aarch64/arm64/')
 INCLUDES := -Iinclude -Iuser -I$(OUTPUT) -I.
 CFLAGS ?= -g -O2
 CFLAGS += -Wall -Wextra -Werror -std=gnu11 -D_GNU_SOURCE
-# The release; `vipc-loader --version` prints it with the pinned-state ABI.
-VERSION := 0.5.0
 BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -Wall -Werror
 LIBS := -lbpf -lelf -lz -lcap -lyaml -ljson-c -lmicrohttpd
 
@@ -53,7 +51,7 @@ $(OUTPUT)/vipc.skel.h: $(OUTPUT)/vipc.bpf.o
 
 $(OUTPUT)/user/%.o: user/%.c $(wildcard user/*.h) include/vipc.h include/vipc_decide.h $(OUTPUT)/vipc.skel.h | $(OUTPUT)/user
 	$(call msg,CC,$@)
-	$(Q)$(CC) $(CFLAGS) $(INCLUDES) -DVIPC_VERSION='"$(VERSION)"' -c $< -o $@
+	$(Q)$(CC) $(CFLAGS) $(INCLUDES) -c $< -o $@
 
 vipc-loader: $(LIB_OBJS) $(OUTPUT)/user/main.o
 	$(call msg,BINARY,$@)
@@ -90,7 +88,7 @@ $(OUTPUT)/asan/user $(OUTPUT)/asan/tests $(OUTPUT)/fuzz:
 
 $(OUTPUT)/asan/user/%.o: user/%.c $(wildcard user/*.h) include/vipc.h include/vipc_decide.h $(OUTPUT)/vipc.skel.h | $(OUTPUT)/asan/user
 	$(call msg,CC-ASAN,$@)
-	$(Q)$(CC) $(ASAN_CFLAGS) $(INCLUDES) -DVIPC_VERSION='"$(VERSION)"' -c $< -o $@
+	$(Q)$(CC) $(ASAN_CFLAGS) $(INCLUDES) -c $< -o $@
 
 $(OUTPUT)/asan/tests/%: tests/unit/%.c $(ASAN_OBJS) | $(OUTPUT)/asan/tests
 	$(call msg,TEST-ASAN,$@)
@@ -101,12 +99,14 @@ unit-asan: $(ASAN_OBJS) $(ASAN_TESTS)
 		scripts/run-tests.sh $(ASAN_TESTS)
 
 # libFuzzer targets: the policy parser, the command line, deny events
-# as JSON (with the one writer, user/jsonout.c) and the metrics endpoint's
-# routing, negotiation and label escaping (user/httpd.c). `make fuzz`
-# runs each for FUZZ_SECONDS on the seeds in tests/fuzz/corpus/<target>;
-# `make fuzz-regress` replays the seeds and every input that once failed.
+# as JSON (with the one writer, user/jsonout.c), the metrics endpoint's
+# routing, negotiation and label escaping (user/httpd.c) and suggest's
+# event-log reader (it names reasons through the registry: the loader's
+# objects). `make fuzz` runs each for FUZZ_SECONDS on the seeds in
+# tests/fuzz/corpus/<target>; `make fuzz-regress` replays the seeds and every
+# input that once failed.
 FUZZ_SECONDS ?= 30
-FUZZ_TARGETS := policy cli event http
+FUZZ_TARGETS := policy cli event http suggest
 FUZZ_BINS := $(patsubst %,$(OUTPUT)/fuzz/fuzz_%,$(FUZZ_TARGETS))
 FUZZ_CFLAGS := -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
 	-Wall -Wextra -Werror -std=gnu11 -D_GNU_SOURCE
@@ -115,6 +115,10 @@ $(OUTPUT)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c user/cli.c user/policy.c user/jsonout
 		user/promtext.c $(wildcard user/*.h) include/vipc.h | $(OUTPUT)/fuzz
 	$(call msg,FUZZ,$@)
 	$(Q)$(CLANG) $(FUZZ_CFLAGS) $(INCLUDES) $(filter %.c,$^) -lyaml -ljson-c -lmicrohttpd -o $@
+
+$(OUTPUT)/fuzz/fuzz_suggest: tests/fuzz/fuzz_suggest.c $(LIB_SRCS) $(wildcard user/*.h) include/vipc.h $(OUTPUT)/vipc.skel.h | $(OUTPUT)/fuzz
+	$(call msg,FUZZ,$@)
+	$(Q)$(CLANG) $(FUZZ_CFLAGS) $(INCLUDES) $(filter %.c,$^) $(LIBS) -o $@
 
 fuzz: $(FUZZ_BINS)
 	$(Q)for t in $(FUZZ_TARGETS); do \

@@ -55,7 +55,7 @@ enum opt {
 	O_CONFIG, O_DETACH, O_JSON, O_VERBOSE, O_QUIET, O_HELP, O_VERSION, O_INTERVAL, O_BACKEND,
 	O_MAX_CONTAINERS, O_MAX_ENDPOINTS, O_MAX_GRANTS, O_MAX_CHANNELS, O_PREALLOC_GRANTS,
 	O_CGROUP_ROOT, O_CGROUP, O_PID, O_MODE, O_UNKNOWN, O_ENDPOINT, O_CAPACITY, O_WATCH,
-	O_COUNT, O_TIMEOUT, O_LISTEN, O_TEXTFILE, O_METRICS,
+	O_COUNT, O_TIMEOUT, O_LISTEN, O_TEXTFILE, O_METRICS, O_FROM, O_POLICY,
 	O__COUNT
 };
 #define F(o) (1U << (o))
@@ -92,6 +92,8 @@ static const struct option long_opts[O__COUNT + 1] = {
 	LONG(O_LISTEN, "listen", required_argument),
 	LONG(O_TEXTFILE, "textfile", required_argument),
 	LONG(O_METRICS, "metrics", required_argument),
+	LONG(O_FROM, "from", required_argument),
+	LONG(O_POLICY, "policy", required_argument),
 	{},
 };
 
@@ -132,6 +134,7 @@ static const struct grammar {
 	{ VIPC_CMD_CHANNEL, "channel", "ls", F(O_JSON) },
 	{ VIPC_CMD_CHECK, "check", NULL, F(O_JSON) },
 	{ VIPC_CMD_METRICS, "metrics", NULL, F(O_LISTEN) | F(O_TEXTFILE) | F(O_INTERVAL) },
+	{ VIPC_CMD_SUGGEST, "suggest", NULL, F(O_FROM) | F(O_POLICY) | F(O_TIMEOUT) },
 	{ VIPC_CMD_HELP, "help", NULL, 0 },
 };
 #define NR_RULES (sizeof(grammar) / sizeof(grammar[0]))
@@ -290,6 +293,8 @@ static int set_opt(struct vipc_cli *o, enum opt id, const char *arg)
 	case O_LISTEN: o->listen = arg; break;
 	case O_TEXTFILE: o->textfile = arg; break;
 	case O_METRICS: o->metrics = arg; break;
+	case O_FROM: o->from = arg; break;
+	case O_POLICY: o->policy = arg; break;
 	case O_PREALLOC_GRANTS: o->limits.prealloc_grants = true; break;
 	case O_BACKEND: return set_backend(o, arg) ? VIPC_EXIT_USAGE : 0;
 	case O_MODE:

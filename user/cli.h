@@ -25,6 +25,7 @@ enum vipc_cmd {
 	VIPC_CMD_CHANNEL,
 	VIPC_CMD_CHECK,
 	VIPC_CMD_METRICS,
+	VIPC_CMD_SUGGEST,
 	VIPC_CMD_HELP,
 	VIPC_NR_CMDS,
 };
@@ -38,6 +39,8 @@ struct vipc_cli {
 	const char *listen;   /* metrics --listen ADDR:PORT */
 	const char *textfile; /* metrics --textfile PATH */
 	const char *metrics;  /* no command: --metrics ADDR:PORT */
+	const char *from;   /* suggest: the event log, "-" for stdin */
+	const char *policy; /* suggest: the policy to merge into */
 	int pid;
 	bool detach, json, interval_set, help, version;
 	enum vipc_log_level log_level;

@@ -15,11 +15,13 @@
 #include "cli.h"
 #include "jsonout.h"
 #include "log.h"
+#include "version.h"
 #include "metrics.h"
 #include "policy.h"
 #include "registry.h"
 #include "state.h"
 #include "stream.h"
+#include "suggest.h"
 
 #define DEFAULT_POLICY "/etc/vipc/policy.yaml"
 
@@ -62,6 +64,12 @@ static const char usage_text[] =
 	"          (ADDR default 127.0.0.1; [ADDR6]:PORT for IPv6) until stopped\n"
 	"  metrics --textfile PATH [-i MS]        write them to PATH (atomically) once,\n"
 	"                                         or every MS ms until stopped\n"
+	"  suggest [--from FILE|-] [--timeout S] [--policy FILE]\n"
+	"                                         the grants an audit record asks for, from\n"
+	"                                         FILE (events --json) and/or S seconds of\n"
+	"                                         live events: merged into the --policy FILE\n"
+	"                                         (the whole new policy), else a grants:\n"
+	"                                         fragment against the loaded registry\n"
 	"  help\n"
 	"\n"
 	"Options of every command:\n"
@@ -128,11 +136,20 @@ static int find_cgroot(void)
 	return vipc_cgroup_find(opt.cgroup_root, &cgroot) ? VIPC_EXIT_NO_CGROUP2 : 0;
 }
 
+/* A policy error as file:line:col: what; its exit status. */
+static int policy_error(int err, const struct vipc_policy_error *perr)
+{
+	char msg[PATH_MAX + 600];
+
+	vipc_policy_error_format(perr, msg, sizeof(msg));
+	fprintf(stderr, "%s\n", msg);
+	return err == -ENOMEM ? VIPC_EXIT_NO_MEMORY : VIPC_EXIT_USAGE;
+}
+
 /* Parse and resolve the policy file; on error print file:line:col. */
 static int read_policy(const char *path, struct vipc_policy **pol)
 {
 	struct vipc_policy_error perr = {};
-	char msg[PATH_MAX + 600];
 	int ret, err;
 
 	ret = find_cgroot();
@@ -143,11 +160,9 @@ static int read_policy(const char *path, struct vipc_policy **pol)
 		err = vipc_policy_resolve(*pol, cgroot.path, "/proc", &perr);
 	if (!err)
 		return 0;
-	vipc_policy_error_format(&perr, msg, sizeof(msg));
-	fprintf(stderr, "%s\n", msg);
 	vipc_policy_free(*pol);
 	*pol = NULL;
-	return err == -ENOMEM ? VIPC_EXIT_NO_MEMORY : VIPC_EXIT_USAGE;
+	return policy_error(err, &perr);
 }
 
 static const char *policy_path(void)
@@ -836,6 +851,101 @@ static int cmd_metrics(int argc, char **argv)
 	return err == -ENOENT ? VIPC_EXIT_NOT_LOADED : err ? vipc_exit_status(err) : 0;
 }
 
+/* suggest's reads of the pinned instance: root only, said so. */
+static int suggest_state(struct vipc_state *st)
+{
+	char missing[128];
+
+	if (vipc_caps_check(missing, sizeof(missing))) {
+		pr_warn("suggest: missing capabilities %s to read %s (run with sudo, or give "
+			"--from FILE and --policy FILE)\n", missing, opt.timeout_s ? "live events" :
+			"the loaded registry");
+		return VIPC_EXIT_NO_PRIVILEGE;
+	}
+	return open_state(st, false);
+}
+
+/* The records: the --from file (or stdin), then --timeout S of live events. */
+static int suggest_collect(struct vipc_suggest *s, struct vipc_state *st)
+{
+	bool in = opt.from && !strcmp(opt.from, "-");
+	FILE *f = NULL;
+	int err = 0;
+
+	if (opt.from && !(f = in ? stdin : fopen(opt.from, "re"))) {
+		pr_warn("suggest: %s: %s\n", opt.from, strerror(errno));
+		return VIPC_EXIT_DENIED;
+	}
+	if (f)
+		err = vipc_suggest_read(s, f, in ? "stdin" : opt.from);
+	if (f && !in)
+		fclose(f);
+	if (!err && opt.timeout_s)
+		err = vipc_suggest_live(s, st, opt.timeout_s);
+	return err ? report(err, "suggest: reading events") : 0;
+}
+
+/* The --policy FILE's text, checked to parse before any event is read. */
+static int suggest_policy_text(char **text, size_t *len)
+{
+	struct vipc_policy_error perr = {};
+	struct vipc_policy *pol = NULL;
+	int err;
+
+	snprintf(perr.file, sizeof(perr.file), "%s", opt.policy);
+	err = vipc_policy_read_file(opt.policy, text, len, &perr) ?:
+	      vipc_policy_parse_string(*text, *len, opt.policy, &pol, &perr);
+	vipc_policy_free(pol);
+	return err ? policy_error(err, &perr) : 0;
+}
+
+/* The policy @text with the grants merged in, or (NULL) a fragment. */
+static int suggest_write(struct vipc_suggest *s, struct vipc_state *st, const char *text,
+			 size_t len)
+{
+	struct vipc_policy_error perr = {};
+	struct vipc_policy *base = NULL;
+	int err;
+
+	if (!text) {
+		err = vipc_suggest_base(st, &base) ?: vipc_suggest_fragment(s, base, stdout);
+		vipc_policy_free(base);
+		return report(err, "suggest");
+	}
+	err = vipc_suggest_policy(s, text, len, opt.policy, stdout, &perr);
+	return err == -EINVAL ? policy_error(err, &perr) : report(err, "suggest");
+}
+
+static int cmd_suggest(int argc, char **argv)
+{
+	bool live = opt.timeout_s || !opt.policy;
+	struct vipc_suggest *s = NULL;
+	struct vipc_state st;
+	char *text = NULL;
+	size_t len = 0;
+	int ret;
+
+	(void)argv;
+	if (argc || (!opt.from && !opt.timeout_s))
+		return vipc_usage_error("suggest takes --from FILE (- for stdin) and/or "
+					"--timeout S, and no arguments");
+	/* Phase 1: the policy, the sums, and what is read live, or why not. */
+	ret = opt.policy ? suggest_policy_text(&text, &len) : 0;
+	if (!ret && vipc_suggest_new(&s))
+		ret = report(-ENOMEM, "suggest");
+	if (!ret && live)
+		ret = suggest_state(&st);
+	/* Phase 2: the records in, the policy out. */
+	if (!ret) {
+		ret = suggest_collect(s, &st) ?: suggest_write(s, &st, text, len);
+		if (live)
+			vipc_state_close(&st);
+	}
+	vipc_suggest_free(s);
+	free(text);
+	return ret;
+}
+
 static int cmd_help(int argc, char **argv)
 {
 	(void)argc;
@@ -863,6 +973,7 @@ static const struct cmd {
 	[VIPC_CMD_CHANNEL] = { cmd_channel, true },
 	[VIPC_CMD_CHECK] = { cmd_check, true },
 	[VIPC_CMD_METRICS] = { cmd_metrics, true },
+	[VIPC_CMD_SUGGEST] = { cmd_suggest, false }, /* root only for what it reads live */
 	[VIPC_CMD_HELP] = { cmd_help, false },
 };
 

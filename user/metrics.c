@@ -13,6 +13,7 @@
 #include <sys/stat.h>
 #include <bpf/bpf.h>
 #include "metrics.h"
+#include "version.h"
 #include "registry.h"
 
 /* ---- reading ---- */

@@ -735,7 +735,6 @@ out_free:
 	return ret;
 }
 
-/* Read the whole file, refusing what is not a regular, readable, sane-sized one. */
 /* Why a file is not one we read: 0 for a regular file of a sane size. */
 static int file_unfit(int fd, off_t *size)
 {
@@ -751,8 +750,8 @@ static int file_unfit(int fd, off_t *size)
 	return st.st_size > VIPC_POLICY_MAX_BYTES ? EFBIG : 0;
 }
 
-/* Read the whole file, refusing what is not a regular, readable, sane-sized one. */
-static int read_file(const char *path, char **text, size_t *len, struct vipc_policy_error *err)
+int vipc_policy_read_file(const char *path, char **text, size_t *len,
+			  struct vipc_policy_error *err)
 {
 	off_t size = 0;
 	ssize_t n = 0;
@@ -794,7 +793,7 @@ int vipc_policy_parse_file(const char *path, struct vipc_policy **out,
 	*out = NULL;
 	memset(err, 0, sizeof(*err));
 	snprintf(err->file, sizeof(err->file), "%s", path);
-	ret = read_file(path, &text, &len, err);
+	ret = vipc_policy_read_file(path, &text, &len, err);
 	if (!ret)
 		ret = vipc_policy_parse_string(text, len, path, out, err);
 	free(text);

@@ -81,6 +81,11 @@ int vipc_policy_parse_file(const char *path, struct vipc_policy **out,
 			   struct vipc_policy_error *err);
 int vipc_policy_parse_string(const char *text, size_t len, const char *name,
 			     struct vipc_policy **out, struct vipc_policy_error *err);
+/* The whole file, refused (@err filled) when it is no regular, readable
+ * file of at most VIPC_POLICY_MAX_BYTES; *@text is the caller's to free.
+ */
+int vipc_policy_read_file(const char *path, char **text, size_t *len,
+			  struct vipc_policy_error *err);
 /* Fill each container's cgroup_id from @cgroot (the cgroup2 mount) or its
  * pid's /proc/PID/cgroup; a missing cgroup is an error at its position.
  */

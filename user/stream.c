@@ -211,6 +211,8 @@ static int print_event(struct stream_ctx *sc, const struct vipc_event *e)
 	struct vipc_event_text t;
 
 	container_name(sc->st, e->container, who, sizeof(who));
+	if (sc->o->sink)
+		return sc->o->sink(sc->o->sink_ctx, e, &n);
 	if (sc->o->json)
 		return vipc_json_print(vipc_event_json(e, &n));
 	vipc_event_format(e, &t);
@@ -243,7 +245,8 @@ static int on_record(void *ctx, void *data, size_t size)
 	const struct vipc_snapshot *snap = data;
 	int err = 0;
 
-	if (size < sizeof(__u32))
+	if (size < sizeof(__u32) || (sc->o->sink && e->type != VIPC_EV_DENY &&
+					      e->type != VIPC_EV_AUDIT))
 		return 0;
 	if (e->type == VIPC_EV_STATS && size >= sizeof(*snap)) {
 		err = vipc_stats_print(&snap->stats, NULL, NULL, sc->o->json);

@@ -7,11 +7,18 @@
 #include <stdbool.h>
 #include "state.h"
 
+struct vipc_event_names;
+
 struct vipc_stream_opts {
 	__u64 interval_ms; /* stats snapshot period, 0 = no snapshots */
 	long count;	   /* stop after this many deny/audit events, 0 = never */
 	int timeout_s;	   /* stop after this long, 0 = never */
 	bool json;
+	/* When set, deny and would-deny events go here instead of stdout, and
+	 * nothing else is printed; non-zero stops the stream with that error.
+	 */
+	int (*sink)(void *ctx, const struct vipc_event *e, const struct vipc_event_names *n);
+	void *sink_ctx;
 };
 
 /* Set by SIGINT/SIGTERM handlers: stop streaming. */

@@ -169,3 +169,21 @@ Test(cli, bad_values_are_refused)
 		"1", "--mode", "x");
 	REFUSES("vipc-loader: unrecognized option '--bogus'", "status", "--bogus");
 }
+
+Test(cli, suggest_takes_from_policy_and_timeout_only)
+{
+	struct vipc_cli o;
+
+	cr_assert_eq(parse(&o, "su", "--from", "a.jsonl", "--policy", "p.yaml", "--timeout", "3",
+			   NULL), 0, "%s", err_text);
+	cr_assert_eq(o.cmd, VIPC_CMD_SUGGEST);
+	cr_assert_str_eq(o.from, "a.jsonl");
+	cr_assert_str_eq(o.policy, "p.yaml");
+	cr_assert_eq(o.timeout_s, 3);
+	ACCEPTS("suggest", "--from", "-");
+	REFUSES("vipc: suggest does not take --config", "suggest", "--from", "a", "-c", "p");
+	REFUSES("vipc: suggest does not take --json", "suggest", "--from", "a", "--json");
+	REFUSES("vipc: suggest does not take --count", "suggest", "--timeout", "1", "--count", "1");
+	REFUSES("vipc: events does not take --from", "events", "--from", "a");
+	REFUSES("vipc: reload does not take --policy", "reload", "--policy", "p");
+}
