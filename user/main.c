@@ -17,6 +17,7 @@
 #include "registry.h"
 #include "state.h"
 #include "stream.h"
+#include "table.h"
 
 #define DEFAULT_POLICY "/etc/vipc/policy.yaml"
 
@@ -310,7 +311,7 @@ static int cmd_status(int argc, char **argv)
 		printf("{\"loaded\":true,\"pin_dir\":\"%s\",\"abi_version\":%u,\"active_slot\":%u,"
 		       "\"containers\":%ld,\"endpoints\":%ld,\"grants\":%ld,\"channels\":%ld,",
 		       VIPC_PIN_DIR, st.cfg.abi_version, st.cfg.active_slot,
-		       vipc_map_count(st.principals_fd, st.cfg.active_slot),
+		       vipc_map_count(st.containers_fd, st.cfg.active_slot),
 		       vipc_map_count(st.endpoints_fd, st.cfg.active_slot),
 		       vipc_map_count(st.grants_fd, st.cfg.active_slot),
 		       vipc_map_count(st.channels_fd, st.cfg.active_slot));
@@ -318,7 +319,7 @@ static int cmd_status(int argc, char **argv)
 		printf("vipc loaded at %s (ABI %u, live slot %u)\n"
 		       "  containers %ld/%u  endpoints %ld/%u  grants %ld/%u  channels %ld/%u\n",
 		       VIPC_PIN_DIR, st.cfg.abi_version, st.cfg.active_slot,
-		       vipc_map_count(st.principals_fd, st.cfg.active_slot), st.limits.principals,
+		       vipc_map_count(st.containers_fd, st.cfg.active_slot), st.limits.principals,
 		       vipc_map_count(st.endpoints_fd, st.cfg.active_slot), st.limits.endpoints,
 		       vipc_map_count(st.grants_fd, st.cfg.active_slot), st.limits.grants,
 		       vipc_map_count(st.channels_fd, st.cfg.active_slot), st.limits.channels);
@@ -407,7 +408,8 @@ static int with_lock(int (*fn)(struct vipc_state *, char **), char **argv, const
 static int container_add(struct vipc_state *st, char **argv)
 {
 	struct vipc_policy pol = { .nr_containers = 1 };
-	struct vipc_policy_container c = { .pid = opt.pid, .pos = { 0, 0 } };
+	struct vipc_policy_container c = { .pid = opt.pid, .mode = opt.mode,
+					   .unknown = opt.unknown };
 	struct vipc_policy_error perr = {};
 	int err;
 
@@ -417,7 +419,9 @@ static int container_add(struct vipc_state *st, char **argv)
 	err = vipc_policy_resolve(&pol, VIPC_CGROUP2, "/proc", &perr);
 	if (err)
 		return vipc_fail(-ENOENT, "%s", perr.msg);
-	return vipc_container_add(st, argv[0], c.cgroup_id, opt.mode, opt.unknown);
+	if (!c.cgroup_id)
+		return vipc_fail(-ENOENT, "no cgroup %s%s", VIPC_CGROUP2, c.path);
+	return vipc_container_add(st, argv[0], &c);
 }
 
 static int container_rm(struct vipc_state *st, char **argv)
@@ -438,23 +442,55 @@ static int endpoint_rm(struct vipc_state *st, char **argv)
 struct ls_ctx {
 	struct vipc_state *st;
 	int n;
+	struct vipc_table bindings; /* container ls: the live slot's, sorted by cgroup */
 };
+
+/* The cgroups bound to container @id now, as JSON array items or text. */
+static void print_bindings(const struct ls_ctx *l, const struct vipc_container *c)
+{
+	const struct vipc_table *t = &l->bindings;
+	const struct vipc_principal_key *k;
+	size_t i;
+	int n = 0;
+
+	for (i = 0; i < t->n; i++) {
+		k = (const struct vipc_principal_key *)vipc_table_key(t, i);
+		if (((const struct vipc_principal *)vipc_table_val(t, i))->id != c->principal.id)
+			continue;
+		if (opt.json)
+			printf("%s{\"path\":\"%s\",\"id\":%llu}", n ? "," : "", c->path.bytes,
+			       (unsigned long long)k->cgroup_id);
+		else
+			printf(" %s (%llu)", c->path.bytes, (unsigned long long)k->cgroup_id);
+		n++;
+	}
+	if (!n && !opt.json)
+		printf(" unbound");
+}
 
 static int print_container(const void *key, const void *val, void *ctx)
 {
-	const struct vipc_principal_key *k = key;
-	const struct vipc_principal *p = val;
+	const struct vipc_container *c = val;
+	const struct vipc_principal *p = &c->principal;
 	struct ls_ctx *l = ctx;
 	const char *mode = p->mode == VIPC_MODE_AUDIT ? "audit" : "enforce";
 	const char *unknown = p->unknown == VIPC_UNKNOWN_DENY ? "deny" : "allow";
+	char sel[VIPC_CGROUP_PATH_MAX + 32];
 
-	if (opt.json)
-		printf("%s{\"name\":\"%s\",\"id\":%u,\"cgroup_id\":%llu,\"mode\":\"%s\","
-		       "\"unknown\":\"%s\"}", l->n ? "," : "", p->name, p->id,
-		       (unsigned long long)k->cgroup_id, mode, unknown);
+	(void)key;
+	if (c->selector == VIPC_SEL_PID)
+		snprintf(sel, sizeof(sel), "pid %u (%s)", c->pid, c->path.bytes);
 	else
-		printf("%-20s id %-5u cgroup %-10llu mode %-7s unknown %s\n", p->name, p->id,
-		       (unsigned long long)k->cgroup_id, mode, unknown);
+		snprintf(sel, sizeof(sel), "cgroup %s", c->path.bytes);
+	if (opt.json)
+		printf("%s{\"name\":\"%s\",\"id\":%u,\"mode\":\"%s\",\"unknown\":\"%s\","
+		       "\"selector\":\"%s\",\"runtime\":%s,\"cgroups\":[", l->n ? "," : "",
+		       p->name, p->id, mode, unknown, sel, c->flags & VIPC_CT_SEED ? "true" : "false");
+	else
+		printf("%-20s id %-5u mode %-7s unknown %-5s %s%s:", p->name, p->id, mode, unknown,
+		       sel, c->flags & VIPC_CT_SEED ? " (run-time)" : "");
+	print_bindings(l, c);
+	printf(opt.json ? "]}" : "\n");
 	l->n++;
 	return 0;
 }
@@ -470,7 +506,7 @@ static int print_endpoint(const void *key, const void *val, void *ctx)
 	vipc_addr_format(k->kind, ep->name.bytes, k->len, addr, sizeof(addr));
 	snprintf(owner, sizeof(owner), "#%u", ep->owner);
 	if (!vipc_container_by_id(l->st, ep->owner, &c))
-		snprintf(owner, sizeof(owner), "%s", c.val.name);
+		snprintf(owner, sizeof(owner), "%s", c.val.principal.name);
 	if (opt.json)
 		printf("%s{\"name\":\"%s\",\"id\":%u,\"owner\":\"%s\",\"address\":\"%s\","
 		       "\"generation\":%u,\"channel\":%s}", l->n ? "," : "", ep->label, ep->id, owner,
@@ -509,11 +545,15 @@ static int list(int fd_off, vipc_visit_fn fn)
 	ret = open_state(&st, false);
 	if (ret)
 		return ret;
-	if (opt.json)
+	err = vipc_table_init(&l.bindings, st.principals_fd);
+	if (!err && fn == print_container)
+		err = vipc_table_dump(&l.bindings, st.cfg.active_slot) ?: vipc_table_sort(&l.bindings);
+	if (opt.json && !err)
 		printf("[");
-	err = vipc_map_visit(*(int *)((char *)&st + fd_off), st.cfg.active_slot, fn, &l);
-	if (opt.json)
+	err = err ?: vipc_map_visit(*(int *)((char *)&st + fd_off), st.cfg.active_slot, fn, &l);
+	if (opt.json && err >= 0)
 		printf("]\n");
+	vipc_table_free(&l.bindings);
 	vipc_state_close(&st);
 	return err < 0 ? report(err, "listing") : 0;
 }
@@ -523,7 +563,7 @@ static int list(int fd_off, vipc_visit_fn fn)
 static int cmd_container(int argc, char **argv)
 {
 	if (argc == 1 && !strcmp(argv[0], "ls"))
-		return LIST(principals_fd, print_container);
+		return LIST(containers_fd, print_container);
 	if (argc == 2 && !strcmp(argv[0], "rm"))
 		return with_lock(container_rm, argv + 1, "container rm");
 	if (argc == 2 && !strcmp(argv[0], "add")) {

@@ -24,7 +24,9 @@ struct vipc_limits {
 struct vipc_state {
 	int lock_fd;
 	int config_fd;
-	int principals_fd;
+	int containers_fd; /* vipc_containers: the identities */
+	int watch_fd;	   /* vipc_watch: exact paths bound at mkdir */
+	int principals_fd; /* vipc_principals: the bindings */
 	int endpoints_fd;
 	int grants_fd;
 	int channels_fd;

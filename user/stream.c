@@ -161,7 +161,7 @@ static void container_name(struct vipc_state *st, __u32 id, char *buf, size_t si
 	struct vipc_container_info c;
 
 	if (!vipc_container_by_id(st, id, &c))
-		snprintf(buf, size, "%s", c.val.name);
+		snprintf(buf, size, "%s", c.val.principal.name);
 	else
 		snprintf(buf, size, "#%u", id);
 }
@@ -187,6 +187,29 @@ static void print_event(struct stream_ctx *sc, const struct vipc_event *e)
 		       name, vipc_reason_str(e->reason), hook);
 }
 
+/* A cgroup removed with its run-time container, bound, or unbound. */
+static void print_cgroup_event(struct stream_ctx *sc, const struct vipc_event *e)
+{
+	static const char *const types[] = { "cgroup-gone", "cgroup-bound", "cgroup-unbound" };
+	static const char *const what[] = { "removed with its endpoints and grants",
+					    "bound", "unbound (the container stays)" };
+	unsigned int t = e->type - VIPC_EV_CGROUP_GONE;
+	char who[VIPC_LABEL_MAX + 8];
+
+	if (t > 2)
+		return;
+	container_name(sc->st, e->container, who, sizeof(who));
+	if (sc->o->json)
+		printf("{\"type\":\"%s\",\"ts_ns\":%llu,\"container\":\"%s\","
+		       "\"container_id\":%u,\"cgroup_id\":%llu,\"path\":\"%.*s\"}\n", types[t],
+		       (unsigned long long)e->ts_ns, who, e->container,
+		       (unsigned long long)e->cgroup_id, e->name_len, e->name);
+	else
+		printf("%-10s container %s (#%u): cgroup %llu%s%.*s %s\n", t ? "binding" : "cleanup",
+		       who, e->container, (unsigned long long)e->cgroup_id, e->name_len ? " at " : "",
+		       e->name_len, e->name, what[t]);
+}
+
 static int on_record(void *ctx, void *data, size_t size)
 {
 	struct stream_ctx *sc = ctx;
@@ -197,13 +220,8 @@ static int on_record(void *ctx, void *data, size_t size)
 		return 0;
 	if (e->type == VIPC_EV_STATS && size >= sizeof(*snap)) {
 		vipc_stats_print(&snap->stats, NULL, NULL, sc->o->json);
-	} else if (e->type == VIPC_EV_CGROUP_GONE && size >= sizeof(*e)) {
-		if (sc->o->json)
-			printf("{\"type\":\"cgroup-gone\",\"container_id\":%u,\"cgroup_id\":%llu}\n",
-			       e->container, (unsigned long long)e->cgroup_id);
-		else
-			printf("%-10s container #%u (cgroup %llu) removed with its endpoints and grants\n",
-			       "cleanup", e->container, (unsigned long long)e->cgroup_id);
+	} else if (e->type >= VIPC_EV_CGROUP_GONE && size >= sizeof(*e)) {
+		print_cgroup_event(sc, e);
 	} else if (size >= sizeof(*e)) {
 		print_event(sc, e);
 		sc->seen++;
