@@ -133,18 +133,18 @@ Test(good, example_file_parses)
 	cr_expect_eq(pol->default_unknown, VIPC_UNKNOWN_ALLOW);
 	cr_expect_eq(pol->nr_containers, 3);
 	expect_container(pol, 0, "server", "vipc-demo/server", 0, VIPC_MODE_ENFORCE,
-			 VIPC_UNKNOWN_ALLOW, 37);
+			 VIPC_UNKNOWN_ALLOW, 40);
 	expect_container(pol, 1, "client", "vipc-demo/client", 0, VIPC_MODE_ENFORCE,
-			 VIPC_UNKNOWN_ALLOW, 38);
+			 VIPC_UNKNOWN_ALLOW, 41);
 	expect_container(pol, 2, "intruder", "vipc-demo/intruder", 0, VIPC_MODE_ENFORCE,
-			 VIPC_UNKNOWN_ALLOW, 39);
+			 VIPC_UNKNOWN_ALLOW, 42);
 	cr_expect_eq(pol->nr_endpoints, 2);
-	expect_endpoint(pol, 0, "echo", "server", VIPC_KIND_UNIX_PATH, "/shared/echo.sock", 52);
-	expect_endpoint(pol, 1, "jobs", "server", VIPC_KIND_UNIX_PATH, "/shared/jobs.sock", 53);
+	expect_endpoint(pol, 0, "echo", "server", VIPC_KIND_UNIX_PATH, "/shared/echo.sock", 55);
+	expect_endpoint(pol, 1, "jobs", "server", VIPC_KIND_UNIX_PATH, "/shared/jobs.sock", 56);
 	cr_expect_eq(pol->nr_channels, 1);
-	expect_channel(pol, 0, "jobq", "jobs", "server", jobq_senders, 1, 16, 63);
+	expect_channel(pol, 0, "jobq", "jobs", "server", jobq_senders, 1, 16, 66);
 	cr_expect_eq(pol->nr_grants, 1);
-	expect_grant(pol, 0, "client", "echo", VIPC_PERM_CONNECT | VIPC_PERM_SEND, 74, 5);
+	expect_grant(pol, 0, "client", "echo", VIPC_PERM_CONNECT | VIPC_PERM_SEND, 77, 5);
 	vipc_policy_free(pol);
 }
 
