@@ -121,11 +121,11 @@ static __u64 cgroup_now(const struct build *b, const struct vipc_policy_containe
 	return !stat(path, &st) && S_ISDIR(st.st_mode) ? st.st_ino : 0;
 }
 
-/* Bind the cgroups that exist now. Run once the watch is in the idle slot:
- * a cgroup made from then on is bound by the kernel, one made before is
- * seen here.
+/* The bindings of the cgroups that exist now. Built once the watch is in
+ * the idle slot: a cgroup made from then on is bound by the kernel, one
+ * made before is seen here.
  */
-static int bind_existing(struct build *b)
+static int put_bindings(struct build *b)
 {
 	struct vipc_table *t = &b->idle[T_PRINCIPALS];
 	struct vipc_principal_key key = { .slot = b->slot };
@@ -145,9 +145,6 @@ static int bind_existing(struct build *b)
 	if (dup >= 0)
 		return vipc_fail(-EINVAL, "container %s: its cgroup is another container's too",
 				 ((struct vipc_principal *)vipc_table_val(t, dup))->name);
-	if (vipc_table_write(t))
-		return vipc_update_err(b->st, tables[T_PRINCIPALS].name, b->st->limits.principals,
-				       tables[T_PRINCIPALS].opt);
 	return 0;
 }
 
@@ -429,7 +426,8 @@ int vipc_apply(struct vipc_state *st, const struct vipc_policy *pol)
 	 * clear it.
 	 */
 	err = clear_slot_all(st, b.slot) ?: write_idle(&b, T_CONTAINERS, T_WATCH) ?:
-	      bind_existing(&b) ?: write_idle(&b, T_ENDPOINTS, T__COUNT - 1);
+	      put_bindings(&b) ?: write_idle(&b, T_PRINCIPALS, T_PRINCIPALS) ?:
+	      write_idle(&b, T_ENDPOINTS, T__COUNT - 1);
 	if (err) {
 		clear_slot_all(st, b.slot);
 		goto cleanup;
