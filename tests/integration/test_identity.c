@@ -180,3 +180,24 @@ Test(identity, binding_and_unbinding_are_events_and_counters)
 	cr_assert_eq(v_stat("cgroups_unbound"), 1);
 	cr_assert_eq(v_stat("containers_removed"), 0);
 }
+
+Test(identity, reload_keeps_ids_and_the_container_limit_holds)
+{
+	const char *reordered = "version: 1\ncontainers:\n  bad: { cgroup: vipc-test/bad }\n"
+				"  srv: { cgroup: vipc-test/srv }\n  cli: { cgroup: vipc-test/cli }\n";
+
+	v_require_root();
+	cr_assert_eq(v_loader("load", "--max-containers", "3", "-c", v_policy_file(S_POLICY), NULL),
+		     0, "%s", v_out);
+	cr_assert_eq(v_loader("reload", "-c", v_policy_file(reordered), NULL), 0, "%s", v_out);
+	expect_ls("\"name\":\"bad\",\"id\":3,");
+	expect_ls("\"name\":\"srv\",\"id\":1,");
+	cr_assert_eq(v_loader("reload", "-c",
+			      v_policy_file("version: 1\n" S_CONTAINERS
+					    "  late: { cgroup: vipc-test/late }\n"), NULL),
+		     VIPC_EXIT_FULL, "%s", v_out);
+	cr_assert(strstr(v_out, "the containers table is full (3 per slot); raise it with "
+			 "--max-containers"), "%s", v_out);
+	cr_assert_eq(v_loader("container", "ls", "--json", NULL), 0, "%s", v_out);
+	cr_assert_null(strstr(v_out, "\"name\":\"late\""), "%s", v_out);
+}
