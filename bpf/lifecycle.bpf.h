@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause */
-/* Lifecycle: remove a container with what it owns (`container rm`, the
- * cgroup_rmdir tracepoint), and the periodic statistics snapshot.
+/* Lifecycle: remove a container with what it owns (`container rm`), bind
+ * and unbind cgroups as they are made and removed (the cgroup_mkdir and
+ * cgroup_rmdir tracepoints), and the periodic statistics snapshot.
  */
 #ifndef __VIPC_LIFECYCLE_BPF_H
 #define __VIPC_LIFECYCLE_BPF_H
@@ -58,6 +59,21 @@ static long vipc_sweep_channel(void *map, struct vipc_channel_key *key, struct v
 	return 0;
 }
 
+/* Count one in a registry counter when @counted (the slot is live). */
+static __always_inline void vipc_reg_count(__u64 *counter, int counted)
+{
+	if (counted)
+		__sync_fetch_and_add(counter, 1);
+}
+
+static long vipc_sweep_watch(void *map, struct vipc_watch_key *key, struct vipc_watch *w,
+			     struct vipc_sweep *sw)
+{
+	if (key->slot == sw->slot && w->principal.id == sw->container)
+		bpf_map_delete_elem(map, key);
+	return 0;
+}
+
 static long vipc_sweep_principal(void *map, struct vipc_principal_key *key,
 				 struct vipc_principal *p, struct vipc_sweep *sw)
 {
@@ -65,29 +81,36 @@ static long vipc_sweep_principal(void *map, struct vipc_principal_key *key,
 
 	if (key->slot != sw->slot || p->id != sw->container)
 		return 0;
-	if (bpf_map_delete_elem(map, key) || !sw->counted)
+	if (bpf_map_delete_elem(map, key))
 		return 0;
 	reg = vipc_reg();
 	if (reg)
-		__sync_fetch_and_add(&reg->containers_removed, 1);
+		vipc_reg_count(&reg->cgroups_unbound, sw->counted);
 	return 0;
 }
 
-/* Remove a container from one slot with everything it owns and holds. */
+/* Remove a container from one slot with everything it owns and holds:
+ * what it owns first, then what selects it, its bindings, itself.
+ */
 static __always_inline void vipc_remove(__u32 container, __u32 slot)
 {
 	struct vipc_config *cfg = vipc_cfg();
 	struct vipc_sweep sw = { .container = container, .slot = slot };
+	struct vipc_container_key ckey = { .slot = slot, .id = container };
 	struct vipc_registry_stats *reg;
 
 	sw.counted = cfg && cfg->active_slot == slot;
 	bpf_for_each_map_elem(&vipc_channels, vipc_sweep_channel, &sw, 0);
 	bpf_for_each_map_elem(&vipc_grants, vipc_sweep_grant, &sw, 0);
 	bpf_for_each_map_elem(&vipc_endpoints, vipc_sweep_endpoint, &sw, 0);
+	bpf_for_each_map_elem(&vipc_watch, vipc_sweep_watch, &sw, 0);
 	bpf_for_each_map_elem(&vipc_principals, vipc_sweep_principal, &sw, 0);
 	reg = vipc_reg();
-	if (reg)
-		__sync_fetch_and_add(&reg->policy_changes, 1);
+	if (!reg)
+		return;
+	if (!bpf_map_delete_elem(&vipc_containers, &ckey))
+		vipc_reg_count(&reg->containers_removed, sw.counted);
+	__sync_fetch_and_add(&reg->policy_changes, 1);
 }
 
 /* Run by the loader (BPF_PROG_TEST_RUN) for `container rm`. */
@@ -98,34 +121,130 @@ int vipc_remove_container(struct vipc_remove_args *args)
 	return 0;
 }
 
-/* A registered container's cgroup went away: drop it from every slot. */
+/* A cgroup event on the ring buffer: @path (may be NULL) in its name. */
+static __always_inline void vipc_cgroup_event(__u32 type, __u64 cgid, __u32 container,
+					      const union vipc_path *path, __u32 len)
+{
+	struct vipc_event *e;
+
+	e = bpf_ringbuf_reserve(&vipc_events, sizeof(*e), 0);
+	if (!e)
+		return;
+	__builtin_memset(e, 0, sizeof(*e));
+	e->type = type;
+	e->ts_ns = bpf_ktime_get_ns();
+	e->cgroup_id = cgid;
+	e->container = container;
+	if (path) {
+		e->name_len = len < VIPC_NAME_MAX ? len : VIPC_NAME_MAX;
+		__builtin_memcpy(e->name, path->bytes, VIPC_NAME_MAX);
+	}
+	bpf_ringbuf_submit(e, 0);
+}
+
+/* A bound cgroup went away. A container added by it at run time goes with
+ * it (and all it owns); a policy container only loses the binding.
+ */
+static __always_inline void vipc_unbind(__u64 cgid, __u32 slot, int live)
+{
+	struct vipc_principal_key key = { .cgroup_id = cgid, .slot = slot };
+	struct vipc_container_key ckey = { .slot = slot };
+	struct vipc_registry_stats *reg;
+	struct vipc_container *ct;
+	struct vipc_principal *p;
+
+	p = bpf_map_lookup_elem(&vipc_principals, &key);
+	if (!p)
+		return;
+	ckey.id = p->id;
+	ct = bpf_map_lookup_elem(&vipc_containers, &ckey);
+	if (ct && ct->flags & VIPC_CT_SEED) {
+		if (live)
+			vipc_cgroup_event(VIPC_EV_CGROUP_GONE, cgid, ckey.id, NULL, 0);
+		vipc_remove(ckey.id, slot);
+		return;
+	}
+	if (bpf_map_delete_elem(&vipc_principals, &key))
+		return;
+	reg = vipc_reg();
+	if (reg) {
+		vipc_reg_count(&reg->cgroups_unbound, live);
+		__sync_fetch_and_add(&reg->policy_changes, 1);
+	}
+	if (live)
+		vipc_cgroup_event(VIPC_EV_CGROUP_UNBOUND, cgid, ckey.id, NULL, 0);
+}
+
+static __always_inline __u32 vipc_live_slot(void)
+{
+	struct vipc_config *cfg = vipc_cfg();
+
+	return cfg ? cfg->active_slot : VIPC_SLOTS;
+}
+
+/* A cgroup v2 directory went away: unbind it in every slot. */
 SEC("tp_btf/cgroup_rmdir")
 int BPF_PROG(vipc_cgroup_rmdir, struct cgroup *cgrp, const char *path)
 {
-	struct vipc_principal_key key = {};
-	struct vipc_principal *p;
-	struct vipc_event *e;
-	__u32 slot;
+	__u32 slot, live = vipc_live_slot();
+	__u64 cgid;
 
 	if (BPF_CORE_READ(cgrp, root, hierarchy_id) != 0)
 		return 0; /* a cgroup v1 hierarchy */
-	key.cgroup_id = BPF_CORE_READ(cgrp, kn, id);
-	for (slot = 0; slot < VIPC_SLOTS; slot++) {
-		key.slot = slot;
-		p = bpf_map_lookup_elem(&vipc_principals, &key);
-		if (!p)
-			continue;
-		e = bpf_ringbuf_reserve(&vipc_events, sizeof(*e), 0);
-		if (e) {
-			__builtin_memset(e, 0, sizeof(*e));
-			e->type = VIPC_EV_CGROUP_GONE;
-			e->ts_ns = bpf_ktime_get_ns();
-			e->cgroup_id = key.cgroup_id;
-			e->container = p->id;
-			bpf_ringbuf_submit(e, 0);
-		}
-		vipc_remove(p->id, slot);
+	cgid = BPF_CORE_READ(cgrp, kn, id);
+	for (slot = 0; slot < VIPC_SLOTS; slot++)
+		vipc_unbind(cgid, slot, slot == live);
+	return 0;
+}
+
+/* Bind a new cgroup at @path (@len bytes) if a container of @slot selects it. */
+static __always_inline void vipc_bind_new(__u64 cgid, const union vipc_path *path, __u32 len,
+					  __u32 slot, int live)
+{
+	struct vipc_watch_key wkey = { .slot = slot, .len = len };
+	struct vipc_principal_key key = { .cgroup_id = cgid, .slot = slot };
+	struct vipc_registry_stats *reg;
+	struct vipc_watch *w;
+
+	wkey.hash = vipc_path_hash(path, len);
+	w = bpf_map_lookup_elem(&vipc_watch, &wkey);
+	if (!w || !vipc_path_eq(&w->path, path, len))
+		return; /* not watched, or another path that hashes alike */
+	if (bpf_map_update_elem(&vipc_principals, &key, &w->principal, BPF_ANY))
+		return;
+	reg = vipc_reg();
+	if (reg) {
+		vipc_reg_count(&reg->cgroups_bound, live);
+		__sync_fetch_and_add(&reg->policy_changes, 1);
 	}
+	if (live)
+		vipc_cgroup_event(VIPC_EV_CGROUP_BOUND, cgid, w->principal.id, path, len);
+}
+
+/* A cgroup v2 directory is being made. The tracepoint fires before the
+ * kernel activates the directory (kernfs_activate), so before any process
+ * can join it: a cgroup a container selects is confined from its first
+ * process on. @path is relative to the hierarchy's root.
+ */
+SEC("tp_btf/cgroup_mkdir")
+int BPF_PROG(vipc_cgroup_mkdir, struct cgroup *cgrp, const char *path)
+{
+	__u32 slot, live = vipc_live_slot();
+	union vipc_path buf;
+	char more = 0;
+	long n;
+
+	if (BPF_CORE_READ(cgrp, root, hierarchy_id) != 0)
+		return 0; /* a cgroup v1 hierarchy */
+	__builtin_memset(&buf, 0, sizeof(buf));
+	n = bpf_probe_read_kernel_str(buf.bytes, sizeof(buf.bytes), path);
+	if (n <= 1)
+		return 0;
+	if (n == sizeof(buf.bytes) &&
+	    (bpf_probe_read_kernel(&more, 1, path + n - 1) || more))
+		return 0; /* longer than any selector */
+	for (slot = 0; slot < VIPC_SLOTS; slot++)
+		vipc_bind_new(BPF_CORE_READ(cgrp, kn, id), &buf, n - 1, slot, slot == live);
 	return 0;
 }
 

@@ -34,7 +34,25 @@ struct {
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } vipc_settings SEC(".maps");
 
-/* cgroup id -> container, per slot. */
+/* Containers by id, bound or not, per slot: the identities a policy names. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, VIPC_MAX_PRINCIPALS * VIPC_SLOTS);
+	__type(key, struct vipc_container_key);
+	__type(value, struct vipc_container);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} vipc_containers SEC(".maps");
+
+/* Exact cgroup path -> the principal a new cgroup there is bound to, per slot. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, VIPC_MAX_PRINCIPALS * VIPC_SLOTS);
+	__type(key, struct vipc_watch_key);
+	__type(value, struct vipc_watch);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} vipc_watch SEC(".maps");
+
+/* Bindings: cgroup id -> container, per slot. */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, VIPC_MAX_PRINCIPALS * VIPC_SLOTS);

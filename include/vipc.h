@@ -14,6 +14,8 @@
 #define VIPC_LABEL_MAX 32 /* container, endpoint and channel names */
 #define VIPC_CGROUP_DEPTH 32 /* deepest cgroup level searched for a principal */
 #define VIPC_MAX_CPUS 256 /* CPUs summed by the in-kernel stats snapshot */
+#define VIPC_CGROUP_PATH_MAX 256 /* a selected cgroup path, NUL included: 255 bytes at most */
+#define VIPC_CGROUP_PATH_WORDS 32 /* such a path zero-padded to 64-bit words */
 
 /* Default table sizes; the loader can raise them before load. */
 #define VIPC_MAX_PRINCIPALS 4096
@@ -87,6 +89,16 @@ enum vipc_endpoint_flags {
 	VIPC_EP_CHANNEL = 1 << 0, /* the endpoint is a channel's receive side */
 };
 
+enum vipc_container_flags {
+	VIPC_CT_SEED = 1 << 0, /* added at run time by one cgroup: removed with it */
+};
+
+/* How a container selects its cgroups. */
+enum vipc_selector {
+	VIPC_SEL_CGROUP = 1, /* the cgroup at an exact path, whenever it exists */
+	VIPC_SEL_PID = 2,    /* the cgroup a process was in when the policy was applied */
+};
+
 enum vipc_grant_flags {
 	VIPC_GRANT_CHANNEL = 1 << 0, /* issued to a channel's sender */
 };
@@ -108,7 +120,7 @@ struct vipc_settings {
 	__u64 stats_interval_ns; /* period of ring buffer snapshots, 0 = off */
 };
 
-/* vipc_principals: (slot, cgroup id) -> container. */
+/* vipc_principals: the bindings, (slot, cgroup id) -> container. */
 struct vipc_principal_key {
 	__u64 cgroup_id;
 	__u32 slot;
@@ -121,6 +133,48 @@ struct vipc_principal {
 	__u8 unknown; /* enum vipc_unknown */
 	__u16 pad;
 	char name[VIPC_LABEL_MAX];
+};
+
+/* A cgroup's path within the cgroup2 hierarchy ("/vipc-test/web", as the
+ * kernel's cgroup tracepoints give it), zero-padded to whole words.
+ */
+union vipc_path {
+	char bytes[VIPC_CGROUP_PATH_MAX];
+	__u64 words[VIPC_CGROUP_PATH_WORDS];
+};
+
+/* vipc_containers: (slot, id) -> container: the identity a policy names,
+ * bound to a cgroup or not.
+ */
+struct vipc_container_key {
+	__u32 slot;
+	__u32 id;
+};
+
+struct vipc_container {
+	struct vipc_principal principal; /* what each of its bindings carries */
+	__u32 flags;			 /* enum vipc_container_flags */
+	__u8 selector;			 /* enum vipc_selector */
+	__u8 pad[3];
+	__u32 pid;	/* VIPC_SEL_PID: the process named */
+	__u32 path_len; /* significant bytes of path; 0 when it has none */
+	union vipc_path path; /* the cgroup selected */
+};
+
+/* vipc_watch: (slot, length, hash of a cgroup path) -> the principal a new
+ * cgroup at exactly that path is bound to (by the cgroup_mkdir program).
+ * The exact path is in the value and compared after the lookup.
+ */
+struct vipc_watch_key {
+	__u32 slot;
+	__u16 len;
+	__u16 pad;
+	__u64 hash; /* vipc_path_hash() */
+};
+
+struct vipc_watch {
+	struct vipc_principal principal;
+	union vipc_path path;
 };
 
 /* An endpoint's name, exact bytes zero-padded to whole words: pathname
@@ -227,6 +281,8 @@ struct vipc_stats {
 	X(grants_revoked)                                                                    \
 	X(containers_added)                                                                  \
 	X(containers_removed)                                                                \
+	X(cgroups_bound)   /* cgroups bound to a container (policy, `container add`, mkdir) */ \
+	X(cgroups_unbound) /* bindings gone (rmdir, `container rm`, reload) */               \
 	X(generation_bumps)                                                                  \
 	X(policy_loads)                                                                      \
 	X(policy_changes) /* writes to the live policy; remembered verdicts expire */
@@ -242,10 +298,12 @@ enum vipc_event_type {
 	VIPC_EV_DENY = 1,   /* a call was denied */
 	VIPC_EV_AUDIT,	    /* a call would have been denied (audit mode) */
 	VIPC_EV_STATS,	    /* periodic statistics snapshot */
-	VIPC_EV_CGROUP_GONE, /* a registered container's cgroup was removed */
+	VIPC_EV_CGROUP_GONE, /* a run-time container's cgroup was removed, and it with it */
+	VIPC_EV_CGROUP_BOUND,   /* a new cgroup was bound to a container (name: its path) */
+	VIPC_EV_CGROUP_UNBOUND, /* a bound cgroup was removed; its container stays */
 };
 
-/* Ring buffer record for VIPC_EV_DENY, VIPC_EV_AUDIT, VIPC_EV_CGROUP_GONE. */
+/* Ring buffer record for VIPC_EV_DENY, VIPC_EV_AUDIT and the cgroup events. */
 struct vipc_event {
 	__u32 type; /* enum vipc_event_type */
 	__u8 hook;  /* enum vipc_hook */
@@ -291,6 +349,10 @@ _Static_assert(sizeof(struct vipc_config) == 24, "vipc_config layout");
 _Static_assert(sizeof(struct vipc_settings) == 8, "vipc_settings layout");
 _Static_assert(sizeof(struct vipc_principal_key) == 16, "vipc_principal_key layout");
 _Static_assert(sizeof(struct vipc_principal) == 40, "vipc_principal layout");
+_Static_assert(sizeof(struct vipc_container_key) == 8, "vipc_container_key layout");
+_Static_assert(sizeof(struct vipc_container) == 312, "vipc_container layout");
+_Static_assert(sizeof(struct vipc_watch_key) == 16, "vipc_watch_key layout");
+_Static_assert(sizeof(struct vipc_watch) == 296, "vipc_watch layout");
 _Static_assert(sizeof(struct vipc_endpoint_key) == 16, "vipc_endpoint_key layout");
 _Static_assert(sizeof(struct vipc_endpoint) == 168, "vipc_endpoint layout");
 _Static_assert(sizeof(struct vipc_grant_key) == 16, "vipc_grant_key layout");
@@ -302,7 +364,7 @@ _Static_assert(__builtin_offsetof(struct vipc_stats, events_dropped) ==
 		       __builtin_offsetof(struct vipc_stats, denied_unknown) +
 			       8 * (VIPC_R__COUNT - VIPC_R_FIRST_DENY),
 	       "vipc_stats: one denied_* counter per deny reason, in enum order");
-_Static_assert(sizeof(struct vipc_registry_stats) == 88, "vipc_registry_stats layout");
+_Static_assert(sizeof(struct vipc_registry_stats) == 104, "vipc_registry_stats layout");
 _Static_assert(sizeof(struct vipc_event) == 168, "vipc_event layout");
 _Static_assert(sizeof(struct vipc_snapshot) == 128, "vipc_snapshot layout");
 _Static_assert(sizeof(struct vipc_conn_tag) == 144, "vipc_conn_tag layout");

@@ -14,20 +14,43 @@
 #define __always_inline inline __attribute__((always_inline))
 #endif
 
-/* The endpoint key's hash of a zero-padded name of @len bytes: a
- * multiply-xorshift mix of the words it covers. It only spreads names over
- * the table: the exact name is compared after every lookup (vipc_name_eq).
+/* A multiply-xorshift mix of the first words of @w covering @len bytes
+ * (at most @max words). It only spreads keys over a table: the exact bytes
+ * are compared after every lookup (vipc_words_eq).
  */
-static __always_inline __u64 vipc_name_hash(const union vipc_name *n, __u32 len)
+static __always_inline __u64 vipc_words_hash(const __u64 *w, __u32 max, __u32 len)
 {
 	__u64 h = 0;
 	__u32 i;
 
-	for (i = 0; i < VIPC_NAME_WORDS && i * 8 < len; i++) {
-		h = (h ^ n->words[i]) * 0x9e3779b97f4a7c15ULL;
+	for (i = 0; i < max && i * 8 < len; i++) {
+		h = (h ^ w[i]) * 0x9e3779b97f4a7c15ULL;
 		h ^= h >> 32;
 	}
 	return h;
+}
+
+/* Two zero-padded byte strings of @len bytes each (at most @max words). */
+static __always_inline int vipc_words_eq(const __u64 *a, const __u64 *b, __u32 max, __u32 len)
+{
+	__u64 diff = 0;
+	__u32 i;
+
+	for (i = 0; i < max && i * 8 < len; i++)
+		diff |= a[i] ^ b[i];
+	return !diff;
+}
+
+/* The endpoint key's hash of a zero-padded name of @len bytes. */
+static __always_inline __u64 vipc_name_hash(const union vipc_name *n, __u32 len)
+{
+	return vipc_words_hash(n->words, VIPC_NAME_WORDS, len);
+}
+
+/* The watch key's hash of a zero-padded cgroup path of @len bytes. */
+static __always_inline __u64 vipc_path_hash(const union vipc_path *p, __u32 len)
+{
+	return vipc_words_hash(p->words, VIPC_CGROUP_PATH_WORDS, len);
 }
 
 /* The index of the first zero byte of @w (little-endian), 8 if none: the
@@ -73,12 +96,13 @@ static __always_inline __u32 vipc_name_cut(union vipc_name *n, __u32 size)
 static __always_inline int vipc_name_eq(const union vipc_name *a, const union vipc_name *b,
 					__u32 len)
 {
-	__u64 diff = 0;
-	__u32 i;
+	return vipc_words_eq(a->words, b->words, VIPC_NAME_WORDS, len);
+}
 
-	for (i = 0; i < VIPC_NAME_WORDS && i * 8 < len; i++)
-		diff |= a->words[i] ^ b->words[i];
-	return !diff;
+static __always_inline int vipc_path_eq(const union vipc_path *a, const union vipc_path *b,
+					__u32 len)
+{
+	return vipc_words_eq(a->words, b->words, VIPC_CGROUP_PATH_WORDS, len);
 }
 
 /* Does the caller need a grant lookup at all? */

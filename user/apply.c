@@ -6,9 +6,11 @@
  */
 #include <errno.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <linux/membarrier.h>
 #include <bpf/bpf.h>
@@ -16,7 +18,10 @@
 #include "table.h"
 #include "vipc_decide.h"
 
-enum { T_PRINCIPALS, T_ENDPOINTS, T_GRANTS, T_CHANNELS, T__COUNT };
+/* Cleared and deleted last to first: the watch goes before the bindings,
+ * so no cgroup made meanwhile is bound in a slot being emptied.
+ */
+enum { T_PRINCIPALS, T_CONTAINERS, T_WATCH, T_ENDPOINTS, T_GRANTS, T_CHANNELS, T__COUNT };
 
 /* Each table's name and the option that raises its limit, for errors. */
 static const struct {
@@ -24,7 +29,9 @@ static const struct {
 	const char *opt;
 	size_t limit; /* offset in struct vipc_limits */
 } tables[T__COUNT] = {
+	{ "bindings", "--max-containers", offsetof(struct vipc_limits, principals) },
 	{ "containers", "--max-containers", offsetof(struct vipc_limits, principals) },
+	{ "watched cgroups", "--max-containers", offsetof(struct vipc_limits, principals) },
 	{ "endpoints", "--max-endpoints", offsetof(struct vipc_limits, endpoints) },
 	{ "grants", "--max-grants", offsetof(struct vipc_limits, grants) },
 	{ "channels", "--max-channels", offsetof(struct vipc_limits, channels) },
@@ -50,19 +57,31 @@ struct build {
 	const struct vipc_policy *pol;
 	__u32 slot; /* the idle slot being filled */
 	__u32 *cid;
+	__u64 *cgid; /* the cgroup each container was bound to, 0 if none */
 	struct vipc_endpoint *ep;
 	struct hsearch_data containers, endpoints, live_containers;
 	long last_container; /* index of the container of the previous grant */
 	struct vipc_table live[T__COUNT], idle[T__COUNT];
 };
 
+/* The exact path @pc selects, as the cgroup_mkdir program looks it up. */
+static int put_watch(struct build *b, const struct vipc_policy_container *pc,
+		     const struct vipc_container *ct)
+{
+	struct vipc_watch_key key = { .slot = b->slot, .len = ct->path_len };
+	struct vipc_watch val = { .principal = ct->principal, .path = ct->path };
+
+	key.hash = vipc_path_hash(&val.path, key.len);
+	return pc->path[0] ? vipc_table_push(&b->idle[T_WATCH], &key, &val) : 0;
+}
+
 /* Containers keep their id across reloads when their name stays. */
 static int put_containers(struct build *b)
 {
 	const struct vipc_policy_container *pc;
-	struct vipc_table *t = &b->idle[T_PRINCIPALS];
-	struct vipc_principal_key key;
-	struct vipc_principal val;
+	struct vipc_table *t = &b->idle[T_WATCH];
+	struct vipc_container_key key = { .slot = b->slot };
+	struct vipc_container val;
 	long old, dup;
 	size_t i;
 
@@ -70,18 +89,56 @@ static int put_containers(struct build *b)
 		pc = &b->pol->containers[i];
 		old = vipc_index_find(&b->live_containers, pc->name);
 		if (old >= 0)
-			b->cid[i] = ((struct vipc_principal *)vipc_table_val(&b->live[T_PRINCIPALS], old))->id;
+			b->cid[i] = ((struct vipc_container *)vipc_table_val(&b->live[T_CONTAINERS],
+									    old))->principal.id;
 		else
 			b->cid[i] = b->st->cfg.next_container++;
-		key = (struct vipc_principal_key){ .cgroup_id = pc->cgroup_id, .slot = b->slot };
-		val = (struct vipc_principal){ .id = b->cid[i], .mode = pc->mode,
-					       .unknown = pc->unknown };
-		vipc_label_copy(val.name, pc->name);
-		if (vipc_table_push(t, &key, &val))
+		key.id = b->cid[i];
+		vipc_container_make(&val, pc, key.id, 0);
+		if (vipc_table_push(&b->idle[T_CONTAINERS], &key, &val) || put_watch(b, pc, &val))
 			return -ENOMEM;
 	}
 
-	/* Sorted by cgroup, two containers on one cgroup sit side by side. */
+	/* Sorted by path, two containers on one cgroup sit side by side. */
+	if (vipc_table_sort(&b->idle[T_CONTAINERS]) || vipc_table_sort(t))
+		return -ENOMEM;
+	dup = vipc_table_dup(t);
+	if (dup >= 0)
+		return vipc_fail(-EINVAL, "container %s: its cgroup is another container's too",
+				 ((struct vipc_watch *)vipc_table_val(t, dup))->principal.name);
+	return 0;
+}
+
+/* The id of the cgroup @pc selects as it is now, 0 when there is none. */
+static __u64 cgroup_now(const struct build *b, const struct vipc_policy_container *pc)
+{
+	char path[PATH_MAX * 2];
+	struct stat st;
+
+	if (!pc->path[0] || !b->pol->cgroot[0])
+		return pc->cgroup_id; /* built without vipc_policy_resolve() */
+	snprintf(path, sizeof(path), "%s%s", b->pol->cgroot, pc->path);
+	return !stat(path, &st) && S_ISDIR(st.st_mode) ? st.st_ino : 0;
+}
+
+/* The bindings of the cgroups that exist now. Built once the watch is in
+ * the idle slot: a cgroup made from then on is bound by the kernel, one
+ * made before is seen here.
+ */
+static int put_bindings(struct build *b)
+{
+	struct vipc_table *t = &b->idle[T_PRINCIPALS];
+	struct vipc_principal_key key = { .slot = b->slot };
+	struct vipc_container val;
+	size_t i;
+	long dup;
+
+	for (i = 0; i < b->pol->nr_containers; i++) {
+		key.cgroup_id = b->cgid[i] = cgroup_now(b, &b->pol->containers[i]);
+		vipc_container_make(&val, &b->pol->containers[i], b->cid[i], 0);
+		if (key.cgroup_id && vipc_table_push(t, &key, &val.principal))
+			return -ENOMEM;
+	}
 	if (vipc_table_sort(t))
 		return -ENOMEM;
 	dup = vipc_table_dup(t);
@@ -89,6 +146,30 @@ static int put_containers(struct build *b)
 		return vipc_fail(-EINVAL, "container %s: its cgroup is another container's too",
 				 ((struct vipc_principal *)vipc_table_val(t, dup))->name);
 	return 0;
+}
+
+/* A cgroup removed while it was being bound (its rmdir found nothing to
+ * unbind yet): unbind it now that the binding is written.
+ */
+static void unbind_gone(struct build *b)
+{
+	struct vipc_table *t = &b->idle[T_PRINCIPALS];
+	struct vipc_principal_key key = { .slot = b->slot };
+	size_t i;
+	long at;
+
+	for (i = 0; i < b->pol->nr_containers; i++) {
+		key.cgroup_id = b->cgid[i];
+		if (!key.cgroup_id || cgroup_now(b, &b->pol->containers[i]) == key.cgroup_id)
+			continue;
+		bpf_map_delete_elem(t->fd, &key);
+		at = vipc_table_find(t, &key);
+		if (at < 0)
+			continue;
+		memmove(vipc_table_key(t, at), vipc_table_key(t, at + 1), (t->n - at - 1) * t->ksz);
+		memmove(vipc_table_val(t, at), vipc_table_val(t, at + 1), (t->n - at - 1) * t->vsz);
+		t->n--;
+	}
 }
 
 /* Endpoints keep their id and generation when their address stays. */
@@ -213,7 +294,8 @@ static int put_grants_and_channels(struct build *b)
 
 static int table_fd(struct vipc_state *st, int i)
 {
-	int fds[T__COUNT] = { st->principals_fd, st->endpoints_fd, st->grants_fd, st->channels_fd };
+	int fds[T__COUNT] = { st->principals_fd, st->containers_fd, st->watch_fd,
+			      st->endpoints_fd, st->grants_fd, st->channels_fd };
 
 	return fds[i];
 }
@@ -221,7 +303,7 @@ static int table_fd(struct vipc_state *st, int i)
 /* Copy the live slot out, sorted, and index the policy's names. */
 static int read_live(struct build *b, __u32 live)
 {
-	struct vipc_table *p = &b->live[T_PRINCIPALS];
+	struct vipc_table *p = &b->live[T_CONTAINERS];
 	int i, err = 0;
 
 	for (i = 0; i < T__COUNT && !err; i++)
@@ -229,8 +311,8 @@ static int read_live(struct build *b, __u32 live)
 		      vipc_table_init(&b->idle[i], table_fd(b->st, i)) ?:
 		      vipc_table_dump(&b->live[i], live) ?: vipc_table_sort(&b->live[i]);
 	return err ?:
-	       names_init(&b->live_containers, p->vals + offsetof(struct vipc_principal, name), p->vsz,
-			  p->n) ?:
+	       names_init(&b->live_containers,
+			  p->vals + offsetof(struct vipc_container, principal.name), p->vsz, p->n) ?:
 	       names_init(&b->containers,
 			  (const char *)b->pol->containers + offsetof(struct vipc_policy_container, name),
 			  sizeof(*b->pol->containers), b->pol->nr_containers) ?:
@@ -246,8 +328,11 @@ static void count_changes(struct build *b)
 	struct vipc_registry_stats *r = b->st->reg;
 	int i;
 
-	added[T_PRINCIPALS] = &r->containers_added;
-	removed[T_PRINCIPALS] = &r->containers_removed;
+	added[T_PRINCIPALS] = &r->cgroups_bound;
+	removed[T_PRINCIPALS] = &r->cgroups_unbound;
+	added[T_CONTAINERS] = &r->containers_added;
+	removed[T_CONTAINERS] = &r->containers_removed;
+	added[T_WATCH] = removed[T_WATCH] = NULL;
 	added[T_ENDPOINTS] = &r->endpoints_created;
 	removed[T_ENDPOINTS] = &r->endpoints_destroyed;
 	added[T_GRANTS] = &r->grants_issued;
@@ -255,6 +340,8 @@ static void count_changes(struct build *b)
 	added[T_CHANNELS] = &r->channels_created;
 	removed[T_CHANNELS] = &r->channels_destroyed;
 	for (i = 0; i < T__COUNT; i++) {
+		if (!added[i])
+			continue;
 		vipc_reg_add(b->st, added[i], vipc_table_missing(&b->idle[i], &b->live[i]));
 		vipc_reg_add(b->st, removed[i], vipc_table_missing(&b->live[i], &b->idle[i]));
 	}
@@ -273,13 +360,13 @@ static int clear_slot_all(struct vipc_state *st, __u32 slot)
 	return err;
 }
 
-/* One batch update per table into the (cleared) idle slot. */
-static int write_idle(struct build *b)
+/* One batch update per table, @from to @to, into the (cleared) idle slot. */
+static int write_idle(struct build *b, int from, int to)
 {
 	__u32 limit;
 	int i;
 
-	for (i = 0; i < T__COUNT; i++) {
+	for (i = from; i <= to; i++) {
 		if (!vipc_table_write(&b->idle[i]))
 			continue;
 		memcpy(&limit, (char *)&b->st->limits + tables[i].limit, sizeof(limit));
@@ -309,6 +396,7 @@ static void build_free(struct build *b)
 	hdestroy_r(&b->endpoints);
 	hdestroy_r(&b->live_containers);
 	free(b->cid);
+	free(b->cgid);
 	free(b->ep);
 }
 
@@ -325,19 +413,26 @@ int vipc_apply(struct vipc_state *st, const struct vipc_policy *pol)
 	old = st->cfg.active_slot;
 	b.slot = !old;
 	b.cid = calloc(pol->nr_containers + 1, sizeof(*b.cid));
+	b.cgid = calloc(pol->nr_containers + 1, sizeof(*b.cgid));
 	b.ep = calloc(pol->nr_endpoints + 1, sizeof(*b.ep));
-	err = b.cid && b.ep ? 0 : -ENOMEM;
+	err = b.cid && b.cgid && b.ep ? 0 : -ENOMEM;
 	err = err ?: read_live(&b, old) ?: put_containers(&b) ?: put_endpoints(&b) ?:
 		      put_grants_and_channels(&b);
 	if (err)
 		goto cleanup;
 
-	/* Phase 2: fill the idle slot with batch updates; on failure clear it. */
-	err = clear_slot_all(st, b.slot) ?: write_idle(&b);
+	/* Phase 2: fill the idle slot with batch updates, the containers and
+	 * the watch before the bindings of the cgroups that exist; on failure
+	 * clear it.
+	 */
+	err = clear_slot_all(st, b.slot) ?: write_idle(&b, T_CONTAINERS, T_WATCH) ?:
+	      put_bindings(&b) ?: write_idle(&b, T_PRINCIPALS, T_PRINCIPALS) ?:
+	      write_idle(&b, T_ENDPOINTS, T__COUNT - 1);
 	if (err) {
 		clear_slot_all(st, b.slot);
 		goto cleanup;
 	}
+	unbind_gone(&b);
 
 	/* Phase 3: flip in one update (only then count), wait out old readers,
 	 * clear the old slot.
@@ -351,8 +446,10 @@ int vipc_apply(struct vipc_state *st, const struct vipc_policy *pol)
 	vipc_policy_changed(st);
 	count_changes(&b);
 	wait_for_readers();
-	for (i = T__COUNT - 1; i >= 0; i--)
+	for (i = T__COUNT - 1; i > T_PRINCIPALS; i--)
 		err = vipc_table_delete(&b.live[i]) ?: err;
+	/* The bindings last, with any the kernel made after the copy. */
+	err = vipc_map_clear_slot(st->principals_fd, old) ?: err;
 cleanup:
 	build_free(&b);
 	return err;

@@ -22,6 +22,7 @@
 #include "state.h"
 #include "stream.h"
 #include "suggest.h"
+#include "table.h"
 
 #define DEFAULT_POLICY "/etc/vipc/policy.yaml"
 
@@ -395,7 +396,7 @@ static void status_text(const struct vipc_state *st)
 	       "  cgroup2 at %s (%s)\n"
 	       "  containers %ld/%u  endpoints %ld/%u  grants %ld/%u  channels %ld/%u\n",
 	       VIPC_PIN_DIR, st->cfg.abi_version, st->cfg.active_slot, cgroot.path, cgroot.layout,
-	       vipc_map_count(st->principals_fd, st->cfg.active_slot), st->limits.principals,
+	       vipc_map_count(st->containers_fd, st->cfg.active_slot), st->limits.principals,
 	       vipc_map_count(st->endpoints_fd, st->cfg.active_slot), st->limits.endpoints,
 	       vipc_map_count(st->grants_fd, st->cfg.active_slot), st->limits.grants,
 	       vipc_map_count(st->channels_fd, st->cfg.active_slot), st->limits.channels);
@@ -432,6 +433,8 @@ static json_object *status_json(const struct vipc_state *st)
 	err = err ?: vipc_json_add_u64(doc, "abi_version", st->cfg.abi_version);
 	err = err ?: vipc_json_add_u64(doc, "active_slot", slot);
 	err = err ?: vipc_json_add(doc, "containers",
+				   json_object_new_int64(vipc_map_count(st->containers_fd, slot)));
+	err = err ?: vipc_json_add(doc, "bindings",
 				   json_object_new_int64(vipc_map_count(st->principals_fd, slot)));
 	err = err ?: vipc_json_add(doc, "endpoints",
 				   json_object_new_int64(vipc_map_count(st->endpoints_fd, slot)));
@@ -535,7 +538,8 @@ static int with_lock(int (*fn)(struct vipc_state *, char **), char **argv, const
 static int container_add(struct vipc_state *st, char **argv)
 {
 	struct vipc_policy pol = { .nr_containers = 1 };
-	struct vipc_policy_container c = { .pid = opt.pid, .pos = { 0, 0 } };
+	struct vipc_policy_container c = { .pid = opt.pid, .mode = opt.mode,
+					   .unknown = opt.unknown };
 	struct vipc_policy_error perr = {};
 	int err;
 
@@ -545,7 +549,9 @@ static int container_add(struct vipc_state *st, char **argv)
 	err = vipc_policy_resolve(&pol, cgroot.path, "/proc", &perr);
 	if (err)
 		return vipc_fail(-ENOENT, "%s", perr.msg);
-	return vipc_container_add(st, argv[0], c.cgroup_id, opt.mode, opt.unknown);
+	if (!c.cgroup_id)
+		return vipc_fail(-ENOENT, "no cgroup %s%s", cgroot.path, c.path);
+	return vipc_container_add(st, argv[0], &c);
 }
 
 static int container_rm(struct vipc_state *st, char **argv)
@@ -565,7 +571,8 @@ static int endpoint_rm(struct vipc_state *st, char **argv)
 
 struct ls_ctx {
 	struct vipc_state *st;
-	json_object *list; /* --json: the array the entries go in */
+	json_object *list;	    /* --json: the array the entries go in */
+	struct vipc_table bindings; /* container ls: the live slot's, sorted by cgroup */
 };
 
 /* Append @obj (NULL or @err: not built) to the JSON list. */
@@ -578,29 +585,92 @@ static int ls_add(struct ls_ctx *l, json_object *obj, int err)
 	return -ENOMEM;
 }
 
+/* Is binding @i of the live slot one of container @c's? */
+static bool bound_to(const struct ls_ctx *l, size_t i, const struct vipc_container *c)
+{
+	return ((const struct vipc_principal *)vipc_table_val(&l->bindings, i))->id ==
+	       c->principal.id;
+}
+
+/* The cgroup id of binding @i. */
+static __u64 binding_cgroup(const struct ls_ctx *l, size_t i)
+{
+	return ((const struct vipc_principal_key *)vipc_table_key(&l->bindings, i))->cgroup_id;
+}
+
+/* The cgroups bound to @c now, at @path, as text. */
+static void print_bindings(const struct ls_ctx *l, const struct vipc_container *c,
+			   const char *path)
+{
+	size_t i;
+	int n = 0;
+
+	for (i = 0; i < l->bindings.n; i++) {
+		if (!bound_to(l, i, c))
+			continue;
+		printf(" %s (%llu)", path, (unsigned long long)binding_cgroup(l, i));
+		n++;
+	}
+	if (!n)
+		printf(" unbound");
+}
+
+/* The same as a JSON array "cgroups" of {"path","id"} in @obj. */
+static int bindings_json(const struct ls_ctx *l, const struct vipc_container *c,
+			 const char *path, json_object *obj)
+{
+	json_object *arr = json_object_new_array(), *b;
+	int err = vipc_json_add(obj, "cgroups", arr);
+	size_t i;
+
+	for (i = 0; i < l->bindings.n && !err; i++) {
+		if (!bound_to(l, i, c))
+			continue;
+		b = json_object_new_object();
+		err = vipc_json_add_str(b, "path", path);
+		err = err ?: vipc_json_add_u64(b, "id", binding_cgroup(l, i));
+		b = vipc_json_done(b, err);
+		err = b && !json_object_array_add(arr, b) ? 0 : (json_object_put(b), -ENOMEM);
+	}
+	return err;
+}
+
 static int print_container(const void *key, const void *val, void *ctx)
 {
-	const struct vipc_principal_key *k = key;
-	const struct vipc_principal *p = val;
+	const struct vipc_container *c = val;
+	const struct vipc_principal *p = &c->principal;
 	struct ls_ctx *l = ctx;
 	const char *mode = p->mode == VIPC_MODE_AUDIT ? "audit" : "enforce";
 	const char *unknown = p->unknown == VIPC_UNKNOWN_DENY ? "deny" : "allow";
-	char name[VIPC_TEXT_SIZE(VIPC_LABEL_MAX)];
+	char name[VIPC_TEXT_SIZE(VIPC_LABEL_MAX)], path[VIPC_TEXT_SIZE(VIPC_CGROUP_PATH_MAX)];
+	char sel[VIPC_TEXT_SIZE(VIPC_CGROUP_PATH_MAX) + 32];
+	bool runtime = c->flags & VIPC_CT_SEED;
 	json_object *obj;
 	int err;
 
+	(void)key;
 	vipc_label_format(p->name, name, sizeof(name));
+	vipc_bytes_format(c->path.bytes, c->path_len < VIPC_CGROUP_PATH_MAX ? c->path_len : 0, path,
+			  sizeof(path));
+	if (c->selector == VIPC_SEL_PID)
+		snprintf(sel, sizeof(sel), "pid %u (%s)", c->pid, path);
+	else
+		snprintf(sel, sizeof(sel), "cgroup %s", path);
 	if (!opt.json) {
-		printf("%-20s id %-5u cgroup %-10llu mode %-7s unknown %s\n", name, p->id,
-		       (unsigned long long)k->cgroup_id, mode, unknown);
+		printf("%-20s id %-5u mode %-7s unknown %-5s %s%s:", name, p->id, mode, unknown, sel,
+		       runtime ? " (run-time)" : "");
+		print_bindings(l, c, path);
+		printf("\n");
 		return 0;
 	}
 	obj = json_object_new_object();
 	err = vipc_json_add_str(obj, "name", name);
 	err = err ?: vipc_json_add_u64(obj, "id", p->id);
-	err = err ?: vipc_json_add_u64(obj, "cgroup_id", k->cgroup_id);
 	err = err ?: vipc_json_add_str(obj, "mode", mode);
 	err = err ?: vipc_json_add_str(obj, "unknown", unknown);
+	err = err ?: vipc_json_add_str(obj, "selector", sel);
+	err = err ?: vipc_json_add(obj, "runtime", json_object_new_boolean(runtime));
+	err = err ?: bindings_json(l, c, path, obj);
 	return ls_add(l, obj, err);
 }
 
@@ -620,7 +690,7 @@ static int print_endpoint(const void *key, const void *val, void *ctx)
 	vipc_label_format(ep->label, name, sizeof(name));
 	snprintf(owner, sizeof(owner), "#%u", ep->owner);
 	if (!vipc_container_by_id(l->st, ep->owner, &c))
-		vipc_label_format(c.val.name, owner, sizeof(owner));
+		vipc_label_format(c.val.principal.name, owner, sizeof(owner));
 	if (!opt.json) {
 		printf("%-20s id %-5u owner %-16s gen %-4u %s%s\n", name, ep->id, owner,
 		       ep->generation, addr, channel ? " (channel)" : "");
@@ -672,7 +742,10 @@ static int list(int fd_off, vipc_visit_fn fn)
 	ret = open_state(&st, false);
 	if (ret)
 		return ret;
-	if (opt.json && !(l.list = json_object_new_array()))
+	err = vipc_table_init(&l.bindings, st.principals_fd);
+	if (!err && fn == print_container)
+		err = vipc_table_dump(&l.bindings, st.cfg.active_slot) ?: vipc_table_sort(&l.bindings);
+	if (!err && opt.json && !(l.list = json_object_new_array()))
 		err = -ENOMEM;
 	if (!err)
 		err = vipc_map_visit(*(int *)((char *)&st + fd_off), st.cfg.active_slot, fn, &l);
@@ -680,6 +753,7 @@ static int list(int fd_off, vipc_visit_fn fn)
 		err = vipc_json_print(l.list);
 	else
 		json_object_put(l.list);
+	vipc_table_free(&l.bindings);
 	vipc_state_close(&st);
 	return err < 0 ? report(err, "listing") : 0;
 }
@@ -689,7 +763,7 @@ static int list(int fd_off, vipc_visit_fn fn)
 static int cmd_container(int argc, char **argv)
 {
 	if (argc == 1 && !strcmp(argv[0], "ls"))
-		return LIST(principals_fd, print_container);
+		return LIST(containers_fd, print_container);
 	if (argc == 2 && !strcmp(argv[0], "rm"))
 		return with_lock(container_rm, argv + 1, "container rm");
 	if (argc == 2 && !strcmp(argv[0], "add")) {

@@ -20,7 +20,7 @@
 
 int vipc_metrics_read(struct vipc_state *st, struct vipc_metrics_src *src)
 {
-	const int fds[VIPC_NR_TABLES] = { st->principals_fd, st->endpoints_fd, st->grants_fd,
+	const int fds[VIPC_NR_TABLES] = { st->containers_fd, st->endpoints_fd, st->grants_fd,
 					  st->channels_fd };
 	const __u32 limits[VIPC_NR_TABLES] = { st->limits.principals, st->limits.endpoints,
 					       st->limits.grants, st->limits.channels };

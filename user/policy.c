@@ -339,8 +339,8 @@ static int parse_container(struct parser *p, yaml_node_t *key, yaml_node_t *val,
 		return err;
 	}
 	err = scalar(p, cg, "a cgroup path", &s);
-	if (!err && (!*s || strlen(s) >= sizeof(c->cgroup)))
-		err = fail(p, cg, "cgroup: expected a path of 1 to %zu bytes", sizeof(c->cgroup) - 1);
+	if (!err && (!*s || strlen(s) >= VIPC_CGROUP_PATH_MAX))
+		err = fail(p, cg, "cgroup: expected a path of 1 to %d bytes", VIPC_CGROUP_PATH_MAX - 1);
 	if (!err)
 		strcpy(c->cgroup, s);
 	return err;
@@ -847,12 +847,34 @@ static bool under_cgroot(const char *path, const char *cgroot)
 	       (!path[n] || path[n] == '/' || (n && cgroot[n - 1] == '/'));
 }
 
-/* Does @path, ".." and all, stay inside @cgroot? */
-static bool inside_cgroot(const char *path, const char *cgroot)
+/* @rel (under @cgroot, or relative to it) as the kernel names the cgroup:
+ * "/a/b", one slash between components, none trailing. 0, -EINVAL for a
+ * "." or ".." component, -ENAMETOOLONG past VIPC_CGROUP_PATH_MAX - 1 bytes.
+ */
+static int hierarchy_path(const char *rel, const char *cgroot, char out[VIPC_CGROUP_PATH_MAX])
 {
-	char real[PATH_MAX], root[PATH_MAX];
+	size_t n = 0, len;
+	const char *s;
 
-	return realpath(path, real) && realpath(cgroot, root) && under_cgroot(real, root);
+	if (under_cgroot(rel, cgroot))
+		rel += strlen(cgroot);
+	for (s = rel; *s; s += len) {
+		s += strspn(s, "/");
+		len = strcspn(s, "/");
+		if (!len)
+			break;
+		if ((len == 1 && s[0] == '.') || (len == 2 && !strncmp(s, "..", 2)))
+			return -EINVAL;
+		if (n + 1 + len >= VIPC_CGROUP_PATH_MAX)
+			return -ENAMETOOLONG;
+		out[n++] = '/';
+		memcpy(out + n, s, len);
+		n += len;
+	}
+	if (!n)
+		out[n++] = '/';
+	out[n] = 0;
+	return 0;
 }
 
 /* A cgroup's id is its directory's inode number on cgroup2. */
@@ -861,22 +883,26 @@ static int resolve_one(struct vipc_policy_container *c, const char *cgroot, cons
 {
 	char rel[PATH_MAX], path[PATH_MAX * 2];
 	struct stat st;
+	int ret;
 
 	if (c->pid && pid_cgroup(procroot, c->pid, rel, sizeof(rel)))
 		return verror_at(err, c, "container '%s': no process %d (or it has no cgroup2 cgroup)",
 				 c->name, c->pid);
 	if (!c->pid)
 		snprintf(rel, sizeof(rel), "%s", c->cgroup);
-	if (under_cgroot(rel, cgroot))
-		snprintf(path, sizeof(path), "%s", rel);
-	else
-		snprintf(path, sizeof(path), "%s/%s", cgroot, rel[0] == '/' ? rel + 1 : rel);
-	if (stat(path, &st) || !S_ISDIR(st.st_mode))
-		return verror_at(err, c, "container '%s': missing cgroup %s", c->name, path);
-	if (!inside_cgroot(path, cgroot))
-		return verror_at(err, c, "container '%s': %s is outside the cgroup2 mount %s",
-				 c->name, rel, cgroot);
-	c->cgroup_id = st.st_ino;
+	ret = hierarchy_path(rel, cgroot, c->path);
+	if (ret)
+		return ret == -EINVAL ?
+			       verror_at(err, c, "container '%s': cgroup %s: expected a path "
+					 "without . or .. components", c->name, rel) :
+			       verror_at(err, c, "container '%s': cgroup %s: expected at most %d "
+					 "bytes within the cgroup2 hierarchy", c->name, rel,
+					 VIPC_CGROUP_PATH_MAX - 1);
+	snprintf(path, sizeof(path), "%s%s", cgroot, c->path);
+	c->cgroup_id = !stat(path, &st) && S_ISDIR(st.st_mode) ? st.st_ino : 0;
+	if (c->pid && !c->cgroup_id)
+		return verror_at(err, c, "container '%s': missing cgroup %s of process %d", c->name,
+				 path, c->pid);
 	return 0;
 }
 
@@ -886,6 +912,7 @@ int vipc_policy_resolve(struct vipc_policy *pol, const char *cgroot, const char 
 	size_t i;
 	int ret;
 
+	snprintf(pol->cgroot, sizeof(pol->cgroot), "%s", cgroot);
 	for (i = 0; i < pol->nr_containers; i++) {
 		ret = resolve_one(&pol->containers[i], cgroot, procroot, err);
 		if (ret)

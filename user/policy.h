@@ -33,7 +33,11 @@ struct vipc_policy_container {
 	int pid;	       /* 0 when given by cgroup */
 	__u8 mode;	       /* enum vipc_mode */
 	__u8 unknown;	       /* enum vipc_unknown */
-	__u64 cgroup_id;       /* filled by vipc_policy_resolve() */
+	/* Filled by vipc_policy_resolve(): the cgroup's path within the
+	 * hierarchy ("/vipc-test/web"), and its id, 0 while it does not exist.
+	 */
+	char path[VIPC_CGROUP_PATH_MAX];
+	__u64 cgroup_id;
 	struct vipc_pos pos;
 };
 
@@ -74,6 +78,7 @@ struct vipc_policy {
 	size_t nr_grants;
 	struct vipc_policy_channel *channels;
 	size_t nr_channels;
+	char cgroot[PATH_MAX]; /* the cgroup2 mount it was resolved under; "" before */
 };
 
 /* Parse and check a policy; 0 or -errno with @err filled in. */
@@ -86,8 +91,10 @@ int vipc_policy_parse_string(const char *text, size_t len, const char *name,
  */
 int vipc_policy_read_file(const char *path, char **text, size_t *len,
 			  struct vipc_policy_error *err);
-/* Fill each container's cgroup_id from @cgroot (the cgroup2 mount) or its
- * pid's /proc/PID/cgroup; a missing cgroup is an error at its position.
+/* Fill each container's path and cgroup_id from its cgroup (relative to
+ * @cgroot, the cgroup2 mount, or under it) or its pid's /proc/PID/cgroup.
+ * A cgroup that does not exist yet is not an error (cgroup_id 0); a path
+ * too long to select, or a pid that is gone, is one at its position.
  */
 int vipc_policy_resolve(struct vipc_policy *pol, const char *cgroot, const char *procroot,
 			struct vipc_policy_error *err);

@@ -118,6 +118,7 @@ static int live_update(struct vipc_state *st, int fd, const void *key, const voi
 		       __u64 flags, __u32 limit)
 {
 	union {
+		struct vipc_container ct;
 		struct vipc_principal p;
 		struct vipc_endpoint e;
 		struct vipc_grant g;
@@ -153,22 +154,24 @@ struct find_ctx {
 
 static int match_container(const void *key, const void *val, void *ctx)
 {
-	const struct vipc_principal *p = val;
+	const struct vipc_container *c = val;
 	struct find_ctx *f = ctx;
 	struct vipc_container_info *out = f->out;
 
-	if (f->name ? strncmp(p->name, f->name, VIPC_LABEL_MAX) : p->id != f->id)
+	if (strncmp(c->principal.name, f->name, VIPC_LABEL_MAX))
 		return 0;
 	memcpy(&out->key, key, sizeof(out->key));
-	out->val = *p;
+	out->val = *c;
 	return 1;
 }
 
 /* -ENOENT without a message: callers that report it name what is missing. */
 static int find_container(struct vipc_state *st, struct find_ctx *f)
 {
-	int ret = vipc_map_visit(st->principals_fd, st->cfg.active_slot, match_container, f);
+	int ret;
 
+	memset(f->out, 0, sizeof(struct vipc_container_info));
+	ret = vipc_map_visit(st->containers_fd, st->cfg.active_slot, match_container, f);
 	if (ret < 0)
 		return ret;
 	return ret ? 0 : -ENOENT;
@@ -184,9 +187,9 @@ int vipc_container_find(struct vipc_state *st, const char *name, struct vipc_con
 
 int vipc_container_by_id(struct vipc_state *st, __u32 id, struct vipc_container_info *out)
 {
-	struct find_ctx f = { .id = id, .out = out };
-
-	return find_container(st, &f);
+	out->key = (struct vipc_container_key){ .slot = st->cfg.active_slot, .id = id };
+	/* A direct lookup; -ENOENT without a message (display paths ignore it). */
+	return bpf_map_lookup_elem(st->containers_fd, &out->key, &out->val) ? -errno : 0;
 }
 
 void vipc_label_copy(char dst[VIPC_LABEL_MAX], const char *src)
@@ -204,13 +207,28 @@ int vipc_check_label(const char *what, const char *name)
 	return 0;
 }
 
-int vipc_container_add(struct vipc_state *st, const char *name, __u64 cgroup_id, __u8 mode,
-		       __u8 unknown)
+void vipc_container_make(struct vipc_container *out, const struct vipc_policy_container *c,
+			 __u32 id, __u32 flags)
 {
-	struct vipc_principal_key key = { .cgroup_id = cgroup_id, .slot = st->cfg.active_slot };
-	struct vipc_principal val = { .mode = mode, .unknown = unknown };
+	memset(out, 0, sizeof(*out));
+	out->principal = (struct vipc_principal){ .id = id, .mode = c->mode,
+						  .unknown = c->unknown };
+	vipc_label_copy(out->principal.name, c->name);
+	out->flags = flags;
+	out->selector = c->pid ? VIPC_SEL_PID : VIPC_SEL_CGROUP;
+	out->pid = c->pid;
+	out->path_len = strnlen(c->path, sizeof(out->path.bytes) - 1);
+	memcpy(out->path.bytes, c->path, out->path_len);
+}
+
+int vipc_container_add(struct vipc_state *st, const char *name,
+		       const struct vipc_policy_container *c)
+{
+	struct vipc_principal_key key = { .cgroup_id = c->cgroup_id, .slot = st->cfg.active_slot };
+	struct vipc_container_key ckey = { .slot = st->cfg.active_slot };
 	struct vipc_container_info old;
 	struct find_ctx f;
+	struct vipc_container val;
 	int err;
 
 	/* Phase 1: the name and the cgroup must both be free. */
@@ -221,21 +239,30 @@ int vipc_container_add(struct vipc_state *st, const char *name, __u64 cgroup_id,
 	err = find_container(st, &f);
 	if (err != -ENOENT)
 		return err ?: vipc_fail(-EEXIST, "container %s is already registered", name);
-	if (!bpf_map_lookup_elem(st->principals_fd, &key, &old.val))
+	if (!bpf_map_lookup_elem(st->principals_fd, &key, &old.val.principal))
 		return vipc_fail(-EEXIST, "that cgroup is already registered as container %s",
-			    old.val.name);
+			    old.val.principal.name);
 
-	/* Phase 2: allocate an id and insert. */
+	/* Phase 2: allocate an id, insert the container, then bind its cgroup. */
 	err = vipc_config_read(st);
 	if (err)
 		return err;
-	val.id = st->cfg.next_container++;
-	vipc_label_copy(val.name, name);
-	if (live_update(st, st->principals_fd, &key, &val, BPF_NOEXIST, st->limits.principals))
+	ckey.id = st->cfg.next_container++;
+	vipc_container_make(&val, c, ckey.id, VIPC_CT_SEED);
+	vipc_label_copy(val.principal.name, name);
+	if (live_update(st, st->containers_fd, &ckey, &val, BPF_NOEXIST, st->limits.principals))
 		return vipc_update_err(st, "containers", st->limits.principals, "--max-containers");
+	if (live_update(st, st->principals_fd, &key, &val.principal, BPF_NOEXIST,
+			st->limits.principals)) {
+		err = vipc_update_err(st, "bindings", st->limits.principals, "--max-containers");
+		live_delete(st, st->containers_fd, &ckey);
+		return err;
+	}
 	err = vipc_config_write(st);
-	if (!err)
+	if (!err) {
 		vipc_reg_add(st, &st->reg->containers_added, 1);
+		vipc_reg_add(st, &st->reg->cgroups_bound, 1);
+	}
 	return err;
 }
 
@@ -258,7 +285,7 @@ int vipc_container_rm(struct vipc_state *st, const char *name)
 	err = vipc_container_find(st, name, &c);
 	if (err)
 		return err;
-	return vipc_run_remove(st, c.val.id, st->cfg.active_slot);
+	return vipc_run_remove(st, c.val.principal.id, st->cfg.active_slot);
 }
 
 /* ---- endpoints ---- */
@@ -355,7 +382,7 @@ int vipc_endpoint_add(struct vipc_state *st, const char *name, const char *owner
 	if (err)
 		return err;
 	val.id = st->cfg.next_endpoint++;
-	val.owner = c.val.id;
+	val.owner = c.val.principal.id;
 	vipc_label_copy(val.label, name);
 	if (live_update(st, st->endpoints_fd, &key, &val, BPF_NOEXIST, st->limits.endpoints))
 		return vipc_update_err(st, "endpoints", st->limits.endpoints, "--max-endpoints");
@@ -421,7 +448,7 @@ int vipc_endpoint_rm(struct vipc_state *st, const char *name, const char *owner)
 		err = vipc_container_find(st, owner, &c);
 	if (err)
 		return err;
-	if (ep.val.owner != c.val.id)
+	if (ep.val.owner != c.val.principal.id)
 		return vipc_fail(-EACCES, "container %s does not own endpoint %s", owner, name);
 
 	/* Phase 2: the endpoint first (no new admissions), then what hangs on it. */
@@ -451,7 +478,7 @@ static int grant_pair(struct vipc_state *st, const char *container, const char *
 		return err;
 	memset(key, 0, sizeof(*key));
 	key->slot = st->cfg.active_slot;
-	key->container = c.val.id;
+	key->container = c.val.principal.id;
 	key->endpoint = ep->val.id;
 	return 0;
 }
@@ -560,7 +587,7 @@ static int channel_grant(struct vipc_state *st, const char *sender, struct vipc_
 	err = vipc_container_find(st, sender, &c);
 	if (err)
 		return err;
-	key.container = c.val.id;
+	key.container = c.val.principal.id;
 	bpf_map_lookup_elem(st->grants_fd, &key, &val);
 	val.perms |= VIPC_PERM_CONNECT | VIPC_PERM_SEND;
 	val.generation = ep->val.generation;
@@ -657,15 +684,15 @@ int vipc_check(struct vipc_state *st, const char *container, const char *endpoin
 	if (err && err != -ENOENT)
 		return err;
 	epp = err ? NULL : &ep.val;
-	if (vipc_needs_grant(&c.val, epp)) {
+	if (vipc_needs_grant(&c.val.principal, epp)) {
 		gkey = (struct vipc_grant_key){ .slot = st->cfg.active_slot,
-						.container = c.val.id,
+						.container = c.val.principal.id,
 						.endpoint = epp->id };
 		if (!bpf_map_lookup_elem(st->grants_fd, &gkey, &grant))
 			gp = &grant;
 	}
-	*reason = vipc_decide(&c.val, epp, gp, perm);
-	*allowed = vipc_verdict_allows(&c.val, *reason);
+	*reason = vipc_decide(&c.val.principal, epp, gp, perm);
+	*allowed = vipc_verdict_allows(&c.val.principal, *reason);
 	return 0;
 }
 

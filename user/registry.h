@@ -19,8 +19,8 @@
 const char *vipc_err_take(int err, char *buf, size_t size);
 
 struct vipc_container_info {
-	struct vipc_principal_key key;
-	struct vipc_principal val;
+	struct vipc_container_key key;
+	struct vipc_container val;
 };
 
 struct vipc_endpoint_info {
@@ -33,8 +33,9 @@ struct vipc_endpoint_info {
  */
 int vipc_container_find(struct vipc_state *st, const char *name, struct vipc_container_info *out);
 int vipc_container_by_id(struct vipc_state *st, __u32 id, struct vipc_container_info *out);
-int vipc_container_add(struct vipc_state *st, const char *name, __u64 cgroup_id, __u8 mode,
-		       __u8 unknown);
+/* A run-time container bound to @c's (existing) cgroup, removed with it. */
+int vipc_container_add(struct vipc_state *st, const char *name,
+		       const struct vipc_policy_container *c);
 int vipc_container_rm(struct vipc_state *st, const char *name);
 
 /* @name: the endpoint's label, or its address as "/path" or "@name". By id,
@@ -89,5 +90,8 @@ int vipc_check_label(const char *what, const char *name);
 /* Copy a label into a zero-padded map field. */
 void vipc_label_copy(char dst[VIPC_LABEL_MAX], const char *src);
 int vipc_run_remove(struct vipc_state *st, __u32 container, __u32 slot);
+/* The container entry @c selects, as the loader writes it. */
+void vipc_container_make(struct vipc_container *out, const struct vipc_policy_container *c,
+			 __u32 id, __u32 flags);
 
 #endif /* __VIPC_REGISTRY_H */

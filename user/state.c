@@ -42,7 +42,9 @@ const struct vipc_hook_info vipc_hooks[] = {
 	  VIPC_HOOK_RECVMSG, "socket_recvmsg", 0 },
 	{ "vipc_sk_free", "link_sk_free", "lsm/sk_free_security (channel capacity)", LSM, -1, NULL,
 	  0 },
-	{ "vipc_cgroup_rmdir", "link_cgroup_rmdir", "tp_btf/cgroup_rmdir (container cleanup)", 0,
+	{ "vipc_cgroup_mkdir", "link_cgroup_mkdir", "tp_btf/cgroup_mkdir (binds selected cgroups)",
+	  0, -1, NULL, 0 },
+	{ "vipc_cgroup_rmdir", "link_cgroup_rmdir", "tp_btf/cgroup_rmdir (unbinds, cleanup)", 0,
 	  -1, NULL, 0 },
 };
 const int vipc_nr_hooks = sizeof(vipc_hooks) / sizeof(vipc_hooks[0]);
@@ -238,6 +240,8 @@ static int probe_pinned(void)
 
 static void size_maps(struct vipc_bpf *skel, const struct vipc_limits *l)
 {
+	bpf_map__set_max_entries(skel->maps.vipc_containers, l->principals * VIPC_SLOTS);
+	bpf_map__set_max_entries(skel->maps.vipc_watch, l->principals * VIPC_SLOTS);
 	bpf_map__set_max_entries(skel->maps.vipc_principals, l->principals * VIPC_SLOTS);
 	bpf_map__set_max_entries(skel->maps.vipc_endpoints, l->endpoints * VIPC_SLOTS);
 	bpf_map__set_max_entries(skel->maps.vipc_grants, l->grants * VIPC_SLOTS);
@@ -618,6 +622,8 @@ static int open_pins(struct vipc_state *st, bool rdonly)
 	} pins[] = {
 		{ &st->config_fd, PIN("vipc_config") },
 		{ &st->settings_fd, PIN("vipc_settings") },
+		{ &st->containers_fd, PIN("vipc_containers") },
+		{ &st->watch_fd, PIN("vipc_watch") },
 		{ &st->principals_fd, PIN("vipc_principals") },
 		{ &st->endpoints_fd, PIN("vipc_endpoints") },
 		{ &st->grants_fd, PIN("vipc_grants") },
@@ -659,6 +665,7 @@ static int state_open(struct vipc_state *st, bool lock, bool rdonly)
 
 	memset(st, 0, sizeof(*st));
 	st->lock_fd = st->config_fd = st->settings_fd = st->principals_fd = st->endpoints_fd = -1;
+	st->containers_fd = st->watch_fd = -1;
 	st->grants_fd = st->channels_fd = st->stats_fd = st->registry_fd = -1;
 	st->events_fd = st->remove_prog_fd = st->stats_prog_fd = -1;
 
@@ -704,9 +711,10 @@ int vipc_state_open_ro(struct vipc_state *st)
 
 void vipc_state_close(struct vipc_state *st)
 {
-	int *fds[] = { &st->config_fd, &st->settings_fd, &st->principals_fd, &st->endpoints_fd,
-		       &st->grants_fd, &st->channels_fd, &st->stats_fd, &st->registry_fd,
-		       &st->events_fd, &st->remove_prog_fd, &st->stats_prog_fd };
+	int *fds[] = { &st->config_fd,	  &st->settings_fd, &st->containers_fd, &st->watch_fd,
+		       &st->principals_fd, &st->endpoints_fd, &st->grants_fd,	  &st->channels_fd,
+		       &st->stats_fd,	  &st->registry_fd, &st->events_fd,	  &st->remove_prog_fd,
+		       &st->stats_prog_fd };
 	size_t i;
 
 	if (st->reg)

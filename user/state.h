@@ -22,9 +22,11 @@ struct vipc_limits {
 /* Open file descriptors of a pinned instance. */
 struct vipc_state {
 	int lock_fd;
-	int config_fd;	 /* vipc_config: write only with the lock held */
-	int settings_fd; /* vipc_settings: written without it */
-	int principals_fd;
+	int config_fd;	   /* vipc_config: write only with the lock held */
+	int settings_fd;   /* vipc_settings: written without it */
+	int containers_fd; /* vipc_containers: the identities */
+	int watch_fd;	   /* vipc_watch: exact paths bound at mkdir */
+	int principals_fd; /* vipc_principals: the bindings */
 	int endpoints_fd;
 	int grants_fd;
 	int channels_fd;

@@ -194,7 +194,7 @@ static void container_name(struct vipc_state *st, __u32 id, char *buf, size_t si
 	struct vipc_container_info c;
 
 	if (!vipc_container_by_id(st, id, &c))
-		vipc_label_format(c.val.name, buf, size);
+		vipc_label_format(c.val.principal.name, buf, size);
 	else
 		snprintf(buf, size, "#%u", id);
 }
@@ -221,20 +221,34 @@ static int print_event(struct stream_ctx *sc, const struct vipc_event *e)
 	return 0;
 }
 
-static int print_gone(const struct vipc_event *e, bool json)
+/* A cgroup removed with its run-time container, bound, or unbound. */
+static int print_cgroup_event(struct stream_ctx *sc, const struct vipc_event *e)
 {
+	static const char *const types[] = { "cgroup-gone", "cgroup-bound", "cgroup-unbound" };
+	static const char *const what[] = { "removed with its endpoints and grants",
+					    "bound", "unbound (the container stays)" };
+	unsigned int t = e->type - VIPC_EV_CGROUP_GONE, len = e->name_len;
+	char who[VIPC_TEXT_SIZE(VIPC_LABEL_MAX)], path[VIPC_TEXT_SIZE(VIPC_NAME_MAX)];
 	json_object *doc;
 	int err;
 
-	if (!json) {
-		printf("%-10s container #%u (cgroup %llu) removed with its endpoints and grants\n",
-		       "cleanup", e->container, (unsigned long long)e->cgroup_id);
+	if (t > 2)
+		return 0;
+	container_name(sc->st, e->container, who, sizeof(who));
+	vipc_bytes_format(e->name, len < VIPC_NAME_MAX ? len : VIPC_NAME_MAX, path, sizeof(path));
+	if (!sc->o->json) {
+		printf("%-10s container %s (#%u): cgroup %llu%s%s %s\n", t ? "binding" : "cleanup",
+		       who, e->container, (unsigned long long)e->cgroup_id, len ? " at " : "", path,
+		       what[t]);
 		return 0;
 	}
 	doc = json_object_new_object();
-	err = vipc_json_add_str(doc, "type", "cgroup-gone");
+	err = vipc_json_add_str(doc, "type", types[t]);
+	err = err ?: vipc_json_add_u64(doc, "ts_ns", e->ts_ns);
+	err = err ?: vipc_json_add_str(doc, "container", who);
 	err = err ?: vipc_json_add_u64(doc, "container_id", e->container);
 	err = err ?: vipc_json_add_u64(doc, "cgroup_id", e->cgroup_id);
+	err = err ?: vipc_json_add_str(doc, "path", path);
 	return vipc_json_print(vipc_json_done(doc, err));
 }
 
@@ -250,8 +264,8 @@ static int on_record(void *ctx, void *data, size_t size)
 		return 0;
 	if (e->type == VIPC_EV_STATS && size >= sizeof(*snap)) {
 		err = vipc_stats_print(&snap->stats, NULL, NULL, sc->o->json);
-	} else if (e->type == VIPC_EV_CGROUP_GONE && size >= sizeof(*e)) {
-		err = print_gone(e, sc->o->json);
+	} else if (e->type >= VIPC_EV_CGROUP_GONE && size >= sizeof(*e)) {
+		err = print_cgroup_event(sc, e);
 	} else if (size >= sizeof(*e)) {
 		err = print_event(sc, e);
 		sc->seen++;

@@ -41,7 +41,7 @@ static const char *endpoint_label(const struct base_ctx *b, __u32 id)
 /* A container once, however many cgroups it is bound to. */
 static int add_container(const void *key, const void *val, void *ctx)
 {
-	const struct vipc_principal *p = val;
+	const struct vipc_principal *p = &((const struct vipc_container *)val)->principal;
 	struct base_ctx *b = ctx;
 	struct vipc_policy_container *c = &b->pol->containers[b->pol->nr_containers];
 
@@ -95,7 +95,7 @@ static int add_grant(const void *key, const void *val, void *ctx)
 static int base_alloc(struct vipc_state *st, struct base_ctx *b)
 {
 	__u32 slot = st->cfg.active_slot;
-	long nc = vipc_map_count(st->principals_fd, slot), ne, ng;
+	long nc = vipc_map_count(st->containers_fd, slot), ne, ng;
 
 	ne = vipc_map_count(st->endpoints_fd, slot);
 	ng = vipc_map_count(st->grants_fd, slot);
@@ -121,7 +121,7 @@ int vipc_suggest_base(struct vipc_state *st, struct vipc_policy **out)
 
 	/* Containers first: endpoints and grants name them by id. */
 	err = b.pol ? base_alloc(st, &b) : -ENOMEM;
-	err = err ?: vipc_map_visit(st->principals_fd, slot, add_container, &b);
+	err = err ?: vipc_map_visit(st->containers_fd, slot, add_container, &b);
 	err = err ?: vipc_map_visit(st->endpoints_fd, slot, add_endpoint, &b);
 	err = err ?: vipc_map_visit(st->grants_fd, slot, add_grant, &b);
 	free(b.cids);

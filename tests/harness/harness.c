@@ -763,6 +763,16 @@ pid_t h_container_pid(const struct h_container *c)
 	return c ? c->pid : -EINVAL;
 }
 
+int h_container_log(const struct h_container *c, char *out, size_t outsz)
+{
+	char log[PATH_MAX + 16];
+
+	if (!c)
+		return -EINVAL;
+	snprintf(log, sizeof(log), "%s/init.log", c->bundle);
+	return read_path(log, out, outsz);
+}
+
 const char *h_container_id(const struct h_container *c)
 {
 	return c ? c->id : NULL;

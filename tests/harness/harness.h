@@ -114,6 +114,9 @@ int h_container_exec(struct h_container *c, const char *const argv[], char *out,
 /* The init process's pid on the host. */
 pid_t h_container_pid(const struct h_container *c);
 
+/* What the init process (and runc run) wrote so far into OUT; the length. */
+int h_container_log(const struct h_container *c, char *out, size_t outsz);
+
 /* The runc id ("vipc-test-<name>") and the cgroup rel path. */
 const char *h_container_id(const struct h_container *c);
 const char *h_container_cgroup(const struct h_container *c);

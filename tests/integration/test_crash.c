@@ -51,8 +51,8 @@ TestSuite(crash, .init = s_init, .fini = s_fini, .timeout = 240);
 	"grants:\n"                                                            \
 	"  - { container: cli, endpoint: sock, allow: [connect, send] }\n"
 
-static const char *const maps[] = { "vipc_principals", "vipc_endpoints", "vipc_grants",
-				     "vipc_channels" };
+static const char *const maps[] = { "vipc_principals", "vipc_containers", "vipc_watch",
+				     "vipc_endpoints", "vipc_grants", "vipc_channels" };
 
 /* What a kill left: the old policy live, the new one, or the new one with
  * the old one still (partly) in the idle slot.
@@ -119,7 +119,7 @@ static int live_slot(void)
 /* Is every line of @part a whole line of @a or of @b? */
 static int lines_within(const char *part, const char *a, const char *b)
 {
-	char line[512];
+	char line[1024];
 	const char *p, *nl;
 
 	for (p = part; (nl = strchr(p, '\n')); p = nl + 1) {

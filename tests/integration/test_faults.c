@@ -82,8 +82,8 @@ static const struct bad_policy bad_policies[] = {
 	{ "unknown permission", "version: 1\n" S_CONTAINERS S_ENDPOINTS "grants:\n"
 	  "  - { container: cli, endpoint: sock, allow: [connect, fly] }\n", ":11:56: ",
 	  "unknown permission 'fly'" },
-	{ "missing cgroup", "version: 1\ncontainers:\n  gone: { cgroup: vipc-test/no-such-cgroup }\n",
-	  ":3:3: ", "container 'gone': missing cgroup" },
+	{ "cgroup path no cgroup has", "version: 1\ncontainers:\n  up: { cgroup: vipc-test/../x }\n",
+	  ":3:3: ", "container 'up': cgroup vipc-test/../x: expected a path without . or .." },
 	{ "100 MB file", NULL, ": ", "larger than the 16 MiB a policy may be" },
 	{ "a directory", NULL, ": ", "is a directory, expected a policy file" },
 	{ "no read permission", NULL, ": ", "cannot open: Permission denied" },

@@ -5,6 +5,8 @@
 #include <criterion/criterion.h>
 #include <errno.h>
 #include <string.h>
+#include <linux/types.h>
+#include "vipc.h"
 #include "fixture.h"
 #include "registry.h"
 #include "scene.h"
@@ -83,20 +85,22 @@ Test(registry, container_rm_removes_its_endpoints_and_grants)
 	cr_assert_eq(v_loader("container", "rm", "srv", NULL), VIPC_EXIT_NOT_FOUND);
 }
 
-Test(registry, removed_cgroup_takes_its_entries_with_it)
+/* A policy container outlives its cgroup: only the binding goes. */
+Test(registry, removed_cgroup_only_unbinds_a_policy_container)
 {
 	s_start(S_POLICY, 0);
-	cr_assert_eq(v_loader("container", "ls", "--json", NULL), 0);
-	cr_assert(strstr(v_out, "\"name\":\"cli\""), "%s", v_out);
-	/* runc removes the container's cgroup: the rmdir hook cleans up. */
+	/* runc removes the container's cgroup: the rmdir hook unbinds it. */
 	h_container_destroy(sc.cli);
 	sc.cli = NULL;
 	cr_assert_eq(h_cgroup_remove("vipc-test/cli"), 0);
 	cr_assert_eq(v_loader("container", "ls", "--json", NULL), 0);
-	cr_assert_null(strstr(v_out, "\"name\":\"cli\""), "%s", v_out);
-	cr_assert_eq(v_stat("containers_removed"), 1);
-	cr_assert_eq(v_stat("grants_revoked"), 3, "cli held three grants");
-	cr_assert_eq(v_bpftool_stat("vipc_grants", "perms"), 0);
+	cr_assert(strstr(v_out, "\"name\":\"cli\""), "%s", v_out);
+	cr_assert(strstr(v_out, "\"selector\":\"cgroup /vipc-test/cli\",\"runtime\":false,"
+			 "\"cgroups\":[]"), "%s", v_out);
+	cr_assert_eq(v_stat("containers_removed"), 0);
+	cr_assert_eq(v_stat("cgroups_unbound"), 1);
+	cr_assert_eq(v_stat("grants_revoked"), 0, "cli keeps its three grants");
+	cr_assert_eq(v_bpftool_stat("vipc_grants", "perms"), 2 * VIPC_PERM_CONNECT + VIPC_PERM_SEND);
 }
 
 Test(registry, channel_gives_its_senders_connect_and_send)

@@ -29,6 +29,8 @@
 #define X32 X16 X16
 #define X107 X32 X32 X32 X4 X4 "xxx"
 #define X108 X107 "x"
+#define LONG256 X32 X32 X32 X32 X32 X32 X32 X32
+#define REL255 X107 "/" X107 "/" X32 X4 "xxx" /* 256 bytes as "/" REL255 */
 
 static struct vipc_policy *parse_ok(const char *text)
 {
@@ -131,18 +133,18 @@ Test(good, example_file_parses)
 	cr_expect_eq(pol->default_unknown, VIPC_UNKNOWN_ALLOW);
 	cr_expect_eq(pol->nr_containers, 3);
 	expect_container(pol, 0, "server", "vipc-demo/server", 0, VIPC_MODE_ENFORCE,
-			 VIPC_UNKNOWN_ALLOW, 37);
+			 VIPC_UNKNOWN_ALLOW, 40);
 	expect_container(pol, 1, "client", "vipc-demo/client", 0, VIPC_MODE_ENFORCE,
-			 VIPC_UNKNOWN_ALLOW, 38);
+			 VIPC_UNKNOWN_ALLOW, 41);
 	expect_container(pol, 2, "intruder", "vipc-demo/intruder", 0, VIPC_MODE_ENFORCE,
-			 VIPC_UNKNOWN_ALLOW, 39);
+			 VIPC_UNKNOWN_ALLOW, 42);
 	cr_expect_eq(pol->nr_endpoints, 2);
-	expect_endpoint(pol, 0, "echo", "server", VIPC_KIND_UNIX_PATH, "/shared/echo.sock", 52);
-	expect_endpoint(pol, 1, "jobs", "server", VIPC_KIND_UNIX_PATH, "/shared/jobs.sock", 53);
+	expect_endpoint(pol, 0, "echo", "server", VIPC_KIND_UNIX_PATH, "/shared/echo.sock", 55);
+	expect_endpoint(pol, 1, "jobs", "server", VIPC_KIND_UNIX_PATH, "/shared/jobs.sock", 56);
 	cr_expect_eq(pol->nr_channels, 1);
-	expect_channel(pol, 0, "jobq", "jobs", "server", jobq_senders, 1, 16, 63);
+	expect_channel(pol, 0, "jobq", "jobs", "server", jobq_senders, 1, 16, 66);
 	cr_expect_eq(pol->nr_grants, 1);
-	expect_grant(pol, 0, "client", "echo", VIPC_PERM_CONNECT | VIPC_PERM_SEND, 74, 5);
+	expect_grant(pol, 0, "client", "echo", VIPC_PERM_CONNECT | VIPC_PERM_SEND, 77, 5);
 	vipc_policy_free(pol);
 }
 
@@ -537,7 +539,10 @@ static const struct bad_case bad_containers[] = {
 	{ "pid a list", "version: 1\ncontainers:\n  a: { pid: [1] }\n", 3, 13,
 	  "expected pid, got a list" },
 	{ "empty cgroup", "version: 1\ncontainers:\n  a: { cgroup: \"\" }\n", 3, 16,
-	  "cgroup: expected a path of 1 to 4095 bytes" },
+	  "cgroup: expected a path of 1 to 255 bytes" },
+	{ "cgroup too long to select",
+	  "version: 1\ncontainers:\n  a: { cgroup: " LONG256 " }\n", 3, 16,
+	  "cgroup: expected a path of 1 to 255 bytes" },
 	{ "cgroup a mapping", "version: 1\ncontainers:\n  a: { cgroup: { x: 1 } }\n", 3, 16,
 	  "expected a cgroup path, got a mapping" },
 	{ "bad mode", "version: 1\ncontainers:\n  a: { cgroup: a, mode: enforcing }\n", 3, 25,
@@ -985,19 +990,46 @@ Test(resolve, path_within_cgroot_is_used_as_is, .init = fake_roots, .fini = tmp_
 	cr_expect_eq(resolve_one(container), tmp_mkdirs("cg"));
 }
 
+/* The container's path and id after resolving @container. */
+static __u64 resolve_path(const char *container, char *path)
+{
+	char text[2 * PATH_MAX], msg[MSG_MAX];
+	struct vipc_policy *pol;
+	__u64 id;
+
+	snprintf(text, sizeof(text), "version: 1\ncontainers:\n  c: %s\n", container);
+	cr_assert_eq(resolve(text, &pol, msg), 0, "%s: %s", container, msg);
+	id = pol->containers[0].cgroup_id;
+	strcpy(path, pol->containers[0].path);
+	vipc_policy_free(pol);
+	return id;
+}
+
 /* CGROOT "T/cg" is not a prefix of "T/cgx/y": that path is under CGROOT. */
 Test(resolve, cgroot_prefix_stops_at_a_slash, .init = fake_roots, .fini = tmp_remove)
 {
-	char text[2 * PATH_MAX], msg[MSG_MAX], want[2 * PATH_MAX];
-	struct vipc_policy *pol;
+	char container[PATH_MAX + 32], path[VIPC_CGROUP_PATH_MAX], want[PATH_MAX];
 
 	tmp_mkdirs("cgx/y");
-	snprintf(text, sizeof(text), "version: 1\ncontainers:\n  c: { cgroup: \"%sx/y\" }\n",
-		 cgroot);
-	cr_expect_eq(resolve(text, &pol, msg), -ENOENT, "%s", msg);
-	snprintf(want, sizeof(want), "missing cgroup %s%sx/y", cgroot, cgroot);
-	cr_expect_not_null(strstr(msg, want), "got \"%s\", want \"%s\" in it", msg, want);
-	vipc_policy_free(pol);
+	snprintf(container, sizeof(container), "{ cgroup: \"%sx/y\" }", cgroot);
+	cr_expect_eq(resolve_path(container, path), 0, "not the directory beside CGROOT");
+	snprintf(want, sizeof(want), "%sx/y", cgroot);
+	cr_expect_str_eq(path, want);
+}
+
+/* The kernel's form of the path: one slash between components, none trailing. */
+Test(resolve, path_is_the_hierarchy_path, .init = fake_roots, .fini = tmp_remove)
+{
+	char path[VIPC_CGROUP_PATH_MAX], container[PATH_MAX + 32];
+	ino_t ino = tmp_mkdirs("cg/x/y");
+
+	cr_expect_eq(resolve_path("{ cgroup: x//y/ }", path), ino);
+	cr_expect_str_eq(path, "/x/y");
+	snprintf(container, sizeof(container), "{ cgroup: \"%s/x/y\" }", cgroot);
+	cr_expect_eq(resolve_path(container, path), ino);
+	cr_expect_str_eq(path, "/x/y");
+	cr_expect_eq(resolve_path("{ cgroup: / }", path), tmp_mkdirs("cg"));
+	cr_expect_str_eq(path, "/");
 }
 
 static void expect_unresolved(const char *text, int line, int column, const char *what)
@@ -1012,32 +1044,26 @@ static void expect_unresolved(const char *text, int line, int column, const char
 	vipc_policy_free(pol);
 }
 
-/* A path that climbs out of the cgroup2 mount names no cgroup. */
-Test(resolve, a_path_out_of_cgroot_is_refused, .init = fake_roots, .fini = tmp_remove)
+/* A cgroup that does not exist yet resolves, unbound, to its path. */
+Test(resolve, missing_cgroup_resolves_unbound, .init = fake_roots, .fini = tmp_remove)
 {
-	char container[PATH_MAX + 32];
+	char path[VIPC_CGROUP_PATH_MAX];
 
-	tmp_mkdirs("outside");
-	tmp_mkdirs("cg/x");
-	expect_unresolved("version: 1\ncontainers:\n  c: { cgroup: ../outside }\n", 3, 3,
-			  "container 'c': ../outside is outside the cgroup2 mount");
-	expect_unresolved("version: 1\ncontainers:\n  c: { cgroup: x/../../outside }\n", 3, 3,
-			  "is outside the cgroup2 mount");
-	snprintf(container, sizeof(container), "{ cgroup: \"%s/x/..\" }", cgroot);
-	cr_expect_eq(resolve_one(container), tmp_mkdirs("cg"), "a way back in is inside");
+	tmp_write("cg/file", "");
+	cr_expect_eq(resolve_path("{ cgroup: gone/away }", path), 0);
+	cr_expect_str_eq(path, "/gone/away");
+	cr_expect_eq(resolve_path("{ cgroup: file }", path), 0, "not a directory");
 }
 
-/* The first container that does not resolve is reported, at its name. */
-Test(resolve, missing_cgroup_is_an_error_at_the_container, .init = fake_roots,
+/* A path the kernel never gives cannot select: an error at the container. */
+Test(resolve, unselectable_path_is_an_error_at_the_container, .init = fake_roots,
      .fini = tmp_remove)
 {
-	tmp_mkdirs("cg/here");
-	tmp_write("cg/file", "");
 	expect_unresolved("version: 1\ncontainers:\n  ok: { cgroup: here }\n"
-			  "  gone: { cgroup: gone/away }\n  also: { cgroup: nope }\n",
-			  4, 3, "container 'gone': missing cgroup");
-	expect_unresolved("version: 1\ncontainers:\n  f: { cgroup: file }\n", 3, 3,
-			  "container 'f': missing cgroup");
+			  "  up: { cgroup: a/../b }\n", 4, 3,
+			  "container 'up': cgroup a/../b: expected a path without . or ..");
+	expect_unresolved("version: 1\ncontainers:\n  l: { cgroup: " REL255 " }\n", 3, 3,
+			  "expected at most 255 bytes within the cgroup2 hierarchy");
 }
 
 Test(resolve, pid_reads_its_cgroup2_line, .init = fake_roots, .fini = tmp_remove)

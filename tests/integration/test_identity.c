@@ -1,0 +1,203 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/* Containers are identities bound to cgroups: a policy naming a cgroup not
+ * made yet loads and binds it when runc makes it, a restart at the same
+ * path is confined again with no window, an owner's restart keeps its
+ * endpoints, containers added by cgroup at run time go with it, and every
+ * binding and unbinding is an event and a counter.
+ */
+#include <criterion/criterion.h>
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+#include "fixture.h"
+#include "scene.h"
+
+TestSuite(identity, .init = s_init, .fini = s_fini, .timeout = 240);
+
+#define RESTARTS 50
+
+static struct h_container *start(const char *name, const char *const *argv)
+{
+	struct h_container_opts o = { .name = name, .shared_dir = sc.shared, .argv = argv };
+	struct h_container *c = h_container_start(&o);
+
+	cr_assert_not_null(c, "container %s did not start", name);
+	return c;
+}
+
+/* runc delete, then runc run at the same cgroupsPath: a new cgroup there. */
+static struct h_container *restart(struct h_container *c, const char *name)
+{
+	char rel[64];
+	unsigned long long before;
+
+	snprintf(rel, sizeof(rel), "vipc-test/%s", name);
+	before = h_cgroup_id(rel);
+	h_container_destroy(c);
+	c = start(name, NULL);
+	cr_assert_neq(h_cgroup_id(rel), before, "runc made %s a new cgroup", rel);
+	return c;
+}
+
+/* `container ls --json` has @text in it. */
+static void expect_ls(const char *text)
+{
+	cr_assert_eq(v_loader("container", "ls", "--json", NULL), 0, "%s", v_out);
+	cr_assert(strstr(v_out, text), "want %s in %s", text, v_out);
+}
+
+Test(identity, policy_naming_a_cgroup_not_made_yet_binds_it_when_made)
+{
+	char bound[128];
+	struct h_container *late;
+
+	s_start("version: 1\n" S_CONTAINERS "  late: { cgroup: vipc-test/late }\n" S_ENDPOINTS, 0);
+	expect_ls("\"name\":\"late\",\"id\":4,\"mode\":\"enforce\",\"unknown\":\"allow\","
+		  "\"selector\":\"cgroup /vipc-test/late\",\"runtime\":false,\"cgroups\":[]}");
+	s_listen(S_SOCK, NULL);
+	late = start("late", NULL);
+	cr_assert_eq(s_probe(late, "connect", S_SOCK, NULL), EPERM);
+	snprintf(bound, sizeof(bound), "\"cgroups\":[{\"path\":\"/vipc-test/late\",\"id\":%llu}]",
+		 h_cgroup_id("vipc-test/late"));
+	expect_ls(bound);
+}
+
+Test(identity, restart_at_the_same_cgroup_path_stays_denied)
+{
+	s_start(S_POLICY, 0);
+	s_listen(S_SOCK, NULL);
+	cr_assert_eq(s_probe(sc.bad, "connect", S_SOCK, NULL), EPERM);
+	sc.bad = restart(sc.bad, "bad");
+	cr_assert_eq(s_probe(sc.bad, "connect", S_SOCK, NULL), EPERM);
+	sc.cli = restart(sc.cli, "cli");
+	cr_assert_eq(s_probe(sc.cli, "connect", S_SOCK, NULL), 0, "cli keeps its grant");
+	cr_assert_eq(v_stat("denied_no_grant"), 2);
+}
+
+Test(identity, owner_restart_keeps_its_endpoints_closed_to_others)
+{
+	s_start(S_POLICY, 0);
+	sc.srv = restart(sc.srv, "srv");
+	cr_assert_eq(v_loader("endpoint", "ls", "--json", NULL), 0, "%s", v_out);
+	cr_assert(strstr(v_out, "\"name\":\"sock\",\"id\":1,\"owner\":\"srv\""), "%s", v_out);
+	cr_assert(strstr(v_out, "\"name\":\"dgram\""), "%s", v_out);
+	cr_assert(strstr(v_out, "\"name\":\"abs\""), "%s", v_out);
+	s_listen(S_SOCK, NULL);
+	cr_assert_eq(s_probe(sc.bad, "connect", S_SOCK, NULL), EPERM);
+	cr_assert_eq(s_probe(sc.cli, "connect", S_SOCK, NULL), 0);
+	cr_assert_eq(s_probe(sc.srv, "connect", S_SOCK, NULL), 0, "the owner reaches its own");
+	cr_assert_eq(v_stat("endpoints_destroyed"), 0);
+	cr_assert_eq(v_stat("grants_revoked"), 0);
+}
+
+/* The loop's "ok=N eperm=N other=N", once its container's init printed it. */
+static void loop_counts(struct h_container *c, unsigned long *ok, unsigned long *eperm)
+{
+	char out[4096], *line = NULL;
+	int i;
+
+	for (i = 0; i < h_scale_ms(10000) / 20 && !line; i++) {
+		h_container_log(c, out, sizeof(out));
+		line = strstr(out, "ok=");
+		if (!line)
+			usleep(20 * 1000);
+	}
+	cr_assert_not_null(line, "no loop result from the container: %s", out);
+	cr_assert_eq(sscanf(line, "ok=%lu eperm=%lu", ok, eperm), 2, "%s", line);
+}
+
+/* The container's init connects from its first instruction on, in a fresh
+ * cgroup each time: the cgroup is bound before its first process runs.
+ */
+Test(identity, no_window_across_fifty_restarts, .timeout = 900)
+{
+	const char *const loop[] = { V_PROBE, "loop", S_SOCK, "0.2", NULL };
+	unsigned long ok, eperm, total = 0;
+	struct h_container *c;
+	int i;
+
+	s_start(S_POLICY, 0);
+	s_listen(S_SOCK, NULL);
+	h_container_destroy(sc.bad);
+	sc.bad = NULL;
+	for (i = 0; i < RESTARTS; i++) {
+		c = start("bad", loop);
+		loop_counts(c, &ok, &eperm);
+		h_container_destroy(c);
+		cr_assert_eq(ok, 0, "restart %d: %lu connects got through", i, ok);
+		cr_assert_gt(eperm, 0, "restart %d: no connect tried", i);
+		total += eperm;
+	}
+	cr_assert_eq(v_stat("cgroups_bound"), 3 + RESTARTS);
+	cr_assert_eq(v_stat("cgroups_unbound"), 1 + RESTARTS);
+	cr_assert_eq(v_stat("denied_no_grant"), total);
+}
+
+Test(identity, container_added_by_cgroup_goes_with_its_cgroup)
+{
+	s_start(S_POLICY, 0);
+	cr_assert_eq(h_cgroup_make("vipc-test/seed"), 0);
+	cr_assert_eq(v_loader("container", "add", "seed", "--cgroup", "vipc-test/seed", NULL), 0,
+		     "%s", v_out);
+	cr_assert_eq(v_loader("endpoint", "add", "own", "seed", "/shared/seed.sock", NULL), 0,
+		     "%s", v_out);
+	expect_ls("\"selector\":\"cgroup /vipc-test/seed\",\"runtime\":true,");
+	cr_assert_eq(h_cgroup_remove("vipc-test/seed"), 0);
+	cr_assert_eq(v_loader("container", "ls", "--json", NULL), 0, "%s", v_out);
+	cr_assert_null(strstr(v_out, "\"name\":\"seed\""), "%s", v_out);
+	cr_assert_eq(v_loader("endpoint", "ls", "--json", NULL), 0, "%s", v_out);
+	cr_assert_null(strstr(v_out, "\"name\":\"own\""), "%s", v_out);
+	cr_assert_eq(v_stat("containers_removed"), 1);
+	cr_assert_eq(v_stat("endpoints_destroyed"), 1);
+
+	/* Nothing selects its path: a new cgroup there is not bound. */
+	cr_assert_eq(h_cgroup_make("vipc-test/seed"), 0);
+	cr_assert_eq(v_loader("container", "ls", "--json", NULL), 0, "%s", v_out);
+	cr_assert_null(strstr(v_out, "\"name\":\"seed\""), "%s", v_out);
+	cr_assert_eq(v_stat("cgroups_bound"), 4, "three by the policy, one by container add");
+}
+
+Test(identity, binding_and_unbinding_are_events_and_counters)
+{
+	const char *const events[] = { V_LOADER, "events", "--json", "--timeout", "120", NULL };
+	char want[256];
+	pid_t ev;
+
+	s_start(S_POLICY, 0);
+	cr_assert_eq(v_stat("cgroups_bound"), 3, "the policy bound the three cgroups there");
+	cr_assert_eq(v_stat("cgroups_unbound"), 0);
+	ev = h_spawn(NULL, events, NULL);
+	cr_assert_gt(ev, 0);
+	sc.bad = restart(sc.bad, "bad");
+	cr_assert_eq(h_spawn_expect(ev, "{\"type\":\"cgroup-unbound\",", h_scale_ms(5000)), 0);
+	cr_assert_eq(h_spawn_expect(ev, "{\"type\":\"cgroup-bound\",", h_scale_ms(5000)), 0);
+	snprintf(want, sizeof(want), "\"container\":\"bad\",\"container_id\":3,\"cgroup_id\":%llu,"
+		 "\"path\":\"/vipc-test/bad\"}", h_cgroup_id("vipc-test/bad"));
+	cr_assert_eq(h_spawn_expect(ev, want, h_scale_ms(5000)), 0, "the bound event names it");
+	h_spawn_stop(ev);
+	cr_assert_eq(v_stat("cgroups_bound"), 4);
+	cr_assert_eq(v_stat("cgroups_unbound"), 1);
+	cr_assert_eq(v_stat("containers_removed"), 0);
+}
+
+Test(identity, reload_keeps_ids_and_the_container_limit_holds)
+{
+	const char *reordered = "version: 1\ncontainers:\n  bad: { cgroup: vipc-test/bad }\n"
+				"  srv: { cgroup: vipc-test/srv }\n  cli: { cgroup: vipc-test/cli }\n";
+
+	v_require_root();
+	cr_assert_eq(v_loader("load", "--max-containers", "3", "-c", v_policy_file(S_POLICY), NULL),
+		     0, "%s", v_out);
+	cr_assert_eq(v_loader("reload", "-c", v_policy_file(reordered), NULL), 0, "%s", v_out);
+	expect_ls("\"name\":\"bad\",\"id\":3,");
+	expect_ls("\"name\":\"srv\",\"id\":1,");
+	cr_assert_eq(v_loader("reload", "-c",
+			      v_policy_file("version: 1\n" S_CONTAINERS
+					    "  late: { cgroup: vipc-test/late }\n"), NULL),
+		     VIPC_EXIT_FULL, "%s", v_out);
+	cr_assert(strstr(v_out, "the containers table is full (3 per slot); raise it with "
+			 "--max-containers"), "%s", v_out);
+	cr_assert_eq(v_loader("container", "ls", "--json", NULL), 0, "%s", v_out);
+	cr_assert_null(strstr(v_out, "\"name\":\"late\""), "%s", v_out);
+}
