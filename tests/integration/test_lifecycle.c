@@ -162,7 +162,8 @@ Test(lifecycle, cgroup_root_must_be_a_cgroup2_mount)
 	cr_assert_eq(v_loader("--cgroup-root", named, "load", "-c", v_policy_file(policy), NULL), 0,
 		     "%s", v_out);
 	cr_assert_eq(v_loader("container", "ls", "--json", NULL), 0, "%s", v_out);
-	snprintf(policy, sizeof(policy), "\"cgroup_id\":%llu", h_cgroup_id("vipc-test/cli"));
+	snprintf(policy, sizeof(policy), "\"cgroups\":[{\"path\":\"/vipc-test/cli\",\"id\":%llu}]",
+		 h_cgroup_id("vipc-test/cli"));
 	cr_assert(strstr(v_out, policy), "want %s in %s", policy, v_out);
 }
 
