@@ -16,7 +16,7 @@
 #
 #   VIPC_VM_CACHE=/work/vm-cache flock /tmp/vipc-vm.lock scripts/vmtest.sh \
 #     --kernel 6.12 --backend lsm --accel tcg --keep --timeout 1200 \
-#     --run 'scripts/unload-stress.sh 1000 840' -- scripts/unload-stress.sh
+#     --run 'bash scripts/unload-stress.sh 1000 840' -- scripts/unload-stress.sh
 #
 # Needs root; the backend is VIPC_BACKEND's (auto when unset).
 set -uo pipefail
@@ -42,7 +42,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-ms() { date +%s%3N; }
+ms() { local t=${EPOCHREALTIME/./}; echo $((t / 1000)); }
 
 # Phase 1: the containers' cgroups and the policy.
 mkdir -p "$CG/server" "$CG/client" || exit 1
