@@ -9,14 +9,16 @@
 # loop --dgram: socket, connect through unix_may_send or sendmsg_unix,
 # close), while `vipc-loader load -c POLICY` and `vipc-loader unload`
 # alternate, CYCLES times (default 100) or until SECONDS (default 600) have
-# passed. Prints one line per cycle ("cycle N: load MS ms, unload MS ms")
-# and last "unload-stress: N cycles completed in S s"; exits 1 on the first
-# failing load or unload, or when the flood died. A kernel that frees a
-# program still in use panics instead (keep the VM's console to see it):
+# passed. Prints a line after each step ("cycle N: load MS ms", "cycle N:
+# unload MS ms", with how long unload waited for the kernel to free the
+# old trampolines), last "unload-stress: N cycles completed in S s" and the
+# flood's counts; exits 1 on the first failing load or unload, or when the
+# flood died. A kernel that panics stops the VM instead (--keep keeps its
+# console log, with the oops):
 #
 #   VIPC_VM_CACHE=/work/vm-cache flock /tmp/vipc-vm.lock scripts/vmtest.sh \
-#     --kernel 6.12 --backend lsm --accel tcg --keep --timeout 1200 \
-#     --run 'bash scripts/unload-stress.sh 1000 840' -- scripts/unload-stress.sh
+#     --kernel 6.12 --backend lsm --accel tcg --keep --timeout 1100 \
+#     --run 'bash scripts/unload-stress.sh 1000 780' -- scripts/unload-stress.sh
 #
 # Needs root; the backend is VIPC_BACKEND's (auto when unset).
 set -uo pipefail
@@ -77,11 +79,12 @@ while [ "$n" -lt "$CYCLES" ] && [ $(($(date +%s) - start)) -lt "$SECONDS_MAX" ];
 	./vipc-loader load -c "$WORK/policy.yaml" >"$WORK/load.log" 2>&1 ||
 		{ cat "$WORK/load.log"; echo "unload-stress: load failed at cycle $((n + 1))"; exit 1; }
 	t1=$(ms)
+	echo "cycle $((n + 1)): load $((t1 - t0)) ms"
 	./vipc-loader -v unload >"$WORK/unload.log" 2>&1 ||
 		{ cat "$WORK/unload.log"; echo "unload-stress: unload failed at cycle $((n + 1))"; exit 1; }
 	t2=$(ms)
 	n=$((n + 1))
-	echo "cycle $n: load $((t1 - t0)) ms, unload $((t2 - t1)) ms $(sed -n 's/^vipc: \(trampolines .*\)$/(\1)/p' "$WORK/unload.log")"
+	echo "cycle $n: unload $((t2 - t1)) ms $(sed -n 's/^vipc: \(trampolines .*\)$/(\1)/p' "$WORK/unload.log")"
 	for p in "${PIDS[@]}"; do
 		kill -0 "$p" 2>/dev/null || { cat "$WORK"/out.*; echo "unload-stress: the flood died"; exit 1; }
 	done

@@ -323,6 +323,7 @@ static int cmd_status(int argc, char **argv)
 		       vipc_map_count(st.grants_fd, st.cfg.active_slot), st.limits.grants,
 		       vipc_map_count(st.channels_fd, st.cfg.active_slot), st.limits.channels);
 	print_backends(&st);
+	vipc_warn_kernel(st.cfg.backends);
 	printf(opt.json ? "\"hooks\":{" : "hooks:\n");
 	for (i = 0; i < vipc_nr_hooks; i++) {
 		fd = vipc_hook_link_open(i);
