@@ -537,6 +537,7 @@ struct held_prog {
 };
 
 #define KALLSYMS "/proc/kallsyms"
+#define TRAMP_KERNEL_BIT 0x80000000ULL /* in a key on kernel BTF, not in link info */
 #define MAX_IMAGES 32
 #define IMAGES_WAIT_MS 30000
 
@@ -600,7 +601,7 @@ static int tramp_images(const struct held_prog *h, int n, unsigned long *addr, i
 		    sscanf(line, "%lx %*c bpf_trampoline_%llu", &a, &key) != 2)
 			continue;
 		for (i = 0; i < n; i++)
-			if (h[i].tramp && h[i].tramp == key) {
+			if (h[i].tramp && h[i].tramp == (key & ~TRAMP_KERNEL_BIT)) {
 				addr[found++] = a;
 				break;
 			}
