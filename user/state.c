@@ -178,7 +178,8 @@ static int unpin_all(void)
 	return err;
 }
 
-static int read_pinned_config(struct vipc_config *cfg)
+/* Read the pinned identity and settings, or with @write, write them. */
+static int pinned_config(struct vipc_config *cfg, bool write)
 {
 	__u32 zero = 0;
 	int fd, err = 0;
@@ -186,7 +187,8 @@ static int read_pinned_config(struct vipc_config *cfg)
 	fd = bpf_obj_get(PIN("vipc_config"));
 	if (fd < 0)
 		return -errno;
-	if (bpf_map_lookup_elem(fd, &zero, cfg))
+	if (write ? bpf_map_update_elem(fd, &zero, cfg, BPF_ANY) :
+		    bpf_map_lookup_elem(fd, &zero, cfg))
 		err = -errno;
 	close(fd);
 	return err;
@@ -214,7 +216,7 @@ static int probe_pinned(void)
 {
 	struct vipc_config cfg = {};
 
-	if (read_pinned_config(&cfg))
+	if (pinned_config(&cfg, false))
 		return unpin_all();
 	if (cfg.magic == VIPC_MAGIC && cfg.abi_version != VIPC_ABI_VERSION)
 		return -EPROTO;
@@ -669,19 +671,13 @@ static void wait_released(const struct held_prog *h, int n)
 static int quiesce(void)
 {
 	struct vipc_config cfg;
-	__u32 zero = 0;
-	int fd, err = 0;
+	int err;
 
-	fd = bpf_obj_get(PIN("vipc_config"));
-	if (fd < 0)
-		return -errno;
-	if (bpf_map_lookup_elem(fd, &zero, &cfg))
-		err = -errno;
+	err = pinned_config(&cfg, false);
+	if (err)
+		return err;
 	cfg.magic = 0;
-	if (!err && bpf_map_update_elem(fd, &zero, &cfg, BPF_ANY))
-		err = -errno;
-	close(fd);
-	return err;
+	return pinned_config(&cfg, true);
 }
 
 /* Hold the programs, enforcement off, every pin removed one at a time
@@ -720,7 +716,7 @@ int vipc_unload(void)
 	err = vipc_lock(&fd);
 	if (err)
 		return err;
-	if (read_pinned_config(&cfg) && !links_pinned(VIPC_BACKEND_SOCK | VIPC_BACKEND_LSM))
+	if (pinned_config(&cfg, false) && !links_pinned(VIPC_BACKEND_SOCK | VIPC_BACKEND_LSM))
 		err = -ENOENT;
 	else
 		err = unload_pinned();
