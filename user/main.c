@@ -469,6 +469,7 @@ static int cmd_status(int argc, char **argv)
 		err = vipc_json_print(status_json(&st));
 	else
 		status_text(&st);
+	vipc_warn_kernel(st.cfg.backends);
 	vipc_state_close(&st);
 	return err ? report(err, "status") : 0;
 }

@@ -13,6 +13,8 @@
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
+#include <sys/utsname.h>
+#include <time.h>
 #include <linux/magic.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
@@ -191,14 +193,19 @@ static int config_lookup(int fd, struct vipc_config *cfg)
 	return bpf_map_lookup_elem(fd, &zero, cfg) ? -errno : 0;
 }
 
-static int read_pinned_config(struct vipc_config *cfg)
+/* Read the pinned identity, or with @write, write @cfg over it. */
+static int pinned_config(struct vipc_config *cfg, bool write)
 {
+	__u32 zero = 0;
 	int fd, err;
 
 	fd = bpf_obj_get(PIN("vipc_config"));
 	if (fd < 0)
 		return -errno;
-	err = config_lookup(fd, cfg);
+	if (write)
+		err = bpf_map_update_elem(fd, &zero, cfg, BPF_ANY) ? -errno : 0;
+	else
+		err = config_lookup(fd, cfg);
 	close(fd);
 	return err;
 }
@@ -224,7 +231,7 @@ static bool links_pinned(__u32 backends)
 static int probe_pinned(void)
 {
 	struct vipc_config cfg = {};
-	int err = read_pinned_config(&cfg);
+	int err = pinned_config(&cfg, false);
 
 	if (err == -EPROTO)
 		return err;
@@ -503,6 +510,39 @@ int vipc_pick_backends(__u32 asked, __u32 *out)
 	return -ENOTSUP;
 }
 
+/* Linux 7.3 (bpf merge 564b7e8e09ec, queued for 7.2.y in October 2026)
+ * keeps a program detached from a BPF trampoline until no task can still
+ * call it; Debian's 6.1.192 and 6.12.117 lack it.
+ */
+int vipc_kernel_frees_busy_progs(const char *release)
+{
+	unsigned int major, minor;
+
+	if (sscanf(release, "%u.%u", &major, &minor) != 2)
+		return -1;
+	if (major > 7 || (major == 7 && minor > 3))
+		return 0;
+	if (major == 7 && minor == 3)
+		return strstr(release, "-rc") ? -1 : 0;
+	return major == 7 && minor == 2 ? -1 : 1;
+}
+
+void vipc_warn_kernel(__u32 backends)
+{
+	struct utsname u;
+	int frees;
+
+	if (!(backends & VIPC_BACKEND_LSM) || uname(&u))
+		return;
+	frees = vipc_kernel_frees_busy_progs(u.release);
+	if (frees)
+		pr_warn("warning: Linux %s %s the fix for BPF programs freed while a trampoline "
+			"still runs them (Linux 7.3): unload keeps vipc's programs until the old "
+			"trampolines are freed, but other BPF LSM programs unloaded under traffic "
+			"can crash it (README, Kernel requirements)\n",
+			u.release, frees > 0 ? "lacks (unless backported)" : "may lack");
+}
+
 int vipc_hook_link_open(int i)
 {
 	char path[PATH_MAX];
@@ -521,8 +561,32 @@ __u64 vipc_hook_cgroup_id(int fd)
 	return info.cgroup.cgroup_id;
 }
 
-/* The ids of the programs behind the pinned links. */
-static int linked_prog_ids(__u32 *ids)
+/* Of each pinned link, what unload holds: its program, open until no
+ * trampoline image can call it, and its trampoline's key (0 for none).
+ */
+struct held_prog {
+	__u64 tramp;
+	__u32 id;
+	int fd;
+};
+
+#define KALLSYMS "/proc/kallsyms"
+#define TRAMP_KERNEL_BIT 0x80000000ULL /* in a key on kernel BTF, not in link info */
+#define MAX_IMAGES 32
+#define IMAGES_WAIT_MS 30000
+
+static __u64 now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000ULL + ts.tv_nsec / 1000000;
+}
+
+/* Open the programs behind the pinned links. An LSM link goes through its
+ * hook's trampoline, keyed BTF object id << 32 | BTF id (its link info).
+ */
+static int hold_progs(struct held_prog *h)
 {
 	struct bpf_link_info info;
 	__u32 len;
@@ -534,24 +598,92 @@ static int linked_prog_ids(__u32 *ids)
 			continue;
 		memset(&info, 0, sizeof(info));
 		len = sizeof(info);
-		if (!bpf_link_get_info_by_fd(fd, &info, &len))
-			ids[n++] = info.prog_id;
+		if (!bpf_link_get_info_by_fd(fd, &info, &len)) {
+			h[n].id = info.prog_id;
+			h[n].fd = bpf_prog_get_fd_by_id(info.prog_id);
+			h[n].tramp = info.type != BPF_LINK_TYPE_TRACING ? 0 :
+				     (__u64)info.tracing.target_obj_id << 32 |
+					     info.tracing.target_btf_id;
+			n++;
+		}
 		close(fd);
 	}
 	return n;
 }
 
-/* The kernel releases an unpinned link later (a work item; an LSM
- * trampoline waits for RCU tasks): wait, up to 10 s, until no program is
- * left, so enforcement has ended when unload returns.
+/* The addresses of the images of @h's trampolines that exist now
+ * ("bpf_trampoline_KEY" in kallsyms; 0 where kallsyms hides addresses),
+ * at most @max; 0 when @h has no trampoline, -ENOENT when none is listed.
  */
-static void wait_released(const __u32 *ids, int n)
+static int tramp_images(const struct held_prog *h, int n, unsigned long *addr, int max)
+{
+	unsigned long long key;
+	unsigned long a;
+	char line[256];
+	int i, found = 0;
+	FILE *f;
+
+	for (i = 0; i < n && !h[i].tramp; i++)
+		;
+	if (i == n)
+		return 0;
+	f = fopen(KALLSYMS, "re");
+	if (!f)
+		return -errno;
+	while (found < max && fgets(line, sizeof(line), f)) {
+		if (!strstr(line, " bpf_trampoline_") ||
+		    sscanf(line, "%lx %*c bpf_trampoline_%llu", &a, &key) != 2)
+			continue;
+		for (i = 0; i < n; i++)
+			if (h[i].tramp && h[i].tramp == (key & ~TRAMP_KERNEL_BIT)) {
+				addr[found++] = a;
+				break;
+			}
+	}
+	fclose(f);
+	return found ?: -ENOENT;
+}
+
+/* Wait until none of the @n images at @addr is left. The kernel frees an
+ * image once no task can be in it (RCU tasks grace periods, and for hooks
+ * that return a value, every caller gone); until then it may still call the
+ * programs it was built with, which kernels before 7.3 free as soon as their
+ * link is gone (see README, Kernel requirements).
+ */
+static void wait_images(const struct held_prog *h, int nh, const unsigned long *addr, int n)
+{
+	unsigned long now[MAX_IMAGES];
+	__u64 start = now_ms();
+	int i, j, m, left = n;
+
+	while (left && now_ms() - start < IMAGES_WAIT_MS) {
+		usleep(100 * 1000);
+		m = tramp_images(h, nh, now, MAX_IMAGES);
+		for (i = 0, left = 0; i < n; i++)
+			for (j = 0; j < m; j++)
+				if (now[j] == addr[i]) {
+					left++;
+					break;
+				}
+	}
+	if (left)
+		pr_warn("%d BPF trampoline image(s) still in use after %d s: their programs are "
+			"let go anyway\n", left, IMAGES_WAIT_MS / 1000);
+	else if (n)
+		pr_debug("trampolines freed after %llu ms\n", (unsigned long long)(now_ms() - start));
+}
+
+/* The kernel frees a program some time after the last reference is gone
+ * (a work item): wait, up to 10 s, until none of @h is left, so enforcement
+ * has ended when unload returns.
+ */
+static void wait_released(const struct held_prog *h, int n)
 {
 	int i, fd, tries, left = n;
 
 	for (tries = 0; left && tries < 1000; tries++) {
 		for (i = 0, left = 0; i < n; i++) {
-			fd = bpf_prog_get_fd_by_id(ids[i]);
+			fd = bpf_prog_get_fd_by_id(h[i].id);
 			if (fd >= 0) {
 				left++;
 				close(fd);
@@ -564,25 +696,65 @@ static void wait_released(const __u32 *ids, int n)
 		pr_warn("%d program(s) still held by the kernel after 10 s\n", left);
 }
 
+/* Clear the identity: every hook's first step (vipc_start) sees no policy
+ * and lets the call through, at once on every hook; an instance left so by
+ * a failed unload reads as not loaded, and the next load replaces it.
+ */
+static int quiesce(void)
+{
+	struct vipc_config cfg;
+	int err;
+
+	err = pinned_config(&cfg, false);
+	if (err)
+		return err == -EPROTO ? 0 : err; /* another ABI's: unpinned as it is */
+	cfg.magic = 0;
+	return pinned_config(&cfg, true);
+}
+
+/* Hold the programs, enforcement off, every pin removed one at a time
+ * (links first: the kernel rebuilds each hook's trampoline without vipc),
+ * the programs let go once no old trampoline image can call them; the
+ * maps go with the last program.
+ */
+static int unload_pinned(void)
+{
+	struct held_prog h[sizeof(vipc_hooks) / sizeof(vipc_hooks[0])];
+	unsigned long images[MAX_IMAGES];
+	int i, n, ni, err;
+
+	n = hold_progs(h);
+	ni = tramp_images(h, n, images, MAX_IMAGES);
+	if (ni < 0)
+		pr_warn("no BPF trampoline image of vipc's hooks in %s (%s): not waiting for them\n",
+			KALLSYMS, strerror(-ni));
+	err = quiesce();
+	if (err)
+		pr_warn("clearing the identity: %s\n", strerror(-err));
+	err = unpin_all();
+	wait_images(h, n, images, ni > 0 ? ni : 0);
+	for (i = 0; i < n; i++)
+		if (h[i].fd >= 0)
+			close(h[i].fd);
+	wait_released(h, n);
+	return err;
+}
+
 int vipc_unload(void)
 {
-	__u32 ids[sizeof(vipc_hooks) / sizeof(vipc_hooks[0])];
 	struct vipc_config cfg;
-	int fd, err, n;
+	int fd, err;
 
 	err = vipc_lock(&fd);
 	if (err)
 		return err;
-	if (read_pinned_config(&cfg) == -ENOENT &&
-	    !links_pinned(VIPC_BACKEND_SOCK | VIPC_BACKEND_LSM)) {
+	if (pinned_config(&cfg, false) == -ENOENT &&
+	    !links_pinned(VIPC_BACKEND_SOCK | VIPC_BACKEND_LSM))
 		err = -ENOENT;
-	} else {
-		n = linked_prog_ids(ids);
-		err = unpin_all();
-		wait_released(ids, n);
-		if (!err && rmdir(VIPC_PIN_DIR))
-			err = -errno;
-	}
+	else
+		err = unload_pinned();
+	if (!err && rmdir(VIPC_PIN_DIR))
+		err = -errno;
 	if (err == -ENOENT)
 		rmdir(VIPC_PIN_DIR);
 	vipc_unlock(fd);

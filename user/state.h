@@ -81,6 +81,12 @@ void vipc_probe_backends(struct vipc_probe *p);
 int vipc_pick_backends(__u32 asked, __u32 *out);
 /* Remove every pin and link; -ENOENT when nothing is loaded. */
 int vipc_unload(void);
+/* Does Linux @release free a BPF program detached while a trampoline still
+ * runs it? 1 yes, 0 no, -1 unknown (a release the fix may or may not be in).
+ */
+int vipc_kernel_frees_busy_progs(const char *release);
+/* Warn on stderr when @backends has the LSM one and this kernel may. */
+void vipc_warn_kernel(__u32 backends);
 /* Open the pinned instance, taking the pin directory lock when @lock. */
 int vipc_state_open(struct vipc_state *st, bool lock);
 /* Open it for reading only: every map read-only (BPF_F_RDONLY), no lock,
