@@ -60,28 +60,32 @@ rootfs_tar() {
 	tar -C "$ROOTFS" --exclude ./.vipc-rootfs -c .
 }
 
+# A descriptor of blob FILE (moved into BLOBS under its digest) of MEDIATYPE.
+blob() {
+	local digest size
+	digest=$(sha256sum "$1" | cut -d' ' -f1)
+	size=$(stat -c %s "$1")
+	mv "$1" "$BLOBS/$digest"
+	printf '{"mediaType":"%s","digest":"sha256:%s","size":%s}' "$2" "$digest" "$size"
+}
+
 # An OCI image archive of the rootfs, by hand (containerd imports no bare tar).
 oci_archive() {
-	local dir=$1 blobs=$1/oci/blobs/sha256 layer cfg man sz
-	mkdir -p "$blobs"
+	local dir=$1 oci=application/vnd.oci.image layer cfg man
+	BLOBS=$dir/oci/blobs/sha256
+	mkdir -p "$BLOBS"
 	rootfs_tar >"$dir/layer.tar"
-	layer=$(sha256sum "$dir/layer.tar" | cut -d' ' -f1)
-	mv "$dir/layer.tar" "$blobs/$layer"
+	layer=$(blob "$dir/layer.tar" "$oci.layer.v1.tar")
 	printf '{"architecture":"amd64","os":"linux","config":{"Env":["PATH=/bin"]},%s}' \
-		"\"rootfs\":{\"type\":\"layers\",\"diff_ids\":[\"sha256:$layer\"]}" >"$dir/cfg"
-	cfg=$(sha256sum "$dir/cfg" | cut -d' ' -f1)
-	printf '{"schemaVersion":2,"mediaType":"application/vnd.oci.image.manifest.v1+json",%s%s}' \
-		"\"config\":{\"mediaType\":\"application/vnd.oci.image.config.v1+json\",\"digest\":\"sha256:$cfg\",\"size\":$(stat -c %s "$dir/cfg")}," \
-		"\"layers\":[{\"mediaType\":\"application/vnd.oci.image.layer.v1.tar\",\"digest\":\"sha256:$layer\",\"size\":$(stat -c %s "$blobs/$layer")}]" \
-		>"$dir/man"
-	mv "$dir/cfg" "$blobs/$cfg"
-	man=$(sha256sum "$dir/man" | cut -d' ' -f1)
-	sz=$(stat -c %s "$dir/man")
-	mv "$dir/man" "$blobs/$man"
+		"\"rootfs\":{\"type\":\"layers\",\"diff_ids\":[\"sha256:$(ls "$BLOBS")\"]}" \
+		>"$dir/cfg"
+	cfg=$(blob "$dir/cfg" "$oci.config.v1+json")
+	printf '{"schemaVersion":2,"mediaType":"%s","config":%s,"layers":[%s]}' \
+		"$oci.manifest.v1+json" "$cfg" "$layer" >"$dir/man"
+	man=$(blob "$dir/man" "$oci.manifest.v1+json")
 	printf '{"imageLayoutVersion":"1.0.0"}' >"$dir/oci/oci-layout"
-	printf '{"schemaVersion":2,"manifests":[{"mediaType":"%s","digest":"sha256:%s","size":%s,%s}]}' \
-		application/vnd.oci.image.manifest.v1+json "$man" "$sz" \
-		"\"annotations\":{\"io.containerd.image.name\":\"docker.io/library/$IMAGE:latest\"}" \
+	printf '{"schemaVersion":2,"manifests":[%s]}' \
+		"${man%\}},\"annotations\":{\"io.containerd.image.name\":\"docker.io/library/$IMAGE:latest\"}}" \
 		>"$dir/oci/index.json"
 	tar -C "$dir/oci" -cf "$dir/image.tar" .
 	rm -rf "$dir/oci"
@@ -194,10 +198,13 @@ stop_containerd() {
 	remove_tree "$d"
 }
 
-# The parents the engines made in every cgroup hierarchy, if empty now.
-remove_cgroup_parents() {
+# What the engines made outside their state, if empty now: the base dir,
+# the parents in every cgroup hierarchy, ctr's FIFO and the shims' socket dirs.
+remove_parents() {
 	local m p
-	for m in $(awk '$9 == "cgroup2" || $9 == "cgroup" { print $5 }' /proc/self/mountinfo); do
+	rmdir "$BASE" /run/containerd/fifo /run/containerd/s /run/containerd 2>/dev/null || true
+	for m in $(awk '{ for (i = 7; i < NF; i++) if ($i == "-") break
+		if ($(i + 1) ~ /^cgroup2?$/) print $5 }' /proc/self/mountinfo); do
 		for p in docker libpod_parent/conmon libpod_parent "$CTR_NS"; do
 			[ -d "$m/$p" ] && rmdir "$m/$p" 2>/dev/null || true
 		done
@@ -222,10 +229,11 @@ start)
 	done
 	[ ${#engines[@]} -gt 0 ] || die "start which engine? (docker, podman, containerd)"
 	mkdir -p "$BASE"
+	started=()
+	trap 'rc=$?; [ $rc -eq 0 ] || for e in "${started[@]}"; do stop_$e; done; remove_parents' EXIT
 	for e in "${engines[@]}"; do
-		trap 'stop_'"$e"'; remove_cgroup_parents' ERR
+		started+=("$e")
 		"start_$e"
-		trap - ERR
 	done
 	;;
 stop)
@@ -233,8 +241,7 @@ stop)
 	for e in "$@"; do
 		case $e in docker | podman | containerd) "stop_$e" ;; *) die "unknown engine '$e'" ;; esac
 	done
-	remove_cgroup_parents
-	rmdir "$BASE" 2>/dev/null || true
+	remove_parents
 	;;
 docker) dk "$@" ;;
 podman) pm "$@" ;;
