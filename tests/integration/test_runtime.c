@@ -5,7 +5,10 @@
  * of each found by its init's /proc/PID/cgroup and resolved to its runtime,
  * id, name and annotations, also after a restart at a new cgroup. Each start
  * prints how long after the cgroup's mkdir (inotify) the state resolved: that
- * is how long a new cgroup is held fail-closed.
+ * is how long a new cgroup is held fail-closed. Run it with --jobs 1 (as
+ * scripts/run-tests.sh does): the tests share the container names. No limit
+ * of pids or cpu shares is set, so that the pure cgroup2 layout made by
+ * scripts/unified.sh (its controllers still bound to v1) runs them too.
  */
 #include <criterion/criterion.h>
 #include <criterion/hooks.h>
@@ -155,7 +158,7 @@ static int wait_create(int fd, const char *leaf)
 	ssize_t n;
 	char *at;
 
-	while (poll(&p, 1, h_scale_ms(60000)) == 1) {
+	while (poll(&p, 1, h_scale_ms(20000)) == 1) {
 		n = read(fd, buf, sizeof(buf));
 		for (at = buf; n > 0 && at < buf + n; at += sizeof(*ev) + ev->len) {
 			ev = (const struct inotify_event *)at;
@@ -201,7 +204,10 @@ static long long time_to_state(const char *what, const char *parent, const char 
 	}
 	t = now_us() - t0;
 	close(fd);
-	cr_assert_eq(h_spawn_wait(pid, h_scale_ms(60000)), 0, "%s failed", what);
+	if (h_spawn_wait(pid, h_scale_ms(60000))) {
+		h_spawn_output(pid, out, sizeof(out));
+		cr_assert_fail("%s failed: %s", what, out);
+	}
 	cr_assert_eq(err, 0, "%s: resolve %s: %s after %lld us", what, cg, strerror(-err), t);
 	vipc_rt_info_free(&info);
 	fprintf(stderr, "runtime: %s: resolved %lld us after the cgroup's mkdir (%d retries)\n",
@@ -276,8 +282,8 @@ static void podman_start_pcli(char *id, size_t size)
 	char leaf[PATH_MAX];
 
 	cr_assert_eq(ENGINES("podman", "create", "--name", "pcli", "--network", "none", "--ulimit",
-			     "nofile=1024:1024", "--ulimit", "nproc=1024:1024", IMAGE, "sleep",
-			     "3600"),
+			     "nofile=1024:1024", "--ulimit", "nproc=1024:1024", "--pids-limit", "0",
+			     IMAGE, "sleep", "3600"),
 		     0, "%s", out);
 	snprintf(id, size, "%.64s", first_line()); /* a 64-hex id */
 	snprintf(leaf, sizeof(leaf), "libpod-%s", id);
@@ -331,6 +337,7 @@ Test(runtime, ctr_container_resolves_to_its_id_and_kubernetes_annotations)
 
 	time_to_state("ctr run", "/" CTR_NS, "cweb",
 		      (const char *const[]){ h_path("scripts/engines.sh"), "ctr-run", "-d",
+					     "--cpu-shares", "0",
 					     "--annotation", "io.kubernetes.pod.name=web",
 					     "--annotation", "io.kubernetes.pod.namespace=prod",
 					     CTR_IMAGE, "cweb", "sleep", "3600", NULL });
