@@ -112,50 +112,59 @@ static int ctrd_ident(const char *s)
 	return 1;
 }
 
-/* The last component of @comp[0..n), matched against @p. */
-static int pattern_match(const struct rt_pattern *p, char **comp, int n, struct vipc_rt_info *out)
-{
-	const char *last = comp[n - 1];
-	size_t len = strlen(last), pre = strlen(p->prefix), suf = strlen(p->suffix);
+/* The first, the one before the last and the last component of a path, and how many. */
+struct cg_parts {
+	const char *first, *parent, *last;
+	int n;
+};
 
-	if (p->parent && (n < 2 || fnmatch(p->parent, comp[n - 2], 0)))
+/* @c's last component matched against @p. */
+static int pattern_match(const struct rt_pattern *p, const struct cg_parts *c,
+			 struct vipc_rt_info *out)
+{
+	size_t len = strlen(c->last), pre = strlen(p->prefix), suf = strlen(p->suffix);
+
+	if (p->parent && (c->n < 2 || fnmatch(p->parent, c->parent, 0)))
 		return -ENOENT;
-	if (p->top && (n < 3 || fnmatch(p->top, comp[0], 0)))
+	if (p->top && (c->n < 3 || fnmatch(p->top, c->first, 0)))
 		return -ENOENT;
-	if (len != pre + HEX_ID_LEN + suf || strncmp(last, p->prefix, pre) ||
-	    strcmp(last + pre + HEX_ID_LEN, p->suffix) || !hex_id(last + pre))
+	if (len != pre + HEX_ID_LEN + suf || strncmp(c->last, p->prefix, pre) ||
+	    strcmp(c->last + pre + HEX_ID_LEN, p->suffix) || !hex_id(c->last + pre))
 		return -ENOENT;
 	out->runtime = p->rt;
-	snprintf(out->id, sizeof(out->id), "%.*s", HEX_ID_LEN, last + pre);
+	snprintf(out->id, sizeof(out->id), "%.*s", HEX_ID_LEN, c->last + pre);
 	snprintf(out->ns, sizeof(out->ns), "%s", p->ns);
 	return 0;
 }
 
 int vipc_rt_parse(const char *cgpath, struct vipc_rt_info *out)
 {
-	char buf[PATH_MAX], *comp[PATH_MAX / 2], *tok, *save = NULL;
-	int n = 0;
+	struct cg_parts c = { 0 };
+	char buf[PATH_MAX], *tok, *save = NULL;
 	size_t i;
 
-	/* Phase 1: the components of the path. */
+	/* Phase 1: the components of the path that the patterns look at. */
 	*out = (struct vipc_rt_info){ 0 };
 	if (snprintf(buf, sizeof(buf), "%s", cgpath) >= (int)sizeof(buf))
 		return -ENOENT;
-	for (tok = strtok_r(buf, "/", &save); tok; tok = strtok_r(NULL, "/", &save))
-		comp[n++] = tok;
-	if (!n)
+	for (tok = strtok_r(buf, "/", &save); tok; tok = strtok_r(NULL, "/", &save), c.n++) {
+		c.first = c.first ?: tok;
+		c.parent = c.last;
+		c.last = tok;
+	}
+	if (!c.n)
 		return -ENOENT;
 	/* Phase 2: the runtimes' patterns, then ctr's "/<namespace>/<id>". */
 	for (i = 0; i < ARRAY_LEN(patterns); i++)
-		if (!pattern_match(&patterns[i], comp, n, out))
+		if (!pattern_match(&patterns[i], &c, out))
 			return 0;
-	if (n != 2 || !ctrd_ident(comp[0]) || !ctrd_ident(comp[1]) ||
-	    strlen(comp[0]) >= sizeof(out->ns))
+	if (c.n != 2 || !ctrd_ident(c.first) || !ctrd_ident(c.last) ||
+	    strlen(c.first) >= sizeof(out->ns))
 		return -ENOENT;
 	out->runtime = VIPC_RT_CONTAINERD;
 	out->guessed = 1;
-	snprintf(out->ns, sizeof(out->ns), "%s", comp[0]);
-	snprintf(out->id, sizeof(out->id), "%s", comp[1]);
+	snprintf(out->ns, sizeof(out->ns), "%s", c.first);
+	snprintf(out->id, sizeof(out->id), "%s", c.last);
 	return 0;
 }
 
