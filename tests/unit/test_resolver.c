@@ -1,0 +1,214 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/* Which container a cgroup is (user/runtime.h): the cgroup name patterns of
+ * Docker, Podman and containerd (cgroupfs and systemd drivers, CRI), and
+ * the name and annotations read from fixture copies of each runtime's state
+ * (tests/unit/fixtures/runtime/), half-written state included.
+ */
+#include <criterion/criterion.h>
+#include <errno.h>
+#include <string.h>
+#include "runtime.h"
+
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+#define FIXTURES "tests/unit/fixtures/runtime" /* tests run from the repository root */
+
+#define HEX(c) c c c c c c c c c c c c c c c c c c c c c c c c c c c c c c c c \
+	       c c c c c c c c c c c c c c c c c c c c c c c c c c c c c c c c
+#define D1 HEX("1") /* Docker, cgroupfs, no annotations */
+#define D2 HEX("2") /* Docker, systemd driver, bundle in Docker's containerd (v1 shim) */
+#define D3 HEX("3") /* Docker, config.v2.json half written */
+#define D4 HEX("4") /* Docker, config.v2.json but no bundle yet */
+#define P1 HEX("a") /* Podman, overlay storage */
+#define P2 HEX("b") /* Podman, listed in containers.json, no bundle yet */
+#define K1 HEX("c") /* containerd's CRI */
+
+static struct vipc_rt_roots roots = {
+	.docker = FIXTURES "/docker",
+	.podman = FIXTURES "/podman",
+	.containerd = { FIXTURES "/containerd", FIXTURES "/docker-containerd" },
+};
+
+/* ---- the patterns ---- */
+
+static const struct {
+	const char *path;
+	enum vipc_runtime rt;
+	const char *id, *ns;
+	int guessed;
+} names[] = {
+	{ "/docker/" D1, VIPC_RT_DOCKER, D1, "moby", 0 },
+	{ "docker/" D1, VIPC_RT_DOCKER, D1, "moby", 0 },
+	{ "/system.slice/docker-" D2 ".scope", VIPC_RT_DOCKER, D2, "moby", 0 },
+	{ "/libpod_parent/libpod-" P1, VIPC_RT_PODMAN, P1, "", 0 },
+	{ "/machine.slice/libpod-" P1 ".scope", VIPC_RT_PODMAN, P1, "", 0 },
+	{ "/user.slice/user-1000.slice/user@1000.service/user.slice/libpod-" P1 ".scope",
+	  VIPC_RT_PODMAN, P1, "", 0 },
+	{ "/kubepods.slice/kubepods-burstable.slice/kubepods-burstable-pod0f1e.slice/"
+	  "cri-containerd-" K1 ".scope",
+	  VIPC_RT_CONTAINERD, K1, "k8s.io", 0 },
+	{ "/kubepods/burstable/pod0f1e-22/" K1, VIPC_RT_CONTAINERD, K1, "k8s.io", 0 },
+	{ "/kubepods/pod0f1e-22/" K1, VIPC_RT_CONTAINERD, K1, "k8s.io", 0 },
+	{ "/default/cweb", VIPC_RT_CONTAINERD, "cweb", "default", 1 },
+};
+
+Test(parse, each_runtime_layout_gives_its_runtime_id_and_namespace)
+{
+	struct vipc_rt_info info;
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(names); i++) {
+		cr_assert_eq(vipc_rt_parse(names[i].path, &info), 0, "%s", names[i].path);
+		cr_expect_eq(info.runtime, names[i].rt, "%s", names[i].path);
+		cr_expect_str_eq(info.id, names[i].id, "%s", names[i].path);
+		cr_expect_str_eq(info.ns, names[i].ns, "%s", names[i].path);
+		cr_expect_eq(info.guessed, names[i].guessed, "%s", names[i].path);
+	}
+}
+
+static const char *const not_containers[] = {
+	"/",
+	"",
+	"/docker",
+	"/docker/" D1 "/sub/cgroup",
+	"/system.slice/libpod-conmon-" P1 ".scope",	   /* Podman's monitor */
+	"/libpod_parent/libpod-" P1 ".scope.x",
+	"/system.slice/crio-conmon-" K1 ".scope",
+	"/a/b/c",
+	"/-x/cweb", /* not a containerd identifier */
+	"/ns/cweb-",
+	"/ns/a..b",
+};
+
+/* Two components are ctr's "/<namespace>/<id>" to the patterns: see resolve. */
+Test(parse, other_cgroups_are_no_container)
+{
+	struct vipc_rt_info info;
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(not_containers); i++)
+		cr_expect_eq(vipc_rt_parse(not_containers[i], &info), -ENOENT, "%s",
+			     not_containers[i]);
+}
+
+Test(parse, runtime_names)
+{
+	cr_expect_str_eq(vipc_rt_runtime_name(VIPC_RT_DOCKER), "docker");
+	cr_expect_str_eq(vipc_rt_runtime_name(VIPC_RT_PODMAN), "podman");
+	cr_expect_str_eq(vipc_rt_runtime_name(VIPC_RT_CONTAINERD), "containerd");
+	cr_expect_null(vipc_rt_runtime_name(VIPC_RT_NONE));
+}
+
+/* ---- the state on disk ---- */
+
+/* Resolve @path, expecting 0 and the name @name. */
+static void resolve_ok(const char *path, const char *name, struct vipc_rt_info *info)
+{
+	int err = vipc_rt_resolve(&roots, path, info);
+
+	cr_assert_eq(err, 0, "%s: %s", path, strerror(-err));
+	cr_expect_str_eq(info->name, name, "%s", path);
+	cr_assert_not_null(info->annotations, "%s", path);
+}
+
+Test(resolve, docker_name_from_config_v2_and_no_annotations)
+{
+	struct vipc_rt_info info;
+
+	resolve_ok("/docker/" D1, "dweb", &info);
+	cr_expect_eq(info.runtime, VIPC_RT_DOCKER);
+	cr_expect_null(vipc_rt_annotation(&info, "io.kubernetes.pod.name"));
+	vipc_rt_info_free(&info);
+	cr_expect_null(info.annotations);
+}
+
+Test(resolve, docker_systemd_bundle_in_dockers_own_containerd_v1_shim)
+{
+	struct vipc_rt_info info;
+
+	resolve_ok("/system.slice/docker-" D2 ".scope", "dsys", &info);
+	cr_expect_str_eq(vipc_rt_annotation(&info, "org.example.tier"), "front");
+	vipc_rt_info_free(&info);
+}
+
+Test(resolve, podman_first_name_from_containers_json_and_annotations)
+{
+	struct vipc_rt_info info;
+
+	resolve_ok("/libpod_parent/libpod-" P1, "pweb", &info);
+	cr_expect_eq(info.runtime, VIPC_RT_PODMAN);
+	cr_expect_str_eq(vipc_rt_annotation(&info, "io.container.manager"), "libpod");
+	vipc_rt_info_free(&info);
+	resolve_ok("/machine.slice/libpod-" P1 ".scope", "pweb", &info);
+	vipc_rt_info_free(&info);
+}
+
+Test(resolve, ctr_container_by_namespace_and_id_with_its_annotations)
+{
+	struct vipc_rt_info info;
+
+	resolve_ok("/default/cweb", "cweb", &info);
+	cr_expect_eq(info.runtime, VIPC_RT_CONTAINERD);
+	cr_expect_str_eq(vipc_rt_annotation(&info, "io.kubernetes.pod.name"), "web");
+	cr_expect_str_eq(vipc_rt_annotation(&info, "io.kubernetes.pod.namespace"), "prod");
+	vipc_rt_info_free(&info);
+}
+
+Test(resolve, cri_container_annotations_of_kubernetes)
+{
+	struct vipc_rt_info info;
+
+	resolve_ok("/kubepods.slice/kubepods-burstable.slice/kubepods-burstable-pod0f1e.slice/"
+		   "cri-containerd-" K1 ".scope",
+		   K1, &info);
+	cr_expect_str_eq(vipc_rt_annotation(&info, "io.kubernetes.container.name"), "nginx");
+	cr_expect_str_eq(vipc_rt_annotation(&info, "io.kubernetes.pod.namespace"), "prod");
+	vipc_rt_info_free(&info);
+}
+
+static const char *const not_yet[] = {
+	"/docker/" D3,			       /* config.v2.json half written */
+	"/docker/" D4,			       /* no bundle */
+	"/docker/" HEX("5"),		       /* no config.v2.json */
+	"/libpod_parent/libpod-" P2,	       /* in containers.json, no bundle */
+	"/libpod_parent/libpod-" HEX("d"),     /* nothing */
+	"/default/cnext",		       /* a namespace containerd has, no task */
+	"/kubepods/burstable/pod0f1e/" HEX("e"), /* CRI, no task */
+};
+
+Test(resolve, a_container_whose_state_is_not_written_yet_is_eagain)
+{
+	struct vipc_rt_info info;
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(not_yet); i++) {
+		cr_expect_eq(vipc_rt_resolve(&roots, not_yet[i], &info), -EAGAIN, "%s",
+			     not_yet[i]);
+		cr_expect_null(info.annotations, "%s", not_yet[i]);
+	}
+}
+
+Test(resolve, two_components_in_no_containerd_namespace_are_no_container)
+{
+	struct vipc_rt_info info;
+
+	cr_expect_eq(vipc_rt_resolve(&roots, "/vipc-test/web", &info), -ENOENT);
+	cr_expect_eq(vipc_rt_resolve(&roots, "/libpod_parent/conmon", &info), -ENOENT);
+	cr_expect_eq(vipc_rt_resolve(&roots, "/system.slice/cron.service", &info), -ENOENT);
+	cr_expect_eq(vipc_rt_resolve(&roots, "/system.slice", &info), -ENOENT);
+	cr_expect_eq(vipc_rt_resolve(&roots, "/system.slice/docker-" D1, &info), -ENOENT);
+	cr_expect_eq(vipc_rt_resolve(&roots, "/pod0f1e/" K1, &info), -ENOENT); /* no kubepods */
+	cr_expect_eq(vipc_rt_resolve(&roots, "/docker/" D1 "0", &info), -ENOENT); /* 65 hex */
+	cr_expect_eq(vipc_rt_resolve(&roots, "/docker/" HEX("A"), &info), -ENOENT); /* upper case */
+}
+
+Test(resolve, default_roots_are_the_runtimes_usual_places)
+{
+	struct vipc_rt_roots def;
+
+	vipc_rt_roots_default(&def);
+	cr_expect_str_eq(def.docker, "/var/lib/docker");
+	cr_expect_str_eq(def.podman, "/var/lib/containers/storage");
+	cr_expect_str_eq(def.containerd[0], "/run/containerd");
+	cr_expect_str_eq(def.containerd[1], "/run/docker/containerd/daemon");
+	cr_expect_null(def.containerd[2]);
+}

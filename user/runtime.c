@@ -1,0 +1,360 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/* Container runtimes seen from a cgroup: the pattern of its name says which
+ * runtime and id (as Falco's container plugin does), the runtime's state on
+ * disk says the name (Docker's config.v2.json, containers/storage's
+ * containers.json) and the OCI annotations (the bundle's config.json).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <fnmatch.h>
+#include <glob.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+#include <json-c/json.h>
+#include "runtime.h"
+
+#define HEX_ID_LEN 64
+#define CTRD_ID_MAX 76 /* containerd's identifiers: [A-Za-z0-9]+([._-][A-Za-z0-9]+)* */
+
+/* One way a runtime names a container's cgroup: [TOP/...]PARENT/PREFIX<64 hex>SUFFIX. */
+struct rt_pattern {
+	enum vipc_runtime rt;
+	const char *top;    /* glob for the first component, NULL: any */
+	const char *parent; /* glob for the component before the last, NULL: any */
+	const char *prefix;
+	const char *suffix;
+	const char *ns; /* the containerd namespace of its bundle */
+};
+
+static const struct rt_pattern patterns[] = {
+	/* Docker, cgroupfs driver: docker/<id> (--cgroup-parent aside) */
+	{ VIPC_RT_DOCKER, NULL, "docker", "", "", "moby" },
+	/* Docker, systemd driver: system.slice/docker-<id>.scope */
+	{ VIPC_RT_DOCKER, NULL, NULL, "docker-", ".scope", "moby" },
+	/* Podman, cgroupfs: libpod_parent/libpod-<id>; systemd: machine.slice/libpod-<id>.scope */
+	{ VIPC_RT_PODMAN, NULL, NULL, "libpod-", "", "" },
+	{ VIPC_RT_PODMAN, NULL, NULL, "libpod-", ".scope", "" },
+	/* containerd's CRI, systemd driver: kubepods.slice/.../cri-containerd-<id>.scope */
+	{ VIPC_RT_CONTAINERD, NULL, NULL, "cri-containerd-", ".scope", "k8s.io" },
+	/* containerd's CRI, cgroupfs driver: kubepods/[QOS/]pod<uid>/<id> */
+	{ VIPC_RT_CONTAINERD, "kubepods*", "pod*", "", "", "k8s.io" },
+};
+
+/* Where containerd (v2 shims, then v1) keeps a task's bundle below a state dir. */
+static const char *const task_dirs[] = { "io.containerd.runtime.v2.task",
+					 "io.containerd.runtime.v1.linux" };
+
+#define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
+
+void vipc_rt_roots_default(struct vipc_rt_roots *roots)
+{
+	*roots = (struct vipc_rt_roots){
+		.docker = "/var/lib/docker",
+		.podman = "/var/lib/containers/storage",
+		.containerd = { "/run/containerd", "/run/docker/containerd/daemon" },
+	};
+}
+
+const char *vipc_rt_runtime_name(enum vipc_runtime rt)
+{
+	switch (rt) {
+	case VIPC_RT_DOCKER:
+		return "docker";
+	case VIPC_RT_PODMAN:
+		return "podman";
+	case VIPC_RT_CONTAINERD:
+		return "containerd";
+	default:
+		return NULL;
+	}
+}
+
+/* snprintf into a PATH_MAX buffer: 0, or -ENAMETOOLONG. */
+__attribute__((format(printf, 2, 3))) static int path_fmt(char *buf, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(buf, PATH_MAX, fmt, ap);
+	va_end(ap);
+	return n < 0 || n >= PATH_MAX ? -ENAMETOOLONG : 0;
+}
+
+/* @s starts with a 64-hex id (Docker's, Podman's, CRI's). */
+static int hex_id(const char *s)
+{
+	int i;
+
+	for (i = 0; i < HEX_ID_LEN; i++)
+		if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f')))
+			return 0;
+	return 1;
+}
+
+static int alnum(char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+}
+
+static int ctrd_ident(const char *s)
+{
+	size_t i, len = strlen(s);
+
+	if (!len || len > CTRD_ID_MAX || !alnum(s[0]) || !alnum(s[len - 1]))
+		return 0;
+	for (i = 1; i < len; i++)
+		if (!alnum(s[i]) && (!strchr("._-", s[i]) || !alnum(s[i - 1])))
+			return 0;
+	return 1;
+}
+
+/* The first, the one before the last and the last component of a path, and how many. */
+struct cg_parts {
+	const char *first, *parent, *last;
+	int n;
+};
+
+/* @c's last component matched against @p. */
+static int pattern_match(const struct rt_pattern *p, const struct cg_parts *c,
+			 struct vipc_rt_info *out)
+{
+	size_t len = strlen(c->last), pre = strlen(p->prefix), suf = strlen(p->suffix);
+
+	if (p->parent && (c->n < 2 || fnmatch(p->parent, c->parent, 0)))
+		return -ENOENT;
+	if (p->top && (c->n < 3 || fnmatch(p->top, c->first, 0)))
+		return -ENOENT;
+	if (len != pre + HEX_ID_LEN + suf || strncmp(c->last, p->prefix, pre) ||
+	    strcmp(c->last + pre + HEX_ID_LEN, p->suffix) || !hex_id(c->last + pre))
+		return -ENOENT;
+	out->runtime = p->rt;
+	snprintf(out->id, sizeof(out->id), "%.*s", HEX_ID_LEN, c->last + pre);
+	snprintf(out->ns, sizeof(out->ns), "%s", p->ns);
+	return 0;
+}
+
+int vipc_rt_parse(const char *cgpath, struct vipc_rt_info *out)
+{
+	struct cg_parts c = { 0 };
+	char buf[PATH_MAX], *tok, *save = NULL;
+	size_t i;
+
+	/* Phase 1: the components of the path that the patterns look at. */
+	*out = (struct vipc_rt_info){ 0 };
+	if (snprintf(buf, sizeof(buf), "%s", cgpath) >= (int)sizeof(buf))
+		return -ENOENT;
+	for (tok = strtok_r(buf, "/", &save); tok; tok = strtok_r(NULL, "/", &save), c.n++) {
+		c.first = c.first ?: tok;
+		c.parent = c.last;
+		c.last = tok;
+	}
+	if (!c.n)
+		return -ENOENT;
+	/* Phase 2: the runtimes' patterns, then ctr's "/<namespace>/<id>". */
+	for (i = 0; i < ARRAY_LEN(patterns); i++)
+		if (!pattern_match(&patterns[i], &c, out))
+			return 0;
+	if (c.n != 2 || !ctrd_ident(c.first) || !ctrd_ident(c.last) ||
+	    strlen(c.first) >= sizeof(out->ns))
+		return -ENOENT;
+	out->runtime = VIPC_RT_CONTAINERD;
+	out->guessed = 1;
+	snprintf(out->ns, sizeof(out->ns), "%s", c.first);
+	snprintf(out->id, sizeof(out->id), "%s", c.last);
+	return 0;
+}
+
+/* A JSON document from @path: 0, -EAGAIN when it is missing or not whole
+ * yet (the runtime is writing it), or the -errno of open.
+ */
+static int read_json(const char *path, struct json_object **obj)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return errno == ENOENT || errno == ENOTDIR ? -EAGAIN : -errno;
+	*obj = json_object_from_fd(fd);
+	close(fd);
+	return *obj ? 0 : -EAGAIN;
+}
+
+/* The string member @key of @obj, or NULL. */
+static const char *json_str(struct json_object *obj, const char *key)
+{
+	struct json_object *v;
+
+	if (!json_object_object_get_ex(obj, key, &v) || !json_object_is_type(v, json_type_string))
+		return NULL;
+	return json_object_get_string(v);
+}
+
+/* @out->annotations from the bundle's config.json at @path. */
+static int load_annotations(const char *path, struct vipc_rt_info *out)
+{
+	struct json_object *spec, *ann;
+	int err;
+
+	err = read_json(path, &spec);
+	if (err)
+		return err;
+	if (json_object_object_get_ex(spec, "annotations", &ann) &&
+	    json_object_is_type(ann, json_type_object))
+		out->annotations = json_object_get(ann);
+	else
+		out->annotations = json_object_new_object();
+	json_object_put(spec);
+	return out->annotations ? 0 : -ENOMEM;
+}
+
+/* The bundle config.json of task @ns/@id in one of containerd's state dirs:
+ * 0, -EAGAIN when none has it, -ENOENT when none knows @ns and @must_ns.
+ */
+static int ctrd_bundle(const struct vipc_rt_roots *roots, const struct vipc_rt_info *info,
+		       int must_ns, char *path)
+{
+	int i, err, seen_ns = 0;
+	size_t k;
+
+	for (i = 0; i < VIPC_RT_MAX_STATES && roots->containerd[i]; i++) {
+		for (k = 0; k < ARRAY_LEN(task_dirs); k++) {
+			err = path_fmt(path, "%s/%s/%s", roots->containerd[i], task_dirs[k],
+				       info->ns);
+			if (err)
+				return err;
+			if (access(path, F_OK))
+				continue;
+			seen_ns = 1;
+			err = path_fmt(path, "%s/%s/%s/%s/config.json", roots->containerd[i],
+				       task_dirs[k], info->ns, info->id);
+			if (err || !access(path, F_OK))
+				return err;
+		}
+	}
+	return must_ns && !seen_ns ? -ENOENT : -EAGAIN;
+}
+
+/* Docker: the name in <data-root>/containers/<id>/config.v2.json, the bundle in containerd's. */
+static int docker_state(const struct vipc_rt_roots *roots, struct vipc_rt_info *out)
+{
+	char path[PATH_MAX];
+	struct json_object *cfg;
+	const char *name;
+	int err;
+
+	err = path_fmt(path, "%s/containers/%s/config.v2.json", roots->docker, out->id) ?:
+	      read_json(path, &cfg);
+	if (err)
+		return err;
+	name = json_str(cfg, "Name");
+	snprintf(out->name, sizeof(out->name), "%s", name ? name + (*name == '/') : out->id);
+	json_object_put(cfg);
+	return ctrd_bundle(roots, out, 0, path) ?: load_annotations(path, out);
+}
+
+/* @out->name: the first of the "names" of @c, else the id. */
+static void podman_first_name(struct json_object *c, struct vipc_rt_info *out)
+{
+	struct json_object *names, *first = NULL;
+
+	if (json_object_object_get_ex(c, "names", &names) &&
+	    json_object_is_type(names, json_type_array) && json_object_array_length(names))
+		first = json_object_array_get_idx(names, 0);
+	snprintf(out->name, sizeof(out->name), "%s",
+		 json_object_is_type(first, json_type_string) ? json_object_get_string(first) :
+								 out->id);
+}
+
+/* The name of container @out->id in containers/storage's containers.json at @path. */
+static int podman_name(const char *path, struct vipc_rt_info *out)
+{
+	struct json_object *list, *c;
+	const char *id;
+	size_t i, n;
+	int err;
+
+	err = read_json(path, &list);
+	if (err)
+		return err;
+	n = json_object_is_type(list, json_type_array) ? json_object_array_length(list) : 0;
+	for (i = 0, err = -EAGAIN; i < n && err; i++) {
+		c = json_object_array_get_idx(list, i);
+		id = json_str(c, "id");
+		if (id && !strcmp(id, out->id)) {
+			podman_first_name(c, out);
+			err = 0;
+		}
+	}
+	json_object_put(list);
+	return err;
+}
+
+#define PODMAN_BUNDLE "/userdata/config.json"
+
+/* Podman: <graph root>/<driver>-containers/{containers.json, <id>/userdata/config.json}. */
+static int podman_state(const struct vipc_rt_roots *roots, struct vipc_rt_info *out)
+{
+	char path[PATH_MAX];
+	glob_t g = { 0 };
+	int err;
+
+	/* Phase 1: the bundle, in whichever storage driver's directory. */
+	err = path_fmt(path, "%s/*-containers/%s" PODMAN_BUNDLE, roots->podman, out->id);
+	if (!err && glob(path, GLOB_NOSORT, NULL, &g))
+		err = -EAGAIN;
+	if (!err)
+		err = path_fmt(path, "%s", g.gl_pathv[0]) ?: load_annotations(path, out);
+	globfree(&g);
+	if (err)
+		return err;
+	/* Phase 2: the name, in that driver's list of containers. */
+	strcpy(path + strlen(path) - strlen(PODMAN_BUNDLE) - HEX_ID_LEN, "containers.json");
+	return podman_name(path, out);
+}
+
+/* containerd: the bundle in its state, the name is the id. */
+static int containerd_state(const struct vipc_rt_roots *roots, struct vipc_rt_info *out)
+{
+	char path[PATH_MAX];
+
+	snprintf(out->name, sizeof(out->name), "%s", out->id);
+	return ctrd_bundle(roots, out, out->guessed, path) ?: load_annotations(path, out);
+}
+
+int vipc_rt_resolve(const struct vipc_rt_roots *roots, const char *cgpath,
+		    struct vipc_rt_info *out)
+{
+	int err;
+
+	err = vipc_rt_parse(cgpath, out);
+	if (err)
+		return err;
+	switch (out->runtime) {
+	case VIPC_RT_DOCKER:
+		err = docker_state(roots, out);
+		break;
+	case VIPC_RT_PODMAN:
+		err = podman_state(roots, out);
+		break;
+	default:
+		err = containerd_state(roots, out);
+		break;
+	}
+	if (err)
+		vipc_rt_info_free(out);
+	return err;
+}
+
+const char *vipc_rt_annotation(const struct vipc_rt_info *info, const char *key)
+{
+	return info->annotations ? json_str(info->annotations, key) : NULL;
+}
+
+void vipc_rt_info_free(struct vipc_rt_info *info)
+{
+	json_object_put(info->annotations);
+	info->annotations = NULL;
+}

@@ -1,0 +1,65 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/* Which container a cgroup is: the runtime and id from the cgroup's name (a
+ * table of patterns per runtime), the name and OCI annotations from the
+ * runtime's files on disk. No engine is called: their CLIs take tens of ms.
+ */
+#ifndef __VIPC_RUNTIME_H
+#define __VIPC_RUNTIME_H
+
+#include <stddef.h>
+
+struct json_object;
+
+enum vipc_runtime {
+	VIPC_RT_NONE,
+	VIPC_RT_DOCKER,
+	VIPC_RT_PODMAN,
+	VIPC_RT_CONTAINERD,
+};
+
+#define VIPC_RT_MAX_STATES 4  /* containerd state directories looked in */
+#define VIPC_RT_ID_MAX 128    /* containerd allows 76 characters, engines use 64 hex */
+#define VIPC_RT_NS_MAX 64
+#define VIPC_RT_NAME_MAX 256
+
+/* Where each runtime keeps its state; vipc_rt_roots_default() fills the
+ * usual places, a test or a host with another data-root sets its own.
+ */
+struct vipc_rt_roots {
+	const char *docker; /* Docker's data-root: containers/<id>/config.v2.json */
+	const char *podman; /* containers/storage graph root: <driver>-containers/ */
+	/* containerd state dirs (the system's, Docker's own), NULL after the last:
+	 * io.containerd.runtime.v2.task/<namespace>/<id>/config.json is a bundle */
+	const char *containerd[VIPC_RT_MAX_STATES];
+};
+
+/* What a cgroup's name says (vipc_rt_parse) and its state adds (vipc_rt_resolve). */
+struct vipc_rt_info {
+	enum vipc_runtime runtime;
+	char id[VIPC_RT_ID_MAX];
+	char ns[VIPC_RT_NS_MAX];     /* containerd namespace ("moby" for Docker); "" for Podman */
+	char name[VIPC_RT_NAME_MAX]; /* Docker's without its '/', Podman's first, else the id */
+	struct json_object *annotations; /* the bundle's "annotations" object, owned */
+	int guessed; /* containerd's "/<namespace>/<id>": a container only if the namespace is */
+};
+
+void vipc_rt_roots_default(struct vipc_rt_roots *roots);
+/* "docker", "podman", "containerd" (NULL for VIPC_RT_NONE). */
+const char *vipc_rt_runtime_name(enum vipc_runtime rt);
+/* The runtime, id and namespace in the name of @cgpath (relative to the
+ * cgroup2 mount, with or without its leading '/'): 0, or -ENOENT when no
+ * pattern matches. @out->annotations stays NULL.
+ */
+int vipc_rt_parse(const char *cgpath, struct vipc_rt_info *out);
+/* vipc_rt_parse, then the name and annotations from the state under @roots:
+ * 0 (free @out with vipc_rt_info_free), -ENOENT when @cgpath is no container,
+ * -EAGAIN when it is one whose state is not (fully) written yet, or another
+ * -errno when the state cannot be read.
+ */
+int vipc_rt_resolve(const struct vipc_rt_roots *roots, const char *cgpath,
+		    struct vipc_rt_info *out);
+/* The value of OCI annotation @key, or NULL. */
+const char *vipc_rt_annotation(const struct vipc_rt_info *info, const char *key);
+void vipc_rt_info_free(struct vipc_rt_info *info);
+
+#endif /* __VIPC_RUNTIME_H */
