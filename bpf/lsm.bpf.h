@@ -191,28 +191,59 @@ int BPF_PROG(vipc_bind, struct socket *sock, struct sockaddr *address, int addrl
 	return vipc_finish(&c, vipc_decide_bind(c.caller, c.ep, c.grant)) ? 0 : -EPERM;
 }
 
-/* Does a message carry file descriptors (SCM_RIGHTS)? */
-static __always_inline int vipc_passes_fds(struct msghdr *msg)
-{
-	struct cmsghdr cm;
-	__u64 off = 0, len;
-	char *ctl;
-	int i;
+#define VIPC_MAX_CMSGS (1 << 23) /* bpf_loop's limit, BPF_MAX_LOOPS */
 
-	if (BPF_CORE_READ_BITFIELD_PROBED(msg, msg_control_is_user))
-		return 0;
-	ctl = BPF_CORE_READ(msg, msg_control);
-	len = BPF_CORE_READ(msg, msg_controllen);
-	for (i = 0; i < 4 && ctl && off + sizeof(cm) <= len; i++) {
-		if (bpf_probe_read_kernel(&cm, sizeof(cm), ctl + off))
-			return 0;
-		if (cm.cmsg_level == SOL_SOCKET && cm.cmsg_type == SCM_RIGHTS)
-			return 1;
-		if (cm.cmsg_len < sizeof(cm))
-			return 0;
-		off += (cm.cmsg_len + sizeof(long) - 1) & ~(sizeof(long) - 1);
+/* A walk over a message's control buffer, header by header, as the
+ * kernel's for_each_cmsghdr (include/linux/socket.h) takes it in
+ * __scm_send (net/core/scm.c).
+ */
+struct vipc_cmsg_walk {
+	const char *ctl; /* msg_control, in kernel memory */
+	__u64 len;	 /* msg_controllen */
+	__u64 off;	 /* of the header read next */
+	int fds;	 /* 0 once walked to the end without an SCM_RIGHTS */
+};
+
+/* One header: stop at an SCM_RIGHTS, one the kernel would refuse
+ * (!CMSG_OK: EINVAL) or one that cannot be read; else CMSG_NXTHDR, the end
+ * when the next header does not fit whole.
+ */
+static long vipc_cmsg_step(__u64 i, void *ctx)
+{
+	struct vipc_cmsg_walk *w = ctx;
+	struct cmsghdr cm;
+
+	if (bpf_probe_read_kernel(&cm, sizeof(cm), w->ctl + w->off) ||
+	    cm.cmsg_len < sizeof(cm) || cm.cmsg_len > w->len - w->off ||
+	    (cm.cmsg_level == SOL_SOCKET && cm.cmsg_type == SCM_RIGHTS))
+		return 1;
+	w->off += (cm.cmsg_len + sizeof(long) - 1) & ~(sizeof(long) - 1);
+	if (w->off + sizeof(cm) > w->len) {
+		w->fds = 0;
+		return 1;
 	}
 	return 0;
+}
+
+/* Does a message carry file descriptors (SCM_RIGHTS)? Fails closed: a
+ * control buffer not parsed to its end (in user memory, unreadable,
+ * malformed, or longer than the walk) counts as carrying them. Each header
+ * takes at least 16 bytes, so len / 16 steps reach the end of any buffer.
+ */
+static __always_inline int vipc_passes_fds(struct msghdr *msg)
+{
+	struct vipc_cmsg_walk w = { .fds = 1 };
+
+	w.len = BPF_CORE_READ(msg, msg_controllen);
+	if (w.len < sizeof(struct cmsghdr))
+		return 0; /* CMSG_FIRSTHDR: no header at all */
+	if (BPF_CORE_READ_BITFIELD_PROBED(msg, msg_control_is_user) ||
+	    w.len / sizeof(struct cmsghdr) > VIPC_MAX_CMSGS)
+		return 1;
+	w.ctl = BPF_CORE_READ(msg, msg_control);
+	if (bpf_loop(w.len / sizeof(struct cmsghdr), vipc_cmsg_step, &w, 0) < 0)
+		return 1;
+	return w.fds;
 }
 
 /* Re-check a tagged connection: a generation bump or a revoked grant
