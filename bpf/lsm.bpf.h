@@ -91,6 +91,26 @@ struct {
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } vipc_chan_conns SEC(".maps");
 
+/* LSM backend, datagrams: the AF_UNIX datagram send in progress on this
+ * thread carries fds. socket_sendmsg writes it on every such send (before
+ * the kernel parses the message), socket_connect clears it, and
+ * unix_may_send, called in the same syscall with the peer (once per peer
+ * the send tries), reads it. Per thread: two threads sending on one socket
+ * each see their own send.
+ */
+struct vipc_dgram_send {
+	__u64 sk; /* the sending socket */
+	__u32 fds;
+	__u32 pad;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, int);
+	__type(value, struct vipc_dgram_send);
+} vipc_dgram_sends SEC(".maps");
+
 /* Decide on the peer socket: its bound name and who bound it. */
 static __always_inline enum vipc_reason vipc_peer_decide(struct vipc_call *c, struct sock *peer)
 {
@@ -160,15 +180,28 @@ int BPF_PROG(vipc_stream_connect, struct sock *sock, struct sock *other, struct 
 	return 0;
 }
 
+/* Does the datagram send in progress on @sk carry fds? */
+static __always_inline int vipc_dgram_fds(struct sock *sk)
+{
+	struct vipc_dgram_send *s;
+
+	s = bpf_task_storage_get(&vipc_dgram_sends, bpf_get_current_task_btf(), 0, 0);
+	return s && s->fds && s->sk == (__u64)sk;
+}
+
+/* Datagram connect and send: the peer; fds need pass-fd on top. */
 SEC("lsm/unix_may_send")
 int BPF_PROG(vipc_may_send, struct socket *sock, struct socket *other, int ret)
 {
+	__u32 perm = VIPC_PERM_SEND;
 	struct sock *peer = other->sk;
 	struct vipc_call c = {};
 
 	if (ret)
 		return ret;
-	if (!peer || !vipc_begin(&c, VIPC_PERM_SEND, VIPC_HOOK_MAY_SEND))
+	if (vipc_dgram_fds(sock->sk))
+		perm |= VIPC_PERM_PASS_FD;
+	if (!peer || !vipc_begin(&c, perm, VIPC_HOOK_MAY_SEND))
 		return 0;
 	return vipc_finish(&c, vipc_peer_decide(&c, peer)) ? 0 : -EPERM;
 }
@@ -277,12 +310,49 @@ static __always_inline int vipc_recheck(struct socket *sock, struct msghdr *msg,
 	return vipc_finish(&c, reason) ? 0 : -EPERM;
 }
 
+/* Record for unix_may_send whether this thread's send on @sock, an
+ * AF_UNIX datagram socket, carries fds (overwriting what an earlier send
+ * left); 0, or -ENOMEM when fds go unrecorded.
+ */
+static __always_inline int vipc_note_dgram_send(struct socket *sock, int fds)
+{
+	struct vipc_dgram_send *s;
+
+	s = bpf_task_storage_get(&vipc_dgram_sends, bpf_get_current_task_btf(), 0,
+				 fds ? BPF_LOCAL_STORAGE_GET_F_CREATE : 0);
+	if (!s)
+		return fds ? -ENOMEM : 0;
+	s->sk = (__u64)sock->sk;
+	s->fds = fds;
+	return 0;
+}
+
+static __always_inline int vipc_unix_dgram(struct socket *sock)
+{
+	return sock->type == SOCK_DGRAM && sock->sk &&
+	       BPF_CORE_READ(sock, sk, __sk_common.skc_family) == AF_UNIX;
+}
+
 SEC("lsm/socket_sendmsg")
 int BPF_PROG(vipc_sendmsg, struct socket *sock, struct msghdr *msg, int size, int ret)
 {
 	if (ret)
 		return ret;
+	if (vipc_unix_dgram(sock))
+		return vipc_note_dgram_send(sock, vipc_passes_fds(msg));
 	return vipc_recheck(sock, msg, VIPC_HOOK_SENDMSG);
+}
+
+/* A datagram connect carries no fds, whatever this thread sent before. */
+SEC("lsm/socket_connect")
+int BPF_PROG(vipc_socket_connect, struct socket *sock, struct sockaddr *address, int addrlen,
+	     int ret)
+{
+	if (ret)
+		return ret;
+	if (vipc_unix_dgram(sock))
+		vipc_note_dgram_send(sock, 0);
+	return 0;
 }
 
 SEC("lsm/socket_recvmsg")

@@ -42,6 +42,8 @@ const struct vipc_hook_info vipc_hooks[] = {
 	  VIPC_HOOK_SENDMSG, "socket_sendmsg", 0 },
 	{ "vipc_recvmsg", "link_recvmsg", "lsm/socket_recvmsg (live re-check)", LSM,
 	  VIPC_HOOK_RECVMSG, "socket_recvmsg", 0 },
+	{ "vipc_socket_connect", "link_socket_connect", "lsm/socket_connect (datagram fd passing)",
+	  LSM, -1, NULL, 0 },
 	{ "vipc_sk_free", "link_sk_free", "lsm/sk_free_security (channel capacity)", LSM, -1, NULL,
 	  0 },
 	{ "vipc_cgroup_rmdir", "link_cgroup_rmdir", "tp_btf/cgroup_rmdir (container cleanup)", 0,
