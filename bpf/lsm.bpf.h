@@ -73,16 +73,22 @@ struct {
 	__type(value, struct vipc_conn_tag);
 } vipc_conn_tags SEC(".maps");
 
-/* Live connections per channel endpoint id. */
+/* Live connections per channel endpoint id, sized for the channels of both
+ * slots (--max-channels). Only the loader deletes an entry: under the pin
+ * lock, one at zero whose endpoint is a channel in no slot, after a grace
+ * period (vipc_chan_sweep), so no admit holds it.
+ */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, VIPC_MAX_CHANNELS);
+	__uint(max_entries, VIPC_MAX_CHANNELS * VIPC_SLOTS);
 	__type(key, __u32);
 	__type(value, __s64);
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } vipc_chan_live SEC(".maps");
 
-/* Counted socket -> endpoint id, released by sk_free_security. */
+/* Counted socket -> endpoint id, released by sk_free_security
+ * (--max-connections).
+ */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, VIPC_MAX_CONNECTIONS);
@@ -121,7 +127,9 @@ static __always_inline enum vipc_reason vipc_peer_decide(struct vipc_call *c, st
 				c->ep ? vipc_sock_owner(peer, c->key.slot) : 0);
 }
 
-/* Take a place in a bounded channel for @sk, or VIPC_R_FULL. */
+/* Take a place in a bounded channel for @sk, or VIPC_R_FULL: also when a
+ * table is full, the place given back (a connection admitted is counted).
+ */
 static __always_inline enum vipc_reason vipc_admit(struct vipc_call *c, struct sock *sk,
 						   enum vipc_reason reason)
 {
@@ -135,12 +143,10 @@ static __always_inline enum vipc_reason vipc_admit(struct vipc_call *c, struct s
 	if (!live)
 		return VIPC_R_FULL;
 	reason = vipc_decide_capacity(reason, c->ep, __sync_fetch_and_add(live, 1));
-	if (reason == VIPC_R_FULL) {
+	if (reason == VIPC_R_FULL || bpf_map_update_elem(&vipc_chan_conns, &ptr, &c->ep->id, BPF_ANY)) {
 		__sync_fetch_and_add(live, -1);
-		return reason;
+		return VIPC_R_FULL;
 	}
-	if (bpf_map_update_elem(&vipc_chan_conns, &ptr, &c->ep->id, BPF_ANY))
-		__sync_fetch_and_add(live, -1);
 	return reason;
 }
 

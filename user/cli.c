@@ -41,6 +41,7 @@ enum {
 	OPT_MAX_ENDPOINTS,
 	OPT_MAX_GRANTS,
 	OPT_MAX_CHANNELS,
+	OPT_MAX_CONNECTIONS,
 	OPT_CGROUP,
 	OPT_PID,
 	OPT_MODE,
@@ -65,6 +66,7 @@ static const struct option long_opts[] = {
 	{ "max-endpoints", required_argument, NULL, OPT_MAX_ENDPOINTS },
 	{ "max-grants", required_argument, NULL, OPT_MAX_GRANTS },
 	{ "max-channels", required_argument, NULL, OPT_MAX_CHANNELS },
+	{ "max-connections", required_argument, NULL, OPT_MAX_CONNECTIONS },
 	{ "prealloc-grants", no_argument, NULL, OPT_PREALLOC_GRANTS },
 	{ "cgroup", required_argument, NULL, OPT_CGROUP },
 	{ "pid", required_argument, NULL, OPT_PID },
@@ -90,7 +92,7 @@ static int set_num(struct vipc_cli *o, int c, const char *arg)
 	for (const struct option *lo = long_opts; lo->name; lo++)
 		if (lo->val == c)
 			name = lo->name;
-	if (c >= OPT_MAX_CONTAINERS && c <= OPT_MAX_CHANNELS) {
+	if (c >= OPT_MAX_CONTAINERS && c <= OPT_MAX_CONNECTIONS) {
 		min = 1;
 		max = 1UL << 24;
 	}
@@ -101,6 +103,7 @@ static int set_num(struct vipc_cli *o, int c, const char *arg)
 	case OPT_MAX_ENDPOINTS: o->limits.endpoints = v; break;
 	case OPT_MAX_GRANTS: o->limits.grants = v; break;
 	case OPT_MAX_CHANNELS: o->limits.channels = v; break;
+	case OPT_MAX_CONNECTIONS: o->limits.connections = v; break;
 	case OPT_PID: o->pid = v; break;
 	case OPT_CAPACITY: o->capacity = v; break;
 	case OPT_WATCH: o->watch_s = v; break;
@@ -152,7 +155,8 @@ int vipc_cli_parse(int argc, char **argv, struct vipc_cli *out)
 		.limits = { .principals = VIPC_MAX_PRINCIPALS,
 			    .endpoints = VIPC_MAX_ENDPOINTS,
 			    .grants = VIPC_MAX_GRANTS,
-			    .channels = VIPC_MAX_CHANNELS },
+			    .channels = VIPC_MAX_CHANNELS,
+			    .connections = VIPC_MAX_CONNECTIONS },
 	};
 	/* The environment's VIPC_BACKEND is the default --backend. */
 	if (getenv("VIPC_BACKEND") && set_backend(out, getenv("VIPC_BACKEND")))

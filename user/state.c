@@ -230,6 +230,9 @@ static void size_maps(struct vipc_bpf *skel, const struct vipc_limits *l)
 	bpf_map__set_max_entries(skel->maps.vipc_endpoints, l->endpoints * VIPC_SLOTS);
 	bpf_map__set_max_entries(skel->maps.vipc_grants, l->grants * VIPC_SLOTS);
 	bpf_map__set_max_entries(skel->maps.vipc_channels, l->channels * VIPC_SLOTS);
+	/* Channel endpoints of both slots; counted connections. */
+	bpf_map__set_max_entries(skel->maps.vipc_chan_live, l->channels * VIPC_SLOTS);
+	bpf_map__set_max_entries(skel->maps.vipc_chan_conns, l->connections);
 	if (l->prealloc_grants)
 		bpf_map__set_map_flags(skel->maps.vipc_grants,
 				       bpf_map__map_flags(skel->maps.vipc_grants) & ~BPF_F_NO_PREALLOC);
