@@ -73,16 +73,22 @@ struct {
 	__type(value, struct vipc_conn_tag);
 } vipc_conn_tags SEC(".maps");
 
-/* Live connections per channel endpoint id. */
+/* Live connections per channel endpoint id, sized for the channels of both
+ * slots (--max-channels). Only the loader deletes an entry: under the pin
+ * lock, one at zero whose endpoint is a channel in no slot, after a grace
+ * period (vipc_chan_sweep), so no admit holds it.
+ */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, VIPC_MAX_CHANNELS);
+	__uint(max_entries, VIPC_MAX_CHANNELS * VIPC_SLOTS);
 	__type(key, __u32);
 	__type(value, __s64);
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } vipc_chan_live SEC(".maps");
 
-/* Counted socket -> endpoint id, released by sk_free_security. */
+/* Counted socket -> endpoint id, released by sk_free_security
+ * (--max-connections).
+ */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, VIPC_MAX_CONNECTIONS);
@@ -90,6 +96,26 @@ struct {
 	__type(value, __u32);
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } vipc_chan_conns SEC(".maps");
+
+/* LSM backend, datagrams: the AF_UNIX datagram send in progress on this
+ * thread carries fds. socket_sendmsg writes it on every such send (before
+ * the kernel parses the message), socket_connect clears it, and
+ * unix_may_send, called in the same syscall with the peer (once per peer
+ * the send tries), reads it. Per thread: two threads sending on one socket
+ * each see their own send.
+ */
+struct vipc_dgram_send {
+	__u64 sk; /* the sending socket */
+	__u32 fds;
+	__u32 pad;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, int);
+	__type(value, struct vipc_dgram_send);
+} vipc_dgram_sends SEC(".maps");
 
 /* Decide on the peer socket: its bound name and who bound it. */
 static __always_inline enum vipc_reason vipc_peer_decide(struct vipc_call *c, struct sock *peer)
@@ -101,7 +127,9 @@ static __always_inline enum vipc_reason vipc_peer_decide(struct vipc_call *c, st
 				c->ep ? vipc_sock_owner(peer, c->key.slot) : 0);
 }
 
-/* Take a place in a bounded channel for @sk, or VIPC_R_FULL. */
+/* Take a place in a bounded channel for @sk, or VIPC_R_FULL: also when a
+ * table is full, the place given back (a connection admitted is counted).
+ */
 static __always_inline enum vipc_reason vipc_admit(struct vipc_call *c, struct sock *sk,
 						   enum vipc_reason reason)
 {
@@ -115,12 +143,10 @@ static __always_inline enum vipc_reason vipc_admit(struct vipc_call *c, struct s
 	if (!live)
 		return VIPC_R_FULL;
 	reason = vipc_decide_capacity(reason, c->ep, __sync_fetch_and_add(live, 1));
-	if (reason == VIPC_R_FULL) {
+	if (reason == VIPC_R_FULL || bpf_map_update_elem(&vipc_chan_conns, &ptr, &c->ep->id, BPF_ANY)) {
 		__sync_fetch_and_add(live, -1);
-		return reason;
+		return VIPC_R_FULL;
 	}
-	if (bpf_map_update_elem(&vipc_chan_conns, &ptr, &c->ep->id, BPF_ANY))
-		__sync_fetch_and_add(live, -1);
 	return reason;
 }
 
@@ -160,15 +186,28 @@ int BPF_PROG(vipc_stream_connect, struct sock *sock, struct sock *other, struct 
 	return 0;
 }
 
+/* Does the datagram send in progress on @sk carry fds? */
+static __always_inline int vipc_dgram_fds(struct sock *sk)
+{
+	struct vipc_dgram_send *s;
+
+	s = bpf_task_storage_get(&vipc_dgram_sends, bpf_get_current_task_btf(), 0, 0);
+	return s && s->fds && s->sk == (__u64)sk;
+}
+
+/* Datagram connect and send: the peer; fds need pass-fd on top. */
 SEC("lsm/unix_may_send")
 int BPF_PROG(vipc_may_send, struct socket *sock, struct socket *other, int ret)
 {
+	__u32 perm = VIPC_PERM_SEND;
 	struct sock *peer = other->sk;
 	struct vipc_call c = {};
 
 	if (ret)
 		return ret;
-	if (!peer || !vipc_begin(&c, VIPC_PERM_SEND, VIPC_HOOK_MAY_SEND))
+	if (vipc_dgram_fds(sock->sk))
+		perm |= VIPC_PERM_PASS_FD;
+	if (!peer || !vipc_begin(&c, perm, VIPC_HOOK_MAY_SEND))
 		return 0;
 	return vipc_finish(&c, vipc_peer_decide(&c, peer)) ? 0 : -EPERM;
 }
@@ -191,28 +230,59 @@ int BPF_PROG(vipc_bind, struct socket *sock, struct sockaddr *address, int addrl
 	return vipc_finish(&c, vipc_decide_bind(c.caller, c.ep, c.grant)) ? 0 : -EPERM;
 }
 
-/* Does a message carry file descriptors (SCM_RIGHTS)? */
-static __always_inline int vipc_passes_fds(struct msghdr *msg)
-{
-	struct cmsghdr cm;
-	__u64 off = 0, len;
-	char *ctl;
-	int i;
+#define VIPC_MAX_CMSGS (1 << 23) /* bpf_loop's limit, BPF_MAX_LOOPS */
 
-	if (BPF_CORE_READ_BITFIELD_PROBED(msg, msg_control_is_user))
-		return 0;
-	ctl = BPF_CORE_READ(msg, msg_control);
-	len = BPF_CORE_READ(msg, msg_controllen);
-	for (i = 0; i < 4 && ctl && off + sizeof(cm) <= len; i++) {
-		if (bpf_probe_read_kernel(&cm, sizeof(cm), ctl + off))
-			return 0;
-		if (cm.cmsg_level == SOL_SOCKET && cm.cmsg_type == SCM_RIGHTS)
-			return 1;
-		if (cm.cmsg_len < sizeof(cm))
-			return 0;
-		off += (cm.cmsg_len + sizeof(long) - 1) & ~(sizeof(long) - 1);
+/* A walk over a message's control buffer, header by header, as the
+ * kernel's for_each_cmsghdr (include/linux/socket.h) takes it in
+ * __scm_send (net/core/scm.c).
+ */
+struct vipc_cmsg_walk {
+	const char *ctl; /* msg_control, in kernel memory */
+	__u64 len;	 /* msg_controllen */
+	__u64 off;	 /* of the header read next */
+	int fds;	 /* 0 once walked to the end without an SCM_RIGHTS */
+};
+
+/* One header: stop at an SCM_RIGHTS, one the kernel would refuse
+ * (!CMSG_OK: EINVAL) or one that cannot be read; else CMSG_NXTHDR, the end
+ * when the next header does not fit whole.
+ */
+static long vipc_cmsg_step(__u64 i, void *ctx)
+{
+	struct vipc_cmsg_walk *w = ctx;
+	struct cmsghdr cm;
+
+	if (bpf_probe_read_kernel(&cm, sizeof(cm), w->ctl + w->off) ||
+	    cm.cmsg_len < sizeof(cm) || cm.cmsg_len > w->len - w->off ||
+	    (cm.cmsg_level == SOL_SOCKET && cm.cmsg_type == SCM_RIGHTS))
+		return 1;
+	w->off += (cm.cmsg_len + sizeof(long) - 1) & ~(sizeof(long) - 1);
+	if (w->off + sizeof(cm) > w->len) {
+		w->fds = 0;
+		return 1;
 	}
 	return 0;
+}
+
+/* Does a message carry file descriptors (SCM_RIGHTS)? Fails closed: a
+ * control buffer not parsed to its end (in user memory, unreadable,
+ * malformed, or longer than the walk) counts as carrying them. Each header
+ * takes at least 16 bytes, so len / 16 steps reach the end of any buffer.
+ */
+static __always_inline int vipc_passes_fds(struct msghdr *msg)
+{
+	struct vipc_cmsg_walk w = { .fds = 1 };
+
+	w.len = BPF_CORE_READ(msg, msg_controllen);
+	if (w.len < sizeof(struct cmsghdr))
+		return 0; /* CMSG_FIRSTHDR: no header at all */
+	if (BPF_CORE_READ_BITFIELD_PROBED(msg, msg_control_is_user) ||
+	    w.len / sizeof(struct cmsghdr) > VIPC_MAX_CMSGS)
+		return 1;
+	w.ctl = BPF_CORE_READ(msg, msg_control);
+	if (bpf_loop(w.len / sizeof(struct cmsghdr), vipc_cmsg_step, &w, 0) < 0)
+		return 1;
+	return w.fds;
 }
 
 /* Re-check a tagged connection: a generation bump or a revoked grant
@@ -246,12 +316,49 @@ static __always_inline int vipc_recheck(struct socket *sock, struct msghdr *msg,
 	return vipc_finish(&c, reason) ? 0 : -EPERM;
 }
 
+/* Record for unix_may_send whether this thread's send on @sock, an
+ * AF_UNIX datagram socket, carries fds (overwriting what an earlier send
+ * left); 0, or -ENOMEM when fds go unrecorded.
+ */
+static __always_inline int vipc_note_dgram_send(struct socket *sock, int fds)
+{
+	struct vipc_dgram_send *s;
+
+	s = bpf_task_storage_get(&vipc_dgram_sends, bpf_get_current_task_btf(), 0,
+				 fds ? BPF_LOCAL_STORAGE_GET_F_CREATE : 0);
+	if (!s)
+		return fds ? -ENOMEM : 0;
+	s->sk = (__u64)sock->sk;
+	s->fds = fds;
+	return 0;
+}
+
+static __always_inline int vipc_unix_dgram(struct socket *sock)
+{
+	return sock->type == SOCK_DGRAM && sock->sk &&
+	       BPF_CORE_READ(sock, sk, __sk_common.skc_family) == AF_UNIX;
+}
+
 SEC("lsm/socket_sendmsg")
 int BPF_PROG(vipc_sendmsg, struct socket *sock, struct msghdr *msg, int size, int ret)
 {
 	if (ret)
 		return ret;
+	if (vipc_unix_dgram(sock))
+		return vipc_note_dgram_send(sock, vipc_passes_fds(msg));
 	return vipc_recheck(sock, msg, VIPC_HOOK_SENDMSG);
+}
+
+/* A datagram connect carries no fds, whatever this thread sent before. */
+SEC("lsm/socket_connect")
+int BPF_PROG(vipc_socket_connect, struct socket *sock, struct sockaddr *address, int addrlen,
+	     int ret)
+{
+	if (ret)
+		return ret;
+	if (vipc_unix_dgram(sock))
+		vipc_note_dgram_send(sock, 0);
+	return 0;
 }
 
 SEC("lsm/socket_recvmsg")

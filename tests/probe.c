@@ -5,8 +5,8 @@
  *
  *   vipc-probe listen ADDR [--dgram|--seqpacket] [--count N]
  *   vipc-probe connect ADDR [--dgram|--seqpacket] [--send MSG] [--pass-fd]
- *                          [--pass-over SIDE] [--comm NAME]
- *   vipc-probe sendto ADDR MSG [--padded]
+ *                          [--cmsgs SPEC] [--pass-over SIDE] [--comm NAME]
+ *   vipc-probe sendto ADDR MSG [--padded] [--cmsgs SPEC]
  *   vipc-probe loop ADDR SECONDS [--dgram|--seqpacket]
  *   vipc-probe session ADDR SECONDS
  *   vipc-probe dgram-session ADDR SECONDS [--connect]
@@ -24,8 +24,17 @@
  * comes back different exits EBADMSG; a bad command line exits 254.
  *
  * --comm sets the process name (prctl PR_SET_NAME, 15 bytes kept) before
- * connecting. --pass-fd sends one byte with its stdout attached
- * (SCM_RIGHTS) instead.
+ * connecting.
+ * --pass-fd sends one byte with its stdout attached (SCM_RIGHTS) instead:
+ * --cmsgs rights. --cmsgs SPEC sends one byte (connect) or MSG (sendto) with
+ * the control messages SPEC lists in order, comma-separated, each item
+ * optionally repeated with "*N": "rights" (SCM_RIGHTS carrying stdout),
+ * "creds" (SCM_CREDENTIALS of the caller), "other" (an empty message of
+ * level 0, which the kernel skips on AF_UNIX), "fill" (as many "other" as
+ * fit in the room the kernel allows, net.core.optmem_max, less what the
+ * rest of SPEC takes) and "bigfill" (one level-0 message taking that room).
+ * A datagram listener prints "fd received" after "got MSG" when a message
+ * carried file descriptors.
  * --pass-over SIDE connects a stream to SIDE as well and sends the connected
  * socket over it; recvfd listens on SIDE, takes one such socket from its
  * first connection, and echoes MSG through it (exit 0 when it comes back).
@@ -64,17 +73,17 @@ struct opts {
 	int type;	  /* SOCK_STREAM, SOCK_DGRAM or SOCK_SEQPACKET */
 	long count;	  /* listen: stop after this many; 0 = forever */
 	const char *send; /* connect: message to send */
-	int pass_fd;	  /* connect: send a file descriptor */
 	const char *pass_over; /* connect: send the connected socket to this address */
 	const char *comm; /* connect: process name to take first */
+	const char *cmsgs; /* connect, sendto: control messages to send (--cmsgs) */
 };
 
 static int usage(void)
 {
 	fprintf(stderr, "usage: vipc-probe listen ADDR [--dgram|--seqpacket] [--count N]\n"
 			"       vipc-probe connect ADDR [--dgram|--seqpacket] [--send MSG] [--pass-fd]\n"
-			"                          [--pass-over SIDE] [--comm NAME]\n"
-			"       vipc-probe sendto ADDR MSG [--padded]\n"
+			"                          [--cmsgs SPEC] [--pass-over SIDE] [--comm NAME]\n"
+			"       vipc-probe sendto ADDR MSG [--padded] [--cmsgs SPEC]\n"
 			"       vipc-probe loop ADDR SECONDS [--dgram|--seqpacket]\n"
 			"       vipc-probe session ADDR SECONDS\n"
 			"       vipc-probe dgram-session ADDR SECONDS [--connect]\n"
@@ -147,9 +156,9 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 	o->type = SOCK_STREAM;
 	o->count = 0;
 	o->send = NULL;
-	o->pass_fd = 0;
 	o->pass_over = NULL;
 	o->comm = NULL;
+	o->cmsgs = NULL;
 	for (int i = 0; i < argc; i++) {
 		if (!strcmp(argv[i], "--dgram")) {
 			o->type = SOCK_DGRAM;
@@ -158,7 +167,9 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 		} else if (!strcmp(argv[i], "--count") && i + 1 < argc) {
 			o->count = strtol(argv[++i], NULL, 10);
 		} else if (!strcmp(argv[i], "--pass-fd")) {
-			o->pass_fd = 1;
+			o->cmsgs = "rights";
+		} else if (!strcmp(argv[i], "--cmsgs") && i + 1 < argc) {
+			o->cmsgs = argv[++i];
 		} else if (!strcmp(argv[i], "--pass-over") && i + 1 < argc) {
 			o->pass_over = argv[++i];
 		} else if (!strcmp(argv[i], "--comm") && i + 1 < argc) {
@@ -224,9 +235,38 @@ static int bind_ready(const char *addr, int type)
 	return fd;
 }
 
+/* Receive one datagram: "got MSG", then "fd received" when it carried
+ * file descriptors (closed here).
+ */
+static int recv_dgram(int fd)
+{
+	char buf[BUF_SZ], ctl[CMSG_SPACE(16 * sizeof(int))];
+	struct iovec iov = { .iov_base = buf, .iov_len = sizeof(buf) };
+	struct msghdr m = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = ctl,
+			    .msg_controllen = sizeof(ctl) };
+	struct cmsghdr *cm;
+	ssize_t n = recvmsg(fd, &m, 0);
+	int fds = 0, *p;
+
+	if (n < 0)
+		return fail("recv", errno);
+	print_got(buf, n);
+	for (cm = CMSG_FIRSTHDR(&m); cm; cm = CMSG_NXTHDR(&m, cm)) {
+		if (cm->cmsg_level != SOL_SOCKET || cm->cmsg_type != SCM_RIGHTS)
+			continue;
+		for (p = (int *)CMSG_DATA(cm); (char *)(p + 1) <= (char *)cm + cm->cmsg_len; p++)
+			close(*p);
+		fds = 1;
+	}
+	if (fds) {
+		printf("fd received\n");
+		fflush(stdout);
+	}
+	return 0;
+}
+
 static int cmd_listen(const char *addr, const struct opts *o)
 {
-	char buf[BUF_SZ];
 	int fd = bind_ready(addr, o->type);
 
 	if (fd < 0)
@@ -235,11 +275,10 @@ static int cmd_listen(const char *addr, const struct opts *o)
 	/* Serve until killed or until --count is reached. */
 	for (long done = 0; !o->count || done < o->count; done++) {
 		if (o->type == SOCK_DGRAM) {
-			ssize_t n = recv(fd, buf, sizeof(buf), 0);
+			int err = recv_dgram(fd);
 
-			if (n < 0)
-				return fail("recv", errno);
-			print_got(buf, n);
+			if (err)
+				return err;
 		} else {
 			int cfd = accept(fd, NULL, NULL);
 
@@ -282,6 +321,105 @@ static int send_fd(int fd, int passed)
 	cm->cmsg_len = CMSG_LEN(sizeof(int));
 	memcpy(CMSG_DATA(cm), &passed, sizeof(int));
 	return sendmsg(fd, &msg, 0) < 0 ? fail("sendmsg", errno) : 0;
+}
+
+/* One control message of @level and @type with @len data bytes (@data, or
+ * zeros) at @buf + @off when @buf is set: the offset after it.
+ */
+static size_t put_cmsg(char *buf, size_t off, int level, int type, const void *data, size_t len)
+{
+	struct cmsghdr cm = { .cmsg_len = CMSG_LEN(len), .cmsg_level = level, .cmsg_type = type };
+
+	if (buf) {
+		memcpy(buf + off, &cm, sizeof(cm));
+		if (data)
+			memcpy(buf + off + CMSG_LEN(0), data, len);
+	}
+	return off + CMSG_SPACE(len);
+}
+
+/* One --cmsgs item @word at @off, with @room bytes for a fill: the offset after it, or -1. */
+static ssize_t put_item(char *buf, size_t off, const char *word, size_t room)
+{
+	struct ucred cred = { .pid = getpid(), .uid = getuid(), .gid = getgid() };
+	int out = STDOUT_FILENO;
+
+	if (!strcmp(word, "rights"))
+		return put_cmsg(buf, off, SOL_SOCKET, SCM_RIGHTS, &out, sizeof(out));
+	if (!strcmp(word, "creds"))
+		return put_cmsg(buf, off, SOL_SOCKET, SCM_CREDENTIALS, &cred, sizeof(cred));
+	if (!strcmp(word, "other"))
+		return put_cmsg(buf, off, 0, 0, NULL, 0);
+	if (!strcmp(word, "fill")) {
+		for (; room >= CMSG_SPACE(0); room -= CMSG_SPACE(0))
+			off = put_cmsg(buf, off, 0, 0, NULL, 0);
+		return off;
+	}
+	if (!strcmp(word, "bigfill"))
+		return room >= CMSG_SPACE(0) ? put_cmsg(buf, off, 0, 0, NULL, room - CMSG_SPACE(0)) : off;
+	return -1;
+}
+
+/* Lay the --cmsgs @spec out in @buf (NULL: only measure), a fill taking
+ * @room bytes: the length, or -1 for a bad SPEC.
+ */
+static ssize_t lay_cmsgs(const char *spec, char *buf, size_t room)
+{
+	char *copy = strdup(spec), *save, *tok, *star;
+	ssize_t off = 0;
+	long n;
+
+	for (tok = strtok_r(copy, ",", &save); tok && off >= 0; tok = strtok_r(NULL, ",", &save)) {
+		star = strchr(tok, '*');
+		n = star ? strtol(star + 1, NULL, 10) : 1;
+		if (star)
+			*star = 0;
+		while (n-- > 0 && off >= 0)
+			off = put_item(buf, off, tok, room);
+	}
+	free(copy);
+	return off;
+}
+
+/* The room the kernel gives a control buffer: net.core.optmem_max, less
+ * a margin (sock_kmalloc wants the socket's option memory below it).
+ */
+static size_t ctl_room(void)
+{
+	FILE *f = fopen("/proc/sys/net/core/optmem_max", "r");
+	long max = 0;
+
+	if (f && fscanf(f, "%ld", &max) != 1)
+		max = 0;
+	if (f)
+		fclose(f);
+	return max > 1024 ? (size_t)(max - 512) & ~7UL : 0;
+}
+
+/* @data with the control messages of @spec, to @sa (NULL: the peer). */
+static int send_cmsgs(int fd, const char *spec, const char *data, const struct sockaddr_un *sa,
+		      socklen_t salen)
+{
+	struct iovec iov = { .iov_base = (void *)data, .iov_len = strlen(data) };
+	struct msghdr msg = { .msg_name = (void *)sa, .msg_namelen = salen, .msg_iov = &iov,
+			      .msg_iovlen = 1 };
+	ssize_t fixed = lay_cmsgs(spec, NULL, 0), len;
+	size_t room = ctl_room();
+	int err = 0;
+
+	if (fixed < 0)
+		return usage();
+	room = room > (size_t)fixed ? room - fixed : 0;
+	len = lay_cmsgs(spec, NULL, room);
+	msg.msg_control = calloc(1, len ? len : 1);
+	msg.msg_controllen = len;
+	if (!msg.msg_control)
+		return fail("calloc", ENOMEM);
+	lay_cmsgs(spec, msg.msg_control, room);
+	if (sendmsg(fd, &msg, 0) < 0)
+		err = fail("sendmsg", errno);
+	free(msg.msg_control);
+	return err;
 }
 
 /* A connected socket of @o->type to ADDR, or -errno after one line. */
@@ -335,8 +473,8 @@ static int cmd_connect(const char *addr, const struct opts *o)
 		return usage();
 	if (fd < 0)
 		return -fd;
-	if (o->pass_fd) {
-		err = send_fd(fd, STDOUT_FILENO);
+	if (o->cmsgs) {
+		err = send_cmsgs(fd, o->cmsgs, o->send ? o->send : "f", NULL, 0);
 	} else if (o->pass_over) {
 		err = pass_over(fd, o->pass_over);
 	} else if (o->send && o->type == SOCK_DGRAM) {
@@ -393,21 +531,23 @@ static int cmd_pair(const char *msg)
 	return err;
 }
 
-static int cmd_sendto(const char *addr, const char *msg)
+static int cmd_sendto(const char *addr, const char *msg, const struct opts *o)
 {
 	struct sockaddr_un sa;
 	socklen_t len = parse_addr(addr, &sa);
-	int fd;
+	int fd, err = 0;
 
 	if (!len)
 		return usage();
 	fd = socket(AF_UNIX, SOCK_DGRAM, 0);
 	if (fd < 0)
 		return fail("socket", errno);
-	if (sendto(fd, msg, strlen(msg), 0, (struct sockaddr *)&sa, len) < 0)
-		return fail("sendto", errno);
+	if (o->cmsgs)
+		err = send_cmsgs(fd, o->cmsgs, msg, &sa, len);
+	else if (sendto(fd, msg, strlen(msg), 0, (struct sockaddr *)&sa, len) < 0)
+		err = fail("sendto", errno);
 	close(fd);
-	return 0;
+	return err;
 }
 
 static volatile sig_atomic_t stop;
@@ -528,7 +668,7 @@ int main(int argc, char **argv)
 	if (!strcmp(argv[1], "sendto")) {
 		if (argc < 4 || parse_opts(argc - 4, argv + 4, &o))
 			return usage();
-		return cmd_sendto(argv[2], argv[3]);
+		return cmd_sendto(argv[2], argv[3], &o);
 	}
 	if (!strcmp(argv[1], "recvfd"))
 		return argc == 4 ? cmd_recvfd(argv[2], argv[3]) : usage();

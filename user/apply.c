@@ -11,8 +11,6 @@
 #include <string.h>
 #include <unistd.h>
 #include <sys/stat.h>
-#include <sys/syscall.h>
-#include <linux/membarrier.h>
 #include <bpf/bpf.h>
 #include "registry.h"
 #include "table.h"
@@ -375,15 +373,6 @@ static int write_idle(struct build *b, int from, int to)
 	return 0;
 }
 
-/* Every BPF program runs inside an RCU read section: once a grace period
- * has passed since the flip, none still reads the old slot.
- */
-static void wait_for_readers(void)
-{
-	if (syscall(__NR_membarrier, MEMBARRIER_CMD_GLOBAL, 0, 0))
-		usleep(100 * 1000);
-}
-
 static void build_free(struct build *b)
 {
 	int i;
@@ -421,13 +410,13 @@ int vipc_apply(struct vipc_state *st, const struct vipc_policy *pol)
 	if (err)
 		goto cleanup;
 
-	/* Phase 2: fill the idle slot with batch updates, the containers and
-	 * the watch before the bindings of the cgroups that exist; on failure
-	 * clear it.
+	/* Phase 2: room for the new channels' counts, then fill the idle slot
+	 * with batch updates, the containers and the watch before the bindings
+	 * of the cgroups that exist; on failure clear it.
 	 */
-	err = clear_slot_all(st, b.slot) ?: write_idle(&b, T_CONTAINERS, T_WATCH) ?:
-	      put_bindings(&b) ?: write_idle(&b, T_PRINCIPALS, T_PRINCIPALS) ?:
-	      write_idle(&b, T_ENDPOINTS, T__COUNT - 1);
+	err = vipc_chan_sweep(st) ?: clear_slot_all(st, b.slot) ?:
+	      write_idle(&b, T_CONTAINERS, T_WATCH) ?: put_bindings(&b) ?:
+	      write_idle(&b, T_PRINCIPALS, T_PRINCIPALS) ?: write_idle(&b, T_ENDPOINTS, T__COUNT - 1);
 	if (err) {
 		clear_slot_all(st, b.slot);
 		goto cleanup;
@@ -445,7 +434,7 @@ int vipc_apply(struct vipc_state *st, const struct vipc_policy *pol)
 	}
 	vipc_policy_changed(st);
 	count_changes(&b);
-	wait_for_readers();
+	vipc_wait_for_readers();
 	for (i = T__COUNT - 1; i > T_PRINCIPALS; i--)
 		err = vipc_table_delete(&b.live[i]) ?: err;
 	/* The bindings last, with any the kernel made after the copy. */

@@ -53,7 +53,8 @@ int vipc_exit_status(int err)
 /* Every option, by its index in long_opts; F() is its bit in a command's set. */
 enum opt {
 	O_CONFIG, O_DETACH, O_JSON, O_VERBOSE, O_QUIET, O_HELP, O_VERSION, O_INTERVAL, O_BACKEND,
-	O_MAX_CONTAINERS, O_MAX_ENDPOINTS, O_MAX_GRANTS, O_MAX_CHANNELS, O_PREALLOC_GRANTS,
+	O_MAX_CONTAINERS, O_MAX_ENDPOINTS, O_MAX_GRANTS, O_MAX_CHANNELS, O_MAX_CONNECTIONS,
+	O_PREALLOC_GRANTS,
 	O_CGROUP_ROOT, O_CGROUP, O_PID, O_MODE, O_UNKNOWN, O_ENDPOINT, O_CAPACITY, O_WATCH,
 	O_COUNT, O_TIMEOUT, O_LISTEN, O_TEXTFILE, O_METRICS, O_FROM, O_POLICY,
 	O__COUNT
@@ -78,6 +79,7 @@ static const struct option long_opts[O__COUNT + 1] = {
 	LONG(O_MAX_ENDPOINTS, "max-endpoints", required_argument),
 	LONG(O_MAX_GRANTS, "max-grants", required_argument),
 	LONG(O_MAX_CHANNELS, "max-channels", required_argument),
+	LONG(O_MAX_CONNECTIONS, "max-connections", required_argument),
 	LONG(O_PREALLOC_GRANTS, "prealloc-grants", no_argument),
 	LONG(O_CGROUP_ROOT, "cgroup-root", required_argument),
 	LONG(O_CGROUP, "cgroup", required_argument),
@@ -101,7 +103,8 @@ static const struct option long_opts[O__COUNT + 1] = {
 #define GLOBAL_OPTS (F(O_VERBOSE) | F(O_QUIET) | F(O_HELP) | F(O_VERSION))
 #define LOAD_OPTS                                                                    \
 	(F(O_CONFIG) | F(O_CGROUP_ROOT) | F(O_BACKEND) | F(O_MAX_CONTAINERS) |        \
-	 F(O_MAX_ENDPOINTS) | F(O_MAX_GRANTS) | F(O_MAX_CHANNELS) | F(O_PREALLOC_GRANTS))
+	 F(O_MAX_ENDPOINTS) | F(O_MAX_GRANTS) | F(O_MAX_CHANNELS) | F(O_MAX_CONNECTIONS) |  \
+	 F(O_PREALLOC_GRANTS))
 
 /* The grammar: each command word (and subcommand) and the options it takes
  * besides GLOBAL_OPTS. A command's first row has its name.
@@ -222,7 +225,7 @@ static int set_num(struct vipc_cli *o, enum opt id, const char *arg)
 {
 	unsigned long v, min = 0, max = INT_MAX;
 
-	if (id >= O_MAX_CONTAINERS && id <= O_MAX_CHANNELS) {
+	if (id >= O_MAX_CONTAINERS && id <= O_MAX_CONNECTIONS) {
 		min = 1;
 		max = 1UL << 24;
 	}
@@ -233,6 +236,7 @@ static int set_num(struct vipc_cli *o, enum opt id, const char *arg)
 	case O_MAX_ENDPOINTS: o->limits.endpoints = v; break;
 	case O_MAX_GRANTS: o->limits.grants = v; break;
 	case O_MAX_CHANNELS: o->limits.channels = v; break;
+	case O_MAX_CONNECTIONS: o->limits.connections = v; break;
 	case O_PID: o->pid = v; break;
 	case O_CAPACITY: o->capacity = v; break;
 	case O_WATCH: o->watch_s = v; break;
@@ -328,7 +332,8 @@ int vipc_cli_parse(int argc, char **argv, struct vipc_cli *out)
 		.limits = { .principals = VIPC_MAX_PRINCIPALS,
 			    .endpoints = VIPC_MAX_ENDPOINTS,
 			    .grants = VIPC_MAX_GRANTS,
-			    .channels = VIPC_MAX_CHANNELS },
+			    .channels = VIPC_MAX_CHANNELS,
+			    .connections = VIPC_MAX_CONNECTIONS },
 	};
 	/* Phase 1: the options, wherever they are; -h and --version stop at once. */
 	optind = 0; /* glibc: start afresh, whatever an earlier parse left */

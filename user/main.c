@@ -85,6 +85,8 @@ static const char usage_text[] =
 	"                         or both; VIPC_BACKEND in the environment sets the default\n"
 	"      --max-containers N, --max-endpoints N, --max-grants N, --max-channels N\n"
 	"                         table sizes, fixed at load\n"
+	"      --max-connections N  load: live channel connections the LSM backend\n"
+	"                         counts (default 65536); over it, connects are channel-full\n"
 	"      --prealloc-grants  reserve the grants table's memory at load (~80 bytes\n"
 	"                         per entry, two slots): large policies apply faster\n"
 	"      --cgroup-root PATH the cgroup2 mount (default: found at /sys/fs/cgroup,\n"

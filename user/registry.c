@@ -93,6 +93,15 @@ void vipc_policy_changed(struct vipc_state *st)
 	__atomic_fetch_add(&st->reg->policy_changes, 1, __ATOMIC_SEQ_CST);
 }
 
+/* Every BPF program runs inside an RCU read section: once a grace period
+ * has passed, none that began before it still runs.
+ */
+void vipc_wait_for_readers(void)
+{
+	if (syscall(__NR_membarrier, MEMBARRIER_CMD_GLOBAL, 0, 0))
+		usleep(100 * 1000);
+}
+
 /* Update or delete an entry of the live slot. */
 static int live_put(struct vipc_state *st, int fd, const void *key, const void *val, __u64 flags)
 {
@@ -609,8 +618,10 @@ int vipc_channel_add(struct vipc_state *st, const char *name, const char *endpoi
 	size_t i;
 	int err;
 
-	/* Phase 1: name free, endpoint known and not already a channel's. */
-	err = vipc_check_label("channel", name);
+	/* Phase 1: name free, endpoint known and not already a channel's; room
+	 * for its count.
+	 */
+	err = vipc_check_label("channel", name) ?: vipc_chan_sweep(st);
 	if (!err)
 		err = vipc_endpoint_find(st, endpoint, &ep);
 	if (err)
@@ -661,6 +672,91 @@ int vipc_channel_rm(struct vipc_state *st, const char *name)
 	vipc_reg_add(st, &st->reg->channels_destroyed, 1);
 	vipc_reg_add(st, &st->reg->grants_revoked, grants);
 	return 0;
+}
+
+/* ---- channel connection counts (LSM backend) ---- */
+
+static int cmp_id(const void *a, const void *b)
+{
+	__u32 x = *(const __u32 *)a, y = *(const __u32 *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* The ids of the endpoints that are a channel's in some slot, sorted. */
+static int channel_ids(struct vipc_state *st, __u32 **ids, size_t *n)
+{
+	const struct vipc_endpoint *ep;
+	struct vipc_table t;
+	size_t i;
+	int err;
+
+	*n = 0;
+	err = vipc_table_init(&t, st->endpoints_fd) ?: vipc_table_dump(&t, -1);
+	*ids = err ? NULL : calloc(t.n + 1, sizeof(**ids));
+	if (!err && !*ids)
+		err = -ENOMEM;
+	for (i = 0; !err && i < t.n; i++) {
+		ep = (const struct vipc_endpoint *)vipc_table_val(&t, i);
+		if (ep->flags & VIPC_EP_CHANNEL)
+			(*ids)[(*n)++] = ep->id;
+	}
+	vipc_table_free(&t);
+	if (!err)
+		qsort(*ids, *n, sizeof(**ids), cmp_id);
+	return err;
+}
+
+/* Keep in @live (a dump of vipc_chan_live) only the counts at zero of
+ * endpoints not among the @n @ids: how many.
+ */
+static size_t keep_released(struct vipc_table *live, const __u32 *ids, size_t n)
+{
+	size_t i, k = 0;
+	__s64 count;
+
+	for (i = 0; i < live->n; i++) {
+		memcpy(&count, vipc_table_val(live, i), sizeof(count));
+		if (count || bsearch(vipc_table_key(live, i), ids, n, sizeof(*ids), cmp_id))
+			continue;
+		memmove(vipc_table_key(live, k), vipc_table_key(live, i), live->ksz);
+		memmove(vipc_table_val(live, k), vipc_table_val(live, i), live->vsz);
+		k++;
+	}
+	return live->n = k;
+}
+
+/* An admit holds its endpoint's count between its lookup and its
+ * increment, a deleted entry would lose that increment: delete only counts
+ * of endpoints that were no channel's when the grace period began (no new
+ * admit finds them, the lock keeps them so), read again after it.
+ */
+int vipc_chan_sweep(struct vipc_state *st)
+{
+	struct vipc_table live = { .fd = -1 };
+	__u32 *ids = NULL;
+	int fd, err, pass;
+	size_t n;
+
+	fd = bpf_obj_get(VIPC_PIN_DIR "/vipc_chan_live");
+	if (fd < 0)
+		return errno == ENOENT ? 0 : -errno;
+	err = channel_ids(st, &ids, &n);
+	/* Pass 0: anything to release? Pass 1, after the grace period: release it. */
+	for (pass = 0; !err && pass < 2; pass++) {
+		vipc_table_free(&live);
+		err = vipc_table_init(&live, fd) ?: vipc_table_dump(&live, -1);
+		if (err || !keep_released(&live, ids, n))
+			break;
+		if (!pass)
+			vipc_wait_for_readers();
+		else
+			err = vipc_table_delete(&live);
+	}
+	vipc_table_free(&live);
+	free(ids);
+	close(fd);
+	return err;
 }
 
 /* ---- decision ---- */

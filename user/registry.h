@@ -59,6 +59,11 @@ int vipc_endpoint_bump(struct vipc_state *st, struct vipc_endpoint_info *ep);
 int vipc_channel_add(struct vipc_state *st, const char *name, const char *endpoint,
 		     char senders[][VIPC_LABEL_MAX], size_t nr_senders, __u32 capacity);
 int vipc_channel_rm(struct vipc_state *st, const char *name);
+/* LSM backend: delete the connection counts (vipc_chan_live) at zero of
+ * endpoints that are channels in no slot, after a grace period. The lock
+ * must be held; call before a channel is added.
+ */
+int vipc_chan_sweep(struct vipc_state *st);
 
 /* The decision for (container, endpoint, perm), computed from the maps. */
 int vipc_check(struct vipc_state *st, const char *container, const char *endpoint, __u32 perm,
@@ -86,6 +91,8 @@ int vipc_fail(int err, const char *fmt, ...) __attribute__((format(printf, 2, 3)
 int vipc_update_err(struct vipc_state *st, const char *table, __u32 limit, const char *opt);
 void vipc_reg_add(struct vipc_state *st, __u64 *counter, long n);
 void vipc_policy_changed(struct vipc_state *st);
+/* Return once no BPF program still runs that began before the call. */
+void vipc_wait_for_readers(void);
 int vipc_check_label(const char *what, const char *name);
 /* Copy a label into a zero-padded map field. */
 void vipc_label_copy(char dst[VIPC_LABEL_MAX], const char *src);

@@ -42,6 +42,8 @@ const struct vipc_hook_info vipc_hooks[] = {
 	  VIPC_HOOK_SENDMSG, "socket_sendmsg", 0 },
 	{ "vipc_recvmsg", "link_recvmsg", "lsm/socket_recvmsg (live re-check)", LSM,
 	  VIPC_HOOK_RECVMSG, "socket_recvmsg", 0 },
+	{ "vipc_socket_connect", "link_socket_connect", "lsm/socket_connect (datagram fd passing)",
+	  LSM, -1, NULL, 0 },
 	{ "vipc_sk_free", "link_sk_free", "lsm/sk_free_security (channel capacity)", LSM, -1, NULL,
 	  0 },
 	{ "vipc_cgroup_mkdir", "link_cgroup_mkdir", "tp_btf/cgroup_mkdir (binds selected cgroups)",
@@ -253,6 +255,9 @@ static void size_maps(struct vipc_bpf *skel, const struct vipc_limits *l)
 	bpf_map__set_max_entries(skel->maps.vipc_endpoints, l->endpoints * VIPC_SLOTS);
 	bpf_map__set_max_entries(skel->maps.vipc_grants, l->grants * VIPC_SLOTS);
 	bpf_map__set_max_entries(skel->maps.vipc_channels, l->channels * VIPC_SLOTS);
+	/* Channel endpoints of both slots; counted connections. */
+	bpf_map__set_max_entries(skel->maps.vipc_chan_live, l->channels * VIPC_SLOTS);
+	bpf_map__set_max_entries(skel->maps.vipc_chan_conns, l->connections);
 	if (l->prealloc_grants)
 		bpf_map__set_map_flags(skel->maps.vipc_grants,
 				       bpf_map__map_flags(skel->maps.vipc_grants) & ~BPF_F_NO_PREALLOC);

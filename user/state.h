@@ -16,6 +16,7 @@ struct vipc_limits {
 	__u32 endpoints;
 	__u32 grants;
 	__u32 channels;
+	__u32 connections; /* LSM backend: live channel connections counted */
 	bool prealloc_grants; /* --prealloc-grants: the grants table whole from load on */
 };
 

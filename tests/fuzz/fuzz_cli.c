@@ -60,7 +60,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		CHECK(cli.cmd_index >= 1 && cli.cmd_index <= argc);
 		CHECK(cli.cmd < VIPC_NR_CMDS && (cli.cmd == VIPC_CMD_RUN) == (cli.cmd_index == argc));
 		CHECK(cli.limits.principals && cli.limits.endpoints && cli.limits.grants &&
-		      cli.limits.channels);
+		      cli.limits.channels && cli.limits.connections);
 		CHECK(cli.pid >= 0 && cli.timeout_s >= 0 && cli.watch_s >= 0);
 	}
 	for (i = 1; i < argc; i++)

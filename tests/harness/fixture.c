@@ -203,6 +203,12 @@ unsigned long long v_stat_total(const char *field)
 	return stat_in("decisions", field);
 }
 
+unsigned long long v_stat_hook(const char *hook, const char *field)
+{
+	read_stats();
+	return stat_in(hook, field);
+}
+
 /* Is the bpftool dump chunk after @key_at one of the call hooks' keys? */
 static bool call_hook_chunk(const char *key_at)
 {

@@ -36,6 +36,8 @@ const char *v_hook(int send);
 unsigned long long v_stat(const char *field);
 /* A decision counter summed over every hook (binds and re-checks included). */
 unsigned long long v_stat_total(const char *field);
+/* A decision counter of one hook, by its name in `stats` ("socket_sendmsg"). */
+unsigned long long v_stat_hook(const char *hook, const char *field);
 /* The same counter summed over CPUs (and, for vipc_stats, the connect and send
  * hooks) from `bpftool map dump pinned` (BTF-formatted); 0 for an empty map,
  * else every entry must hold the field.

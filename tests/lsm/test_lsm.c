@@ -183,6 +183,85 @@ Test(lsm, channel_capacity_bounds_live_connections)
 	cr_assert_eq(connect_retrying(50), 0, "closing the held connection frees its place");
 }
 
+/* Load vipc afresh with @policy and the load option @opt @val. */
+static void load_with(const char *policy, const char *opt, const char *val)
+{
+	const char *file;
+	int rc;
+
+	v_unload();
+	file = v_policy_file(policy);
+	rc = v_loader("load", opt, val, "-c", file, NULL);
+	unlink(file);
+	cr_assert_eq(rc, 0, "load %s %s: %s", opt, val, v_out);
+}
+
+static void reload(const char *policy)
+{
+	const char *file = v_policy_file(policy);
+	int rc = v_loader("reload", "-c", file, NULL);
+
+	unlink(file);
+	cr_assert_eq(rc, 0, "reload: %s", v_out);
+}
+
+/* Without the endpoint sock: a reload to it and back gives sock a new id. */
+#define NO_SOCK_POLICY                                     \
+	"version: 1\n" S_CONTAINERS "endpoints:\n"           \
+	"  dgram: { owner: srv, unix: " S_DGRAM " }\n"
+
+/* A new endpoint id for sock, a channel on it, and a connect: by registry
+ * commands in even rounds, by two reloads in odd ones.
+ */
+static void channel_round(int i)
+{
+	if (i % 2) {
+		reload(NO_SOCK_POLICY);
+		reload(CHANNEL_POLICY);
+	} else {
+		cr_assert_eq(v_loader("endpoint", "rm", "sock", "srv", NULL), 0, "%s", v_out);
+		cr_assert_eq(v_loader("endpoint", "add", "sock", "srv", S_SOCK, NULL), 0, "%s",
+			     v_out);
+		cr_assert_eq(v_loader("channel", "add", "jobq", "sock", "cli", "--capacity", "1",
+				      NULL),
+			     0, "%s", v_out);
+	}
+	cr_assert_eq(connect_retrying(50), 0, "round %d: the channel's count found no place", i);
+}
+
+Test(lsm, released_channel_counts_make_room_for_new_channels)
+{
+	int i;
+
+	lsm_start(CHANNEL_POLICY, 0);
+	load_with(CHANNEL_POLICY, "--max-channels", "2");
+	s_listen(S_SOCK, NULL);
+	/* Two slots of 2 channels: 4 counts; 12 channel endpoints in turn. */
+	for (i = 0; i < 12; i++)
+		channel_round(i);
+	cr_assert_eq(v_stat("denied_full"), 0);
+}
+
+#define WIDE_CHANNEL_POLICY                                                         \
+	"version: 1\n" S_CONTAINERS S_ENDPOINTS "channels:\n"                        \
+	"  jobq: { endpoint: sock, senders: [cli], receiver: srv, capacity: 10 }\n"
+
+Test(lsm, a_full_connection_table_refuses_channel_connects)
+{
+	pid_t a, b;
+
+	lsm_start(WIDE_CHANNEL_POLICY, 0);
+	load_with(WIDE_CHANNEL_POLICY, "--max-connections", "2");
+	s_listen(S_SOCK, NULL);
+	a = session();
+	b = session();
+	cr_assert_eq(s_probe(sc.cli, "connect", S_SOCK, NULL), EPERM, "2 connections counted: full");
+	cr_assert_eq(v_stat("denied_full"), 1);
+	h_spawn_stop(a);
+	cr_assert_eq(connect_retrying(50), 0, "closing one frees its place in the table");
+	h_spawn_stop(b);
+}
+
 Test(lsm, passing_fds_needs_pass_fd)
 {
 	lsm_start(S_POLICY, 0);
@@ -192,4 +271,104 @@ Test(lsm, passing_fds_needs_pass_fd)
 	cr_assert_eq(v_stat_total("denied_no_perm"), 1);
 	cr_assert_eq(v_loader("grant", "cli", "sock", "connect,pass-fd", NULL), 0, "%s", v_out);
 	cr_assert_eq(s_probe(sc.cli, "connect", S_SOCK, "--pass-fd", NULL), 0);
+}
+
+/* Control messages around an SCM_RIGHTS (vipc-probe --cmsgs), and the same
+ * messages without it: "other" is an empty message of level 0, which the
+ * kernel skips on AF_UNIX; "fill" and "bigfill" take the control buffer up
+ * to net.core.optmem_max, as many small messages or one large one.
+ */
+static const struct arrangement {
+	const char *fds, *none;
+} arrangements[] = {
+	{ "other*4,rights", "other*4" },
+	{ "other*5,rights", "other*5" },
+	{ "other*2,rights,other*2", "other*2,other*2" },
+	{ "rights,other*4", "other*4" },
+	{ "creds,rights", "creds" },
+	{ "other*3,creds,rights", "other*3,creds" },
+	{ "other*200,rights", "other*200" },
+	{ "fill,rights", "fill" },
+	{ "bigfill,rights", "bigfill" },
+	{ "rights,fill", "fill" },
+};
+#define NR_ARRANGEMENTS (sizeof(arrangements) / sizeof(arrangements[0]))
+
+static int connect_with(const char *cmsgs)
+{
+	return s_probe(sc.cli, "connect", S_SOCK, "--cmsgs", cmsgs, NULL);
+}
+
+Test(lsm, fds_behind_other_control_messages_need_pass_fd)
+{
+	size_t i;
+
+	lsm_start(S_POLICY, 0);
+	s_listen(S_SOCK, NULL);
+	for (i = 0; i < NR_ARRANGEMENTS; i++) {
+		cr_assert_eq(connect_with(arrangements[i].fds), EPERM, "%s", arrangements[i].fds);
+		cr_assert_eq(connect_with(arrangements[i].none), 0, "%s", arrangements[i].none);
+	}
+	cr_assert_eq(v_stat_hook("socket_sendmsg", "denied_no_perm"), NR_ARRANGEMENTS);
+	cr_assert_eq(v_stat_total("denied_no_perm"), NR_ARRANGEMENTS);
+	cr_assert_eq(v_loader("grant", "cli", "sock", "connect,pass-fd", NULL), 0, "%s", v_out);
+	for (i = 0; i < NR_ARRANGEMENTS; i++)
+		cr_assert_eq(connect_with(arrangements[i].fds), 0, "%s", arrangements[i].fds);
+	cr_assert_eq(v_stat_total("denied_no_perm"), NR_ARRANGEMENTS);
+}
+
+/* A datagram listener on S_DGRAM in srv, reporting the fds it receives. */
+static pid_t dgram_listener(void)
+{
+	const char *argv[] = { V_PROBE, "listen", S_DGRAM, "--dgram", NULL };
+	pid_t pid = h_container_spawn(sc.srv, argv, "ready");
+
+	cr_assert_gt(pid, 0, "listener on " S_DGRAM);
+	return pid;
+}
+
+/* Send @msg from cli to S_DGRAM with the control messages @cmsgs, on an
+ * unconnected socket (sendto) or a connected one: the exit status.
+ */
+static int dgram_with(int connected, const char *msg, const char *cmsgs)
+{
+	if (connected)
+		return s_probe(sc.cli, "connect", S_DGRAM, "--dgram", "--send", msg, "--cmsgs",
+			       cmsgs, NULL);
+	return s_probe(sc.cli, "sendto", S_DGRAM, msg, "--cmsgs", cmsgs, NULL);
+}
+
+/* Has the listener printed @needle by now (after a short wait when @want)? */
+static int heard(pid_t pid, const char *needle, int want)
+{
+	static char out[16384];
+
+	h_spawn_expect(pid, needle, want ? 5000 : 500);
+	h_spawn_output(pid, out, sizeof(out));
+	return strstr(out, needle) != NULL;
+}
+
+Test(lsm, passing_fds_in_datagrams_needs_pass_fd)
+{
+	pid_t pid;
+	int conn;
+
+	lsm_start(S_POLICY, 0);
+	pid = dgram_listener();
+	for (conn = 0; conn < 2; conn++) {
+		cr_assert_eq(dgram_with(conn, conn ? "c-plain" : "plain", "other"), 0);
+		cr_assert_eq(dgram_with(conn, conn ? "c-fd" : "fd", "rights"), EPERM);
+		cr_assert_eq(dgram_with(conn, conn ? "c-fd4" : "fd4", "other*4,rights"), EPERM);
+	}
+	cr_assert(heard(pid, "got c-plain", 1) && heard(pid, "got plain", 0));
+	cr_assert(!heard(pid, "fd received", 0), "an fd reached srv without pass-fd");
+	cr_assert(!heard(pid, "got fd", 0) && !heard(pid, "got c-fd", 0));
+	cr_assert_eq(v_stat_hook("unix_may_send", "denied_no_perm"), 4);
+
+	cr_assert_eq(v_loader("grant", "cli", "dgram", "send,pass-fd", NULL), 0, "%s", v_out);
+	cr_assert_eq(dgram_with(0, "fd-ok", "rights"), 0);
+	cr_assert(heard(pid, "got fd-ok\nfd received", 1), "sendto's fd did not arrive");
+	cr_assert_eq(dgram_with(1, "c-fd-ok", "other*4,rights"), 0);
+	cr_assert(heard(pid, "got c-fd-ok\nfd received", 1), "the connected send's fd did not arrive");
+	cr_assert_eq(v_stat_total("denied_no_perm"), 4);
 }
