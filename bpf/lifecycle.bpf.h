@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause */
 /* Lifecycle: remove a container with what it owns (`container rm`, the
- * cgroup_rmdir tracepoint), and the periodic statistics snapshot.
+ * cgroup_rmdir tracepoint), the periodic statistics snapshot, and the
+ * flush of aggregated deny events.
  */
 #ifndef __VIPC_LIFECYCLE_BPF_H
 #define __VIPC_LIFECYCLE_BPF_H
@@ -73,6 +74,46 @@ static long vipc_sweep_principal(void *map, struct vipc_principal_key *key,
 	return 0;
 }
 
+/* Its decision counters go with a container, and those of its endpoints. */
+static long vipc_sweep_decision(void *map, struct vipc_decision_key *key, __u64 *n,
+				struct vipc_sweep *sw)
+{
+	if (sw->counted && (key->container == sw->container || key->owner == sw->container))
+		bpf_map_delete_elem(map, key);
+	return 0;
+}
+
+/* Send @a's pending count as a summary (waking the reader): 1 when the ring
+ * is full, the count left pending for the next try.
+ */
+static __always_inline int vipc_summarize(struct vipc_agg *a, __u64 now)
+{
+	struct vipc_event *e;
+
+	if (!a->pending)
+		return 0;
+	e = bpf_ringbuf_reserve(&vipc_events, sizeof(*e), 0);
+	if (!e)
+		return 1;
+	__builtin_memcpy(e, &a->last, sizeof(*e));
+	e->type = VIPC_EV_SUMMARY;
+	e->ts_ns = now;
+	e->suppressed = vipc_take_pending(a);
+	bpf_ringbuf_submit(e, BPF_RB_FORCE_WAKEUP);
+	return 0;
+}
+
+/* Aggregates go too, once their pending count is sent. */
+static long vipc_sweep_agg(void *map, struct vipc_agg_key *key, struct vipc_agg *a,
+			   struct vipc_sweep *sw)
+{
+	if (!sw->counted || (key->container != sw->container && a->owner != sw->container))
+		return 0;
+	vipc_summarize(a, bpf_ktime_get_ns());
+	bpf_map_delete_elem(map, key);
+	return 0;
+}
+
 /* Remove a container from one slot with everything it owns and holds. */
 static __always_inline void vipc_remove(__u32 container, __u32 slot)
 {
@@ -85,6 +126,8 @@ static __always_inline void vipc_remove(__u32 container, __u32 slot)
 	bpf_for_each_map_elem(&vipc_grants, vipc_sweep_grant, &sw, 0);
 	bpf_for_each_map_elem(&vipc_endpoints, vipc_sweep_endpoint, &sw, 0);
 	bpf_for_each_map_elem(&vipc_principals, vipc_sweep_principal, &sw, 0);
+	bpf_for_each_map_elem(&vipc_decisions, vipc_sweep_decision, &sw, 0);
+	bpf_for_each_map_elem(&vipc_agg, vipc_sweep_agg, &sw, 0);
 	reg = vipc_reg();
 	if (reg)
 		__sync_fetch_and_add(&reg->policy_changes, 1);
@@ -171,17 +214,60 @@ static int vipc_tick(void *map, __u32 *key, struct vipc_timer_slot *slot)
 	return 0;
 }
 
-/* Run by the loader after setting vipc_settings: start the snapshots. */
+struct vipc_flush {
+	__u64 now;
+	__u64 interval;
+};
+
+/* Each aggregate's pending count as a summary; an aggregate idle for two
+ * intervals (or any, once every event goes out alone) is dropped, and the
+ * next call of its key opens a new interval. A full ring stops the pass.
+ */
+static long vipc_flush_one(void *map, struct vipc_agg_key *key, struct vipc_agg *a,
+			   struct vipc_flush *f)
+{
+	if (vipc_summarize(a, f->now))
+		return 1;
+	if (a->window && !a->pending && f->now - a->window >= 2 * f->interval)
+		bpf_map_delete_elem(map, key);
+	return 0;
+}
+
+/* Every events interval: flush the aggregates; stops once the interval is 0. */
+static int vipc_flush_tick(void *map, __u32 *key, struct vipc_timer_slot *slot)
+{
+	struct vipc_config *cfg = vipc_cfg();
+	struct vipc_flush f = { .now = bpf_ktime_get_ns() };
+
+	f.interval = cfg ? cfg->events_interval_ns : 0;
+	bpf_for_each_map_elem(&vipc_agg, vipc_flush_one, &f, 0);
+	if (f.interval)
+		bpf_timer_start(&slot->timer, f.interval, 0);
+	return 0;
+}
+
+/* Run by the loader after setting vipc_settings or vipc_config's events
+ * interval: start the snapshots and the flush, each when its period is set.
+ */
 SEC("syscall")
 int vipc_start_stats(void *ctx)
 {
 	struct vipc_settings *set = vipc_set();
+	struct vipc_config *cfg = vipc_cfg();
 	struct vipc_timer_slot *slot;
-	__u32 zero = 0;
+	__u32 id = VIPC_TIMER_FLUSH;
+	long err = 0;
 
-	slot = bpf_map_lookup_elem(&vipc_timer, &zero);
-	if (!slot || !set || !set->stats_interval_ns)
-		return 0;
+	slot = bpf_map_lookup_elem(&vipc_timer, &id);
+	if (slot && cfg && cfg->events_interval_ns) {
+		bpf_timer_init(&slot->timer, &vipc_timer, CLOCK_MONOTONIC);
+		bpf_timer_set_callback(&slot->timer, vipc_flush_tick);
+		err = bpf_timer_start(&slot->timer, cfg->events_interval_ns, 0);
+	}
+	id = VIPC_TIMER_STATS;
+	slot = bpf_map_lookup_elem(&vipc_timer, &id);
+	if (err || !slot || !set || !set->stats_interval_ns)
+		return err;
 	bpf_timer_init(&slot->timer, &vipc_timer, CLOCK_MONOTONIC);
 	bpf_timer_set_callback(&slot->timer, vipc_tick);
 	return bpf_timer_start(&slot->timer, set->stats_interval_ns, 0);

@@ -12,7 +12,9 @@
 #include <sys/syscall.h>
 #include <linux/membarrier.h>
 #include <bpf/bpf.h>
+#include "decisions.h"
 #include "registry.h"
+#include "stream.h"
 #include "table.h"
 #include "vipc_decide.h"
 
@@ -291,7 +293,7 @@ static int write_idle(struct build *b)
 /* Every BPF program runs inside an RCU read section: once a grace period
  * has passed since the flip, none still reads the old slot.
  */
-static void wait_for_readers(void)
+void vipc_wait_readers(void)
 {
 	if (syscall(__NR_membarrier, MEMBARRIER_CMD_GLOBAL, 0, 0))
 		usleep(100 * 1000);
@@ -339,10 +341,12 @@ int vipc_apply(struct vipc_state *st, const struct vipc_policy *pol)
 		goto cleanup;
 	}
 
-	/* Phase 3: flip in one update (only then count), wait out old readers,
-	 * clear the old slot.
+	/* Phase 3: flip in one update, with the policy's event rate (only then
+	 * count), wait out old readers, clear the old slot and the counters of
+	 * what it alone held; (re)start the event flush.
 	 */
 	st->cfg.active_slot = b.slot;
+	st->cfg.events_interval_ns = pol->events_interval_ms * 1000000ULL;
 	err = vipc_config_write(st);
 	if (err) {
 		clear_slot_all(st, b.slot);
@@ -350,9 +354,10 @@ int vipc_apply(struct vipc_state *st, const struct vipc_policy *pol)
 	}
 	vipc_policy_changed(st);
 	count_changes(&b);
-	wait_for_readers();
+	vipc_wait_readers();
 	for (i = T__COUNT - 1; i >= 0; i--)
 		err = vipc_table_delete(&b.live[i]) ?: err;
+	err = vipc_decisions_prune(st) ?: vipc_timers_start(st) ?: err;
 cleanup:
 	build_free(&b);
 	return err;

@@ -11,6 +11,7 @@
 #include <string.h>
 #include "cli.h"
 #include "log.h"
+#include "policy.h"
 
 enum vipc_log_level vipc_log_level = VIPC_LOG_INFO;
 
@@ -55,6 +56,7 @@ enum opt {
 	O_CONFIG, O_DETACH, O_JSON, O_VERBOSE, O_QUIET, O_HELP, O_VERSION, O_INTERVAL, O_BACKEND,
 	O_MAX_CONTAINERS, O_MAX_ENDPOINTS, O_MAX_GRANTS, O_MAX_CHANNELS, O_PREALLOC_GRANTS,
 	O_CGROUP, O_PID, O_MODE, O_UNKNOWN, O_ENDPOINT, O_CAPACITY, O_WATCH, O_COUNT, O_TIMEOUT,
+	O_EVENT_RATE, O_NO_DECISIONS, O_BY_CONTAINER,
 	O__COUNT
 };
 #define F(o) (1U << (o))
@@ -87,6 +89,9 @@ static const struct option long_opts[O__COUNT + 1] = {
 	LONG(O_WATCH, "watch", required_argument),
 	LONG(O_COUNT, "count", required_argument),
 	LONG(O_TIMEOUT, "timeout", required_argument),
+	LONG(O_EVENT_RATE, "event-rate", required_argument),
+	LONG(O_NO_DECISIONS, "no-decisions", no_argument),
+	LONG(O_BY_CONTAINER, "by-container", no_argument),
 	{},
 };
 
@@ -94,7 +99,8 @@ static const struct option long_opts[O__COUNT + 1] = {
 #define GLOBAL_OPTS (F(O_VERBOSE) | F(O_QUIET) | F(O_HELP) | F(O_VERSION))
 #define LOAD_OPTS                                                                    \
 	(F(O_CONFIG) | F(O_BACKEND) | F(O_MAX_CONTAINERS) | F(O_MAX_ENDPOINTS) |      \
-	 F(O_MAX_GRANTS) | F(O_MAX_CHANNELS) | F(O_PREALLOC_GRANTS))
+	 F(O_MAX_GRANTS) | F(O_MAX_CHANNELS) | F(O_PREALLOC_GRANTS) | F(O_EVENT_RATE) |    \
+	 F(O_NO_DECISIONS))
 
 /* The grammar: each command word (and subcommand) and the options it takes
  * besides GLOBAL_OPTS. A command's first row has its name.
@@ -108,10 +114,10 @@ static const struct grammar {
 	{ VIPC_CMD_RUN, "vipc-loader with no command", NULL,
 	  LOAD_OPTS | F(O_DETACH) | F(O_JSON) | F(O_INTERVAL) },
 	{ VIPC_CMD_LOAD, "load", NULL, LOAD_OPTS },
-	{ VIPC_CMD_RELOAD, "reload", NULL, F(O_CONFIG) },
+	{ VIPC_CMD_RELOAD, "reload", NULL, F(O_CONFIG) | F(O_EVENT_RATE) },
 	{ VIPC_CMD_UNLOAD, "unload", NULL, 0 },
 	{ VIPC_CMD_STATUS, "status", NULL, F(O_JSON) },
-	{ VIPC_CMD_STATS, "stats", NULL, F(O_JSON) | F(O_WATCH) },
+	{ VIPC_CMD_STATS, "stats", NULL, F(O_JSON) | F(O_WATCH) | F(O_BY_CONTAINER) },
 	{ VIPC_CMD_EVENTS, "events", NULL, F(O_JSON) | F(O_COUNT) | F(O_TIMEOUT) | F(O_INTERVAL) },
 	{ VIPC_CMD_CONTAINER, "container", "add", F(O_CGROUP) | F(O_PID) | F(O_MODE) | F(O_UNKNOWN) },
 	{ VIPC_CMD_CONTAINER, "container", "rm", 0 },
@@ -280,6 +286,14 @@ static int set_opt(struct vipc_cli *o, enum opt id, const char *arg)
 	case O_CGROUP: o->cgroup = arg; break;
 	case O_ENDPOINT: o->endpoint = arg; break;
 	case O_PREALLOC_GRANTS: o->limits.prealloc_grants = true; break;
+	case O_NO_DECISIONS: o->limits.no_decisions = true; break;
+	case O_BY_CONTAINER: o->by_container = true; break;
+	case O_EVENT_RATE:
+		o->event_rate_set = true;
+		if (!vipc_rate_parse(arg, &o->event_rate_ms))
+			break;
+		return vipc_usage_error("--event-rate takes all or an interval from 1ms to %ds "
+					"(e.g. 500ms, 2s), not '%s'", VIPC_RATE_MAX_MS / 1000, arg);
 	case O_BACKEND: return set_backend(o, arg) ? VIPC_EXIT_USAGE : 0;
 	case O_MODE:
 	case O_UNKNOWN: return set_word(o, id, arg) ? VIPC_EXIT_USAGE : 0;

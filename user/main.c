@@ -12,6 +12,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include "cli.h"
+#include "decisions.h"
 #include "jsonout.h"
 #include "log.h"
 #include "policy.h"
@@ -34,10 +35,12 @@ static const char usage_text[] =
 	"\n"
 	"Commands (each takes only the options shown with it, and -v, -q, -h):\n"
 	"  load [LOAD OPTIONS]                    load or adopt, apply -c FILE if given\n"
-	"  reload -c FILE                         apply FILE atomically\n"
+	"  reload -c FILE [--event-rate RATE]     apply FILE atomically\n"
 	"  unload                                 remove every pin and link\n"
 	"  status [--json]                        what is loaded, which hooks are live\n"
-	"  stats [--watch SECONDS] [--json]       decision and registry counters\n"
+	"  stats [--watch SECONDS] [--by-container] [--json]\n"
+	"                                         decision and registry counters; per\n"
+	"                                         container, endpoint, hook, verdict, reason\n"
 	"  events [--count N] [--timeout S] [-i MS] [--json]\n"
 	"                                         stream deny events (and snapshots)\n"
 	"  container add NAME (--cgroup PATH | --pid PID) [--mode enforce|audit]\n"
@@ -70,6 +73,9 @@ static const char usage_text[] =
 	"                         table sizes, fixed at load\n"
 	"      --prealloc-grants  reserve the grants table's memory at load (~80 bytes\n"
 	"                         per entry, two slots): large policies apply faster\n"
+	"      --event-rate RATE  deny events per key: one per interval (500ms, 2s; the\n"
+	"                         rest counted) or all; overrides the policy's events.rate\n"
+	"      --no-decisions     no per-container decision counters (vipc_decisions)\n"
 	"\n"
 	"Exit status: 0 ok, 1 denied (check) or failure, 2 bad usage or policy,\n"
 	"3 not found, 4 not the owner, 5 not loaded, 6 incompatible pin, 7 table full,\n"
@@ -142,6 +148,8 @@ static int apply_file(struct vipc_state *st, const char *path)
 	ret = read_policy(path, &pol);
 	if (ret)
 		return ret;
+	if (opt.event_rate_set)
+		pol->events_interval_ms = opt.event_rate_ms;
 	err = vipc_apply(st, pol);
 	vipc_policy_free(pol);
 	ret = report(err, path);
@@ -180,9 +188,12 @@ static int do_load(struct vipc_state *st)
 	if (ret)
 		return ret;
 
-	/* Phase 3: the policy, or an empty registry. */
+	/* Phase 3: the policy, or an empty registry (with --event-rate's rate). */
 	if (path)
 		return apply_file(st, path);
+	if (opt.event_rate_set && (ret = report(vipc_events_rate_set(st, opt.event_rate_ms),
+						"--event-rate")))
+		return ret;
 	if (!adopted)
 		pr_info("no policy given and no %s: starting with an empty registry\n",
 			DEFAULT_POLICY);
@@ -388,11 +399,12 @@ static int cmd_stats(int argc, char **argv)
 	if (ret)
 		return ret;
 	do {
-		err = vipc_stats_read(&st, &s);
-		if (err)
-			break;
-		err = vipc_stats_print(&s.total, s.hook, st.reg, opt.json);
-	} while (opt.watch_s && !vipc_stop && !sleep(opt.watch_s) && !vipc_stop);
+		if (opt.by_container)
+			err = vipc_decisions_print(&st, opt.json);
+		else
+			err = vipc_stats_read(&st, &s) ?:
+			      vipc_stats_print(&s.total, s.hook, st.reg, opt.json);
+	} while (!err && opt.watch_s && !vipc_stop && !sleep(opt.watch_s) && !vipc_stop);
 	vipc_state_close(&st);
 	return err ? report(err, "reading statistics") : 0;
 }

@@ -68,6 +68,9 @@ int vipc_check(struct vipc_state *st, const char *container, const char *endpoin
  */
 int vipc_apply(struct vipc_state *st, const struct vipc_policy *pol);
 
+/* Wait until no BPF program still runs on what was read before the call. */
+void vipc_wait_readers(void);
+
 /* Visit every entry of @fd in @slot (slot < 0: every slot). @fn returns
  * non-zero to stop; that value is returned.
  */
