@@ -27,69 +27,69 @@ static int key_cmp(const void *a, const void *b)
 	return memcmp(a, b, sizeof(struct vipc_decision_key));
 }
 
+#define BATCH 256 /* rows per lookup_batch call */
+
 /* Rows read so far, grown as needed. */
 struct rows {
 	struct vipc_decision *v;
 	size_t n, cap;
 };
 
-static int rows_add(struct rows *r, const struct vipc_decision_key *key, const __u64 *per,
-		    int cpus)
+/* @count rows of @keys and their per-CPU values @per (@cpus each), summed. */
+static int rows_add(struct rows *r, const struct vipc_decision_key *keys, const __u64 *per,
+		    __u32 count, int cpus)
 {
 	struct vipc_decision *v;
-	int i;
+	__u32 i;
+	int c;
 
-	if (r->n == r->cap) {
-		v = realloc(r->v, (r->cap * 2 + 64) * sizeof(*v));
+	if (r->n + count > r->cap) {
+		v = realloc(r->v, (r->cap * 2 + BATCH) * sizeof(*v));
 		if (!v)
 			return -ENOMEM;
 		r->v = v;
-		r->cap = r->cap * 2 + 64;
+		r->cap = r->cap * 2 + BATCH;
 	}
-	r->v[r->n].key = *key;
-	r->v[r->n].count = 0;
-	for (i = 0; i < cpus; i++)
-		r->v[r->n].count += per[i];
-	r->n++;
+	for (i = 0; i < count; i++, r->n++) {
+		r->v[r->n].key = keys[i];
+		r->v[r->n].count = 0;
+		for (c = 0; c < cpus; c++)
+			r->v[r->n].count += per[(size_t)i * cpus + c];
+	}
 	return 0;
 }
 
-/* Every row once: a row deleted while we walk restarts the walk (a hash
- * map's next key), so rows are sorted and repeated keys dropped.
+/* Every row, by batches (each resumes where the last stopped; -ENOENT ends
+ * the map), sorted by key.
  */
 static int rows_read(int fd, struct rows *r)
 {
-	int cpus = libbpf_num_possible_cpus(), err = 0;
-	struct vipc_decision_key key, last;
-	bool started = false;
-	size_t i, n = 0;
-	__u64 *per;
+	LIBBPF_OPTS(bpf_map_batch_opts, opts);
+	int cpus = libbpf_num_possible_cpus(), err;
+	struct vipc_decision_key keys[BATCH];
+	__u64 in = 0, out = 0, *per;
+	void *batch = NULL;
+	__u32 count;
 
 	if (cpus <= 0)
 		return cpus ? cpus : -EINVAL;
-	per = calloc(cpus, sizeof(*per));
+	per = calloc((size_t)BATCH * cpus, sizeof(*per));
 	if (!per)
 		return -ENOMEM;
-	while (!err) {
-		if (bpf_map_get_next_key(fd, started ? &last : NULL, &key)) {
-			err = errno == ENOENT ? 0 : -errno;
+	do {
+		count = BATCH;
+		err = bpf_map_lookup_batch(fd, batch, &out, keys, per, &count, &opts);
+		if (err && err != -ENOENT)
 			break;
-		}
-		started = true;
-		last = key;
-		if (!bpf_map_lookup_elem(fd, &key, per))
-			err = rows_add(r, &key, per, cpus);
-		else if (errno != ENOENT)
-			err = -errno;
-	}
+		err = rows_add(r, keys, per, count, cpus) ?: err;
+		in = out;
+		batch = &in;
+	} while (!err);
 	free(per);
-	if (err)
+	if (err != -ENOENT)
 		return err;
-	qsort(r->v, r->n, sizeof(*r->v), key_cmp);
-	for (i = 0; i < r->n; i++)
-		if (!n || key_cmp(&r->v[i].key, &r->v[n - 1].key))
-			r->v[n++] = r->v[i];
-	r->n = n;
+	if (r->n)
+		qsort(r->v, r->n, sizeof(*r->v), key_cmp);
 	return 0;
 }
 

@@ -17,8 +17,8 @@ struct vipc_decision {
 /* Called for each row; non-zero stops the read and is returned. */
 typedef int (*vipc_decision_fn)(const struct vipc_decision *d, void *ctx);
 
-/* Every row of vipc_decisions, each once, in no order: 0, @fn's non-zero
- * value, or -errno. The reader the statistics and the metrics share.
+/* Every row of vipc_decisions, in key order: 0, @fn's non-zero value, or
+ * -errno. The reader the statistics and the metrics share.
  */
 int vipc_decisions_read(struct vipc_state *st, vipc_decision_fn fn, void *ctx);
 /* Delete the rows of containers and endpoints the live slot no longer
