@@ -234,8 +234,6 @@ static void print_overheads(const struct b_results *r)
 				out(" %22s", "-");
 		out("\n");
 	}
-	if (config_ran(r, C_AUDIT))
-		out("would-deny events read from the ring buffer in audit mode: %ld\n", r->events);
 	out("\n");
 	print_header(r, "vipc hooks, ns per run          ");
 	print_rows(r, r->hook, B_HOOKED_WORK, 0, false);
@@ -244,6 +242,64 @@ static void print_overheads(const struct b_results *r)
 		print_cell(&r->floor, 0);
 		out("\n\n");
 	}
+}
+
+/* Median over rounds of @a less @b in the same round. */
+static double paired_diff(const struct b_samples *a, const struct b_samples *b)
+{
+	struct b_samples d = {};
+	int i;
+
+	for (i = 0; i < a->n && i < b->n; i++)
+		b_samples_add(&d, a->v[i] - b->v[i]);
+	return b_median(&d);
+}
+
+/* Audit mode (not granted: every call a would-deny) against enforce mode
+ * (granted), extra time per op paired by round: events aggregated, and
+ * every event sent.
+ */
+static void print_audit(const struct b_results *r)
+{
+	static const enum b_config audit[2] = { C_AUDIT, C_AUDIT_ALL };
+	int i, w;
+
+	if (!config_ran(r, C_VIPC) || (!config_ran(r, C_AUDIT) && !config_ran(r, C_AUDIT_ALL)))
+		return;
+	out("%-31s %22s %22s\n", "audit vs enforce (vipc), per op", b_config_names[C_AUDIT],
+	    b_config_names[C_AUDIT_ALL]);
+	for (w = 0; w < W__COUNT; w++) {
+		if (!(B_HOOKED_WORK & (1u << w)) || !work_ran(r, w))
+			continue;
+		out("%-31s", b_work_names[w]);
+		for (i = 0; i < 2; i++)
+			if (r->work[audit[i]][w].n)
+				out(" %21.1f%%", work_overhead(r, audit[i], C_VIPC, w));
+			else
+				out(" %22s", "-");
+		out("\n");
+	}
+	out("ring buffer records read: %ld aggregated (events and summaries), %ld every event\n\n",
+	    r->events[C_AUDIT], r->events[C_AUDIT_ALL]);
+}
+
+/* What the per-container decision counters add to a hook run: vipc's ns
+ * per run less vipc --no-decisions', paired by round.
+ */
+static void print_counter_cost(const struct b_results *r)
+{
+	int w;
+
+	if (!config_ran(r, C_VIPC) || !config_ran(r, C_NOCOUNT))
+		return;
+	out("%-31s %12s %12s %12s\n", "decision counters, ns per run", "with", "without",
+	    "added");
+	for (w = 0; w < W__COUNT; w++)
+		if (r->hook[C_VIPC][w].n && r->hook[C_NOCOUNT][w].n)
+			out("%-31s %12.0f %12.0f %12.1f\n", b_work_names[w],
+			    b_median(&r->hook[C_VIPC][w]), b_median(&r->hook[C_NOCOUNT][w]),
+			    paired_diff(&r->hook[C_VIPC][w], &r->hook[C_NOCOUNT][w]));
+	out("\n");
 }
 
 /* The client's context switches per op: where wake-up preemption shows. */
@@ -332,6 +388,21 @@ static double hook_share(const struct b_results *r, enum b_work a, enum b_work b
 	return most;
 }
 
+/* The most the decision counters add to a connect or sendto hook run, ns. */
+static double counter_cost(const struct b_results *r)
+{
+	double most = 0, d;
+	int w;
+
+	for (w = 0; w < W__COUNT; w++) {
+		if (!(B_HOOKED_WORK & (1u << w)))
+			continue;
+		d = paired_diff(&r->hook[C_VIPC][w], &r->hook[C_NOCOUNT][w]);
+		most = d > most ? d : most;
+	}
+	return most;
+}
+
 /* The worse of the sweep's connect and sendto hooks, 1M grants against 10. */
 static double sweep_hook_growth(const struct b_results *r)
 {
@@ -350,6 +421,9 @@ static void print_targets(const struct b_results *r)
 	target("connect+accept: hook above the floor, share of an op", hook_share(r, W_CONNECT_PATH, W_CONNECT_ABS), "%", 3, true);
 	target("datagram sendto overhead", worst(r, C_VIPC, C_BASELINE, W_DGRAM_PATH, W_DGRAM_ABS), "%", 5, true);
 	target("datagram sendto: hook above the floor, share of an op", hook_share(r, W_DGRAM_PATH, W_DGRAM_ABS), "%", 5, true);
+	target("audit vs enforce: connect+accept time per op", worst(r, C_AUDIT, C_VIPC, W_CONNECT_PATH, W_CONNECT_ABS), "%", 10, true);
+	target("audit vs enforce: sendto time per op", worst(r, C_AUDIT, C_VIPC, W_DGRAM_PATH, W_DGRAM_ABS), "%", 10, true);
+	target("decision counters: ns added to a hook run", counter_cost(r), " ns", 10, true);
 	target("1M grants vs 10: connect time per op", worst(r, C_VIPC_1M, C_VIPC, W_CONNECT_PATH, W_CONNECT_ABS), "%", 5, true);
 	target("1M grants vs 10: sendto time per op", worst(r, C_VIPC_1M, C_VIPC, W_DGRAM_PATH, W_DGRAM_ABS), "%", 5, true);
 	target("1M grants vs 10: hook ns per run (sweep)", sweep_hook_growth(r), "%", 5, true);
@@ -403,6 +477,8 @@ void b_report_table(const struct b_results *r)
 	print_machine(r);
 	print_workloads(r);
 	print_overheads(r);
+	print_counter_cost(r);
+	print_audit(r);
 	print_csw(r);
 }
 
