@@ -139,38 +139,82 @@ static __always_inline void vipc_count_lookup(struct vipc_stats *s, int hit)
 		s->hits++;
 }
 
-/* Count a decision in vipc_decisions under its (container, endpoint, hook,
- * reason, verdict); an unconfined caller's allows are left to vipc_stats.
- * A full table never fails the call: it counts decisions_missed.
+/* A decision key as words, to compare and to hash. */
+union vipc_dkey {
+	struct vipc_decision_key k;
+	__u64 w[2];
+};
+
+/* This CPU's hot row for @key: its index a multiply-shift hash of the key. */
+static __always_inline struct vipc_hot_row *vipc_hot_row(const union vipc_dkey *key)
+{
+	__u32 i = (__u32)((key->w[0] ^ (key->w[1] * 0x9e3779b97f4a7c15ULL)) *
+			  0xc2b2ae3d27d4eb4fULL >> 32) & (VIPC_HOT_ROWS - 1);
+
+	return bpf_map_lookup_elem(&vipc_decisions_hot, &i);
+}
+
+/* Count @key in its hot row when the row holds it or is free (1), else 0. */
+static __always_inline int vipc_count_hot(const union vipc_dkey *key)
+{
+	struct vipc_hot_row *h = vipc_hot_row(key);
+	union vipc_dkey *row;
+
+	if (!h)
+		return 0;
+	row = (union vipc_dkey *)&h->key;
+	if (row->w[0] == key->w[0] && row->w[1] == key->w[1]) {
+		h->count++;
+		return 1;
+	}
+	if (row->w[0] || row->w[1])
+		return 0;
+	row->w[0] = key->w[0];
+	row->w[1] = key->w[1];
+	h->count = 1;
+	return 1;
+}
+
+/* Count @key in vipc_decisions; a full table counts decisions_missed. */
+static __always_inline void vipc_count_cold(const struct vipc_call *c, union vipc_dkey *key)
+{
+	__u64 one = 1, *n;
+	long err;
+
+	n = bpf_map_lookup_elem(&vipc_decisions, &key->k);
+	if (n) {
+		(*n)++;
+		return;
+	}
+	/* A new row holds 1 on this CPU; another CPU may have made it first. */
+	err = bpf_map_update_elem(&vipc_decisions, &key->k, &one, BPF_NOEXIST);
+	n = err == -EEXIST ? bpf_map_lookup_elem(&vipc_decisions, &key->k) : NULL;
+	if (n)
+		(*n)++;
+	else if (err && c->stats)
+		c->stats->decisions_missed++;
+}
+
+/* Count a decision under its (container, endpoint, hook, reason, verdict):
+ * in this CPU's hot row when it has it, else in vipc_decisions. An
+ * unconfined caller's allows are left to vipc_stats; a full table never
+ * fails the call.
  */
 static __always_inline void vipc_count_decision(const struct vipc_call *c,
 						enum vipc_reason reason, __u8 verdict)
 {
-	struct vipc_decision_key key = {
+	union vipc_dkey key = { .k = {
 		.container = c->caller ? c->caller->id : c->container,
 		.endpoint = c->ep ? c->ep->id : c->endpoint,
 		.owner = c->ep ? c->ep->owner : c->owner,
 		.hook = c->hook,
 		.reason = reason,
 		.verdict = verdict,
-	};
-	__u64 one = 1, *n;
-	long err;
+	} };
 
-	if (!count_decisions || reason == VIPC_R_UNCONFINED)
+	if (!count_decisions || reason == VIPC_R_UNCONFINED || vipc_count_hot(&key))
 		return;
-	n = bpf_map_lookup_elem(&vipc_decisions, &key);
-	if (n) {
-		(*n)++;
-		return;
-	}
-	/* A new row holds 1 on this CPU; another CPU may have made it first. */
-	err = bpf_map_update_elem(&vipc_decisions, &key, &one, BPF_NOEXIST);
-	n = err == -EEXIST ? bpf_map_lookup_elem(&vipc_decisions, &key) : NULL;
-	if (n)
-		(*n)++;
-	else if (err && c->stats)
-		c->stats->decisions_missed++;
+	vipc_count_cold(c, &key);
 }
 
 /* The event of a deny or would-deny, whole, into @e. */

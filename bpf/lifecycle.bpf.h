@@ -10,7 +10,7 @@ struct vipc_sweep {
 	__u32 container;
 	__u32 slot;
 	__u32 counted; /* the slot is live: count what is removed */
-	__u32 removed;
+	__u32 endpoint; /* counters only: with container 0, this endpoint's */
 };
 
 static long vipc_sweep_endpoint(void *map, struct vipc_endpoint_key *key,
@@ -74,12 +74,36 @@ static long vipc_sweep_principal(void *map, struct vipc_principal_key *key,
 	return 0;
 }
 
-/* Its decision counters go with a container, and those of its endpoints. */
+/* Do the counters of (@container, @endpoint owned by @owner) go? Those of
+ * the container swept and of its endpoints, or of the endpoint swept.
+ */
+static __always_inline int vipc_forgets(const struct vipc_sweep *sw, __u32 container,
+					__u32 endpoint, __u32 owner)
+{
+	if (sw->container)
+		return container == sw->container || owner == sw->container;
+	return endpoint == sw->endpoint;
+}
+
 static long vipc_sweep_decision(void *map, struct vipc_decision_key *key, __u64 *n,
 				struct vipc_sweep *sw)
 {
-	if (sw->counted && (key->container == sw->container || key->owner == sw->container))
+	if (vipc_forgets(sw, key->container, key->endpoint, key->owner))
 		bpf_map_delete_elem(map, key);
+	return 0;
+}
+
+/* Hot row @i = cpu * VIPC_HOT_ROWS + index, cleared on its CPU's copy. */
+static long vipc_sweep_hot(__u32 i, struct vipc_sweep *sw)
+{
+	__u32 cpu = i / VIPC_HOT_ROWS, idx = i % VIPC_HOT_ROWS;
+	struct vipc_hot_row *h;
+
+	if (cpu >= nr_cpus)
+		return 1;
+	h = bpf_map_lookup_percpu_elem(&vipc_decisions_hot, &idx, cpu);
+	if (h && vipc_forgets(sw, h->key.container, h->key.endpoint, h->key.owner))
+		__builtin_memset(h, 0, sizeof(*h));
 	return 0;
 }
 
@@ -107,11 +131,19 @@ static __always_inline int vipc_summarize(struct vipc_agg *a, __u64 now)
 static long vipc_sweep_agg(void *map, struct vipc_agg_key *key, struct vipc_agg *a,
 			   struct vipc_sweep *sw)
 {
-	if (!sw->counted || (key->container != sw->container && a->owner != sw->container))
+	if (!vipc_forgets(sw, key->container, key->endpoint, a->owner))
 		return 0;
 	vipc_summarize(a, bpf_ktime_get_ns());
 	bpf_map_delete_elem(map, key);
 	return 0;
+}
+
+/* Drop the counters (decision rows, hot rows, event aggregates) @sw names. */
+static __always_inline void vipc_forget(struct vipc_sweep *sw)
+{
+	bpf_for_each_map_elem(&vipc_decisions, vipc_sweep_decision, sw, 0);
+	bpf_loop(VIPC_MAX_CPUS * VIPC_HOT_ROWS, vipc_sweep_hot, sw, 0);
+	bpf_for_each_map_elem(&vipc_agg, vipc_sweep_agg, sw, 0);
 }
 
 /* Remove a container from one slot with everything it owns and holds. */
@@ -126,18 +158,26 @@ static __always_inline void vipc_remove(__u32 container, __u32 slot)
 	bpf_for_each_map_elem(&vipc_grants, vipc_sweep_grant, &sw, 0);
 	bpf_for_each_map_elem(&vipc_endpoints, vipc_sweep_endpoint, &sw, 0);
 	bpf_for_each_map_elem(&vipc_principals, vipc_sweep_principal, &sw, 0);
-	bpf_for_each_map_elem(&vipc_decisions, vipc_sweep_decision, &sw, 0);
-	bpf_for_each_map_elem(&vipc_agg, vipc_sweep_agg, &sw, 0);
+	if (sw.counted)
+		vipc_forget(&sw);
 	reg = vipc_reg();
 	if (reg)
 		__sync_fetch_and_add(&reg->policy_changes, 1);
 }
 
-/* Run by the loader (BPF_PROG_TEST_RUN) for `container rm`. */
+/* Run by the loader (BPF_PROG_TEST_RUN) for `container rm`, and with
+ * VIPC_REMOVE_COUNTERS for the counters of what a reload or `endpoint rm`
+ * removed.
+ */
 SEC("syscall")
 int vipc_remove_container(struct vipc_remove_args *args)
 {
-	vipc_remove(args->container, args->slot);
+	struct vipc_sweep sw = { .container = args->container, .endpoint = args->endpoint };
+
+	if (args->flags & VIPC_REMOVE_COUNTERS)
+		vipc_forget(&sw);
+	else
+		vipc_remove(args->container, args->slot);
 	return 0;
 }
 

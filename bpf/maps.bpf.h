@@ -95,6 +95,17 @@ struct {
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } vipc_decisions SEC(".maps");
 
+/* Per CPU, the first key counted at each index: a counter found without a
+ * hash lookup. Other keys at a taken index go to vipc_decisions.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, VIPC_HOT_ROWS);
+	__type(key, __u32);
+	__type(value, struct vipc_hot_row);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} vipc_decisions_hot SEC(".maps");
+
 /* Deny events aggregated per key over vipc_config's events interval; keys
  * idle for two intervals are dropped by the flush. Full: events go out alone.
  */

@@ -26,6 +26,7 @@
  * (unregistered names, owner calls, denies): see the loader's size_maps().
  */
 #define VIPC_DECISION_ROWS_PER_CONTAINER 8
+#define VIPC_HOT_ROWS 64 /* vipc_decisions_hot: rows per CPU, a power of two */
 #define VIPC_EVENTS_INTERVAL_MS 1000 /* default aggregation interval of deny events */
 
 /* Policy tables hold two slots: the live one and the one a reload fills. */
@@ -298,6 +299,16 @@ struct vipc_decision_key {
 	__u8 pad;
 };
 
+/* vipc_decisions_hot[i]: per CPU, the first key counted at index i (a hash
+ * of the key) and its count; the other keys at i are counted in
+ * vipc_decisions. A key's count is the sum of both maps over CPUs. An
+ * all-zero key is a free row.
+ */
+struct vipc_hot_row {
+	struct vipc_decision_key key;
+	__u64 count;
+};
+
 /* vipc_agg: one key of deny (or would-deny) events, aggregated. */
 struct vipc_agg_key {
 	__u64 hash; /* the name's hash when the endpoint is not registered, else 0 */
@@ -337,10 +348,16 @@ struct vipc_conn_tag {
 	union vipc_name name;
 };
 
+enum vipc_remove_flags {
+	VIPC_REMOVE_COUNTERS = 1 << 0, /* only the counters of the container or endpoint */
+};
+
 /* Context of the vipc_remove_container syscall program. */
 struct vipc_remove_args {
 	__u32 container;
 	__u32 slot;
+	__u32 endpoint; /* with VIPC_REMOVE_COUNTERS: an endpoint's counters instead */
+	__u32 flags;	/* enum vipc_remove_flags */
 };
 
 _Static_assert(sizeof(struct vipc_config) == 32, "vipc_config layout");
@@ -364,6 +381,8 @@ _Static_assert(sizeof(struct vipc_snapshot) == 144, "vipc_snapshot layout");
 _Static_assert(sizeof(struct vipc_conn_tag) == 144, "vipc_conn_tag layout");
 _Static_assert(sizeof(struct vipc_decision_key) == 16, "vipc_decision_key layout");
 _Static_assert(sizeof(struct vipc_agg_key) == 24, "vipc_agg_key layout");
+_Static_assert(sizeof(struct vipc_hot_row) == 24, "vipc_hot_row layout");
+_Static_assert((VIPC_HOT_ROWS & (VIPC_HOT_ROWS - 1)) == 0, "VIPC_HOT_ROWS: a power of two");
 _Static_assert(sizeof(struct vipc_agg) == 192, "vipc_agg layout");
 
 #endif /* __VIPC_H */

@@ -35,44 +35,50 @@ struct rows {
 	size_t n, cap;
 };
 
-/* @count rows of @keys and their per-CPU values @per (@cpus each), summed. */
-static int rows_add(struct rows *r, const struct vipc_decision_key *keys, const __u64 *per,
-		    __u32 count, int cpus)
+static int rows_push(struct rows *r, const struct vipc_decision_key *key, __u64 count)
 {
 	struct vipc_decision *v;
-	__u32 i;
-	int c;
 
-	if (r->n + count > r->cap) {
+	if (r->n == r->cap) {
 		v = realloc(r->v, (r->cap * 2 + BATCH) * sizeof(*v));
 		if (!v)
 			return -ENOMEM;
 		r->v = v;
 		r->cap = r->cap * 2 + BATCH;
 	}
-	for (i = 0; i < count; i++, r->n++) {
-		r->v[r->n].key = keys[i];
-		r->v[r->n].count = 0;
-		for (c = 0; c < cpus; c++)
-			r->v[r->n].count += per[(size_t)i * cpus + c];
-	}
+	r->v[r->n].key = *key;
+	r->v[r->n++].count = count;
 	return 0;
 }
 
-/* Every row, by batches (each resumes where the last stopped; -ENOENT ends
- * the map), sorted by key.
+/* @count rows of @keys and their per-CPU values @per (@cpus each), summed. */
+static int rows_add(struct rows *r, const struct vipc_decision_key *keys, const __u64 *per,
+		    __u32 count, int cpus)
+{
+	__u64 sum;
+	__u32 i;
+	int c, err = 0;
+
+	for (i = 0; i < count && !err; i++) {
+		for (c = 0, sum = 0; c < cpus; c++)
+			sum += per[(size_t)i * cpus + c];
+		err = rows_push(r, &keys[i], sum);
+	}
+	return err;
+}
+
+/* The rows of vipc_decisions, by batches (each resumes where the last
+ * stopped; -ENOENT ends the map).
  */
-static int rows_read(int fd, struct rows *r)
+static int rows_read_cold(int fd, struct rows *r, int cpus)
 {
 	LIBBPF_OPTS(bpf_map_batch_opts, opts);
-	int cpus = libbpf_num_possible_cpus(), err;
 	struct vipc_decision_key keys[BATCH];
 	__u64 in = 0, out = 0, *per;
 	void *batch = NULL;
 	__u32 count;
+	int err;
 
-	if (cpus <= 0)
-		return cpus ? cpus : -EINVAL;
 	per = calloc((size_t)BATCH * cpus, sizeof(*per));
 	if (!per)
 		return -ENOMEM;
@@ -86,10 +92,51 @@ static int rows_read(int fd, struct rows *r)
 		batch = &in;
 	} while (!err);
 	free(per);
-	if (err != -ENOENT)
+	return err == -ENOENT ? 0 : err;
+}
+
+/* Every CPU's taken rows of vipc_decisions_hot, each a row of its own. */
+static int rows_read_hot(int fd, struct rows *r, int cpus)
+{
+	struct vipc_hot_row *per = calloc(cpus, sizeof(*per));
+	static const struct vipc_decision_key none;
+	__u32 i;
+	int c, err = 0;
+
+	if (!per)
+		return -ENOMEM;
+	for (i = 0; i < VIPC_HOT_ROWS && !err; i++) {
+		if (bpf_map_lookup_elem(fd, &i, per)) {
+			err = -errno;
+			break;
+		}
+		for (c = 0; c < cpus && !err; c++)
+			if (memcmp(&per[c].key, &none, sizeof(none)))
+				err = rows_push(r, &per[c].key, per[c].count);
+	}
+	free(per);
+	return err;
+}
+
+/* Both maps' rows, sorted by key, a key's rows summed into one. */
+static int rows_read(struct vipc_state *st, struct rows *r)
+{
+	int cpus = libbpf_num_possible_cpus(), err;
+	size_t i, n = 0;
+
+	if (cpus <= 0)
+		return cpus ? cpus : -EINVAL;
+	err = rows_read_cold(st->decisions_fd, r, cpus) ?: rows_read_hot(st->hot_fd, r, cpus);
+	if (err || !r->n)
 		return err;
-	if (r->n)
-		qsort(r->v, r->n, sizeof(*r->v), key_cmp);
+	qsort(r->v, r->n, sizeof(*r->v), key_cmp);
+	for (i = 0; i < r->n; i++) {
+		if (n && !key_cmp(&r->v[i].key, &r->v[n - 1].key))
+			r->v[n - 1].count += r->v[i].count;
+		else
+			r->v[n++] = r->v[i];
+	}
+	r->n = n;
 	return 0;
 }
 
@@ -99,7 +146,7 @@ int vipc_decisions_read(struct vipc_state *st, vipc_decision_fn fn, void *ctx)
 	size_t i;
 	int ret;
 
-	ret = rows_read(st->decisions_fd, &r);
+	ret = rows_read(st, &r);
 	for (i = 0; !ret && i < r.n; i++)
 		ret = fn(&r.v[i], ctx);
 	free(r.v);
@@ -187,24 +234,54 @@ struct prune_ctx {
 	struct names containers, endpoints;
 };
 
-static int prune_one(const struct vipc_decision *d, void *ctx)
+/* The kernel forgets the hot rows (on every CPU) of a container or endpoint. */
+static int forget(struct vipc_state *st, __u32 container, __u32 endpoint)
 {
-	struct prune_ctx *p = ctx;
+	struct vipc_remove_args args = { .container = container, .endpoint = endpoint,
+					  .flags = VIPC_REMOVE_COUNTERS };
+	LIBBPF_OPTS(bpf_test_run_opts, opts, .ctx_in = &args, .ctx_size_in = sizeof(args));
 
-	if ((d->key.container && !names_find(&p->containers, d->key.container)) ||
-	    (d->key.endpoint && !names_find(&p->endpoints, d->key.endpoint)))
-		if (bpf_map_delete_elem(p->st->decisions_fd, &d->key) && errno != ENOENT)
-			return -errno;
-	return 0;
+	return bpf_prog_test_run_opts(st->remove_prog_fd, &opts) ? -errno : 0;
+}
+
+/* Is the row's container or endpoint gone from the live slot? */
+static bool row_dead(const struct prune_ctx *p, const struct vipc_decision_key *key)
+{
+	return (key->container && !names_find(&p->containers, key->container)) ||
+	       (key->endpoint && !names_find(&p->endpoints, key->endpoint));
+}
+
+/* Delete the cold rows of what the live slot lost; then the kernel clears
+ * their hot rows (on every CPU's copy, which only it can write safely).
+ */
+static int prune_rows(struct prune_ctx *p, int cpus)
+{
+	struct rows r = {};
+	size_t i;
+	int err;
+
+	err = rows_read_cold(p->st->decisions_fd, &r, cpus);
+	for (i = 0; !err && i < r.n; i++)
+		if (row_dead(p, &r.v[i].key) && bpf_map_delete_elem(p->st->decisions_fd, &r.v[i].key))
+			err = errno == ENOENT ? 0 : -errno;
+	r.n = 0;
+	err = err ?: rows_read_hot(p->st->hot_fd, &r, cpus);
+	for (i = 0; !err && i < r.n; i++)
+		if (row_dead(p, &r.v[i].key))
+			err = forget(p->st, names_find(&p->containers, r.v[i].key.container) ?
+						    0 : r.v[i].key.container, r.v[i].key.endpoint);
+	free(r.v);
+	return err;
 }
 
 int vipc_decisions_prune(struct vipc_state *st)
 {
+	int cpus = libbpf_num_possible_cpus(), err;
 	struct prune_ctx p = { .st = st };
-	int err;
 
-	err = live_names(st, &p.containers, &p.endpoints) ?:
-	      vipc_decisions_read(st, prune_one, &p);
+	if (cpus <= 0)
+		return cpus ? cpus : -EINVAL;
+	err = live_names(st, &p.containers, &p.endpoints) ?: prune_rows(&p, cpus);
 	free(p.containers.v);
 	free(p.endpoints.v);
 	return err;

@@ -628,6 +628,7 @@ static int open_pins(struct vipc_state *st)
 		{ &st->channels_fd, PIN("vipc_channels") },
 		{ &st->stats_fd, PIN("vipc_stats") },
 		{ &st->decisions_fd, PIN("vipc_decisions") },
+		{ &st->hot_fd, PIN("vipc_decisions_hot") },
 		{ &st->agg_fd, PIN("vipc_agg") },
 		{ &st->registry_fd, PIN("vipc_registry") },
 		{ &st->events_fd, PIN("vipc_events") },
@@ -663,7 +664,7 @@ int vipc_state_open(struct vipc_state *st, bool lock)
 	memset(st, 0, sizeof(*st));
 	st->lock_fd = st->config_fd = st->settings_fd = st->principals_fd = st->endpoints_fd = -1;
 	st->grants_fd = st->channels_fd = st->stats_fd = st->registry_fd = -1;
-	st->decisions_fd = st->agg_fd = -1;
+	st->decisions_fd = st->hot_fd = st->agg_fd = -1;
 	st->events_fd = st->remove_prog_fd = st->stats_prog_fd = -1;
 
 	/* Phase 1: lock and open every pin; a missing one means not loaded,
@@ -699,7 +700,7 @@ void vipc_state_close(struct vipc_state *st)
 {
 	int *fds[] = { &st->config_fd, &st->settings_fd, &st->principals_fd, &st->endpoints_fd,
 		       &st->grants_fd, &st->channels_fd, &st->stats_fd, &st->decisions_fd,
-		       &st->agg_fd, &st->registry_fd, &st->events_fd, &st->remove_prog_fd,
+		       &st->hot_fd, &st->agg_fd, &st->registry_fd, &st->events_fd, &st->remove_prog_fd,
 		       &st->stats_prog_fd };
 	size_t i;
 

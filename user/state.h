@@ -32,6 +32,7 @@ struct vipc_state {
 	int channels_fd;
 	int stats_fd;
 	int decisions_fd; /* vipc_decisions: per-CPU counters by container and endpoint */
+	int hot_fd;	  /* vipc_decisions_hot: each CPU's rows found without a hash */
 	int agg_fd;	  /* vipc_agg: the aggregated deny events */
 	int registry_fd;
 	int events_fd;

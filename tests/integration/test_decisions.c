@@ -276,21 +276,72 @@ Test(decisions, counters_count_exact_numbers_per_container_endpoint_and_reason)
 	cr_assert_eq(v_stat("decisions_missed"), 0);
 }
 
-Test(decisions, bpftool_shows_the_rows_with_their_field_names)
+/* `bpftool map dump pinned` of a vipc map, into @out. */
+static void bpftool_dump(const char *map, char *out, size_t size)
 {
-	static char out[1 << 16];
-	const char *argv[] = { "bpftool", "map", "dump", "pinned", "/sys/fs/bpf/vipc/vipc_decisions",
-			       NULL };
+	char path[128];
+	const char *argv[] = { "bpftool", "map", "dump", "pinned", path, NULL };
+
+	snprintf(path, sizeof(path), "/sys/fs/bpf/vipc/%s", map);
+	cr_assert_eq(h_run(argv, out, size), 0, "%s", out);
+}
+
+/* bad's denied connect to sock, as bpftool shows its key (BTF names). */
+static void assert_bad_row(const char *out)
+{
+	cr_assert(strstr(out, "\"container\": 3,"), "%s", out);
+	cr_assert(strstr(out, "\"endpoint\": 1,"), "%s", out);
+	cr_assert(strstr(out, "\"owner\": 1,"), "%s", out);
+	cr_assert(strstr(out, "\"reason\": 5,"), "no-grant: %s", out);
+	cr_assert(strstr(out, "\"verdict\": 1,"), "deny: %s", out);
+}
+
+Test(decisions, bpftool_shows_a_hot_row_with_its_field_names)
+{
+	static char out[1 << 18];
 
 	s_start(S_POLICY, 0);
 	s_listen(S_SOCK, NULL);
 	cr_assert_eq(s_probe(sc.bad, "connect", S_SOCK, NULL), EPERM);
-	cr_assert_eq(h_run(argv, out, sizeof(out)), 0, "%s", out);
-	cr_assert(strstr(out, "\"container\": 3"), "%s", out);
-	cr_assert(strstr(out, "\"endpoint\": 1"), "%s", out);
-	cr_assert(strstr(out, "\"reason\": 5"), "no-grant: %s", out);
-	cr_assert(strstr(out, "\"verdict\": 1"), "deny: %s", out);
+	bpftool_dump("vipc_decisions_hot", out, sizeof(out));
+	assert_bad_row(out);
+	cr_assert(strstr(out, "\"count\": 1"), "%s", out);
+}
+
+/* Take every hot row of every CPU with a key of no container. */
+static void fill_hot(void)
+{
+	int cpus = libbpf_num_possible_cpus(), fd, c;
+	struct vipc_hot_row *rows;
+	__u32 i;
+
+	fd = bpf_obj_get("/sys/fs/bpf/vipc/vipc_decisions_hot");
+	cr_assert_geq(fd, 0);
+	rows = calloc(cpus, sizeof(*rows));
+	cr_assert_not_null(rows);
+	for (i = 0; i < VIPC_HOT_ROWS; i++) {
+		for (c = 0; c < cpus; c++)
+			rows[c].key = (struct vipc_decision_key){ .container = 2000000 + i,
+								  .reason = VIPC_R_GRANTED };
+		cr_assert_eq(bpf_map_update_elem(fd, &i, rows, BPF_ANY), 0, "%s", strerror(errno));
+	}
+	free(rows);
+	close(fd);
+}
+
+Test(decisions, past_the_hot_rows_a_key_counts_in_vipc_decisions)
+{
+	static char out[1 << 18];
+
+	s_start(S_POLICY, 0);
+	s_listen(S_SOCK, NULL);
+	fill_hot();
+	cr_assert_eq(s_probe(sc.bad, "connect", S_SOCK, NULL), EPERM);
+	cr_assert_eq(s_probe(sc.bad, "connect", S_SOCK, NULL), EPERM);
+	bpftool_dump("vipc_decisions", out, sizeof(out));
+	assert_bad_row(out);
 	cr_assert(strstr(out, "\"values\": ["), "per CPU: %s", out);
+	cr_assert_eq(count("bad", "sock", v_hook(0), "deny", "no-grant"), 2);
 }
 
 Test(decisions, removal_takes_the_counters_with_it)
@@ -348,6 +399,7 @@ Test(decisions, a_full_table_counts_misses_and_never_fails_a_call)
 {
 	s_start(S_POLICY, 0);
 	s_listen(S_SOCK, NULL);
+	fill_hot();
 	fill_decisions();
 	cr_assert_eq(s_probe(sc.cli, "connect", S_SOCK, NULL), 0);
 	cr_assert_eq(s_probe(sc.bad, "connect", S_SOCK, NULL), EPERM);
