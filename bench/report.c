@@ -255,9 +255,29 @@ static double paired_diff(const struct b_samples *a, const struct b_samples *b)
 	return b_median(&d);
 }
 
+/* Audit's hook run time above enforce's as a share of a baseline op, in
+ * percent: the cost wall-clock noise cannot hide or inflate.
+ */
+static double audit_share(const struct b_results *r, enum b_config c, enum b_work w)
+{
+	double base = b_work_ns_per_op(w, b_median(&r->work[C_BASELINE][w]));
+
+	return base > 0 ? 100 * paired_diff(&r->hook[c][w], &r->hook[C_VIPC][w]) / base : 0;
+}
+
+/* One cell of the audit table: @v with @unit, or "-" when @c did not run @w. */
+static void audit_cell(const struct b_results *r, enum b_config c, enum b_work w, double v,
+		       const char *unit)
+{
+	if (r->work[c][w].n)
+		out(" %20.1f%-2s", v, unit);
+	else
+		out(" %22s", "-");
+}
+
 /* Audit mode (not granted: every call a would-deny) against enforce mode
- * (granted), extra time per op paired by round: events aggregated, and
- * every event sent.
+ * (granted), paired by round, events aggregated and every event sent:
+ * extra time per op, extra hook ns per run, and that as a share of an op.
  */
 static void print_audit(const struct b_results *r)
 {
@@ -266,17 +286,21 @@ static void print_audit(const struct b_results *r)
 
 	if (!config_ran(r, C_VIPC) || (!config_ran(r, C_AUDIT) && !config_ran(r, C_AUDIT_ALL)))
 		return;
-	out("%-31s %22s %22s\n", "audit vs enforce (vipc), per op", b_config_names[C_AUDIT],
+	out("%-31s %22s %22s\n", "audit vs enforce (vipc)", b_config_names[C_AUDIT],
 	    b_config_names[C_AUDIT_ALL]);
 	for (w = 0; w < W__COUNT; w++) {
 		if (!(B_HOOKED_WORK & (1u << w)) || !work_ran(r, w))
 			continue;
-		out("%-31s", b_work_names[w]);
+		out("%-24s %-6s", b_work_names[w], "op");
 		for (i = 0; i < 2; i++)
-			if (r->work[audit[i]][w].n)
-				out(" %21.1f%%", work_overhead(r, audit[i], C_VIPC, w));
-			else
-				out(" %22s", "-");
+			audit_cell(r, audit[i], w, work_overhead(r, audit[i], C_VIPC, w), "%");
+		out("\n%-24s %-6s", "", "hook");
+		for (i = 0; i < 2; i++)
+			audit_cell(r, audit[i], w, paired_diff(&r->hook[audit[i]][w], &r->hook[C_VIPC][w]),
+				   "ns");
+		out("\n%-24s %-6s", "", "share");
+		for (i = 0; i < 2; i++)
+			audit_cell(r, audit[i], w, audit_share(r, audit[i], w), "%");
 		out("\n");
 	}
 	out("ring buffer records read: %ld aggregated (events and summaries), %ld every event\n\n",
@@ -388,6 +412,21 @@ static double hook_share(const struct b_results *r, enum b_work a, enum b_work b
 	return most;
 }
 
+/* The worst of audit_share() over connect and sendto. */
+static double audit_hook_share(const struct b_results *r)
+{
+	double most = 0, v;
+	int w;
+
+	for (w = 0; w < W__COUNT; w++) {
+		if (!(B_HOOKED_WORK & (1u << w)))
+			continue;
+		v = audit_share(r, C_AUDIT, w);
+		most = v > most ? v : most;
+	}
+	return most;
+}
+
 /* The most the decision counters add to a connect or sendto hook run, ns. */
 static double counter_cost(const struct b_results *r)
 {
@@ -423,6 +462,7 @@ static void print_targets(const struct b_results *r)
 	target("datagram sendto: hook above the floor, share of an op", hook_share(r, W_DGRAM_PATH, W_DGRAM_ABS), "%", 5, true);
 	target("audit vs enforce: connect+accept time per op", worst(r, C_AUDIT, C_VIPC, W_CONNECT_PATH, W_CONNECT_ABS), "%", 10, true);
 	target("audit vs enforce: sendto time per op", worst(r, C_AUDIT, C_VIPC, W_DGRAM_PATH, W_DGRAM_ABS), "%", 10, true);
+	target("audit vs enforce: hook above enforce's, share of an op", audit_hook_share(r), "%", 10, true);
 	target("decision counters: ns added to a hook run", counter_cost(r), " ns", 10, true);
 	target("1M grants vs 10: connect time per op", worst(r, C_VIPC_1M, C_VIPC, W_CONNECT_PATH, W_CONNECT_ABS), "%", 5, true);
 	target("1M grants vs 10: sendto time per op", worst(r, C_VIPC_1M, C_VIPC, W_DGRAM_PATH, W_DGRAM_ABS), "%", 5, true);

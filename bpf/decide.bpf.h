@@ -219,14 +219,14 @@ static __always_inline void vipc_count_decision(const struct vipc_call *c,
 
 /* The event of a deny or would-deny, whole, into @e. */
 static __always_inline void vipc_event_fill(struct vipc_event *e, const struct vipc_call *c,
-					    enum vipc_reason reason, int audit, __u64 now)
+					    enum vipc_reason reason, int audit)
 {
 	e->type = audit ? VIPC_EV_AUDIT : VIPC_EV_DENY;
 	e->hook = c->hook;
 	e->reason = reason;
 	e->perm = c->perm;
 	e->kind = c->key.kind;
-	e->ts_ns = now;
+	e->ts_ns = bpf_ktime_get_ns();
 	e->cgroup_id = c->cgid;
 	e->pid = bpf_get_current_pid_tgid() >> 32;
 	e->container = c->caller ? c->caller->id : 0;
@@ -256,7 +256,7 @@ static __always_inline __u32 vipc_take_pending(struct vipc_agg *a)
  * carries the key's pending count and becomes its summaries' template).
  */
 static __always_inline void vipc_send(const struct vipc_call *c, enum vipc_reason reason,
-				      int audit, struct vipc_agg *a, __u64 now)
+				      int audit, struct vipc_agg *a)
 {
 	struct vipc_event *e;
 
@@ -266,7 +266,7 @@ static __always_inline void vipc_send(const struct vipc_call *c, enum vipc_reaso
 			c->stats->events_dropped++;
 		return;
 	}
-	vipc_event_fill(e, c, reason, audit, now);
+	vipc_event_fill(e, c, reason, audit);
 	if (!a) {
 		bpf_ringbuf_submit(e, 0);
 		return;
@@ -308,12 +308,14 @@ static __always_inline struct vipc_agg *vipc_agg_get(const struct vipc_call *c,
  * key's pending count, sent with its next event or by the flush). The one
  * call that moves the interval's start on sends; events go without a
  * wake-up (the flush wakes the reader). Lost to a full ring: events_dropped.
+ * Intervals run on the coarse monotonic clock (the tick): a call that is
+ * counted costs no clock read of its own.
  */
 static __always_inline void vipc_report(const struct vipc_call *c, enum vipc_reason reason,
 					int audit)
 {
 	struct vipc_config *cfg = vipc_cfg();
-	__u64 now = bpf_ktime_get_ns(), interval = cfg ? cfg->events_interval_ns : 0, start;
+	__u64 now = bpf_ktime_get_coarse_ns(), interval = cfg ? cfg->events_interval_ns : 0, start;
 	struct vipc_agg *a = interval ? vipc_agg_get(c, reason, audit) : NULL;
 
 	if (a) {
@@ -327,7 +329,7 @@ static __always_inline void vipc_report(const struct vipc_call *c, enum vipc_rea
 		}
 		a->owner = c->ep ? c->ep->owner : 0;
 	}
-	vipc_send(c, reason, audit, a, now);
+	vipc_send(c, reason, audit, a);
 }
 
 /* Phase 1 of every decision: the policy's change count, then the live

@@ -110,7 +110,7 @@ static long vipc_sweep_hot(__u32 i, struct vipc_sweep *sw)
 /* Send @a's pending count as a summary (waking the reader): 1 when the ring
  * is full, the count left pending for the next try.
  */
-static __always_inline int vipc_summarize(struct vipc_agg *a, __u64 now)
+static __always_inline int vipc_summarize(struct vipc_agg *a)
 {
 	struct vipc_event *e;
 
@@ -121,7 +121,7 @@ static __always_inline int vipc_summarize(struct vipc_agg *a, __u64 now)
 		return 1;
 	__builtin_memcpy(e, &a->last, sizeof(*e));
 	e->type = VIPC_EV_SUMMARY;
-	e->ts_ns = now;
+	e->ts_ns = bpf_ktime_get_ns();
 	e->suppressed = vipc_take_pending(a);
 	bpf_ringbuf_submit(e, BPF_RB_FORCE_WAKEUP);
 	return 0;
@@ -133,7 +133,7 @@ static long vipc_sweep_agg(void *map, struct vipc_agg_key *key, struct vipc_agg 
 {
 	if (!vipc_forgets(sw, key->container, key->endpoint, a->owner))
 		return 0;
-	vipc_summarize(a, bpf_ktime_get_ns());
+	vipc_summarize(a);
 	bpf_map_delete_elem(map, key);
 	return 0;
 }
@@ -266,7 +266,7 @@ struct vipc_flush {
 static long vipc_flush_one(void *map, struct vipc_agg_key *key, struct vipc_agg *a,
 			   struct vipc_flush *f)
 {
-	if (vipc_summarize(a, f->now))
+	if (vipc_summarize(a))
 		return 1;
 	if (a->window && !a->pending && f->now - a->window >= 2 * f->interval)
 		bpf_map_delete_elem(map, key);
@@ -277,7 +277,7 @@ static long vipc_flush_one(void *map, struct vipc_agg_key *key, struct vipc_agg 
 static int vipc_flush_tick(void *map, __u32 *key, struct vipc_timer_slot *slot)
 {
 	struct vipc_config *cfg = vipc_cfg();
-	struct vipc_flush f = { .now = bpf_ktime_get_ns() };
+	struct vipc_flush f = { .now = bpf_ktime_get_ns() }; /* never behind the coarse clock */
 
 	f.interval = cfg ? cfg->events_interval_ns : 0;
 	bpf_for_each_map_elem(&vipc_agg, vipc_flush_one, &f, 0);
