@@ -308,14 +308,15 @@ static __always_inline struct vipc_agg *vipc_agg_get(const struct vipc_call *c,
  * key's pending count, sent with its next event or by the flush). The one
  * call that moves the interval's start on sends; events go without a
  * wake-up (the flush wakes the reader). Lost to a full ring: events_dropped.
- * Intervals run on the coarse monotonic clock (the tick): a call that is
- * counted costs no clock read of its own.
+ * With @coarse, intervals run on the coarse monotonic clock (the tick),
+ * which costs less than a precise read.
  */
 static __always_inline void vipc_report(const struct vipc_call *c, enum vipc_reason reason,
-					int audit)
+					int audit, int coarse)
 {
 	struct vipc_config *cfg = vipc_cfg();
-	__u64 now = bpf_ktime_get_coarse_ns(), interval = cfg ? cfg->events_interval_ns : 0, start;
+	__u64 now = coarse ? bpf_ktime_get_coarse_ns() : bpf_ktime_get_ns(), start;
+	__u64 interval = cfg ? cfg->events_interval_ns : 0;
 	struct vipc_agg *a = interval ? vipc_agg_get(c, reason, audit) : NULL;
 
 	if (a) {
@@ -381,9 +382,12 @@ static __always_inline void vipc_lookup(struct vipc_call *c)
 }
 
 /* Phase 3: count (per hook and per container and endpoint) and report the
- * decision; 1 lets the call through.
+ * decision; 1 lets the call through. @coarse: event intervals on the
+ * coarse clock, which the socket backend's programs may read and the LSM
+ * backend's (tracing programs) may not; a key has one hook, so one clock.
  */
-static __always_inline int vipc_finish(struct vipc_call *c, enum vipc_reason reason)
+static __always_inline int vipc_finish_clock(struct vipc_call *c, enum vipc_reason reason,
+					     int coarse)
 {
 	int allow = vipc_verdict_allows(c->caller, reason);
 	int denies = vipc_reason_denies(reason);
@@ -391,8 +395,14 @@ static __always_inline int vipc_finish(struct vipc_call *c, enum vipc_reason rea
 	vipc_count(c->stats, reason, allow && denies);
 	vipc_count_decision(c, reason, !denies ? VIPC_V_ALLOW : allow ? VIPC_V_AUDIT : VIPC_V_DENY);
 	if (denies)
-		vipc_report(c, reason, allow);
+		vipc_report(c, reason, allow, coarse);
 	return allow;
+}
+
+/* Phase 3 with the precise clock. */
+static __always_inline int vipc_finish(struct vipc_call *c, enum vipc_reason reason)
+{
+	return vipc_finish_clock(c, reason, 0);
 }
 
 #endif /* __VIPC_DECIDE_BPF_H */

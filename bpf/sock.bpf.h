@@ -93,7 +93,7 @@ static __always_inline int vipc_check_addr(struct bpf_sock_addr *ctx, __u32 perm
 		c.container = v->container;
 		c.endpoint = v->endpoint;
 		c.owner = v->owner;
-		return vipc_finish(&c, v->reason);
+		return vipc_finish_clock(&c, v->reason, 1);
 	}
 
 	/* Phase 2: the caller, its endpoint and grant; remember an allow. */
@@ -105,7 +105,7 @@ static __always_inline int vipc_check_addr(struct bpf_sock_addr *ctx, __u32 perm
 	reason = vipc_decide(c.caller, c.ep, c.grant, perm);
 	if (named && remember && !vipc_reason_denies(reason))
 		vipc_remember(ctx->sk, v, &c, reason);
-	return vipc_finish(&c, reason);
+	return vipc_finish_clock(&c, reason, 1);
 }
 
 SEC("cgroup/connect_unix")
