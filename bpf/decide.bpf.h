@@ -145,34 +145,51 @@ union vipc_dkey {
 	__u64 w[2];
 };
 
-/* This CPU's hot row for @key: its index a multiply-shift hash of the key. */
-static __always_inline struct vipc_hot_row *vipc_hot_row(const union vipc_dkey *key)
+/* This CPU's hot bucket for @key: its index a multiply-shift hash of the key. */
+static __always_inline struct vipc_hot_bucket *vipc_hot_bucket(const union vipc_dkey *key)
 {
 	__u32 i = (__u32)((key->w[0] ^ (key->w[1] * 0x9e3779b97f4a7c15ULL)) *
-			  0xc2b2ae3d27d4eb4fULL >> 32) & (VIPC_HOT_ROWS - 1);
+			  0xc2b2ae3d27d4eb4fULL >> 32) & (VIPC_HOT_BUCKETS - 1);
 
 	return bpf_map_lookup_elem(&vipc_decisions_hot, &i);
 }
 
-/* Count @key in its hot row when the row holds it or is free (1), else 0. */
+static __always_inline int vipc_row_is(const struct vipc_hot_row *r, const union vipc_dkey *key)
+{
+	const union vipc_dkey *k = (const union vipc_dkey *)&r->key;
+
+	return k->w[0] == key->w[0] && k->w[1] == key->w[1];
+}
+
+/* Count @key in a row of its hot bucket that holds it, else in a free one
+ * it takes (1); 0 when the bucket's rows hold other keys.
+ */
 static __always_inline int vipc_count_hot(const union vipc_dkey *key)
 {
-	struct vipc_hot_row *h = vipc_hot_row(key);
-	union vipc_dkey *row;
+	static const union vipc_dkey none;
+	struct vipc_hot_bucket *b = vipc_hot_bucket(key);
+	struct vipc_hot_row *r;
+	int i;
 
-	if (!h)
+	if (!b)
 		return 0;
-	row = (union vipc_dkey *)&h->key;
-	if (row->w[0] == key->w[0] && row->w[1] == key->w[1]) {
-		h->count++;
+#pragma clang loop unroll(full)
+	for (i = 0; i < VIPC_HOT_WAYS; i++) {
+		if (vipc_row_is(&b->row[i], key)) {
+			b->row[i].count++;
+			return 1;
+		}
+	}
+#pragma clang loop unroll(full)
+	for (i = 0; i < VIPC_HOT_WAYS; i++) {
+		r = &b->row[i];
+		if (!vipc_row_is(r, &none))
+			continue;
+		__builtin_memcpy(&r->key, &key->k, sizeof(r->key));
+		r->count = 1;
 		return 1;
 	}
-	if (row->w[0] || row->w[1])
-		return 0;
-	row->w[0] = key->w[0];
-	row->w[1] = key->w[1];
-	h->count = 1;
-	return 1;
+	return 0;
 }
 
 /* Count @key in vipc_decisions; a full table counts decisions_missed. */

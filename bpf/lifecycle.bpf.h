@@ -93,17 +93,24 @@ static long vipc_sweep_decision(void *map, struct vipc_decision_key *key, __u64 
 	return 0;
 }
 
-/* Hot row @i = cpu * VIPC_HOT_ROWS + index, cleared on its CPU's copy. */
+/* Hot bucket @i = cpu * VIPC_HOT_BUCKETS + index: its rows cleared on its
+ * CPU's copy.
+ */
 static long vipc_sweep_hot(__u32 i, struct vipc_sweep *sw)
 {
-	__u32 cpu = i / VIPC_HOT_ROWS, idx = i % VIPC_HOT_ROWS;
-	struct vipc_hot_row *h;
+	__u32 cpu = i / VIPC_HOT_BUCKETS, idx = i % VIPC_HOT_BUCKETS;
+	struct vipc_hot_bucket *b;
+	struct vipc_hot_row *r;
+	int w;
 
 	if (cpu >= nr_cpus)
 		return 1;
-	h = bpf_map_lookup_percpu_elem(&vipc_decisions_hot, &idx, cpu);
-	if (h && vipc_forgets(sw, h->key.container, h->key.endpoint, h->key.owner))
-		__builtin_memset(h, 0, sizeof(*h));
+	b = bpf_map_lookup_percpu_elem(&vipc_decisions_hot, &idx, cpu);
+	for (w = 0; b && w < VIPC_HOT_WAYS; w++) {
+		r = &b->row[w];
+		if (vipc_forgets(sw, r->key.container, r->key.endpoint, r->key.owner))
+			__builtin_memset(r, 0, sizeof(*r));
+	}
 	return 0;
 }
 
@@ -142,7 +149,7 @@ static long vipc_sweep_agg(void *map, struct vipc_agg_key *key, struct vipc_agg 
 static __always_inline void vipc_forget(struct vipc_sweep *sw)
 {
 	bpf_for_each_map_elem(&vipc_decisions, vipc_sweep_decision, sw, 0);
-	bpf_loop(VIPC_MAX_CPUS * VIPC_HOT_ROWS, vipc_sweep_hot, sw, 0);
+	bpf_loop(VIPC_MAX_CPUS * VIPC_HOT_BUCKETS, vipc_sweep_hot, sw, 0);
 	bpf_for_each_map_elem(&vipc_agg, vipc_sweep_agg, sw, 0);
 }
 

@@ -95,14 +95,14 @@ struct {
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } vipc_decisions SEC(".maps");
 
-/* Per CPU, the first key counted at each index: a counter found without a
- * hash lookup. Other keys at a taken index go to vipc_decisions.
+/* Per CPU, the first keys counted in each bucket: counters found without a
+ * hash lookup. Other keys of a full bucket go to vipc_decisions.
  */
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, VIPC_HOT_ROWS);
+	__uint(max_entries, VIPC_HOT_BUCKETS);
 	__type(key, __u32);
-	__type(value, struct vipc_hot_row);
+	__type(value, struct vipc_hot_bucket);
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } vipc_decisions_hot SEC(".maps");
 

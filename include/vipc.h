@@ -26,7 +26,8 @@
  * (unregistered names, owner calls, denies): see the loader's size_maps().
  */
 #define VIPC_DECISION_ROWS_PER_CONTAINER 8
-#define VIPC_HOT_ROWS 64 /* vipc_decisions_hot: rows per CPU, a power of two */
+#define VIPC_HOT_BUCKETS 128 /* vipc_decisions_hot: buckets per CPU, a power of two */
+#define VIPC_HOT_WAYS 2	     /* rows per bucket */
 #define VIPC_EVENTS_INTERVAL_MS 1000 /* default aggregation interval of deny events */
 
 /* Policy tables hold two slots: the live one and the one a reload fills. */
@@ -299,14 +300,18 @@ struct vipc_decision_key {
 	__u8 pad;
 };
 
-/* vipc_decisions_hot[i]: per CPU, the first key counted at index i (a hash
- * of the key) and its count; the other keys at i are counted in
- * vipc_decisions. A key's count is the sum of both maps over CPUs. An
- * all-zero key is a free row.
+/* vipc_decisions_hot[i]: per CPU, the first VIPC_HOT_WAYS keys counted in
+ * bucket i (a hash of the key) and their counts; the other keys of bucket
+ * i are counted in vipc_decisions. A key's count is the sum of both maps
+ * over CPUs. An all-zero key is a free row.
  */
 struct vipc_hot_row {
 	struct vipc_decision_key key;
 	__u64 count;
+};
+
+struct vipc_hot_bucket {
+	struct vipc_hot_row row[VIPC_HOT_WAYS];
 };
 
 /* vipc_agg: one key of deny (or would-deny) events, aggregated. */
@@ -382,7 +387,8 @@ _Static_assert(sizeof(struct vipc_conn_tag) == 144, "vipc_conn_tag layout");
 _Static_assert(sizeof(struct vipc_decision_key) == 16, "vipc_decision_key layout");
 _Static_assert(sizeof(struct vipc_agg_key) == 24, "vipc_agg_key layout");
 _Static_assert(sizeof(struct vipc_hot_row) == 24, "vipc_hot_row layout");
-_Static_assert((VIPC_HOT_ROWS & (VIPC_HOT_ROWS - 1)) == 0, "VIPC_HOT_ROWS: a power of two");
+_Static_assert((VIPC_HOT_BUCKETS & (VIPC_HOT_BUCKETS - 1)) == 0,
+	       "VIPC_HOT_BUCKETS: a power of two");
 _Static_assert(sizeof(struct vipc_agg) == 192, "vipc_agg layout");
 
 #endif /* __VIPC_H */

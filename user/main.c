@@ -327,6 +327,11 @@ static void status_text(const struct vipc_state *st)
 		printf("statistics snapshots every %llu ms\n", (unsigned long long)ms);
 	else
 		printf("statistics snapshots off\n");
+	if (st->cfg.events_interval_ns)
+		printf("deny events: one per key every %llu ms, the rest counted\n",
+		       (unsigned long long)(st->cfg.events_interval_ns / 1000000));
+	else
+		printf("deny events: every event\n");
 	printf("hooks:\n");
 	for (i = 0; i < vipc_nr_hooks; i++)
 		printf("  %-5s %s\n", hook_live(i) ? "live" :
@@ -360,6 +365,8 @@ static json_object *status_json(const struct vipc_state *st)
 		err = vipc_json_add_str(backends, backend_names[i], backend_state(st, &p, i));
 	err = err ?: vipc_json_add(doc, "stats_interval_ms", vipc_stats_interval_get(st, &ms) ?
 				   NULL : json_object_new_int64(ms));
+	err = err ?: vipc_json_add_u64(doc, "events_interval_ms",
+				       st->cfg.events_interval_ns / 1000000);
 	hooks = vipc_json_child(doc, "hooks");
 	for (i = 0; i < vipc_nr_hooks && !err; i++)
 		err = vipc_json_add(hooks, vipc_hooks[i].prog, json_object_new_boolean(hook_live(i)));
