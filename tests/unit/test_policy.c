@@ -129,6 +129,7 @@ Test(good, example_file_parses)
 	cr_assert_eq(ret, 0, "%s", msg);
 	cr_expect_eq(pol->default_mode, VIPC_MODE_ENFORCE);
 	cr_expect_eq(pol->default_unknown, VIPC_UNKNOWN_ALLOW);
+	cr_expect_eq(pol->events_interval_ms, 1000);
 	cr_expect_eq(pol->nr_containers, 3);
 	expect_container(pol, 0, "server", "vipc-demo/server", 0, VIPC_MODE_ENFORCE,
 			 VIPC_UNKNOWN_ALLOW, 37);
