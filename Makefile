@@ -227,7 +227,7 @@ all-tests:
 # the backend.
 VM_MATRIX ?= 6.1:lsm 6.12:both
 LSM_TESTS := $(patsubst tests/lsm/%.c,$(OUTPUT)/tests/%,$(wildcard tests/lsm/*.c))
-VM_SUITES := enforce registry observe lifecycle bypass identity
+VM_SUITES := enforce registry observe lifecycle bypass identity decisions
 VM_TESTS ?= $(VM_SUITES:%=$(OUTPUT)/tests/test_%) $(LSM_TESTS)
 
 $(OUTPUT)/tests/%: tests/lsm/%.c $(HARNESS_SRCS) $(LIB_OBJS) | $(OUTPUT)/tests

@@ -20,8 +20,10 @@
 enum b_config {
 	C_BASELINE,  /* no vipc loaded */
 	C_VIPC,	     /* vipc, small policy, caller granted */
+	C_NOCOUNT,   /* the same, loaded --no-decisions: no per-container counters */
 	C_VIPC_1M,   /* the same with 1,000,000 grants and 100,000 endpoints */
-	C_AUDIT,     /* vipc, caller in audit mode and not granted: would-denies */
+	C_AUDIT,     /* vipc, caller in audit mode and not granted: would-denies, aggregated */
+	C_AUDIT_ALL, /* the same with events: { rate: all }: one event per would-deny */
 	C_SOCAT,     /* a userspace broker: socat in front of the server */
 	C_LANDLOCK,  /* Landlock's abstract UNIX socket scope, server in the domain */
 	C__COUNT,
@@ -80,8 +82,10 @@ int b_cgroup_make(const char *rel);
 int b_cgroup_enter(const char *rel);
 __u64 b_cgroup_id(const char *rel);
 void b_cgroups_remove(void);
-/* Load with tables for the largest policy the bench applies. */
-int b_vipc_load(const char *loader, bool prealloc_grants);
+/* Load with tables for the largest policy the bench applies; without the
+ * per-container decision counters unless @counters.
+ */
+int b_vipc_load(const char *loader, bool prealloc_grants, bool counters);
 int b_vipc_unload(const char *loader);
 bool b_vipc_loaded(void);
 
@@ -94,6 +98,7 @@ struct b_spec {
 	const struct b_addrs *addrs; /* NULL: no bench endpoints */
 	bool audit;		     /* client in audit mode */
 	bool granted;		     /* client granted on the bench endpoints */
+	bool every_event;	     /* events: { rate: all }, else one per key and second */
 	size_t fill_containers, fill_endpoints, fill_grants;
 };
 /* @grants grants in all: the bench's four (when @a) and filler, a tenth as
@@ -150,7 +155,7 @@ struct b_results {
 	struct b_samples csw[C__COUNT][W__COUNT]; /* client context switches per op */
 	struct b_samples hook[C__COUNT][W__COUNT]; /* ns per hook run (bpf_stats) */
 	struct b_samples floor;			   /* ns per run of an empty program */
-	long events;			 /* would-deny events read in audit mode */
+	long events[C__COUNT];		 /* ring buffer records read (audit modes) */
 	struct b_samples sweep_base[2];	 /* connect µs, sendto k/s without vipc */
 	struct b_samples sweep[B_NR_SWEEP][2];
 	struct b_samples sweep_hook[B_NR_SWEEP][2]; /* connect, sendto */

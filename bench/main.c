@@ -24,12 +24,13 @@
 #include "bench.h"
 
 const char *const b_config_names[C__COUNT] = {
-	"baseline", "vipc", "vipc 1M grants", "vipc audit", "socat broker", "landlock scope",
+	"baseline",	  "vipc",	  "vipc no counters", "vipc 1M grants",
+	"vipc audit",	  "audit, all events", "socat broker",	   "landlock scope",
 };
 
 /* The configurations as --configs names them. */
 static const char *const config_keys[C__COUNT] = {
-	"baseline", "vipc", "vipc-1m", "audit", "socat", "landlock",
+	"baseline", "vipc", "nocount", "vipc-1m", "audit", "audit-all", "socat", "landlock",
 };
 
 /* Table sizes of the scaling sweep (grants; endpoints a tenth of them). */
@@ -49,6 +50,7 @@ static struct {
 	char dir[64];
 	pid_t worker;
 	int stats_fd; /* BPF run-time stats are on while it is open */
+	bool counters; /* the instance loaded has per-container decision counters */
 } opt = { .loader = "./vipc-loader", .out = "bench/results", .rounds = B_ROUNDS, .budget_ms = 300,
 	  .cpu = -1, .policy = SCHED_OTHER, .stats_fd = -1 };
 
@@ -93,7 +95,25 @@ static void on_signal(int sig)
 /* Does configuration @c run with vipc loaded? */
 static bool has_vipc(enum b_config c)
 {
-	return c == C_VIPC || c == C_VIPC_1M || c == C_AUDIT;
+	return c != C_BASELINE && c != C_SOCAT && c != C_LANDLOCK;
+}
+
+static bool is_audit(enum b_config c)
+{
+	return c == C_AUDIT || c == C_AUDIT_ALL;
+}
+
+/* vipc loaded with (or, for C_NOCOUNT, without) the decision counters. */
+static int load_for(enum b_config c)
+{
+	bool counters = c != C_NOCOUNT;
+
+	if (b_vipc_loaded() && opt.counters == counters)
+		return 0;
+	if (b_vipc_unload(opt.loader) || b_vipc_load(opt.loader, false, counters))
+		return -EIO;
+	opt.counters = counters;
+	return 0;
 }
 
 /* Bring vipc into the state configuration @c needs. */
@@ -104,11 +124,13 @@ static int prepare(enum b_config c, size_t grants)
 
 	if (!has_vipc(c))
 		return b_vipc_unload(opt.loader);
-	if (!b_vipc_loaded() && b_vipc_load(opt.loader, false))
-		return -EIO;
-	s = b_spec_for(&opt.addrs, c == C_VIPC_1M ? 1000000 : grants, c == C_AUDIT);
+	err = load_for(c);
+	if (err)
+		return err;
+	s = b_spec_for(&opt.addrs, c == C_VIPC_1M ? 1000000 : grants, is_audit(c));
+	s.every_event = c == C_AUDIT_ALL;
 	err = b_apply(&s);
-	if (!err && c == C_AUDIT)
+	if (!err && is_audit(c))
 		err = b_events_start();
 	return err;
 }
@@ -171,7 +193,7 @@ static void record(enum b_config c, const struct figures *f, long events)
 		b_samples_add(&res.work[c][w], f->v[w]);
 		b_samples_add(&res.csw[c][w], f->csw[w]);
 	}
-	res.events += events;
+	res.events[c] += events;
 }
 
 /* Under @c, each workload that runs a hook per op, alone: the hooks' ns
@@ -239,7 +261,7 @@ static int run_round(int r, bool timed)
 			fprintf(stderr, "bench: %s: %s\n", b_config_names[c], strerror(-err));
 			return err;
 		}
-		events = c == C_AUDIT ? b_events_stop() : 0;
+		events = is_audit(c) ? b_events_stop() : 0;
 		if (timed)
 			record(c, &f, events);
 	}
@@ -442,7 +464,8 @@ int main(int argc, char **argv)
 		return b_ops_main(argc - 1, argv + 1);
 	if (parse_args(argc, argv)) {
 		fprintf(stderr, "usage: vipc-bench [--loader PATH] [--out DIR] [--rounds N] [--budget MS]\n"
-				"                  [--quick] [--configs baseline,vipc,vipc-1m,audit,socat,landlock]\n"
+				"                  [--quick] [--configs baseline,vipc,nocount,vipc-1m,audit,\n"
+				"                   audit-all,socat,landlock]\n"
 				"                  [--cpu N] [--sched batch|other]\n");
 		return 2;
 	}

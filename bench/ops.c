@@ -173,11 +173,11 @@ int b_ops_run(const char *self, const char *loader, struct b_results *r)
 	int i, err = 0;
 
 	fprintf(stderr, "bench: policy operations\n");
-	err = b_vipc_load(loader, false);
+	err = b_vipc_load(loader, false, true);
 	for (i = 0; i < B_NR_OPS && !err; i++) {
 		/* The instance and registry each operation starts from, then the operation. */
 		if (ops[i].prealloc != ops[i ? i - 1 : 0].prealloc)
-			err = b_vipc_unload(loader) ?: b_vipc_load(loader, ops[i].prealloc);
+			err = b_vipc_unload(loader) ?: b_vipc_load(loader, ops[i].prealloc, true);
 		s = ops[i].before ? *ops[i].before :
 				    ops[i].before_grants ? b_spec_for(NULL, ops[i].before_grants, false) :
 							   empty;

@@ -234,8 +234,6 @@ static void print_overheads(const struct b_results *r)
 				out(" %22s", "-");
 		out("\n");
 	}
-	if (config_ran(r, C_AUDIT))
-		out("would-deny events read from the ring buffer in audit mode: %ld\n", r->events);
 	out("\n");
 	print_header(r, "vipc hooks, ns per run          ");
 	print_rows(r, r->hook, B_HOOKED_WORK, 0, false);
@@ -244,6 +242,88 @@ static void print_overheads(const struct b_results *r)
 		print_cell(&r->floor, 0);
 		out("\n\n");
 	}
+}
+
+/* Median over rounds of @a less @b in the same round. */
+static double paired_diff(const struct b_samples *a, const struct b_samples *b)
+{
+	struct b_samples d = {};
+	int i;
+
+	for (i = 0; i < a->n && i < b->n; i++)
+		b_samples_add(&d, a->v[i] - b->v[i]);
+	return b_median(&d);
+}
+
+/* Audit's hook run time above enforce's as a share of a baseline op, in
+ * percent: the cost wall-clock noise cannot hide or inflate.
+ */
+static double audit_share(const struct b_results *r, enum b_config c, enum b_work w)
+{
+	double base = b_work_ns_per_op(w, b_median(&r->work[C_BASELINE][w]));
+
+	return base > 0 ? 100 * paired_diff(&r->hook[c][w], &r->hook[C_VIPC][w]) / base : 0;
+}
+
+/* One cell of the audit table: @v with @unit, or "-" when @c did not run @w. */
+static void audit_cell(const struct b_results *r, enum b_config c, enum b_work w, double v,
+		       const char *unit)
+{
+	if (r->work[c][w].n)
+		out(" %20.1f%-2s", v, unit);
+	else
+		out(" %22s", "-");
+}
+
+/* Audit mode (not granted: every call a would-deny) against enforce mode
+ * (granted), paired by round, events aggregated and every event sent:
+ * extra time per op, extra hook ns per run, and that as a share of an op.
+ */
+static void print_audit(const struct b_results *r)
+{
+	static const enum b_config audit[2] = { C_AUDIT, C_AUDIT_ALL };
+	int i, w;
+
+	if (!config_ran(r, C_VIPC) || (!config_ran(r, C_AUDIT) && !config_ran(r, C_AUDIT_ALL)))
+		return;
+	out("%-31s %22s %22s\n", "audit vs enforce (vipc)", b_config_names[C_AUDIT],
+	    b_config_names[C_AUDIT_ALL]);
+	for (w = 0; w < W__COUNT; w++) {
+		if (!(B_HOOKED_WORK & (1u << w)) || !work_ran(r, w))
+			continue;
+		out("%-24s %-6s", b_work_names[w], "op");
+		for (i = 0; i < 2; i++)
+			audit_cell(r, audit[i], w, work_overhead(r, audit[i], C_VIPC, w), "%");
+		out("\n%-24s %-6s", "", "hook");
+		for (i = 0; i < 2; i++)
+			audit_cell(r, audit[i], w, paired_diff(&r->hook[audit[i]][w], &r->hook[C_VIPC][w]),
+				   "ns");
+		out("\n%-24s %-6s", "", "share");
+		for (i = 0; i < 2; i++)
+			audit_cell(r, audit[i], w, audit_share(r, audit[i], w), "%");
+		out("\n");
+	}
+	out("ring buffer records read: %ld aggregated (events and summaries), %ld every event\n\n",
+	    r->events[C_AUDIT], r->events[C_AUDIT_ALL]);
+}
+
+/* What the per-container decision counters add to a hook run: vipc's ns
+ * per run less vipc --no-decisions', paired by round.
+ */
+static void print_counter_cost(const struct b_results *r)
+{
+	int w;
+
+	if (!config_ran(r, C_VIPC) || !config_ran(r, C_NOCOUNT))
+		return;
+	out("%-31s %12s %12s %12s\n", "decision counters, ns per run", "with", "without",
+	    "added");
+	for (w = 0; w < W__COUNT; w++)
+		if (r->hook[C_VIPC][w].n && r->hook[C_NOCOUNT][w].n)
+			out("%-31s %12.0f %12.0f %12.1f\n", b_work_names[w],
+			    b_median(&r->hook[C_VIPC][w]), b_median(&r->hook[C_NOCOUNT][w]),
+			    paired_diff(&r->hook[C_VIPC][w], &r->hook[C_NOCOUNT][w]));
+	out("\n");
 }
 
 /* The client's context switches per op: where wake-up preemption shows. */
@@ -332,6 +412,36 @@ static double hook_share(const struct b_results *r, enum b_work a, enum b_work b
 	return most;
 }
 
+/* The worst of audit_share() over connect and sendto. */
+static double audit_hook_share(const struct b_results *r)
+{
+	double most = 0, v;
+	int w;
+
+	for (w = 0; w < W__COUNT; w++) {
+		if (!(B_HOOKED_WORK & (1u << w)))
+			continue;
+		v = audit_share(r, C_AUDIT, w);
+		most = v > most ? v : most;
+	}
+	return most;
+}
+
+/* The most the decision counters add to a connect or sendto hook run, ns. */
+static double counter_cost(const struct b_results *r)
+{
+	double most = 0, d;
+	int w;
+
+	for (w = 0; w < W__COUNT; w++) {
+		if (!(B_HOOKED_WORK & (1u << w)))
+			continue;
+		d = paired_diff(&r->hook[C_VIPC][w], &r->hook[C_NOCOUNT][w]);
+		most = d > most ? d : most;
+	}
+	return most;
+}
+
 /* The worse of the sweep's connect and sendto hooks, 1M grants against 10. */
 static double sweep_hook_growth(const struct b_results *r)
 {
@@ -350,6 +460,10 @@ static void print_targets(const struct b_results *r)
 	target("connect+accept: hook above the floor, share of an op", hook_share(r, W_CONNECT_PATH, W_CONNECT_ABS), "%", 3, true);
 	target("datagram sendto overhead", worst(r, C_VIPC, C_BASELINE, W_DGRAM_PATH, W_DGRAM_ABS), "%", 5, true);
 	target("datagram sendto: hook above the floor, share of an op", hook_share(r, W_DGRAM_PATH, W_DGRAM_ABS), "%", 5, true);
+	target("audit vs enforce: connect+accept time per op", worst(r, C_AUDIT, C_VIPC, W_CONNECT_PATH, W_CONNECT_ABS), "%", 10, true);
+	target("audit vs enforce: sendto time per op", worst(r, C_AUDIT, C_VIPC, W_DGRAM_PATH, W_DGRAM_ABS), "%", 10, true);
+	target("audit vs enforce: hook above enforce's, share of an op", audit_hook_share(r), "%", 10, true);
+	target("decision counters: ns added to a hook run", counter_cost(r), " ns", 10, true);
 	target("1M grants vs 10: connect time per op", worst(r, C_VIPC_1M, C_VIPC, W_CONNECT_PATH, W_CONNECT_ABS), "%", 5, true);
 	target("1M grants vs 10: sendto time per op", worst(r, C_VIPC_1M, C_VIPC, W_DGRAM_PATH, W_DGRAM_ABS), "%", 5, true);
 	target("1M grants vs 10: hook ns per run (sweep)", sweep_hook_growth(r), "%", 5, true);
@@ -403,6 +517,8 @@ void b_report_table(const struct b_results *r)
 	print_machine(r);
 	print_workloads(r);
 	print_overheads(r);
+	print_counter_cost(r);
+	print_audit(r);
 	print_csw(r);
 }
 

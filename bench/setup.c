@@ -118,18 +118,23 @@ bool b_vipc_loaded(void)
 	return !access(VIPC_PIN_DIR "/vipc_config", F_OK);
 }
 
-int b_vipc_load(const char *loader, bool prealloc_grants)
+int b_vipc_load(const char *loader, bool prealloc_grants, bool counters)
 {
-	const char *argv[] = { loader, "--max-containers", "110000", "--max-endpoints", "110000",
-			       "--max-grants", "1100000", "load",
-			       prealloc_grants ? "--prealloc-grants" : NULL, NULL };
+	const char *argv[12] = { loader, "--max-containers", "110000", "--max-endpoints", "110000",
+				 "--max-grants", "1100000", "load", "-q" };
+	int n = 9;
+
+	if (prealloc_grants)
+		argv[n++] = "--prealloc-grants";
+	if (!counters)
+		argv[n++] = "--no-decisions";
 
 	return run(argv) ? -EIO : 0;
 }
 
 int b_vipc_unload(const char *loader)
 {
-	const char *argv[] = { loader, "unload", NULL };
+	const char *argv[] = { loader, "unload", "-q", NULL };
 
 	return b_vipc_loaded() && run(argv) ? -EIO : 0;
 }
@@ -203,6 +208,7 @@ struct vipc_policy *b_policy(const struct b_spec *s)
 
 	if (!p)
 		return NULL;
+	p->events_interval_ms = s->every_event ? 0 : VIPC_EVENTS_INTERVAL_MS;
 	p->containers = calloc(s->fill_containers + 2, sizeof(*p->containers));
 	p->endpoints = calloc(s->fill_endpoints + 4, sizeof(*p->endpoints));
 	p->grants = calloc(s->fill_grants + 4, sizeof(*p->grants));

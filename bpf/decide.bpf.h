@@ -41,6 +41,8 @@ struct vipc_call {
 	__u64 changes; /* the policy's change count when the decision began */
 	__u32 perm;
 	enum vipc_hook hook;
+	/* Counted when no caller or endpoint was looked up (a remembered verdict). */
+	__u32 container, endpoint, owner;
 };
 
 /* Copy @len (< 109) bytes at kernel address @src into the zeroed @name;
@@ -137,18 +139,105 @@ static __always_inline void vipc_count_lookup(struct vipc_stats *s, int hit)
 		s->hits++;
 }
 
-/* Report a deny or would-deny on the ring buffer; count it when lost. */
-static __always_inline void vipc_report(const struct vipc_call *c, enum vipc_reason reason,
-					int audit)
-{
-	struct vipc_event *e;
+/* A decision key as words, to compare and to hash. */
+union vipc_dkey {
+	struct vipc_decision_key k;
+	__u64 w[2];
+};
 
-	e = bpf_ringbuf_reserve(&vipc_events, sizeof(*e), 0);
-	if (!e) {
-		if (c->stats)
-			c->stats->events_dropped++;
+/* This CPU's hot bucket for @key: its index a multiply-shift hash of the key. */
+static __always_inline struct vipc_hot_bucket *vipc_hot_bucket(const union vipc_dkey *key)
+{
+	__u32 i = (__u32)((key->w[0] ^ (key->w[1] * 0x9e3779b97f4a7c15ULL)) *
+			  0xc2b2ae3d27d4eb4fULL >> 32) & (VIPC_HOT_BUCKETS - 1);
+
+	return bpf_map_lookup_elem(&vipc_decisions_hot, &i);
+}
+
+static __always_inline int vipc_row_is(const struct vipc_hot_row *r, const union vipc_dkey *key)
+{
+	const union vipc_dkey *k = (const union vipc_dkey *)&r->key;
+
+	return k->w[0] == key->w[0] && k->w[1] == key->w[1];
+}
+
+/* Count @key in a row of its hot bucket that holds it, else in a free one
+ * it takes (1); 0 when the bucket's rows hold other keys.
+ */
+static __always_inline int vipc_count_hot(const union vipc_dkey *key)
+{
+	static const union vipc_dkey none;
+	struct vipc_hot_bucket *b = vipc_hot_bucket(key);
+	struct vipc_hot_row *r;
+	int i;
+
+	if (!b)
+		return 0;
+#pragma clang loop unroll(full)
+	for (i = 0; i < VIPC_HOT_WAYS; i++) {
+		if (vipc_row_is(&b->row[i], key)) {
+			b->row[i].count++;
+			return 1;
+		}
+	}
+#pragma clang loop unroll(full)
+	for (i = 0; i < VIPC_HOT_WAYS; i++) {
+		r = &b->row[i];
+		if (!vipc_row_is(r, &none))
+			continue;
+		__builtin_memcpy(&r->key, &key->k, sizeof(r->key));
+		r->count = 1;
+		return 1;
+	}
+	return 0;
+}
+
+/* Count @key in vipc_decisions; a full table counts decisions_missed. */
+static __always_inline void vipc_count_cold(const struct vipc_call *c, union vipc_dkey *key)
+{
+	__u64 one = 1, *n;
+	long err;
+
+	n = bpf_map_lookup_elem(&vipc_decisions, &key->k);
+	if (n) {
+		(*n)++;
 		return;
 	}
+	/* A new row holds 1 on this CPU; another CPU may have made it first. */
+	err = bpf_map_update_elem(&vipc_decisions, &key->k, &one, BPF_NOEXIST);
+	n = err == -EEXIST ? bpf_map_lookup_elem(&vipc_decisions, &key->k) : NULL;
+	if (n)
+		(*n)++;
+	else if (err && c->stats)
+		c->stats->decisions_missed++;
+}
+
+/* Count a decision under its (container, endpoint, hook, reason, verdict):
+ * in this CPU's hot row when it has it, else in vipc_decisions. An
+ * unconfined caller's allows are left to vipc_stats; a full table never
+ * fails the call.
+ */
+static __always_inline void vipc_count_decision(const struct vipc_call *c,
+						enum vipc_reason reason, __u8 verdict)
+{
+	union vipc_dkey key = { .k = {
+		.container = c->caller ? c->caller->id : c->container,
+		.endpoint = c->ep ? c->ep->id : c->endpoint,
+		.owner = c->ep ? c->ep->owner : c->owner,
+		.hook = c->hook,
+		.reason = reason,
+		.verdict = verdict,
+	} };
+
+	if (!count_decisions || reason == VIPC_R_UNCONFINED || vipc_count_hot(&key))
+		return;
+	vipc_count_cold(c, &key);
+}
+
+/* The event of a deny or would-deny, whole, into @e. */
+static __always_inline void vipc_event_fill(struct vipc_event *e, const struct vipc_call *c,
+					    enum vipc_reason reason, int audit)
+{
 	e->type = audit ? VIPC_EV_AUDIT : VIPC_EV_DENY;
 	e->hook = c->hook;
 	e->reason = reason;
@@ -160,10 +249,105 @@ static __always_inline void vipc_report(const struct vipc_call *c, enum vipc_rea
 	e->container = c->caller ? c->caller->id : 0;
 	e->endpoint = c->ep ? c->ep->id : 0;
 	e->name_len = c->key.len;
+	e->verdict = audit ? VIPC_V_AUDIT : VIPC_V_DENY;
 	__builtin_memset(e->pad, 0, sizeof(e->pad));
 	bpf_get_current_comm(e->comm, sizeof(e->comm));
 	__builtin_memcpy(e->name, c->name.bytes, sizeof(e->name));
-	bpf_ringbuf_submit(e, 0);
+	e->suppressed = 0;
+}
+
+/* Take @a's pending count, at most what an event's field holds (the rest
+ * stays pending).
+ */
+static __always_inline __u32 vipc_take_pending(struct vipc_agg *a)
+{
+	__u64 n = __sync_lock_test_and_set(&a->pending, 0);
+
+	if (n <= 0xffffffffULL)
+		return n;
+	__sync_fetch_and_add(&a->pending, n - 0xffffffffULL);
+	return 0xffffffffU;
+}
+
+/* Submit the event of @c (with @a: the first of its key's interval, which
+ * carries the key's pending count and becomes its summaries' template).
+ */
+static __always_inline void vipc_send(const struct vipc_call *c, enum vipc_reason reason,
+				      int audit, struct vipc_agg *a)
+{
+	struct vipc_event *e;
+
+	e = bpf_ringbuf_reserve(&vipc_events, sizeof(*e), 0);
+	if (!e) {
+		if (c->stats)
+			c->stats->events_dropped++;
+		return;
+	}
+	vipc_event_fill(e, c, reason, audit);
+	if (!a) {
+		bpf_ringbuf_submit(e, 0);
+		return;
+	}
+	e->suppressed = vipc_take_pending(a);
+	__builtin_memcpy(&a->last, e, sizeof(*e));
+	bpf_ringbuf_submit(e, BPF_RB_NO_WAKEUP);
+}
+
+/* A new aggregate: zero, its interval not yet opened (window 0). */
+static const struct vipc_agg vipc_agg_zero;
+
+/* The aggregate of @c's key, made when new; NULL when the table is full. */
+static __always_inline struct vipc_agg *vipc_agg_get(const struct vipc_call *c,
+						     enum vipc_reason reason, int audit)
+{
+	struct vipc_agg_key key = {
+		.hash = c->ep ? 0 : c->key.hash,
+		.container = c->caller ? c->caller->id : 0,
+		.endpoint = c->ep ? c->ep->id : 0,
+		.hook = c->hook,
+		.reason = reason,
+		.verdict = audit ? VIPC_V_AUDIT : VIPC_V_DENY,
+		.kind = c->ep ? 0 : c->key.kind,
+		.len = c->ep ? 0 : c->key.len,
+	};
+	struct vipc_agg *a;
+
+	a = bpf_map_lookup_elem(&vipc_agg, &key);
+	if (a)
+		return a;
+	bpf_map_update_elem(&vipc_agg, &key, &vipc_agg_zero, BPF_NOEXIST);
+	return bpf_map_lookup_elem(&vipc_agg, &key);
+}
+
+/* Report a deny or would-deny. With an events interval, per key (container,
+ * endpoint or unregistered name, hook, reason, verdict) the first call of an
+ * interval is sent and the rest are counted (events_suppressed, and the
+ * key's pending count, sent with its next event or by the flush). The one
+ * call that moves the interval's start on sends; events go without a
+ * wake-up (the flush wakes the reader). Lost to a full ring: events_dropped.
+ * With @coarse, intervals run on the coarse monotonic clock (the tick),
+ * which costs less than a precise read.
+ */
+static __always_inline void vipc_report(const struct vipc_call *c, enum vipc_reason reason,
+					int audit, int coarse)
+{
+	struct vipc_config *cfg = vipc_cfg();
+	__u64 now = coarse ? bpf_ktime_get_coarse_ns() : bpf_ktime_get_ns(), start;
+	__u64 interval = cfg ? cfg->events_interval_ns : 0;
+	struct vipc_agg *a = interval ? vipc_agg_get(c, reason, audit) : NULL;
+
+	if (a) {
+		start = a->window;
+		if ((start && now - start < interval) ||
+		    __sync_val_compare_and_swap(&a->window, start, now) != start) {
+			__sync_fetch_and_add(&a->pending, 1);
+			if (c->stats)
+				c->stats->events_suppressed++;
+			return;
+		}
+		a->owner = c->ep ? c->ep->owner : 0;
+	}
+	vipc_send(c, reason, audit, a);
 }
 
 /* Phase 1 of every decision: the policy's change count, then the live
@@ -214,15 +398,28 @@ static __always_inline void vipc_lookup(struct vipc_call *c)
 	vipc_count_lookup(c->stats, c->grant != NULL);
 }
 
-/* Phase 3: count and report the decision; 1 lets the call through. */
-static __always_inline int vipc_finish(struct vipc_call *c, enum vipc_reason reason)
+/* Phase 3: count (per hook and per container and endpoint) and report the
+ * decision; 1 lets the call through. @coarse: event intervals on the
+ * coarse clock, which the socket backend's programs may read and the LSM
+ * backend's (tracing programs) may not; a key has one hook, so one clock.
+ */
+static __always_inline int vipc_finish_clock(struct vipc_call *c, enum vipc_reason reason,
+					     int coarse)
 {
 	int allow = vipc_verdict_allows(c->caller, reason);
+	int denies = vipc_reason_denies(reason);
 
-	vipc_count(c->stats, reason, allow && vipc_reason_denies(reason));
-	if (vipc_reason_denies(reason))
-		vipc_report(c, reason, allow);
+	vipc_count(c->stats, reason, allow && denies);
+	vipc_count_decision(c, reason, !denies ? VIPC_V_ALLOW : allow ? VIPC_V_AUDIT : VIPC_V_DENY);
+	if (denies)
+		vipc_report(c, reason, allow, coarse);
 	return allow;
+}
+
+/* Phase 3 with the precise clock. */
+static __always_inline int vipc_finish(struct vipc_call *c, enum vipc_reason reason)
+{
+	return vipc_finish_clock(c, reason, 0);
 }
 
 #endif /* __VIPC_DECIDE_BPF_H */

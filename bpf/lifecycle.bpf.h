@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause */
 /* Lifecycle: remove a container with what it owns (`container rm`), bind
  * and unbind cgroups as they are made and removed (the cgroup_mkdir and
- * cgroup_rmdir tracepoints), and the periodic statistics snapshot.
+ * cgroup_rmdir tracepoints), the periodic statistics snapshot, and the
+ * flush of aggregated deny events.
  */
 #ifndef __VIPC_LIFECYCLE_BPF_H
 #define __VIPC_LIFECYCLE_BPF_H
@@ -10,7 +11,7 @@ struct vipc_sweep {
 	__u32 container;
 	__u32 slot;
 	__u32 counted; /* the slot is live: count what is removed */
-	__u32 removed;
+	__u32 endpoint; /* counters only: with container 0, this endpoint's */
 };
 
 static long vipc_sweep_endpoint(void *map, struct vipc_endpoint_key *key,
@@ -89,6 +90,85 @@ static long vipc_sweep_principal(void *map, struct vipc_principal_key *key,
 	return 0;
 }
 
+/* Do the counters of (@container, @endpoint owned by @owner) go? Those of
+ * the container swept and of its endpoints, or of the endpoint swept.
+ */
+static __always_inline int vipc_forgets(const struct vipc_sweep *sw, __u32 container,
+					__u32 endpoint, __u32 owner)
+{
+	if (sw->container)
+		return container == sw->container || owner == sw->container;
+	return endpoint == sw->endpoint;
+}
+
+static long vipc_sweep_decision(void *map, struct vipc_decision_key *key, __u64 *n,
+				struct vipc_sweep *sw)
+{
+	if (vipc_forgets(sw, key->container, key->endpoint, key->owner))
+		bpf_map_delete_elem(map, key);
+	return 0;
+}
+
+/* Hot bucket @i = cpu * VIPC_HOT_BUCKETS + index: its rows cleared on its
+ * CPU's copy.
+ */
+static long vipc_sweep_hot(__u32 i, struct vipc_sweep *sw)
+{
+	__u32 cpu = i / VIPC_HOT_BUCKETS, idx = i % VIPC_HOT_BUCKETS;
+	struct vipc_hot_bucket *b;
+	struct vipc_hot_row *r;
+	int w;
+
+	if (cpu >= nr_cpus)
+		return 1;
+	b = bpf_map_lookup_percpu_elem(&vipc_decisions_hot, &idx, cpu);
+	for (w = 0; b && w < VIPC_HOT_WAYS; w++) {
+		r = &b->row[w];
+		if (vipc_forgets(sw, r->key.container, r->key.endpoint, r->key.owner))
+			__builtin_memset(r, 0, sizeof(*r));
+	}
+	return 0;
+}
+
+/* Send @a's pending count as a summary (waking the reader): 1 when the ring
+ * is full, the count left pending for the next try.
+ */
+static __always_inline int vipc_summarize(struct vipc_agg *a)
+{
+	struct vipc_event *e;
+
+	if (!a->pending)
+		return 0;
+	e = bpf_ringbuf_reserve(&vipc_events, sizeof(*e), 0);
+	if (!e)
+		return 1;
+	__builtin_memcpy(e, &a->last, sizeof(*e));
+	e->type = VIPC_EV_SUMMARY;
+	e->ts_ns = bpf_ktime_get_ns();
+	e->suppressed = vipc_take_pending(a);
+	bpf_ringbuf_submit(e, BPF_RB_FORCE_WAKEUP);
+	return 0;
+}
+
+/* Aggregates go too, once their pending count is sent. */
+static long vipc_sweep_agg(void *map, struct vipc_agg_key *key, struct vipc_agg *a,
+			   struct vipc_sweep *sw)
+{
+	if (!vipc_forgets(sw, key->container, key->endpoint, a->owner))
+		return 0;
+	vipc_summarize(a);
+	bpf_map_delete_elem(map, key);
+	return 0;
+}
+
+/* Drop the counters (decision rows, hot rows, event aggregates) @sw names. */
+static __always_inline void vipc_forget(struct vipc_sweep *sw)
+{
+	bpf_for_each_map_elem(&vipc_decisions, vipc_sweep_decision, sw, 0);
+	bpf_loop(VIPC_MAX_CPUS * VIPC_HOT_BUCKETS, vipc_sweep_hot, sw, 0);
+	bpf_for_each_map_elem(&vipc_agg, vipc_sweep_agg, sw, 0);
+}
+
 /* Remove a container from one slot with everything it owns and holds:
  * what it owns first, then what selects it, its bindings, itself.
  */
@@ -105,6 +185,8 @@ static __always_inline void vipc_remove(__u32 container, __u32 slot)
 	bpf_for_each_map_elem(&vipc_endpoints, vipc_sweep_endpoint, &sw, 0);
 	bpf_for_each_map_elem(&vipc_watch, vipc_sweep_watch, &sw, 0);
 	bpf_for_each_map_elem(&vipc_principals, vipc_sweep_principal, &sw, 0);
+	if (sw.counted)
+		vipc_forget(&sw);
 	reg = vipc_reg();
 	if (!reg)
 		return;
@@ -113,11 +195,19 @@ static __always_inline void vipc_remove(__u32 container, __u32 slot)
 	__sync_fetch_and_add(&reg->policy_changes, 1);
 }
 
-/* Run by the loader (BPF_PROG_TEST_RUN) for `container rm`. */
+/* Run by the loader (BPF_PROG_TEST_RUN) for `container rm`, and with
+ * VIPC_REMOVE_COUNTERS for the counters of what a reload or `endpoint rm`
+ * removed.
+ */
 SEC("syscall")
 int vipc_remove_container(struct vipc_remove_args *args)
 {
-	vipc_remove(args->container, args->slot);
+	struct vipc_sweep sw = { .container = args->container, .endpoint = args->endpoint };
+
+	if (args->flags & VIPC_REMOVE_COUNTERS)
+		vipc_forget(&sw);
+	else
+		vipc_remove(args->container, args->slot);
 	return 0;
 }
 
@@ -290,17 +380,60 @@ static int vipc_tick(void *map, __u32 *key, struct vipc_timer_slot *slot)
 	return 0;
 }
 
-/* Run by the loader after setting vipc_settings: start the snapshots. */
+struct vipc_flush {
+	__u64 now;
+	__u64 interval;
+};
+
+/* Each aggregate's pending count as a summary; an aggregate idle for two
+ * intervals (or any, once every event goes out alone) is dropped, and the
+ * next call of its key opens a new interval. A full ring stops the pass.
+ */
+static long vipc_flush_one(void *map, struct vipc_agg_key *key, struct vipc_agg *a,
+			   struct vipc_flush *f)
+{
+	if (vipc_summarize(a))
+		return 1;
+	if (a->window && !a->pending && f->now - a->window >= 2 * f->interval)
+		bpf_map_delete_elem(map, key);
+	return 0;
+}
+
+/* Every events interval: flush the aggregates; stops once the interval is 0. */
+static int vipc_flush_tick(void *map, __u32 *key, struct vipc_timer_slot *slot)
+{
+	struct vipc_config *cfg = vipc_cfg();
+	struct vipc_flush f = { .now = bpf_ktime_get_ns() }; /* never behind the coarse clock */
+
+	f.interval = cfg ? cfg->events_interval_ns : 0;
+	bpf_for_each_map_elem(&vipc_agg, vipc_flush_one, &f, 0);
+	if (f.interval)
+		bpf_timer_start(&slot->timer, f.interval, 0);
+	return 0;
+}
+
+/* Run by the loader after setting vipc_settings or vipc_config's events
+ * interval: start the snapshots and the flush, each when its period is set.
+ */
 SEC("syscall")
 int vipc_start_stats(void *ctx)
 {
 	struct vipc_settings *set = vipc_set();
+	struct vipc_config *cfg = vipc_cfg();
 	struct vipc_timer_slot *slot;
-	__u32 zero = 0;
+	__u32 id = VIPC_TIMER_FLUSH;
+	long err = 0;
 
-	slot = bpf_map_lookup_elem(&vipc_timer, &zero);
-	if (!slot || !set || !set->stats_interval_ns)
-		return 0;
+	slot = bpf_map_lookup_elem(&vipc_timer, &id);
+	if (slot && cfg && cfg->events_interval_ns) {
+		bpf_timer_init(&slot->timer, &vipc_timer, CLOCK_MONOTONIC);
+		bpf_timer_set_callback(&slot->timer, vipc_flush_tick);
+		err = bpf_timer_start(&slot->timer, cfg->events_interval_ns, 0);
+	}
+	id = VIPC_TIMER_STATS;
+	slot = bpf_map_lookup_elem(&vipc_timer, &id);
+	if (err || !slot || !set || !set->stats_interval_ns)
+		return err;
 	bpf_timer_init(&slot->timer, &vipc_timer, CLOCK_MONOTONIC);
 	bpf_timer_set_callback(&slot->timer, vipc_tick);
 	return bpf_timer_start(&slot->timer, set->stats_interval_ns, 0);

@@ -8,6 +8,8 @@
 
 /* Set by the loader before load. */
 const volatile __u32 nr_cpus = 1;
+/* Count every decision in vipc_decisions (off: the loader's --no-decisions). */
+const volatile __u32 count_decisions = 1;
 
 /* Identity of the pinned instance, the live slot and the id counters. Its
  * writers read, change and rewrite the whole value, so every one of them
@@ -99,6 +101,41 @@ struct {
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } vipc_stats SEC(".maps");
 
+/* Decisions per (container, endpoint, hook, reason, verdict), per CPU. Sized
+ * by the loader from the table limits; a full table counts decisions_missed.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
+	__uint(max_entries, VIPC_MAX_GRANTS + VIPC_DECISION_ROWS_PER_CONTAINER * VIPC_MAX_PRINCIPALS);
+	__type(key, struct vipc_decision_key);
+	__type(value, __u64);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} vipc_decisions SEC(".maps");
+
+/* Per CPU, the first keys counted in each bucket: counters found without a
+ * hash lookup. Other keys of a full bucket go to vipc_decisions.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, VIPC_HOT_BUCKETS);
+	__type(key, __u32);
+	__type(value, struct vipc_hot_bucket);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} vipc_decisions_hot SEC(".maps");
+
+/* Deny events aggregated per key over vipc_config's events interval; keys
+ * idle for two intervals are dropped by the flush. Full: events go out alone.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, VIPC_MAX_GRANTS + VIPC_DECISION_ROWS_PER_CONTAINER * VIPC_MAX_PRINCIPALS);
+	__type(key, struct vipc_agg_key);
+	__type(value, struct vipc_agg);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} vipc_agg SEC(".maps");
+
 /* Registry counters, shared with the loader through mmap. */
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
@@ -120,10 +157,16 @@ struct vipc_timer_slot {
 	struct bpf_timer timer;
 };
 
-/* Timer driving the statistics snapshots. */
+enum vipc_timer_id {
+	VIPC_TIMER_STATS = 0, /* the statistics snapshots */
+	VIPC_TIMER_FLUSH = 1, /* the aggregated events' summaries */
+	VIPC_TIMER__COUNT,
+};
+
+/* Timers driving the statistics snapshots and the event flush. */
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, 1);
+	__uint(max_entries, VIPC_TIMER__COUNT);
 	__type(key, __u32);
 	__type(value, struct vipc_timer_slot);
 	__uint(pinning, LIBBPF_PIN_BY_NAME);

@@ -31,7 +31,9 @@ struct vipc_verdict {
 	struct vipc_endpoint_key key;
 	union vipc_name name;
 	__u32 reason;
-	__u32 pad;
+	__u32 container; /* the ids it counts under in vipc_decisions */
+	__u32 endpoint;
+	__u32 owner;
 };
 
 struct {
@@ -61,6 +63,9 @@ static __always_inline void vipc_remember(struct bpf_sock *sk, struct vipc_verdi
 	v->changes = c->changes;
 	v->cgroup_id = c->cgid;
 	v->reason = reason;
+	v->container = c->caller ? c->caller->id : 0;
+	v->endpoint = c->ep ? c->ep->id : 0;
+	v->owner = c->ep ? c->ep->owner : 0;
 	__builtin_memcpy(&v->key, &c->key, sizeof(v->key));
 	__builtin_memcpy(&v->name, &c->name, sizeof(v->name));
 }
@@ -85,7 +90,10 @@ static __always_inline int vipc_check_addr(struct bpf_sock_addr *ctx, __u32 perm
 	if (v && vipc_verdict_holds(v, &c)) {
 		if (c.stats)
 			c.stats->cached++;
-		return vipc_finish(&c, v->reason);
+		c.container = v->container;
+		c.endpoint = v->endpoint;
+		c.owner = v->owner;
+		return vipc_finish_clock(&c, v->reason, 1);
 	}
 
 	/* Phase 2: the caller, its endpoint and grant; remember an allow. */
@@ -97,7 +105,7 @@ static __always_inline int vipc_check_addr(struct bpf_sock_addr *ctx, __u32 perm
 	reason = vipc_decide(c.caller, c.ep, c.grant, perm);
 	if (named && remember && !vipc_reason_denies(reason))
 		vipc_remember(ctx->sk, v, &c, reason);
-	return vipc_finish(&c, reason);
+	return vipc_finish_clock(&c, reason, 1);
 }
 
 SEC("cgroup/connect_unix")

@@ -18,6 +18,7 @@
 #define SCM_RIGHTS 1
 #define EPERM 1
 #define ENOMEM 12
+#define EEXIST 17
 #define CLOCK_MONOTONIC 1
 #define SUN_PATH_OFFSET 2 /* offsetof(struct sockaddr_un, sun_path) */
 

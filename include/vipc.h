@@ -7,7 +7,7 @@
 #define __VIPC_H
 
 #define VIPC_MAGIC 0x43504956 /* "VIPC" little-endian */
-#define VIPC_ABI_VERSION 5
+#define VIPC_ABI_VERSION 6
 
 #define VIPC_NAME_MAX 108 /* sizeof(sun_path) */
 #define VIPC_NAME_WORDS 14 /* a name zero-padded to 64-bit words: 112 bytes */
@@ -24,6 +24,13 @@
 #define VIPC_MAX_CHANNELS 1024
 #define VIPC_RINGBUF_BYTES (256 * 1024)
 #define VIPC_MAX_CONNECTIONS 65536 /* live channel connections tracked */
+/* vipc_decisions and vipc_agg hold grants + this many rows per container
+ * (unregistered names, owner calls, denies): see the loader's size_maps().
+ */
+#define VIPC_DECISION_ROWS_PER_CONTAINER 8
+#define VIPC_HOT_BUCKETS 128 /* vipc_decisions_hot: buckets per CPU, a power of two */
+#define VIPC_HOT_WAYS 2	     /* rows per bucket */
+#define VIPC_EVENTS_INTERVAL_MS 1000 /* default aggregation interval of deny events */
 
 /* Policy tables hold two slots: the live one and the one a reload fills. */
 #define VIPC_SLOTS 2
@@ -79,6 +86,14 @@ enum vipc_hook {
 	VIPC_HOOK__COUNT,
 };
 
+/* What became of a call: the verdict label of vipc_decisions and events. */
+enum vipc_outcome {
+	VIPC_V_ALLOW = 0, /* allowed */
+	VIPC_V_DENY = 1,  /* denied */
+	VIPC_V_AUDIT = 2, /* would have been denied, let through in audit mode */
+	VIPC_V__COUNT,
+};
+
 /* Enforcement backends, as bits. */
 enum vipc_backend {
 	VIPC_BACKEND_SOCK = 1 << 0, /* cgroup UNIX socket hooks (Linux 6.7+) */
@@ -113,6 +128,7 @@ struct vipc_config {
 	__u32 next_container; /* next container id to hand out */
 	__u32 next_endpoint;  /* next endpoint id to hand out */
 	__u32 backends;	      /* enum vipc_backend bits attached */
+	__u64 events_interval_ns; /* deny events aggregated per key over this, 0 = every event */
 };
 
 /* vipc_settings[0]: what the loader sets without the lock. */
@@ -259,7 +275,9 @@ struct vipc_channel {
 	X(denied_impostor)  /* VIPC_R_IMPOSTOR */                                            \
 	X(denied_full)	    /* VIPC_R_FULL */                                                \
 	X(events_dropped)   /* deny events lost to a full ring buffer */                     \
-	X(snapshots_dropped) /* stats snapshots lost to a full ring buffer */
+	X(snapshots_dropped) /* stats snapshots lost to a full ring buffer */                \
+	X(events_suppressed) /* deny events counted in an aggregate, not sent alone */       \
+	X(decisions_missed) /* decisions vipc_decisions had no room for */
 
 struct vipc_stats {
 #define VIPC_STAT_FIELD(name) __u64 name;
@@ -301,9 +319,13 @@ enum vipc_event_type {
 	VIPC_EV_CGROUP_GONE, /* a run-time container's cgroup was removed, and it with it */
 	VIPC_EV_CGROUP_BOUND,   /* a new cgroup was bound to a container (name: its path) */
 	VIPC_EV_CGROUP_UNBOUND, /* a bound cgroup was removed; its container stays */
+	VIPC_EV_SUMMARY,	/* calls of one key suppressed since its last event */
 };
 
-/* Ring buffer record for VIPC_EV_DENY, VIPC_EV_AUDIT and the cgroup events. */
+/* Ring buffer record for VIPC_EV_DENY, VIPC_EV_AUDIT, the cgroup events and
+ * VIPC_EV_SUMMARY (a summary repeats the event that opened its key's
+ * interval, with its own ts_ns and the count in @suppressed).
+ */
 struct vipc_event {
 	__u32 type; /* enum vipc_event_type */
 	__u8 hook;  /* enum vipc_hook */
@@ -316,9 +338,59 @@ struct vipc_event {
 	__u32 container;
 	__u32 endpoint; /* 0 when not registered */
 	__u8 name_len;
-	__u8 pad[3];
+	__u8 verdict; /* enum vipc_outcome: deny or audit */
+	__u8 pad[2];
 	char comm[16];
 	char name[VIPC_NAME_MAX];
+	__u32 suppressed; /* calls of this key counted and not sent since its last report */
+};
+
+/* vipc_decisions: (container, endpoint, hook, reason, verdict) -> per-CPU
+ * count of the decisions. Unconfined callers' allows are not counted here.
+ */
+struct vipc_decision_key {
+	__u32 container; /* 0: an unconfined caller (its denies only) */
+	__u32 endpoint;	 /* 0: a name not registered */
+	__u32 owner;	 /* the endpoint's owner (removed with it), 0 when unregistered */
+	__u8 hook;	 /* enum vipc_hook */
+	__u8 reason;	 /* enum vipc_reason */
+	__u8 verdict;	 /* enum vipc_outcome */
+	__u8 pad;
+};
+
+/* vipc_decisions_hot[i]: per CPU, the first VIPC_HOT_WAYS keys counted in
+ * bucket i (a hash of the key) and their counts; the other keys of bucket
+ * i are counted in vipc_decisions. A key's count is the sum of both maps
+ * over CPUs. An all-zero key is a free row.
+ */
+struct vipc_hot_row {
+	struct vipc_decision_key key;
+	__u64 count;
+};
+
+struct vipc_hot_bucket {
+	struct vipc_hot_row row[VIPC_HOT_WAYS];
+};
+
+/* vipc_agg: one key of deny (or would-deny) events, aggregated. */
+struct vipc_agg_key {
+	__u64 hash; /* the name's hash when the endpoint is not registered, else 0 */
+	__u32 container;
+	__u32 endpoint;
+	__u8 hook;
+	__u8 reason;
+	__u8 verdict;
+	__u8 kind; /* with the name's length: the unregistered name, with its hash */
+	__u8 len;
+	__u8 pad[3];
+};
+
+struct vipc_agg {
+	__u64 window;  /* start of the key's interval: when its last event was sent */
+	__u64 pending; /* calls suppressed since its last event or summary */
+	__u32 owner;   /* the endpoint's owner, for the container sweep */
+	__u32 pad;
+	struct vipc_event last; /* the last event sent: what its summaries repeat */
 };
 
 /* Ring buffer record for VIPC_EV_STATS: counters summed over CPUs. */
@@ -339,13 +411,19 @@ struct vipc_conn_tag {
 	union vipc_name name;
 };
 
+enum vipc_remove_flags {
+	VIPC_REMOVE_COUNTERS = 1 << 0, /* only the counters of the container or endpoint */
+};
+
 /* Context of the vipc_remove_container syscall program. */
 struct vipc_remove_args {
 	__u32 container;
 	__u32 slot;
+	__u32 endpoint; /* with VIPC_REMOVE_COUNTERS: an endpoint's counters instead */
+	__u32 flags;	/* enum vipc_remove_flags */
 };
 
-_Static_assert(sizeof(struct vipc_config) == 24, "vipc_config layout");
+_Static_assert(sizeof(struct vipc_config) == 32, "vipc_config layout");
 _Static_assert(sizeof(struct vipc_settings) == 8, "vipc_settings layout");
 _Static_assert(sizeof(struct vipc_principal_key) == 16, "vipc_principal_key layout");
 _Static_assert(sizeof(struct vipc_principal) == 40, "vipc_principal layout");
@@ -359,14 +437,20 @@ _Static_assert(sizeof(struct vipc_grant_key) == 16, "vipc_grant_key layout");
 _Static_assert(sizeof(struct vipc_grant) == 16, "vipc_grant layout");
 _Static_assert(sizeof(struct vipc_channel_key) == 40, "vipc_channel_key layout");
 _Static_assert(sizeof(struct vipc_channel) == 16, "vipc_channel layout");
-_Static_assert(sizeof(struct vipc_stats) == 112, "vipc_stats layout");
+_Static_assert(sizeof(struct vipc_stats) == 128, "vipc_stats layout");
 _Static_assert(__builtin_offsetof(struct vipc_stats, events_dropped) ==
 		       __builtin_offsetof(struct vipc_stats, denied_unknown) +
 			       8 * (VIPC_R__COUNT - VIPC_R_FIRST_DENY),
 	       "vipc_stats: one denied_* counter per deny reason, in enum order");
 _Static_assert(sizeof(struct vipc_registry_stats) == 104, "vipc_registry_stats layout");
 _Static_assert(sizeof(struct vipc_event) == 168, "vipc_event layout");
-_Static_assert(sizeof(struct vipc_snapshot) == 128, "vipc_snapshot layout");
+_Static_assert(sizeof(struct vipc_snapshot) == 144, "vipc_snapshot layout");
 _Static_assert(sizeof(struct vipc_conn_tag) == 144, "vipc_conn_tag layout");
+_Static_assert(sizeof(struct vipc_decision_key) == 16, "vipc_decision_key layout");
+_Static_assert(sizeof(struct vipc_agg_key) == 24, "vipc_agg_key layout");
+_Static_assert(sizeof(struct vipc_hot_row) == 24, "vipc_hot_row layout");
+_Static_assert((VIPC_HOT_BUCKETS & (VIPC_HOT_BUCKETS - 1)) == 0,
+	       "VIPC_HOT_BUCKETS: a power of two");
+_Static_assert(sizeof(struct vipc_agg) == 192, "vipc_agg layout");
 
 #endif /* __VIPC_H */

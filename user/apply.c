@@ -12,7 +12,9 @@
 #include <unistd.h>
 #include <sys/stat.h>
 #include <bpf/bpf.h>
+#include "decisions.h"
 #include "registry.h"
+#include "stream.h"
 #include "table.h"
 #include "vipc_decide.h"
 
@@ -423,10 +425,12 @@ int vipc_apply(struct vipc_state *st, const struct vipc_policy *pol)
 	}
 	unbind_gone(&b);
 
-	/* Phase 3: flip in one update (only then count), wait out old readers,
-	 * clear the old slot.
+	/* Phase 3: flip in one update, with the policy's event rate (only then
+	 * count), wait out old readers, clear the old slot and the counters of
+	 * what it alone held; (re)start the event flush.
 	 */
 	st->cfg.active_slot = b.slot;
+	st->cfg.events_interval_ns = pol->events_interval_ms * 1000000ULL;
 	err = vipc_config_write(st);
 	if (err) {
 		clear_slot_all(st, b.slot);
@@ -439,6 +443,7 @@ int vipc_apply(struct vipc_state *st, const struct vipc_policy *pol)
 		err = vipc_table_delete(&b.live[i]) ?: err;
 	/* The bindings last, with any the kernel made after the copy. */
 	err = vipc_map_clear_slot(st->principals_fd, old) ?: err;
+	err = vipc_decisions_prune(st) ?: vipc_timers_start(st) ?: err;
 cleanup:
 	build_free(&b);
 	return err;

@@ -11,6 +11,7 @@
 #include <string.h>
 #include "cli.h"
 #include "log.h"
+#include "policy.h"
 
 enum vipc_log_level vipc_log_level = VIPC_LOG_INFO;
 
@@ -57,9 +58,11 @@ enum opt {
 	O_PREALLOC_GRANTS,
 	O_CGROUP_ROOT, O_CGROUP, O_PID, O_MODE, O_UNKNOWN, O_ENDPOINT, O_CAPACITY, O_WATCH,
 	O_COUNT, O_TIMEOUT, O_LISTEN, O_TEXTFILE, O_METRICS, O_FROM, O_POLICY,
+	O_EVENT_RATE, O_NO_DECISIONS, O_BY_CONTAINER,
 	O__COUNT
 };
-#define F(o) (1U << (o))
+_Static_assert(O__COUNT <= 64, "a command's options are a 64-bit set");
+#define F(o) (1ULL << (o))
 
 /* getopt_long's value for an option without a short form. */
 #define LONG_ONLY 256
@@ -96,6 +99,9 @@ static const struct option long_opts[O__COUNT + 1] = {
 	LONG(O_METRICS, "metrics", required_argument),
 	LONG(O_FROM, "from", required_argument),
 	LONG(O_POLICY, "policy", required_argument),
+	LONG(O_EVENT_RATE, "event-rate", required_argument),
+	LONG(O_NO_DECISIONS, "no-decisions", no_argument),
+	LONG(O_BY_CONTAINER, "by-container", no_argument),
 	{},
 };
 
@@ -104,7 +110,7 @@ static const struct option long_opts[O__COUNT + 1] = {
 #define LOAD_OPTS                                                                    \
 	(F(O_CONFIG) | F(O_CGROUP_ROOT) | F(O_BACKEND) | F(O_MAX_CONTAINERS) |        \
 	 F(O_MAX_ENDPOINTS) | F(O_MAX_GRANTS) | F(O_MAX_CHANNELS) | F(O_MAX_CONNECTIONS) |  \
-	 F(O_PREALLOC_GRANTS))
+	 F(O_PREALLOC_GRANTS) | F(O_EVENT_RATE) | F(O_NO_DECISIONS))
 
 /* The grammar: each command word (and subcommand) and the options it takes
  * besides GLOBAL_OPTS. A command's first row has its name.
@@ -113,15 +119,15 @@ static const struct grammar {
 	enum vipc_cmd cmd;
 	const char *name;
 	const char *sub; /* NULL: the command whatever follows */
-	__u32 opts;
+	__u64 opts;
 } grammar[] = {
 	{ VIPC_CMD_RUN, "vipc-loader with no command", NULL,
 	  LOAD_OPTS | F(O_DETACH) | F(O_JSON) | F(O_INTERVAL) | F(O_METRICS) },
 	{ VIPC_CMD_LOAD, "load", NULL, LOAD_OPTS },
-	{ VIPC_CMD_RELOAD, "reload", NULL, F(O_CONFIG) | F(O_CGROUP_ROOT) },
+	{ VIPC_CMD_RELOAD, "reload", NULL, F(O_CONFIG) | F(O_CGROUP_ROOT) | F(O_EVENT_RATE) },
 	{ VIPC_CMD_UNLOAD, "unload", NULL, 0 },
 	{ VIPC_CMD_STATUS, "status", NULL, F(O_JSON) | F(O_CGROUP_ROOT) },
-	{ VIPC_CMD_STATS, "stats", NULL, F(O_JSON) | F(O_WATCH) },
+	{ VIPC_CMD_STATS, "stats", NULL, F(O_JSON) | F(O_WATCH) | F(O_BY_CONTAINER) },
 	{ VIPC_CMD_EVENTS, "events", NULL, F(O_JSON) | F(O_COUNT) | F(O_TIMEOUT) | F(O_INTERVAL) },
 	{ VIPC_CMD_CONTAINER, "container", "add",
 	  F(O_CGROUP_ROOT) | F(O_CGROUP) | F(O_PID) | F(O_MODE) | F(O_UNKNOWN) },
@@ -169,9 +175,9 @@ static int find_cmd(const char *word, enum vipc_cmd *cmd)
  * NULL when @sub is none of its subcommands: then it takes what any of them
  * takes, and the command itself says what is wrong.
  */
-static __u32 takes(enum vipc_cmd cmd, const char *sub, const struct grammar **rule)
+static __u64 takes(enum vipc_cmd cmd, const char *sub, const struct grammar **rule)
 {
-	__u32 any = 0;
+	__u64 any = 0;
 	size_t i;
 
 	*rule = NULL;
@@ -186,7 +192,7 @@ static __u32 takes(enum vipc_cmd cmd, const char *sub, const struct grammar **ru
 }
 
 /* Refuse the first option @given that @cmd (with @sub) does not take. */
-static int check_opts(enum vipc_cmd cmd, const char *sub, __u32 given, __u32 *ok)
+static int check_opts(enum vipc_cmd cmd, const char *sub, __u64 given, __u64 *ok)
 {
 	const struct grammar *rule;
 	size_t i;
@@ -300,6 +306,14 @@ static int set_opt(struct vipc_cli *o, enum opt id, const char *arg)
 	case O_FROM: o->from = arg; break;
 	case O_POLICY: o->policy = arg; break;
 	case O_PREALLOC_GRANTS: o->limits.prealloc_grants = true; break;
+	case O_NO_DECISIONS: o->limits.no_decisions = true; break;
+	case O_BY_CONTAINER: o->by_container = true; break;
+	case O_EVENT_RATE:
+		o->event_rate_set = true;
+		if (!vipc_rate_parse(arg, &o->event_rate_ms))
+			break;
+		return vipc_usage_error("--event-rate takes all or an interval from 1ms to %ds "
+					"(e.g. 500ms, 2s), not '%s'", VIPC_RATE_MAX_MS / 1000, arg);
 	case O_BACKEND: return set_backend(o, arg) ? VIPC_EXIT_USAGE : 0;
 	case O_MODE:
 	case O_UNKNOWN: return set_word(o, id, arg) ? VIPC_EXIT_USAGE : 0;
@@ -322,7 +336,7 @@ static enum opt opt_of(int c)
 
 int vipc_cli_parse(int argc, char **argv, struct vipc_cli *out)
 {
-	__u32 given = 0, ok;
+	__u64 given = 0, ok;
 	enum opt id;
 	int c, ret;
 

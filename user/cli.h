@@ -43,6 +43,9 @@ struct vipc_cli {
 	const char *policy; /* suggest: the policy to merge into */
 	int pid;
 	bool detach, json, interval_set, help, version;
+	bool by_container;   /* stats --by-container */
+	bool event_rate_set; /* --event-rate given: event_rate_ms overrides the policy's */
+	__u64 event_rate_ms;
 	enum vipc_log_level log_level;
 	__u8 mode, unknown;
 	__u32 capacity;

@@ -42,7 +42,7 @@ void vipc_event_format(const struct vipc_event *e, struct vipc_event_text *t);
 
 /* What an event's numbers mean, looked up by the caller: printable text. */
 struct vipc_event_names {
-	const char *type;      /* "deny" or "would-deny" */
+	const char *type;      /* "deny", "would-deny" or "summary" */
 	const char *container; /* the label as text, or "#id" */
 	const char *hook;
 	const char *reason;
@@ -50,7 +50,7 @@ struct vipc_event_names {
 
 /* The event as a JSON object (NULL when out of memory): type, ts_ns,
  * container, cgroup_id, pid, comm, comm_hex, endpoint_id, name, name_hex,
- * perm, reason, hook.
+ * perm, reason, hook, verdict ("deny" or "audit"), suppressed.
  */
 json_object *vipc_event_json(const struct vipc_event *e, const struct vipc_event_names *n);
 

@@ -13,6 +13,7 @@
 #include <bpf/libbpf.h>
 #include "cgroup.h"
 #include "cli.h"
+#include "decisions.h"
 #include "jsonout.h"
 #include "log.h"
 #include "version.h"
@@ -41,10 +42,12 @@ static const char usage_text[] =
 	"\n"
 	"Commands (each takes only the options shown with it, and -v, -q, -h):\n"
 	"  load [LOAD OPTIONS]                    load or adopt, apply -c FILE if given\n"
-	"  reload -c FILE                         apply FILE atomically\n"
+	"  reload -c FILE [--event-rate RATE]     apply FILE atomically\n"
 	"  unload                                 remove every pin and link\n"
 	"  status [--json]                        what is loaded, which hooks are live\n"
-	"  stats [--watch SECONDS] [--json]       decision and registry counters\n"
+	"  stats [--watch SECONDS] [--by-container] [--json]\n"
+	"                                         decision and registry counters; per\n"
+	"                                         container, endpoint, hook, verdict, reason\n"
 	"  events [--count N] [--timeout S] [-i MS] [--json]\n"
 	"                                         stream deny events (and snapshots)\n"
 	"  container add NAME (--cgroup PATH | --pid PID) [--mode enforce|audit]\n"
@@ -92,6 +95,9 @@ static const char usage_text[] =
 	"      --cgroup-root PATH the cgroup2 mount (default: found at /sys/fs/cgroup,\n"
 	"                         /sys/fs/cgroup/unified, or in /proc/self/mountinfo);\n"
 	"                         also taken by reload, status and container add\n"
+	"      --event-rate RATE  deny events per key: one per interval (500ms, 2s; the\n"
+	"                         rest counted) or all; overrides the policy's events.rate\n"
+	"      --no-decisions     no per-container decision counters (vipc_decisions)\n"
 	"\n"
 	"Exit status: 0 ok, 1 denied (check) or failure, 2 bad usage or policy,\n"
 	"3 not found, 4 not the owner, 5 not loaded, 6 incompatible pin, 7 table full,\n"
@@ -183,6 +189,8 @@ static int apply_file(struct vipc_state *st, const char *path)
 	ret = read_policy(path, &pol);
 	if (ret)
 		return ret;
+	if (opt.event_rate_set)
+		pol->events_interval_ms = opt.event_rate_ms;
 	err = vipc_apply(st, pol);
 	vipc_policy_free(pol);
 	ret = report(err, path);
@@ -223,9 +231,12 @@ static int do_load(struct vipc_state *st)
 	if (ret)
 		return ret;
 
-	/* Phase 3: the policy, or an empty registry. */
+	/* Phase 3: the policy, or an empty registry (with --event-rate's rate). */
 	if (path)
 		return apply_file(st, path);
+	if (opt.event_rate_set && (ret = report(vipc_events_rate_set(st, opt.event_rate_ms),
+						"--event-rate")))
+		return ret;
 	if (!adopted)
 		pr_info("no policy given and no %s: starting with an empty registry\n",
 			DEFAULT_POLICY);
@@ -413,6 +424,11 @@ static void status_text(const struct vipc_state *st)
 		printf("statistics snapshots every %llu ms\n", (unsigned long long)ms);
 	else
 		printf("statistics snapshots off\n");
+	if (st->cfg.events_interval_ns)
+		printf("deny events: one per key every %llu ms, the rest counted\n",
+		       (unsigned long long)(st->cfg.events_interval_ns / 1000000));
+	else
+		printf("deny events: every event\n");
 	printf("hooks:\n");
 	for (i = 0; i < vipc_nr_hooks; i++)
 		print_hook(i, hook_live(i) ? "live" :
@@ -450,6 +466,8 @@ static json_object *status_json(const struct vipc_state *st)
 		err = vipc_json_add_str(backends, backend_names[i], backend_state(st, &p, i));
 	err = err ?: vipc_json_add(doc, "stats_interval_ms", vipc_stats_interval_get(st, &ms) ?
 				   NULL : json_object_new_int64(ms));
+	err = err ?: vipc_json_add_u64(doc, "events_interval_ms",
+				       st->cfg.events_interval_ns / 1000000);
 	hooks = vipc_json_child(doc, "hooks");
 	for (i = 0; i < vipc_nr_hooks && !err; i++)
 		err = vipc_json_add(hooks, vipc_hooks[i].prog, json_object_new_boolean(hook_live(i)));
@@ -489,11 +507,12 @@ static int cmd_stats(int argc, char **argv)
 	if (ret)
 		return ret;
 	do {
-		err = vipc_stats_read(&st, &s);
-		if (err)
-			break;
-		err = vipc_stats_print(&s.total, s.hook, st.reg, opt.json);
-	} while (opt.watch_s && !vipc_stop && !sleep(opt.watch_s) && !vipc_stop);
+		if (opt.by_container)
+			err = vipc_decisions_print(&st, opt.json);
+		else
+			err = vipc_stats_read(&st, &s) ?:
+			      vipc_stats_print(&s.total, s.hook, st.reg, opt.json);
+	} while (!err && opt.watch_s && !vipc_stop && !sleep(opt.watch_s) && !vipc_stop);
 	vipc_state_close(&st);
 	return err ? report(err, "reading statistics") : 0;
 }

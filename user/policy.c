@@ -556,10 +556,54 @@ static int parse_grants(struct parser *p, yaml_node_t *root)
 	return err;
 }
 
+int vipc_rate_parse(const char *text, __u64 *interval_ms)
+{
+	unsigned long long n;
+	char *end;
+
+	if (!strcmp(text, "all")) {
+		*interval_ms = 0;
+		return 0;
+	}
+	errno = 0;
+	n = strtoull(text, &end, 10);
+	if (end == text || *text < '0' || *text > '9' || errno)
+		return -EINVAL;
+	if (!strcmp(end, "s") && n <= VIPC_RATE_MAX_MS / 1000)
+		n *= 1000;
+	else if (strcmp(end, "ms"))
+		return -EINVAL;
+	if (n < 1 || n > VIPC_RATE_MAX_MS)
+		return -EINVAL;
+	*interval_ms = n;
+	return 0;
+}
+
+/* `events: { rate: all | N ms | N s }` into the policy's events interval. */
+static int parse_events(struct parser *p, yaml_node_t *root)
+{
+	static const char *const keys[] = { "rate", NULL };
+	yaml_node_t *events = get(p, root, "events"), *rate;
+	const char *s = "";
+	int err;
+
+	if (!events || is_null(events))
+		return 0;
+	err = record(p, events, "events", keys, "rate");
+	rate = err ? NULL : get(p, events, "rate");
+	if (err || !rate)
+		return err;
+	err = scalar(p, rate, "an event rate", &s);
+	if (!err && vipc_rate_parse(s, &p->pol->events_interval_ms))
+		err = fail(p, rate, "rate: expected 'all' or an interval from 1ms to %ds "
+			   "(e.g. 500ms, 2s), got '%s'", VIPC_RATE_MAX_MS / 1000, s);
+	return err;
+}
+
 static int parse_header(struct parser *p, yaml_node_t *root)
 {
-	static const char *const keys[] = { "version", "defaults", "containers", "endpoints",
-					    "channels", "grants", NULL };
+	static const char *const keys[] = { "version", "defaults", "events", "containers",
+					    "endpoints", "channels", "grants", NULL };
 	static const char *const dkeys[] = { "unknown", "mode", NULL };
 	yaml_node_t *version, *defaults;
 	unsigned long v;
@@ -567,7 +611,7 @@ static int parse_header(struct parser *p, yaml_node_t *root)
 
 	err = expect(p, root, YAML_MAPPING_NODE, "a mapping with 'version: 1' at the top") ?:
 	      check_keys(p, root, keys,
-			 "version, defaults, containers, endpoints, channels or grants");
+			 "version, defaults, events, containers, endpoints, channels or grants");
 	if (err)
 		return err;
 	version = get(p, root, "version");
@@ -577,6 +621,7 @@ static int parse_header(struct parser *p, yaml_node_t *root)
 	if (!err && v != VIPC_POLICY_VERSION)
 		err = fail(p, version, "unsupported version %lu (expected %d)", v,
 			   VIPC_POLICY_VERSION);
+	err = err ?: parse_events(p, root);
 	defaults = get(p, root, "defaults");
 	if (err || !defaults || is_null(defaults))
 		return err;
@@ -706,6 +751,7 @@ int vipc_policy_parse_string(const char *text, size_t len, const char *name,
 	p.pol = calloc(1, sizeof(*p.pol));
 	if (!p.pol)
 		return fail_file(err, ENOMEM, "out of memory");
+	p.pol->events_interval_ms = VIPC_EVENTS_INTERVAL_MS;
 	ret = check_depth(&p, text, len) ?: load_document(&p, text, len);
 	if (ret)
 		goto out_free;

@@ -70,6 +70,7 @@ struct vipc_policy_channel {
 struct vipc_policy {
 	__u8 default_mode;    /* enum vipc_mode */
 	__u8 default_unknown; /* enum vipc_unknown */
+	__u64 events_interval_ms; /* `events: { rate: }`: per key one event per interval, 0 = all */
 	struct vipc_policy_container *containers;
 	size_t nr_containers;
 	struct vipc_policy_endpoint *endpoints;
@@ -108,6 +109,13 @@ const struct vipc_policy_endpoint *vipc_policy_endpoint(const struct vipc_policy
 
 /* "file:line:col: msg" (or "file: msg") into @buf. */
 void vipc_policy_error_format(const struct vipc_policy_error *err, char *buf, size_t size);
+
+/* An event rate, `events: { rate: }` and --event-rate: "all" (0, every
+ * event) or an interval "Nms" / "Ns" from 1 ms to VIPC_RATE_MAX_MS; -EINVAL
+ * otherwise.
+ */
+#define VIPC_RATE_MAX_MS 3600000
+int vipc_rate_parse(const char *text, __u64 *interval_ms);
 
 /* Permissions: "connect", "send", "bind", "pass-fd". */
 int vipc_perm_parse(const char *word, __u32 *bit);

@@ -12,6 +12,7 @@
 #include <linux/membarrier.h>
 #include <bpf/bpf.h>
 #include "registry.h"
+#include "decisions.h"
 #include "vipc_decide.h"
 #include "table.h"
 
@@ -469,7 +470,11 @@ int vipc_endpoint_rm(struct vipc_state *st, const char *name, const char *owner)
 	vipc_reg_add(st, &st->reg->endpoints_destroyed, 1);
 	vipc_reg_add(st, &st->reg->grants_revoked, grants);
 	vipc_reg_add(st, &st->reg->channels_destroyed, s.n);
-	return grants < 0 ? (int)grants : 0;
+
+	/* Phase 3: its decision counters, once no program still counts on it. */
+	vipc_wait_for_readers();
+	err = vipc_decisions_prune(st);
+	return grants < 0 ? (int)grants : err;
 }
 
 /* ---- grants ---- */

@@ -247,10 +247,20 @@ static int probe_pinned(void)
 	return unpin_all();
 }
 
+/* Rows of vipc_decisions and vipc_agg: a grant's pair, and per container
+ * its owner calls, unregistered names and denies.
+ */
+static __u32 decision_rows(const struct vipc_limits *l)
+{
+	return l->grants + VIPC_DECISION_ROWS_PER_CONTAINER * l->principals;
+}
+
 static void size_maps(struct vipc_bpf *skel, const struct vipc_limits *l)
 {
 	bpf_map__set_max_entries(skel->maps.vipc_containers, l->principals * VIPC_SLOTS);
 	bpf_map__set_max_entries(skel->maps.vipc_watch, l->principals * VIPC_SLOTS);
+	bpf_map__set_max_entries(skel->maps.vipc_decisions, decision_rows(l));
+	bpf_map__set_max_entries(skel->maps.vipc_agg, decision_rows(l));
 	bpf_map__set_max_entries(skel->maps.vipc_principals, l->principals * VIPC_SLOTS);
 	bpf_map__set_max_entries(skel->maps.vipc_endpoints, l->endpoints * VIPC_SLOTS);
 	bpf_map__set_max_entries(skel->maps.vipc_grants, l->grants * VIPC_SLOTS);
@@ -350,13 +360,18 @@ static int write_identity(struct vipc_bpf *skel, __u32 backends)
 		.next_container = 1,
 		.next_endpoint = 1,
 		.backends = backends,
+		.events_interval_ns = VIPC_EVENTS_INTERVAL_MS * 1000000ULL,
 	};
+	LIBBPF_OPTS(bpf_test_run_opts, run);
 	__u32 zero = 0;
 
+	/* The identity, then the flush of the events it aggregates. */
 	if (bpf_map__update_elem(skel->maps.vipc_config, &zero, sizeof(zero), &cfg, sizeof(cfg),
 				 BPF_ANY))
 		return -errno;
-	return 0;
+	if (bpf_prog_test_run_opts(bpf_program__fd(skel->progs.vipc_start_stats), &run))
+		return -errno;
+	return (int)run.retval;
 }
 
 static int load_fresh(const struct vipc_limits *limits, __u32 backends, const char *cgroot)
@@ -371,6 +386,7 @@ static int load_fresh(const struct vipc_limits *limits, __u32 backends, const ch
 		return -errno;
 	cpus = libbpf_num_possible_cpus();
 	skel->rodata->nr_cpus = cpus > 0 ? cpus : 1;
+	skel->rodata->count_decisions = !limits->no_decisions;
 	size_maps(skel, limits);
 	select_programs(skel, backends);
 	err = vipc_bpf__load(skel);
@@ -806,6 +822,9 @@ static int open_pins(struct vipc_state *st, bool rdonly)
 		{ &st->grants_fd, PIN("vipc_grants") },
 		{ &st->channels_fd, PIN("vipc_channels") },
 		{ &st->stats_fd, PIN("vipc_stats") },
+		{ &st->decisions_fd, PIN("vipc_decisions") },
+		{ &st->hot_fd, PIN("vipc_decisions_hot") },
+		{ &st->agg_fd, PIN("vipc_agg") },
 		{ &st->registry_fd, PIN("vipc_registry") },
 		{ &st->events_fd, PIN("vipc_events") },
 		{ &st->remove_prog_fd, PROG_REMOVE_PIN },
@@ -844,6 +863,7 @@ static int state_open(struct vipc_state *st, bool lock, bool rdonly)
 	st->lock_fd = st->config_fd = st->settings_fd = st->principals_fd = st->endpoints_fd = -1;
 	st->containers_fd = st->watch_fd = -1;
 	st->grants_fd = st->channels_fd = st->stats_fd = st->registry_fd = -1;
+	st->decisions_fd = st->hot_fd = st->agg_fd = -1;
 	st->events_fd = st->remove_prog_fd = st->stats_prog_fd = -1;
 
 	/* Phase 1: lock and open every pin; a missing one means not loaded,
@@ -890,7 +910,8 @@ void vipc_state_close(struct vipc_state *st)
 {
 	int *fds[] = { &st->config_fd,	  &st->settings_fd, &st->containers_fd, &st->watch_fd,
 		       &st->principals_fd, &st->endpoints_fd, &st->grants_fd,	  &st->channels_fd,
-		       &st->stats_fd,	  &st->registry_fd, &st->events_fd,	  &st->remove_prog_fd,
+		       &st->stats_fd,	  &st->decisions_fd, &st->hot_fd,	  &st->agg_fd,
+		       &st->registry_fd,  &st->events_fd,    &st->remove_prog_fd,
 		       &st->stats_prog_fd };
 	size_t i;
 

@@ -18,6 +18,7 @@ struct vipc_limits {
 	__u32 channels;
 	__u32 connections; /* LSM backend: live channel connections counted */
 	bool prealloc_grants; /* --prealloc-grants: the grants table whole from load on */
+	bool no_decisions;    /* --no-decisions: no per-container counters (vipc_decisions) */
 };
 
 /* Open file descriptors of a pinned instance. */
@@ -32,6 +33,9 @@ struct vipc_state {
 	int grants_fd;
 	int channels_fd;
 	int stats_fd;
+	int decisions_fd; /* vipc_decisions: per-CPU counters by container and endpoint */
+	int hot_fd;	  /* vipc_decisions_hot: each CPU's rows found without a hash */
+	int agg_fd;	  /* vipc_agg: the aggregated deny events */
 	int registry_fd;
 	int events_fd;
 	int remove_prog_fd;

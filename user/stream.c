@@ -12,6 +12,7 @@
 #include "stream.h"
 #include "jsonout.h"
 #include "registry.h"
+#include "decisions.h"
 #include "log.h"
 
 volatile sig_atomic_t vipc_stop;
@@ -153,22 +154,36 @@ int vipc_stats_print(const struct vipc_stats *s, const struct vipc_stats *hooks,
 	return 0;
 }
 
+int vipc_timers_start(struct vipc_state *st)
+{
+	LIBBPF_OPTS(bpf_test_run_opts, opts);
+
+	if (bpf_prog_test_run_opts(st->stats_prog_fd, &opts))
+		return -errno;
+	return (int)opts.retval == 0 || (int)opts.retval == -EBUSY ? 0 : (int)opts.retval;
+}
+
 /* Only this writes vipc_settings, whole, without the lock; vipc_config
  * (the live slot) it leaves alone.
  */
 int vipc_stats_interval(struct vipc_state *st, __u64 interval_ms)
 {
 	struct vipc_settings set = { .stats_interval_ns = interval_ms * 1000000ULL };
-	LIBBPF_OPTS(bpf_test_run_opts, opts);
 	__u32 zero = 0;
 
 	if (bpf_map_update_elem(st->settings_fd, &zero, &set, BPF_ANY))
 		return -errno;
-	if (!interval_ms)
-		return 0;
-	if (bpf_prog_test_run_opts(st->stats_prog_fd, &opts))
-		return -errno;
-	return (int)opts.retval == 0 || (int)opts.retval == -EBUSY ? 0 : (int)opts.retval;
+	return interval_ms ? vipc_timers_start(st) : 0;
+}
+
+int vipc_events_rate_set(struct vipc_state *st, __u64 interval_ms)
+{
+	int err = vipc_config_read(st);
+
+	if (err)
+		return err;
+	st->cfg.events_interval_ns = interval_ms * 1000000ULL;
+	return vipc_config_write(st) ?: vipc_timers_start(st);
 }
 
 int vipc_stats_interval_get(const struct vipc_state *st, __u64 *interval_ms)
@@ -199,25 +214,49 @@ static void container_name(struct vipc_state *st, __u32 id, char *buf, size_t si
 		snprintf(buf, size, "#%u", id);
 }
 
+/* An event's type as text: "deny", "would-deny" or "summary". */
+static const char *event_type(const struct vipc_event *e)
+{
+	if (e->type == VIPC_EV_SUMMARY)
+		return "summary";
+	return e->type == VIPC_EV_DENY ? "deny" : "would-deny";
+}
+
+/* Text: who, what, why; a summary says how many calls it stands for. */
+static void print_event_text(const struct vipc_event *e, const struct vipc_event_names *n)
+{
+	struct vipc_event_text t;
+
+	vipc_event_format(e, &t);
+	if (e->type == VIPC_EV_SUMMARY) {
+		printf("%-10s %s %s %s: %s [%s] %s %u more, first pid %u (%s)\n", n->type,
+		       n->container, t.perms, t.name, n->reason, n->hook, vipc_outcome_str(e->verdict),
+		       e->suppressed, e->pid, t.comm);
+		return;
+	}
+	printf("%-10s %s pid %u (%s) %s %s: %s [%s]", n->type, n->container, e->pid, t.comm,
+	       t.perms, t.name, n->reason, n->hook);
+	if (e->suppressed)
+		printf(" (+%u suppressed before)", e->suppressed);
+	printf("\n");
+}
+
 static int print_event(struct stream_ctx *sc, const struct vipc_event *e)
 {
 	char who[VIPC_TEXT_SIZE(VIPC_LABEL_MAX)];
 	struct vipc_event_names n = {
-		.type = e->type == VIPC_EV_DENY ? "deny" : "would-deny",
+		.type = event_type(e),
 		.container = who,
 		.hook = vipc_hook_name(e->hook),
 		.reason = vipc_reason_str(e->reason),
 	};
-	struct vipc_event_text t;
 
 	container_name(sc->st, e->container, who, sizeof(who));
 	if (sc->o->sink)
 		return sc->o->sink(sc->o->sink_ctx, e, &n);
 	if (sc->o->json)
 		return vipc_json_print(vipc_event_json(e, &n));
-	vipc_event_format(e, &t);
-	printf("%-10s %s pid %u (%s) %s %s: %s [%s]\n", n.type, who, e->pid, t.comm, t.perms,
-	       t.name, n.reason, n.hook);
+	print_event_text(e, &n);
 	return 0;
 }
 
@@ -264,11 +303,12 @@ static int on_record(void *ctx, void *data, size_t size)
 		return 0;
 	if (e->type == VIPC_EV_STATS && size >= sizeof(*snap)) {
 		err = vipc_stats_print(&snap->stats, NULL, NULL, sc->o->json);
-	} else if (e->type >= VIPC_EV_CGROUP_GONE && size >= sizeof(*e)) {
+	} else if (e->type >= VIPC_EV_CGROUP_GONE && e->type <= VIPC_EV_CGROUP_UNBOUND &&
+		   size >= sizeof(*e)) {
 		err = print_cgroup_event(sc, e);
 	} else if (size >= sizeof(*e)) {
 		err = print_event(sc, e);
-		sc->seen++;
+		sc->seen += e->type != VIPC_EV_SUMMARY;
 	}
 	fflush(stdout);
 	return err;
@@ -294,9 +334,12 @@ int vipc_events_stream(struct vipc_state *st, const struct vipc_stream_opts *o)
 		return -errno;
 	if (o->interval_ms)
 		err = vipc_stats_interval(st, o->interval_ms);
+	/* Aggregated events come without a wake-up: read what is there every 100 ms. */
 	while (!err && !vipc_stop && (!end || now_ms() < end)) {
 		err = ring_buffer__poll(rb, 100);
 		if (err == -EINTR || err >= 0)
+			err = ring_buffer__consume(rb);
+		if (err >= 0)
 			err = 0;
 		if (o->count && sc.seen >= o->count)
 			break;

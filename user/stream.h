@@ -11,7 +11,7 @@ struct vipc_event_names;
 
 struct vipc_stream_opts {
 	__u64 interval_ms; /* stats snapshot period, 0 = no snapshots */
-	long count;	   /* stop after this many deny/audit events, 0 = never */
+	long count;	   /* stop after this many deny/audit events (not summaries), 0 = never */
 	int timeout_s;	   /* stop after this long, 0 = never */
 	bool json;
 	/* When set, deny and would-deny events go here instead of stdout, and
@@ -43,6 +43,12 @@ int vipc_stats_print(const struct vipc_stats *total, const struct vipc_stats *ho
 int vipc_events_stream(struct vipc_state *st, const struct vipc_stream_opts *o);
 /* Start or stop (0) the in-kernel snapshot timer (vipc_settings, no lock needed). */
 int vipc_stats_interval(struct vipc_state *st, __u64 interval_ms);
+/* Run the timer program: the snapshots and the event flush, each if set. */
+int vipc_timers_start(struct vipc_state *st);
+/* Per key one deny event per @interval_ms (0: every event), in vipc_config:
+ * only with the pin-directory lock held.
+ */
+int vipc_events_rate_set(struct vipc_state *st, __u64 interval_ms);
 /* The snapshot period set, in ms, 0 = off. */
 int vipc_stats_interval_get(const struct vipc_state *st, __u64 *interval_ms);
 

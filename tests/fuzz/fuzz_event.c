@@ -16,7 +16,7 @@
 			__builtin_trap();  \
 	} while (0)
 
-#define NR_MEMBERS 13 /* vipc_event_json's fields, _hex ones included */
+#define NR_MEMBERS 15 /* vipc_event_json's fields, _hex ones included */
 
 static int hexval(char c)
 {
@@ -109,6 +109,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	CHECK(!strcmp(member(back, "type"), "deny") && !strcmp(member(back, "reason"), "no-grant") &&
 	      !strcmp(member(back, "hook"), "connect_unix"));
 	CHECK(json_object_get_uint64(json_object_object_get(back, "pid")) == e.pid);
+	CHECK(json_object_get_uint64(json_object_object_get(back, "suppressed")) == e.suppressed);
+	CHECK(!strcmp(member(back, "verdict"), e.verdict == VIPC_V_AUDIT ? "audit" : "deny"));
 	check_exact(back, "comm", 0, e.comm, strnlen(e.comm, sizeof(e.comm)));
 	CHECK((member(back, "name")[0] == '@') == (e.kind == VIPC_KIND_UNIX_ABSTRACT));
 	check_exact(back, "name", e.kind == VIPC_KIND_UNIX_ABSTRACT, e.name,

@@ -30,12 +30,14 @@ extern struct scene sc;
 	"  sock:  { owner: srv, unix: " S_SOCK " }\n"       \
 	"  dgram: { owner: srv, unix: " S_DGRAM " }\n"      \
 	"  abs:   { owner: srv, abstract: vipc-abs }\n"
-/* The usual policy: cli may connect to sock, send to dgram and abs. */
-#define S_POLICY                                                   \
-	"version: 1\n" S_CONTAINERS S_ENDPOINTS "grants:\n"         \
+/* The usual grants: cli may connect to sock, send to dgram and abs. */
+#define S_GRANTS                                                   \
+	"grants:\n"                                                  \
 	"  - { container: cli, endpoint: sock, allow: [connect] }\n" \
 	"  - { container: cli, endpoint: dgram, allow: [send] }\n"   \
 	"  - { container: cli, endpoint: abs, allow: [connect] }\n"
+/* The usual policy. */
+#define S_POLICY "version: 1\n" S_CONTAINERS S_ENDPOINTS S_GRANTS
 
 /* Criterion .init/.fini: clean stale state, make cgroups; unload, clean up. */
 void s_init(void);

@@ -240,7 +240,8 @@ Test(faults, deny_flood_overflows_the_ring_buffer_without_blocking)
 	const char *argv[] = { "/bin/sh", "-c", count, NULL };
 	pid_t pid;
 
-	s_start(S_POLICY, 0);
+	/* Every event (not one per interval), so that the flood fills the buffer. */
+	s_start("version: 1\nevents: { rate: all }\n" S_CONTAINERS S_ENDPOINTS S_GRANTS, 0);
 	s_listen(S_SOCK, NULL);
 	/* Nobody reads the ring buffer while bad connects as fast as it can. */
 	pid = h_container_spawn(sc.bad, flood, NULL);

@@ -55,9 +55,11 @@ Test(cli, each_command_takes_its_own_options)
 		"--max-grants", "9", "--prealloc-grants");
 	ACCEPTS("load", "-c", "p.yaml", "--max-containers", "5", "--max-endpoints", "5",
 		"--max-channels", "5", "--backend", "lsm");
-	ACCEPTS("reload", "-c", "p.yaml");
+	ACCEPTS("reload", "-c", "p.yaml", "--event-rate", "all");
+	ACCEPTS("load", "--event-rate", "250ms", "--no-decisions");
 	ACCEPTS("status", "--json");
 	ACCEPTS("stats", "--watch", "1", "-j");
+	ACCEPTS("stats", "--by-container", "--json");
 	ACCEPTS("events", "--count", "1", "--timeout", "5", "-i", "100", "--json");
 	ACCEPTS("container", "add", "x", "--pid", "1", "--mode", "audit", "--unknown", "deny");
 	ACCEPTS("container", "add", "x", "--cgroup", "a/b");
@@ -81,6 +83,24 @@ Test(cli, options_stand_anywhere)
 	cr_assert_eq(parse(&o, "container", "--pid", "7", "add", "x", NULL), 0, "%s", err_text);
 	cr_assert_eq(o.cmd, VIPC_CMD_CONTAINER);
 	cr_assert_eq(o.pid, 7);
+}
+
+Test(cli, event_rate_is_all_or_an_interval)
+{
+	struct vipc_cli o;
+
+	cr_assert_eq(parse(&o, "load", "--event-rate", "2s", NULL), 0, "%s", err_text);
+	cr_assert(o.event_rate_set);
+	cr_assert_eq(o.event_rate_ms, 2000);
+	cr_assert_eq(parse(&o, "load", "--event-rate", "all", NULL), 0, "%s", err_text);
+	cr_assert_eq(o.event_rate_ms, 0);
+	cr_assert_eq(parse(&o, "load", NULL), 0, "%s", err_text);
+	cr_assert_not(o.event_rate_set);
+	REFUSES("vipc: --event-rate takes all or an interval from 1ms to 3600s (e.g. 500ms, 2s), "
+		"not '5'", "load", "--event-rate", "5");
+	REFUSES("vipc: stats does not take --event-rate", "stats", "--event-rate", "1s");
+	REFUSES("vipc: reload does not take --no-decisions", "reload", "-c", "p", "--no-decisions");
+	REFUSES("vipc: status does not take --by-container", "status", "--by-container");
 }
 
 Test(cli, every_command_takes_verbose_quiet_and_help)

@@ -92,7 +92,7 @@ Test(event, hostile_comm_name_and_label_stay_in_their_strings)
 	s = plain(ev);
 	cr_assert_null(strchr(s, '\n'), "one line: %s", s);
 	back = parse_strict(s);
-	cr_expect_eq(json_object_object_length(back), 13, "%s", s);
+	cr_expect_eq(json_object_object_length(back), 15, "%s", s);
 	cr_expect_str_eq(member(back, "comm"), "a\",\"reason\":\"o");
 	cr_expect_str_eq(member(back, "comm_hex"), "61222c22726561736f6e223a226f");
 	cr_expect_str_eq(member(back, "name"), "@q\"\\x5c\\x00\\x0a\\xff");

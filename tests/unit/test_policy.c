@@ -131,6 +131,7 @@ Test(good, example_file_parses)
 	cr_assert_eq(ret, 0, "%s", msg);
 	cr_expect_eq(pol->default_mode, VIPC_MODE_ENFORCE);
 	cr_expect_eq(pol->default_unknown, VIPC_UNKNOWN_ALLOW);
+	cr_expect_eq(pol->events_interval_ms, 1000);
 	cr_expect_eq(pol->nr_containers, 3);
 	expect_container(pol, 0, "server", "vipc-demo/server", 0, VIPC_MODE_ENFORCE,
 			 VIPC_UNKNOWN_ALLOW, 40);
@@ -343,6 +344,29 @@ Test(good, empty_sections_and_version_only)
 	}
 }
 
+Test(good, event_rate_defaults_to_a_second_and_takes_all_ms_and_s)
+{
+	static const struct {
+		const char *text;
+		__u64 ms;
+	} cases[] = {
+		{ "version: 1\n", VIPC_EVENTS_INTERVAL_MS },
+		{ "version: 1\nevents: {}\n", VIPC_EVENTS_INTERVAL_MS },
+		{ "version: 1\nevents: { rate: all }\n", 0 },
+		{ "version: 1\nevents: { rate: 250ms }\n", 250 },
+		{ "version: 1\nevents:\n  rate: 2s\n", 2000 },
+		{ "version: 1\nevents: { rate: 3600s }\n", 3600000 },
+	};
+	struct vipc_policy *pol;
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(cases); i++) {
+		pol = parse_ok(cases[i].text);
+		cr_expect_eq(pol->events_interval_ms, cases[i].ms, "%s", cases[i].text);
+		vipc_policy_free(pol);
+	}
+}
+
 /* Sections are read in dependency order whatever their order in the text,
  * so references may come first and defaults last.
  */
@@ -485,8 +509,8 @@ static const struct bad_case bad_documents[] = {
 	{ "version empty", "version:\n", 1, 9, "version: expected a whole number" },
 	{ "version a list", "version: [1]\n", 1, 10, "expected version, got a list" },
 	{ "unknown top-level key", "version: 1\nendpoint: {}\n", 2, 1,
-	  "unknown key 'endpoint' (expected version, defaults, containers, endpoints, channels "
-	  "or grants)" },
+	  "unknown key 'endpoint' (expected version, defaults, events, containers, endpoints, "
+	  "channels or grants)" },
 	{ "top-level key twice", "version: 1\ngrants: []\nversion: 1\n", 3, 1,
 	  "duplicate key 'version' (first at line 1)" },
 	{ "key not a scalar", "version: 1\n[a]: 1\n", 2, 1, "expected a name, got a list" },
@@ -500,6 +524,17 @@ static const struct bad_case bad_documents[] = {
 	  "unknown: expected allow or deny, got 'maybe'" },
 	{ "mode a list", "version: 1\ndefaults:\n  mode: [audit]\n", 3, 9,
 	  "expected mode, got a list" },
+	{ "events a list", "version: 1\nevents: [all]\n", 2, 9,
+	  "expected a mapping for events, got a list" },
+	{ "events unknown key", "version: 1\nevents: { burst: 3 }\n", 2, 11,
+	  "unknown key 'burst' (expected rate)" },
+	{ "rate without a unit", "version: 1\nevents: { rate: 100 }\n", 2, 17,
+	  "rate: expected 'all' or an interval from 1ms to 3600s (e.g. 500ms, 2s), got '100'" },
+	{ "rate of zero", "version: 1\nevents: { rate: 0ms }\n", 2, 17, "got '0ms'" },
+	{ "rate past an hour", "version: 1\nevents: { rate: 3601s }\n", 2, 17, "got '3601s'" },
+	{ "rate negative", "version: 1\nevents: { rate: -5ms }\n", 2, 17, "got '-5ms'" },
+	{ "rate a list", "version: 1\nevents: { rate: [1s] }\n", 2, 17,
+	  "expected an event rate, got a list" },
 };
 
 Test(bad, documents_and_header)

@@ -1,0 +1,368 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/* The per-container decision counters: the per-CPU rows of vipc_decisions
+ * summed, in key order; pruned of what the live slot no longer holds;
+ * printed as text or JSON.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include "decisions.h"
+#include "jsonout.h"
+#include "registry.h"
+
+const char *vipc_outcome_str(unsigned int verdict)
+{
+	static const char *const names[VIPC_V__COUNT] = {
+		[VIPC_V_ALLOW] = "allow", [VIPC_V_DENY] = "deny", [VIPC_V_AUDIT] = "audit",
+	};
+
+	return verdict < VIPC_V__COUNT ? names[verdict] : "?";
+}
+
+static int key_cmp(const void *a, const void *b)
+{
+	return memcmp(a, b, sizeof(struct vipc_decision_key));
+}
+
+#define BATCH 256 /* rows per lookup_batch call */
+
+/* Rows read so far, grown as needed. */
+struct rows {
+	struct vipc_decision *v;
+	size_t n, cap;
+};
+
+static int rows_push(struct rows *r, const struct vipc_decision_key *key, __u64 count)
+{
+	struct vipc_decision *v;
+
+	if (r->n == r->cap) {
+		v = realloc(r->v, (r->cap * 2 + BATCH) * sizeof(*v));
+		if (!v)
+			return -ENOMEM;
+		r->v = v;
+		r->cap = r->cap * 2 + BATCH;
+	}
+	r->v[r->n].key = *key;
+	r->v[r->n++].count = count;
+	return 0;
+}
+
+/* @count rows of @keys and their per-CPU values @per (@cpus each), summed. */
+static int rows_add(struct rows *r, const struct vipc_decision_key *keys, const __u64 *per,
+		    __u32 count, int cpus)
+{
+	__u64 sum;
+	__u32 i;
+	int c, err = 0;
+
+	for (i = 0; i < count && !err; i++) {
+		for (c = 0, sum = 0; c < cpus; c++)
+			sum += per[(size_t)i * cpus + c];
+		err = rows_push(r, &keys[i], sum);
+	}
+	return err;
+}
+
+/* The rows of vipc_decisions, by batches (each resumes where the last
+ * stopped; -ENOENT ends the map).
+ */
+static int rows_read_cold(int fd, struct rows *r, int cpus)
+{
+	LIBBPF_OPTS(bpf_map_batch_opts, opts);
+	struct vipc_decision_key keys[BATCH];
+	__u64 in = 0, out = 0, *per;
+	void *batch = NULL;
+	__u32 count;
+	int err;
+
+	per = calloc((size_t)BATCH * cpus, sizeof(*per));
+	if (!per)
+		return -ENOMEM;
+	do {
+		count = BATCH;
+		err = bpf_map_lookup_batch(fd, batch, &out, keys, per, &count, &opts);
+		if (err && err != -ENOENT)
+			break;
+		err = rows_add(r, keys, per, count, cpus) ?: err;
+		in = out;
+		batch = &in;
+	} while (!err);
+	free(per);
+	return err == -ENOENT ? 0 : err;
+}
+
+/* Every CPU's taken rows of vipc_decisions_hot, each a row of its own. */
+static int rows_read_hot(int fd, struct rows *r, int cpus)
+{
+	struct vipc_hot_bucket *per = calloc(cpus, sizeof(*per));
+	static const struct vipc_decision_key none;
+	const struct vipc_hot_row *row;
+	int c, w, err = 0;
+	__u32 i;
+
+	if (!per)
+		return -ENOMEM;
+	for (i = 0; i < VIPC_HOT_BUCKETS && !err; i++) {
+		if (bpf_map_lookup_elem(fd, &i, per)) {
+			err = -errno;
+			break;
+		}
+		for (c = 0; c < cpus && !err; c++)
+			for (w = 0, row = per[c].row; w < VIPC_HOT_WAYS && !err; w++, row++)
+				if (memcmp(&row->key, &none, sizeof(none)))
+					err = rows_push(r, &row->key, row->count);
+	}
+	free(per);
+	return err;
+}
+
+/* Both maps' rows, sorted by key, a key's rows summed into one. */
+static int rows_read(struct vipc_state *st, struct rows *r)
+{
+	int cpus = libbpf_num_possible_cpus(), err;
+	size_t i, n = 0;
+
+	if (cpus <= 0)
+		return cpus ? cpus : -EINVAL;
+	err = rows_read_cold(st->decisions_fd, r, cpus) ?: rows_read_hot(st->hot_fd, r, cpus);
+	if (err || !r->n)
+		return err;
+	qsort(r->v, r->n, sizeof(*r->v), key_cmp);
+	for (i = 0; i < r->n; i++) {
+		if (n && !key_cmp(&r->v[i].key, &r->v[n - 1].key))
+			r->v[n - 1].count += r->v[i].count;
+		else
+			r->v[n++] = r->v[i];
+	}
+	r->n = n;
+	return 0;
+}
+
+int vipc_decisions_read(struct vipc_state *st, vipc_decision_fn fn, void *ctx)
+{
+	struct rows r = {};
+	size_t i;
+	int ret;
+
+	ret = rows_read(st, &r);
+	for (i = 0; !ret && i < r.n; i++)
+		ret = fn(&r.v[i], ctx);
+	free(r.v);
+	return ret;
+}
+
+/* Ids and labels of the live slot's containers or endpoints, by id. */
+struct name {
+	__u32 id;
+	char label[VIPC_LABEL_MAX];
+};
+
+struct names {
+	struct name *v;
+	size_t n, cap;
+};
+
+static int names_add(struct names *t, __u32 id, const char *label)
+{
+	void *v;
+
+	if (t->n == t->cap) {
+		v = realloc(t->v, (t->cap * 2 + 16) * sizeof(*t->v));
+		if (!v)
+			return -ENOMEM;
+		t->v = v;
+		t->cap = t->cap * 2 + 16;
+	}
+	t->v[t->n].id = id;
+	memcpy(t->v[t->n].label, label, VIPC_LABEL_MAX);
+	t->n++;
+	return 0;
+}
+
+static int add_container(const void *key, const void *val, void *ctx)
+{
+	const struct vipc_principal *p = val;
+
+	(void)key;
+	return names_add(ctx, p->id, p->name);
+}
+
+static int add_endpoint(const void *key, const void *val, void *ctx)
+{
+	const struct vipc_endpoint *ep = val;
+
+	(void)key;
+	return names_add(ctx, ep->id, ep->label);
+}
+
+static int id_cmp(const void *a, const void *b)
+{
+	__u32 x = *(const __u32 *)a, y = *(const __u32 *)b;
+
+	return (x > y) - (x < y);
+}
+
+/* The label of @id, or NULL when the live slot does not hold it. */
+static const char *names_find(const struct names *t, __u32 id)
+{
+	const struct name *hit = t->n ? bsearch(&id, t->v, t->n, sizeof(*t->v), id_cmp) : NULL;
+
+	return hit ? hit->label : NULL;
+}
+
+/* The live slot's containers and endpoints, sorted by id. */
+static int live_names(struct vipc_state *st, struct names *c, struct names *e)
+{
+	__u32 slot = st->cfg.active_slot;
+	int err;
+
+	err = vipc_map_visit(st->principals_fd, slot, add_container, c);
+	err = err ?: vipc_map_visit(st->endpoints_fd, slot, add_endpoint, e);
+	if (err)
+		return err < 0 ? err : -ENOMEM;
+	if (c->n)
+		qsort(c->v, c->n, sizeof(*c->v), id_cmp);
+	if (e->n)
+		qsort(e->v, e->n, sizeof(*e->v), id_cmp);
+	return 0;
+}
+
+struct prune_ctx {
+	struct vipc_state *st;
+	struct names containers, endpoints;
+};
+
+/* The kernel forgets the hot rows (on every CPU) of a container or endpoint. */
+static int forget(struct vipc_state *st, __u32 container, __u32 endpoint)
+{
+	struct vipc_remove_args args = { .container = container, .endpoint = endpoint,
+					  .flags = VIPC_REMOVE_COUNTERS };
+	LIBBPF_OPTS(bpf_test_run_opts, opts, .ctx_in = &args, .ctx_size_in = sizeof(args));
+
+	return bpf_prog_test_run_opts(st->remove_prog_fd, &opts) ? -errno : 0;
+}
+
+/* Is the row's container or endpoint gone from the live slot? */
+static bool row_dead(const struct prune_ctx *p, const struct vipc_decision_key *key)
+{
+	return (key->container && !names_find(&p->containers, key->container)) ||
+	       (key->endpoint && !names_find(&p->endpoints, key->endpoint));
+}
+
+/* Delete the cold rows of what the live slot lost; then the kernel clears
+ * their hot rows (on every CPU's copy, which only it can write safely).
+ */
+static int prune_rows(struct prune_ctx *p, int cpus)
+{
+	struct rows r = {};
+	size_t i;
+	int err;
+
+	err = rows_read_cold(p->st->decisions_fd, &r, cpus);
+	for (i = 0; !err && i < r.n; i++)
+		if (row_dead(p, &r.v[i].key) && bpf_map_delete_elem(p->st->decisions_fd, &r.v[i].key))
+			err = errno == ENOENT ? 0 : -errno;
+	r.n = 0;
+	err = err ?: rows_read_hot(p->st->hot_fd, &r, cpus);
+	for (i = 0; !err && i < r.n; i++)
+		if (row_dead(p, &r.v[i].key))
+			err = forget(p->st, names_find(&p->containers, r.v[i].key.container) ?
+						    0 : r.v[i].key.container, r.v[i].key.endpoint);
+	free(r.v);
+	return err;
+}
+
+int vipc_decisions_prune(struct vipc_state *st)
+{
+	int cpus = libbpf_num_possible_cpus(), err;
+	struct prune_ctx p = { .st = st };
+
+	if (cpus <= 0)
+		return cpus ? cpus : -EINVAL;
+	err = live_names(st, &p.containers, &p.endpoints) ?: prune_rows(&p, cpus);
+	free(p.containers.v);
+	free(p.endpoints.v);
+	return err;
+}
+
+struct print_ctx {
+	struct names containers, endpoints;
+	json_object *list; /* --json: the rows */
+};
+
+/* A row's container or endpoint as text: its label, "-" for 0 (unconfined
+ * or unregistered), "#id" once removed.
+ */
+static void row_name(const struct names *t, __u32 id, char *buf, size_t size)
+{
+	const char *label = id ? names_find(t, id) : "-";
+
+	if (label)
+		vipc_label_format(label, buf, size);
+	else
+		snprintf(buf, size, "#%u", id);
+}
+
+static int print_row(const struct vipc_decision *d, void *ctx)
+{
+	char who[VIPC_TEXT_SIZE(VIPC_LABEL_MAX)], ep[VIPC_TEXT_SIZE(VIPC_LABEL_MAX)];
+	struct print_ctx *p = ctx;
+	json_object *row;
+	int err;
+
+	row_name(&p->containers, d->key.container, who, sizeof(who));
+	row_name(&p->endpoints, d->key.endpoint, ep, sizeof(ep));
+	if (!p->list) {
+		printf("%-20s %-20s %-20s %-7s %-14s %llu\n", who, ep, vipc_hook_name(d->key.hook),
+		       vipc_outcome_str(d->key.verdict), vipc_reason_str(d->key.reason),
+		       (unsigned long long)d->count);
+		return 0;
+	}
+	row = json_object_new_object();
+	err = vipc_json_add_str(row, "container", who);
+	err = err ?: vipc_json_add_u64(row, "container_id", d->key.container);
+	err = err ?: vipc_json_add_str(row, "endpoint", ep);
+	err = err ?: vipc_json_add_u64(row, "endpoint_id", d->key.endpoint);
+	err = err ?: vipc_json_add_str(row, "hook", vipc_hook_name(d->key.hook));
+	err = err ?: vipc_json_add_str(row, "verdict", vipc_outcome_str(d->key.verdict));
+	err = err ?: vipc_json_add_str(row, "reason", vipc_reason_str(d->key.reason));
+	err = err ?: vipc_json_add_u64(row, "count", d->count);
+	row = vipc_json_done(row, err);
+	if (row && !json_object_array_add(p->list, row))
+		return 0;
+	json_object_put(row);
+	return -ENOMEM;
+}
+
+int vipc_decisions_print(struct vipc_state *st, bool json)
+{
+	struct print_ctx p = {};
+	json_object *doc = NULL;
+	int err;
+
+	/* Phase 1: names of the live slot, the document's list. */
+	err = live_names(st, &p.containers, &p.endpoints);
+	if (!err && json) {
+		doc = json_object_new_object();
+		p.list = json_object_new_array();
+		err = vipc_json_add(doc, "decisions", p.list);
+	}
+	if (!err && !json)
+		printf("%-20s %-20s %-20s %-7s %-14s %s\n", "container", "endpoint", "hook",
+		       "verdict", "reason", "count");
+
+	/* Phase 2: the rows, in key order. */
+	err = err ?: vipc_decisions_read(st, print_row, &p);
+	if (json && !err)
+		err = vipc_json_print(doc);
+	else
+		json_object_put(doc);
+	free(p.containers.v);
+	free(p.endpoints.v);
+	fflush(stdout);
+	return err;
+}

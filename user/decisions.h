@@ -1,0 +1,35 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/* The per-container decision counters (vipc_decisions): read, pruned of
+ * removed containers and endpoints, printed by `stats --by-container`.
+ */
+#ifndef __VIPC_DECISIONS_H
+#define __VIPC_DECISIONS_H
+
+#include <stdbool.h>
+#include "state.h"
+
+/* One row: its key and the count summed over CPUs. */
+struct vipc_decision {
+	struct vipc_decision_key key;
+	__u64 count;
+};
+
+/* Called for each row; non-zero stops the read and is returned. */
+typedef int (*vipc_decision_fn)(const struct vipc_decision *d, void *ctx);
+
+/* Every row of vipc_decisions, in key order: 0, @fn's non-zero value, or
+ * -errno. The reader the statistics and the metrics share.
+ */
+int vipc_decisions_read(struct vipc_state *st, vipc_decision_fn fn, void *ctx);
+/* Delete the rows of containers and endpoints the live slot no longer
+ * holds (after a reload or `endpoint rm`): 0 or -errno.
+ */
+int vipc_decisions_prune(struct vipc_state *st);
+/* "allow", "deny", "audit". */
+const char *vipc_outcome_str(unsigned int verdict);
+/* `stats --by-container`: one line (or JSON object) per row, sorted by
+ * container, endpoint, hook, verdict, reason: 0 or -errno.
+ */
+int vipc_decisions_print(struct vipc_state *st, bool json);
+
+#endif /* __VIPC_DECISIONS_H */
