@@ -185,7 +185,7 @@ static int names_add(struct names *t, __u32 id, const char *label)
 
 static int add_container(const void *key, const void *val, void *ctx)
 {
-	const struct vipc_principal *p = val;
+	const struct vipc_principal *p = &((const struct vipc_container *)val)->principal;
 
 	(void)key;
 	return names_add(ctx, p->id, p->name);
@@ -214,13 +214,13 @@ static const char *names_find(const struct names *t, __u32 id)
 	return hit ? hit->label : NULL;
 }
 
-/* The live slot's containers and endpoints, sorted by id. */
+/* The live slot's containers (bound or not) and endpoints, sorted by id. */
 static int live_names(struct vipc_state *st, struct names *c, struct names *e)
 {
 	__u32 slot = st->cfg.active_slot;
 	int err;
 
-	err = vipc_map_visit(st->principals_fd, slot, add_container, c);
+	err = vipc_map_visit(st->containers_fd, slot, add_container, c);
 	err = err ?: vipc_map_visit(st->endpoints_fd, slot, add_endpoint, e);
 	if (err)
 		return err < 0 ? err : -ENOMEM;

@@ -367,15 +367,23 @@ Test(decisions, removal_takes_the_counters_with_it)
 	unlink(path);
 	cr_assert_eq(count(NULL, "dgram", NULL, NULL, NULL), 0);
 
-	/* Phase 3: a container's cgroup removed (runc delete) takes its rows. */
+	/* Phase 3: a policy container's cgroup removed (runc delete) only
+	 * unbinds it: the identity and its rows stay, under its name.
+	 */
 	cr_assert_eq(s_probe(sc.cli, "connect", "/shared/other.sock", NULL), 0);
 	cr_assert_eq(count("cli", NULL, NULL, NULL, NULL), 1);
 	h_container_destroy(sc.cli);
 	sc.cli = NULL;
-	for (i = 0; i < 50 && count("#2", NULL, NULL, NULL, NULL); i++)
+	for (i = 0; i < 50 && v_stat("cgroups_unbound") < 1; i++)
 		usleep(h_scale_ms(100) * 1000);
-	cr_assert_eq(count("#2", NULL, NULL, NULL, NULL) + count("cli", NULL, NULL, NULL, NULL), 0,
-		     "%s", v_out);
+	cr_assert_geq(v_stat("cgroups_unbound"), 1, "%s", v_out);
+	cr_assert_eq(count("cli", NULL, NULL, NULL, NULL), 1, "%s", v_out);
+	cr_assert_eq(count("#2", NULL, NULL, NULL, NULL), 0, "%s", v_out);
+	/* ... and a reload keeps the rows of the unbound container. */
+	path = v_policy_file("version: 1\n" S_CONTAINERS);
+	cr_assert_eq(v_loader("reload", "-c", path, NULL), 0, "%s", v_out);
+	unlink(path);
+	cr_assert_eq(count("cli", NULL, NULL, NULL, NULL), 1, "%s", v_out);
 }
 
 /* Fill vipc_decisions with rows of no container until the kernel refuses one. */
