@@ -195,18 +195,24 @@ static int record_reason(json_object *rec, enum vipc_reason *reason, __u32 *perm
 }
 
 /* 1 + "suppressed": the calls a record stands for (aggregated events). */
-static int record_calls(json_object *rec, __u64 *calls, char *why, size_t size)
+static __u64 sat_add(__u64 a, __u64 b)
+{
+	return a + b < a ? UINT64_MAX : a + b;
+}
+
+/* The calls a record stands for: a deny or would-deny event is its own call
+ * and the @suppressed ones of its key before it; a summary only those.
+ */
+static int record_calls(json_object *rec, bool summary, __u64 *calls, char *why, size_t size)
 {
 	json_object *v;
 
-	*calls = 1;
+	*calls = !summary;
 	if (!json_object_object_get_ex(rec, "suppressed", &v))
 		return 0;
 	if (!json_object_is_type(v, json_type_int) || json_object_get_int64(v) < 0)
 		return bad(why, size, "\"suppressed\" is not a count");
-	*calls += json_object_get_uint64(v);
-	if (*calls == 0)
-		*calls = UINT64_MAX; /* saturate */
+	*calls = sat_add(*calls, json_object_get_uint64(v));
 	return 0;
 }
 
@@ -216,27 +222,30 @@ static bool grant_fixes(enum vipc_reason r)
 	       r == VIPC_R_REVOKED;
 }
 
-static __u64 sat_add(__u64 a, __u64 b)
-{
-	return a + b < a ? UINT64_MAX : a + b;
-}
-
 int vipc_suggest_record(struct vipc_suggest *s, json_object *rec, char *why, size_t size)
 {
 	struct call key = {}, *c;
 	enum vipc_reason reason;
-	const char *type, *who;
+	const char *type, *who, *verdict;
+	bool summary, denied;
 	__u32 perm;
 	__u64 calls;
 	size_t n;
 	int err;
 
-	/* Phase 1: only deny and would-deny records count; others are skipped. */
+	/* Phase 1: only deny, would-deny and summary records count; others are
+	 * skipped. A summary's verdict says which its calls were.
+	 */
 	if (!json_object_is_type(rec, json_type_object))
 		return bad(why, size, "not a JSON object");
 	type = str_member(rec, "type", &n);
-	if (!type || (strcmp(type, "deny") && strcmp(type, "would-deny")))
+	summary = type && !strcmp(type, "summary");
+	if (!type || (strcmp(type, "deny") && strcmp(type, "would-deny") && !summary))
 		return 0;
+	verdict = summary ? str_member(rec, "verdict", &n) : NULL;
+	if (summary && (!verdict || (strcmp(verdict, "deny") && strcmp(verdict, "audit"))))
+		return bad(why, size, "a summary's \"verdict\" is not deny or audit");
+	denied = summary ? !strcmp(verdict, "deny") : !strcmp(type, "deny");
 	/* Phase 2: who, to what, which permission, why, how many times. */
 	who = str_member(rec, "container", &n);
 	if (!who || !n || n >= VIPC_LABEL_MAX)
@@ -244,7 +253,7 @@ int vipc_suggest_record(struct vipc_suggest *s, json_object *rec, char *why, siz
 			   VIPC_LABEL_MAX - 1);
 	strcpy(key.container, who);
 	err = record_name(rec, &key, why, size) ?: record_reason(rec, &reason, &perm, why, size) ?:
-	      record_calls(rec, &calls, why, size);
+	      record_calls(rec, summary, &calls, why, size);
 	if (err)
 		return err;
 	/* Phase 3: into the sum of that container and name. */
@@ -255,7 +264,7 @@ int vipc_suggest_record(struct vipc_suggest *s, json_object *rec, char *why, siz
 	c->by_reason[reason] = sat_add(c->by_reason[reason], calls);
 	if (grant_fixes(reason))
 		c->fix_perms |= perm;
-	if (type[0] == 'd')
+	if (denied)
 		c->denied = sat_add(c->denied, calls);
 	else
 		c->audited = sat_add(c->audited, calls);

@@ -169,6 +169,31 @@ Test(suggest, suppressed_counts_are_summed)
 	cr_expect(strstr(out, "[44 calls: 0 denied, 44 would-deny; no-grant 44]"), "%s", out);
 }
 
+/* The kernel's aggregation: one event opens a key's interval, a summary
+ * carries the calls suppressed after it (and no call of its own), its
+ * verdict saying whether they were denied or let through in audit mode.
+ */
+Test(suggest, summaries_add_their_suppressed_calls)
+{
+	feed(REC("would-deny", "bad", SOCK, "connect", "no-grant", ",\"suppressed\":0")
+	     REC("summary", "bad", SOCK, "connect", "no-grant", ",\"verdict\":\"audit\",\"suppressed\":2")
+	     REC("deny", "bad", SOCK, "send", "no-permission", ",\"suppressed\":0")
+	     REC("summary", "bad", SOCK, "send", "no-permission", ",\"verdict\":\"deny\",\"suppressed\":4"));
+	cr_expect_eq(vipc_suggest_counts(s)->records, 4);
+	cr_expect_eq(vipc_suggest_counts(s)->calls, 8);
+	cr_assert_eq(merge(POLICY), 0);
+	cr_expect(strstr(out, "8 calls: 5 denied, 3 would-deny;"), "%s", out);
+}
+
+Test(suggest, a_summary_without_a_verdict_refuses_the_line)
+{
+	const char *line = REC("summary", "bad", SOCK, "connect", "no-grant", ",\"suppressed\":2");
+	char why[128];
+
+	cr_expect_eq(vipc_suggest_line(s, line, strlen(line), why, sizeof(why)), -EINVAL);
+	cr_expect_eq(vipc_suggest_counts(s)->calls, 0);
+}
+
 Test(suggest, a_huge_suppressed_count_saturates)
 {
 	feed(REC("deny", "bad", SOCK, "connect", "no-grant", ",\"suppressed\":18446744073709551615")
