@@ -74,6 +74,14 @@ static long vipc_sweep_watch(void *map, struct vipc_watch_key *key, struct vipc_
 	return 0;
 }
 
+static long vipc_sweep_glob(void *map, struct vipc_glob_key *key, struct vipc_glob_watch *w,
+			    struct vipc_sweep *sw)
+{
+	if (key->slot == sw->slot && w->principal.id == sw->container)
+		bpf_map_delete_elem(map, key);
+	return 0;
+}
+
 static long vipc_sweep_principal(void *map, struct vipc_principal_key *key,
 				 struct vipc_principal *p, struct vipc_sweep *sw)
 {
@@ -104,6 +112,7 @@ static __always_inline void vipc_remove(__u32 container, __u32 slot)
 	bpf_for_each_map_elem(&vipc_grants, vipc_sweep_grant, &sw, 0);
 	bpf_for_each_map_elem(&vipc_endpoints, vipc_sweep_endpoint, &sw, 0);
 	bpf_for_each_map_elem(&vipc_watch, vipc_sweep_watch, &sw, 0);
+	bpf_for_each_map_elem(&vipc_watch_glob, vipc_sweep_glob, &sw, 0);
 	bpf_for_each_map_elem(&vipc_principals, vipc_sweep_principal, &sw, 0);
 	reg = vipc_reg();
 	if (!reg)
@@ -197,20 +206,52 @@ int BPF_PROG(vipc_cgroup_rmdir, struct cgroup *cgrp, const char *path)
 	return 0;
 }
 
-/* Bind a new cgroup at @path (@len bytes) if a container of @slot selects it. */
-static __always_inline void vipc_bind_new(__u64 cgid, const union vipc_path *path, __u32 len,
-					  __u32 slot, int live)
+/* Where a new cgroup's path splits: its last '/' (0 for a child of the
+ * root) and the hash of the parent's path before it.
+ */
+struct vipc_split {
+	__u32 slash;
+	__u64 hash;
+};
+
+/* The container of @slot a new cgroup at @path (@len bytes) is bound to:
+ * the one selecting that exact path, else the first glob of its parent
+ * directory its name matches; NULL if none.
+ */
+static __always_inline const struct vipc_principal *
+vipc_selecting(const union vipc_path *path, __u32 len, const struct vipc_split *sp, __u32 slot)
 {
 	struct vipc_watch_key wkey = { .slot = slot, .len = len };
-	struct vipc_principal_key key = { .cgroup_id = cgid, .slot = slot };
-	struct vipc_registry_stats *reg;
+	struct vipc_glob_key gkey = { .slot = slot, .len = sp->slash, .hash = sp->hash };
+	struct vipc_glob_watch *g;
 	struct vipc_watch *w;
+	__u32 i;
 
 	wkey.hash = vipc_path_hash(path, len);
 	w = bpf_map_lookup_elem(&vipc_watch, &wkey);
-	if (!w || !vipc_path_eq(&w->path, path, len))
-		return; /* not watched, or another path that hashes alike */
-	if (bpf_map_update_elem(&vipc_principals, &key, &w->principal, BPF_ANY))
+	if (w && vipc_path_eq(&w->path, path, len))
+		return &w->principal; /* not another path that hashes alike */
+	for (i = 0; i < VIPC_GLOB_PER_PARENT; i++) {
+		gkey.index = i;
+		g = bpf_map_lookup_elem(&vipc_watch_glob, &gkey);
+		if (!g)
+			return NULL; /* the indices are dense */
+		if (vipc_path_eq(&g->parent, path, sp->slash) &&
+		    vipc_glob_match(&g->glob, path, sp->slash + 1, len - sp->slash - 1))
+			return &g->principal;
+	}
+	return NULL;
+}
+
+/* Bind a new cgroup at @path (@len bytes) if a container of @slot selects it. */
+static __always_inline void vipc_bind_new(__u64 cgid, const union vipc_path *path, __u32 len,
+					  const struct vipc_split *sp, __u32 slot, int live)
+{
+	struct vipc_principal_key key = { .cgroup_id = cgid, .slot = slot };
+	const struct vipc_principal *p = vipc_selecting(path, len, sp, slot);
+	struct vipc_registry_stats *reg;
+
+	if (!p || bpf_map_update_elem(&vipc_principals, &key, p, BPF_ANY))
 		return;
 	reg = vipc_reg();
 	if (reg) {
@@ -218,7 +259,20 @@ static __always_inline void vipc_bind_new(__u64 cgid, const union vipc_path *pat
 		__sync_fetch_and_add(&reg->policy_changes, 1);
 	}
 	if (live)
-		vipc_cgroup_event(VIPC_EV_CGROUP_BOUND, cgid, w->principal.id, path, len);
+		vipc_cgroup_event(VIPC_EV_CGROUP_BOUND, cgid, p->id, path, len);
+}
+
+/* Split a path of @len bytes at its last '/'. */
+static __always_inline void vipc_split(const union vipc_path *path, __u32 len,
+				       struct vipc_split *sp)
+{
+	__u32 i;
+
+	sp->slash = 0;
+	for (i = 1; i < VIPC_CGROUP_PATH_MAX && i < len; i++)
+		if (path->bytes[i] == '/')
+			sp->slash = i;
+	sp->hash = vipc_path_hash(path, sp->slash);
 }
 
 /* A cgroup v2 directory is being made. The tracepoint fires before the
@@ -230,6 +284,7 @@ SEC("tp_btf/cgroup_mkdir")
 int BPF_PROG(vipc_cgroup_mkdir, struct cgroup *cgrp, const char *path)
 {
 	__u32 slot, live = vipc_live_slot();
+	struct vipc_split sp;
 	union vipc_path buf;
 	char more = 0;
 	long n;
@@ -243,8 +298,9 @@ int BPF_PROG(vipc_cgroup_mkdir, struct cgroup *cgrp, const char *path)
 	if (n == sizeof(buf.bytes) &&
 	    (bpf_probe_read_kernel(&more, 1, path + n - 1) || more))
 		return 0; /* longer than any selector */
+	vipc_split(&buf, n - 1, &sp);
 	for (slot = 0; slot < VIPC_SLOTS; slot++)
-		vipc_bind_new(BPF_CORE_READ(cgrp, kn, id), &buf, n - 1, slot, slot == live);
+		vipc_bind_new(BPF_CORE_READ(cgrp, kn, id), &buf, n - 1, &sp, slot, slot == live);
 	return 0;
 }
 

@@ -14,45 +14,6 @@
 #define __always_inline inline __attribute__((always_inline))
 #endif
 
-/* A multiply-xorshift mix of the first words of @w covering @len bytes
- * (at most @max words). It only spreads keys over a table: the exact bytes
- * are compared after every lookup (vipc_words_eq).
- */
-static __always_inline __u64 vipc_words_hash(const __u64 *w, __u32 max, __u32 len)
-{
-	__u64 h = 0;
-	__u32 i;
-
-	for (i = 0; i < max && i * 8 < len; i++) {
-		h = (h ^ w[i]) * 0x9e3779b97f4a7c15ULL;
-		h ^= h >> 32;
-	}
-	return h;
-}
-
-/* Two zero-padded byte strings of @len bytes each (at most @max words). */
-static __always_inline int vipc_words_eq(const __u64 *a, const __u64 *b, __u32 max, __u32 len)
-{
-	__u64 diff = 0;
-	__u32 i;
-
-	for (i = 0; i < max && i * 8 < len; i++)
-		diff |= a[i] ^ b[i];
-	return !diff;
-}
-
-/* The endpoint key's hash of a zero-padded name of @len bytes. */
-static __always_inline __u64 vipc_name_hash(const union vipc_name *n, __u32 len)
-{
-	return vipc_words_hash(n->words, VIPC_NAME_WORDS, len);
-}
-
-/* The watch key's hash of a zero-padded cgroup path of @len bytes. */
-static __always_inline __u64 vipc_path_hash(const union vipc_path *p, __u32 len)
-{
-	return vipc_words_hash(p->words, VIPC_CGROUP_PATH_WORDS, len);
-}
-
 /* The index of the first zero byte of @w (little-endian), 8 if none: the
  * lowest byte flagged by (w - 0x01..) & ~w & 0x80.. is the first zero
  * byte, and a multiply turns that flag into its index.
@@ -68,6 +29,53 @@ static __always_inline __u32 vipc_word_nul(__u64 w)
 static __always_inline __u64 vipc_word_keep(__u64 w, __u32 n)
 {
 	return n ? w & (~0ULL >> (64 - 8 * n)) : 0;
+}
+
+/* Word @i of a byte string of @len bytes (i * 8 < len), the bytes past
+ * @len zeroed: a prefix of a longer string reads as that string cut.
+ */
+static __always_inline __u64 vipc_word_at(const __u64 *w, __u32 i, __u32 len)
+{
+	return i * 8 + 8 <= len ? w[i] : vipc_word_keep(w[i], len - i * 8);
+}
+
+/* A multiply-xorshift mix of the first words of @w covering @len bytes
+ * (at most @max words), bytes past @len ignored. It only spreads keys over
+ * a table: the exact bytes are compared after every lookup (vipc_words_eq).
+ */
+static __always_inline __u64 vipc_words_hash(const __u64 *w, __u32 max, __u32 len)
+{
+	__u64 h = 0;
+	__u32 i;
+
+	for (i = 0; i < max && i * 8 < len; i++) {
+		h = (h ^ vipc_word_at(w, i, len)) * 0x9e3779b97f4a7c15ULL;
+		h ^= h >> 32;
+	}
+	return h;
+}
+
+/* The first @len bytes of two byte strings (at most @max words each). */
+static __always_inline int vipc_words_eq(const __u64 *a, const __u64 *b, __u32 max, __u32 len)
+{
+	__u64 diff = 0;
+	__u32 i;
+
+	for (i = 0; i < max && i * 8 < len; i++)
+		diff |= vipc_word_at(a, i, len) ^ vipc_word_at(b, i, len);
+	return !diff;
+}
+
+/* The endpoint key's hash of a zero-padded name of @len bytes. */
+static __always_inline __u64 vipc_name_hash(const union vipc_name *n, __u32 len)
+{
+	return vipc_words_hash(n->words, VIPC_NAME_WORDS, len);
+}
+
+/* The watch keys' hash of a cgroup path's first @len bytes. */
+static __always_inline __u64 vipc_path_hash(const union vipc_path *p, __u32 len)
+{
+	return vipc_words_hash(p->words, VIPC_CGROUP_PATH_WORDS, len);
 }
 
 /* A pathname of at most @size bytes, zero from there on: its length up to
@@ -103,6 +111,58 @@ static __always_inline int vipc_path_eq(const union vipc_path *a, const union vi
 					__u32 len)
 {
 	return vipc_words_eq(a->words, b->words, VIPC_CGROUP_PATH_WORDS, len);
+}
+
+/* Glob @g of the @len (< VIPC_CGROUP_PATH_MAX) bytes at @pat, at most one
+ * of them a '*' (the loader's; the parser checks it).
+ */
+static inline void vipc_glob_make(struct vipc_glob *g, const char *pat, __u32 len)
+{
+	__u32 i;
+
+	__builtin_memset(g, 0, sizeof(*g));
+	g->len = len;
+	g->star = VIPC_GLOB_NO_STAR;
+	for (i = 0; i < len; i++) {
+		g->pat[i] = pat[i];
+		if (pat[i] == '*')
+			g->star = i;
+	}
+}
+
+/* Does byte @i of a name of @nl bytes, at @off in @p, fit glob @g? Inside
+ * the run the '*' stands for any byte does; before it a byte faces the
+ * pattern's byte at the same index, after it the one as far from the end.
+ */
+static __always_inline int vipc_glob_byte(const struct vipc_glob *g, const union vipc_path *p,
+					  __u32 off, __u32 nl, __u32 i)
+{
+	__u32 j = i;
+	char c;
+
+	if (g->star != VIPC_GLOB_NO_STAR && i >= g->star) {
+		if (i + g->len < nl + g->star + 1)
+			return 1;
+		j = i + g->len - nl;
+	}
+	c = g->pat[j & (VIPC_CGROUP_PATH_MAX - 1)];
+	return c == '?' || c == p->bytes[(off + i) & (VIPC_CGROUP_PATH_MAX - 1)];
+}
+
+/* Does the name of @nl bytes at @off in @p match glob @g? One pass over
+ * the name, bounded by the size of a path: no backtracking with one '*'.
+ */
+static __always_inline int vipc_glob_match(const struct vipc_glob *g, const union vipc_path *p,
+					   __u32 off, __u32 nl)
+{
+	__u32 i;
+
+	if (g->star == VIPC_GLOB_NO_STAR ? nl != g->len : nl + 1 < g->len)
+		return 0;
+	for (i = 0; i < VIPC_CGROUP_PATH_MAX && i < nl; i++)
+		if (!vipc_glob_byte(g, p, off, nl, i))
+			return 0;
+	return 1;
 }
 
 /* Does the caller need a grant lookup at all? */
