@@ -255,7 +255,8 @@ static __always_inline const struct vipc_principal *vipc_glob_selecting(struct v
 		g = bpf_map_lookup_elem(&vipc_watch_glob, &m->gkey);
 		if (!g)
 			return NULL; /* the indices are dense */
-		if (!vipc_path_eq(&g->parent, &m->buf, m->gkey.len) || !vipc_glob_fits(&g->glob, nl))
+		if (!vipc_path_eq(&g->parent, &m->buf, m->gkey.len) ||
+		    !vipc_glob_fits(&g->glob, nl))
 			continue;
 		m->ok = 1;
 		bpf_loop(nl, vipc_glob_step, m, 0);

@@ -142,9 +142,9 @@ static int put_containers(struct build *b)
 				 ((struct vipc_watch *)vipc_table_val(t, dup))->principal.name);
 	dup = vipc_table_dup(&b->idle[T_GLOB]);
 	if (dup >= 0)
-		return vipc_fail(-EINVAL, "container %s: its glob's directory hashes like another's",
-				 ((struct vipc_glob_watch *)vipc_table_val(&b->idle[T_GLOB], dup))
-					 ->principal.name);
+		return vipc_fail(-EINVAL, "container %s: its glob's directory hashes like "
+				 "another's", ((struct vipc_glob_watch *)vipc_table_val(&b->idle[T_GLOB],
+											 dup))->principal.name);
 	return 0;
 }
 

@@ -614,8 +614,8 @@ static void binding_path(const struct vipc_container *c, __u64 cgid, char *out, 
 	DIR *d;
 
 	if (c->selector != VIPC_SEL_GLOB || c->path_len >= VIPC_CGROUP_PATH_MAX) {
-		vipc_bytes_format(c->path.bytes, c->path_len < VIPC_CGROUP_PATH_MAX ? c->path_len : 0,
-				  out, size);
+		vipc_bytes_format(c->path.bytes,
+				  c->path_len < VIPC_CGROUP_PATH_MAX ? c->path_len : 0, out, size);
 		return;
 	}
 	snprintf(dir, sizeof(dir), "%s%.*s/", find_cgroot() ? "" : cgroot.path, (int)plen,
@@ -624,7 +624,8 @@ static void binding_path(const struct vipc_container *c, __u64 cgid, char *out, 
 	while (d && (e = readdir(d)))
 		if (!fstatat(dirfd(d), e->d_name, &st, 0) && st.st_ino == cgid &&
 		    strcmp(e->d_name, ".") && strcmp(e->d_name, "..")) {
-			snprintf(path, sizeof(path), "%.*s/%s", (int)plen, c->path.bytes, e->d_name);
+			snprintf(path, sizeof(path), "%.*s/%s", (int)plen, c->path.bytes,
+				 e->d_name);
 			break;
 		}
 	if (d)

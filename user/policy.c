@@ -329,8 +329,8 @@ static int check_glob(struct parser *p, yaml_node_t *cg, const char *s,
 			    "got '%s'", s);
 	for (i = last; i < n; i++) {
 		if (s[i] == '[')
-			return fail(p, cg, "cgroup: '[' classes are not supported in a glob, got '%s'",
-				    s);
+			return fail(p, cg, "cgroup: '[' classes are not supported in a glob, "
+				    "got '%s'", s);
 		stars += s[i] == '*';
 	}
 	if (stars > 1)
@@ -974,7 +974,8 @@ int vipc_policy_resolve(struct vipc_policy *pol, const char *cgroot, const char 
 	snprintf(pol->cgroot, sizeof(pol->cgroot), "%s", cgroot);
 	for (i = 0; i < pol->nr_containers; i++) {
 		c = &pol->containers[i];
-		ret = resolve_one(c, cgroot, procroot, err) ?: c->glob ? index_glob(pol, c, err) : 0;
+		ret = resolve_one(c, cgroot, procroot, err) ?:
+		      c->glob ? index_glob(pol, c, err) : 0;
 		if (ret)
 			return ret;
 	}

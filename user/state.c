@@ -885,10 +885,10 @@ int vipc_state_open_ro(struct vipc_state *st)
 
 void vipc_state_close(struct vipc_state *st)
 {
-	int *fds[] = { &st->config_fd,	  &st->settings_fd, &st->containers_fd, &st->watch_fd,
-		       &st->glob_fd,	  &st->principals_fd, &st->endpoints_fd, &st->grants_fd,	  &st->channels_fd,
-		       &st->stats_fd,	  &st->registry_fd, &st->events_fd,	  &st->remove_prog_fd,
-		       &st->stats_prog_fd };
+	int *fds[] = { &st->config_fd,	   &st->settings_fd,  &st->containers_fd, &st->watch_fd,
+		       &st->glob_fd,	   &st->principals_fd, &st->endpoints_fd, &st->grants_fd,
+		       &st->channels_fd,   &st->stats_fd,     &st->registry_fd,   &st->events_fd,
+		       &st->remove_prog_fd, &st->stats_prog_fd };
 	size_t i;
 
 	if (st->reg)

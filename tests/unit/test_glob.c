@@ -106,7 +106,8 @@ Test(glob, a_parent_hashes_and_compares_alike_cut_or_padded)
 		memcpy(path.bytes, full, strlen(full));
 		memset(&parent, 0, sizeof(parent));
 		memcpy(parent.bytes, full, len);
-		cr_assert_eq(vipc_path_hash(&path, len), vipc_path_hash(&parent, len), "at %u", len);
+		cr_assert_eq(vipc_path_hash(&path, len), vipc_path_hash(&parent, len), "at %u",
+			     len);
 		cr_assert(vipc_path_eq(&path, &parent, len), "at %u", len);
 	}
 	parent.bytes[3] ^= 1;
