@@ -75,6 +75,14 @@ static long vipc_sweep_watch(void *map, struct vipc_watch_key *key, struct vipc_
 	return 0;
 }
 
+static long vipc_sweep_glob(void *map, struct vipc_glob_key *key, struct vipc_glob_watch *w,
+			    struct vipc_sweep *sw)
+{
+	if (key->slot == sw->slot && w->principal.id == sw->container)
+		bpf_map_delete_elem(map, key);
+	return 0;
+}
+
 static long vipc_sweep_principal(void *map, struct vipc_principal_key *key,
 				 struct vipc_principal *p, struct vipc_sweep *sw)
 {
@@ -184,6 +192,7 @@ static __always_inline void vipc_remove(__u32 container, __u32 slot)
 	bpf_for_each_map_elem(&vipc_grants, vipc_sweep_grant, &sw, 0);
 	bpf_for_each_map_elem(&vipc_endpoints, vipc_sweep_endpoint, &sw, 0);
 	bpf_for_each_map_elem(&vipc_watch, vipc_sweep_watch, &sw, 0);
+	bpf_for_each_map_elem(&vipc_watch_glob, vipc_sweep_glob, &sw, 0);
 	bpf_for_each_map_elem(&vipc_principals, vipc_sweep_principal, &sw, 0);
 	if (sw.counted)
 		vipc_forget(&sw);
@@ -287,20 +296,90 @@ int BPF_PROG(vipc_cgroup_rmdir, struct cgroup *cgrp, const char *path)
 	return 0;
 }
 
-/* Bind a new cgroup at @path (@len bytes) if a container of @slot selects it. */
-static __always_inline void vipc_bind_new(__u64 cgid, const union vipc_path *path, __u32 len,
-					  __u32 slot, int live)
+/* A new cgroup's path, where it splits, and the glob being tried, as
+ * bpf_loop() passes them to its callbacks. Callbacks, so the verifier
+ * sees one step once: a bounded loop over the bytes would give it a state
+ * per position of the last '/', or per range of the pattern's lengths.
+ */
+struct vipc_mkdir {
+	union vipc_path buf;
+	struct vipc_glob_key gkey; /* len: the last '/' (0: a child of the root) */
+	__u32 len;		   /* bytes of the path */
+	__u32 ok;		   /* vipc_glob_step: no byte failed yet */
+};
+
+/* One byte of the path: remember the last '/'. */
+static long vipc_split_byte(__u32 i, struct vipc_mkdir *m)
 {
-	struct vipc_watch_key wkey = { .slot = slot, .len = len };
-	struct vipc_principal_key key = { .cgroup_id = cgid, .slot = slot };
-	struct vipc_registry_stats *reg;
+	if (m->buf.bytes[i & (VIPC_CGROUP_PATH_MAX - 1)] == '/')
+		m->gkey.len = i;
+	return 0;
+}
+
+/* Byte @i of the name against the glob at m->gkey (looked up again: a
+ * callback gets no map value from its caller).
+ */
+static long vipc_glob_step(__u32 i, struct vipc_mkdir *m)
+{
+	struct vipc_glob_watch *g = bpf_map_lookup_elem(&vipc_watch_glob, &m->gkey);
+	__u32 off = m->gkey.len + 1;
+
+	if (g && vipc_glob_byte(&g->glob, &m->buf, off, m->len - off, i))
+		return 0;
+	m->ok = 0;
+	return 1;
+}
+
+/* The first glob of the new cgroup's parent directory in @slot whose
+ * pattern its name matches; NULL if none.
+ */
+static __always_inline const struct vipc_principal *vipc_glob_selecting(struct vipc_mkdir *m,
+									__u32 slot)
+{
+	__u32 i, nl = m->len - m->gkey.len - 1;
+	struct vipc_glob_watch *g;
+
+	m->gkey.slot = slot;
+	for (i = 0; i < VIPC_GLOB_PER_PARENT; i++) {
+		m->gkey.index = i;
+		g = bpf_map_lookup_elem(&vipc_watch_glob, &m->gkey);
+		if (!g)
+			return NULL; /* the indices are dense */
+		if (!vipc_path_eq(&g->parent, &m->buf, m->gkey.len) ||
+		    !vipc_glob_fits(&g->glob, nl))
+			continue;
+		m->ok = 1;
+		bpf_loop(nl, vipc_glob_step, m, 0);
+		if (m->ok)
+			return &g->principal;
+	}
+	return NULL;
+}
+
+/* The container of @slot the new cgroup is bound to: the one selecting
+ * its exact path, else the first glob of its parent its name matches.
+ */
+static __always_inline const struct vipc_principal *vipc_selecting(struct vipc_mkdir *m,
+								   __u32 slot)
+{
+	struct vipc_watch_key wkey = { .slot = slot, .len = m->len };
 	struct vipc_watch *w;
 
-	wkey.hash = vipc_path_hash(path, len);
+	wkey.hash = vipc_path_hash(&m->buf, m->len);
 	w = bpf_map_lookup_elem(&vipc_watch, &wkey);
-	if (!w || !vipc_path_eq(&w->path, path, len))
-		return; /* not watched, or another path that hashes alike */
-	if (bpf_map_update_elem(&vipc_principals, &key, &w->principal, BPF_ANY))
+	if (w && vipc_path_eq(&w->path, &m->buf, m->len))
+		return &w->principal; /* not another path that hashes alike */
+	return vipc_glob_selecting(m, slot);
+}
+
+/* Bind a new cgroup if a container of @slot selects it. */
+static __always_inline void vipc_bind_new(__u64 cgid, struct vipc_mkdir *m, __u32 slot, int live)
+{
+	struct vipc_principal_key key = { .cgroup_id = cgid, .slot = slot };
+	const struct vipc_principal *p = vipc_selecting(m, slot);
+	struct vipc_registry_stats *reg;
+
+	if (!p || bpf_map_update_elem(&vipc_principals, &key, p, BPF_ANY))
 		return;
 	reg = vipc_reg();
 	if (reg) {
@@ -308,7 +387,16 @@ static __always_inline void vipc_bind_new(__u64 cgid, const union vipc_path *pat
 		__sync_fetch_and_add(&reg->policy_changes, 1);
 	}
 	if (live)
-		vipc_cgroup_event(VIPC_EV_CGROUP_BOUND, cgid, w->principal.id, path, len);
+		vipc_cgroup_event(VIPC_EV_CGROUP_BOUND, cgid, p->id, &m->buf, m->len);
+}
+
+/* Split the path at its last '/': the parent's length and hash. */
+static __always_inline void vipc_split(struct vipc_mkdir *m)
+{
+	m->gkey.len = 0;
+	bpf_loop(m->len, vipc_split_byte, m, 0);
+	m->gkey.len &= VIPC_CGROUP_PATH_MAX - 1;
+	m->gkey.hash = vipc_path_hash(&m->buf, m->gkey.len);
 }
 
 /* A cgroup v2 directory is being made. The tracepoint fires before the
@@ -320,21 +408,23 @@ SEC("tp_btf/cgroup_mkdir")
 int BPF_PROG(vipc_cgroup_mkdir, struct cgroup *cgrp, const char *path)
 {
 	__u32 slot, live = vipc_live_slot();
-	union vipc_path buf;
+	struct vipc_mkdir m;
 	char more = 0;
 	long n;
 
 	if (BPF_CORE_READ(cgrp, root, hierarchy_id) != 0)
 		return 0; /* a cgroup v1 hierarchy */
-	__builtin_memset(&buf, 0, sizeof(buf));
-	n = bpf_probe_read_kernel_str(buf.bytes, sizeof(buf.bytes), path);
+	__builtin_memset(&m, 0, sizeof(m));
+	n = bpf_probe_read_kernel_str(m.buf.bytes, sizeof(m.buf.bytes), path);
 	if (n <= 1)
 		return 0;
-	if (n == sizeof(buf.bytes) &&
+	if (n == sizeof(m.buf.bytes) &&
 	    (bpf_probe_read_kernel(&more, 1, path + n - 1) || more))
 		return 0; /* longer than any selector */
+	m.len = n - 1;
+	vipc_split(&m);
 	for (slot = 0; slot < VIPC_SLOTS; slot++)
-		vipc_bind_new(BPF_CORE_READ(cgrp, kn, id), &buf, n - 1, slot, slot == live);
+		vipc_bind_new(BPF_CORE_READ(cgrp, kn, id), &m, slot, slot == live);
 	return 0;
 }
 

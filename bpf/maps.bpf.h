@@ -54,6 +54,17 @@ struct {
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } vipc_watch SEC(".maps");
 
+/* (parent directory, pattern index) -> the principal a new cgroup there
+ * whose name matches the pattern is bound to, per slot.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, VIPC_MAX_PRINCIPALS * VIPC_SLOTS);
+	__type(key, struct vipc_glob_key);
+	__type(value, struct vipc_glob_watch);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} vipc_watch_glob SEC(".maps");
+
 /* Bindings: cgroup id -> container, per slot. */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);

@@ -16,6 +16,8 @@
 #define VIPC_MAX_CPUS 256 /* CPUs summed by the in-kernel stats snapshot */
 #define VIPC_CGROUP_PATH_MAX 256 /* a selected cgroup path, NUL included: 255 bytes at most */
 #define VIPC_CGROUP_PATH_WORDS 32 /* such a path zero-padded to 64-bit words */
+#define VIPC_GLOB_PER_PARENT 8 /* glob selectors sharing one parent directory */
+#define VIPC_GLOB_NO_STAR 0xff /* vipc_glob.star of a pattern without '*' */
 
 /* Default table sizes; the loader can raise them before load. */
 #define VIPC_MAX_PRINCIPALS 4096
@@ -112,6 +114,7 @@ enum vipc_container_flags {
 enum vipc_selector {
 	VIPC_SEL_CGROUP = 1, /* the cgroup at an exact path, whenever it exists */
 	VIPC_SEL_PID = 2,    /* the cgroup a process was in when the policy was applied */
+	VIPC_SEL_GLOB = 3,   /* every cgroup whose last path component matches a pattern */
 };
 
 enum vipc_grant_flags {
@@ -191,6 +194,37 @@ struct vipc_watch_key {
 struct vipc_watch {
 	struct vipc_principal principal;
 	union vipc_path path;
+};
+
+/* The last component of a glob selector: bytes, '?' (any one byte) and at
+ * most one '*' (any run of bytes), matched by vipc_glob_match().
+ */
+struct vipc_glob {
+	__u8 len;  /* bytes of pat */
+	__u8 star; /* index of the '*' in pat, VIPC_GLOB_NO_STAR if none */
+	__u8 pad[6];
+	char pat[VIPC_CGROUP_PATH_MAX]; /* zero-padded */
+};
+
+/* vipc_watch_glob: (slot, length and hash of a parent directory's path,
+ * pattern index) -> the principal a new cgroup in that directory whose
+ * name matches the pattern is bound to. The patterns of one parent have
+ * the indices 0 to VIPC_GLOB_PER_PARENT - 1, dense, in policy order: the
+ * first that matches wins. The parent's path is in the value and compared
+ * after the lookup; the root's is "" (length 0).
+ */
+struct vipc_glob_key {
+	__u32 slot;
+	__u16 len;
+	__u8 index;
+	__u8 pad;
+	__u64 hash; /* vipc_path_hash() of the parent's path */
+};
+
+struct vipc_glob_watch {
+	struct vipc_principal principal;
+	union vipc_path parent;
+	struct vipc_glob glob;
 };
 
 /* An endpoint's name, exact bytes zero-padded to whole words: pathname
@@ -431,6 +465,8 @@ _Static_assert(sizeof(struct vipc_container_key) == 8, "vipc_container_key layou
 _Static_assert(sizeof(struct vipc_container) == 312, "vipc_container layout");
 _Static_assert(sizeof(struct vipc_watch_key) == 16, "vipc_watch_key layout");
 _Static_assert(sizeof(struct vipc_watch) == 296, "vipc_watch layout");
+_Static_assert(sizeof(struct vipc_glob_key) == 16, "vipc_glob_key layout");
+_Static_assert(sizeof(struct vipc_glob_watch) == 560, "vipc_glob_watch layout");
 _Static_assert(sizeof(struct vipc_endpoint_key) == 16, "vipc_endpoint_key layout");
 _Static_assert(sizeof(struct vipc_endpoint) == 168, "vipc_endpoint layout");
 _Static_assert(sizeof(struct vipc_grant_key) == 16, "vipc_grant_key layout");

@@ -14,45 +14,6 @@
 #define __always_inline inline __attribute__((always_inline))
 #endif
 
-/* A multiply-xorshift mix of the first words of @w covering @len bytes
- * (at most @max words). It only spreads keys over a table: the exact bytes
- * are compared after every lookup (vipc_words_eq).
- */
-static __always_inline __u64 vipc_words_hash(const __u64 *w, __u32 max, __u32 len)
-{
-	__u64 h = 0;
-	__u32 i;
-
-	for (i = 0; i < max && i * 8 < len; i++) {
-		h = (h ^ w[i]) * 0x9e3779b97f4a7c15ULL;
-		h ^= h >> 32;
-	}
-	return h;
-}
-
-/* Two zero-padded byte strings of @len bytes each (at most @max words). */
-static __always_inline int vipc_words_eq(const __u64 *a, const __u64 *b, __u32 max, __u32 len)
-{
-	__u64 diff = 0;
-	__u32 i;
-
-	for (i = 0; i < max && i * 8 < len; i++)
-		diff |= a[i] ^ b[i];
-	return !diff;
-}
-
-/* The endpoint key's hash of a zero-padded name of @len bytes. */
-static __always_inline __u64 vipc_name_hash(const union vipc_name *n, __u32 len)
-{
-	return vipc_words_hash(n->words, VIPC_NAME_WORDS, len);
-}
-
-/* The watch key's hash of a zero-padded cgroup path of @len bytes. */
-static __always_inline __u64 vipc_path_hash(const union vipc_path *p, __u32 len)
-{
-	return vipc_words_hash(p->words, VIPC_CGROUP_PATH_WORDS, len);
-}
-
 /* The index of the first zero byte of @w (little-endian), 8 if none: the
  * lowest byte flagged by (w - 0x01..) & ~w & 0x80.. is the first zero
  * byte, and a multiply turns that flag into its index.
@@ -68,6 +29,65 @@ static __always_inline __u32 vipc_word_nul(__u64 w)
 static __always_inline __u64 vipc_word_keep(__u64 w, __u32 n)
 {
 	return n ? w & (~0ULL >> (64 - 8 * n)) : 0;
+}
+
+/* A multiply-xorshift step over word @w. */
+static __always_inline __u64 vipc_mix(__u64 h, __u64 w)
+{
+	h = (h ^ w) * 0x9e3779b97f4a7c15ULL;
+	return h ^ (h >> 32);
+}
+
+/* A mix of the first words of @w covering @len bytes (at most @max words).
+ * It only spreads keys over a table: the exact bytes are compared after
+ * every lookup (vipc_words_eq).
+ */
+static __always_inline __u64 vipc_words_hash(const __u64 *w, __u32 max, __u32 len)
+{
+	__u64 h = 0;
+	__u32 i;
+
+	for (i = 0; i < max && i * 8 < len; i++)
+		h = vipc_mix(h, w[i]);
+	return h;
+}
+
+/* Two zero-padded byte strings of @len bytes each (at most @max words). */
+static __always_inline int vipc_words_eq(const __u64 *a, const __u64 *b, __u32 max, __u32 len)
+{
+	__u64 diff = 0;
+	__u32 i;
+
+	for (i = 0; i < max && i * 8 < len; i++)
+		diff |= a[i] ^ b[i];
+	return !diff;
+}
+
+/* The word of a cgroup path holding its bytes past the last whole word of
+ * @len, those kept and the rest zeroed (0 when @len is a multiple of 8): a
+ * path's prefix (its parent's path) reads as that prefix zero-padded.
+ */
+static __always_inline __u64 vipc_path_tail(const union vipc_path *p, __u32 len)
+{
+	return len % 8 ? vipc_word_keep(p->words[(len / 8) & (VIPC_CGROUP_PATH_WORDS - 1)],
+					len % 8) : 0;
+}
+
+/* The endpoint key's hash of a zero-padded name of @len bytes. */
+static __always_inline __u64 vipc_name_hash(const union vipc_name *n, __u32 len)
+{
+	return vipc_words_hash(n->words, VIPC_NAME_WORDS, len);
+}
+
+/* The watch keys' hash of a cgroup path's first @len (< 256) bytes: its
+ * whole words, then the tail; equal to vipc_words_hash() of the same bytes
+ * zero-padded.
+ */
+static __always_inline __u64 vipc_path_hash(const union vipc_path *p, __u32 len)
+{
+	__u64 h = vipc_words_hash(p->words, VIPC_CGROUP_PATH_WORDS, len & ~7U);
+
+	return len % 8 ? vipc_mix(h, vipc_path_tail(p, len)) : h;
 }
 
 /* A pathname of at most @size bytes, zero from there on: its length up to
@@ -99,10 +119,71 @@ static __always_inline int vipc_name_eq(const union vipc_name *a, const union vi
 	return vipc_words_eq(a->words, b->words, VIPC_NAME_WORDS, len);
 }
 
+/* The first @len (< 256) bytes of two cgroup paths. */
 static __always_inline int vipc_path_eq(const union vipc_path *a, const union vipc_path *b,
 					__u32 len)
 {
-	return vipc_words_eq(a->words, b->words, VIPC_CGROUP_PATH_WORDS, len);
+	return vipc_words_eq(a->words, b->words, VIPC_CGROUP_PATH_WORDS, len & ~7U) &&
+	       vipc_path_tail(a, len) == vipc_path_tail(b, len);
+}
+
+/* Glob @g of the @len (< VIPC_CGROUP_PATH_MAX) bytes at @pat, at most one
+ * of them a '*' (the loader's; the parser checks it).
+ */
+static inline void vipc_glob_make(struct vipc_glob *g, const char *pat, __u32 len)
+{
+	__u32 i;
+
+	__builtin_memset(g, 0, sizeof(*g));
+	g->len = len;
+	g->star = VIPC_GLOB_NO_STAR;
+	for (i = 0; i < len; i++) {
+		g->pat[i] = pat[i];
+		if (pat[i] == '*')
+			g->star = i;
+	}
+}
+
+/* Does byte @i of a name of @nl bytes, at @off in @p, fit glob @g? Inside
+ * the run the '*' stands for any byte does; before it a byte faces the
+ * pattern's byte at the same index, after it the one as far from the end.
+ */
+static __always_inline int vipc_glob_byte(const struct vipc_glob *g, const union vipc_path *p,
+					  __u32 off, __u32 nl, __u32 i)
+{
+	__u32 j = i;
+	char c;
+
+	if (g->star != VIPC_GLOB_NO_STAR && i >= g->star) {
+		if (i + g->len < nl + g->star + 1)
+			return 1;
+		j = i + g->len - nl;
+	}
+	c = g->pat[j & (VIPC_CGROUP_PATH_MAX - 1)];
+	return c == '?' || c == p->bytes[(off + i) & (VIPC_CGROUP_PATH_MAX - 1)];
+}
+
+/* Can a name of @nl bytes match glob @g at all? */
+static __always_inline int vipc_glob_fits(const struct vipc_glob *g, __u32 nl)
+{
+	return g->star == VIPC_GLOB_NO_STAR ? nl == g->len : nl + 1 >= g->len;
+}
+
+/* Does the name of @nl bytes at @off in @p match glob @g? One pass over
+ * the name, bounded by the size of a path: no backtracking with one '*'.
+ * (The BPF side runs the same steps, a vipc_glob_byte() per bpf_loop step.)
+ */
+static __always_inline int vipc_glob_match(const struct vipc_glob *g, const union vipc_path *p,
+					   __u32 off, __u32 nl)
+{
+	__u32 i;
+
+	if (!vipc_glob_fits(g, nl))
+		return 0;
+	for (i = 0; i < VIPC_CGROUP_PATH_MAX && i < nl; i++)
+		if (!vipc_glob_byte(g, p, off, nl, i))
+			return 0;
+	return 1;
 }
 
 /* Does the caller need a grant lookup at all? */

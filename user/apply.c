@@ -4,7 +4,9 @@
  * the old slot, then clear it. A failure before the flip clears the idle
  * slot and leaves the live policy as it was.
  */
+#include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,7 +23,7 @@
 /* Cleared and deleted last to first: the watch goes before the bindings,
  * so no cgroup made meanwhile is bound in a slot being emptied.
  */
-enum { T_PRINCIPALS, T_CONTAINERS, T_WATCH, T_ENDPOINTS, T_GRANTS, T_CHANNELS, T__COUNT };
+enum { T_PRINCIPALS, T_CONTAINERS, T_WATCH, T_GLOB, T_ENDPOINTS, T_GRANTS, T_CHANNELS, T__COUNT };
 
 /* Each table's name and the option that raises its limit, for errors. */
 static const struct {
@@ -32,6 +34,7 @@ static const struct {
 	{ "bindings", "--max-containers", offsetof(struct vipc_limits, principals) },
 	{ "containers", "--max-containers", offsetof(struct vipc_limits, principals) },
 	{ "watched cgroups", "--max-containers", offsetof(struct vipc_limits, principals) },
+	{ "watched globs", "--max-containers", offsetof(struct vipc_limits, principals) },
 	{ "endpoints", "--max-endpoints", offsetof(struct vipc_limits, endpoints) },
 	{ "grants", "--max-grants", offsetof(struct vipc_limits, grants) },
 	{ "channels", "--max-channels", offsetof(struct vipc_limits, channels) },
@@ -49,30 +52,60 @@ static int names_init(struct hsearch_data *index, const char *base, size_t strid
 	return 0;
 }
 
-/* The live slot as read, the new one as built, and the ids given to the
- * policy's containers and endpoints, by index.
+/* A cgroup bound by the policy: container @ci's exact cgroup, or the one
+ * named @name in the parent directory of its glob.
+ */
+struct bound {
+	__u64 cgid;
+	size_t ci;
+	char name[VIPC_CGROUP_PATH_MAX]; /* "" for an exact selector */
+};
+
+/* The live slot as read, the new one as built, the ids given to the
+ * policy's containers and endpoints, by index, and the cgroups bound.
  */
 struct build {
 	struct vipc_state *st;
 	const struct vipc_policy *pol;
 	__u32 slot; /* the idle slot being filled */
 	__u32 *cid;
-	__u64 *cgid; /* the cgroup each container was bound to, 0 if none */
+	struct bound *bound;
+	size_t nr_bound, cap_bound;
 	struct vipc_endpoint *ep;
 	struct hsearch_data containers, endpoints, live_containers;
 	long last_container; /* index of the container of the previous grant */
 	struct vipc_table live[T__COUNT], idle[T__COUNT];
 };
 
-/* The exact path @pc selects, as the cgroup_mkdir program looks it up. */
+/* The parent directory and pattern of glob @pc, as cgroup_mkdir looks them up. */
+static int put_glob(struct build *b, const struct vipc_policy_container *pc,
+		    const struct vipc_container *ct)
+{
+	struct vipc_glob_key key = { .slot = b->slot, .len = pc->parent_len,
+				     .index = pc->glob_index };
+	struct vipc_glob_watch val;
+
+	memset(&val, 0, sizeof(val));
+	val.principal = ct->principal;
+	val.glob = pc->pattern;
+	memcpy(val.parent.bytes, pc->path, pc->parent_len);
+	key.hash = vipc_path_hash(&val.parent, key.len);
+	return vipc_table_push(&b->idle[T_GLOB], &key, &val);
+}
+
+/* The exact path or the glob @pc selects, as the cgroup_mkdir program looks it up. */
 static int put_watch(struct build *b, const struct vipc_policy_container *pc,
 		     const struct vipc_container *ct)
 {
 	struct vipc_watch_key key = { .slot = b->slot, .len = ct->path_len };
 	struct vipc_watch val = { .principal = ct->principal, .path = ct->path };
 
+	if (!pc->path[0])
+		return 0; /* built without vipc_policy_resolve() */
+	if (pc->glob)
+		return put_glob(b, pc, ct);
 	key.hash = vipc_path_hash(&val.path, key.len);
-	return pc->path[0] ? vipc_table_push(&b->idle[T_WATCH], &key, &val) : 0;
+	return vipc_table_push(&b->idle[T_WATCH], &key, &val);
 }
 
 /* Containers keep their id across reloads when their name stays. */
@@ -100,25 +133,122 @@ static int put_containers(struct build *b)
 	}
 
 	/* Sorted by path, two containers on one cgroup sit side by side. */
-	if (vipc_table_sort(&b->idle[T_CONTAINERS]) || vipc_table_sort(t))
+	if (vipc_table_sort(&b->idle[T_CONTAINERS]) || vipc_table_sort(t) ||
+	    vipc_table_sort(&b->idle[T_GLOB]))
 		return -ENOMEM;
 	dup = vipc_table_dup(t);
 	if (dup >= 0)
 		return vipc_fail(-EINVAL, "container %s: its cgroup is another container's too",
 				 ((struct vipc_watch *)vipc_table_val(t, dup))->principal.name);
+	dup = vipc_table_dup(&b->idle[T_GLOB]);
+	if (dup >= 0)
+		return vipc_fail(-EINVAL, "container %s: its glob's directory hashes like "
+				 "another's", ((struct vipc_glob_watch *)vipc_table_val(&b->idle[T_GLOB],
+											 dup))->principal.name);
 	return 0;
 }
 
-/* The id of the cgroup @pc selects as it is now, 0 when there is none. */
-static __u64 cgroup_now(const struct build *b, const struct vipc_policy_container *pc)
+/* The id of bound cgroup @bd as it is now, 0 when there is none. */
+static __u64 cgroup_now(const struct build *b, const struct bound *bd)
 {
+	const struct vipc_policy_container *pc = &b->pol->containers[bd->ci];
 	char path[PATH_MAX * 2];
 	struct stat st;
 
 	if (!pc->path[0] || !b->pol->cgroot[0])
 		return pc->cgroup_id; /* built without vipc_policy_resolve() */
-	snprintf(path, sizeof(path), "%s%s", b->pol->cgroot, pc->path);
+	if (pc->glob)
+		snprintf(path, sizeof(path), "%s%.*s/%s", b->pol->cgroot, pc->parent_len, pc->path,
+			 bd->name);
+	else
+		snprintf(path, sizeof(path), "%s%s", b->pol->cgroot, pc->path);
 	return !stat(path, &st) && S_ISDIR(st.st_mode) ? st.st_ino : 0;
+}
+
+/* Bind cgroup @cgid to container @ci: a binding and its record. */
+static int bind_one(struct build *b, size_t ci, __u64 cgid, const char *name)
+{
+	struct vipc_principal_key key = { .cgroup_id = cgid, .slot = b->slot };
+	struct vipc_container val;
+	struct bound *bd;
+	size_t cap;
+
+	if (b->nr_bound == b->cap_bound) {
+		cap = b->cap_bound ? b->cap_bound * 2 : 16;
+		bd = realloc(b->bound, cap * sizeof(*bd));
+		if (!bd)
+			return -ENOMEM;
+		b->bound = bd;
+		b->cap_bound = cap;
+	}
+	bd = &b->bound[b->nr_bound++];
+	bd->cgid = cgid;
+	bd->ci = ci;
+	snprintf(bd->name, sizeof(bd->name), "%s", name);
+	vipc_container_make(&val, &b->pol->containers[ci], b->cid[ci], 0);
+	return vipc_table_push(&b->idle[T_PRINCIPALS], &key, &val.principal);
+}
+
+/* Does glob @pc match a cgroup named @name (@nl bytes) in its directory? */
+static bool glob_matches(const struct vipc_policy_container *pc, const char *name, size_t nl)
+{
+	union vipc_path p = {};
+
+	if (pc->parent_len + 1 + nl >= VIPC_CGROUP_PATH_MAX)
+		return false; /* too long a path for the kernel to bind */
+	memcpy(p.bytes, name, nl);
+	return vipc_glob_match(&pc->pattern, &p, 0, nl);
+}
+
+/* Which container other than glob @ci selects @name in its directory: an
+ * exact one (which wins), a glob before it (an error), or -1 for none.
+ */
+static long selected_too(const struct build *b, size_t ci, const char *name)
+{
+	const struct vipc_policy_container *pc = &b->pol->containers[ci], *o;
+	size_t i, nl = strlen(name);
+
+	for (i = 0; i < b->pol->nr_containers; i++) {
+		o = &b->pol->containers[i];
+		if (i == ci || !o->path[0] || strncmp(o->path, pc->path, pc->parent_len + 1))
+			continue;
+		if (o->glob ? i < ci && o->parent_len == pc->parent_len && glob_matches(o, name, nl)
+			    : !strcmp(o->path + pc->parent_len + 1, name))
+			return i;
+	}
+	return -1;
+}
+
+/* Bind the cgroups in glob @ci's directory that match it now. */
+static int bind_glob(struct build *b, size_t ci)
+{
+	const struct vipc_policy_container *pc = &b->pol->containers[ci];
+	char dir[PATH_MAX * 2];
+	struct dirent *e;
+	struct stat st;
+	long other;
+	int err = 0;
+	DIR *d;
+
+	snprintf(dir, sizeof(dir), "%s%.*s/", b->pol->cgroot, pc->parent_len, pc->path);
+	d = opendir(dir);
+	if (!d)
+		return errno == ENOENT || errno == ENOTDIR ? 0 : vipc_fail(-errno, "%s: %m", dir);
+	while (!err && (e = readdir(d))) {
+		if (e->d_type != DT_DIR || !strcmp(e->d_name, ".") || !strcmp(e->d_name, "..") ||
+		    !glob_matches(pc, e->d_name, strlen(e->d_name)))
+			continue;
+		other = selected_too(b, ci, e->d_name);
+		if (other >= 0 && b->pol->containers[other].glob)
+			err = vipc_fail(-EINVAL, "%d:%d: container '%s': cgroup %s%s matches "
+					"container '%s''s glob too", pc->pos.line, pc->pos.column,
+					pc->name, dir + strlen(b->pol->cgroot), e->d_name,
+					b->pol->containers[other].name);
+		else if (other < 0 && !fstatat(dirfd(d), e->d_name, &st, 0))
+			err = bind_one(b, ci, st.st_ino, e->d_name);
+	}
+	closedir(d);
+	return err;
 }
 
 /* The bindings of the cgroups that exist now. Built once the watch is in
@@ -128,19 +258,20 @@ static __u64 cgroup_now(const struct build *b, const struct vipc_policy_containe
 static int put_bindings(struct build *b)
 {
 	struct vipc_table *t = &b->idle[T_PRINCIPALS];
-	struct vipc_principal_key key = { .slot = b->slot };
-	struct vipc_container val;
+	struct bound bd = {};
 	size_t i;
 	long dup;
+	int err = 0;
 
-	for (i = 0; i < b->pol->nr_containers; i++) {
-		key.cgroup_id = b->cgid[i] = cgroup_now(b, &b->pol->containers[i]);
-		vipc_container_make(&val, &b->pol->containers[i], b->cid[i], 0);
-		if (key.cgroup_id && vipc_table_push(t, &key, &val.principal))
-			return -ENOMEM;
+	for (i = 0; i < b->pol->nr_containers && !err; i++) {
+		bd.ci = i;
+		if (b->pol->containers[i].glob)
+			err = b->pol->cgroot[0] ? bind_glob(b, i) : 0;
+		else if ((bd.cgid = cgroup_now(b, &bd)))
+			err = bind_one(b, i, bd.cgid, "");
 	}
-	if (vipc_table_sort(t))
-		return -ENOMEM;
+	if (err || vipc_table_sort(t))
+		return err ?: -ENOMEM;
 	dup = vipc_table_dup(t);
 	if (dup >= 0)
 		return vipc_fail(-EINVAL, "container %s: its cgroup is another container's too",
@@ -158,9 +289,9 @@ static void unbind_gone(struct build *b)
 	size_t i;
 	long at;
 
-	for (i = 0; i < b->pol->nr_containers; i++) {
-		key.cgroup_id = b->cgid[i];
-		if (!key.cgroup_id || cgroup_now(b, &b->pol->containers[i]) == key.cgroup_id)
+	for (i = 0; i < b->nr_bound; i++) {
+		key.cgroup_id = b->bound[i].cgid;
+		if (cgroup_now(b, &b->bound[i]) == key.cgroup_id)
 			continue;
 		bpf_map_delete_elem(t->fd, &key);
 		at = vipc_table_find(t, &key);
@@ -294,7 +425,7 @@ static int put_grants_and_channels(struct build *b)
 
 static int table_fd(struct vipc_state *st, int i)
 {
-	int fds[T__COUNT] = { st->principals_fd, st->containers_fd, st->watch_fd,
+	int fds[T__COUNT] = { st->principals_fd, st->containers_fd, st->watch_fd, st->glob_fd,
 			      st->endpoints_fd, st->grants_fd, st->channels_fd };
 
 	return fds[i];
@@ -332,7 +463,7 @@ static void count_changes(struct build *b)
 	removed[T_PRINCIPALS] = &r->cgroups_unbound;
 	added[T_CONTAINERS] = &r->containers_added;
 	removed[T_CONTAINERS] = &r->containers_removed;
-	added[T_WATCH] = removed[T_WATCH] = NULL;
+	added[T_WATCH] = removed[T_WATCH] = added[T_GLOB] = removed[T_GLOB] = NULL;
 	added[T_ENDPOINTS] = &r->endpoints_created;
 	removed[T_ENDPOINTS] = &r->endpoints_destroyed;
 	added[T_GRANTS] = &r->grants_issued;
@@ -387,7 +518,7 @@ static void build_free(struct build *b)
 	hdestroy_r(&b->endpoints);
 	hdestroy_r(&b->live_containers);
 	free(b->cid);
-	free(b->cgid);
+	free(b->bound);
 	free(b->ep);
 }
 
@@ -404,9 +535,8 @@ int vipc_apply(struct vipc_state *st, const struct vipc_policy *pol)
 	old = st->cfg.active_slot;
 	b.slot = !old;
 	b.cid = calloc(pol->nr_containers + 1, sizeof(*b.cid));
-	b.cgid = calloc(pol->nr_containers + 1, sizeof(*b.cgid));
 	b.ep = calloc(pol->nr_endpoints + 1, sizeof(*b.ep));
-	err = b.cid && b.cgid && b.ep ? 0 : -ENOMEM;
+	err = b.cid && b.ep ? 0 : -ENOMEM;
 	err = err ?: read_live(&b, old) ?: put_containers(&b) ?: put_endpoints(&b) ?:
 		      put_grants_and_channels(&b);
 	if (err)
@@ -417,7 +547,7 @@ int vipc_apply(struct vipc_state *st, const struct vipc_policy *pol)
 	 * of the cgroups that exist; on failure clear it.
 	 */
 	err = vipc_chan_sweep(st) ?: clear_slot_all(st, b.slot) ?:
-	      write_idle(&b, T_CONTAINERS, T_WATCH) ?: put_bindings(&b) ?:
+	      write_idle(&b, T_CONTAINERS, T_GLOB) ?: put_bindings(&b) ?:
 	      write_idle(&b, T_PRINCIPALS, T_PRINCIPALS) ?: write_idle(&b, T_ENDPOINTS, T__COUNT - 1);
 	if (err) {
 		clear_slot_all(st, b.slot);

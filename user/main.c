@@ -2,6 +2,7 @@
 /* vipc-loader: load, pin, attach, apply policy, stream statistics and
  * events, edit the registry, reload and unload.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -9,6 +10,7 @@
 #include <string.h>
 #include <stddef.h>
 #include <unistd.h>
+#include <sys/stat.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include "cgroup.h"
@@ -620,16 +622,49 @@ static __u64 binding_cgroup(const struct ls_ctx *l, size_t i)
 	return ((const struct vipc_principal_key *)vipc_table_key(&l->bindings, i))->cgroup_id;
 }
 
-/* The cgroups bound to @c now, at @path, as text. */
-static void print_bindings(const struct ls_ctx *l, const struct vipc_container *c,
-			   const char *path)
+/* The path of cgroup @cgid bound to @c, as text: the path it selects, or
+ * for a glob the entry of its directory that is that cgroup ("?" if gone).
+ */
+static void binding_path(const struct vipc_container *c, __u64 cgid, char *out, size_t size)
 {
+	const char *slash = memrchr(c->path.bytes, '/', c->path_len);
+	size_t plen = slash ? slash - c->path.bytes : 0;
+	char dir[PATH_MAX * 2], path[VIPC_CGROUP_PATH_MAX * 2] = "?";
+	struct dirent *e;
+	struct stat st;
+	DIR *d;
+
+	if (c->selector != VIPC_SEL_GLOB || c->path_len >= VIPC_CGROUP_PATH_MAX) {
+		vipc_bytes_format(c->path.bytes,
+				  c->path_len < VIPC_CGROUP_PATH_MAX ? c->path_len : 0, out, size);
+		return;
+	}
+	snprintf(dir, sizeof(dir), "%s%.*s/", find_cgroot() ? "" : cgroot.path, (int)plen,
+		 c->path.bytes);
+	d = opendir(dir);
+	while (d && (e = readdir(d)))
+		if (!fstatat(dirfd(d), e->d_name, &st, 0) && st.st_ino == cgid &&
+		    strcmp(e->d_name, ".") && strcmp(e->d_name, "..")) {
+			snprintf(path, sizeof(path), "%.*s/%s", (int)plen, c->path.bytes,
+				 e->d_name);
+			break;
+		}
+	if (d)
+		closedir(d);
+	vipc_bytes_format(path, strlen(path), out, size);
+}
+
+/* The cgroups bound to @c now, as text. */
+static void print_bindings(const struct ls_ctx *l, const struct vipc_container *c)
+{
+	char path[VIPC_TEXT_SIZE(VIPC_CGROUP_PATH_MAX)];
 	size_t i;
 	int n = 0;
 
 	for (i = 0; i < l->bindings.n; i++) {
 		if (!bound_to(l, i, c))
 			continue;
+		binding_path(c, binding_cgroup(l, i), path, sizeof(path));
 		printf(" %s (%llu)", path, (unsigned long long)binding_cgroup(l, i));
 		n++;
 	}
@@ -639,8 +674,9 @@ static void print_bindings(const struct ls_ctx *l, const struct vipc_container *
 
 /* The same as a JSON array "cgroups" of {"path","id"} in @obj. */
 static int bindings_json(const struct ls_ctx *l, const struct vipc_container *c,
-			 const char *path, json_object *obj)
+			 json_object *obj)
 {
+	char path[VIPC_TEXT_SIZE(VIPC_CGROUP_PATH_MAX)];
 	json_object *arr = json_object_new_array(), *b;
 	int err = vipc_json_add(obj, "cgroups", arr);
 	size_t i;
@@ -649,6 +685,7 @@ static int bindings_json(const struct ls_ctx *l, const struct vipc_container *c,
 		if (!bound_to(l, i, c))
 			continue;
 		b = json_object_new_object();
+		binding_path(c, binding_cgroup(l, i), path, sizeof(path));
 		err = vipc_json_add_str(b, "path", path);
 		err = err ?: vipc_json_add_u64(b, "id", binding_cgroup(l, i));
 		b = vipc_json_done(b, err);
@@ -676,12 +713,14 @@ static int print_container(const void *key, const void *val, void *ctx)
 			  sizeof(path));
 	if (c->selector == VIPC_SEL_PID)
 		snprintf(sel, sizeof(sel), "pid %u (%s)", c->pid, path);
+	else if (c->selector == VIPC_SEL_GLOB)
+		snprintf(sel, sizeof(sel), "glob %s", path);
 	else
 		snprintf(sel, sizeof(sel), "cgroup %s", path);
 	if (!opt.json) {
 		printf("%-20s id %-5u mode %-7s unknown %-5s %s%s:", name, p->id, mode, unknown, sel,
 		       runtime ? " (run-time)" : "");
-		print_bindings(l, c, path);
+		print_bindings(l, c);
 		printf("\n");
 		return 0;
 	}
@@ -692,7 +731,7 @@ static int print_container(const void *key, const void *val, void *ctx)
 	err = err ?: vipc_json_add_str(obj, "unknown", unknown);
 	err = err ?: vipc_json_add_str(obj, "selector", sel);
 	err = err ?: vipc_json_add(obj, "runtime", json_object_new_boolean(runtime));
-	err = err ?: bindings_json(l, c, path, obj);
+	err = err ?: bindings_json(l, c, obj);
 	return ls_add(l, obj, err);
 }
 

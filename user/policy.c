@@ -309,6 +309,36 @@ static int section_table(struct parser *p, yaml_node_t *root, const char *key, s
 	return 0;
 }
 
+/* A `cgroup:` path with '*' or '?' is a glob: wildcards in its last
+ * component only (the kernel matches a new cgroup's name against it, its
+ * parent directory by exact path), one '*' at most, no '[' classes.
+ */
+static int check_glob(struct parser *p, yaml_node_t *cg, const char *s,
+		      struct vipc_policy_container *c)
+{
+	size_t n = strlen(s), last, stars = 0, i;
+
+	while (n > 1 && s[n - 1] == '/')
+		n--;
+	for (last = n; last && s[last - 1] != '/'; last--)
+		;
+	if (!strpbrk(s, "*?"))
+		return 0;
+	if (strcspn(s, "*?") < last)
+		return fail(p, cg, "cgroup: expected '*' and '?' in the last path component only, "
+			    "got '%s'", s);
+	for (i = last; i < n; i++) {
+		if (s[i] == '[')
+			return fail(p, cg, "cgroup: '[' classes are not supported in a glob, "
+				    "got '%s'", s);
+		stars += s[i] == '*';
+	}
+	if (stars > 1)
+		return fail(p, cg, "cgroup: expected at most one '*' in a glob, got '%s'", s);
+	c->glob = true;
+	return 0;
+}
+
 static int parse_container(struct parser *p, yaml_node_t *key, yaml_node_t *val, void *elem)
 {
 	struct vipc_policy_container *c = elem;
@@ -343,7 +373,7 @@ static int parse_container(struct parser *p, yaml_node_t *key, yaml_node_t *val,
 		err = fail(p, cg, "cgroup: expected a path of 1 to %d bytes", VIPC_CGROUP_PATH_MAX - 1);
 	if (!err)
 		strcpy(c->cgroup, s);
-	return err;
+	return err ?: check_glob(p, cg, s, c);
 }
 
 /* `unix: /path` or `abstract: name`, exactly one. */
@@ -945,22 +975,53 @@ static int resolve_one(struct vipc_policy_container *c, const char *cgroot, cons
 					 "bytes within the cgroup2 hierarchy", c->name, rel,
 					 VIPC_CGROUP_PATH_MAX - 1);
 	snprintf(path, sizeof(path), "%s%s", cgroot, c->path);
-	c->cgroup_id = !stat(path, &st) && S_ISDIR(st.st_mode) ? st.st_ino : 0;
+	c->cgroup_id = !c->glob && !stat(path, &st) && S_ISDIR(st.st_mode) ? st.st_ino : 0;
 	if (c->pid && !c->cgroup_id)
 		return verror_at(err, c, "container '%s': missing cgroup %s of process %d", c->name,
 				 path, c->pid);
 	return 0;
 }
 
+/* Number @c among the globs of its parent directory, in policy order; two
+ * equal globs, or more than a parent holds, are errors at the later one.
+ */
+static int index_glob(struct vipc_policy *pol, struct vipc_policy_container *c,
+		      struct vipc_policy_error *err)
+{
+	const struct vipc_policy_container *o;
+	size_t n = 0;
+
+	c->parent_len = strrchr(c->path, '/') - c->path;
+	vipc_glob_make(&c->pattern, c->path + c->parent_len + 1,
+		       strlen(c->path) - c->parent_len - 1);
+	for (o = pol->containers; o < c; o++) {
+		if (!o->glob || o->parent_len != c->parent_len ||
+		    strncmp(o->path, c->path, c->parent_len))
+			continue;
+		if (!strcmp(o->path, c->path))
+			return verror_at(err, c, "container '%s': cgroup %s is container '%s''s "
+					 "glob too", c->name, c->path, o->name);
+		n++;
+	}
+	if (n >= VIPC_GLOB_PER_PARENT)
+		return verror_at(err, c, "container '%s': cgroup %s: expected at most %d globs "
+				 "in one directory", c->name, c->path, VIPC_GLOB_PER_PARENT);
+	c->glob_index = n;
+	return 0;
+}
+
 int vipc_policy_resolve(struct vipc_policy *pol, const char *cgroot, const char *procroot,
 			struct vipc_policy_error *err)
 {
+	struct vipc_policy_container *c;
 	size_t i;
 	int ret;
 
 	snprintf(pol->cgroot, sizeof(pol->cgroot), "%s", cgroot);
 	for (i = 0; i < pol->nr_containers; i++) {
-		ret = resolve_one(&pol->containers[i], cgroot, procroot, err);
+		c = &pol->containers[i];
+		ret = resolve_one(c, cgroot, procroot, err) ?:
+		      c->glob ? index_glob(pol, c, err) : 0;
 		if (ret)
 			return ret;
 	}

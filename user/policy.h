@@ -8,6 +8,7 @@
 #include <linux/types.h>
 #include <limits.h>
 #include <search.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include "vipc.h"
 
@@ -38,6 +39,14 @@ struct vipc_policy_container {
 	 */
 	char path[VIPC_CGROUP_PATH_MAX];
 	__u64 cgroup_id;
+	/* A glob selector (a '*' or '?' in the last component): by resolve,
+	 * the parent's length in path, the pattern and its index among the
+	 * globs of that parent.
+	 */
+	bool glob;
+	__u8 glob_index;
+	__u16 parent_len;
+	struct vipc_glob pattern;
 	struct vipc_pos pos;
 };
 

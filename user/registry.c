@@ -225,7 +225,7 @@ void vipc_container_make(struct vipc_container *out, const struct vipc_policy_co
 						  .unknown = c->unknown };
 	vipc_label_copy(out->principal.name, c->name);
 	out->flags = flags;
-	out->selector = c->pid ? VIPC_SEL_PID : VIPC_SEL_CGROUP;
+	out->selector = c->pid ? VIPC_SEL_PID : c->glob ? VIPC_SEL_GLOB : VIPC_SEL_CGROUP;
 	out->pid = c->pid;
 	out->path_len = strnlen(c->path, sizeof(out->path.bytes) - 1);
 	memcpy(out->path.bytes, c->path, out->path_len);

@@ -261,6 +261,7 @@ static void size_maps(struct vipc_bpf *skel, const struct vipc_limits *l)
 	bpf_map__set_max_entries(skel->maps.vipc_watch, l->principals * VIPC_SLOTS);
 	bpf_map__set_max_entries(skel->maps.vipc_decisions, decision_rows(l));
 	bpf_map__set_max_entries(skel->maps.vipc_agg, decision_rows(l));
+	bpf_map__set_max_entries(skel->maps.vipc_watch_glob, l->principals * VIPC_SLOTS);
 	bpf_map__set_max_entries(skel->maps.vipc_principals, l->principals * VIPC_SLOTS);
 	bpf_map__set_max_entries(skel->maps.vipc_endpoints, l->endpoints * VIPC_SLOTS);
 	bpf_map__set_max_entries(skel->maps.vipc_grants, l->grants * VIPC_SLOTS);
@@ -817,6 +818,7 @@ static int open_pins(struct vipc_state *st, bool rdonly)
 		{ &st->settings_fd, PIN("vipc_settings") },
 		{ &st->containers_fd, PIN("vipc_containers") },
 		{ &st->watch_fd, PIN("vipc_watch") },
+		{ &st->glob_fd, PIN("vipc_watch_glob") },
 		{ &st->principals_fd, PIN("vipc_principals") },
 		{ &st->endpoints_fd, PIN("vipc_endpoints") },
 		{ &st->grants_fd, PIN("vipc_grants") },
@@ -861,7 +863,7 @@ static int state_open(struct vipc_state *st, bool lock, bool rdonly)
 
 	memset(st, 0, sizeof(*st));
 	st->lock_fd = st->config_fd = st->settings_fd = st->principals_fd = st->endpoints_fd = -1;
-	st->containers_fd = st->watch_fd = -1;
+	st->containers_fd = st->watch_fd = st->glob_fd = -1;
 	st->grants_fd = st->channels_fd = st->stats_fd = st->registry_fd = -1;
 	st->decisions_fd = st->hot_fd = st->agg_fd = -1;
 	st->events_fd = st->remove_prog_fd = st->stats_prog_fd = -1;
@@ -908,10 +910,10 @@ int vipc_state_open_ro(struct vipc_state *st)
 
 void vipc_state_close(struct vipc_state *st)
 {
-	int *fds[] = { &st->config_fd,	  &st->settings_fd, &st->containers_fd, &st->watch_fd,
-		       &st->principals_fd, &st->endpoints_fd, &st->grants_fd,	  &st->channels_fd,
-		       &st->stats_fd,	  &st->decisions_fd, &st->hot_fd,	  &st->agg_fd,
-		       &st->registry_fd,  &st->events_fd,    &st->remove_prog_fd,
+	int *fds[] = { &st->config_fd,	   &st->settings_fd,  &st->containers_fd, &st->watch_fd,
+		       &st->glob_fd,	   &st->principals_fd, &st->endpoints_fd, &st->grants_fd,
+		       &st->channels_fd,   &st->stats_fd,     &st->decisions_fd,  &st->hot_fd,
+		       &st->agg_fd,	   &st->registry_fd,  &st->events_fd,	  &st->remove_prog_fd,
 		       &st->stats_prog_fd };
 	size_t i;
 

@@ -28,6 +28,7 @@ struct vipc_state {
 	int settings_fd;   /* vipc_settings: written without it */
 	int containers_fd; /* vipc_containers: the identities */
 	int watch_fd;	   /* vipc_watch: exact paths bound at mkdir */
+	int glob_fd;	   /* vipc_watch_glob: glob patterns bound at mkdir */
 	int principals_fd; /* vipc_principals: the bindings */
 	int endpoints_fd;
 	int grants_fd;

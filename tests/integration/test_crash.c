@@ -52,7 +52,8 @@ TestSuite(crash, .init = s_init, .fini = s_fini, .timeout = 240);
 	"  - { container: cli, endpoint: sock, allow: [connect, send] }\n"
 
 static const char *const maps[] = { "vipc_principals", "vipc_containers", "vipc_watch",
-				     "vipc_endpoints", "vipc_grants", "vipc_channels" };
+				     "vipc_watch_glob", "vipc_endpoints", "vipc_grants",
+				     "vipc_channels" };
 
 /* What a kill left: the old policy live, the new one, or the new one with
  * the old one still (partly) in the idle slot.

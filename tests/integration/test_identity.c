@@ -201,3 +201,121 @@ Test(identity, reload_keeps_ids_and_the_container_limit_holds)
 	cr_assert_eq(v_loader("container", "ls", "--json", NULL), 0, "%s", v_out);
 	cr_assert_null(strstr(v_out, "\"name\":\"late\""), "%s", v_out);
 }
+
+/* ---- glob selectors ---- */
+
+#define GLOB_STARTS 20
+#define S_WEB_GLOB "  web: { cgroup: \"vipc-test/web-*\" }\n"
+
+/* A container named @name in cgroup vipc-test/@name, running @argv. */
+static struct h_container *start_at(const char *name, const char *const *argv)
+{
+	char rel[64];
+	struct h_container_opts o = { .name = name, .cgroup = rel, .shared_dir = sc.shared,
+				      .argv = argv };
+	struct h_container *c;
+
+	snprintf(rel, sizeof(rel), "vipc-test/%s", name);
+	c = h_container_start(&o);
+	cr_assert_not_null(c, "container %s did not start", name);
+	return c;
+}
+
+/* `container ls --json` lists cgroup vipc-test/@name among the bindings. */
+static void expect_bound(const char *name)
+{
+	char rel[64], want[128];
+
+	snprintf(rel, sizeof(rel), "vipc-test/%s", name);
+	snprintf(want, sizeof(want), "{\"path\":\"/%s\",\"id\":%llu}", rel, h_cgroup_id(rel));
+	expect_ls(want);
+}
+
+Test(identity, glob_binds_replicas_at_mkdir_and_not_others)
+{
+	const char *const names[] = { "web-1", "web-2", "web-3" };
+	struct h_container *web[3], *other;
+	int i;
+
+	s_start("version: 1\n" S_CONTAINERS S_WEB_GLOB S_ENDPOINTS, 0);
+	expect_ls("\"name\":\"web\",\"id\":4,\"mode\":\"enforce\",\"unknown\":\"allow\","
+		  "\"selector\":\"glob /vipc-test/web-*\",\"runtime\":false,\"cgroups\":[]}");
+	s_listen(S_SOCK, NULL);
+	for (i = 0; i < 3; i++)
+		web[i] = start_at(names[i], NULL);
+	other = start_at("webx", NULL);
+	for (i = 0; i < 3; i++) {
+		cr_assert_eq(s_probe(web[i], "connect", S_SOCK, NULL), EPERM, "%s", names[i]);
+		expect_bound(names[i]);
+	}
+	cr_assert_eq(s_probe(other, "connect", S_SOCK, NULL), 0, "webx does not match web-*");
+	cr_assert_eq(v_loader("container", "ls", NULL), 0, "%s", v_out);
+	cr_assert(strstr(v_out, "glob /vipc-test/web-*: /vipc-test/web-"), "%s", v_out);
+	cr_assert_null(strstr(v_out, "webx"), "%s", v_out);
+	cr_assert_eq(v_stat("cgroups_bound"), 6, "srv, cli, bad and the three replicas");
+	cr_assert_eq(v_stat("denied_no_grant"), 3);
+	for (i = 0; i < 3; i++)
+		h_container_destroy(web[i]);
+	h_container_destroy(other);
+	cr_assert_eq(v_stat("cgroups_unbound"), 3);
+}
+
+/* New containers at new matching paths, each connecting from its init's
+ * first instruction: every one is bound before its first process runs.
+ */
+Test(identity, no_window_for_new_containers_matching_a_glob, .timeout = 600)
+{
+	const char *const loop[] = { V_PROBE, "loop", S_SOCK, "0.2", NULL };
+	unsigned long ok, eperm, total = 0;
+	struct h_container *c;
+	char name[32];
+	int i;
+
+	s_start("version: 1\n" S_CONTAINERS S_WEB_GLOB S_ENDPOINTS, 0);
+	s_listen(S_SOCK, NULL);
+	for (i = 0; i < GLOB_STARTS; i++) {
+		snprintf(name, sizeof(name), "web-%d", i);
+		c = start_at(name, loop);
+		loop_counts(c, &ok, &eperm);
+		h_container_destroy(c);
+		cr_assert_eq(ok, 0, "%s: %lu connects got through", name, ok);
+		cr_assert_gt(eperm, 0, "%s: no connect tried", name);
+		total += eperm;
+	}
+	cr_assert_eq(v_stat("cgroups_bound"), 3 + GLOB_STARTS);
+	cr_assert_eq(v_stat("denied_no_grant"), total);
+}
+
+/* Cgroups there before the policy are bound by it; an exact selector wins
+ * over a glob; two globs on one existing cgroup refuse the policy.
+ */
+Test(identity, glob_binds_existing_cgroups_and_exact_wins)
+{
+	struct h_container *a;
+	char want[256];
+
+	v_require_root();
+	cr_assert_eq(h_cgroup_make("vipc-test/web-a"), 0);
+	cr_assert_eq(h_cgroup_make("vipc-test/bad"), 0);
+	s_start("version: 1\n" S_CONTAINERS "  any: { cgroup: \"vipc-test/*\" }\n" S_ENDPOINTS, 0);
+	a = start_at("web-a", NULL);
+	s_listen(S_SOCK, NULL);
+	cr_assert_eq(s_probe(a, "connect", S_SOCK, NULL), EPERM);
+	expect_bound("web-a");
+	expect_ls("\"name\":\"bad\",\"id\":3,\"mode\":\"enforce\",\"unknown\":\"allow\","
+		  "\"selector\":\"cgroup /vipc-test/bad\",\"runtime\":false,\"cgroups\":[{");
+	snprintf(want, sizeof(want), "\"selector\":\"glob /vipc-test/*\",\"runtime\":false,"
+		 "\"cgroups\":[{\"path\":\"/vipc-test/web-a\",\"id\":%llu}]}",
+		 h_cgroup_id("vipc-test/web-a"));
+	expect_ls(want);
+	sc.bad = restart(sc.bad, "bad");
+	expect_bound("bad");
+	expect_ls(want);
+	cr_assert_eq(v_loader("reload", "-c",
+			      v_policy_file("version: 1\n" S_CONTAINERS S_WEB_GLOB
+					    "  a2: { cgroup: \"vipc-test/*-a\" }\n"), NULL),
+		     VIPC_EXIT_USAGE, "%s", v_out);
+	cr_assert(strstr(v_out, "container 'a2': cgroup /vipc-test/web-a matches container "
+			 "'web''s glob too"), "%s", v_out);
+	h_container_destroy(a);
+}

@@ -580,6 +580,14 @@ static const struct bad_case bad_containers[] = {
 	  "cgroup: expected a path of 1 to 255 bytes" },
 	{ "cgroup a mapping", "version: 1\ncontainers:\n  a: { cgroup: { x: 1 } }\n", 3, 16,
 	  "expected a cgroup path, got a mapping" },
+	{ "glob in a directory", "version: 1\ncontainers:\n  a: { cgroup: \"x-*/web\" }\n", 3, 16,
+	  "cgroup: expected '*' and '?' in the last path component only, got 'x-*/web'" },
+	{ "glob ? in a directory", "version: 1\ncontainers:\n  a: { cgroup: /x?/y/web-* }\n", 3,
+	  16, "in the last path component only, got '/x?/y/web-*'" },
+	{ "glob with two stars", "version: 1\ncontainers:\n  a: { cgroup: \"x/*-*\" }\n", 3, 16,
+	  "cgroup: expected at most one '*' in a glob, got 'x/*-*'" },
+	{ "glob with a class", "version: 1\ncontainers:\n  a: { cgroup: \"x/web-[0-9]*\" }\n", 3,
+	  16, "cgroup: '[' classes are not supported in a glob, got 'x/web-[0-9]*'" },
 	{ "bad mode", "version: 1\ncontainers:\n  a: { cgroup: a, mode: enforcing }\n", 3, 25,
 	  "mode: expected enforce or audit, got 'enforcing'" },
 	{ "bad unknown", "version: 1\ncontainers:\n  a: { cgroup: a, unknown: yes }\n", 3, 28,
@@ -996,6 +1004,56 @@ static __u64 resolve_one(const char *container)
 	id = pol->containers[0].cgroup_id;
 	vipc_policy_free(pol);
 	return id;
+}
+
+Test(resolve, globs_split_at_their_last_component, .init = fake_roots, .fini = tmp_remove)
+{
+	const char *text = "version: 1\ncontainers:\n  a: { cgroup: \"x/web-*\" }\n"
+			   "  b: { cgroup: /x/db-?/ }\n  c: { cgroup: \"top*\" }\n"
+			   "  d: { cgroup: x/web-1 }\n";
+	const struct vipc_policy_container *c;
+	struct vipc_policy *pol;
+	char msg[MSG_MAX];
+
+	tmp_mkdirs("cg/x/web-1");
+	cr_assert_eq(resolve(text, &pol, msg), 0, "%s", msg);
+	c = pol->containers;
+	cr_expect(c[0].glob && c[1].glob && c[2].glob && !c[3].glob);
+	cr_expect_str_eq(c[0].path, "/x/web-*");
+	cr_expect_eq(c[0].cgroup_id, 0, "a glob has no one cgroup");
+	cr_expect_eq(c[0].parent_len, 2);
+	cr_expect_eq(c[0].pattern.len, 5);
+	cr_expect_eq(c[0].pattern.star, 4);
+	cr_expect_str_eq(c[0].pattern.pat, "web-*");
+	cr_expect_eq(c[0].glob_index, 0);
+	cr_expect_str_eq(c[1].path, "/x/db-?");
+	cr_expect_eq(c[1].pattern.star, VIPC_GLOB_NO_STAR);
+	cr_expect_eq(c[1].glob_index, 1, "the second glob in /x");
+	cr_expect_eq(c[2].parent_len, 0, "a child of the root");
+	cr_expect_eq(c[2].glob_index, 0);
+	cr_expect_neq(c[3].cgroup_id, 0);
+	vipc_policy_free(pol);
+}
+
+Test(resolve, equal_globs_and_too_many_in_a_directory_are_errors, .init = fake_roots,
+     .fini = tmp_remove)
+{
+	char text[1024], msg[MSG_MAX];
+	struct vipc_policy *pol;
+	size_t n;
+	int i;
+
+	cr_expect_neq(resolve("version: 1\ncontainers:\n  a: { cgroup: \"x/w*\" }\n"
+			      "  b: { cgroup: \"/x/w*/\" }\n", &pol, msg), 0);
+	cr_expect_str_eq(msg, NAME ":4:3: container 'b': cgroup /x/w* is container 'a''s glob too");
+	vipc_policy_free(pol);
+	n = snprintf(text, sizeof(text), "version: 1\ncontainers:\n");
+	for (i = 0; i <= VIPC_GLOB_PER_PARENT; i++)
+		n += snprintf(text + n, sizeof(text) - n, "  c%d: { cgroup: \"x/c%d-*\" }\n", i, i);
+	cr_expect_neq(resolve(text, &pol, msg), 0);
+	cr_expect_str_eq(msg, NAME ":11:3: container 'c8': cgroup /x/c8-*: expected at most 8 "
+			 "globs in one directory");
+	vipc_policy_free(pol);
 }
 
 Test(resolve, relative_cgroup_is_under_cgroot, .init = fake_roots, .fini = tmp_remove)
