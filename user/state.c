@@ -597,7 +597,7 @@ struct held_prog {
 #define MAX_IMAGES 32
 #define IMAGES_WAIT_MS 30000
 
-static __u64 now_ms(void)
+__u64 vipc_now_ms(void)
 {
 	struct timespec ts;
 
@@ -675,10 +675,10 @@ static int tramp_images(const struct held_prog *h, int n, unsigned long *addr, i
 static void wait_images(const struct held_prog *h, int nh, const unsigned long *addr, int n)
 {
 	unsigned long now[MAX_IMAGES];
-	__u64 start = now_ms();
+	__u64 start = vipc_now_ms();
 	int i, j, m, left = n;
 
-	while (left && now_ms() - start < IMAGES_WAIT_MS) {
+	while (left && vipc_now_ms() - start < IMAGES_WAIT_MS) {
 		usleep(100 * 1000);
 		m = tramp_images(h, nh, now, MAX_IMAGES);
 		for (i = 0, left = 0; i < n; i++)
@@ -692,7 +692,7 @@ static void wait_images(const struct held_prog *h, int nh, const unsigned long *
 		pr_warn("%d BPF trampoline image(s) still in use after %d s: their programs are "
 			"let go anyway\n", left, IMAGES_WAIT_MS / 1000);
 	else if (n)
-		pr_debug("trampolines freed after %llu ms\n", (unsigned long long)(now_ms() - start));
+		pr_debug("trampolines freed after %llu ms\n", (unsigned long long)(vipc_now_ms() - start));
 }
 
 /* The kernel frees a program some time after the last reference is gone

@@ -114,6 +114,8 @@ int vipc_config_write(struct vipc_state *st);
 int vipc_caps_check(char *missing, size_t size);
 /* Drop every capability once enforcement is attached. */
 int vipc_caps_drop(void);
+/* CLOCK_MONOTONIC in milliseconds. */
+__u64 vipc_now_ms(void);
 /* Mount bpffs on /sys/fs/bpf if absent. */
 int vipc_mount_bpffs(void);
 

@@ -314,19 +314,11 @@ static int on_record(void *ctx, void *data, size_t size)
 	return err;
 }
 
-static __u64 now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000ULL + ts.tv_nsec / 1000000;
-}
-
 int vipc_events_stream(struct vipc_state *st, const struct vipc_stream_opts *o)
 {
 	struct stream_ctx sc = { .st = st, .o = o };
 	struct ring_buffer *rb;
-	__u64 end = o->timeout_s ? now_ms() + o->timeout_s * 1000ULL : 0;
+	__u64 end = o->timeout_s ? vipc_now_ms() + o->timeout_s * 1000ULL : 0;
 	int err = 0;
 
 	rb = ring_buffer__new(st->events_fd, on_record, &sc, NULL);
@@ -335,7 +327,7 @@ int vipc_events_stream(struct vipc_state *st, const struct vipc_stream_opts *o)
 	if (o->interval_ms)
 		err = vipc_stats_interval(st, o->interval_ms);
 	/* Aggregated events come without a wake-up: read what is there every 100 ms. */
-	while (!err && !vipc_stop && (!end || now_ms() < end)) {
+	while (!err && !vipc_stop && (!end || vipc_now_ms() < end)) {
 		err = ring_buffer__poll(rb, 100);
 		if (err == -EINTR || err >= 0)
 			err = ring_buffer__consume(rb);
