@@ -223,7 +223,11 @@ Test(families, hooks_of_a_backend_not_attached_are_left_out)
 
 Test(families, every_sample_has_its_type_line_first)
 {
-	struct vipc_metrics_src s = { .backends = VIPC_BACKEND_SOCK | VIPC_BACKEND_LSM };
+	struct vipc_metrics_decision d = { "cli", "sock", VIPC_V_DENY, VIPC_R_NO_GRANT, 1 };
+	struct vipc_metrics_binding b = { "cli", 2, 1 };
+	struct vipc_metrics_src s = { .backends = VIPC_BACKEND_SOCK | VIPC_BACKEND_LSM,
+				      .decisions = &d, .nr_decisions = 1, .bindings = &b,
+				      .nr_bindings = 1 };
 	char *out = families(&s), *line, *save = NULL, typed[128] = "";
 	size_t n;
 
