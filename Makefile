@@ -100,9 +100,9 @@ unit-asan: $(ASAN_OBJS) $(ASAN_TESTS)
 
 # libFuzzer targets: the policy parser, the command line, deny events
 # as JSON (with the one writer, user/jsonout.c), the metrics endpoint's
-# routing, negotiation and label escaping (user/httpd.c) and suggest's
-# event-log reader (it names reasons through the registry: the loader's
-# objects). `make fuzz` runs each for FUZZ_SECONDS on the seeds in
+# routing, negotiation, label escaping and metric families (user/httpd.c,
+# user/metrics.c) and suggest's event-log reader (these two name reasons
+# through the registry: the loader's objects). `make fuzz` runs each for FUZZ_SECONDS on the seeds in
 # tests/fuzz/corpus/<target>; `make fuzz-regress` replays the seeds and every
 # input that once failed.
 FUZZ_SECONDS ?= 30
@@ -116,7 +116,7 @@ $(OUTPUT)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c user/cli.c user/policy.c user/jsonout
 	$(call msg,FUZZ,$@)
 	$(Q)$(CLANG) $(FUZZ_CFLAGS) $(INCLUDES) $(filter %.c,$^) -lyaml -ljson-c -lmicrohttpd -o $@
 
-$(OUTPUT)/fuzz/fuzz_suggest: tests/fuzz/fuzz_suggest.c $(LIB_SRCS) $(wildcard user/*.h) include/vipc.h $(OUTPUT)/vipc.skel.h | $(OUTPUT)/fuzz
+$(OUTPUT)/fuzz/fuzz_suggest $(OUTPUT)/fuzz/fuzz_http: $(OUTPUT)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(LIB_SRCS) $(wildcard user/*.h) include/vipc.h $(OUTPUT)/vipc.skel.h | $(OUTPUT)/fuzz
 	$(call msg,FUZZ,$@)
 	$(Q)$(CLANG) $(FUZZ_CFLAGS) $(INCLUDES) $(filter %.c,$^) $(LIBS) -o $@
 

@@ -120,14 +120,22 @@ static int rows_read_hot(int fd, struct rows *r, int cpus)
 	return err;
 }
 
+/* The CPUs a per-CPU map has values for, or -errno. */
+static int possible_cpus(void)
+{
+	int cpus = libbpf_num_possible_cpus();
+
+	return cpus ?: -EINVAL;
+}
+
 /* Both maps' rows, sorted by key, a key's rows summed into one. */
 static int rows_read(struct vipc_state *st, struct rows *r)
 {
-	int cpus = libbpf_num_possible_cpus(), err;
+	int cpus = possible_cpus(), err;
 	size_t i, n = 0;
 
-	if (cpus <= 0)
-		return cpus ? cpus : -EINVAL;
+	if (cpus < 0)
+		return cpus;
 	err = rows_read_cold(st->decisions_fd, r, cpus) ?: rows_read_hot(st->hot_fd, r, cpus);
 	if (err || !r->n)
 		return err;
@@ -142,23 +150,10 @@ static int rows_read(struct vipc_state *st, struct rows *r)
 	return 0;
 }
 
-int vipc_decisions_read(struct vipc_state *st, vipc_decision_fn fn, void *ctx)
-{
-	struct rows r = {};
-	size_t i;
-	int ret;
-
-	ret = rows_read(st, &r);
-	for (i = 0; !ret && i < r.n; i++)
-		ret = fn(&r.v[i], ctx);
-	free(r.v);
-	return ret;
-}
-
 /* Ids and labels of the live slot's containers or endpoints, by id. */
 struct name {
 	__u32 id;
-	char label[VIPC_LABEL_MAX];
+	char label[VIPC_LABEL_MAX + 1]; /* NUL-terminated even when the map's is not */
 };
 
 struct names {
@@ -179,6 +174,7 @@ static int names_add(struct names *t, __u32 id, const char *label)
 	}
 	t->v[t->n].id = id;
 	memcpy(t->v[t->n].label, label, VIPC_LABEL_MAX);
+	t->v[t->n].label[VIPC_LABEL_MAX] = '\0';
 	t->n++;
 	return 0;
 }
@@ -231,6 +227,41 @@ static int live_names(struct vipc_state *st, struct names *c, struct names *e)
 	return 0;
 }
 
+/* The label of @id: "" for 0, NULL when the live slot does not hold it. */
+static const char *label_of(const struct names *t, __u32 id)
+{
+	return id ? names_find(t, id) : "";
+}
+
+int vipc_decisions_read(struct vipc_state *st, vipc_decision_fn fn, void *ctx)
+{
+	struct names c = {}, e = {};
+	struct rows r = {};
+	const struct vipc_decision *d;
+	size_t i;
+	int ret;
+
+	ret = live_names(st, &c, &e) ?: rows_read(st, &r);
+	for (i = 0, d = r.v; !ret && i < r.n; i++, d++)
+		ret = fn(d, label_of(&c, d->key.container), label_of(&e, d->key.endpoint), ctx);
+	free(r.v);
+	free(c.v);
+	free(e.v);
+	return ret;
+}
+
+long vipc_decisions_count(struct vipc_state *st)
+{
+	int cpus = possible_cpus(), err;
+	struct rows r = {};
+
+	if (cpus < 0)
+		return cpus;
+	err = rows_read_cold(st->decisions_fd, &r, cpus);
+	free(r.v);
+	return err ?: (long)r.n;
+}
+
 struct prune_ctx {
 	struct vipc_state *st;
 	struct names containers, endpoints;
@@ -278,45 +309,39 @@ static int prune_rows(struct prune_ctx *p, int cpus)
 
 int vipc_decisions_prune(struct vipc_state *st)
 {
-	int cpus = libbpf_num_possible_cpus(), err;
+	int cpus = possible_cpus(), err;
 	struct prune_ctx p = { .st = st };
 
-	if (cpus <= 0)
-		return cpus ? cpus : -EINVAL;
+	if (cpus < 0)
+		return cpus;
 	err = live_names(st, &p.containers, &p.endpoints) ?: prune_rows(&p, cpus);
 	free(p.containers.v);
 	free(p.endpoints.v);
 	return err;
 }
 
-struct print_ctx {
-	struct names containers, endpoints;
-	json_object *list; /* --json: the rows */
-};
-
-/* A row's container or endpoint as text: its label, "-" for 0 (unconfined
- * or unregistered), "#id" once removed.
+/* A row's container or endpoint as text: its @label, "-" for id 0
+ * (unconfined or unregistered), "#id" once removed.
  */
-static void row_name(const struct names *t, __u32 id, char *buf, size_t size)
+static void row_name(const char *label, __u32 id, char *buf, size_t size)
 {
-	const char *label = id ? names_find(t, id) : "-";
-
 	if (label)
-		vipc_label_format(label, buf, size);
+		vipc_label_format(*label ? label : "-", buf, size);
 	else
 		snprintf(buf, size, "#%u", id);
 }
 
-static int print_row(const struct vipc_decision *d, void *ctx)
+/* @ctx: the --json list of rows, NULL for text. */
+static int print_row(const struct vipc_decision *d, const char *container, const char *endpoint,
+		     void *ctx)
 {
 	char who[VIPC_TEXT_SIZE(VIPC_LABEL_MAX)], ep[VIPC_TEXT_SIZE(VIPC_LABEL_MAX)];
-	struct print_ctx *p = ctx;
-	json_object *row;
+	json_object *list = ctx, *row;
 	int err;
 
-	row_name(&p->containers, d->key.container, who, sizeof(who));
-	row_name(&p->endpoints, d->key.endpoint, ep, sizeof(ep));
-	if (!p->list) {
+	row_name(container, d->key.container, who, sizeof(who));
+	row_name(endpoint, d->key.endpoint, ep, sizeof(ep));
+	if (!list) {
 		printf("%-20s %-20s %-20s %-7s %-14s %llu\n", who, ep, vipc_hook_name(d->key.hook),
 		       vipc_outcome_str(d->key.verdict), vipc_reason_str(d->key.reason),
 		       (unsigned long long)d->count);
@@ -332,7 +357,7 @@ static int print_row(const struct vipc_decision *d, void *ctx)
 	err = err ?: vipc_json_add_str(row, "reason", vipc_reason_str(d->key.reason));
 	err = err ?: vipc_json_add_u64(row, "count", d->count);
 	row = vipc_json_done(row, err);
-	if (row && !json_object_array_add(p->list, row))
+	if (row && !json_object_array_add(list, row))
 		return 0;
 	json_object_put(row);
 	return -ENOMEM;
@@ -340,29 +365,25 @@ static int print_row(const struct vipc_decision *d, void *ctx)
 
 int vipc_decisions_print(struct vipc_state *st, bool json)
 {
-	struct print_ctx p = {};
-	json_object *doc = NULL;
-	int err;
+	json_object *doc = NULL, *list = NULL;
+	int err = 0;
 
-	/* Phase 1: names of the live slot, the document's list. */
-	err = live_names(st, &p.containers, &p.endpoints);
-	if (!err && json) {
+	/* Phase 1: the document's list, or the header line. */
+	if (json) {
 		doc = json_object_new_object();
-		p.list = json_object_new_array();
-		err = vipc_json_add(doc, "decisions", p.list);
-	}
-	if (!err && !json)
+		list = json_object_new_array();
+		err = vipc_json_add(doc, "decisions", list);
+	} else {
 		printf("%-20s %-20s %-20s %-7s %-14s %s\n", "container", "endpoint", "hook",
 		       "verdict", "reason", "count");
+	}
 
 	/* Phase 2: the rows, in key order. */
-	err = err ?: vipc_decisions_read(st, print_row, &p);
+	err = err ?: vipc_decisions_read(st, print_row, list);
 	if (json && !err)
 		err = vipc_json_print(doc);
 	else
 		json_object_put(doc);
-	free(p.containers.v);
-	free(p.endpoints.v);
 	fflush(stdout);
 	return err;
 }

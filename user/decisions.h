@@ -14,13 +14,19 @@ struct vipc_decision {
 	__u64 count;
 };
 
-/* Called for each row; non-zero stops the read and is returned. */
-typedef int (*vipc_decision_fn)(const struct vipc_decision *d, void *ctx);
+/* Called for each row with the live slot's labels of its container and
+ * endpoint: "" for id 0 (an unconfined caller, a name not registered),
+ * NULL once removed. Non-zero stops the read and is returned.
+ */
+typedef int (*vipc_decision_fn)(const struct vipc_decision *d, const char *container,
+				const char *endpoint, void *ctx);
 
 /* Every row of vipc_decisions, in key order: 0, @fn's non-zero value, or
  * -errno. The reader the statistics and the metrics share.
  */
 int vipc_decisions_read(struct vipc_state *st, vipc_decision_fn fn, void *ctx);
+/* Rows vipc_decisions holds now (the hot rows aside), or -errno. */
+long vipc_decisions_count(struct vipc_state *st);
 /* Delete the rows of containers and endpoints the live slot no longer
  * holds (after a reload or `endpoint rm`): 0 or -errno.
  */

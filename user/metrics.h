@@ -16,7 +16,28 @@ enum vipc_metrics_table {
 	VIPC_TABLE_ENDPOINTS,
 	VIPC_TABLE_GRANTS,
 	VIPC_TABLE_CHANNELS,
+	VIPC_TABLE_BINDINGS,  /* vipc_principals: cgroups bound, per slot as the containers */
+	VIPC_TABLE_DECISIONS, /* vipc_decisions: its rows (not slotted; the hot rows aside) */
 	VIPC_NR_TABLES,
+};
+
+/* One series of vipc_decisions_total: a container's decisions on an
+ * endpoint with one verdict (and, for deny and audit, one reason), summed
+ * over the hooks. Names as the live slot has them; "-" for none.
+ */
+struct vipc_metrics_decision {
+	char container[VIPC_LABEL_MAX + 1];
+	char endpoint[VIPC_LABEL_MAX + 1];
+	__u8 verdict; /* enum vipc_outcome */
+	__u8 reason;  /* enum vipc_reason; 0 for allow, which has no reason label */
+	__u64 count;
+};
+
+/* A container of the live slot and the cgroups bound to it. */
+struct vipc_metrics_binding {
+	char container[VIPC_LABEL_MAX + 1];
+	__u32 id;
+	__u64 cgroups;
 };
 
 /* Everything one scrape reads, read at once. */
@@ -27,10 +48,17 @@ struct vipc_metrics_src {
 	__u32 limits[VIPC_NR_TABLES]; /* per slot */
 	__u32 backends;		      /* enum vipc_backend bits attached */
 	__u32 attached;		      /* bit i: vipc_hooks[i]'s link is pinned */
+	struct vipc_metrics_decision *decisions; /* sorted by their labels */
+	size_t nr_decisions;
+	struct vipc_metrics_binding *bindings; /* sorted by container */
+	size_t nr_bindings;
 };
 
-/* Read @src from @st (opened read-only or not): 0 or -errno. */
+/* Read @src from @st (opened read-only or not): 0 or -errno. Free it with
+ * vipc_metrics_free() either way.
+ */
 int vipc_metrics_read(struct vipc_state *st, struct vipc_metrics_src *src);
+void vipc_metrics_free(struct vipc_metrics_src *src);
 /* Every metric family of @src into @p. */
 void vipc_metrics_write(const struct vipc_metrics_src *src, struct vipc_prom *p);
 /* A vipc_collect_fn: @ctx NULL opens the pins read-only for each scrape

@@ -5,13 +5,16 @@
  * 200 only to GET or HEAD of / or /metrics without a body; the listen
  * address parser must round-trip what it accepts; the escaped label value
  * must be one valid value (UTF-8, no raw newline or quote, only \\ \" \n
- * escapes) that unescapes to the input when the input was clean UTF-8.
+ * escapes) that unescapes to the input when the input was clean UTF-8; and
+ * as the container and endpoint names of the per-container families it
+ * must leave the document valid UTF-8 with as many lines as plain names do.
  */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "httpd.h"
+#include "metrics.h"
 #include "promtext.h"
 
 #define CHECK(cond)                        \
@@ -113,6 +116,40 @@ static void check_escape(const uint8_t *data, size_t size)
 	vipc_prom_free(&p);
 }
 
+/* The families of one decision row and one container named @name: the
+ * document's lines; its text valid UTF-8.
+ */
+static size_t family_lines(const char *name)
+{
+	struct vipc_metrics_decision d = { .verdict = VIPC_V_DENY, .reason = VIPC_R_NO_GRANT };
+	struct vipc_metrics_binding b = { .cgroups = 1 };
+	struct vipc_metrics_src src = { .decisions = &d, .nr_decisions = 1, .bindings = &b,
+					.nr_bindings = 1 };
+	struct vipc_prom p;
+	size_t i, lines = 0;
+
+	snprintf(d.container, sizeof(d.container), "%s", name);
+	snprintf(d.endpoint, sizeof(d.endpoint), "%s", name);
+	snprintf(b.container, sizeof(b.container), "%s", name);
+	vipc_prom_init(&p, false);
+	vipc_metrics_write(&src, &p);
+	CHECK(!vipc_prom_finish(&p));
+	CHECK(clean_utf8((unsigned char *)p.buf, p.len));
+	for (i = 0; i < p.len; i++)
+		lines += p.buf[i] == '\n';
+	vipc_prom_free(&p);
+	return lines;
+}
+
+static void check_family(const uint8_t *data, size_t size)
+{
+	char name[VIPC_LABEL_MAX + 1];
+
+	snprintf(name, sizeof(name), "%.*s", (int)(size < VIPC_LABEL_MAX ? size : VIPC_LABEL_MAX),
+		 (const char *)data);
+	CHECK(family_lines(name) == family_lines("x"));
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	char method[32], url[512], accept[1024], cl[32], te[8];
@@ -126,5 +163,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	vipc_http_wants_openmetrics(accept);
 	check_listen(url);
 	check_escape(data, size);
+	check_family(data, size);
 	return 0;
 }

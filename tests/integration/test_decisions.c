@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /* Who talks to whom: the per-container decision counters (vipc_decisions,
- * `stats --by-container`, bpftool) and the in-kernel aggregation of deny
+ * `stats --by-container`, bpftool, the metrics family vipc_decisions_total
+ * in a textfile) and the in-kernel aggregation of deny
  * events (one event per key and interval, the rest counted and summarized),
  * with real containers on either backend.
  */
@@ -274,6 +275,63 @@ Test(decisions, counters_count_exact_numbers_per_container_endpoint_and_reason)
 	cr_assert_eq(count(NULL, NULL, c, NULL, NULL) + count(NULL, NULL, s, NULL, NULL), 6);
 	cr_assert_eq(count("-", NULL, NULL, NULL, NULL), 0);
 	cr_assert_eq(v_stat("decisions_missed"), 0);
+}
+
+/* The exposition `metrics --textfile` writes, into @out. */
+static void exposition(char *out, size_t size)
+{
+	char path[4200];
+	const char *cat[] = { "cat", path, NULL };
+	const char *dir = h_tmpdir();
+
+	cr_assert_not_null(dir);
+	snprintf(path, sizeof(path), "%s/vipc.prom", dir);
+	cr_assert_eq(v_loader("metrics", "--textfile", path, NULL), 0, "%s", v_out);
+	cr_assert_eq(h_run(cat, out, size), 0, "%s", out);
+}
+
+/* The sample of vipc_decisions_total for (@container, @endpoint, @verdict,
+ * @reason or NULL): its value, -1 when absent. It must equal the rows of
+ * `stats --by-container` summed over the hooks.
+ */
+static long long series(const char *out, const char *container, const char *endpoint,
+			const char *verdict, const char *reason)
+{
+	char want[256], r[64] = "";
+	const char *at;
+	long long v;
+
+	if (reason)
+		snprintf(r, sizeof(r), ",reason=\"%s\"", reason);
+	snprintf(want, sizeof(want),
+		 "\nvipc_decisions_total{container=\"%s\",endpoint=\"%s\",verdict=\"%s\"%s} ",
+		 container, endpoint, verdict, r);
+	at = strstr(out, want);
+	if (!at)
+		return -1;
+	v = strtoll(at + strlen(want), NULL, 10);
+	cr_expect_eq((unsigned long long)v, count(container, endpoint, NULL, verdict, reason),
+		     "%s: the rows summed over hooks", want + 1);
+	return v;
+}
+
+Test(decisions, the_metrics_family_counts_per_container_endpoint_verdict_and_reason)
+{
+	static char out[1 << 16];
+
+	s_start(S_POLICY, 0);
+	known_sequence();
+	exposition(out, sizeof(out));
+	cr_expect_eq(series(out, "cli", "sock", "allow", NULL), 2, "%s", out);
+	cr_expect_eq(series(out, "bad", "sock", "deny", "no-grant"), 1);
+	cr_expect_eq(series(out, "bad", "-", "allow", NULL), 1, "an unregistered name");
+	cr_expect_eq(series(out, "cli", "dgram", "allow", NULL), 1);
+	/* srv's connect to its own endpoint; the LSM backend decides its binds too. */
+	cr_expect_eq(series(out, "srv", "sock", "allow", NULL), v_lsm() ? 2 : 1);
+	cr_expect_eq(series(out, "srv", "dgram", "allow", NULL), v_lsm() ? 1 : -1);
+	cr_expect_null(strstr(out, "vipc_decisions_total{container=\"-\""),
+		       "an unconfined caller's allows have no series");
+	cr_expect_null(strstr(out, "verdict=\"allow\",reason="), "allows carry no reason");
 }
 
 /* `bpftool map dump pinned` of a vipc map, into @out. */

@@ -23,14 +23,21 @@
 
 TestSuite(metrics, .init = s_init, .fini = s_fini, .timeout = 180);
 
-/* cli may connect to sock and send to dgram; bad may only send to sock. */
-#define M_POLICY                                                   \
-	"version: 1\n" S_CONTAINERS S_ENDPOINTS "grants:\n"         \
-	"  - { container: cli, endpoint: sock, allow: [connect] }\n" \
-	"  - { container: cli, endpoint: dgram, allow: [send] }\n"   \
+/* cli may connect to sock and send to dgram; bad may only send to sock.
+ * Deny events of one key aggregate for an hour: the test's denies of a key
+ * are one event and the rest suppressed, however slow the machine.
+ */
+#define M_POLICY                                                         \
+	"version: 1\nevents: { rate: 3600s }\n" S_CONTAINERS S_ENDPOINTS \
+	"grants:\n"                                                       \
+	"  - { container: cli, endpoint: sock, allow: [connect] }\n"       \
+	"  - { container: cli, endpoint: dgram, allow: [send] }\n"         \
 	"  - { container: bad, endpoint: sock, allow: [send] }\n"
 
-/* The known calls: 2 + 1 allowed, 3 denied no-permission, 1 denied no-grant. */
+/* The known calls: cli's 2 connects to sock and its sendto to dgram
+ * allowed, bad's 3 connects to sock denied no-permission and its sendto to
+ * dgram denied no-grant.
+ */
 static void known_calls(void)
 {
 	int i;
@@ -162,33 +169,82 @@ static void wait_scraped(void)
 	cr_assert_fail("Prometheus never scraped %s", server_url);
 }
 
-/* vipc_decisions_total of @hook for @verdict (and @reason, NULL: none). */
-static double decisions(const char *hook, const char *verdict, const char *reason)
+/* vipc_hook_decisions_total of @hook for @verdict (and @reason, NULL: none). */
+static double hook_decisions(const char *hook, const char *verdict, const char *reason)
 {
 	char q[256];
 
-	snprintf(q, sizeof(q), "vipc_decisions_total{hook=\"%s\",verdict=\"%s\",reason=\"%s\"}",
-		 hook, verdict, reason ? reason : "");
+	snprintf(q, sizeof(q),
+		 "vipc_hook_decisions_total{hook=\"%s\",verdict=\"%s\",reason=\"%s\"}", hook,
+		 verdict, reason ? reason : "");
 	return query(q);
 }
 
-Test(metrics, prometheus_reads_the_exact_counts)
+/* vipc_decisions_total of @container on @endpoint for @verdict (and
+ * @reason, NULL: none).
+ */
+static double decisions(const char *container, const char *endpoint, const char *verdict,
+			const char *reason)
 {
-	char q[128];
+	char q[256];
 
+	snprintf(q, sizeof(q),
+		 "vipc_decisions_total{container=\"%s\",endpoint=\"%s\",verdict=\"%s\","
+		 "reason=\"%s\"}", container, endpoint, verdict, reason ? reason : "");
+	return query(q);
+}
+
+/* Prometheus has scraped the known calls. */
+static void scraped_known_calls(void)
+{
 	known_calls();
 	start_server();
 	start_prometheus();
 	wait_scraped();
+}
+
+Test(metrics, prometheus_reads_the_exact_counts_per_container)
+{
+	scraped_known_calls();
+
+	/* The calls, by container, endpoint, verdict and (denials) reason. */
+	cr_expect_eq(decisions("cli", "sock", "allow", NULL), 2);
+	cr_expect_eq(decisions("bad", "sock", "deny", "no-permission"), 3);
+	cr_expect_eq(decisions("cli", "dgram", "allow", NULL), 1);
+	cr_expect_eq(decisions("bad", "dgram", "deny", "no-grant"), 1);
+	cr_expect_eq(query("count(vipc_decisions_total)"), 4, "no other series");
+	cr_expect_eq(query("sum(vipc_decisions_total)"), 7);
+	cr_expect_eq(query("sum(vipc_decisions_total{verdict=\"allow\",reason!=\"\"})"), -1,
+		     "allows carry no reason");
+
+	/* The cgroups bound to each container, and the tables they fill. */
+	cr_expect_eq(query("vipc_container_bindings{container=\"cli\"}"), 1);
+	cr_expect_eq(query("sum(vipc_container_bindings)"), 3);
+	cr_expect_eq(query("vipc_table_entries{table=\"bindings\"}"), 3);
+	cr_expect_eq(query("vipc_table_limit{table=\"bindings\"}"), 4096);
+	cr_expect_eq(query("vipc_table_limit{table=\"decisions\"}"), 65536 + 8 * 4096);
+	cr_expect_geq(query("vipc_table_entries{table=\"decisions\"}"), 0);
+	cr_expect_eq(query("sum(vipc_decisions_missed_total)"), 0);
+}
+
+Test(metrics, prometheus_reads_the_exact_counts_per_hook)
+{
+	char q[128];
+
+	scraped_known_calls();
 
 	/* The calls, by hook, verdict and reason. */
-	cr_expect_eq(decisions(v_hook(0), "allowed", NULL), 2);
-	cr_expect_eq(decisions(v_hook(0), "denied", "no-permission"), 3);
-	cr_expect_eq(decisions(v_hook(0), "denied", "no-grant"), 0);
-	cr_expect_eq(decisions(v_hook(0), "audited", NULL), 0);
-	cr_expect_eq(decisions(v_hook(1), "allowed", NULL), 1);
-	cr_expect_eq(decisions(v_hook(1), "denied", "no-grant"), 1);
-	cr_expect_eq(query("sum(vipc_decisions_total{verdict=\"denied\"})"), 4);
+	cr_expect_eq(hook_decisions(v_hook(0), "allow", NULL), 2);
+	cr_expect_eq(hook_decisions(v_hook(0), "deny", "no-permission"), 3);
+	cr_expect_eq(hook_decisions(v_hook(0), "deny", "no-grant"), 0);
+	cr_expect_eq(hook_decisions(v_hook(0), "audit", NULL), 0);
+	cr_expect_eq(hook_decisions(v_hook(1), "allow", NULL), 1);
+	cr_expect_eq(hook_decisions(v_hook(1), "deny", "no-grant"), 1);
+	cr_expect_eq(query("sum(vipc_hook_decisions_total{verdict=\"deny\"})"), 4);
+
+	/* Events: of bad's 3 denies on sock one sent, 2 suppressed; none lost. */
+	cr_expect_eq(query("sum(vipc_events_suppressed_total)"), 2);
+	cr_expect_eq(query("sum(vipc_events_dropped_total)"), 0);
 
 	/* The tables, the registry, the hooks and the build. */
 	cr_expect_eq(query("vipc_table_entries{table=\"containers\"}"), 3);
@@ -196,7 +252,7 @@ Test(metrics, prometheus_reads_the_exact_counts)
 	cr_expect_eq(query("vipc_table_limit{table=\"grants\"}"), 65536);
 	cr_expect_eq(query("vipc_policy_loads_total"), 1);
 	cr_expect_eq(query("vipc_registry_grants_issued_total"), 3);
-	cr_expect_eq(query("sum(vipc_events_dropped_total)"), 0);
+	cr_expect_eq(query("vipc_registry_cgroups_bound_total"), 3);
 	snprintf(q, sizeof(q), "vipc_hook_attached{hook=\"%s\"}", v_hook(0));
 	cr_expect_eq(query(q), 1);
 	snprintf(q, sizeof(q), "vipc_build_info{abi=\"%u\"}", VIPC_ABI_VERSION);
@@ -290,9 +346,11 @@ Test(metrics, textfile_is_written_atomically_and_passes_promtool)
 	n = fread(out, 1, sizeof(out) - 1, f);
 	out[n] = '\0';
 	fclose(f);
-	snprintf(cmd, sizeof(cmd), "vipc_decisions_total{hook=\"%s\",verdict=\"denied\","
+	snprintf(cmd, sizeof(cmd), "vipc_hook_decisions_total{hook=\"%s\",verdict=\"deny\","
 		 "reason=\"no-permission\"} 3\n", v_hook(0));
 	cr_expect(strstr(out, cmd), "%s", out);
+	cr_expect(strstr(out, "\nvipc_decisions_total{container=\"bad\",endpoint=\"sock\","
+			      "verdict=\"deny\",reason=\"no-permission\"} 3\n"), "%s", out);
 	cr_expect_null(strstr(out, "# EOF"), "the text format, not OpenMetrics");
 	snprintf(cmd, sizeof(cmd), "ls -A '%s'", dir);
 	cr_assert_eq(h_run(check, out, sizeof(out)), 0);

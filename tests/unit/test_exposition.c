@@ -138,22 +138,36 @@ Test(families, decisions_by_hook_verdict_and_reason)
 	s.stats.hook[VIPC_HOOK_CONNECT_UNIX].denied_no_perm = 3;
 	s.stats.hook[VIPC_HOOK_SENDMSG_UNIX].denied_no_grant = 1;
 	s.stats.hook[VIPC_HOOK_SENDMSG_UNIX].lookups = 5;
+	s.stats.hook[VIPC_HOOK_SENDMSG_UNIX].events_suppressed = 7;
+	s.stats.hook[VIPC_HOOK_CONNECT_UNIX].decisions_missed = 8;
 	s.stats.total.snapshots_dropped = 4;
 	s.reg.policy_loads = 6;
 	s.entries[VIPC_TABLE_GRANTS] = 3;
 	s.limits[VIPC_TABLE_GRANTS] = 65536;
+	s.entries[VIPC_TABLE_BINDINGS] = 2;
+	s.limits[VIPC_TABLE_BINDINGS] = 4096;
+	s.entries[VIPC_TABLE_DECISIONS] = 9;
+	s.limits[VIPC_TABLE_DECISIONS] = 98304;
 	out = families(&s);
-	cr_expect(strstr(out, "\nvipc_decisions_total{hook=\"connect_unix\",verdict=\"allowed\"} 2\n"));
-	cr_expect(strstr(out, "\nvipc_decisions_total{hook=\"connect_unix\",verdict=\"denied\","
+	cr_expect(strstr(out, "\nvipc_hook_decisions_total{hook=\"connect_unix\",verdict=\"allow\"} 2\n"));
+	cr_expect(strstr(out, "\nvipc_hook_decisions_total{hook=\"connect_unix\",verdict=\"deny\","
 			      "reason=\"no-permission\"} 3\n"));
-	cr_expect(strstr(out, "\nvipc_decisions_total{hook=\"sendmsg_unix\",verdict=\"denied\","
+	cr_expect(strstr(out, "\nvipc_hook_decisions_total{hook=\"sendmsg_unix\",verdict=\"deny\","
 			      "reason=\"no-grant\"} 1\n"));
+	cr_expect(strstr(out, "\nvipc_hook_decisions_total{hook=\"sendmsg_unix\",verdict=\"unconfined\"} 0\n"));
+	cr_expect(strstr(out, "\nvipc_hook_decisions_total{hook=\"sendmsg_unix\",verdict=\"audit\"} 0\n"));
 	cr_expect(strstr(out, "\nvipc_table_lookups_total{hook=\"sendmsg_unix\"} 5\n"));
+	cr_expect(strstr(out, "\nvipc_events_suppressed_total{hook=\"sendmsg_unix\"} 7\n"));
+	cr_expect(strstr(out, "\nvipc_decisions_missed_total{hook=\"connect_unix\"} 8\n"));
 	cr_expect(strstr(out, "\nvipc_snapshots_dropped_total 4\n"));
 	cr_expect(strstr(out, "\nvipc_registry_policy_loads_total 6\n"));
 	cr_expect(strstr(out, "\nvipc_policy_loads_total 6\n"));
 	cr_expect(strstr(out, "\nvipc_table_entries{table=\"grants\"} 3\n"));
 	cr_expect(strstr(out, "\nvipc_table_limit{table=\"grants\"} 65536\n"));
+	cr_expect(strstr(out, "\nvipc_table_entries{table=\"bindings\"} 2\n"));
+	cr_expect(strstr(out, "\nvipc_table_limit{table=\"bindings\"} 4096\n"));
+	cr_expect(strstr(out, "\nvipc_table_entries{table=\"decisions\"} 9\n"));
+	cr_expect(strstr(out, "\nvipc_table_limit{table=\"decisions\"} 98304\n"));
 	cr_expect(strstr(out, "\nvipc_hook_attached{hook=\"connect_unix\"} 1\n"));
 	cr_expect(strstr(out, "\nvipc_hook_attached{hook=\"sendmsg_unix\"} 0\n"));
 	cr_expect(strstr(out, "\nvipc_build_info{version=\""));
@@ -161,18 +175,59 @@ Test(families, decisions_by_hook_verdict_and_reason)
 	cr_expect(strstr(out, abi), "the ABI of include/vipc.h");
 }
 
+Test(families, decisions_by_container_endpoint_verdict_and_reason)
+{
+	struct vipc_metrics_decision d[] = {
+		{ "cli", "sock", VIPC_V_ALLOW, 0, 2 },
+		{ "bad", "sock", VIPC_V_DENY, VIPC_R_NO_PERM, 3 },
+		{ "-", "sock", VIPC_V_DENY, VIPC_R_IMPOSTOR, 1 },
+		{ "web", "-", VIPC_V_AUDIT, VIPC_R_UNKNOWN_DENY, 4 },
+		{ "a\"} 1\nvipc_x", "e\\p", VIPC_V_ALLOW, 0, 5 },
+	};
+	struct vipc_metrics_src s = { .decisions = d, .nr_decisions = 5 };
+	char *out = families(&s);
+
+	cr_expect(strstr(out, "\n# TYPE vipc_decisions_total counter\n"
+			      "vipc_decisions_total{container=\"cli\",endpoint=\"sock\","
+			      "verdict=\"allow\"} 2\n"), "%s", out);
+	cr_expect(strstr(out, "\nvipc_decisions_total{container=\"bad\",endpoint=\"sock\","
+			      "verdict=\"deny\",reason=\"no-permission\"} 3\n"));
+	cr_expect(strstr(out, "\nvipc_decisions_total{container=\"-\",endpoint=\"sock\","
+			      "verdict=\"deny\",reason=\"impostor\"} 1\n"), "an unconfined caller");
+	cr_expect(strstr(out, "\nvipc_decisions_total{container=\"web\",endpoint=\"-\","
+			      "verdict=\"audit\",reason=\"unknown-deny\"} 4\n"), "a would-deny's reason");
+	cr_expect(strstr(out, "\nvipc_decisions_total{container=\"a\\\"} 1\\nvipc_x\","
+			      "endpoint=\"e\\\\p\",verdict=\"allow\"} 5\n"), "escaped: %s", out);
+}
+
+Test(families, bindings_per_container_zero_included)
+{
+	struct vipc_metrics_binding b[] = { { "cli", 2, 1 }, { "web", 4, 3 }, { "idle", 5, 0 } };
+	struct vipc_metrics_src s = { .bindings = b, .nr_bindings = 3 };
+	char *out = families(&s);
+
+	cr_expect(strstr(out, "\n# TYPE vipc_container_bindings gauge\n"
+			      "vipc_container_bindings{container=\"cli\"} 1\n"
+			      "vipc_container_bindings{container=\"web\"} 3\n"
+			      "vipc_container_bindings{container=\"idle\"} 0\n"), "%s", out);
+}
+
 Test(families, hooks_of_a_backend_not_attached_are_left_out)
 {
 	struct vipc_metrics_src s = { .backends = VIPC_BACKEND_SOCK };
 	char *out = families(&s);
 
-	cr_expect_null(strstr(out, "vipc_decisions_total{hook=\"unix_stream_connect\""));
+	cr_expect_null(strstr(out, "vipc_hook_decisions_total{hook=\"unix_stream_connect\""));
 	cr_expect(strstr(out, "vipc_hook_attached{hook=\"unix_stream_connect\"} 0\n"));
 }
 
 Test(families, every_sample_has_its_type_line_first)
 {
-	struct vipc_metrics_src s = { .backends = VIPC_BACKEND_SOCK | VIPC_BACKEND_LSM };
+	struct vipc_metrics_decision d = { "cli", "sock", VIPC_V_DENY, VIPC_R_NO_GRANT, 1 };
+	struct vipc_metrics_binding b = { "cli", 2, 1 };
+	struct vipc_metrics_src s = { .backends = VIPC_BACKEND_SOCK | VIPC_BACKEND_LSM,
+				      .decisions = &d, .nr_decisions = 1, .bindings = &b,
+				      .nr_bindings = 1 };
 	char *out = families(&s), *line, *save = NULL, typed[128] = "";
 	size_t n;
 
