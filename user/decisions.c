@@ -289,11 +289,6 @@ int vipc_decisions_prune(struct vipc_state *st)
 	return err;
 }
 
-struct print_ctx {
-	struct names containers, endpoints;
-	json_object *list; /* --json: the rows */
-};
-
 /* A row's container or endpoint as text: its label, "-" for 0 (unconfined
  * or unregistered), "#id" once removed.
  */
@@ -307,16 +302,39 @@ static void row_name(const struct names *t, __u32 id, char *buf, size_t size)
 		snprintf(buf, size, "#%u", id);
 }
 
-static int print_row(const struct vipc_decision *d, void *ctx)
+struct named_ctx {
+	struct names containers, endpoints;
+	vipc_decision_named_fn fn;
+	void *ctx;
+};
+
+static int name_row(const struct vipc_decision *d, void *ctx)
 {
 	char who[VIPC_TEXT_SIZE(VIPC_LABEL_MAX)], ep[VIPC_TEXT_SIZE(VIPC_LABEL_MAX)];
-	struct print_ctx *p = ctx;
-	json_object *row;
+	struct named_ctx *n = ctx;
+
+	row_name(&n->containers, d->key.container, who, sizeof(who));
+	row_name(&n->endpoints, d->key.endpoint, ep, sizeof(ep));
+	return n->fn(d, who, ep, n->ctx);
+}
+
+int vipc_decisions_read_named(struct vipc_state *st, vipc_decision_named_fn fn, void *ctx)
+{
+	struct named_ctx n = { .fn = fn, .ctx = ctx };
 	int err;
 
-	row_name(&p->containers, d->key.container, who, sizeof(who));
-	row_name(&p->endpoints, d->key.endpoint, ep, sizeof(ep));
-	if (!p->list) {
+	err = live_names(st, &n.containers, &n.endpoints) ?: vipc_decisions_read(st, name_row, &n);
+	free(n.containers.v);
+	free(n.endpoints.v);
+	return err;
+}
+
+static int print_row(const struct vipc_decision *d, const char *who, const char *ep, void *ctx)
+{
+	json_object *list = ctx, *row;
+	int err;
+
+	if (!list) {
 		printf("%-20s %-20s %-20s %-7s %-14s %llu\n", who, ep, vipc_hook_name(d->key.hook),
 		       vipc_outcome_str(d->key.verdict), vipc_reason_str(d->key.reason),
 		       (unsigned long long)d->count);
@@ -332,7 +350,7 @@ static int print_row(const struct vipc_decision *d, void *ctx)
 	err = err ?: vipc_json_add_str(row, "reason", vipc_reason_str(d->key.reason));
 	err = err ?: vipc_json_add_u64(row, "count", d->count);
 	row = vipc_json_done(row, err);
-	if (row && !json_object_array_add(p->list, row))
+	if (row && !json_object_array_add(list, row))
 		return 0;
 	json_object_put(row);
 	return -ENOMEM;
@@ -340,29 +358,25 @@ static int print_row(const struct vipc_decision *d, void *ctx)
 
 int vipc_decisions_print(struct vipc_state *st, bool json)
 {
-	struct print_ctx p = {};
-	json_object *doc = NULL;
-	int err;
+	json_object *doc = NULL, *list = NULL;
+	int err = 0;
 
-	/* Phase 1: names of the live slot, the document's list. */
-	err = live_names(st, &p.containers, &p.endpoints);
-	if (!err && json) {
+	/* Phase 1: the document's list, or the header. */
+	if (json) {
 		doc = json_object_new_object();
-		p.list = json_object_new_array();
-		err = vipc_json_add(doc, "decisions", p.list);
-	}
-	if (!err && !json)
+		list = json_object_new_array();
+		err = vipc_json_add(doc, "decisions", list);
+	} else {
 		printf("%-20s %-20s %-20s %-7s %-14s %s\n", "container", "endpoint", "hook",
 		       "verdict", "reason", "count");
+	}
 
-	/* Phase 2: the rows, in key order. */
-	err = err ?: vipc_decisions_read(st, print_row, &p);
+	/* Phase 2: the rows, in key order, named by the live slot. */
+	err = err ?: vipc_decisions_read_named(st, print_row, list);
 	if (json && !err)
 		err = vipc_json_print(doc);
 	else
 		json_object_put(doc);
-	free(p.containers.v);
-	free(p.endpoints.v);
 	fflush(stdout);
 	return err;
 }
