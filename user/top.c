@@ -102,15 +102,15 @@ void vipc_top_rates(struct vipc_top_snap *cur, struct vipc_top_snap *prev)
 	int v;
 
 	cur->elapsed_ms = prev && cur->at_ms > prev->at_ms ? cur->at_ms - prev->at_ms : 0;
-	if (cur->elapsed_ms && prev->n)
+	if (!cur->elapsed_ms)
+		return; /* the rates stay 0, as vipc_top_add made them */
+	if (prev->n)
 		qsort(prev->v, prev->n, sizeof(*prev->v), pair_cmp);
 	for (i = 0, r = cur->v; i < cur->n; i++, r++) {
-		old = cur->elapsed_ms && prev->n ?
-			      bsearch(r, prev->v, prev->n, sizeof(*prev->v), pair_cmp) : NULL;
+		old = prev->n ? bsearch(r, prev->v, prev->n, sizeof(*prev->v), pair_cmp) : NULL;
 		for (v = 0; v < VIPC_V__COUNT; v++) {
 			was = old && old->total[v] <= r->total[v] ? old->total[v] : 0;
-			r->rate[v] = cur->elapsed_ms ? (r->total[v] - was) * 1000.0 / cur->elapsed_ms :
-						       0;
+			r->rate[v] = (r->total[v] - was) * 1000.0 / cur->elapsed_ms;
 		}
 	}
 }
@@ -199,7 +199,8 @@ void vipc_top_line(const struct vipc_top_snap *s, size_t i, int cw, int ew, bool
 		vipc_top_rate_format(r->rate[v], s->elapsed_ms, rate[v], sizeof(rate[v]));
 	snprintf(buf, size, "%-*s %-*s %9s %9s %9s %12llu %12llu %12llu", cw, c, ew, e,
 		 rate[VIPC_V_ALLOW], rate[VIPC_V_DENY], rate[VIPC_V_AUDIT],
-		 (unsigned long long)r->total[VIPC_V_ALLOW], (unsigned long long)r->total[VIPC_V_DENY],
+		 (unsigned long long)r->total[VIPC_V_ALLOW],
+		 (unsigned long long)r->total[VIPC_V_DENY],
 		 (unsigned long long)r->total[VIPC_V_AUDIT]);
 }
 
@@ -304,7 +305,10 @@ static int json_print(const struct vipc_top_snap *s)
 	err = err ? (json_object_put(rows), err) : vipc_json_add(doc, "rows", rows);
 	for (i = 0; i < s->n && !err; i++) {
 		row = row_json(s, &s->v[i]);
-		err = row && !json_object_array_add(rows, row) ? 0 : (json_object_put(row), -ENOMEM);
+		if (!row || json_object_array_add(rows, row)) {
+			json_object_put(row);
+			err = -ENOMEM;
+		}
 	}
 	err = vipc_json_print(vipc_json_done(doc, err));
 	return err ?: (fflush(stdout) ? -errno : 0);
@@ -451,10 +455,12 @@ static int screen_run(struct view *w)
 
 int vipc_top_run(struct vipc_state *st, const struct vipc_top_opts *o)
 {
+	/* Keys come from stdin, the screen goes to stdout: both must be the terminal. */
+	bool screen = !o->json && isatty(STDIN_FILENO) && isatty(STDOUT_FILENO);
 	struct view w = { .st = st, .o = o };
 	int err;
 
-	err = !o->json && isatty(STDOUT_FILENO) ? screen_run(&w) : plain_run(&w);
+	err = screen ? screen_run(&w) : plain_run(&w);
 	vipc_top_free(&w.snap[0]);
 	vipc_top_free(&w.snap[1]);
 	return err;

@@ -79,7 +79,8 @@ struct vipc_top_opts {
 };
 
 /* The view, until q (screen), vipc_stop or @o->count snapshots: the screen
- * when stdout is a terminal (and not json), else one snapshot per interval.
+ * when stdin and stdout are a terminal (and not json), else one snapshot
+ * per interval.
  * 0 or -errno: -ENOENT when vipc was unloaded meanwhile, -ENOTTY when
  * ncurses cannot drive the terminal.
  */

@@ -86,7 +86,7 @@ static void known_calls(void)
 	for (i = 0; i < 4; i++)
 		cr_assert_eq(s_probe(sc.cli, "connect", O_SOCK, NULL), EPERM);
 	for (i = 0; i < 3; i++)
-		cr_assert_eq(s_probe(sc.bad, "connect", S_SOCK, NULL), 0, "audit mode lets it through");
+		cr_assert_eq(s_probe(sc.bad, "connect", S_SOCK, NULL), 0, "audit: let through");
 }
 
 static void start(void)
@@ -341,7 +341,8 @@ Test(top, an_empty_table_is_the_header_and_a_hint)
 			 "container            endpoint               allow/s    deny/s   audit/s"
 			 "      allowed       denied      audited\n"
 			 "vipc: top: no decisions counted yet: a row appears with a container's "
-			 "first connect or send (never when vipc was loaded with --no-decisions)\n");
+			 "first connect or send (never when vipc was loaded with "
+			 "--no-decisions)\n");
 }
 
 static json_object *member(json_object *obj, const char *key)
