@@ -144,6 +144,7 @@ static const struct grammar {
 	{ VIPC_CMD_CHECK, "check", NULL, F(O_JSON) },
 	{ VIPC_CMD_METRICS, "metrics", NULL, F(O_LISTEN) | F(O_TEXTFILE) | F(O_INTERVAL) },
 	{ VIPC_CMD_SUGGEST, "suggest", NULL, F(O_FROM) | F(O_POLICY) | F(O_TIMEOUT) },
+	{ VIPC_CMD_TOP, "top", NULL, F(O_JSON) | F(O_INTERVAL) | F(O_COUNT) },
 	{ VIPC_CMD_HELP, "help", NULL, 0 },
 };
 #define NR_RULES (sizeof(grammar) / sizeof(grammar[0]))

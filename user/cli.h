@@ -26,6 +26,7 @@ enum vipc_cmd {
 	VIPC_CMD_CHECK,
 	VIPC_CMD_METRICS,
 	VIPC_CMD_SUGGEST,
+	VIPC_CMD_TOP,
 	VIPC_CMD_HELP,
 	VIPC_NR_CMDS,
 };
@@ -50,7 +51,7 @@ struct vipc_cli {
 	__u8 mode, unknown;
 	__u32 capacity;
 	__u32 backends; /* enum vipc_backend bits asked for; 0 = every one available */
-	long count;
+	long count; /* events, top: --count N */
 	int timeout_s, watch_s;
 	__u64 interval_ms;
 	struct vipc_limits limits;

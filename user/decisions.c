@@ -331,16 +331,35 @@ static void row_name(const char *label, __u32 id, char *buf, size_t size)
 		snprintf(buf, size, "#%u", id);
 }
 
-/* @ctx: the --json list of rows, NULL for text. */
-static int print_row(const struct vipc_decision *d, const char *container, const char *endpoint,
-		     void *ctx)
+struct named_ctx {
+	vipc_decision_named_fn fn;
+	void *ctx;
+};
+
+static int name_row(const struct vipc_decision *d, const char *container, const char *endpoint,
+		    void *ctx)
 {
 	char who[VIPC_TEXT_SIZE(VIPC_LABEL_MAX)], ep[VIPC_TEXT_SIZE(VIPC_LABEL_MAX)];
-	json_object *list = ctx, *row;
-	int err;
+	struct named_ctx *n = ctx;
 
 	row_name(container, d->key.container, who, sizeof(who));
 	row_name(endpoint, d->key.endpoint, ep, sizeof(ep));
+	return n->fn(d, who, ep, n->ctx);
+}
+
+int vipc_decisions_read_named(struct vipc_state *st, vipc_decision_named_fn fn, void *ctx)
+{
+	struct named_ctx n = { .fn = fn, .ctx = ctx };
+
+	return vipc_decisions_read(st, name_row, &n);
+}
+
+/* @ctx: the --json list of rows, NULL for text. */
+static int print_row(const struct vipc_decision *d, const char *who, const char *ep, void *ctx)
+{
+	json_object *list = ctx, *row;
+	int err;
+
 	if (!list) {
 		printf("%-20s %-20s %-20s %-7s %-14s %llu\n", who, ep, vipc_hook_name(d->key.hook),
 		       vipc_outcome_str(d->key.verdict), vipc_reason_str(d->key.reason),
@@ -378,8 +397,8 @@ int vipc_decisions_print(struct vipc_state *st, bool json)
 		       "verdict", "reason", "count");
 	}
 
-	/* Phase 2: the rows, in key order. */
-	err = err ?: vipc_decisions_read(st, print_row, list);
+	/* Phase 2: the rows, in key order, named by the live slot. */
+	err = err ?: vipc_decisions_read_named(st, print_row, list);
 	if (json && !err)
 		err = vipc_json_print(doc);
 	else

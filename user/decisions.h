@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
 /* The per-container decision counters (vipc_decisions): read, pruned of
- * removed containers and endpoints, printed by `stats --by-container`.
+ * removed containers and endpoints, named, printed by `stats --by-container`.
  */
 #ifndef __VIPC_DECISIONS_H
 #define __VIPC_DECISIONS_H
@@ -27,6 +27,16 @@ typedef int (*vipc_decision_fn)(const struct vipc_decision *d, const char *conta
 int vipc_decisions_read(struct vipc_state *st, vipc_decision_fn fn, void *ctx);
 /* Rows vipc_decisions holds now (the hot rows aside), or -errno. */
 long vipc_decisions_count(struct vipc_state *st);
+/* Called for each row with its container and endpoint as text: the label
+ * through the one escape (vipc_label_format), "-" for 0, "#id" when the
+ * live slot no longer holds it.
+ */
+typedef int (*vipc_decision_named_fn)(const struct vipc_decision *d, const char *container,
+				      const char *endpoint, void *ctx);
+/* vipc_decisions_read, each row named by the live slot st->cfg.active_slot:
+ * 0, @fn's non-zero value, or -errno. `stats --by-container` and `top`.
+ */
+int vipc_decisions_read_named(struct vipc_state *st, vipc_decision_named_fn fn, void *ctx);
 /* Delete the rows of containers and endpoints the live slot no longer
  * holds (after a reload or `endpoint rm`): 0 or -errno.
  */

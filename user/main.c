@@ -26,6 +26,7 @@
 #include "stream.h"
 #include "suggest.h"
 #include "table.h"
+#include "top.h"
 
 #define DEFAULT_POLICY "/etc/vipc/policy.yaml"
 
@@ -76,6 +77,12 @@ static const char usage_text[] =
 	"                                         live events: merged into the --policy FILE\n"
 	"                                         (the whole new policy), else a grants:\n"
 	"                                         fragment against the loaded registry\n"
+	"  top [-i MS] [--count N] [--json]       decisions per container and endpoint,\n"
+	"                                         their rates per second and totals, every\n"
+	"                                         MS ms (default 1000): a screen updated in\n"
+	"                                         place (q quits, s sorts), or one snapshot\n"
+	"                                         of lines per interval when stdout is not a\n"
+	"                                         terminal; N snapshots, then exit\n"
 	"  help\n"
 	"\n"
 	"Options of every command:\n"
@@ -127,16 +134,21 @@ static int report(int err, const char *what)
 	return vipc_exit_status(err);
 }
 
-/* Open the pinned instance; not loaded and incompatible get their own status. */
-static int open_state(struct vipc_state *st, bool lock)
+/* How opening the pinned instance went: not loaded and incompatible get
+ * their own status.
+ */
+static int opened(int err)
 {
-	int err = vipc_state_open(st, lock);
-
 	if (err == -ENOENT) {
 		pr_warn("vipc is not loaded (run 'sudo vipc-loader load')\n");
 		return VIPC_EXIT_NOT_LOADED;
 	}
 	return err ? report(err, "opening " VIPC_PIN_DIR) : 0;
+}
+
+static int open_state(struct vipc_state *st, bool lock)
+{
+	return opened(vipc_state_open(st, lock));
 }
 
 /* The cgroup2 mount, found once (or --cgroup-root's); its own status when none. */
@@ -1081,6 +1093,36 @@ static int cmd_suggest(int argc, char **argv)
 	return ret;
 }
 
+/* `top`: the live view, from the pinned state opened read-only. */
+static int cmd_top(int argc, char **argv)
+{
+	struct vipc_top_opts o = { .interval_ms = opt.interval_ms, .count = opt.count,
+				   .json = opt.json };
+	struct vipc_state st;
+	int ret, err;
+
+	(void)argv;
+	if (argc)
+		return vipc_usage_error("top takes no arguments");
+	if (o.interval_ms < 10)
+		return vipc_usage_error("top takes -i MS of 10 or more");
+	ret = opened(vipc_state_open_ro(&st));
+	if (ret)
+		return ret;
+	err = vipc_top_run(&st, &o);
+	vipc_state_close(&st);
+	if (err == -ENOENT) {
+		pr_warn("top: vipc was unloaded\n");
+		return VIPC_EXIT_NOT_LOADED;
+	}
+	if (err == -ENOTTY) {
+		pr_warn("top: ncurses cannot drive this terminal (TERM=%s); pipe the output "
+			"for plain lines\n", getenv("TERM") ?: "unset");
+		return VIPC_EXIT_DENIED;
+	}
+	return report(err, "top");
+}
+
 static int cmd_help(int argc, char **argv)
 {
 	(void)argc;
@@ -1109,6 +1151,7 @@ static const struct cmd {
 	[VIPC_CMD_CHECK] = { cmd_check, true },
 	[VIPC_CMD_METRICS] = { cmd_metrics, true },
 	[VIPC_CMD_SUGGEST] = { cmd_suggest, false }, /* root only for what it reads live */
+	[VIPC_CMD_TOP] = { cmd_top, true },
 	[VIPC_CMD_HELP] = { cmd_help, false },
 };
 

@@ -908,6 +908,28 @@ int vipc_state_open_ro(struct vipc_state *st)
 	return state_open(st, false, true);
 }
 
+/* The id of the map @fd refers to; 0 when it cannot be read. */
+static __u32 map_id(int fd)
+{
+	struct bpf_map_info info = {};
+	__u32 len = sizeof(info);
+
+	return bpf_map_get_info_by_fd(fd, &info, &len) ? 0 : info.id;
+}
+
+bool vipc_state_pinned(const struct vipc_state *st)
+{
+	LIBBPF_OPTS(bpf_obj_get_opts, ro, .file_flags = BPF_F_RDONLY);
+	int fd = bpf_obj_get_opts(PIN("vipc_config"), &ro);
+	__u32 id;
+
+	if (fd < 0)
+		return false;
+	id = map_id(fd);
+	close(fd);
+	return id && id == map_id(st->config_fd);
+}
+
 void vipc_state_close(struct vipc_state *st)
 {
 	int *fds[] = { &st->config_fd,	   &st->settings_fd,  &st->containers_fd, &st->watch_fd,

@@ -100,6 +100,8 @@ int vipc_state_open(struct vipc_state *st, bool lock);
  */
 int vipc_state_open_ro(struct vipc_state *st);
 void vipc_state_close(struct vipc_state *st);
+/* Is the instance @st opened still the one pinned (not unloaded since)? */
+bool vipc_state_pinned(const struct vipc_state *st);
 /* Take (creating the directory if needed) / drop the pin directory lock. */
 int vipc_lock(int *fd);
 void vipc_unlock(int fd);

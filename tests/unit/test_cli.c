@@ -207,3 +207,20 @@ Test(cli, suggest_takes_from_policy_and_timeout_only)
 	REFUSES("vipc: events does not take --from", "events", "--from", "a");
 	REFUSES("vipc: reload does not take --policy", "reload", "--policy", "p");
 }
+
+Test(cli, top_takes_interval_count_and_json_only)
+{
+	struct vipc_cli o;
+
+	cr_assert_eq(parse(&o, "top", "-i", "250", "--count", "2", "--json", NULL), 0, "%s",
+		     err_text);
+	cr_assert_eq(o.cmd, VIPC_CMD_TOP);
+	cr_assert_eq(o.interval_ms, 250);
+	cr_assert_eq(o.count, 2);
+	cr_assert(o.json);
+	cr_assert_eq(parse(&o, "t", NULL), 0, "the only command with a t");
+	cr_assert_eq(o.cmd, VIPC_CMD_TOP);
+	cr_assert_eq(o.interval_ms, 1000, "the default period");
+	REFUSES("vipc: top does not take --watch", "top", "--watch", "1");
+	REFUSES("vipc: top does not take --timeout", "top", "--timeout", "1");
+}
