@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
 /* vipc benchmarks: IPC workloads under six configurations run interleaved,
- * the cost of table size, and policy operations. `make bench` runs it all;
+ * the cost of table size and of many bound cgroups, binding at mkdir and
+ * cgroup churn, and policy operations. `make bench` runs it all;
  * `--quick` (`make bench-vm`) only connect and sendto, small enough for a VM.
  */
 #ifndef __VIPC_BENCH_H
@@ -78,10 +79,14 @@ pid_t b_server_start(const struct b_addrs *a);
 double b_work_run(const struct b_addrs *a, enum b_work w, bool proxy, int budget_ms, double *csw);
 
 /* setup.c: cgroups, loading vipc, policies in memory, socat, Landlock. */
+/* The cgroup2 mount, found as the loader finds it (user/cgroup.c). */
+const char *b_cgroot(void);
+/* Cgroups by their path relative to it. */
 int b_cgroup_make(const char *rel);
 int b_cgroup_enter(const char *rel);
 __u64 b_cgroup_id(const char *rel);
-void b_cgroups_remove(void);
+/* Remove @rel and every cgroup below it, their processes killed. */
+void b_cgroup_remove(const char *rel);
 /* Load with tables for the largest policy the bench applies; without the
  * per-container decision counters unless @counters.
  */
@@ -100,7 +105,12 @@ struct b_spec {
 	bool granted;		     /* client granted on the bench endpoints */
 	bool every_event;	     /* events: { rate: all }, else one per key and second */
 	size_t fill_containers, fill_endpoints, fill_grants;
+	/* One more container, B_SELECTED, selecting this cgroup path or glob
+	 * (relative to the cgroup2 mount) as a policy's `cgroup:` does; NULL: none.
+	 */
+	const char *selector;
 };
+#define B_SELECTED "selected"
 /* @grants grants in all: the bench's four (when @a) and filler, a tenth as
  * many endpoints.
  */
@@ -114,6 +124,10 @@ int b_landlock_scope(void);
  * unix_stream_connect, unix_may_send).
  */
 void b_hook_stats(__u64 *ns, __u64 *cnt);
+/* The same for the programs named @names (as the kernel keeps them: 15
+ * bytes), NULL-terminated.
+ */
+void b_prog_stats(const char *const *names, __u64 *ns, __u64 *cnt);
 int b_bpf_stats_enable(void);
 /* An empty sendto program on a cgroup: the cost bpf_stats itself adds. */
 struct b_floor {
@@ -129,7 +143,7 @@ long b_events_stop(void);
 
 /* report.c: medians, spread, the table, CSV and the plot. */
 struct b_samples {
-	double v[64];
+	double v[256];
 	int n;
 };
 void b_samples_add(struct b_samples *s, double v);
@@ -147,6 +161,39 @@ struct b_op {
 	long rss_kib; /* peak RSS of the process doing it */
 };
 
+/* bind.c: cgroups bound by the kernel at mkdir (tp_btf/cgroup_mkdir, exact
+ * path and glob selectors), what that adds to mkdir, and cgroup churn.
+ */
+enum b_mkdir {
+	M_NONE,	 /* no vipc loaded: no mkdir program */
+	M_MISS,	 /* vipc loaded, no selector watching the parent */
+	M_EXACT, /* an exact path selected, made again and again (a restart) */
+	M_GLOB,	 /* new names matching a glob (new containers) */
+	M__COUNT,
+};
+extern const char *const b_mkdir_names[M__COUNT];
+
+struct b_bind {
+	struct b_samples mkdir_us[M__COUNT]; /* mkdir alone, µs: each round's median */
+	struct b_samples pair_us[M__COUNT];  /* mkdir + rmdir */
+	long made;			     /* selected cgroups made (M_EXACT, M_GLOB) */
+	long at_return;			     /* of those, bound when mkdir returned */
+	long late;			     /* bound only later (within B_LATE_MS) */
+	double late_max_us;		     /* the longest wait of those */
+	long reg_bound, reg_unbound;	     /* registry cgroups_bound, _unbound added */
+	struct b_samples churn;		     /* cgroup starts per second, per round */
+	long starts;			     /* cgroups made with a process cloned into each */
+	long starts_bound;		     /* bound when mkdir returned */
+	long starts_denied;		     /* whose first call, a denied sendto, got EPERM */
+	long churn_bound, churn_unbound;     /* registry counters added meanwhile */
+	double mkdir_prog_ns, rmdir_prog_ns; /* per run during the churn (bpf_stats) */
+};
+#define B_LATE_MS 100 /* how long a cgroup not bound at mkdir's return is watched */
+/* The binding measurements, @rounds interleaved; leaves vipc unloaded. */
+int b_bind_run(const char *loader, const struct b_addrs *a, int rounds, struct b_bind *out);
+
+#define B_MANY 10000 /* cgroups bound for the hook cost with many bindings */
+
 struct b_results {
 	int rounds;
 	int cpu;    /* --cpu: the CPU everything runs on, or -1 */
@@ -160,9 +207,19 @@ struct b_results {
 	struct b_samples sweep[B_NR_SWEEP][2];
 	struct b_samples sweep_hook[B_NR_SWEEP][2]; /* connect, sendto */
 	struct b_op ops[B_NR_OPS];
+	struct b_bind bind;
+	/* Connect and sendto ([][0], [][1]) with 10 and B_MANY cgroups bound
+	 * ([0], [1]) by one glob, and the bindings in the live slot then.
+	 */
+	struct b_samples many[2][2], many_hook[2][2];
+	long many_bindings[2];
 };
 
 int b_report(const struct b_results *r, const char *out, const size_t *sweep, int nr_sweep);
+/* The binding measurements and their targets alone (--binding), on stdout
+ * and in @out/binding.txt and binding.csv, which b_report() writes too.
+ */
+int b_report_binding(const struct b_results *r, const char *out);
 /* The comparison table alone (what --quick prints), on stdout. */
 void b_report_table(const struct b_results *r);
 

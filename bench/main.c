@@ -1,14 +1,17 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
-/* vipc-bench: the six configurations run interleaved (one sample of every
- * workload per configuration per round, the order rotating each round),
- * then the cost against table size, then the policy operations; prints one
- * table and writes CSV and a plot. --quick runs only the comparison, on
- * connect and sendto, without vipc 1M grants, socat and Landlock, and only
- * prints its table (for the VM harness, where vipc-loader takes the backend
- * from VIPC_BACKEND). --cpu and --sched batch put the bench and all it forks
- * on one CPU and under SCHED_BATCH (no wake-up preemption), so client and
- * server take turns the same way with and without vipc. Removes every
- * cgroup, pin and process it made, also on failure and on Ctrl-C.
+/* vipc-bench: binding at mkdir and cgroup churn (bind.c); then the six
+ * configurations run interleaved (one sample of every workload per
+ * configuration per round, the order rotating each round), then the cost
+ * against table size and against 10,000 bound cgroups, then the policy
+ * operations; prints one table and writes CSV and a plot. --binding runs
+ * only the bindings' measurements (mkdir, churn, many bound). --quick runs
+ * only the comparison, on connect and sendto, without vipc 1M grants, socat
+ * and Landlock, and only prints its table (for the VM harness, where
+ * vipc-loader takes the backend from VIPC_BACKEND). --cpu and --sched batch
+ * put the bench and all it forks on one CPU and under SCHED_BATCH (no
+ * wake-up preemption), so client and server take turns the same way with
+ * and without vipc. Removes every cgroup, pin and process it made, also on
+ * failure and on Ctrl-C.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -22,6 +25,7 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include "bench.h"
+#include "registry.h"
 
 const char *const b_config_names[C__COUNT] = {
 	"baseline",	  "vipc",	  "vipc no counters", "vipc 1M grants",
@@ -42,6 +46,7 @@ static struct {
 	int rounds;
 	int budget_ms;
 	bool quick;
+	bool binding; /* --binding: the binding measurements alone */
 	unsigned configs; /* bit per enum b_config; 0: the mode's default */
 	unsigned work;	  /* bit per enum b_work */
 	int cpu;	  /* --cpu, or -1 */
@@ -75,7 +80,7 @@ static void cleanup(void)
 		kill(opt.worker, SIGKILL);
 	b_events_stop();
 	b_vipc_unload(opt.loader);
-	b_cgroups_remove();
+	b_cgroup_remove(B_CGROUP);
 	if (opt.dir[0]) {
 		char cmd[128];
 
@@ -294,12 +299,34 @@ static int run_main(void)
 	return err;
 }
 
+/* What the sweeps measure: connect and sendto on a pathname. */
+static const enum b_work sweep_work[2] = { W_CONNECT_PATH, W_DGRAM_PATH };
+
+/* Under C_VIPC as prepared, each of sweep_work alone: its figure into
+ * @v[j], its hook's ns per run into @hook[j].
+ */
+static int sample_sweep(struct b_samples v[2], struct b_samples hook[2])
+{
+	struct figures f;
+	double ns;
+	int j, err;
+
+	for (j = 0; j < 2; j++) {
+		err = sample(C_VIPC, 1u << sweep_work[j], &f, &ns);
+		if (err)
+			return err;
+		b_samples_add(&v[j], f.v[sweep_work[j]]);
+		b_samples_add(&hook[j], ns);
+	}
+	return 0;
+}
+
 /* Phase 2: connect and sendto against table size, with a baseline each
  * round; each workload alone, for its hook's ns per run.
  */
 static int run_sweep(void)
 {
-	static const enum b_work work[2] = { W_CONNECT_PATH, W_DGRAM_PATH };
+	const enum b_work *work = sweep_work;
 	struct figures f;
 	double hook;
 	size_t i, j;
@@ -310,20 +337,72 @@ static int run_sweep(void)
 		err = prepare(C_BASELINE, 0) ?: sample(C_BASELINE, 1u << work[0] | 1u << work[1], &f, &hook);
 		for (j = 0; j < 2 && !err; j++)
 			b_samples_add(&res.sweep_base[j], f.v[work[j]]);
-		for (i = 0; i < B_NR_SWEEP && !err; i++) {
-			err = prepare(C_VIPC, sweep_grants[i]);
-			for (j = 0; j < 2 && !err; j++) {
-				err = sample(C_VIPC, 1u << work[j], &f, &hook);
-				if (err)
-					break;
-				b_samples_add(&res.sweep[i][j], f.v[work[j]]);
-				b_samples_add(&res.sweep_hook[i][j], hook);
-			}
-		}
+		for (i = 0; i < B_NR_SWEEP && !err; i++)
+			err = prepare(C_VIPC, sweep_grants[i]) ?:
+			      sample_sweep(res.sweep[i], res.sweep_hook[i]);
 		if (err)
 			return err;
 	}
 	return 0;
+}
+
+#define MANY_DIR B_CGROUP "/many" /* B_MANY cgroups, m-0 to m-9999 */
+
+/* The bindings in the live slot now, or -errno. */
+static long bindings(void)
+{
+	struct vipc_state st;
+	long n;
+	int err = vipc_state_open(&st, false);
+
+	if (err)
+		return err;
+	n = vipc_map_count(st.principals_fd, st.cfg.active_slot);
+	vipc_state_close(&st);
+	return n;
+}
+
+/* One glob over the B_MANY cgroups binding 10 of them ("m-?") or all
+ * ("m-*") beside the small policy; the bindings that makes into res.
+ */
+static int apply_many(int i)
+{
+	static const char *const globs[2] = { MANY_DIR "/m-?", MANY_DIR "/m-*" };
+	struct b_spec s = b_spec_for(&opt.addrs, 10, false);
+	int err;
+
+	s.selector = globs[i];
+	err = load_for(C_VIPC) ?: b_apply(&s);
+	res.many_bindings[i] = err ?: bindings();
+	return res.many_bindings[i] < 0 ? (int)res.many_bindings[i] : 0;
+}
+
+/* Phase 3: connect and sendto, each alone for its hook's ns per run, with
+ * 10 and with B_MANY cgroups bound, the order alternating by round.
+ */
+static int run_many(void)
+{
+	char rel[64];
+	int r, k, i, err = b_cgroup_make(MANY_DIR);
+
+	if (opt.stats_fd < 0)
+		opt.stats_fd = b_bpf_stats_enable(); /* --binding: not on yet */
+	if (opt.stats_fd < 0)
+		err = err ?: opt.stats_fd;
+	for (i = 0; i < B_MANY && !err; i++) {
+		snprintf(rel, sizeof(rel), MANY_DIR "/m-%d", i);
+		err = b_cgroup_make(rel);
+	}
+	for (r = 0; r < opt.rounds && !err; r++) {
+		fprintf(stderr, "bench: %d bound cgroups round %d/%d\n", B_MANY, r + 1, opt.rounds);
+		for (k = 0; k < 2 && !err; k++) {
+			i = (k + r) % 2;
+			err = apply_many(i) ?: sample_sweep(res.many[i], res.many_hook[i]);
+		}
+	}
+	b_vipc_unload(opt.loader);
+	b_cgroup_remove(MANY_DIR);
+	return err;
 }
 
 static int setup(void)
@@ -387,6 +466,7 @@ static int parse_args(int argc, char **argv)
 		{ "loader", required_argument, NULL, 'l' }, { "out", required_argument, NULL, 'o' },
 		{ "rounds", required_argument, NULL, 'r' }, { "budget", required_argument, NULL, 'b' },
 		{ "quick", no_argument, NULL, 'q' },	    { "configs", required_argument, NULL, 'c' },
+		{ "binding", no_argument, NULL, 'B' },
 		{ "sched", required_argument, NULL, 'S' },  { "cpu", required_argument, NULL, 'C' },
 		{},
 	};
@@ -403,6 +483,8 @@ static int parse_args(int argc, char **argv)
 			opt.budget_ms = atoi(optarg);
 		else if (c == 'q')
 			opt.quick = true;
+		else if (c == 'B')
+			opt.binding = true;
 		else if (c == 'C')
 			err = parse_cpu(optarg);
 		else if (c == 'S')
@@ -418,7 +500,7 @@ static int parse_args(int argc, char **argv)
 	opt.work = opt.quick ? B_HOOKED_WORK : (1u << W__COUNT) - 1;
 	res.rounds = opt.rounds;
 	res.cpu = opt.cpu;
-	return opt.rounds > 0 && opt.budget_ms > 0 ? 0 : -EINVAL;
+	return opt.rounds > 0 && opt.budget_ms > 0 && !(opt.quick && opt.binding) ? 0 : -EINVAL;
 }
 
 /* --cpu: the bench on that CPU alone; what it forks later inherits it. */
@@ -464,8 +546,8 @@ int main(int argc, char **argv)
 		return b_ops_main(argc - 1, argv + 1);
 	if (parse_args(argc, argv)) {
 		fprintf(stderr, "usage: vipc-bench [--loader PATH] [--out DIR] [--rounds N] [--budget MS]\n"
-				"                  [--quick] [--configs baseline,vipc,nocount,vipc-1m,audit,\n"
-				"                   audit-all,socat,landlock]\n"
+				"                  [--quick | --binding] [--configs baseline,vipc,nocount,vipc-1m,\n"
+				"                   audit,audit-all,socat,landlock]\n"
 				"                  [--cpu N] [--sched batch|other]\n");
 		return 2;
 	}
@@ -484,17 +566,29 @@ int main(int argc, char **argv)
 	signal(SIGTERM, on_signal);
 	err = setup();
 
-	/* Phase 2: the comparison; unless --quick, the sweep and the policy operations. */
-	err = err ?: run_main();
+	/* Phase 2: binding at mkdir and churn first, while this process is
+	 * small: each churn start clones it, and a clone copies its address
+	 * space (with 300 MB of heap, 1,700 starts/s fall to 100); mkdir is
+	 * timed before the run-time stats go on. Then the comparison (not with
+	 * --binding); unless --quick, the sweep, many bindings and the policy
+	 * operations.
+	 */
+	if (!opt.quick)
+		err = err ?: b_bind_run(opt.loader, &opt.addrs, opt.rounds, &res.bind);
+	if (!opt.binding)
+		err = err ?: run_main();
 	if (!opt.quick) {
-		err = err ?: run_sweep();
+		err = err ?: opt.binding ? 0 : run_sweep();
+		err = err ?: run_many();
 		b_vipc_unload(opt.loader);
-		err = err ?: b_ops_run(argv[0], opt.loader, &res);
+		err = err ?: opt.binding ? 0 : b_ops_run(argv[0], opt.loader, &res);
 	}
 
 	/* Phase 3: report, clean up. */
 	if (!err && opt.quick)
 		b_report_table(&res);
+	else if (!err && opt.binding)
+		err = b_report_binding(&res, opt.out);
 	else if (!err)
 		err = b_report(&res, opt.out, sweep_grants, B_NR_SWEEP);
 	cleanup();

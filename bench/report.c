@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /* Medians and spread, the table (stdout and results/summary.txt), CSV, the
- * plot of overhead against table size, and the targets met or missed; with
- * --quick the table of what ran, on stdout only.
+ * plot of overhead against table size, and the targets met or missed; the
+ * bindings' part also in results/binding.txt and binding.csv (alone with
+ * --binding); with --quick the table of what ran, on stdout only.
  */
 #include <errno.h>
 #include <sched.h>
@@ -13,9 +14,9 @@
 #include <sys/utsname.h>
 #include "bench.h"
 
-static FILE *summary;
+static FILE *summary, *section;
 
-/* printf to stdout and to the summary file. */
+/* printf to stdout, to the summary file and to the section's own file. */
 __attribute__((format(printf, 1, 2))) static void out(const char *fmt, ...)
 {
 	va_list ap;
@@ -26,6 +27,10 @@ __attribute__((format(printf, 1, 2))) static void out(const char *fmt, ...)
 	va_start(ap, fmt);
 	if (summary)
 		vfprintf(summary, fmt, ap);
+	va_end(ap);
+	va_start(ap, fmt);
+	if (section)
+		vfprintf(section, fmt, ap);
 	va_end(ap);
 }
 
@@ -512,6 +517,181 @@ static int plot(const char *dir)
 	return system(cmd) ? -EIO : 0;
 }
 
+/* mkdir and rmdir under each configuration, and whether every selected
+ * cgroup was bound when its mkdir returned.
+ */
+static void print_mkdir(const struct b_bind *b)
+{
+	int m;
+
+	out("cgroup binding at mkdir (tp_btf/cgroup_mkdir): %d rounds of each configuration's "
+	    "mkdir+rmdir pairs; median of the rounds' medians [min - max]\n%-31s",
+	    b->pair_us[M_NONE].n, "");
+	for (m = 0; m < M__COUNT; m++)
+		out(" %22s", b_mkdir_names[m]);
+	out("\n%-31s", "mkdir us");
+	for (m = 0; m < M__COUNT; m++)
+		print_cell(&b->mkdir_us[m], 2);
+	out("\n%-31s", "mkdir+rmdir us");
+	for (m = 0; m < M__COUNT; m++)
+		print_cell(&b->pair_us[m], 2);
+	out("\n%-31s %22s", "mkdir+rmdir vs no vipc (paired)", "-");
+	for (m = M_MISS; m < M__COUNT; m++)
+		out(" %21.1f%%", paired(&b->pair_us[m], &b->pair_us[M_NONE], false));
+	out("\nselected cgroups made: %ld; bound when mkdir returned: %ld; bound later: %ld (longest "
+	    "wait %.0f us); not within %d ms: %ld\nregistry: cgroups_bound +%ld, cgroups_unbound "
+	    "+%ld\n\n",
+	    b->made, b->at_return, b->late, b->late_max_us, B_LATE_MS,
+	    b->made - b->at_return - b->late, b->reg_bound, b->reg_unbound);
+}
+
+static void print_churn(const struct b_bind *b)
+{
+	out("cgroup churn: mkdir, a process cloned into it (CLONE_INTO_CGROUP) whose first call is a "
+	    "denied sendto, exit, rmdir; one glob selects every cgroup\n%-31s", "starts per second");
+	print_cell(&b->churn, 0);
+	out("\nstarts: %ld; bound when mkdir returned: %ld; first call denied (EPERM): %ld; "
+	    "registry: cgroups_bound +%ld, cgroups_unbound +%ld\n"
+	    "cgroup_mkdir program %.0f ns per run, cgroup_rmdir %.0f ns per run (bpf_stats)\n\n",
+	    b->starts, b->starts_bound, b->starts_denied, b->churn_bound, b->churn_unbound,
+	    b->mkdir_prog_ns, b->rmdir_prog_ns);
+}
+
+/* Connect and sendto, time per op and hook ns per run, with 10 and B_MANY
+ * cgroups bound; the last column paired by round.
+ */
+static void print_many(const struct b_results *r)
+{
+	static const enum b_work work[2] = { W_CONNECT_PATH, W_DGRAM_PATH };
+	int j;
+
+	out("hook cost with 10 and %d cgroups bound by one glob (bindings in the live slot: %ld and "
+	    "%ld)\n%-31s %22s %22s %22s\n",
+	    B_MANY, r->many_bindings[0], r->many_bindings[1], "", "10 bound", "10000 bound",
+	    "extra (paired)");
+	for (j = 0; j < 2; j++) {
+		out("%-24s %-6s", b_work_names[work[j]], b_work_unit(work[j]));
+		print_cell(&r->many[0][j], 2);
+		print_cell(&r->many[1][j], 2);
+		out(" %21.1f%%\n%-24s %-6s", paired(&r->many[1][j], &r->many[0][j],
+						    b_work_is_rate(work[j])), "", "hook");
+		print_cell(&r->many_hook[0][j], 0);
+		print_cell(&r->many_hook[1][j], 0);
+		out(" %21.1f%%\n", paired(&r->many_hook[1][j], &r->many_hook[0][j], false));
+	}
+	out("\n");
+}
+
+/* 100 when @n is exactly @want, less the further it is from it. */
+static double exact_share(long n, long want)
+{
+	return want > 0 ? 100.0 * (want - labs(n - want)) / want : 0;
+}
+
+static double lesser(double a, double b)
+{
+	return a < b ? a : b;
+}
+
+/* The worse of connect's and sendto's paired growth, B_MANY bound against
+ * 10: of the hook's ns per run (@hook) or of the time per op.
+ */
+static double many_growth(const struct b_results *r, bool hook)
+{
+	const struct b_samples(*s)[2] = hook ? r->many_hook : r->many;
+	double c = paired(&s[1][0], &s[0][0], false);
+	double d = paired(&s[1][1], &s[0][1], !hook); /* sendto: a rate */
+
+	return c > d ? c : d;
+}
+
+static void print_bind_targets(const struct b_results *r)
+{
+	const struct b_bind *b = &r->bind;
+	double wait = b->made - b->at_return - b->late ? B_LATE_MS : b->late_max_us / 1e3;
+	double counted = lesser(exact_share(b->reg_bound, b->made),
+				exact_share(b->reg_unbound, b->made));
+	double churned = lesser(lesser(exact_share(b->starts_bound, b->starts),
+				       exact_share(b->starts_denied, b->starts)),
+				lesser(exact_share(b->churn_bound, b->starts),
+				       exact_share(b->churn_unbound, b->starts)));
+
+	out("binding targets:\n");
+	target("selected cgroups bound when mkdir(2) returned", exact_share(b->at_return, b->made), "%", 100, false);
+	target("longest wait from mkdir's return to binding", wait, " ms", 1, true);
+	target("registry counted each selected mkdir and rmdir", counted, "%", 100, false);
+	target("cgroup churn: starts per second, all selected", b_median(&b->churn), "/s", 100, false);
+	target("churn: bound at mkdir, first call denied, counted", churned, "%", 100, false);
+	target("10k bound cgroups vs 10: hook ns per run", many_growth(r, true), "%", 5, true);
+	target("10k bound cgroups vs 10: time per op", many_growth(r, false), "%", 5, true);
+}
+
+static void write_samples_csv(FILE *f, const char *what, const char *config, const char *unit,
+			      const struct b_samples *s)
+{
+	fprintf(f, "\"%s\",\"%s\",%s,%.3f,%.3f,%.3f,%d\n", what, config, unit, b_median(s),
+		b_min(s), b_max(s), s->n);
+}
+
+static void write_count_csv(FILE *f, const char *what, const char *config, long n)
+{
+	fprintf(f, "\"%s\",\"%s\",count,%ld,%ld,%ld,1\n", what, config, n, n, n);
+}
+
+static void write_binding_csv(const struct b_results *r, FILE *f)
+{
+	const struct b_bind *b = &r->bind;
+	static const char *const bound[2] = { "10 bound", "10000 bound" };
+	int m, i;
+
+	fprintf(f, "measure,config,unit,median,min,max,samples\n");
+	for (m = 0; m < M__COUNT; m++) {
+		write_samples_csv(f, "mkdir", b_mkdir_names[m], "us", &b->mkdir_us[m]);
+		write_samples_csv(f, "mkdir+rmdir", b_mkdir_names[m], "us", &b->pair_us[m]);
+	}
+	write_samples_csv(f, "churn", "glob", "starts/s", &b->churn);
+	for (i = 0; i < 2; i++) {
+		write_samples_csv(f, "connect+accept path", bound[i], "us", &r->many[i][0]);
+		write_samples_csv(f, "connect hook", bound[i], "ns", &r->many_hook[i][0]);
+		write_samples_csv(f, "sendto dgram path", bound[i], "k/s", &r->many[i][1]);
+		write_samples_csv(f, "sendto hook", bound[i], "ns", &r->many_hook[i][1]);
+	}
+	write_count_csv(f, "selected cgroups made", "exact+glob", b->made);
+	write_count_csv(f, "bound at mkdir return", "exact+glob", b->at_return);
+	write_count_csv(f, "bound later", "exact+glob", b->late);
+	write_count_csv(f, "registry cgroups_bound added", "exact+glob", b->reg_bound);
+	write_count_csv(f, "registry cgroups_unbound added", "exact+glob", b->reg_unbound);
+	write_count_csv(f, "starts", "churn", b->starts);
+	write_count_csv(f, "bound at mkdir return", "churn", b->starts_bound);
+	write_count_csv(f, "first call denied", "churn", b->starts_denied);
+	write_count_csv(f, "registry cgroups_bound added", "churn", b->churn_bound);
+	write_count_csv(f, "registry cgroups_unbound added", "churn", b->churn_unbound);
+	write_count_csv(f, "bindings in the live slot", "10 bound", r->many_bindings[0]);
+	write_count_csv(f, "bindings in the live slot", "10000 bound", r->many_bindings[1]);
+}
+
+int b_report_binding(const struct b_results *r, const char *dir)
+{
+	FILE *csv = open_out(dir, "binding.csv");
+	int err = 0;
+
+	section = open_out(dir, "binding.txt");
+	if (!csv || !section)
+		err = -errno;
+	print_mkdir(&r->bind);
+	print_churn(&r->bind);
+	print_many(r);
+	print_bind_targets(r);
+	if (csv) {
+		write_binding_csv(r, csv);
+		fclose(csv);
+	}
+	if (section)
+		fclose(section);
+	section = NULL;
+	return err;
+}
+
 void b_report_table(const struct b_results *r)
 {
 	print_machine(r);
@@ -537,6 +717,8 @@ int b_report(const struct b_results *r, const char *dir, const size_t *sweep, in
 	print_sweep(r, sweep, nr_sweep, sw);
 	print_ops(r, ops);
 	print_targets(r);
+	out("\n");
+	err = b_report_binding(r, dir);
 	write_workloads_csv(r, work);
 cleanup:
 	if (work)

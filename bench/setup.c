@@ -16,6 +16,7 @@
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
+#include <dirent.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include "bench.h"
@@ -26,8 +27,8 @@
 
 /* ---- cgroups ---- */
 
-/* The cgroup2 mount, found as the loader finds it; exits when there is none. */
-static const char *cgroot(void)
+/* Exits when there is no cgroup2 mount. */
+const char *b_cgroot(void)
 {
 	static struct vipc_cgroot root;
 
@@ -40,7 +41,7 @@ int b_cgroup_make(const char *rel)
 {
 	char path[PATH_MAX + 64];
 
-	snprintf(path, sizeof(path), "%s/%s", cgroot(), rel);
+	snprintf(path, sizeof(path), "%s/%s", b_cgroot(), rel);
 	return mkdir(path, 0755) && errno != EEXIST ? -errno : 0;
 }
 
@@ -49,7 +50,7 @@ int b_cgroup_enter(const char *rel)
 	char path[PATH_MAX + 64];
 	int fd, err = 0;
 
-	snprintf(path, sizeof(path), "%s/%s/cgroup.procs", cgroot(), rel);
+	snprintf(path, sizeof(path), "%s/%s/cgroup.procs", b_cgroot(), rel);
 	fd = open(path, O_WRONLY | O_CLOEXEC);
 	if (fd < 0 || write(fd, "0", 1) != 1)
 		err = -errno;
@@ -63,38 +64,46 @@ __u64 b_cgroup_id(const char *rel)
 	char path[PATH_MAX + 64];
 	struct stat st;
 
-	snprintf(path, sizeof(path), "%s/%s", cgroot(), rel);
+	snprintf(path, sizeof(path), "%s/%s", b_cgroot(), rel);
 	return stat(path, &st) ? 0 : st.st_ino;
 }
 
-/* Kill what is left in a bench cgroup, then remove it (retrying while the
- * killed processes exit).
+/* Kill what is left in cgroup @path and below, then remove them, deepest
+ * first (retrying while the killed processes exit).
  */
-static void cgroup_remove(const char *name)
+static void cgroup_remove(const char *path)
 {
-	char path[PATH_MAX + 64], kill[PATH_MAX + 80];
+	char sub[PATH_MAX + 64];
+	struct dirent *e;
 	int fd, i;
+	DIR *d;
 
-	snprintf(path, sizeof(path), "%s/" B_CGROUP "/%s", cgroot(), name);
-	snprintf(kill, sizeof(kill), "%s/cgroup.kill", path);
-	fd = open(kill, O_WRONLY | O_CLOEXEC);
+	snprintf(sub, sizeof(sub), "%s/cgroup.kill", path);
+	fd = open(sub, O_WRONLY | O_CLOEXEC);
 	if (fd >= 0) {
 		if (write(fd, "1", 1) != 1)
 			perror("bench: cgroup.kill");
 		close(fd);
 	}
+	d = opendir(path);
+	while (d && (e = readdir(d))) {
+		if (e->d_type != DT_DIR || !strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
+			continue;
+		snprintf(sub, sizeof(sub), "%s/%s", path, e->d_name);
+		cgroup_remove(sub);
+	}
+	if (d)
+		closedir(d);
 	for (i = 0; i < 200 && rmdir(path) && errno == EBUSY; i++)
 		usleep(10 * 1000);
 }
 
-void b_cgroups_remove(void)
+void b_cgroup_remove(const char *rel)
 {
 	char path[PATH_MAX + 64];
 
-	cgroup_remove("client");
-	cgroup_remove("server");
-	snprintf(path, sizeof(path), "%s/" B_CGROUP, cgroot());
-	rmdir(path);
+	snprintf(path, sizeof(path), "%s/%s", b_cgroot(), rel);
+	cgroup_remove(path);
 }
 
 /* ---- vipc ---- */
@@ -189,6 +198,27 @@ static void add_bench(struct vipc_policy *p, const struct b_spec *s)
 	}
 }
 
+/* Container B_SELECTED by @sel, resolved by the loader's own
+ * vipc_policy_resolve() (alone: the others are built with their ids), and
+ * the cgroup root the policy is then resolved under.
+ */
+static int add_selector(struct vipc_policy *p, const char *sel)
+{
+	struct vipc_policy_container *c = &p->containers[p->nr_containers];
+	struct vipc_policy one = { .containers = c, .nr_containers = 1 };
+	struct vipc_policy_error perr;
+	int err;
+
+	add_container(p, B_SELECTED, 0, false);
+	snprintf(c->cgroup, sizeof(c->cgroup), "%s", sel);
+	c->glob = strpbrk(sel, "*?");
+	err = vipc_policy_resolve(&one, b_cgroot(), "/proc", &perr);
+	if (err)
+		fprintf(stderr, "bench: selector %s: %s\n", sel, perr.msg);
+	snprintf(p->cgroot, sizeof(p->cgroot), "%s", one.cgroot);
+	return err;
+}
+
 struct b_spec b_spec_for(const struct b_addrs *a, size_t grants, bool audit)
 {
 	struct b_spec s = { .addrs = a, .audit = audit, .granted = !audit };
@@ -209,7 +239,7 @@ struct vipc_policy *b_policy(const struct b_spec *s)
 	if (!p)
 		return NULL;
 	p->events_interval_ms = s->every_event ? 0 : VIPC_EVENTS_INTERVAL_MS;
-	p->containers = calloc(s->fill_containers + 2, sizeof(*p->containers));
+	p->containers = calloc(s->fill_containers + 3, sizeof(*p->containers));
 	p->endpoints = calloc(s->fill_endpoints + 4, sizeof(*p->endpoints));
 	p->grants = calloc(s->fill_grants + 4, sizeof(*p->grants));
 	if (!p->containers || !p->endpoints || !p->grants) {
@@ -232,6 +262,10 @@ struct vipc_policy *b_policy(const struct b_spec *s)
 		snprintf(a, sizeof(a), "f%zu", (i / s->fill_endpoints) % s->fill_containers);
 		snprintf(b, sizeof(b), "e%zu", i % s->fill_endpoints);
 		add_grant(p, a, b);
+	}
+	if (s->selector && add_selector(p, s->selector)) {
+		vipc_policy_free(p);
+		return NULL;
 	}
 	return p;
 }
@@ -352,7 +386,7 @@ int b_floor_attach(struct b_floor *f, const char *rel)
 	if (libbpf_prog_type_by_name("cgroup/sendmsg_unix", &type, &f->type))
 		return -EOPNOTSUPP;
 	opts.expected_attach_type = f->type;
-	snprintf(path, sizeof(path), "%s/%s", cgroot(), rel);
+	snprintf(path, sizeof(path), "%s/%s", b_cgroot(), rel);
 	f->prog = bpf_prog_load(type, "vipc_floor", "GPL", prog, 2, &opts);
 	if (f->prog >= 0)
 		f->cg = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -382,20 +416,15 @@ double b_floor_detach(struct b_floor *f)
 	return ns;
 }
 
-/* The deciding hooks' programs, by the name the kernel keeps (15 bytes). */
-static bool is_hook_prog(const char *name)
+static bool listed(const char *const *names, const char *name)
 {
-	static const char *const progs[] = { "vipc_connect_un", "vipc_sendmsg_un", "vipc_stream_con",
-					     "vipc_may_send" };
-	size_t i;
-
-	for (i = 0; i < sizeof(progs) / sizeof(progs[0]); i++)
-		if (!strcmp(name, progs[i]))
+	for (; *names; names++)
+		if (!strcmp(name, *names))
 			return true;
 	return false;
 }
 
-void b_hook_stats(__u64 *ns, __u64 *cnt)
+void b_prog_stats(const char *const *names, __u64 *ns, __u64 *cnt)
 {
 	struct bpf_prog_info info;
 	__u32 id = 0, len;
@@ -408,12 +437,21 @@ void b_hook_stats(__u64 *ns, __u64 *cnt)
 			continue;
 		memset(&info, 0, sizeof(info));
 		len = sizeof(info);
-		if (!bpf_prog_get_info_by_fd(fd, &info, &len) && is_hook_prog(info.name)) {
+		if (!bpf_prog_get_info_by_fd(fd, &info, &len) && listed(names, info.name)) {
 			*ns += info.run_time_ns;
 			*cnt += info.run_cnt;
 		}
 		close(fd);
 	}
+}
+
+/* The deciding hooks' programs, by the name the kernel keeps (15 bytes). */
+void b_hook_stats(__u64 *ns, __u64 *cnt)
+{
+	static const char *const progs[] = { "vipc_connect_un", "vipc_sendmsg_un", "vipc_stream_con",
+					     "vipc_may_send", NULL };
+
+	b_prog_stats(progs, ns, cnt);
 }
 
 /* ---- ring buffer ---- */
