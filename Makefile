@@ -13,7 +13,7 @@ INCLUDES := -Iinclude -Iuser -I$(OUTPUT) -I.
 CFLAGS ?= -g -O2
 CFLAGS += -Wall -Wextra -Werror -std=gnu11 -D_GNU_SOURCE
 BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -Wall -Werror
-LIBS := -lbpf -lelf -lz -lcap -lyaml -ljson-c -lmicrohttpd
+LIBS := -lbpf -lelf -lz -lcap -lyaml -ljson-c -lmicrohttpd -lsystemd
 
 LOADER_SRCS := $(wildcard user/*.c)
 LIB_SRCS := $(filter-out user/main.c,$(LOADER_SRCS))

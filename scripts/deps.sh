@@ -12,6 +12,8 @@ PKGS=(make pkg-config clang-19 llvm-19 libelf-dev zlib1g-dev libcap-dev libyaml-
       gnuplot-nox qemu-system-x86 cpio valgrind man-db systemd)
 # The metrics endpoint's HTTP library, and curl its integration test drives.
 PKGS+=(libmicrohttpd-dev curl)
+# sd_notify for vipc.service (Type=notify); python3-yaml checks deploy/kubernetes.
+PKGS+=(libsystemd-dev python3-yaml)
 # Servers the tests start themselves: the container engines (scripts/engines.sh)
 # and the real Prometheus (and promtool) of test_metrics; installed without
 # their recommends and without starting their services.
