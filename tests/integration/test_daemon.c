@@ -12,7 +12,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/time.h>
+#include <sys/un.h>
 #include "fixture.h"
 #include "scene.h"
 
@@ -318,4 +321,53 @@ Test(daemon, foreground_watch_config_reloads_a_rewritten_and_a_renamed_file)
 	cr_assert_eq(v_stat("allowed"), allowed + 1);
 	cr_assert_eq(h_spawn_stop(pid), 0, "SIGTERM stops it cleanly");
 	cr_assert_eq(access(PID_FILE, F_OK), -1, "its pidfile goes with it");
+}
+
+/* A datagram from the daemon on @fd within 5 s, into @buf: 0 or -errno. */
+static int notify_recv(int fd, char *buf, size_t size)
+{
+	struct timeval tv = { .tv_sec = h_scale_ms(5000) / 1000 };
+	ssize_t n;
+
+	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	n = recv(fd, buf, size - 1, 0);
+	if (n < 0)
+		return -errno;
+	buf[n] = 0;
+	return 0;
+}
+
+Test(daemon, foreground_tells_systemd_ready_once_enforcing_and_stopping_at_the_end)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	const char *argv[] = { V_LOADER, "-c", v_policy_file(S_POLICY), "-i", "0", NULL };
+	char msg[256];
+	pid_t pid;
+	int fd;
+
+	/* Phase 1: a notify socket as systemd gives a Type=notify service. */
+	v_require_root();
+	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s/notify", h_tmpdir());
+	fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	cr_assert_geq(fd, 0);
+	cr_assert_eq(bind(fd, (struct sockaddr *)&sa, sizeof(sa)), 0, "%s", strerror(errno));
+	setenv("NOTIFY_SOCKET", sa.sun_path, 1);
+	pid = h_spawn(NULL, argv, NULL);
+	unsetenv("NOTIFY_SOCKET");
+	cr_assert_gt(pid, 0);
+
+	/* Phase 2: READY=1 comes with the hooks attached and the policy applied. */
+	cr_assert_eq(notify_recv(fd, msg, sizeof(msg)), 0, "no READY=1 from the daemon");
+	cr_assert(strstr(msg, "READY=1"), "%s", msg);
+	cr_assert_eq(v_loader("check", "cli", "sock", "connect", NULL), 0, "%s", v_out);
+	cr_assert_eq(v_loader("status", "--json", NULL), 0, "%s", v_out);
+	cr_assert(strstr(v_out, v_lsm() ? "\"vipc_stream_connect\":true" :
+					   "\"vipc_connect_unix\":true"), "%s", v_out);
+
+	/* Phase 3: SIGTERM (systemctl stop): STOPPING=1, a clean exit. */
+	kill(pid, SIGTERM);
+	cr_assert_eq(notify_recv(fd, msg, sizeof(msg)), 0, "no STOPPING=1 from the daemon");
+	cr_assert(strstr(msg, "STOPPING=1"), "%s", msg);
+	cr_assert_eq(h_spawn_wait(pid, h_scale_ms(5000)), 0);
+	close(fd);
 }
