@@ -211,6 +211,7 @@ all-tests:
 	$(Q)scripts/stage.sh unit-asan $(MAKE) --no-print-directory unit-asan
 	$(Q)scripts/stage.sh fuzz-regress $(MAKE) --no-print-directory fuzz-regress
 	$(Q)scripts/stage.sh install tests/install/test_install.sh
+	$(Q)scripts/stage.sh kubernetes tests/deploy/test_kubernetes.py
 	$(Q)scripts/rootfs.sh $(OUTPUT)/rootfs $(OUTPUT)/tests/vipc-probe
 	$(Q)echo "== host kernel $$(uname -r): backend sock"
 	$(Q)VIPC_BACKEND=sock scripts/stage.sh host scripts/run-tests.sh $(UNIT_TESTS) $(INTEG_TESTS)

@@ -17,28 +17,42 @@
 #include "daemon.h"
 #include "log.h"
 #include "policy.h"
+#include "registry.h"
 #include "state.h"
 
 #define QUIET_MS 100 /* a change is whole once its directory was quiet this long */
 
-/* @pid as the pidfile's whole text. */
+/* Our pid namespace (its inode): a pid means something only inside it. */
+static unsigned long pid_ns(void)
+{
+	struct stat st;
+
+	return stat("/proc/self/ns/pid", &st) ? 0 : st.st_ino;
+}
+
+/* "PID PIDNS" as the pidfile's whole text. */
 static int write_pid(int fd, pid_t pid)
 {
-	char buf[32];
-	int n = snprintf(buf, sizeof(buf), "%d\n", (int)pid);
+	char buf[64];
+	int n = snprintf(buf, sizeof(buf), "%d %lu\n", (int)pid, pid_ns());
 
 	if (ftruncate(fd, 0) || pwrite(fd, buf, n, 0) != n)
 		return -errno;
 	return 0;
 }
 
-/* The pid in the pidfile @fd, 0 when none is written (yet). */
+/* The pid in the pidfile @fd: 0 when none is written (yet), -1 when it is
+ * of another pid namespace (a daemon in a pod, seen from the host).
+ */
 static pid_t read_pid(int fd)
 {
-	char buf[32] = "";
-	ssize_t n = pread(fd, buf, sizeof(buf) - 1, 0);
+	char buf[64] = "";
+	unsigned long ns = 0;
+	int pid = 0;
 
-	return n > 0 ? (pid_t)strtol(buf, NULL, 10) : 0;
+	if (pread(fd, buf, sizeof(buf) - 1, 0) <= 0 || sscanf(buf, "%d %lu", &pid, &ns) != 2)
+		return 0;
+	return ns == pid_ns() ? pid : -1;
 }
 
 int vipc_daemon_claim(int *fd, pid_t *running)
@@ -116,6 +130,9 @@ int vipc_daemon_stop(int timeout_ms, pid_t *pid)
 	*pid = vipc_daemon_running();
 	if (!*pid)
 		return 0;
+	if (*pid < 0)
+		return vipc_fail(-EXDEV, "the vipc daemon runs in another pid namespace (a container): "
+				 "stop it there (in Kubernetes, delete its pod or DaemonSet)");
 	if (kill(*pid, SIGTERM) && errno != ESRCH)
 		return -errno;
 	if (!wait_gone(*pid, timeout_ms))

@@ -15,16 +15,20 @@
 #define VIPC_PID_FILE VIPC_RUN_DIR "/vipc.pid" /* the daemon's pid, OFD-locked while it runs */
 #define VIPC_LOG_FILE VIPC_RUN_DIR "/vipc.log" /* a detached watcher's output, appended */
 
-/* Become the one daemon: 0 with *@fd holding the locked pidfile (our pid in
- * it), or -EALREADY with *@running the pid of the one that holds it.
+/* Become the one daemon: 0 with *@fd holding the locked pidfile (our pid
+ * and pid namespace in it), or -EALREADY with *@running the pid of the one
+ * that holds it (as vipc_daemon_running() gives it).
  */
 int vipc_daemon_claim(int *fd, pid_t *running);
 /* Drop the claim (NULL-safe: -1): remove the pidfile, then the lock. */
 void vipc_daemon_release(int fd);
-/* The pid of the running daemon, 0 when none holds the pidfile. */
+/* The pid of the running daemon, 0 when none holds the pidfile, -1 when it
+ * runs in another pid namespace (its pid there means nothing here).
+ */
 pid_t vipc_daemon_running(void);
 /* Stop the running daemon: SIGTERM, SIGKILL when it has not let go of the
- * pidfile within @timeout_ms; its pid in *@pid (0: none ran). 0 or -errno.
+ * pidfile within @timeout_ms; its pid in *@pid (0: none ran). 0 or -errno
+ * (-EXDEV, said why, when it runs in another pid namespace).
  */
 int vipc_daemon_stop(int timeout_ms, pid_t *pid);
 

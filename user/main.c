@@ -306,16 +306,27 @@ struct daemon {
 	struct vipc_state mst;
 };
 
+/* "pid N" of a running daemon, or where it runs when its pid means nothing here. */
+static const char *daemon_name(pid_t pid, char *buf, size_t size)
+{
+	if (pid < 0)
+		return "in another pid namespace";
+	snprintf(buf, size, "pid %d", (int)pid);
+	return buf;
+}
+
 /* Become the one daemon, or say which one is: 0 or an exit status. */
 static int claim_daemon(int *fd)
 {
 	pid_t pid = 0;
 	int err = vipc_daemon_claim(fd, &pid);
+	char name[32];
 
 	if (err == -EALREADY) {
-		pr_warn("a vipc daemon already runs (pid %d, %s), and only one may read the events: "
+		pr_warn("a vipc daemon already runs (%s, %s), and only one may read the events: "
 			"'vipc-loader reload -c FILE' changes the policy, 'vipc-loader unload' stops "
-			"it and lifts enforcement\n", (int)pid, VIPC_PID_FILE);
+			"it and lifts enforcement\n", daemon_name(pid, name, sizeof(name)),
+			VIPC_PID_FILE);
 		return VIPC_EXIT_RUNNING;
 	}
 	return err ? report(err, VIPC_PID_FILE) : 0;
@@ -526,9 +537,10 @@ static void print_hook(int i, const char *state)
 static void print_daemon(void)
 {
 	pid_t pid = vipc_daemon_running();
+	char name[32];
 
 	if (pid)
-		printf("daemon: pid %d (%s)\n", (int)pid, VIPC_PID_FILE);
+		printf("daemon: %s (%s)\n", daemon_name(pid, name, sizeof(name)), VIPC_PID_FILE);
 	else
 		printf("daemon: none (enforcement stays; start 'vipc-loader' or 'vipc-loader "
 		       "--detach' to read events and keep bindings current)\n");
@@ -606,9 +618,10 @@ static json_object *status_json(const struct vipc_state *st)
 	err = err ?: vipc_json_add_u64(doc, "events_interval_ms",
 				       st->cfg.events_interval_ns / 1000000);
 	pid = vipc_daemon_running();
+	err = err ?: vipc_json_add(doc, "daemon_running", json_object_new_boolean(pid != 0));
 	if (!err)
-		err = pid ? vipc_json_add(doc, "daemon_pid", json_object_new_int64(pid)) :
-			    json_object_object_add(doc, "daemon_pid", NULL) ? -ENOMEM : 0;
+		err = pid > 0 ? vipc_json_add(doc, "daemon_pid", json_object_new_int64(pid)) :
+				json_object_object_add(doc, "daemon_pid", NULL) ? -ENOMEM : 0;
 	hooks = vipc_json_child(doc, "hooks");
 	for (i = 0; i < vipc_nr_hooks && !err; i++)
 		err = vipc_json_add(hooks, vipc_hooks[i].prog, json_object_new_boolean(hook_live(i)));

@@ -371,3 +371,67 @@ Test(daemon, foreground_tells_systemd_ready_once_enforcing_and_stopping_at_the_e
 	cr_assert_eq(h_spawn_wait(pid, h_scale_ms(5000)), 0);
 	close(fd);
 }
+
+Test(daemon, a_daemon_in_another_pid_namespace_is_named_so_and_never_signalled_by_pid)
+{
+	const char *argv[] = { "unshare", "--pid", "--fork", "--mount-proc", "--kill-child",
+			       V_LOADER, "-c", v_policy_file(S_POLICY), "-i", "0", NULL };
+	pid_t pid;
+
+	/* A pod's loader as the host sees it: its pidfile names pid 1 of its namespace. */
+	v_require_root();
+	pid = h_spawn(NULL, argv, "enforcing");
+	cr_assert_gt(pid, 0, "the namespaced daemon did not start");
+	cr_assert_eq(v_loader("status", NULL), 0, "%s", v_out);
+	cr_assert(strstr(v_out, "daemon: in another pid namespace"), "%s", v_out);
+	cr_assert_eq(v_loader("status", "--json", NULL), 0, "%s", v_out);
+	cr_assert(strstr(v_out, "\"daemon_running\":true,\"daemon_pid\":null"), "%s", v_out);
+	cr_assert_eq(v_loader("-i", "0", NULL), VIPC_EXIT_RUNNING, "%s", v_out);
+	cr_assert(strstr(v_out, "already runs (in another pid namespace"), "%s", v_out);
+
+	/* unload refuses rather than signal this namespace's pid 1. */
+	cr_assert_eq(v_loader("unload", NULL), VIPC_EXIT_DENIED, "%s", v_out);
+	cr_assert(strstr(v_out, "runs in another pid namespace (a container): stop it there"),
+		  "%s", v_out);
+	cr_assert_eq(h_spawn_wait(pid, 200), -ETIMEDOUT, "the daemon was stopped");
+	cr_assert_eq(v_loader("check", "bad", "sock", "connect", NULL), VIPC_EXIT_DENIED,
+		     "still loaded: %s", v_out);
+	h_spawn_stop(pid);
+}
+
+Test(daemon, a_pod_like_loader_with_only_its_capabilities_enforces_the_host_tree)
+{
+	const char *mnt = h_tmpdir(), *policy = v_policy_file(S_POLICY);
+	char script[2048], want[128];
+	const char *argv[] = { "sh", "-c", script, NULL };
+	pid_t pid;
+
+	/* Phase 1: as the DaemonSet runs it: its own mount and cgroup namespaces,
+	 * the host's cgroup2 root bind-mounted elsewhere (--cgroup-root), and the
+	 * four capabilities of deploy/kubernetes, no other.
+	 */
+	v_require_root();
+	snprintf(script, sizeof(script),
+		 "exec unshare -m --propagation private sh -c 'mount --bind %s %s && "
+		 "exec unshare -C setpriv --inh-caps=-all "
+		 "--bounding-set=-all,+sys_admin,+bpf,+perfmon,+net_admin "
+		 "%s --cgroup-root %s -i 0 --watch-config -c %s'",
+		 h_cgroup2(), mnt, V_LOADER, mnt, policy);
+	pid = h_spawn(NULL, argv, "enforcing");
+	cr_assert_gt(pid, 0, "the pod-like loader did not start");
+
+	/* Phase 2: the policy bound the host's cgroups, by their real ids. */
+	cr_assert_eq(v_loader("container", "ls", NULL), 0, "%s", v_out);
+	snprintf(want, sizeof(want), "/vipc-test/cli (%llu)", h_cgroup_id("vipc-test/cli"));
+	cr_assert(strstr(v_out, want), "want %s in %s", want, v_out);
+	cr_assert_eq(v_loader("status", NULL), 0, "%s", v_out);
+	snprintf(want, sizeof(want), "cgroup/connect_unix on %s", h_cgroup2());
+	cr_assert(v_lsm() || strstr(v_out, want), "the hooks are on the host's root: %s", v_out);
+
+	/* Phase 3: real calls are decided: bad denied, cli allowed. */
+	s_start(S_POLICY, 0);
+	s_listen(S_SOCK, NULL);
+	cr_assert_eq(s_probe(sc.bad, "connect", S_SOCK, NULL), EPERM);
+	cr_assert_eq(s_probe(sc.cli, "connect", S_SOCK, NULL), 0);
+	cr_assert_eq(h_spawn_stop(pid), 0);
+}
