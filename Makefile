@@ -13,7 +13,7 @@ INCLUDES := -Iinclude -Iuser -I$(OUTPUT) -I.
 CFLAGS ?= -g -O2
 CFLAGS += -Wall -Wextra -Werror -std=gnu11 -D_GNU_SOURCE
 BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -Wall -Werror
-LIBS := -lbpf -lelf -lz -lcap -lyaml -ljson-c -lmicrohttpd -lncurses
+LIBS := -lbpf -lelf -lz -lcap -lyaml -ljson-c -lmicrohttpd -lncurses -lsystemd
 
 LOADER_SRCS := $(wildcard user/*.c)
 LIB_SRCS := $(filter-out user/main.c,$(LOADER_SRCS))
@@ -211,6 +211,7 @@ all-tests:
 	$(Q)scripts/stage.sh unit-asan $(MAKE) --no-print-directory unit-asan
 	$(Q)scripts/stage.sh fuzz-regress $(MAKE) --no-print-directory fuzz-regress
 	$(Q)scripts/stage.sh install tests/install/test_install.sh
+	$(Q)scripts/stage.sh kubernetes tests/deploy/test_kubernetes.py
 	$(Q)scripts/rootfs.sh $(OUTPUT)/rootfs $(OUTPUT)/tests/vipc-probe
 	$(Q)echo "== host kernel $$(uname -r): backend sock"
 	$(Q)VIPC_BACKEND=sock scripts/stage.sh host scripts/run-tests.sh $(UNIT_TESTS) $(INTEG_TESTS)

@@ -14,6 +14,8 @@ PKGS=(make pkg-config clang-19 llvm-19 libelf-dev zlib1g-dev libcap-dev libyaml-
 PKGS+=(libmicrohttpd-dev curl)
 # top's terminal library, and the terminal its integration test drives it in.
 PKGS+=(libncurses-dev tmux)
+# sd_notify for vipc.service (Type=notify); python3-yaml checks deploy/kubernetes.
+PKGS+=(libsystemd-dev python3-yaml)
 # Servers the tests start themselves: the container engines (scripts/engines.sh)
 # and the real Prometheus (and promtool) of test_metrics; installed without
 # their recommends and without starting their services.

@@ -58,7 +58,7 @@ enum opt {
 	O_PREALLOC_GRANTS,
 	O_CGROUP_ROOT, O_CGROUP, O_PID, O_MODE, O_UNKNOWN, O_ENDPOINT, O_CAPACITY, O_WATCH,
 	O_COUNT, O_TIMEOUT, O_LISTEN, O_TEXTFILE, O_METRICS, O_FROM, O_POLICY,
-	O_EVENT_RATE, O_NO_DECISIONS, O_BY_CONTAINER,
+	O_EVENT_RATE, O_NO_DECISIONS, O_BY_CONTAINER, O_WATCH_CONFIG,
 	O__COUNT
 };
 _Static_assert(O__COUNT <= 64, "a command's options are a 64-bit set");
@@ -102,6 +102,7 @@ static const struct option long_opts[O__COUNT + 1] = {
 	LONG(O_EVENT_RATE, "event-rate", required_argument),
 	LONG(O_NO_DECISIONS, "no-decisions", no_argument),
 	LONG(O_BY_CONTAINER, "by-container", no_argument),
+	LONG(O_WATCH_CONFIG, "watch-config", no_argument),
 	{},
 };
 
@@ -122,7 +123,7 @@ static const struct grammar {
 	__u64 opts;
 } grammar[] = {
 	{ VIPC_CMD_RUN, "vipc-loader with no command", NULL,
-	  LOAD_OPTS | F(O_DETACH) | F(O_JSON) | F(O_INTERVAL) | F(O_METRICS) },
+	  LOAD_OPTS | F(O_DETACH) | F(O_JSON) | F(O_INTERVAL) | F(O_METRICS) | F(O_WATCH_CONFIG) },
 	{ VIPC_CMD_LOAD, "load", NULL, LOAD_OPTS },
 	{ VIPC_CMD_RELOAD, "reload", NULL, F(O_CONFIG) | F(O_CGROUP_ROOT) | F(O_EVENT_RATE) },
 	{ VIPC_CMD_UNLOAD, "unload", NULL, 0 },
@@ -309,6 +310,7 @@ static int set_opt(struct vipc_cli *o, enum opt id, const char *arg)
 	case O_PREALLOC_GRANTS: o->limits.prealloc_grants = true; break;
 	case O_NO_DECISIONS: o->limits.no_decisions = true; break;
 	case O_BY_CONTAINER: o->by_container = true; break;
+	case O_WATCH_CONFIG: o->watch_config = true; break;
 	case O_EVENT_RATE:
 		o->event_rate_set = true;
 		if (!vipc_rate_parse(arg, &o->event_rate_ms))

@@ -44,6 +44,7 @@ struct vipc_cli {
 	const char *policy; /* suggest: the policy to merge into */
 	int pid;
 	bool detach, json, interval_set, help, version;
+	bool watch_config;   /* --watch-config: reload the policy file when it changes */
 	bool by_container;   /* stats --by-container */
 	bool event_rate_set; /* --event-rate given: event_rate_ms overrides the policy's */
 	__u64 event_rate_ms;

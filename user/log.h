@@ -35,6 +35,7 @@ enum vipc_exit {
 	VIPC_EXIT_KERNEL = 9,	     /* the kernel refused (load, attach, map update) */
 	VIPC_EXIT_NO_MEMORY = 10,    /* out of memory */
 	VIPC_EXIT_NO_CGROUP2 = 11,   /* no cgroup2 mount found, or --cgroup-root is not one */
+	VIPC_EXIT_RUNNING = 12,	     /* a vipc daemon already runs (the pidfile is held) */
 	VIPC_EXIT_NO_PRIVILEGE = 77, /* missing capabilities */
 };
 

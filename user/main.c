@@ -11,10 +11,12 @@
 #include <stddef.h>
 #include <unistd.h>
 #include <sys/stat.h>
+#include <systemd/sd-daemon.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include "cgroup.h"
 #include "cli.h"
+#include "daemon.h"
 #include "decisions.h"
 #include "jsonout.h"
 #include "log.h"
@@ -36,17 +38,21 @@ static struct vipc_cgroot cgroot; /* found by find_cgroot() */
 static const char usage_text[] =
 	"Usage: vipc-loader [COMMAND [ARGS]] [OPTIONS]\n"
 	"\n"
-	"With no command: load (or adopt) vipc, apply the policy, and show live\n"
-	"statistics and deny events until Ctrl-C. Takes LOAD OPTIONS, -j/--json\n"
-	"(events and snapshots as JSON) and\n"
-	"  -d, --detach           return once enforcement is in place\n"
-	"  -i, --interval MS      statistics snapshot period (default 1000, 0 = off)\n"
+	"With no command: the daemon (one at a time, pid in " VIPC_PID_FILE "): load\n"
+	"(or adopt) vipc, apply the policy, and show live statistics and deny events\n"
+	"until Ctrl-C. Takes LOAD OPTIONS, -j/--json (events and snapshots as JSON) and\n"
+	"  -d, --detach           return once enforcement is in place, leaving a watcher\n"
+	"                         that runs on, logging to " VIPC_LOG_FILE "\n"
+	"  -i, --interval MS      statistics snapshot period (default 1000, with --detach 0;\n"
+	"                         0 = off)\n"
+	"      --watch-config     reload the policy file when it (or its directory's\n"
+	"                         ..data symlink, as in a ConfigMap) changes\n"
 	"      --metrics ADDR:PORT  also serve Prometheus metrics there (as metrics --listen)\n"
 	"\n"
 	"Commands (each takes only the options shown with it, and -v, -q, -h):\n"
 	"  load [LOAD OPTIONS]                    load or adopt, apply -c FILE if given\n"
 	"  reload -c FILE [--event-rate RATE]     apply FILE atomically\n"
-	"  unload                                 remove every pin and link\n"
+	"  unload                                 stop the daemon, remove every pin and link\n"
 	"  status [--json]                        what is loaded, which hooks are live\n"
 	"  stats [--watch SECONDS] [--by-container] [--json]\n"
 	"                                         decision and registry counters; per\n"
@@ -111,7 +117,7 @@ static const char usage_text[] =
 	"Exit status: 0 ok, 1 denied (check) or failure, 2 bad usage or policy,\n"
 	"3 not found, 4 not the owner, 5 not loaded, 6 incompatible pin, 7 table full,\n"
 	"8 already exists, 9 kernel refused, 10 out of memory, 11 no cgroup2 mount,\n"
-	"77 missing capabilities.\n";
+	"12 a vipc daemon already runs, 77 missing capabilities.\n";
 
 /* An error from the registry or the pinned state: its message, taken with
  * it (or strerror), and its exit status. 0 reports nothing, and drops what
@@ -301,68 +307,194 @@ static void metrics_stop(struct vipc_state *mst, struct vipc_httpd *httpd)
 	vipc_state_close(mst);
 }
 
-/* No command: load, then stay in the foreground streaming until Ctrl-C. */
-static int cmd_run(int argc, char **argv)
+/* The daemon: its claim on the pidfile, a watcher's pipe to the waiting
+ * --detach parent, the policy watch and the metrics server.
+ */
+struct daemon {
+	int claim;
+	int ready;		     /* a watcher's word to its parent; -1 in the foreground */
+	struct vipc_confwatch watch; /* --watch-config; fd -1 when off */
+	struct vipc_httpd httpd;
+	struct vipc_state mst;
+};
+
+/* "pid N" of a running daemon, or where it runs when its pid means nothing here. */
+static const char *daemon_name(pid_t pid, char *buf, size_t size)
 {
-	struct vipc_stream_opts so = { .interval_ms = opt.interval_ms, .json = opt.json };
-	struct vipc_httpd httpd = { .daemon = NULL };
-	struct vipc_state st, mst;
-	struct sockaddr_storage ss;
+	if (pid < 0)
+		return "in another pid namespace";
+	snprintf(buf, size, "pid %d", (int)pid);
+	return buf;
+}
+
+/* Become the one daemon, or say which one is: 0 or an exit status. */
+static int claim_daemon(int *fd)
+{
+	pid_t pid = 0;
+	int err = vipc_daemon_claim(fd, &pid);
+	char name[32];
+
+	if (err == -EALREADY) {
+		pr_warn("a vipc daemon already runs (%s, %s), and only one may read the events: "
+			"'vipc-loader reload -c FILE' changes the policy, 'vipc-loader unload' stops "
+			"it and lifts enforcement\n", daemon_name(pid, name, sizeof(name)),
+			VIPC_PID_FILE);
+		return VIPC_EXIT_RUNNING;
+	}
+	return err ? report(err, VIPC_PID_FILE) : 0;
+}
+
+/* Apply @path as `reload -c FILE` does: under the lock, whole or not at all. */
+static int reload_file(const char *path)
+{
+	struct vipc_state st;
+	int ret;
+
+	ret = open_state(&st, true);
+	if (ret)
+		return ret;
+	ret = apply_file(&st, path);
+	vipc_state_close(&st);
+	return ret;
+}
+
+/* --watch-config, on every turn of the stream: a changed file is reloaded. */
+static int watch_tick(void *ctx)
+{
+	struct vipc_confwatch *w = ctx;
+
+	if (!vipc_confwatch_changed(w))
+		return 0;
+	pr_info("%s changed: reloading\n", w->path);
+	if (reload_file(w->path))
+		pr_warn("%s: not applied, the loaded policy stays\n", w->path);
+	return 0;
+}
+
+/* --watch-config: watch the policy file from before it is first read. */
+static int watch_start(struct daemon *d)
+{
+	int err;
+
+	if (!opt.watch_config)
+		return 0;
+	err = vipc_confwatch_open(&d->watch, policy_path());
+	if (err)
+		return report(err, "--watch-config");
+	pr_info("watching %s for changes\n", d->watch.path);
+	return 0;
+}
+
+/* Stream until stopped, the daemon's work done on each turn. */
+static int serve(struct daemon *d, struct vipc_state *st)
+{
+	struct vipc_stream_opts so = {
+		/* A watcher's log gets no snapshot unless asked: only what happens. */
+		.interval_ms = opt.detach && !opt.interval_set ? 0 : opt.interval_ms,
+		.json = opt.json,
+		.tick = d->watch.fd >= 0 ? watch_tick : NULL,
+		.tick_ctx = &d->watch,
+	};
 	int ret, err;
 
-	(void)argc;
-	(void)argv;
+	/* Phase 1: metrics, then no capability is left. */
+	ret = opt.metrics ? metrics_start(&d->mst, &d->httpd) : 0;
+	if (!ret && (err = vipc_caps_drop()))
+		pr_warn("dropping capabilities: %s\n", strerror(-err));
+	/* Phase 2: ready (a --detach parent returns, systemd starts what comes after). */
+	vipc_daemon_ready(d->ready, ret);
+	if (ret)
+		return ret;
+	if (!opt.detach)
+		sd_notify(0, "READY=1");
+	pr_info("enforcing; %s stops this %s, enforcement stays until 'vipc-loader unload'\n",
+		opt.detach ? "SIGTERM" : "Ctrl-C", opt.detach ? "watcher" : "view");
+	err = vipc_events_stream(st, &so);
+	if (!opt.detach)
+		sd_notify(0, "STOPPING=1");
+	pr_info("%s pid %d stopping; enforcement stays\n", opt.detach ? "watcher" : "daemon",
+		(int)getpid());
+	metrics_stop(&d->mst, &d->httpd);
+	return err ? report(err, "streaming events") : 0;
+}
+
+/* --detach: the parent returns the watcher's word; the watcher serves. */
+static int detach(struct daemon *d, struct vipc_state *st)
+{
+	int status = VIPC_EXIT_DENIED;
+	pid_t pid = vipc_daemon_detach(d->claim, &d->ready, &status);
+
+	if (pid < 0)
+		return report(pid, "detaching the watcher");
+	if (!pid)
+		return serve(d, st);
+	close(d->claim); /* the watcher holds the claim */
+	d->claim = -1;
+	if (!status)
+		pr_info("enforcing; the watcher (pid %d) logs to %s\n", (int)pid, VIPC_LOG_FILE);
+	return status;
+}
+
+static int run_args(void)
+{
+	struct sockaddr_storage ss;
+
 	if (opt.metrics && opt.detach)
 		return vipc_usage_error("--metrics needs the foreground daemon, not --detach");
 	if (opt.metrics && vipc_listen_parse(opt.metrics, &ss))
 		return vipc_usage_error("--metrics takes [ADDR:]PORT or [ADDR6]:PORT, not '%s'",
 					opt.metrics);
-	ret = do_load(&st);
-	if (ret || opt.detach) {
-		if (!ret)
-			vipc_state_close(&st);
-		return ret;
-	}
-	vipc_unlock(st.lock_fd);
-	st.lock_fd = -1;
-	ret = opt.metrics ? metrics_start(&mst, &httpd) : 0;
-	if (ret) {
+	if (opt.watch_config && !policy_path())
+		return vipc_usage_error("--watch-config needs -c FILE (or " DEFAULT_POLICY ")");
+	return 0;
+}
+
+/* No command: become the one daemon, load, then stream (in the foreground,
+ * or in the watcher a --detach leaves) until stopped.
+ */
+static int cmd_run(int argc, char **argv)
+{
+	struct daemon d = { .claim = -1, .ready = -1, .watch = { .fd = -1 } };
+	struct vipc_state st;
+	int ret;
+
+	(void)argc;
+	(void)argv;
+	ret = run_args() ?: claim_daemon(&d.claim) ?: watch_start(&d);
+	if (!ret && !(ret = do_load(&st))) {
+		vipc_unlock(st.lock_fd);
+		st.lock_fd = -1;
+		ret = opt.detach ? detach(&d, &st) : serve(&d, &st);
 		vipc_state_close(&st);
-		return ret;
 	}
-	err = vipc_caps_drop();
-	if (err)
-		pr_warn("dropping capabilities: %s\n", strerror(-err));
-	pr_info("enforcing; Ctrl-C stops this view, enforcement stays until 'vipc-loader unload'\n");
-	err = vipc_events_stream(&st, &so);
-	metrics_stop(&mst, &httpd);
-	vipc_state_close(&st);
-	return err ? report(err, "streaming events") : 0;
+	vipc_confwatch_close(&d.watch);
+	vipc_daemon_release(d.claim);
+	return ret;
 }
 
 static int cmd_reload(int argc, char **argv)
 {
-	struct vipc_state st;
-	int ret;
-
 	(void)argv;
 	if (argc || !opt.config)
 		return vipc_usage_error("reload takes -c FILE and no arguments");
-	ret = open_state(&st, true);
-	if (ret)
-		return ret;
-	ret = apply_file(&st, opt.config);
-	vipc_state_close(&st);
-	return ret;
+	return reload_file(opt.config);
 }
 
 static int cmd_unload(int argc, char **argv)
 {
+	pid_t pid;
 	int err;
 
 	(void)argv;
 	if (argc)
 		return vipc_usage_error("unload takes no arguments");
+	/* Phase 1: the daemon first, so nothing reads or binds while it goes. */
+	err = vipc_daemon_stop(5000, &pid);
+	if (err)
+		return report(err, "stopping the daemon");
+	if (pid)
+		pr_info("stopped the vipc daemon (pid %d)\n", (int)pid);
+	/* Phase 2: every pin and link. */
 	err = vipc_unload();
 	if (err == -ENOENT) {
 		pr_warn("vipc is not loaded\n");
@@ -413,6 +545,19 @@ static void print_hook(int i, const char *state)
 	printf("\n");
 }
 
+/* Which daemon reads the events and keeps the bindings, if one runs. */
+static void print_daemon(void)
+{
+	pid_t pid = vipc_daemon_running();
+	char name[32];
+
+	if (pid)
+		printf("daemon: %s (%s)\n", daemon_name(pid, name, sizeof(name)), VIPC_PID_FILE);
+	else
+		printf("daemon: none (enforcement stays; start 'vipc-loader' or 'vipc-loader "
+		       "--detach' to read events and keep bindings current)\n");
+}
+
 static void status_text(const struct vipc_state *st)
 {
 	struct vipc_probe p;
@@ -443,6 +588,7 @@ static void status_text(const struct vipc_state *st)
 		       (unsigned long long)(st->cfg.events_interval_ns / 1000000));
 	else
 		printf("deny events: every event\n");
+	print_daemon();
 	printf("hooks:\n");
 	for (i = 0; i < vipc_nr_hooks; i++)
 		print_hook(i, hook_live(i) ? "live" :
@@ -455,6 +601,7 @@ static json_object *status_json(const struct vipc_state *st)
 	__u32 slot = st->cfg.active_slot;
 	struct vipc_probe p;
 	__u64 ms = 0;
+	pid_t pid;
 	int i, err;
 
 	/* What is pinned and how full, then each backend, then each hook. */
@@ -482,6 +629,11 @@ static json_object *status_json(const struct vipc_state *st)
 				   NULL : json_object_new_int64(ms));
 	err = err ?: vipc_json_add_u64(doc, "events_interval_ms",
 				       st->cfg.events_interval_ns / 1000000);
+	pid = vipc_daemon_running();
+	err = err ?: vipc_json_add(doc, "daemon_running", json_object_new_boolean(pid != 0));
+	if (!err)
+		err = pid > 0 ? vipc_json_add(doc, "daemon_pid", json_object_new_int64(pid)) :
+				json_object_object_add(doc, "daemon_pid", NULL) ? -ENOMEM : 0;
 	hooks = vipc_json_child(doc, "hooks");
 	for (i = 0; i < vipc_nr_hooks && !err; i++)
 		err = vipc_json_add(hooks, vipc_hooks[i].prog, json_object_new_boolean(hook_live(i)));

@@ -332,7 +332,7 @@ int vipc_events_stream(struct vipc_state *st, const struct vipc_stream_opts *o)
 		if (err == -EINTR || err >= 0)
 			err = ring_buffer__consume(rb);
 		if (err >= 0)
-			err = 0;
+			err = o->tick ? o->tick(o->tick_ctx) : 0;
 		if (o->count && sc.seen >= o->count)
 			break;
 	}

@@ -19,6 +19,11 @@ struct vipc_stream_opts {
 	 */
 	int (*sink)(void *ctx, const struct vipc_event *e, const struct vipc_event_names *n);
 	void *sink_ctx;
+	/* When set, called once per turn of the loop (at least every 100 ms):
+	 * the daemon's own work; non-zero stops the stream with that error.
+	 */
+	int (*tick)(void *ctx);
+	void *tick_ctx;
 };
 
 /* Set by SIGINT/SIGTERM handlers: stop streaming. */

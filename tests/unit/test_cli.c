@@ -53,6 +53,7 @@ Test(cli, each_command_takes_its_own_options)
 {
 	ACCEPTS("-c", "p.yaml", "--detach", "-i", "200", "--json", "--backend", "sock",
 		"--max-grants", "9", "--prealloc-grants");
+	ACCEPTS("-c", "p.yaml", "--watch-config", "--detach");
 	ACCEPTS("load", "-c", "p.yaml", "--max-containers", "5", "--max-endpoints", "5",
 		"--max-channels", "5", "--backend", "lsm");
 	ACCEPTS("reload", "-c", "p.yaml", "--event-rate", "all");
@@ -128,6 +129,7 @@ Test(cli, other_options_are_refused_by_name)
 	REFUSES("vipc: status does not take --backend", "--backend", "sock", "status");
 	REFUSES("vipc: load does not take --json", "load", "--json");
 	REFUSES("vipc: load does not take --detach", "load", "-d");
+	REFUSES("vipc: reload does not take --watch-config", "reload", "-c", "p", "--watch-config");
 	REFUSES("vipc: reload does not take --max-grants", "reload", "-c", "p", "--max-grants", "3");
 	REFUSES("vipc: unload does not take --config", "unload", "-c", "p");
 	REFUSES("vipc: stats does not take --interval", "stats", "-i", "5");
