@@ -204,12 +204,14 @@ struct stream_ctx {
 	long seen;
 };
 
-/* The container's label as text, or "#id". */
-static void container_name(struct vipc_state *st, __u32 id, char *buf, size_t size)
+/* The container's label as text, "(held)" for a held cgroup, or "#id". */
+static void container_name(struct vipc_state *st, __u32 id, bool held, char *buf, size_t size)
 {
 	struct vipc_container_info c;
 
-	if (!vipc_container_by_id(st, id, &c))
+	if (held)
+		snprintf(buf, size, "(held)");
+	else if (!vipc_container_by_id(st, id, &c))
 		vipc_label_format(c.val.principal.name, buf, size);
 	else
 		snprintf(buf, size, "#%u", id);
@@ -252,7 +254,7 @@ static int print_event(struct stream_ctx *sc, const struct vipc_event *e)
 		.reason = vipc_reason_str(e->reason),
 	};
 
-	container_name(sc->st, e->container, who, sizeof(who));
+	container_name(sc->st, e->container, e->reason == VIPC_R_HELD, who, sizeof(who));
 	if (sc->o->sink)
 		return sc->o->sink(sc->o->sink_ctx, e, &n);
 	if (sc->o->json)
@@ -291,10 +293,7 @@ static int print_cgroup_event(struct stream_ctx *sc, const struct vipc_event *e,
 	json_object *doc;
 	int err;
 
-	if (e->container == VIPC_HELD_ID)
-		snprintf(who, sizeof(who), "(held)");
-	else
-		container_name(sc->st, e->container, who, sizeof(who));
+	container_name(sc->st, e->container, e->container == VIPC_HELD_ID, who, sizeof(who));
 	vipc_bytes_format(e->name, len < VIPC_NAME_MAX ? len : VIPC_NAME_MAX, path, sizeof(path));
 	if (!sc->o->json) {
 		printf("%-10s container %s (#%u): cgroup %llu%s%s %s\n",

@@ -294,7 +294,8 @@ Test(selectors, docker_restart_stays_denied)
 	restarts_stay_denied("docker", "vipc-dk", runs(10));
 }
 
-#define S_PODMAN_POLICY "version: 1\n" S_CONTAINERS "  pm: { podman: vipc-pm }\n" S_ENDPOINTS S_GRANTS
+#define S_PODMAN_POLICY \
+	"version: 1\n" S_CONTAINERS "  pm: { podman: vipc-pm }\n" S_ENDPOINTS S_GRANTS
 
 Test(selectors, podman_name_binds_and_podman_restart_stays_denied)
 {
