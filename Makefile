@@ -150,7 +150,7 @@ integration: vipc-loader $(OUTPUT)/tests/vipc-probe $(INTEG_TESTS)
 # The host suites on the pure cgroup2 layout of current distributions
 # (cgroup2 at /sys/fs/cgroup, no v1), whatever this host's: scripts/unified.sh
 # runs them in a private mount namespace. `all-tests` runs UNIFIED_SUITES there.
-UNIFIED_SUITES ?= enforce registry lifecycle bypass runtime
+UNIFIED_SUITES ?= enforce registry lifecycle bypass runtime selectors
 UNIFIED_TESTS := $(UNIFIED_SUITES:%=$(OUTPUT)/tests/test_%)
 
 integration-unified: vipc-loader $(OUTPUT)/tests/vipc-probe $(INTEG_TESTS)
