@@ -134,18 +134,18 @@ Test(good, example_file_parses)
 	cr_expect_eq(pol->events_interval_ms, 1000);
 	cr_expect_eq(pol->nr_containers, 3);
 	expect_container(pol, 0, "server", "vipc-demo/server", 0, VIPC_MODE_ENFORCE,
-			 VIPC_UNKNOWN_ALLOW, 40);
+			 VIPC_UNKNOWN_ALLOW, 45);
 	expect_container(pol, 1, "client", "vipc-demo/client", 0, VIPC_MODE_ENFORCE,
-			 VIPC_UNKNOWN_ALLOW, 41);
+			 VIPC_UNKNOWN_ALLOW, 46);
 	expect_container(pol, 2, "intruder", "vipc-demo/intruder", 0, VIPC_MODE_ENFORCE,
-			 VIPC_UNKNOWN_ALLOW, 42);
+			 VIPC_UNKNOWN_ALLOW, 47);
 	cr_expect_eq(pol->nr_endpoints, 2);
-	expect_endpoint(pol, 0, "echo", "server", VIPC_KIND_UNIX_PATH, "/shared/echo.sock", 55);
-	expect_endpoint(pol, 1, "jobs", "server", VIPC_KIND_UNIX_PATH, "/shared/jobs.sock", 56);
+	expect_endpoint(pol, 0, "echo", "server", VIPC_KIND_UNIX_PATH, "/shared/echo.sock", 62);
+	expect_endpoint(pol, 1, "jobs", "server", VIPC_KIND_UNIX_PATH, "/shared/jobs.sock", 63);
 	cr_expect_eq(pol->nr_channels, 1);
-	expect_channel(pol, 0, "jobq", "jobs", "server", jobq_senders, 1, 16, 66);
+	expect_channel(pol, 0, "jobq", "jobs", "server", jobq_senders, 1, 16, 73);
 	cr_expect_eq(pol->nr_grants, 1);
-	expect_grant(pol, 0, "client", "echo", VIPC_PERM_CONNECT | VIPC_PERM_SEND, 77, 5);
+	expect_grant(pol, 0, "client", "echo", VIPC_PERM_CONNECT | VIPC_PERM_SEND, 84, 5);
 	vipc_policy_free(pol);
 }
 
