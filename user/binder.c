@@ -130,7 +130,12 @@ static int settle(struct vipc_binder *b, struct held *hs, size_t n)
 	int slot, changed = 0, kept = 0, err;
 	size_t i;
 
-	err = vipc_lock(&b->st->lock_fd) ?: vipc_config_read(b->st);
+	err = vipc_lock(&b->st->lock_fd);
+	if (err) {
+		b->st->lock_fd = -1;
+		return err;
+	}
+	err = vipc_config_read(b->st);
 	for (slot = 0; slot < VIPC_SLOTS && !err; slot++)
 		err = vipc_table_init(&cts[slot], b->st->containers_fd) ?:
 		      vipc_table_dump(&cts[slot], slot);
