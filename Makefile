@@ -111,7 +111,7 @@ FUZZ_BINS := $(patsubst %,$(OUTPUT)/fuzz/fuzz_%,$(FUZZ_TARGETS))
 FUZZ_CFLAGS := -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
 	-Wall -Wextra -Werror -std=gnu11 -D_GNU_SOURCE
 
-$(OUTPUT)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c user/cli.c user/policy.c user/jsonout.c user/httpd.c \
+$(OUTPUT)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c user/cli.c user/policy.c user/runtime.c user/jsonout.c user/httpd.c \
 		user/promtext.c $(wildcard user/*.h) include/vipc.h | $(OUTPUT)/fuzz
 	$(call msg,FUZZ,$@)
 	$(Q)$(CLANG) $(FUZZ_CFLAGS) $(INCLUDES) $(filter %.c,$^) -lyaml -ljson-c -lmicrohttpd -o $@
@@ -150,7 +150,7 @@ integration: vipc-loader $(OUTPUT)/tests/vipc-probe $(INTEG_TESTS)
 # The host suites on the pure cgroup2 layout of current distributions
 # (cgroup2 at /sys/fs/cgroup, no v1), whatever this host's: scripts/unified.sh
 # runs them in a private mount namespace. `all-tests` runs UNIFIED_SUITES there.
-UNIFIED_SUITES ?= enforce registry lifecycle bypass runtime
+UNIFIED_SUITES ?= enforce registry lifecycle bypass runtime selectors
 UNIFIED_TESTS := $(UNIFIED_SUITES:%=$(OUTPUT)/tests/test_%)
 
 integration-unified: vipc-loader $(OUTPUT)/tests/vipc-probe $(INTEG_TESTS)

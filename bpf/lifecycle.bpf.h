@@ -242,7 +242,8 @@ static __always_inline void vipc_cgroup_event(__u32 type, __u64 cgid, __u32 cont
 }
 
 /* A bound cgroup went away. A container added by it at run time goes with
- * it (and all it owns); a policy container only loses the binding.
+ * it (and all it owns); a policy container only loses the binding; a hold
+ * ends (released).
  */
 static __always_inline void vipc_unbind(__u64 cgid, __u32 slot, int live)
 {
@@ -267,7 +268,8 @@ static __always_inline void vipc_unbind(__u64 cgid, __u32 slot, int live)
 		return;
 	reg = vipc_reg();
 	if (reg) {
-		vipc_reg_count(&reg->cgroups_unbound, live);
+		vipc_reg_count(ckey.id == VIPC_HELD_ID ? &reg->cgroups_released :
+							 &reg->cgroups_unbound, live);
 		__sync_fetch_and_add(&reg->policy_changes, 1);
 	}
 	if (live)
@@ -304,30 +306,47 @@ int BPF_PROG(vipc_cgroup_rmdir, struct cgroup *cgrp, const char *path)
 struct vipc_mkdir {
 	union vipc_path buf;
 	struct vipc_glob_key gkey; /* len: the last '/' (0: a child of the root) */
+	struct vipc_glob_key tkey; /* the glob being tried */
 	__u32 len;		   /* bytes of the path */
+	__u32 prev;		   /* the '/' before the last one */
+	__u32 off;		   /* where the bytes the glob is tried on start */
 	__u32 ok;		   /* vipc_glob_step: no byte failed yet */
 };
 
-/* One byte of the path: remember the last '/'. */
+/* One byte of the path: remember the last two '/'. */
 static long vipc_split_byte(__u32 i, struct vipc_mkdir *m)
 {
-	if (m->buf.bytes[i & (VIPC_CGROUP_PATH_MAX - 1)] == '/')
+	if (m->buf.bytes[i & (VIPC_CGROUP_PATH_MAX - 1)] == '/') {
+		m->prev = m->gkey.len;
 		m->gkey.len = i;
+	}
 	return 0;
 }
 
-/* Byte @i of the name against the glob at m->gkey (looked up again: a
+/* Byte @i of the name against the glob at m->tkey (looked up again: a
  * callback gets no map value from its caller).
  */
 static long vipc_glob_step(__u32 i, struct vipc_mkdir *m)
 {
-	struct vipc_glob_watch *g = bpf_map_lookup_elem(&vipc_watch_glob, &m->gkey);
-	__u32 off = m->gkey.len + 1;
+	struct vipc_glob_watch *g = bpf_map_lookup_elem(&vipc_watch_glob, &m->tkey);
+	__u32 off = m->off & (VIPC_CGROUP_PATH_MAX - 1);
 
 	if (g && vipc_glob_byte(&g->glob, &m->buf, off, m->len - off, i))
 		return 0;
 	m->ok = 0;
 	return 1;
+}
+
+/* Does the glob at m->tkey match the path's bytes from m->off on? */
+static __always_inline int vipc_glob_tries(struct vipc_mkdir *m, const struct vipc_glob *g)
+{
+	__u32 nl = m->len - (m->off & (VIPC_CGROUP_PATH_MAX - 1));
+
+	if (m->off > m->len || !vipc_glob_fits(g, nl))
+		return 0;
+	m->ok = 1;
+	bpf_loop(nl, vipc_glob_step, m, 0);
+	return m->ok;
 }
 
 /* The first glob of the new cgroup's parent directory in @slot whose
@@ -336,73 +355,102 @@ static long vipc_glob_step(__u32 i, struct vipc_mkdir *m)
 static __always_inline const struct vipc_principal *vipc_glob_selecting(struct vipc_mkdir *m,
 									__u32 slot)
 {
-	__u32 i, nl = m->len - m->gkey.len - 1;
 	struct vipc_glob_watch *g;
+	__u32 i;
 
 	m->gkey.slot = slot;
+	m->tkey = m->gkey;
+	m->off = m->gkey.len + 1;
 	for (i = 0; i < VIPC_GLOB_PER_PARENT; i++) {
-		m->gkey.index = i;
-		g = bpf_map_lookup_elem(&vipc_watch_glob, &m->gkey);
+		m->tkey.index = i;
+		g = bpf_map_lookup_elem(&vipc_watch_glob, &m->tkey);
 		if (!g)
 			return NULL; /* the indices are dense */
-		if (!vipc_path_eq(&g->parent, &m->buf, m->gkey.len) ||
-		    !vipc_glob_fits(&g->glob, nl))
-			continue;
-		m->ok = 1;
-		bpf_loop(nl, vipc_glob_step, m, 0);
-		if (m->ok)
+		if (vipc_path_eq(&g->parent, &m->buf, m->gkey.len) && vipc_glob_tries(m, &g->glob))
+			return &g->principal;
+	}
+	return NULL;
+}
+
+/* The first glob of any parent in @slot (a runtime's pattern, which holds
+ * the cgroup) matching the path's last one or two components; NULL if none.
+ */
+static __always_inline const struct vipc_principal *vipc_hold_selecting(struct vipc_mkdir *m,
+									__u32 slot)
+{
+	struct vipc_glob_key key = { .slot = slot, .len = VIPC_GLOB_ANY_PARENT };
+	struct vipc_glob_watch *g;
+	__u32 i;
+
+	for (i = 0; i < VIPC_GLOB_PER_PARENT; i++) {
+		key.index = i;
+		m->tkey = key;
+		g = bpf_map_lookup_elem(&vipc_watch_glob, &key);
+		if (!g)
+			return NULL; /* the indices are dense */
+		m->off = (g->glob.parts == 2 ? m->prev : m->gkey.len) + 1;
+		if (vipc_glob_tries(m, &g->glob))
 			return &g->principal;
 	}
 	return NULL;
 }
 
 /* The container of @slot the new cgroup is bound to: the one selecting
- * its exact path, else the first glob of its parent its name matches.
+ * its exact path, else the first glob of its parent its name matches,
+ * else the hold of a runtime's pattern.
  */
 static __always_inline const struct vipc_principal *vipc_selecting(struct vipc_mkdir *m,
 								   __u32 slot)
 {
 	struct vipc_watch_key wkey = { .slot = slot, .len = m->len };
+	const struct vipc_principal *p;
 	struct vipc_watch *w;
 
 	wkey.hash = vipc_path_hash(&m->buf, m->len);
 	w = bpf_map_lookup_elem(&vipc_watch, &wkey);
 	if (w && vipc_path_eq(&w->path, &m->buf, m->len))
 		return &w->principal; /* not another path that hashes alike */
-	return vipc_glob_selecting(m, slot);
+	p = vipc_glob_selecting(m, slot);
+	return p ?: vipc_hold_selecting(m, slot);
 }
 
-/* Bind a new cgroup if a container of @slot selects it. */
+/* Bind (or hold) a new cgroup if a container of @slot selects it. */
 static __always_inline void vipc_bind_new(__u64 cgid, struct vipc_mkdir *m, __u32 slot, int live)
 {
 	struct vipc_principal_key key = { .cgroup_id = cgid, .slot = slot };
 	const struct vipc_principal *p = vipc_selecting(m, slot);
 	struct vipc_registry_stats *reg;
+	int held;
 
 	if (!p || bpf_map_update_elem(&vipc_principals, &key, p, BPF_ANY))
 		return;
+	held = p->id == VIPC_HELD_ID;
 	reg = vipc_reg();
 	if (reg) {
-		vipc_reg_count(&reg->cgroups_bound, live);
+		vipc_reg_count(held ? &reg->cgroups_held : &reg->cgroups_bound, live);
 		__sync_fetch_and_add(&reg->policy_changes, 1);
 	}
 	if (live)
-		vipc_cgroup_event(VIPC_EV_CGROUP_BOUND, cgid, p->id, &m->buf, m->len);
+		vipc_cgroup_event(held ? VIPC_EV_CGROUP_HELD : VIPC_EV_CGROUP_BOUND, cgid, p->id,
+				  &m->buf, m->len);
 }
 
 /* Split the path at its last '/': the parent's length and hash. */
 static __always_inline void vipc_split(struct vipc_mkdir *m)
 {
 	m->gkey.len = 0;
+	m->prev = 0;
 	bpf_loop(m->len, vipc_split_byte, m, 0);
 	m->gkey.len &= VIPC_CGROUP_PATH_MAX - 1;
+	m->prev &= VIPC_CGROUP_PATH_MAX - 1;
 	m->gkey.hash = vipc_path_hash(&m->buf, m->gkey.len);
 }
 
 /* A cgroup v2 directory is being made. The tracepoint fires before the
  * kernel activates the directory (kernfs_activate), so before any process
  * can join it: a cgroup a container selects is confined from its first
- * process on. @path is relative to the hierarchy's root.
+ * process on, and one a runtime's pattern matches is held until the
+ * loader has looked it up. @path is relative to the hierarchy's root.
  */
 SEC("tp_btf/cgroup_mkdir")
 int BPF_PROG(vipc_cgroup_mkdir, struct cgroup *cgrp, const char *path)

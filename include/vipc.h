@@ -7,7 +7,7 @@
 #define __VIPC_H
 
 #define VIPC_MAGIC 0x43504956 /* "VIPC" little-endian */
-#define VIPC_ABI_VERSION 6
+#define VIPC_ABI_VERSION 7
 
 #define VIPC_NAME_MAX 108 /* sizeof(sun_path) */
 #define VIPC_NAME_WORDS 14 /* a name zero-padded to 64-bit words: 112 bytes */
@@ -18,6 +18,11 @@
 #define VIPC_CGROUP_PATH_WORDS 32 /* such a path zero-padded to 64-bit words */
 #define VIPC_GLOB_PER_PARENT 8 /* glob selectors sharing one parent directory */
 #define VIPC_GLOB_NO_STAR 0xff /* vipc_glob.star of a pattern without '*' */
+/* vipc_glob_key.len of the globs matched whatever the parent directory:
+ * the runtimes' cgroup patterns a new cgroup is held by (any depth).
+ */
+#define VIPC_GLOB_ANY_PARENT 0xffff
+#define VIPC_HELD_ID 0 /* vipc_principal.id of a held cgroup: no container yet */
 
 /* Default table sizes; the loader can raise them before load. */
 #define VIPC_MAX_PRINCIPALS 4096
@@ -72,6 +77,7 @@ enum vipc_reason {
 	VIPC_R_REVOKED,	       /* grant issued under an older endpoint generation */
 	VIPC_R_IMPOSTOR,       /* the name is bound by a container other than its owner */
 	VIPC_R_FULL,	       /* the channel is at its capacity */
+	VIPC_R_HELD,	       /* caller's cgroup is held: which container it is is being looked up */
 	VIPC_R__COUNT,
 };
 #define VIPC_R_FIRST_DENY VIPC_R_UNKNOWN_DENY
@@ -115,6 +121,12 @@ enum vipc_selector {
 	VIPC_SEL_CGROUP = 1, /* the cgroup at an exact path, whenever it exists */
 	VIPC_SEL_PID = 2,    /* the cgroup a process was in when the policy was applied */
 	VIPC_SEL_GLOB = 3,   /* every cgroup whose last path component matches a pattern */
+	/* Resolved by the loader from the runtime's state while the cgroup is
+	 * held; vipc_container.path holds what is matched.
+	 */
+	VIPC_SEL_DOCKER = 4,	  /* a Docker container by name */
+	VIPC_SEL_PODMAN = 5,	  /* a Podman container by name */
+	VIPC_SEL_ANNOTATIONS = 6, /* any container whose OCI annotations hold KEY\0VALUE\0 pairs */
 };
 
 enum vipc_grant_flags {
@@ -139,7 +151,9 @@ struct vipc_settings {
 	__u64 stats_interval_ns; /* period of ring buffer snapshots, 0 = off */
 };
 
-/* vipc_principals: the bindings, (slot, cgroup id) -> container. */
+/* vipc_principals: the bindings, (slot, cgroup id) -> container; a
+ * binding to VIPC_HELD_ID is a hold: every call is denied (VIPC_R_HELD).
+ */
 struct vipc_principal_key {
 	__u64 cgroup_id;
 	__u32 slot;
@@ -197,12 +211,14 @@ struct vipc_watch {
 };
 
 /* The last component of a glob selector: bytes, '?' (any one byte) and at
- * most one '*' (any run of bytes), matched by vipc_glob_match().
+ * most one '*' (any run of bytes), matched by vipc_glob_match(). A glob of
+ * VIPC_GLOB_ANY_PARENT matches the last @parts components ('/' a byte).
  */
 struct vipc_glob {
 	__u8 len;  /* bytes of pat */
 	__u8 star; /* index of the '*' in pat, VIPC_GLOB_NO_STAR if none */
-	__u8 pad[6];
+	__u8 parts; /* VIPC_GLOB_ANY_PARENT: components matched, 1 or 2; else 0 */
+	__u8 pad[5];
 	char pat[VIPC_CGROUP_PATH_MAX]; /* zero-padded */
 };
 
@@ -308,6 +324,7 @@ struct vipc_channel {
 	X(denied_revoked)   /* VIPC_R_REVOKED */                                             \
 	X(denied_impostor)  /* VIPC_R_IMPOSTOR */                                            \
 	X(denied_full)	    /* VIPC_R_FULL */                                                \
+	X(denied_held)	    /* VIPC_R_HELD */                                                \
 	X(events_dropped)   /* deny events lost to a full ring buffer */                     \
 	X(snapshots_dropped) /* stats snapshots lost to a full ring buffer */                \
 	X(events_suppressed) /* deny events counted in an aggregate, not sent alone */       \
@@ -335,6 +352,8 @@ struct vipc_stats {
 	X(containers_removed)                                                                \
 	X(cgroups_bound)   /* cgroups bound to a container (policy, `container add`, mkdir) */ \
 	X(cgroups_unbound) /* bindings gone (rmdir, `container rm`, reload) */               \
+	X(cgroups_held)	   /* new cgroups held at mkdir (a runtime's pattern) */             \
+	X(cgroups_released) /* holds ended unbound: no container selected, or rmdir */        \
 	X(generation_bumps)                                                                  \
 	X(policy_loads)                                                                      \
 	X(policy_changes) /* writes to the live policy; remembered verdicts expire */
@@ -354,6 +373,7 @@ enum vipc_event_type {
 	VIPC_EV_CGROUP_BOUND,   /* a new cgroup was bound to a container (name: its path) */
 	VIPC_EV_CGROUP_UNBOUND, /* a bound cgroup was removed; its container stays */
 	VIPC_EV_SUMMARY,	/* calls of one key suppressed since its last event */
+	VIPC_EV_CGROUP_HELD,	/* a new cgroup was held for the loader to resolve (name: its path) */
 };
 
 /* Ring buffer record for VIPC_EV_DENY, VIPC_EV_AUDIT, the cgroup events and
@@ -473,14 +493,14 @@ _Static_assert(sizeof(struct vipc_grant_key) == 16, "vipc_grant_key layout");
 _Static_assert(sizeof(struct vipc_grant) == 16, "vipc_grant layout");
 _Static_assert(sizeof(struct vipc_channel_key) == 40, "vipc_channel_key layout");
 _Static_assert(sizeof(struct vipc_channel) == 16, "vipc_channel layout");
-_Static_assert(sizeof(struct vipc_stats) == 128, "vipc_stats layout");
+_Static_assert(sizeof(struct vipc_stats) == 136, "vipc_stats layout");
 _Static_assert(__builtin_offsetof(struct vipc_stats, events_dropped) ==
 		       __builtin_offsetof(struct vipc_stats, denied_unknown) +
 			       8 * (VIPC_R__COUNT - VIPC_R_FIRST_DENY),
 	       "vipc_stats: one denied_* counter per deny reason, in enum order");
-_Static_assert(sizeof(struct vipc_registry_stats) == 104, "vipc_registry_stats layout");
+_Static_assert(sizeof(struct vipc_registry_stats) == 120, "vipc_registry_stats layout");
 _Static_assert(sizeof(struct vipc_event) == 168, "vipc_event layout");
-_Static_assert(sizeof(struct vipc_snapshot) == 144, "vipc_snapshot layout");
+_Static_assert(sizeof(struct vipc_snapshot) == 152, "vipc_snapshot layout");
 _Static_assert(sizeof(struct vipc_conn_tag) == 144, "vipc_conn_tag layout");
 _Static_assert(sizeof(struct vipc_decision_key) == 16, "vipc_decision_key layout");
 _Static_assert(sizeof(struct vipc_agg_key) == 24, "vipc_agg_key layout");

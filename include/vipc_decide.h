@@ -193,13 +193,23 @@ static __always_inline int vipc_needs_grant(const struct vipc_principal *caller,
 	return caller && ep && ep->owner != caller->id;
 }
 
-/* Reason for allowing or denying @perm to @caller on @ep under @grant. */
+/* Is @caller's cgroup held (its container still being looked up)? */
+static __always_inline int vipc_held(const struct vipc_principal *caller)
+{
+	return caller && caller->id == VIPC_HELD_ID;
+}
+
+/* Reason for allowing or denying @perm to @caller on @ep under @grant. A
+ * held caller is denied every call, whatever the endpoint.
+ */
 static __always_inline enum vipc_reason vipc_decide(const struct vipc_principal *caller,
 						     const struct vipc_endpoint *ep,
 						     const struct vipc_grant *grant, __u32 perm)
 {
 	if (!caller)
 		return VIPC_R_UNCONFINED;
+	if (vipc_held(caller))
+		return VIPC_R_HELD;
 	if (!ep)
 		return caller->unknown == VIPC_UNKNOWN_DENY ? VIPC_R_UNKNOWN_DENY :
 							      VIPC_R_UNKNOWN_ALLOW;
@@ -229,12 +239,15 @@ static __always_inline enum vipc_reason vipc_decide_peer(const struct vipc_princ
 }
 
 /* LSM backend, bind: a registered name is bound by its owner or a holder
- * of `bind`, by nobody else, confined or not; other names are free.
+ * of `bind`, by nobody else, confined or not; other names are free (but
+ * not to a held caller).
  */
 static __always_inline enum vipc_reason vipc_decide_bind(const struct vipc_principal *caller,
 							  const struct vipc_endpoint *ep,
 							  const struct vipc_grant *grant)
 {
+	if (vipc_held(caller))
+		return VIPC_R_HELD;
 	if (!ep)
 		return caller ? VIPC_R_UNKNOWN_ALLOW : VIPC_R_UNCONFINED;
 	if (!caller)
@@ -267,12 +280,14 @@ static __always_inline int vipc_reason_denies(enum vipc_reason reason)
 }
 
 /* Is the call let through? Audit mode lets would-deny calls pass; an
- * unconfined caller has no mode, so its denies (impostor, bind) stand.
+ * unconfined caller has no mode, so its denies (impostor, bind) stand, and
+ * a hold is never audit.
  */
 static __always_inline int vipc_verdict_allows(const struct vipc_principal *caller,
 						enum vipc_reason reason)
 {
-	return !vipc_reason_denies(reason) || (caller && caller->mode == VIPC_MODE_AUDIT);
+	return !vipc_reason_denies(reason) ||
+	       (caller && caller->mode == VIPC_MODE_AUDIT && reason != VIPC_R_HELD);
 }
 
 #endif /* __VIPC_DECIDE_H */

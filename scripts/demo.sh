@@ -30,6 +30,8 @@ CG=$(cgroup2_root)
 WORK=$(mktemp -d /tmp/vipc-demo.XXXXXX)
 
 cleanup() {
+	[ -z "${DAEMON:-}" ] || kill "$DAEMON" 2>/dev/null || true
+	[ -z "${ENGINES:-}" ] || scripts/engines.sh stop docker >/dev/null 2>&1 || true
 	for n in "${NAMES[@]}"; do runc delete --force "vipc-demo-$n" >/dev/null 2>&1 || true; done
 	$LOADER unload >/dev/null 2>&1 || true
 	for d in "$CG"/vipc-demo/* "$CG"/vipc-demo /sys/fs/cgroup/*/vipc-demo/* /sys/fs/cgroup/*/vipc-demo; do
@@ -104,5 +106,26 @@ say "counters"
 $LOADER stats
 say "the same counters with bpftool"
 bpftool map dump pinned /sys/fs/bpf/vipc/vipc_stats | grep -E '"(cpu|allowed|denied_no_grant|denied_revoked)"'
+
+say "a Docker container selected by name (docker: vipc-demo-web), restarted"
+ENGINES=1
+scripts/engines.sh start docker --rootfs "$ROOTFS" >/dev/null
+eval "$(scripts/engines.sh paths)"
+sed 's/^  intruder: .*/&\n  web:      { docker: vipc-demo-web }/' examples/policy.yaml >"$WORK/docker.yaml"
+$LOADER -c "$WORK/docker.yaml" --runtime-root "docker=$docker_data" \
+	--runtime-root "containerd=$docker_containerd_state" >"$WORK/daemon.log" 2>&1 &
+DAEMON=$!
+for _ in $(seq 50); do grep -q enforcing "$WORK/daemon.log" 2>/dev/null && break; sleep 0.1; done
+scripts/engines.sh docker run -d --name vipc-demo-web --network none -v "$WORK/shared:/shared" \
+	vipc-test-img sh -c 'while :; do /bin/vipc-probe connect /shared/echo.sock; sleep 1; done' \
+	>/dev/null
+sleep 2
+$LOADER container ls | grep '^web'
+scripts/engines.sh docker restart -t 0 vipc-demo-web >/dev/null
+sleep 2
+echo "after docker restart:"
+$LOADER container ls | grep '^web'
+scripts/engines.sh docker logs vipc-demo-web 2>&1 | sort | uniq -c
+$LOADER stats | grep -E 'denied_(held|no_grant)|cgroups_(held|bound)'
 
 say "unloading and cleaning up"

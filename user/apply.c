@@ -14,7 +14,10 @@
 #include <unistd.h>
 #include <sys/stat.h>
 #include <bpf/bpf.h>
+#include "binder.h"
+#include "cgroup.h"
 #include "decisions.h"
+#include "log.h"
 #include "registry.h"
 #include "stream.h"
 #include "table.h"
@@ -53,11 +56,13 @@ static int names_init(struct hsearch_data *index, const char *base, size_t strid
 }
 
 /* A cgroup bound by the policy: container @ci's exact cgroup, or the one
- * named @name in the parent directory of its glob.
+ * named @name in the parent directory of its glob, or (@rt) a runtime's
+ * cgroup at path @name, bound by its selector or held.
  */
 struct bound {
 	__u64 cgid;
 	size_t ci;
+	bool rt;
 	char name[VIPC_CGROUP_PATH_MAX]; /* "" for an exact selector */
 };
 
@@ -77,20 +82,80 @@ struct build {
 	struct vipc_table live[T__COUNT], idle[T__COUNT];
 };
 
+/* What a held cgroup is bound to until the loader knows its container. */
+static const struct vipc_principal held = { .id = VIPC_HELD_ID, .mode = VIPC_MODE_ENFORCE,
+					    .unknown = VIPC_UNKNOWN_DENY, .name = "held" };
+
+/* Glob @g of the parent directory @parent (@len bytes; VIPC_GLOB_ANY_PARENT:
+ * any) at @index, binding to @p, as cgroup_mkdir looks it up.
+ */
+static int push_glob(struct build *b, const char *parent, __u16 len, __u8 index,
+		     const struct vipc_principal *p, const struct vipc_glob *g)
+{
+	struct vipc_glob_key key = { .slot = b->slot, .len = len, .index = index };
+	struct vipc_glob_watch val;
+
+	memset(&val, 0, sizeof(val));
+	val.principal = *p;
+	val.glob = *g;
+	if (len != VIPC_GLOB_ANY_PARENT) {
+		memcpy(val.parent.bytes, parent, len);
+		key.hash = vipc_path_hash(&val.parent, key.len);
+	}
+	return vipc_table_push(&b->idle[T_GLOB], &key, &val);
+}
+
 /* The parent directory and pattern of glob @pc, as cgroup_mkdir looks them up. */
 static int put_glob(struct build *b, const struct vipc_policy_container *pc,
 		    const struct vipc_container *ct)
 {
-	struct vipc_glob_key key = { .slot = b->slot, .len = pc->parent_len,
-				     .index = pc->glob_index };
-	struct vipc_glob_watch val;
+	return push_glob(b, pc->path, pc->parent_len, pc->glob_index, &ct->principal,
+			 &pc->pattern);
+}
 
-	memset(&val, 0, sizeof(val));
-	val.principal = ct->principal;
-	val.glob = pc->pattern;
-	memcpy(val.parent.bytes, pc->path, pc->parent_len);
-	key.hash = vipc_path_hash(&val.parent, key.len);
-	return vipc_table_push(&b->idle[T_GLOB], &key, &val);
+/* The policy's globs of directory @dir (@len bytes): the next free index. */
+static size_t globs_of(const struct vipc_policy *pol, const char *dir, size_t len)
+{
+	const struct vipc_policy_container *pc;
+	size_t i, n = 0;
+
+	for (i = 0; i < pol->nr_containers; i++) {
+		pc = &pol->containers[i];
+		n += pc->glob && pc->parent_len == len && !strncmp(pc->path, dir, len);
+	}
+	return n;
+}
+
+/* With runtime selectors, the holds: each runtime's cgroup pattern under
+ * any parent, and ctr's "/<namespace>/<id>" for the namespaces containerd
+ * has tasks in, after the policy's own globs of that directory.
+ */
+static int put_holds(struct build *b)
+{
+	char ns[8][VIPC_RT_NS_MAX], dir[VIPC_RT_NS_MAX + 1];
+	struct vipc_glob g[VIPC_RT_MAX_HOLDS], any;
+	struct vipc_rt_roots defaults;
+	int i, n, err = 0;
+	size_t idx;
+
+	if (!b->pol->runtimes)
+		return 0;
+	n = vipc_rt_holds(g);
+	for (i = 0; i < n && !err; i++)
+		err = push_glob(b, NULL, VIPC_GLOB_ANY_PARENT, i, &held, &g[i]);
+	vipc_rt_roots_default(&defaults);
+	n = vipc_rt_namespaces(b->pol->rt_roots ?: &defaults, ns, 8);
+	vipc_glob_make(&any, "*", 1);
+	for (i = 0; i < n && !err; i++) {
+		snprintf(dir, sizeof(dir), "/%s", ns[i]);
+		idx = globs_of(b->pol, dir, strlen(dir));
+		if (idx < VIPC_GLOB_PER_PARENT)
+			err = push_glob(b, dir, strlen(dir), idx, &held, &any);
+		else
+			pr_warn("apply: %s holds %d globs: its ctr containers are not held\n", dir,
+				VIPC_GLOB_PER_PARENT);
+	}
+	return err;
 }
 
 /* The exact path or the glob @pc selects, as the cgroup_mkdir program looks it up. */
@@ -133,7 +198,7 @@ static int put_containers(struct build *b)
 	}
 
 	/* Sorted by path, two containers on one cgroup sit side by side. */
-	if (vipc_table_sort(&b->idle[T_CONTAINERS]) || vipc_table_sort(t) ||
+	if (put_holds(b) || vipc_table_sort(&b->idle[T_CONTAINERS]) || vipc_table_sort(t) ||
 	    vipc_table_sort(&b->idle[T_GLOB]))
 		return -ENOMEM;
 	dup = vipc_table_dup(t);
@@ -155,9 +220,11 @@ static __u64 cgroup_now(const struct build *b, const struct bound *bd)
 	char path[PATH_MAX * 2];
 	struct stat st;
 
-	if (!pc->path[0] || !b->pol->cgroot[0])
+	if (bd->rt)
+		snprintf(path, sizeof(path), "%s%s", b->pol->cgroot, bd->name);
+	else if (!pc->path[0] || !b->pol->cgroot[0])
 		return pc->cgroup_id; /* built without vipc_policy_resolve() */
-	if (pc->glob)
+	else if (pc->glob)
 		snprintf(path, sizeof(path), "%s%.*s/%s", b->pol->cgroot, pc->parent_len, pc->path,
 			 bd->name);
 	else
@@ -165,11 +232,9 @@ static __u64 cgroup_now(const struct build *b, const struct bound *bd)
 	return !stat(path, &st) && S_ISDIR(st.st_mode) ? st.st_ino : 0;
 }
 
-/* Bind cgroup @cgid to container @ci: a binding and its record. */
-static int bind_one(struct build *b, size_t ci, __u64 cgid, const char *name)
+/* Record cgroup @cgid as bound: 0, or -ENOMEM. */
+static int add_bound(struct build *b, size_t ci, __u64 cgid, const char *name, bool rt)
 {
-	struct vipc_principal_key key = { .cgroup_id = cgid, .slot = b->slot };
-	struct vipc_container val;
 	struct bound *bd;
 	size_t cap;
 
@@ -184,9 +249,61 @@ static int bind_one(struct build *b, size_t ci, __u64 cgid, const char *name)
 	bd = &b->bound[b->nr_bound++];
 	bd->cgid = cgid;
 	bd->ci = ci;
+	bd->rt = rt;
 	snprintf(bd->name, sizeof(bd->name), "%s", name);
+	return 0;
+}
+
+/* Bind cgroup @cgid to container @ci: a binding and its record. */
+static int bind_one(struct build *b, size_t ci, __u64 cgid, const char *name)
+{
+	struct vipc_principal_key key = { .cgroup_id = cgid, .slot = b->slot };
+	struct vipc_container val;
+
 	vipc_container_make(&val, &b->pol->containers[ci], b->cid[ci], 0);
-	return vipc_table_push(&b->idle[T_PRINCIPALS], &key, &val.principal);
+	return add_bound(b, ci, cgid, name, false) ?:
+	       vipc_table_push(&b->idle[T_PRINCIPALS], &key, &val.principal);
+}
+
+/* Is cgroup @cgid bound already (by an exact path or a glob)? */
+static bool is_bound(const struct build *b, __u64 cgid)
+{
+	size_t i;
+
+	for (i = 0; i < b->nr_bound; i++)
+		if (b->bound[i].cgid == cgid)
+			return true;
+	return false;
+}
+
+/* A runtime's cgroup that exists: bound to the container selecting it,
+ * held when its state is not whole yet, else left alone (unconfined).
+ */
+static int bind_runtime(const char *path, __u64 cgid, void *ctx)
+{
+	struct vipc_principal_key key = { .cgroup_id = cgid, .slot = 0 };
+	const struct vipc_table *cts;
+	const struct vipc_container *c = NULL;
+	struct vipc_rt_roots defaults;
+	struct vipc_rt_info info;
+	struct build *b = ctx;
+	int err;
+
+	if (strlen(path) >= VIPC_CGROUP_PATH_MAX || vipc_rt_parse(path, &info) || is_bound(b, cgid))
+		return 0;
+	vipc_rt_roots_default(&defaults);
+	err = vipc_rt_resolve(b->pol->rt_roots ?: &defaults, path, &info);
+	if (err == -ENOENT)
+		return 0;
+	cts = &b->idle[T_CONTAINERS];
+	if (!err)
+		c = vipc_binder_pick(cts->vals, cts->n, cts->vsz, &info);
+	vipc_rt_info_free(&info);
+	if (!err && !c)
+		return 0;
+	key.slot = b->slot;
+	return add_bound(b, 0, cgid, path, true) ?:
+	       vipc_table_push(&b->idle[T_PRINCIPALS], &key, c ? &c->principal : &held);
 }
 
 /* Does glob @pc match a cgroup named @name (@nl bytes) in its directory? */
@@ -270,6 +387,8 @@ static int put_bindings(struct build *b)
 		else if ((bd.cgid = cgroup_now(b, &bd)))
 			err = bind_one(b, i, bd.cgid, "");
 	}
+	if (!err && b->pol->runtimes && b->pol->cgroot[0])
+		err = vipc_cgroup_walk(b->pol->cgroot, bind_runtime, b);
 	if (err || vipc_table_sort(t))
 		return err ?: -ENOMEM;
 	dup = vipc_table_dup(t);

@@ -2,15 +2,18 @@
 /* Finding the cgroup2 mount: /sys/fs/cgroup on unified hosts,
  * /sys/fs/cgroup/unified on hybrid ones, wherever mountinfo says otherwise.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
+#include <unistd.h>
 #include <linux/magic.h>
 #include "cgroup.h"
 #include "log.h"
+#include "vipc.h"
 
 #define MOUNTINFO "/proc/self/mountinfo"
 
@@ -152,4 +155,77 @@ int vipc_cgroup_find(const char *given, struct vipc_cgroot *out)
 	pr_warn("no cgroup2 mount (not at " VIPC_CGROUP_UNIFIED " nor " VIPC_CGROUP_HYBRID
 		", none in " MOUNTINFO "): mount one, or name it with --cgroup-root\n");
 	return -ENOENT;
+}
+
+struct walk {
+	vipc_cgroup_fn fn;
+	void *ctx;
+	char path[PATH_MAX];
+};
+
+/* The children of directory @fd, whose path is w->path (@len bytes). */
+static int walk_dir(struct walk *w, int fd, size_t len, int depth)
+{
+	struct dirent *e;
+	struct stat st;
+	int sub, err = 0;
+	size_t n;
+	DIR *d;
+
+	d = fdopendir(fd);
+	if (!d) {
+		close(fd);
+		return 0;
+	}
+	while (!err && (e = readdir(d))) {
+		if (e->d_type != DT_DIR || !strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
+			continue;
+		n = strlen(e->d_name);
+		if (len + 1 + n >= sizeof(w->path) || fstatat(dirfd(d), e->d_name, &st, 0))
+			continue;
+		w->path[len] = '/';
+		memcpy(w->path + len + 1, e->d_name, n + 1);
+		err = w->fn(w->path, st.st_ino, w->ctx);
+		if (err || depth + 1 >= VIPC_CGROUP_DEPTH)
+			continue;
+		sub = openat(dirfd(d), e->d_name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		if (sub >= 0)
+			err = walk_dir(w, sub, len + 1 + n, depth + 1);
+		w->path[len] = 0;
+	}
+	closedir(d);
+	return err;
+}
+
+int vipc_cgroup_walk(const char *cgroot, vipc_cgroup_fn fn, void *ctx)
+{
+	struct walk w = { .fn = fn, .ctx = ctx };
+	int fd = open(cgroot, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+	if (fd < 0)
+		return -errno;
+	return walk_dir(&w, fd, 0, 0);
+}
+
+struct path_find {
+	__u64 cgid;
+	char *out;
+	size_t size;
+};
+
+static int path_is(const char *path, __u64 cgid, void *ctx)
+{
+	struct path_find *f = ctx;
+
+	if (cgid != f->cgid)
+		return 0;
+	snprintf(f->out, f->size, "%s", path);
+	return 1;
+}
+
+int vipc_cgroup_path(const char *cgroot, __u64 cgid, char *out, size_t size)
+{
+	struct path_find f = { .cgid = cgid, .out = out, .size = size };
+
+	return vipc_cgroup_walk(cgroot, path_is, &f) == 1 ? 0 : -ENOENT;
 }

@@ -41,4 +41,15 @@ int vipc_cgroup2_check(const char *path);
  */
 int vipc_cgroup_find(const char *given, struct vipc_cgroot *out);
 
+/* Visit every cgroup below the cgroup2 mount @cgroot (the root itself
+ * not), parents before children, down to VIPC_CGROUP_DEPTH levels: @fn
+ * gets its path within the hierarchy ("/a/b", as the kernel names it) and
+ * its id. Non-zero from @fn stops the walk and is returned; a directory
+ * removed meanwhile is skipped.
+ */
+typedef int (*vipc_cgroup_fn)(const char *path, __u64 cgid, void *ctx);
+int vipc_cgroup_walk(const char *cgroot, vipc_cgroup_fn fn, void *ctx);
+/* The path within the hierarchy of cgroup @cgid into @out (a walk): 0, or -ENOENT. */
+int vipc_cgroup_path(const char *cgroot, __u64 cgid, char *out, size_t size);
+
 #endif /* __VIPC_CGROUP_H */

@@ -58,7 +58,7 @@ enum opt {
 	O_PREALLOC_GRANTS,
 	O_CGROUP_ROOT, O_CGROUP, O_PID, O_MODE, O_UNKNOWN, O_ENDPOINT, O_CAPACITY, O_WATCH,
 	O_COUNT, O_TIMEOUT, O_LISTEN, O_TEXTFILE, O_METRICS, O_FROM, O_POLICY,
-	O_EVENT_RATE, O_NO_DECISIONS, O_BY_CONTAINER, O_WATCH_CONFIG,
+	O_EVENT_RATE, O_NO_DECISIONS, O_BY_CONTAINER, O_WATCH_CONFIG, O_RUNTIME_ROOT,
 	O__COUNT
 };
 _Static_assert(O__COUNT <= 64, "a command's options are a 64-bit set");
@@ -103,6 +103,7 @@ static const struct option long_opts[O__COUNT + 1] = {
 	LONG(O_NO_DECISIONS, "no-decisions", no_argument),
 	LONG(O_BY_CONTAINER, "by-container", no_argument),
 	LONG(O_WATCH_CONFIG, "watch-config", no_argument),
+	LONG(O_RUNTIME_ROOT, "runtime-root", required_argument),
 	{},
 };
 
@@ -111,7 +112,7 @@ static const struct option long_opts[O__COUNT + 1] = {
 #define LOAD_OPTS                                                                    \
 	(F(O_CONFIG) | F(O_CGROUP_ROOT) | F(O_BACKEND) | F(O_MAX_CONTAINERS) |        \
 	 F(O_MAX_ENDPOINTS) | F(O_MAX_GRANTS) | F(O_MAX_CHANNELS) | F(O_MAX_CONNECTIONS) |  \
-	 F(O_PREALLOC_GRANTS) | F(O_EVENT_RATE) | F(O_NO_DECISIONS))
+	 F(O_PREALLOC_GRANTS) | F(O_EVENT_RATE) | F(O_NO_DECISIONS) | F(O_RUNTIME_ROOT))
 
 /* The grammar: each command word (and subcommand) and the options it takes
  * besides GLOBAL_OPTS. A command's first row has its name.
@@ -125,7 +126,8 @@ static const struct grammar {
 	{ VIPC_CMD_RUN, "vipc-loader with no command", NULL,
 	  LOAD_OPTS | F(O_DETACH) | F(O_JSON) | F(O_INTERVAL) | F(O_METRICS) | F(O_WATCH_CONFIG) },
 	{ VIPC_CMD_LOAD, "load", NULL, LOAD_OPTS },
-	{ VIPC_CMD_RELOAD, "reload", NULL, F(O_CONFIG) | F(O_CGROUP_ROOT) | F(O_EVENT_RATE) },
+	{ VIPC_CMD_RELOAD, "reload", NULL,
+	  F(O_CONFIG) | F(O_CGROUP_ROOT) | F(O_EVENT_RATE) | F(O_RUNTIME_ROOT) },
 	{ VIPC_CMD_UNLOAD, "unload", NULL, 0 },
 	{ VIPC_CMD_STATUS, "status", NULL, F(O_JSON) | F(O_CGROUP_ROOT) },
 	{ VIPC_CMD_STATS, "stats", NULL, F(O_JSON) | F(O_WATCH) | F(O_BY_CONTAINER) },
@@ -317,6 +319,12 @@ static int set_opt(struct vipc_cli *o, enum opt id, const char *arg)
 			break;
 		return vipc_usage_error("--event-rate takes all or an interval from 1ms to %ds "
 					"(e.g. 500ms, 2s), not '%s'", VIPC_RATE_MAX_MS / 1000, arg);
+	case O_RUNTIME_ROOT:
+		if (!vipc_rt_roots_set(&o->rt_roots, arg, &o->nr_containerd))
+			break;
+		return vipc_usage_error("--runtime-root takes docker=DIR, podman=DIR or "
+					"containerd=DIR (at most %d), not '%s'",
+					VIPC_RT_MAX_STATES - 1, arg);
 	case O_BACKEND: return set_backend(o, arg) ? VIPC_EXIT_USAGE : 0;
 	case O_MODE:
 	case O_UNKNOWN: return set_word(o, id, arg) ? VIPC_EXIT_USAGE : 0;
@@ -352,6 +360,7 @@ int vipc_cli_parse(int argc, char **argv, struct vipc_cli *out)
 			    .channels = VIPC_MAX_CHANNELS,
 			    .connections = VIPC_MAX_CONNECTIONS },
 	};
+	vipc_rt_roots_default(&out->rt_roots);
 	/* Phase 1: the options, wherever they are; -h and --version stop at once. */
 	optind = 0; /* glibc: start afresh, whatever an earlier parse left */
 	while (!out->help && !out->version &&

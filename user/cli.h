@@ -8,6 +8,7 @@
 #include <linux/types.h>
 #include <stdbool.h>
 #include "log.h"
+#include "runtime.h"
 #include "state.h"
 
 enum vipc_cmd {
@@ -56,6 +57,8 @@ struct vipc_cli {
 	int timeout_s, watch_s;
 	__u64 interval_ms;
 	struct vipc_limits limits;
+	struct vipc_rt_roots rt_roots; /* --runtime-root: where the runtimes keep their state */
+	int nr_containerd;	       /* containerd state dirs given */
 	int cmd_index; /* argv index of the command word; argc when none */
 };
 

@@ -14,6 +14,7 @@
 #include <systemd/sd-daemon.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
+#include "binder.h"
 #include "cgroup.h"
 #include "cli.h"
 #include "daemon.h"
@@ -110,6 +111,11 @@ static const char usage_text[] =
 	"      --cgroup-root PATH the cgroup2 mount (default: found at /sys/fs/cgroup,\n"
 	"                         /sys/fs/cgroup/unified, or in /proc/self/mountinfo);\n"
 	"                         also taken by reload, status and container add\n"
+	"      --runtime-root RT=DIR  where a runtime keeps its state, for docker:,\n"
+	"                         podman: and annotations: selectors (also reload):\n"
+	"                         docker=DIR (/var/lib/docker), podman=DIR\n"
+	"                         (/var/lib/containers/storage), containerd=DIR, repeatable\n"
+	"                         (/run/containerd, /run/docker/containerd/daemon)\n"
 	"      --event-rate RATE  deny events per key: one per interval (500ms, 2s; the\n"
 	"                         rest counted) or all; overrides the policy's events.rate\n"
 	"      --no-decisions     no per-container decision counters (vipc_decisions)\n"
@@ -211,6 +217,7 @@ static int apply_file(struct vipc_state *st, const char *path)
 		return ret;
 	if (opt.event_rate_set)
 		pol->events_interval_ms = opt.event_rate_ms;
+	pol->rt_roots = &opt.rt_roots;
 	err = vipc_apply(st, pol);
 	vipc_policy_free(pol);
 	ret = report(err, path);
@@ -388,12 +395,14 @@ static int watch_start(struct daemon *d)
 /* Stream until stopped, the daemon's work done on each turn. */
 static int serve(struct daemon *d, struct vipc_state *st)
 {
+	struct vipc_binder binder;
 	struct vipc_stream_opts so = {
 		/* A watcher's log gets no snapshot unless asked: only what happens. */
 		.interval_ms = opt.detach && !opt.interval_set ? 0 : opt.interval_ms,
 		.json = opt.json,
 		.tick = d->watch.fd >= 0 ? watch_tick : NULL,
 		.tick_ctx = &d->watch,
+		.binder = &binder,
 	};
 	int ret, err;
 
@@ -409,6 +418,7 @@ static int serve(struct daemon *d, struct vipc_state *st)
 		sd_notify(0, "READY=1");
 	pr_info("enforcing; %s stops this %s, enforcement stays until 'vipc-loader unload'\n",
 		opt.detach ? "SIGTERM" : "Ctrl-C", opt.detach ? "watcher" : "view");
+	vipc_binder_init(&binder, st, cgroot.path, &opt.rt_roots);
 	err = vipc_events_stream(st, &so);
 	if (!opt.detach)
 		sd_notify(0, "STOPPING=1");
@@ -558,6 +568,44 @@ static void print_daemon(void)
 		       "--detach' to read events and keep bindings current)\n");
 }
 
+/* The held cgroups of the live slot, as text lines or a JSON array @arr. */
+struct held_ls {
+	json_object *arr;
+	int n;
+};
+
+static int held_one(const void *key, const void *val, void *ctx)
+{
+	__u64 cgid = ((const struct vipc_principal_key *)key)->cgroup_id;
+	char path[PATH_MAX] = "?", text[VIPC_TEXT_SIZE(PATH_MAX)];
+	struct held_ls *h = ctx;
+	json_object *o;
+	int err;
+
+	if (((const struct vipc_principal *)val)->id != VIPC_HELD_ID)
+		return 0;
+	vipc_cgroup_path(cgroot.path, cgid, path, sizeof(path));
+	vipc_bytes_format(path, strlen(path), text, sizeof(text));
+	h->n++;
+	if (!h->arr) {
+		printf("    %s (%llu)\n", text, (unsigned long long)cgid);
+		return 0;
+	}
+	o = json_object_new_object();
+	err = vipc_json_add_str(o, "path", text) ?: vipc_json_add_u64(o, "id", cgid);
+	o = vipc_json_done(o, err);
+	return o && !json_object_array_add(h->arr, o) ? 0 : (json_object_put(o), -ENOMEM);
+}
+
+static int held_list(const struct vipc_state *st, json_object *arr)
+{
+	struct held_ls h = { .arr = arr };
+
+	if (!arr)
+		printf("held cgroups (denied until their container is known):\n");
+	return vipc_map_visit(st->principals_fd, st->cfg.active_slot, held_one, &h) ?: h.n;
+}
+
 static void status_text(const struct vipc_state *st)
 {
 	struct vipc_probe p;
@@ -593,11 +641,13 @@ static void status_text(const struct vipc_state *st)
 	for (i = 0; i < vipc_nr_hooks; i++)
 		print_hook(i, hook_live(i) ? "live" :
 			   vipc_hooks[i].backend & ~st->cfg.backends ? "off" : "DOWN");
+	if (!held_list(st, NULL))
+		printf("    none\n");
 }
 
 static json_object *status_json(const struct vipc_state *st)
 {
-	json_object *doc = json_object_new_object(), *backends, *hooks;
+	json_object *doc = json_object_new_object(), *backends, *hooks, *held;
 	__u32 slot = st->cfg.active_slot;
 	struct vipc_probe p;
 	__u64 ms = 0;
@@ -637,6 +687,10 @@ static json_object *status_json(const struct vipc_state *st)
 	hooks = vipc_json_child(doc, "hooks");
 	for (i = 0; i < vipc_nr_hooks && !err; i++)
 		err = vipc_json_add(hooks, vipc_hooks[i].prog, json_object_new_boolean(hook_live(i)));
+	held = err ? NULL : json_object_new_array();
+	err = err ?: vipc_json_add(doc, "held", held);
+	if (!err && held_list(st, held) < 0)
+		err = -ENOMEM;
 	return vipc_json_done(doc, err);
 }
 
@@ -798,6 +852,12 @@ static void binding_path(const struct vipc_container *c, __u64 cgid, char *out, 
 	struct stat st;
 	DIR *d;
 
+	if (c->selector >= VIPC_SEL_DOCKER) {
+		if (find_cgroot() || vipc_cgroup_path(cgroot.path, cgid, path, sizeof(path)))
+			snprintf(path, sizeof(path), "?");
+		vipc_bytes_format(path, strlen(path), out, size);
+		return;
+	}
 	if (c->selector != VIPC_SEL_GLOB || c->path_len >= VIPC_CGROUP_PATH_MAX) {
 		vipc_bytes_format(c->path.bytes,
 				  c->path_len < VIPC_CGROUP_PATH_MAX ? c->path_len : 0, out, size);
@@ -858,6 +918,48 @@ static int bindings_json(const struct ls_ctx *l, const struct vipc_container *c,
 	return err;
 }
 
+/* `annotations {k=v,...}`: each pair of the selector, its bytes as text. */
+static void annotations_text(const struct vipc_container *c, char *out, size_t size)
+{
+	const char *p = c->path.bytes, *end = p + (c->path_len < VIPC_CGROUP_PATH_MAX ?
+						    c->path_len : 0);
+	char k[VIPC_TEXT_SIZE(VIPC_CGROUP_PATH_MAX)], v[VIPC_TEXT_SIZE(VIPC_CGROUP_PATH_MAX)];
+	size_t off = snprintf(out, size, "annotations {"), kl, vl;
+
+	while (p < end && off < size) {
+		kl = strnlen(p, end - p);
+		vl = p + kl + 1 < end ? strnlen(p + kl + 1, end - p - kl - 1) : 0;
+		vipc_bytes_format(p, kl, k, sizeof(k));
+		vipc_bytes_format(p + kl + 1, vl, v, sizeof(v));
+		off += snprintf(out + off, size - off, "%s%s=%s", p == c->path.bytes ? "" : ",", k, v);
+		p += kl + vl + 2;
+	}
+	if (off < size)
+		snprintf(out + off, size - off, "}");
+}
+
+/* A container's selector as text: "cgroup PATH", "glob PATTERN", "pid N (PATH)",
+ * "docker NAME", "podman NAME" or "annotations {k=v,...}".
+ */
+static void selector_text(const struct vipc_container *c, char *sel, size_t size)
+{
+	char path[VIPC_TEXT_SIZE(VIPC_CGROUP_PATH_MAX)];
+
+	vipc_bytes_format(c->path.bytes, c->path_len < VIPC_CGROUP_PATH_MAX ? c->path_len : 0, path,
+			  sizeof(path));
+	if (c->selector == VIPC_SEL_PID)
+		snprintf(sel, size, "pid %u (%s)", c->pid, path);
+	else if (c->selector == VIPC_SEL_GLOB)
+		snprintf(sel, size, "glob %s", path);
+	else if (c->selector == VIPC_SEL_DOCKER || c->selector == VIPC_SEL_PODMAN)
+		snprintf(sel, size, "%s %s", c->selector == VIPC_SEL_DOCKER ? "docker" : "podman",
+			 path);
+	else if (c->selector == VIPC_SEL_ANNOTATIONS)
+		annotations_text(c, sel, size);
+	else
+		snprintf(sel, size, "cgroup %s", path);
+}
+
 static int print_container(const void *key, const void *val, void *ctx)
 {
 	const struct vipc_container *c = val;
@@ -865,7 +967,7 @@ static int print_container(const void *key, const void *val, void *ctx)
 	struct ls_ctx *l = ctx;
 	const char *mode = p->mode == VIPC_MODE_AUDIT ? "audit" : "enforce";
 	const char *unknown = p->unknown == VIPC_UNKNOWN_DENY ? "deny" : "allow";
-	char name[VIPC_TEXT_SIZE(VIPC_LABEL_MAX)], path[VIPC_TEXT_SIZE(VIPC_CGROUP_PATH_MAX)];
+	char name[VIPC_TEXT_SIZE(VIPC_LABEL_MAX)];
 	char sel[VIPC_TEXT_SIZE(VIPC_CGROUP_PATH_MAX) + 32];
 	bool runtime = c->flags & VIPC_CT_SEED;
 	json_object *obj;
@@ -873,14 +975,7 @@ static int print_container(const void *key, const void *val, void *ctx)
 
 	(void)key;
 	vipc_label_format(p->name, name, sizeof(name));
-	vipc_bytes_format(c->path.bytes, c->path_len < VIPC_CGROUP_PATH_MAX ? c->path_len : 0, path,
-			  sizeof(path));
-	if (c->selector == VIPC_SEL_PID)
-		snprintf(sel, sizeof(sel), "pid %u (%s)", c->pid, path);
-	else if (c->selector == VIPC_SEL_GLOB)
-		snprintf(sel, sizeof(sel), "glob %s", path);
-	else
-		snprintf(sel, sizeof(sel), "cgroup %s", path);
+	selector_text(c, sel, sizeof(sel));
 	if (!opt.json) {
 		printf("%-20s id %-5u mode %-7s unknown %-5s %s%s:", name, p->id, mode, unknown, sel,
 		       runtime ? " (run-time)" : "");

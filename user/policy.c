@@ -4,6 +4,7 @@
  * dependency order (containers, endpoints, channels, grants) so a reference
  * is always checked against names already read.
  */
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
@@ -339,41 +340,138 @@ static int check_glob(struct parser *p, yaml_node_t *cg, const char *s,
 	return 0;
 }
 
-static int parse_container(struct parser *p, yaml_node_t *key, yaml_node_t *val, void *elem)
+/* `docker: NAME` or `podman: NAME`: a name as the engines allow them,
+ * [A-Za-z0-9][A-Za-z0-9_.-]*.
+ */
+static int runtime_name(struct parser *p, yaml_node_t *node, const char *what,
+			struct vipc_policy_container *c)
 {
-	struct vipc_policy_container *c = elem;
-	static const char *const keys[] = { "cgroup", "pid", "mode", "unknown", NULL };
-	yaml_node_t *cg, *pid;
-	unsigned long n;
+	const char *s = "";
+	size_t n;
+	int err;
+
+	err = scalar(p, node, "a container name", &s);
+	if (err)
+		return err;
+	n = strlen(s);
+	if (!n || n >= VIPC_CGROUP_PATH_MAX || !isalnum((unsigned char)s[0]) ||
+	    strspn(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-") != n)
+		return fail(p, node, "%s: expected a container name of 1 to %d letters, digits, "
+			    "'_', '.' or '-' (not first), got '%s'", what, VIPC_CGROUP_PATH_MAX - 1, s);
+	memcpy(c->match, s, n);
+	c->match_len = n;
+	return 0;
+}
+
+/* One KEY: VALUE pair of `annotations:`, appended to c->match as KEY\0VALUE\0. */
+static int annotation_pair(struct parser *p, yaml_node_t *k, yaml_node_t *v,
+			   struct vipc_policy_container *c)
+{
+	const char *key = (const char *)k->data.scalar.value, *val = "";
+	size_t kl = strlen(key), vl;
+	int err;
+
+	err = scalar(p, v, "an annotation value", &val);
+	if (err)
+		return err;
+	if (!kl)
+		return fail(p, k, "annotations: expected a key of 1 byte or more");
+	vl = strlen(val);
+	if (c->match_len + kl + vl + 2 >= VIPC_CGROUP_PATH_MAX)
+		return fail(p, k, "annotations: expected keys and values of at most %d bytes in "
+			    "all, 2 more per pair", VIPC_CGROUP_PATH_MAX - 1);
+	memcpy(c->match + c->match_len, key, kl + 1);
+	memcpy(c->match + c->match_len + kl + 1, val, vl + 1);
+	c->match_len += kl + vl + 2;
+	return 0;
+}
+
+/* `annotations: {KEY: VALUE, ...}`: one pair at least, every one must match. */
+static int annotations(struct parser *p, yaml_node_t *node, struct vipc_policy_container *c)
+{
+	yaml_node_pair_t *pair;
+	int err;
+
+	err = expect(p, node, YAML_MAPPING_NODE, "a mapping of annotations (KEY: VALUE)") ?:
+	      check_keys(p, node, NULL, NULL);
+	if (!err && node->data.mapping.pairs.top == node->data.mapping.pairs.start)
+		err = fail(p, node, "annotations: expected one KEY: VALUE pair or more");
+	for (pair = node->data.mapping.pairs.start;
+	     !err && pair < node->data.mapping.pairs.top; pair++)
+		err = annotation_pair(p, node_at(p, pair->key), node_at(p, pair->value), c);
+	return err;
+}
+
+/* The one selector of a container: its key, or NULL with an error. */
+static yaml_node_t *selector(struct parser *p, yaml_node_t *val, struct vipc_policy_container *c,
+			     const char **which, int *err)
+{
+	static const char *const sels[] = { "cgroup", "pid", "docker", "podman", "annotations" };
+	yaml_node_t *node, *found = NULL;
+	size_t i, n = 0;
+
+	for (i = 0; i < sizeof(sels) / sizeof(sels[0]); i++) {
+		node = get(p, val, sels[i]);
+		if (!node)
+			continue;
+		found = found ?: node;
+		*which = found == node ? sels[i] : *which;
+		n++;
+	}
+	if (n != 1)
+		*err = fail(p, val, "container '%s': expected exactly one of 'cgroup', 'pid', "
+			    "'docker', 'podman' or 'annotations'", c->name);
+	return n == 1 ? found : NULL;
+}
+
+/* `cgroup: PATH` (or a glob): as written, resolved later. */
+static int cgroup_selector(struct parser *p, yaml_node_t *cg, struct vipc_policy_container *c)
+{
 	const char *s = "";
 	int err;
 
-	c->pos = (struct vipc_pos){ key->start_mark.line + 1, key->start_mark.column + 1 };
-	c->mode = p->pol->default_mode;
-	c->unknown = p->pol->default_unknown;
-	err = label(p, key, "container", c->name) ?:
-	      record(p, val, "a container", keys, "cgroup, pid, mode or unknown") ?:
-	      mode_and_unknown(p, val, &c->mode, &c->unknown);
-	if (err)
-		return err;
-	cg = get(p, val, "cgroup");
-	pid = get(p, val, "pid");
-	if (!cg == !pid)
-		return fail(p, val, "container '%s': expected exactly one of 'cgroup' or 'pid'",
-			    c->name);
-	if (pid) {
-		err = uint_value(p, pid, "pid", INT_MAX, &n);
-		if (!err && !n)
-			err = fail(p, pid, "pid: expected a process id above 0");
-		c->pid = n;
-		return err;
-	}
 	err = scalar(p, cg, "a cgroup path", &s);
 	if (!err && (!*s || strlen(s) >= VIPC_CGROUP_PATH_MAX))
 		err = fail(p, cg, "cgroup: expected a path of 1 to %d bytes", VIPC_CGROUP_PATH_MAX - 1);
 	if (!err)
 		strcpy(c->cgroup, s);
 	return err ?: check_glob(p, cg, s, c);
+}
+
+static int parse_container(struct parser *p, yaml_node_t *key, yaml_node_t *val, void *elem)
+{
+	struct vipc_policy_container *c = elem;
+	static const char *const keys[] = { "cgroup", "pid", "docker", "podman", "annotations",
+					    "mode", "unknown", NULL };
+	const char *which = "";
+	yaml_node_t *sel;
+	unsigned long n;
+	int err;
+
+	c->pos = (struct vipc_pos){ key->start_mark.line + 1, key->start_mark.column + 1 };
+	c->mode = p->pol->default_mode;
+	c->unknown = p->pol->default_unknown;
+	err = label(p, key, "container", c->name) ?:
+	      record(p, val, "a container", keys,
+		     "cgroup, pid, docker, podman, annotations, mode or unknown") ?:
+	      mode_and_unknown(p, val, &c->mode, &c->unknown);
+	sel = err ? NULL : selector(p, val, c, &which, &err);
+	if (!sel)
+		return err;
+	if (!strcmp(which, "pid")) {
+		err = uint_value(p, sel, "pid", INT_MAX, &n);
+		if (!err && !n)
+			err = fail(p, sel, "pid: expected a process id above 0");
+		c->pid = n;
+		return err;
+	}
+	if (!strcmp(which, "cgroup"))
+		return cgroup_selector(p, sel, c);
+	p->pol->runtimes = true;
+	c->runtime = !strcmp(which, "docker") ? VIPC_SEL_DOCKER :
+		     !strcmp(which, "podman") ? VIPC_SEL_PODMAN : VIPC_SEL_ANNOTATIONS;
+	return c->runtime == VIPC_SEL_ANNOTATIONS ? annotations(p, sel, c) :
+						     runtime_name(p, sel, which, c);
 }
 
 /* `unix: /path` or `abstract: name`, exactly one. */
@@ -1020,6 +1118,8 @@ int vipc_policy_resolve(struct vipc_policy *pol, const char *cgroot, const char 
 	snprintf(pol->cgroot, sizeof(pol->cgroot), "%s", cgroot);
 	for (i = 0; i < pol->nr_containers; i++) {
 		c = &pol->containers[i];
+		if (c->runtime)
+			continue; /* bound as its runtime's cgroups appear */
 		ret = resolve_one(c, cgroot, procroot, err) ?:
 		      c->glob ? index_glob(pol, c, err) : 0;
 		if (ret)

@@ -12,6 +12,8 @@
 #include <stddef.h>
 #include "vipc.h"
 
+struct vipc_rt_roots;
+
 #define VIPC_POLICY_VERSION 1
 #define VIPC_POLICY_MAX_BYTES (16 << 20) /* larger files are refused */
 
@@ -47,6 +49,13 @@ struct vipc_policy_container {
 	__u8 glob_index;
 	__u16 parent_len;
 	struct vipc_glob pattern;
+	/* A runtime selector (`docker:`, `podman:`, `annotations:`): its enum
+	 * vipc_selector, 0 for none, and what it matches as the pinned
+	 * container holds it: the name, or KEY\0VALUE\0 pairs.
+	 */
+	__u8 runtime;
+	__u16 match_len;
+	char match[VIPC_CGROUP_PATH_MAX];
 	struct vipc_pos pos;
 };
 
@@ -89,6 +98,9 @@ struct vipc_policy {
 	struct vipc_policy_channel *channels;
 	size_t nr_channels;
 	char cgroot[PATH_MAX]; /* the cgroup2 mount it was resolved under; "" before */
+	bool runtimes; /* a container has a runtime selector: runtimes' cgroups are held */
+	/* Where the runtimes keep their state, for applying it; NULL: the defaults. */
+	const struct vipc_rt_roots *rt_roots;
 };
 
 /* Parse and check a policy; 0 or -errno with @err filled in. */

@@ -225,8 +225,14 @@ void vipc_container_make(struct vipc_container *out, const struct vipc_policy_co
 						  .unknown = c->unknown };
 	vipc_label_copy(out->principal.name, c->name);
 	out->flags = flags;
-	out->selector = c->pid ? VIPC_SEL_PID : c->glob ? VIPC_SEL_GLOB : VIPC_SEL_CGROUP;
+	out->selector = c->runtime ?: c->pid ? VIPC_SEL_PID : c->glob ? VIPC_SEL_GLOB :
+									 VIPC_SEL_CGROUP;
 	out->pid = c->pid;
+	if (c->runtime) {
+		out->path_len = c->match_len;
+		memcpy(out->path.bytes, c->match, c->match_len);
+		return;
+	}
 	out->path_len = strnlen(c->path, sizeof(out->path.bytes) - 1);
 	memcpy(out->path.bytes, c->path, out->path_len);
 }
@@ -805,6 +811,7 @@ const char *vipc_reason_str(enum vipc_reason reason)
 		[VIPC_R_UNKNOWN_DENY] = "unknown-deny", [VIPC_R_NO_GRANT] = "no-grant",
 		[VIPC_R_NO_PERM] = "no-permission",   [VIPC_R_REVOKED] = "revoked",
 		[VIPC_R_IMPOSTOR] = "impostor",	      [VIPC_R_FULL] = "channel-full",
+		[VIPC_R_HELD] = "held",
 	};
 
 	return reason < VIPC_R__COUNT ? names[reason] : "?";

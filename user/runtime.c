@@ -4,6 +4,7 @@
  * disk says the name (Docker's config.v2.json, containers/storage's
  * containers.json) and the OCI annotations (the bundle's config.json).
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <fnmatch.h>
@@ -15,6 +16,7 @@
 #include <unistd.h>
 #include <json-c/json.h>
 #include "runtime.h"
+#include "vipc_decide.h"
 
 #define HEX_ID_LEN 64
 #define CTRD_ID_MAX 76 /* containerd's identifiers: [A-Za-z0-9]+([._-][A-Za-z0-9]+)* */
@@ -56,6 +58,28 @@ void vipc_rt_roots_default(struct vipc_rt_roots *roots)
 		.podman = "/var/lib/containers/storage",
 		.containerd = { "/run/containerd", "/run/docker/containerd/daemon" },
 	};
+}
+
+int vipc_rt_roots_set(struct vipc_rt_roots *roots, const char *spec, int *nr_containerd)
+{
+	const char *dir = strchr(spec, '=');
+	size_t n = dir ? (size_t)(dir - spec) : 0;
+
+	if (!dir || !dir[1] || dir[1] != '/')
+		return -EINVAL;
+	dir++;
+	if (n == 6 && !strncmp(spec, "docker", n))
+		roots->docker = dir;
+	else if (n == 6 && !strncmp(spec, "podman", n))
+		roots->podman = dir;
+	else if (n == 10 && !strncmp(spec, "containerd", n)) {
+		if (*nr_containerd >= VIPC_RT_MAX_STATES - 1)
+			return -E2BIG;
+		roots->containerd[(*nr_containerd)++] = dir;
+		roots->containerd[*nr_containerd] = NULL;
+	} else
+		return -EINVAL;
+	return 0;
 }
 
 const char *vipc_rt_runtime_name(enum vipc_runtime rt)
@@ -346,6 +370,62 @@ int vipc_rt_resolve(const struct vipc_rt_roots *roots, const char *cgpath,
 	if (err)
 		vipc_rt_info_free(out);
 	return err;
+}
+
+int vipc_rt_holds(struct vipc_glob out[VIPC_RT_MAX_HOLDS])
+{
+	char pat[VIPC_CGROUP_PATH_MAX], id[HEX_ID_LEN + 1];
+	const struct rt_pattern *p;
+	int n = 0;
+	size_t i;
+
+	memset(id, '?', HEX_ID_LEN);
+	id[HEX_ID_LEN] = 0;
+	for (i = 0; i < ARRAY_LEN(patterns) && n < VIPC_RT_MAX_HOLDS; i++) {
+		p = &patterns[i];
+		snprintf(pat, sizeof(pat), "%s%s%s%s%s", p->parent ?: "", p->parent ? "/" : "",
+			 p->prefix, id, p->suffix);
+		vipc_glob_make(&out[n], pat, strlen(pat));
+		out[n++].parts = p->parent ? 2 : 1;
+	}
+	return n;
+}
+
+/* Add namespace @ns to @out (@n of them) unless it is there or not an identifier. */
+static void ns_add(char (*out)[VIPC_RT_NS_MAX], int *n, int max, const char *ns)
+{
+	int i;
+
+	if (*n >= max || !ctrd_ident(ns) || strlen(ns) >= VIPC_RT_NS_MAX)
+		return;
+	for (i = 0; i < *n; i++)
+		if (!strcmp(out[i], ns))
+			return;
+	snprintf(out[(*n)++], VIPC_RT_NS_MAX, "%s", ns);
+}
+
+int vipc_rt_namespaces(const struct vipc_rt_roots *roots, char (*out)[VIPC_RT_NS_MAX], int max)
+{
+	char path[PATH_MAX];
+	struct dirent *e;
+	int i, n = 0;
+	size_t k;
+	DIR *d;
+
+	ns_add(out, &n, max, "default");
+	for (i = 0; i < VIPC_RT_MAX_STATES && roots->containerd[i]; i++) {
+		for (k = 0; k < ARRAY_LEN(task_dirs); k++) {
+			if (path_fmt(path, "%s/%s", roots->containerd[i], task_dirs[k]))
+				continue;
+			d = opendir(path);
+			while (d && (e = readdir(d)))
+				if (e->d_type == DT_DIR)
+					ns_add(out, &n, max, e->d_name);
+			if (d)
+				closedir(d);
+		}
+	}
+	return n;
 }
 
 const char *vipc_rt_annotation(const struct vipc_rt_info *info, const char *key)

@@ -6,7 +6,9 @@
 #ifndef __VIPC_RUNTIME_H
 #define __VIPC_RUNTIME_H
 
+#include <linux/types.h>
 #include <stddef.h>
+#include "vipc.h"
 
 struct json_object;
 
@@ -44,6 +46,24 @@ struct vipc_rt_info {
 };
 
 void vipc_rt_roots_default(struct vipc_rt_roots *roots);
+/* --runtime-root RUNTIME=DIR into @roots: docker=DIR, podman=DIR, or
+ * containerd=DIR (the first replaces the default state dirs, the next add
+ * to them). @spec must outlive @roots. 0, or -EINVAL (-E2BIG: too many).
+ */
+int vipc_rt_roots_set(struct vipc_rt_roots *roots, const char *spec, int *nr_containerd);
+
+#define VIPC_RT_MAX_HOLDS 6 /* globs vipc_rt_holds() gives */
+/* Each runtime's cgroup pattern as a glob of a cgroup's last components,
+ * the id's bytes as '?' ("docker-????...????.scope", "pod*" "/" "????..."),
+ * which the kernel holds a new cgroup by at mkdir, whatever its parent:
+ * how many are in @out.
+ */
+int vipc_rt_holds(struct vipc_glob out[VIPC_RT_MAX_HOLDS]);
+/* The containerd namespaces that have tasks in the state dirs of @roots
+ * (ctr puts a task's cgroup at "/<namespace>/<id>"), "default" first, up
+ * to @max: how many are in @out.
+ */
+int vipc_rt_namespaces(const struct vipc_rt_roots *roots, char (*out)[VIPC_RT_NS_MAX], int max);
 /* "docker", "podman", "containerd" (NULL for VIPC_RT_NONE). */
 const char *vipc_rt_runtime_name(enum vipc_runtime rt);
 /* The runtime, id and namespace in the name of @cgpath (relative to the

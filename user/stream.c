@@ -10,6 +10,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include "stream.h"
+#include "binder.h"
 #include "jsonout.h"
 #include "registry.h"
 #include "decisions.h"
@@ -203,12 +204,14 @@ struct stream_ctx {
 	long seen;
 };
 
-/* The container's label as text, or "#id". */
-static void container_name(struct vipc_state *st, __u32 id, char *buf, size_t size)
+/* The container's label as text, "(held)" for a held cgroup, or "#id". */
+static void container_name(struct vipc_state *st, __u32 id, bool held, char *buf, size_t size)
 {
 	struct vipc_container_info c;
 
-	if (!vipc_container_by_id(st, id, &c))
+	if (held)
+		snprintf(buf, size, "(held)");
+	else if (!vipc_container_by_id(st, id, &c))
 		vipc_label_format(c.val.principal.name, buf, size);
 	else
 		snprintf(buf, size, "#%u", id);
@@ -251,7 +254,7 @@ static int print_event(struct stream_ctx *sc, const struct vipc_event *e)
 		.reason = vipc_reason_str(e->reason),
 	};
 
-	container_name(sc->st, e->container, who, sizeof(who));
+	container_name(sc->st, e->container, e->reason == VIPC_R_HELD, who, sizeof(who));
 	if (sc->o->sink)
 		return sc->o->sink(sc->o->sink_ctx, e, &n);
 	if (sc->o->json)
@@ -260,29 +263,47 @@ static int print_event(struct stream_ctx *sc, const struct vipc_event *e)
 	return 0;
 }
 
-/* A cgroup removed with its run-time container, bound, or unbound. */
-static int print_cgroup_event(struct stream_ctx *sc, const struct vipc_event *e)
+/* The cgroup events: their type in JSON and what the text says. */
+static const struct {
+	__u32 type;
+	const char *json, *what;
+} cgroup_events[] = {
+	{ VIPC_EV_CGROUP_GONE, "cgroup-gone", "removed with its endpoints and grants" },
+	{ VIPC_EV_CGROUP_BOUND, "cgroup-bound", "bound" },
+	{ VIPC_EV_CGROUP_UNBOUND, "cgroup-unbound", "unbound (the container stays)" },
+	{ VIPC_EV_CGROUP_HELD, "cgroup-held", "held (denied) until its container is known" },
+};
+
+/* Index of @type in cgroup_events, or -1. */
+static int cgroup_event_index(__u32 type)
 {
-	static const char *const types[] = { "cgroup-gone", "cgroup-bound", "cgroup-unbound" };
-	static const char *const what[] = { "removed with its endpoints and grants",
-					    "bound", "unbound (the container stays)" };
-	unsigned int t = e->type - VIPC_EV_CGROUP_GONE, len = e->name_len;
+	size_t i;
+
+	for (i = 0; i < sizeof(cgroup_events) / sizeof(cgroup_events[0]); i++)
+		if (cgroup_events[i].type == type)
+			return i;
+	return -1;
+}
+
+/* A cgroup removed with its run-time container, bound, unbound or held. */
+static int print_cgroup_event(struct stream_ctx *sc, const struct vipc_event *e, int t)
+{
 	char who[VIPC_TEXT_SIZE(VIPC_LABEL_MAX)], path[VIPC_TEXT_SIZE(VIPC_NAME_MAX)];
+	unsigned int len = e->name_len;
 	json_object *doc;
 	int err;
 
-	if (t > 2)
-		return 0;
-	container_name(sc->st, e->container, who, sizeof(who));
+	container_name(sc->st, e->container, e->container == VIPC_HELD_ID, who, sizeof(who));
 	vipc_bytes_format(e->name, len < VIPC_NAME_MAX ? len : VIPC_NAME_MAX, path, sizeof(path));
 	if (!sc->o->json) {
-		printf("%-10s container %s (#%u): cgroup %llu%s%s %s\n", t ? "binding" : "cleanup",
-		       who, e->container, (unsigned long long)e->cgroup_id, len ? " at " : "", path,
-		       what[t]);
+		printf("%-10s container %s (#%u): cgroup %llu%s%s %s\n",
+		       e->type == VIPC_EV_CGROUP_GONE ? "cleanup" : "binding", who, e->container,
+		       (unsigned long long)e->cgroup_id, len ? " at " : "", path,
+		       cgroup_events[t].what);
 		return 0;
 	}
 	doc = json_object_new_object();
-	err = vipc_json_add_str(doc, "type", types[t]);
+	err = vipc_json_add_str(doc, "type", cgroup_events[t].json);
 	err = err ?: vipc_json_add_u64(doc, "ts_ns", e->ts_ns);
 	err = err ?: vipc_json_add_str(doc, "container", who);
 	err = err ?: vipc_json_add_u64(doc, "container_id", e->container);
@@ -291,26 +312,51 @@ static int print_cgroup_event(struct stream_ctx *sc, const struct vipc_event *e)
 	return vipc_json_print(vipc_json_done(doc, err));
 }
 
-static int on_record(void *ctx, void *data, size_t size)
+/* The binder's errors are its own: the stream goes on, the cgroup stays held. */
+static void bind_held(struct stream_ctx *sc, const struct vipc_event *e)
 {
-	struct stream_ctx *sc = ctx;
+	int err;
+
+	if (!sc->o->binder)
+		return;
+	err = e ? vipc_binder_event(sc->o->binder, e) : vipc_binder_tick(sc->o->binder);
+	if (err)
+		pr_warn("binder: %s (held cgroups stay held)\n", strerror(-err));
+}
+
+/* Print a record (a sink takes only denies and would-denies). */
+static int show_record(struct stream_ctx *sc, const void *data, size_t size)
+{
 	const struct vipc_event *e = data;
 	const struct vipc_snapshot *snap = data;
-	int err = 0;
+	int err = 0, t = cgroup_event_index(e->type);
 
-	if (size < sizeof(__u32) || (sc->o->sink && e->type != VIPC_EV_DENY &&
-					      e->type != VIPC_EV_AUDIT))
+	if (sc->o->sink && e->type != VIPC_EV_DENY && e->type != VIPC_EV_AUDIT)
 		return 0;
 	if (e->type == VIPC_EV_STATS && size >= sizeof(*snap)) {
 		err = vipc_stats_print(&snap->stats, NULL, NULL, sc->o->json);
-	} else if (e->type >= VIPC_EV_CGROUP_GONE && e->type <= VIPC_EV_CGROUP_UNBOUND &&
-		   size >= sizeof(*e)) {
-		err = print_cgroup_event(sc, e);
+	} else if (t >= 0 && size >= sizeof(*e)) {
+		err = print_cgroup_event(sc, e, t);
 	} else if (size >= sizeof(*e)) {
 		err = print_event(sc, e);
 		sc->seen += e->type != VIPC_EV_SUMMARY;
 	}
 	fflush(stdout);
+	return err;
+}
+
+/* One record: shown, then a hold settled. */
+static int on_record(void *ctx, void *data, size_t size)
+{
+	struct stream_ctx *sc = ctx;
+	const struct vipc_event *e = data;
+	int err;
+
+	if (size < sizeof(__u32))
+		return 0;
+	err = show_record(sc, data, size);
+	if (e->type == VIPC_EV_CGROUP_HELD && size >= sizeof(*e))
+		bind_held(sc, e);
 	return err;
 }
 
@@ -328,6 +374,7 @@ int vipc_events_stream(struct vipc_state *st, const struct vipc_stream_opts *o)
 		err = vipc_stats_interval(st, o->interval_ms);
 	/* Aggregated events come without a wake-up: read what is there every 100 ms. */
 	while (!err && !vipc_stop && (!end || vipc_now_ms() < end)) {
+		bind_held(&sc, NULL);
 		err = ring_buffer__poll(rb, 100);
 		if (err == -EINTR || err >= 0)
 			err = ring_buffer__consume(rb);

@@ -8,6 +8,7 @@
 #include "state.h"
 
 struct vipc_event_names;
+struct vipc_binder;
 
 struct vipc_stream_opts {
 	__u64 interval_ms; /* stats snapshot period, 0 = no snapshots */
@@ -24,6 +25,8 @@ struct vipc_stream_opts {
 	 */
 	int (*tick)(void *ctx);
 	void *tick_ctx;
+	/* The daemon's: held cgroups settled as they come (NULL: none). */
+	struct vipc_binder *binder;
 };
 
 /* Set by SIGINT/SIGTERM handlers: stop streaming. */

@@ -18,6 +18,7 @@
 
 static const struct vipc_principal allow_unknown = { .id = CALLER, .unknown = VIPC_UNKNOWN_ALLOW };
 static const struct vipc_principal deny_unknown = { .id = CALLER, .unknown = VIPC_UNKNOWN_DENY };
+static const struct vipc_principal held = { .id = VIPC_HELD_ID, .unknown = VIPC_UNKNOWN_ALLOW };
 
 static const struct vipc_endpoint foreign = { .id = 1, .owner = OTHER, .generation = GEN };
 static const struct vipc_endpoint own = { .id = 2, .owner = CALLER, .generation = GEN };
@@ -72,6 +73,8 @@ static const struct decide_case decide_cases[] = {
 	  VIPC_R_GRANTED },
 	{ "pass-fd granted", &allow_unknown, &foreign, &every, VIPC_PERM_PASS_FD,
 	  VIPC_R_GRANTED },
+	{ "held, unknown endpoint allowed by default", &held, NULL, NULL, CONNECT, VIPC_R_HELD },
+	{ "held, granted", &held, &foreign, &every, SEND, VIPC_R_HELD },
 };
 
 #define NR_DECIDE_CASES (sizeof(decide_cases) / sizeof(decide_cases[0]))
@@ -88,6 +91,7 @@ static const int denies[VIPC_R__COUNT] = {
 	[VIPC_R_REVOKED] = 1,
 	[VIPC_R_IMPOSTOR] = 1,
 	[VIPC_R_FULL] = 1,
+	[VIPC_R_HELD] = 1,
 };
 
 /* LSM backend: the peer socket's binder, and bind itself. */
@@ -124,6 +128,8 @@ static const struct peer_case peer_cases[] = {
 	{ "bind: an unregistered name, unknown deny", &deny_unknown, NULL, NULL, BIND,
 	  VIPC_R_UNKNOWN_ALLOW },
 	{ "bind: an unregistered name, unconfined", NULL, NULL, NULL, BIND, VIPC_R_UNCONFINED },
+	{ "bind: an unregistered name, held", &held, NULL, NULL, BIND, VIPC_R_HELD },
+	{ "held, bound by its owner", &held, &foreign, &every, OTHER, VIPC_R_HELD },
 };
 
 #define NR_PEER_CASES (sizeof(peer_cases) / sizeof(peer_cases[0]))
@@ -252,13 +258,13 @@ Test(decide, enforce_mode_lets_only_allow_reasons_through)
 		cr_expect_eq(!!vipc_verdict_allows(&p, r), !denies[r], "reason %d", r);
 }
 
-Test(decide, audit_mode_lets_every_reason_through)
+Test(decide, audit_mode_lets_every_reason_but_a_hold_through)
 {
 	const struct vipc_principal p = { .id = CALLER, .mode = VIPC_MODE_AUDIT };
 	int r;
 
 	for (r = 0; r < VIPC_R__COUNT; r++)
-		cr_expect(vipc_verdict_allows(&p, r), "reason %d", r);
+		cr_expect_eq(!!vipc_verdict_allows(&p, r), r != VIPC_R_HELD, "reason %d", r);
 }
 
 /* decide() says UNCONFINED exactly when there is no principal to pass on. */

@@ -134,18 +134,18 @@ Test(good, example_file_parses)
 	cr_expect_eq(pol->events_interval_ms, 1000);
 	cr_expect_eq(pol->nr_containers, 3);
 	expect_container(pol, 0, "server", "vipc-demo/server", 0, VIPC_MODE_ENFORCE,
-			 VIPC_UNKNOWN_ALLOW, 40);
+			 VIPC_UNKNOWN_ALLOW, 45);
 	expect_container(pol, 1, "client", "vipc-demo/client", 0, VIPC_MODE_ENFORCE,
-			 VIPC_UNKNOWN_ALLOW, 41);
+			 VIPC_UNKNOWN_ALLOW, 46);
 	expect_container(pol, 2, "intruder", "vipc-demo/intruder", 0, VIPC_MODE_ENFORCE,
-			 VIPC_UNKNOWN_ALLOW, 42);
+			 VIPC_UNKNOWN_ALLOW, 47);
 	cr_expect_eq(pol->nr_endpoints, 2);
-	expect_endpoint(pol, 0, "echo", "server", VIPC_KIND_UNIX_PATH, "/shared/echo.sock", 55);
-	expect_endpoint(pol, 1, "jobs", "server", VIPC_KIND_UNIX_PATH, "/shared/jobs.sock", 56);
+	expect_endpoint(pol, 0, "echo", "server", VIPC_KIND_UNIX_PATH, "/shared/echo.sock", 62);
+	expect_endpoint(pol, 1, "jobs", "server", VIPC_KIND_UNIX_PATH, "/shared/jobs.sock", 63);
 	cr_expect_eq(pol->nr_channels, 1);
-	expect_channel(pol, 0, "jobq", "jobs", "server", jobq_senders, 1, 16, 66);
+	expect_channel(pol, 0, "jobq", "jobs", "server", jobq_senders, 1, 16, 73);
 	cr_expect_eq(pol->nr_grants, 1);
-	expect_grant(pol, 0, "client", "echo", VIPC_PERM_CONNECT | VIPC_PERM_SEND, 77, 5);
+	expect_grant(pol, 0, "client", "echo", VIPC_PERM_CONNECT | VIPC_PERM_SEND, 84, 5);
 	vipc_policy_free(pol);
 }
 
@@ -429,6 +429,45 @@ Test(good, limits_and_distinct_kinds)
 	vipc_policy_free(pol);
 }
 
+/* The runtime selectors: what each container matches, as the pinned one holds it. */
+static const char runtime_policy[] = "version: 1\n"
+				     "containers:\n"
+				     "  web: { docker: web-1 }\n"
+				     "  db: { podman: db_2.x }\n"
+				     "  pod:\n"
+				     "    annotations:\n"
+				     "      io.kubernetes.pod.name: api\n"
+				     "      io.kubernetes.pod.namespace: \"\"\n"
+				     "  ops: { cgroup: ops }\n";
+
+Test(good, runtime_selectors_keep_what_they_match)
+{
+	static const char pairs[] = "io.kubernetes.pod.name\0api\0io.kubernetes.pod.namespace\0\0";
+	struct vipc_policy *pol = parse_ok(runtime_policy);
+	const struct vipc_policy_container *c = pol->containers;
+
+	cr_expect(pol->runtimes);
+	cr_expect_eq(c[0].runtime, VIPC_SEL_DOCKER);
+	cr_expect_eq(c[0].match_len, 5);
+	cr_expect_arr_eq(c[0].match, "web-1", 5);
+	cr_expect_eq(c[1].runtime, VIPC_SEL_PODMAN);
+	cr_expect_arr_eq(c[1].match, "db_2.x", 6);
+	cr_expect_eq(c[2].runtime, VIPC_SEL_ANNOTATIONS);
+	cr_expect_eq(c[2].match_len, sizeof(pairs) - 1);
+	cr_expect_arr_eq(c[2].match, pairs, sizeof(pairs) - 1);
+	cr_expect_eq(c[3].runtime, 0);
+	cr_expect_str_eq(c[3].cgroup, "ops");
+	vipc_policy_free(pol);
+}
+
+Test(good, a_policy_without_runtime_selectors_holds_nothing)
+{
+	struct vipc_policy *pol = parse_ok("version: 1\ncontainers:\n  a: { cgroup: a }\n");
+
+	cr_expect(!pol->runtimes);
+	vipc_policy_free(pol);
+}
+
 /* ---- bad policies ---- */
 
 struct bad_case {
@@ -552,17 +591,18 @@ static const struct bad_case bad_containers[] = {
 	{ "container without a value", "version: 1\ncontainers:\n  a:\n  b: { pid: 1 }\n", 3, 5,
 	  "expected a mapping for a container, got a scalar" },
 	{ "unknown key", "version: 1\ncontainers:\n  a: { cgroup: a, pids: 1 }\n", 3, 19,
-	  "unknown key 'pids' (expected cgroup, pid, mode or unknown)" },
+	  "unknown key 'pids' (expected cgroup, pid, docker, podman, annotations, mode or "
+	  "unknown)" },
 	{ "duplicate name", "version: 1\ncontainers:\n  a: { cgroup: a }\n  a: { cgroup: b }\n", 4,
 	  3, "duplicate key 'a' (first at line 3)" },
 	{ "duplicate key in a container", "version: 1\ncontainers:\n  a: { pid: 1, pid: 2 }\n", 3,
 	  16, "duplicate key 'pid' (first at line 3)" },
 	{ "cgroup and pid", "version: 1\ncontainers:\n  a: { cgroup: a, pid: 1 }\n", 3, 6,
-	  "container 'a': expected exactly one of 'cgroup' or 'pid'" },
+	  "container 'a': expected exactly one of 'cgroup', 'pid', 'docker', 'podman' or 'annotations'" },
 	{ "neither cgroup nor pid", "version: 1\ncontainers:\n  a: { mode: audit }\n", 3, 6,
-	  "container 'a': expected exactly one of 'cgroup' or 'pid'" },
+	  "container 'a': expected exactly one of 'cgroup', 'pid', 'docker', 'podman' or 'annotations'" },
 	{ "neither, block style", "version: 1\ncontainers:\n  a:\n    mode: audit\n", 4, 5,
-	  "container 'a': expected exactly one of 'cgroup' or 'pid'" },
+	  "container 'a': expected exactly one of 'cgroup', 'pid', 'docker', 'podman' or 'annotations'" },
 	{ "pid as text", "version: 1\ncontainers:\n  a: { pid: init }\n", 3, 13,
 	  "pid: expected a whole number from 0 to 2147483647, got 'init'" },
 	{ "negative pid", "version: 1\ncontainers:\n  a: { pid: -1 }\n", 3, 13,
@@ -602,6 +642,39 @@ static const struct bad_case bad_containers[] = {
 	  "container '': expected 1 to 31" },
 	{ "label with a NUL", "version: 1\ncontainers:\n  \"a\\0b\": { cgroup: a }\n", 3, 3,
 	  "expected a name, got a scalar with a NUL byte" },
+	{ "docker and cgroup", "version: 1\ncontainers:\n  a: { docker: web, cgroup: a }\n", 3, 6,
+	  "container 'a': expected exactly one of 'cgroup', 'pid', 'docker', 'podman' or "
+	  "'annotations'" },
+	{ "docker and annotations",
+	  "version: 1\ncontainers:\n  a: { docker: web, annotations: { k: v } }\n", 3, 6,
+	  "expected exactly one of" },
+	{ "empty docker name", "version: 1\ncontainers:\n  a: { docker: \"\" }\n", 3, 16,
+	  "docker: expected a container name of 1 to 255 letters, digits, '_', '.' or '-' (not "
+	  "first), got ''" },
+	{ "docker name with a slash", "version: 1\ncontainers:\n  a: { docker: /web }\n", 3, 16,
+	  "docker: expected a container name of 1 to 255 letters, digits, '_', '.' or '-' (not "
+	  "first), got '/web'" },
+	{ "podman name starting with a dot", "version: 1\ncontainers:\n  a: { podman: .web }\n", 3,
+	  16, "podman: expected a container name of 1 to 255" },
+	{ "podman name too long", "version: 1\ncontainers:\n  a: { podman: " LONG256 " }\n", 3, 16,
+	  "podman: expected a container name of 1 to 255" },
+	{ "docker a list", "version: 1\ncontainers:\n  a: { docker: [web] }\n", 3, 16,
+	  "expected a container name, got a list" },
+	{ "annotations a scalar", "version: 1\ncontainers:\n  a: { annotations: x }\n", 3, 21,
+	  "expected a mapping of annotations (KEY: VALUE), got a scalar" },
+	{ "annotations empty", "version: 1\ncontainers:\n  a: { annotations: {} }\n", 3, 21,
+	  "annotations: expected one KEY: VALUE pair or more" },
+	{ "annotation value a list",
+	  "version: 1\ncontainers:\n  a: { annotations: { k: [v] } }\n", 3, 26,
+	  "expected an annotation value, got a list" },
+	{ "annotation empty key", "version: 1\ncontainers:\n  a: { annotations: { \"\": v } }\n",
+	  3, 23, "annotations: expected a key of 1 byte or more" },
+	{ "annotation duplicate key",
+	  "version: 1\ncontainers:\n  a: { annotations: { k: v, k: w } }\n", 3, 29,
+	  "duplicate key 'k' (first at line 3)" },
+	{ "annotations too long",
+	  "version: 1\ncontainers:\n  a: { annotations: { k: " X108 ", l: " X108 ", m: " X32 " } }\n",
+	  3, 249, "annotations: expected keys and values of at most 255 bytes in all, 2 more per pair" },
 };
 
 Test(bad, containers)

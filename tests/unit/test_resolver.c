@@ -6,8 +6,11 @@
  */
 #include <criterion/criterion.h>
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
+#include "binder.h"
 #include "runtime.h"
+#include "vipc_decide.h"
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 #define FIXTURES "tests/unit/fixtures/runtime" /* tests run from the repository root */
@@ -211,4 +214,122 @@ Test(resolve, default_roots_are_the_runtimes_usual_places)
 	cr_expect_str_eq(def.containerd[0], "/run/containerd");
 	cr_expect_str_eq(def.containerd[1], "/run/docker/containerd/daemon");
 	cr_expect_null(def.containerd[2]);
+}
+
+/* ---- the holds (the kernel's globs) and the selectors (user/binder.c) ---- */
+
+/* Does one of the runtimes' holds match the last components of @path? */
+static bool held(const char *path)
+{
+	struct vipc_glob g[VIPC_RT_MAX_HOLDS];
+	union vipc_path p = {};
+	const char *from;
+	int i, n = vipc_rt_holds(g);
+
+	snprintf(p.bytes, sizeof(p.bytes), "%s", path);
+	for (i = 0; i < n; i++) {
+		from = strrchr(p.bytes, '/') ?: p.bytes - 1;
+		if (g[i].parts == 2 && from >= p.bytes)
+			from = memrchr(p.bytes, '/', from - p.bytes) ?: p.bytes - 1;
+		if (vipc_glob_match(&g[i], &p, from + 1 - p.bytes, strlen(from + 1)))
+			return true;
+	}
+	return false;
+}
+
+Test(holds, every_runtime_layout_is_held_and_other_cgroups_are_not)
+{
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(names); i++)
+		if (!names[i].guessed) /* ctr's "/<ns>/<id>": held by its namespace's directory */
+			cr_expect(held(names[i].path), "%s", names[i].path);
+	for (i = 0; i < ARRAY_SIZE(not_containers); i++)
+		cr_expect(!held(not_containers[i]), "%s", not_containers[i]);
+}
+
+Test(holds, a_runtime_root_replaces_and_adds)
+{
+	struct vipc_rt_roots r;
+	int n = 0;
+
+	vipc_rt_roots_default(&r);
+	cr_expect_eq(vipc_rt_roots_set(&r, "docker=/d", &n), 0);
+	cr_expect_eq(vipc_rt_roots_set(&r, "containerd=/c1", &n), 0);
+	cr_expect_eq(vipc_rt_roots_set(&r, "containerd=/c2", &n), 0);
+	cr_expect_str_eq(r.docker, "/d");
+	cr_expect_str_eq(r.containerd[0], "/c1");
+	cr_expect_str_eq(r.containerd[1], "/c2");
+	cr_expect_null(r.containerd[2]);
+	cr_expect_eq(vipc_rt_roots_set(&r, "crio=/x", &n), -EINVAL);
+	cr_expect_eq(vipc_rt_roots_set(&r, "docker=relative", &n), -EINVAL);
+	cr_expect_eq(vipc_rt_roots_set(&r, "podman", &n), -EINVAL);
+}
+
+Test(holds, containerd_namespaces_with_tasks_default_first)
+{
+	char ns[8][VIPC_RT_NS_MAX];
+	int i, n = vipc_rt_namespaces(&roots, ns, 8);
+	bool moby = false;
+
+	cr_assert_gt(n, 1);
+	cr_expect_str_eq(ns[0], "default");
+	for (i = 1; i < n; i++) {
+		cr_expect_str_neq(ns[i], "default");
+		moby |= !strcmp(ns[i], "moby");
+	}
+	cr_expect(moby, "Docker's containerd namespace has tasks in the fixtures");
+}
+
+/* A pinned container with runtime selector @sel matching @len bytes of @what. */
+static struct vipc_container ct_of(__u32 id, __u8 sel, const char *what, size_t len)
+{
+	struct vipc_container c = { .principal = { .id = id }, .selector = sel };
+
+	memcpy(c.path.bytes, what, len);
+	c.path_len = len;
+	return c;
+}
+
+Test(select, docker_and_podman_names_and_every_annotation_pair)
+{
+	static const char both[] = "io.kubernetes.pod.name\0web\0io.kubernetes.pod.namespace\0prod\0";
+	static const char other[] = "io.kubernetes.pod.name\0web\0io.kubernetes.pod.namespace\0dev\0";
+	struct vipc_container name = ct_of(1, VIPC_SEL_DOCKER, "cweb", 4);
+	struct vipc_container pm = ct_of(2, VIPC_SEL_PODMAN, "cweb", 4);
+	struct vipc_container ann = ct_of(3, VIPC_SEL_ANNOTATIONS, both, sizeof(both) - 1);
+	struct vipc_container wrong = ct_of(4, VIPC_SEL_ANNOTATIONS, other, sizeof(other) - 1);
+	struct vipc_container prefix = ct_of(5, VIPC_SEL_ANNOTATIONS, "io.kubernetes.pod.name\0we\0",
+					     26);
+	struct vipc_rt_info info;
+
+	resolve_ok("/default/cweb", "cweb", &info);
+	cr_expect(!vipc_binder_selects(&name, &info), "a containerd container is no Docker one");
+	cr_expect(!vipc_binder_selects(&pm, &info));
+	cr_expect(vipc_binder_selects(&ann, &info));
+	cr_expect(!vipc_binder_selects(&wrong, &info));
+	cr_expect(!vipc_binder_selects(&prefix, &info), "values compare whole");
+	vipc_rt_info_free(&info);
+	resolve_ok("/docker/" D1, "dweb", &info);
+	name = ct_of(1, VIPC_SEL_DOCKER, "dweb", 4);
+	cr_expect(vipc_binder_selects(&name, &info));
+	name = ct_of(1, VIPC_SEL_DOCKER, "dwe", 3);
+	cr_expect(!vipc_binder_selects(&name, &info));
+	vipc_rt_info_free(&info);
+}
+
+Test(select, the_lowest_id_of_several_wins)
+{
+	static const char pod[] = "io.kubernetes.pod.name\0web\0";
+	struct vipc_container cts[3] = {
+		ct_of(7, VIPC_SEL_ANNOTATIONS, pod, sizeof(pod) - 1),
+		ct_of(9, VIPC_SEL_DOCKER, "cweb", 4),
+		ct_of(5, VIPC_SEL_ANNOTATIONS, pod, sizeof(pod) - 1),
+	};
+	struct vipc_rt_info info;
+
+	resolve_ok("/default/cweb", "cweb", &info);
+	cr_expect_eq(vipc_binder_pick(cts, 3, sizeof(cts[0]), &info), &cts[2]);
+	cr_expect_null(vipc_binder_pick(&cts[1], 1, sizeof(cts[0]), &info), "none selects it");
+	vipc_rt_info_free(&info);
 }

@@ -1,0 +1,440 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/* Runtime selectors on real engines (scripts/engines.sh starts Docker,
+ * Podman and containerd once for the suite, with their own state, and
+ * stops them after): a policy container selected by `docker: NAME`,
+ * `podman: NAME` or `annotations:` binds the engine's container when its
+ * cgroup appears. The kernel holds the cgroup at its mkdir (every call
+ * denied, reason held) until the foreground loader, run here as the
+ * daemon, has resolved it: a container whose first instruction connects
+ * never gets through, across restarts and while the daemon is dead.
+ * Counters are read through the loader; the loop's own output says how
+ * many connects got through. Run with --jobs 1 (shared container names).
+ */
+#include <criterion/criterion.h>
+#include <criterion/hooks.h>
+#include <errno.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include "fixture.h"
+#include "scene.h"
+
+#define IMAGE "vipc-test-img"
+#define CTR_IMAGE "docker.io/library/" IMAGE ":latest"
+
+static char out[16384];
+static pid_t daemon_pid;
+
+/* scripts/engines.sh ARGS... (NULL-terminated): its exit status, output in out. */
+#define ENGINES(...) \
+	h_run((const char *const[]){ h_path("scripts/engines.sh"), __VA_ARGS__, NULL }, out, \
+	      sizeof(out))
+
+static const char *engines_dir(void)
+{
+	const char *d = getenv("VIPC_ENGINES_DIR");
+
+	return d && *d ? d : "/run/vipc-engines";
+}
+
+/* Restarts in the no-window tests: fewer under emulation. */
+static int runs(int native)
+{
+	return h_scale_ms(1) > 1 ? native / 5 : native;
+}
+
+ReportHook(PRE_ALL)(struct criterion_test_set *set)
+{
+	(void)set;
+	h_timeout_ms = 120000;
+	ENGINES("stop");
+	if (ENGINES("start", "docker", "podman", "containerd", "--rootfs", h_path("build/rootfs")))
+		fprintf(stderr, "test_selectors: engines.sh start failed:\n%s\n", out);
+}
+
+ReportHook(POST_ALL)(struct criterion_global_stats *stats)
+{
+	(void)stats;
+	h_timeout_ms = 120000;
+	if (ENGINES("stop"))
+		fprintf(stderr, "test_selectors: engines.sh stop failed:\n%s\n", out);
+}
+
+static const char *const docker_names[] = { "vipc-dk", "vipc-dcli", "vipc-b0", "vipc-b1",
+					    "vipc-b2", "vipc-b3", "vipc-b4", NULL };
+
+static const char *const ctr_names[] = { "vipc-api", "vipc-other", "vipc-warm", NULL };
+
+static void remove_containers(void)
+{
+	const char *const *n;
+
+	for (n = docker_names; *n; n++)
+		ENGINES("docker", "rm", "-f", *n);
+	ENGINES("podman", "rm", "-f", "-t", "0", "vipc-pm");
+	for (n = ctr_names; *n; n++) {
+		ENGINES("ctr", "tasks", "delete", "-f", *n);
+		ENGINES("ctr", "containers", "delete", *n);
+	}
+}
+
+static void stop_daemon(void)
+{
+	if (daemon_pid > 0) {
+		kill(daemon_pid, SIGKILL);
+		h_spawn_wait(daemon_pid, 10000);
+	}
+	daemon_pid = 0;
+}
+
+static void t_init(void)
+{
+	remove_containers();
+	s_init();
+}
+
+static void t_fini(void)
+{
+	stop_daemon();
+	remove_containers();
+	s_fini();
+}
+
+TestSuite(selectors, .init = t_init, .fini = t_fini, .timeout = 600);
+
+/* The foreground loader on @policy (already loaded): the daemon, with the
+ * engines' state as its runtime roots; started once it enforces.
+ */
+static void start_daemon(const char *policy)
+{
+	static char file[PATH_MAX], docker[PATH_MAX], podman[PATH_MAX], ctrd[PATH_MAX],
+		dctrd[PATH_MAX];
+	const char *d = engines_dir();
+	const char *argv[] = { V_LOADER, "-c", file, "--runtime-root", docker, "--runtime-root",
+			       podman, "--runtime-root", ctrd, "--runtime-root", dctrd, NULL };
+
+	snprintf(file, sizeof(file), "%s", v_policy_file(policy));
+	snprintf(docker, sizeof(docker), "docker=%s/docker/data", d);
+	snprintf(podman, sizeof(podman), "podman=%s/podman/root", d);
+	snprintf(ctrd, sizeof(ctrd), "containerd=%s/containerd/state", d);
+	snprintf(dctrd, sizeof(dctrd), "containerd=%s/docker/exec/containerd/daemon", d);
+	daemon_pid = h_spawn(NULL, argv, "enforcing");
+	cr_assert_gt(daemon_pid, 0, "the foreground loader did not start");
+}
+
+/* The docker run options every container here takes: no network, /shared. */
+#define DOCKER_RUN(name) "docker", "run", "--name", name, "--network", "none", "-v", shared_mount()
+
+static const char *shared_mount(void)
+{
+	static char m[PATH_MAX];
+
+	snprintf(m, sizeof(m), "%s:/shared", sc.shared);
+	return m;
+}
+
+#define S_DOCKER_POLICY                                                   \
+	"version: 1\n" S_CONTAINERS                                       \
+	"  dk: { docker: vipc-dk }\n"                                     \
+	"  dcli: { docker: vipc-dcli }\n" S_ENDPOINTS S_GRANTS            \
+	"  - { container: dcli, endpoint: sock, allow: [connect] }\n"
+
+/* The loop's "ok=N eperm=N" in out. */
+static void loop_counts(unsigned long *ok, unsigned long *eperm)
+{
+	const char *line = strstr(out, "ok=");
+
+	cr_assert_not_null(line, "no loop result: %s", out);
+	cr_assert_eq(sscanf(line, "ok=%lu eperm=%lu", ok, eperm), 2, "%s", line);
+}
+
+/* Wait until `status` lists no held cgroup. */
+static void wait_unheld(void)
+{
+	int i;
+
+	for (i = 0; i < h_scale_ms(10000) / 50; i++) {
+		cr_assert_eq(v_loader("status", "--json", NULL), 0, "%s", v_out);
+		if (strstr(v_out, "\"held\":[]"))
+			return;
+		usleep(50 * 1000);
+	}
+	cr_assert_fail("cgroups still held: %s", v_out);
+}
+
+Test(selectors, docker_names_bind_containers_started_after_the_policy)
+{
+	s_start(S_DOCKER_POLICY, 0);
+	start_daemon(S_DOCKER_POLICY);
+	s_listen(S_SOCK, NULL);
+	cr_assert_eq(v_loader("container", "ls", "--json", NULL), 0, "%s", v_out);
+	cr_assert(strstr(v_out, "\"name\":\"dk\",\"id\":4,\"mode\":\"enforce\",\"unknown\":"
+			 "\"allow\",\"selector\":\"docker vipc-dk\",\"runtime\":false,\"cgroups\":[]"),
+		  "%s", v_out);
+
+	cr_assert_eq(ENGINES(DOCKER_RUN("vipc-dk"), IMAGE, "sh", "-c",
+			     "sleep 1; exec " V_PROBE " connect " S_SOCK),
+		     EPERM, "%s", out);
+	cr_assert_eq(ENGINES(DOCKER_RUN("vipc-dcli"), IMAGE, "sh", "-c",
+			     "sleep 1; exec " V_PROBE " connect " S_SOCK),
+		     0, "the granted container connects once bound: %s", out);
+	cr_assert_eq(v_stat("cgroups_held"), 2);
+	cr_assert_eq(v_stat("cgroups_bound"), 3 + 2, "the daemon bound both");
+	cr_assert_eq(v_stat("cgroups_released"), 0);
+	cr_assert_eq(v_stat("denied_no_grant"), 1);
+	cr_assert_eq(v_stat("denied_held"), 0);
+}
+
+Test(selectors, docker_container_bound_while_it_runs_is_listed)
+{
+	char id[128], want[256];
+
+	s_start(S_DOCKER_POLICY, 0);
+	start_daemon(S_DOCKER_POLICY);
+	cr_assert_eq(ENGINES(DOCKER_RUN("vipc-dk"), "-d", IMAGE, "sleep", "60"), 0, "%s", out);
+	snprintf(id, sizeof(id), "%.64s", out);
+	wait_unheld();
+	snprintf(want, sizeof(want), "\"selector\":\"docker vipc-dk\",\"runtime\":false,"
+		 "\"cgroups\":[{\"path\":\"/docker/%s\",\"id\":", id);
+	cr_assert_eq(v_loader("container", "ls", "--json", NULL), 0, "%s", v_out);
+	cr_assert(strstr(v_out, want), "want %s in %s", want, v_out);
+	cr_assert_eq(v_stat("cgroups_bound"), 4, "three by the policy, one by the daemon");
+}
+
+/* `docker start -a` again and again: a new cgroup at docker/<id> each time,
+ * its entrypoint connecting from its first instruction.
+ */
+Test(selectors, no_window_across_docker_restarts, .timeout = 900)
+{
+	unsigned long ok, eperm, total = 0;
+	int i;
+
+	s_start(S_DOCKER_POLICY, 0);
+	start_daemon(S_DOCKER_POLICY);
+	s_listen(S_SOCK, NULL);
+	cr_assert_eq(ENGINES("docker", "create", "--name", "vipc-dk", "--network", "none", "-v",
+			     shared_mount(), IMAGE, V_PROBE, "loop", S_SOCK, "0.2"),
+		     0, "%s", out);
+	for (i = 0; i < runs(50); i++) {
+		cr_assert_eq(ENGINES("docker", "start", "-a", "vipc-dk"), 0, "%s", out);
+		loop_counts(&ok, &eperm);
+		cr_assert_eq(ok, 0, "start %d: %lu connects got through", i, ok);
+		cr_assert_gt(eperm, 0, "start %d: no connect tried", i);
+		total += eperm;
+	}
+	cr_assert_eq(v_stat("denied_held") + v_stat("denied_no_grant"), total);
+	cr_assert_eq(v_stat("cgroups_held"), runs(50));
+}
+
+/* `ENGINE logs NAME` (docker or podman) until it has @n lines with @text. */
+static void wait_logs(const char *engine, const char *name, const char *text, int n)
+{
+	const char *p;
+	int i, seen = 0;
+
+	for (i = 0; i < h_scale_ms(20000) / 50; i++) {
+		cr_assert_eq(ENGINES(engine, "logs", name), 0, "%s", out);
+		for (p = out, seen = 0; (p = strstr(p, text)); p++)
+			seen++;
+		if (seen >= n)
+			return;
+		usleep(50 * 1000);
+	}
+	cr_assert_fail("%s logs %s: %d of %d '%s': %s", engine, name, seen, n, text, out);
+}
+
+/* Every "ok=N eperm=N" line of out: the sums, and how many lines. */
+static int loop_sums(unsigned long *ok, unsigned long *eperm)
+{
+	unsigned long o, e;
+	const char *p;
+	int n = 0;
+
+	*ok = *eperm = 0;
+	for (p = out; (p = strstr(p, "ok=")); p++, n++) {
+		cr_assert_eq(sscanf(p, "ok=%lu eperm=%lu", &o, &e), 2, "%s", p);
+		*ok += o;
+		*eperm += e;
+	}
+	return n;
+}
+
+/* `ENGINE restart` a container whose entrypoint loops on a denied connect
+ * from its first instruction, then sleeps: no connect of any run got through.
+ */
+static void restarts_stay_denied(const char *engine, const char *name, int restarts)
+{
+	unsigned long ok, eperm;
+	int i;
+
+	wait_logs(engine, name, "ok=", 1);
+	for (i = 1; i <= restarts; i++) {
+		cr_assert_eq(ENGINES(engine, "restart", "-t", "0", name), 0, "%s", out);
+		wait_logs(engine, name, "ok=", i + 1);
+	}
+	cr_assert_eq(ENGINES(engine, "logs", name), 0, "%s", out);
+	cr_assert_eq(loop_sums(&ok, &eperm), restarts + 1, "%s", out);
+	cr_assert_eq(ok, 0, "%lu connects got through: %s", ok, out);
+	cr_assert_eq(v_stat("denied_held") + v_stat("denied_no_grant"), eperm);
+	cr_assert_eq(v_stat("cgroups_held"), restarts + 1);
+}
+
+#define LOOP_THEN_SLEEP V_PROBE " loop " S_SOCK " 0.2; exec sleep 3600"
+
+Test(selectors, docker_restart_stays_denied)
+{
+	s_start(S_DOCKER_POLICY, 0);
+	start_daemon(S_DOCKER_POLICY);
+	s_listen(S_SOCK, NULL);
+	cr_assert_eq(ENGINES(DOCKER_RUN("vipc-dk"), "-d", IMAGE, "sh", "-c", LOOP_THEN_SLEEP), 0,
+		     "%s", out);
+	restarts_stay_denied("docker", "vipc-dk", runs(10));
+}
+
+#define S_PODMAN_POLICY \
+	"version: 1\n" S_CONTAINERS "  pm: { podman: vipc-pm }\n" S_ENDPOINTS S_GRANTS
+
+Test(selectors, podman_name_binds_and_podman_restart_stays_denied)
+{
+	char want[128];
+
+	s_start(S_PODMAN_POLICY, 0);
+	start_daemon(S_PODMAN_POLICY);
+	s_listen(S_SOCK, NULL);
+	cr_assert_eq(ENGINES("podman", "run", "-d", "--name", "vipc-pm", "--network", "none",
+			     "--ulimit", "nofile=1024:1024", "--ulimit", "nproc=1024:1024",
+			     "--pids-limit", "0", "-v", shared_mount(), IMAGE, "sh", "-c",
+			     LOOP_THEN_SLEEP),
+		     0, "%s", out);
+	snprintf(want, sizeof(want), "\"cgroups\":[{\"path\":\"/libpod_parent/libpod-%.64s\"", out);
+	restarts_stay_denied("podman", "vipc-pm", runs(10));
+	wait_unheld();
+	cr_assert_eq(v_loader("container", "ls", "--json", NULL), 0, "%s", v_out);
+	cr_assert(strstr(v_out, "\"selector\":\"podman vipc-pm\""), "%s", v_out);
+	cr_assert(strstr(v_out, want), "want %s in %s", want, v_out);
+}
+
+#define S_ANNOTATION_POLICY                                                         \
+	"version: 1\n" S_CONTAINERS                                                 \
+	"  api: { annotations: { io.kubernetes.pod.name: api, tier: back } }\n"     \
+	S_ENDPOINTS S_GRANTS
+
+/* `ctr run` NAME with annotations, /shared mounted, running sh -c @script. */
+static int ctr_run(const char *name, const char *pod, const char *script)
+{
+	char mount[PATH_MAX + 64], ann[128];
+
+	snprintf(mount, sizeof(mount), "type=bind,src=%s,dst=/shared,options=rbind:rw", sc.shared);
+	snprintf(ann, sizeof(ann), "io.kubernetes.pod.name=%s", pod);
+	return ENGINES("ctr-run", "--rm", "--cpu-shares", "0", "--annotation", ann, "--annotation",
+		       "tier=back", "--mount", mount, CTR_IMAGE, name, "sh", "-c", script);
+}
+
+Test(selectors, annotations_select_a_ctr_container_and_others_are_released)
+{
+	unsigned long ok, eperm;
+
+	/* A task in ctr's namespace first: applying the policy holds its directory. */
+	cr_assert_eq(ctr_run("vipc-warm", "warm", "true"), 0, "%s", out);
+	s_start(S_ANNOTATION_POLICY, 0);
+	start_daemon(S_ANNOTATION_POLICY);
+	s_listen(S_SOCK, NULL);
+	cr_assert_eq(v_loader("container", "ls", NULL), 0, "%s", v_out);
+	cr_assert(strstr(v_out, "annotations {io.kubernetes.pod.name=api,tier=back}: unbound"), "%s",
+		  v_out);
+	cr_assert_eq(ctr_run("vipc-api", "api", V_PROBE " loop " S_SOCK " 0.2"), 0, "%s", out);
+	cr_assert_eq(loop_sums(&ok, &eperm), 1, "%s", out);
+	cr_assert_eq(ok, 0, "%lu connects got through", ok);
+	cr_assert_eq(v_stat("denied_held") + v_stat("denied_no_grant"), eperm);
+	cr_assert_eq(v_stat("cgroups_bound"), 3 + 1, "the pod's container bound");
+	cr_assert_eq(ctr_run("vipc-other", "other", "sleep 1; exec " V_PROBE " connect " S_SOCK), 0,
+		     "another pod's container is released, unconfined: %s", out);
+	cr_assert_eq(v_stat("cgroups_held"), 2);
+	cr_assert_eq(v_stat("cgroups_released"), 1);
+}
+
+#define S_OWNER_POLICY                                                          \
+	"version: 1\n" S_CONTAINERS                                             \
+	"  dsrv: { docker: vipc-dk }\n"                                         \
+	"endpoints:\n"                                                          \
+	"  dsock: { owner: dsrv, unix: /shared/ds.sock }\n"                     \
+	"grants:\n"                                                             \
+	"  - { container: cli, endpoint: dsock, allow: [connect] }\n"
+
+Test(selectors, an_owner_restart_keeps_its_endpoints_and_grants)
+{
+	s_start(S_OWNER_POLICY, 0);
+	start_daemon(S_OWNER_POLICY);
+	cr_assert_eq(ENGINES(DOCKER_RUN("vipc-dk"), "-d", IMAGE, V_PROBE, "listen",
+			     "/shared/ds.sock"),
+		     0, "%s", out);
+	wait_logs("docker", "vipc-dk", "ready", 1);
+	cr_assert_eq(s_probe(sc.cli, "connect", "/shared/ds.sock", NULL), 0);
+	cr_assert_eq(s_probe(sc.bad, "connect", "/shared/ds.sock", NULL), EPERM);
+	cr_assert_eq(ENGINES("docker", "restart", "-t", "0", "vipc-dk"), 0, "%s", out);
+	wait_logs("docker", "vipc-dk", "ready", 2);
+	wait_unheld();
+	cr_assert_eq(v_loader("endpoint", "ls", "--json", NULL), 0, "%s", v_out);
+	cr_assert(strstr(v_out, "\"name\":\"dsock\",\"id\":1,\"owner\":\"dsrv\""), "%s", v_out);
+	cr_assert_eq(s_probe(sc.cli, "connect", "/shared/ds.sock", NULL), 0, "cli keeps its grant");
+	cr_assert_eq(s_probe(sc.bad, "connect", "/shared/ds.sock", NULL), EPERM);
+	cr_assert_eq(v_stat("grants_revoked"), 0);
+	cr_assert_eq(v_stat("endpoints_destroyed"), 0);
+}
+
+#define BURST 5
+#define S_BURST_POLICY                                                         \
+	"version: 1\n" S_CONTAINERS                                            \
+	"  b0: { docker: vipc-b0 }\n  b1: { docker: vipc-b1 }\n"                \
+	"  b2: { docker: vipc-b2 }\n  b3: { docker: vipc-b3 }\n"                \
+	"  b4: { docker: vipc-b4 }\n" S_ENDPOINTS S_GRANTS
+
+/* The daemon dies (SIGKILL) as a burst of containers starts: each is held,
+ * never unconfined; the daemon restarted binds every one.
+ */
+Test(selectors, a_daemon_killed_during_a_burst_leaves_the_burst_held_then_binds_it)
+{
+	char script[4096], name[64];
+	const char *sh[] = { "sh", "-c", script, NULL };
+	unsigned long ok, eperm;
+	pid_t burst;
+	int i, n = 0;
+
+	s_start(S_BURST_POLICY, 0);
+	start_daemon(S_BURST_POLICY);
+	s_listen(S_SOCK, NULL);
+	for (i = 0; i < BURST; i++)
+		n += snprintf(script + n, sizeof(script) - n,
+			      "%s docker run -d --name vipc-b%d --network none -v %s %s sh -c '%s' "
+			      ">/dev/null || exit 1; ", h_path("scripts/engines.sh"), i, shared_mount(),
+			      IMAGE, V_PROBE " loop " S_SOCK " 1; exec sleep 3600");
+	snprintf(script + n, sizeof(script) - n, "echo burst-done");
+	burst = h_spawn(NULL, sh, NULL);
+	cr_assert_gt(burst, 0);
+	usleep(300 * 1000);
+	stop_daemon();
+	cr_assert_eq(h_spawn_expect(burst, "burst-done", h_scale_ms(60000)), 0, "the burst failed");
+	for (i = 0; i < BURST; i++) {
+		snprintf(name, sizeof(name), "vipc-b%d", i);
+		wait_logs("docker", name, "ok=", 1);
+		loop_sums(&ok, &eperm);
+		cr_assert_eq(ok, 0, "%s: %lu connects got through", name, ok);
+		cr_assert_gt(eperm, 0, "%s tried", name);
+	}
+	cr_assert_gt(v_stat("denied_held"), 0, "held while no daemon ran");
+	cr_assert_eq(v_loader("status", NULL), 0, "%s", v_out);
+	cr_assert(strstr(v_out, "/docker/"), "the burst is held: %s", v_out);
+
+	start_daemon(S_BURST_POLICY);
+	wait_unheld();
+	cr_assert_eq(v_loader("container", "ls", NULL), 0, "%s", v_out);
+	for (i = 0; i < BURST; i++) {
+		snprintf(name, sizeof(name), "docker vipc-b%d: /docker/", i);
+		cr_assert(strstr(v_out, name), "want %s in %s", name, v_out);
+	}
+	cr_assert_eq(v_stat("cgroups_held"), BURST);
+	cr_assert_eq(v_stat("cgroups_released"), 0);
+}
