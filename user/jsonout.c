@@ -13,6 +13,11 @@ int vipc_json_add(json_object *obj, const char *key, json_object *val)
 	return -ENOMEM;
 }
 
+int vipc_json_add_null(json_object *obj, const char *key)
+{
+	return obj && !json_object_object_add(obj, key, NULL) ? 0 : -ENOMEM;
+}
+
 int vipc_json_add_str(json_object *obj, const char *key, const char *s)
 {
 	return vipc_json_add(obj, key, json_object_new_string(s));

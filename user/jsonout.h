@@ -16,6 +16,8 @@
  * and @val is dropped on failure.
  */
 int vipc_json_add(json_object *obj, const char *key, json_object *val);
+/* Add @key: null, for a value that could not be read: 0 or -ENOMEM. */
+int vipc_json_add_null(json_object *obj, const char *key);
 /* Add a printable string (a constant, or text already formatted). */
 int vipc_json_add_str(json_object *obj, const char *key, const char *s);
 int vipc_json_add_u64(json_object *obj, const char *key, __u64 v);

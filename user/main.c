@@ -675,15 +675,17 @@ static json_object *status_json(const struct vipc_state *st)
 	backends = vipc_json_child(doc, "backends");
 	for (i = 0; i < 2 && !err; i++)
 		err = vipc_json_add_str(backends, backend_names[i], backend_state(st, &p, i));
-	err = err ?: vipc_json_add(doc, "stats_interval_ms", vipc_stats_interval_get(st, &ms) ?
-				   NULL : json_object_new_int64(ms));
+	if (!err)
+		err = vipc_stats_interval_get(st, &ms) ?
+			      vipc_json_add_null(doc, "stats_interval_ms") :
+			      vipc_json_add(doc, "stats_interval_ms", json_object_new_int64(ms));
 	err = err ?: vipc_json_add_u64(doc, "events_interval_ms",
 				       st->cfg.events_interval_ns / 1000000);
 	pid = vipc_daemon_running();
 	err = err ?: vipc_json_add(doc, "daemon_running", json_object_new_boolean(pid != 0));
 	if (!err)
 		err = pid > 0 ? vipc_json_add(doc, "daemon_pid", json_object_new_int64(pid)) :
-				json_object_object_add(doc, "daemon_pid", NULL) ? -ENOMEM : 0;
+				vipc_json_add_null(doc, "daemon_pid");
 	hooks = vipc_json_child(doc, "hooks");
 	for (i = 0; i < vipc_nr_hooks && !err; i++)
 		err = vipc_json_add(hooks, vipc_hooks[i].prog, json_object_new_boolean(hook_live(i)));

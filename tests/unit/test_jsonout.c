@@ -6,6 +6,7 @@
  */
 #include <criterion/criterion.h>
 #include <criterion/redirect.h>
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 #include "jsonout.h"
@@ -147,5 +148,17 @@ Test(stats, json_keeps_its_sections_and_plain_field_numbers, .init = cr_redirect
 	cr_assert(json_object_object_get_ex(doc, "hooks", &sec));
 	cr_expect_eq(json_object_object_length(sec), VIPC_HOOK__COUNT);
 	cr_expect(json_object_object_get_ex(doc, "registry", NULL));
+	json_object_put(doc);
+}
+
+/* A value that could not be read is a JSON null under its key, not a failed document. */
+Test(json, an_unknown_value_is_null_not_an_error)
+{
+	json_object *doc = json_object_new_object();
+
+	cr_assert_eq(vipc_json_add_null(doc, "stats_interval_ms"), 0);
+	cr_assert_eq(vipc_json_add_null(NULL, "x"), -ENOMEM);
+	cr_expect_str_eq(json_object_to_json_string_ext(doc, JSON_C_TO_STRING_PLAIN),
+			 "{\"stats_interval_ms\":null}");
 	json_object_put(doc);
 }
