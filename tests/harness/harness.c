@@ -1130,3 +1130,34 @@ void h_setup(void)
 		pr_err("%s missing: run scripts/rootfs.sh build/rootfs build/tests/vipc-probe",
 		       probe);
 }
+
+const char *h_engines_dir(void)
+{
+	const char *d = getenv("VIPC_ENGINES_DIR");
+
+	return d && *d ? d : "/run/vipc-engines";
+}
+
+/* scripts/engines.sh @verb [ARGS], its output printed when it fails. */
+static void engines(const char *suite, const char *const argv[])
+{
+	char out[16384];
+
+	h_timeout_ms = 120000;
+	if (h_run(argv, out, sizeof(out)))
+		fprintf(stderr, "%s: engines.sh %s failed:\n%s\n", suite, argv[1], out);
+}
+
+void h_engines_up(const char *suite)
+{
+	const char *script = h_path("scripts/engines.sh");
+
+	engines(suite, (const char *const[]){ script, "stop", NULL }); /* what a killed run left */
+	engines(suite, (const char *const[]){ script, "start", "docker", "podman", "containerd",
+					      "--rootfs", h_path("build/rootfs"), NULL });
+}
+
+void h_engines_down(const char *suite)
+{
+	engines(suite, (const char *const[]){ h_path("scripts/engines.sh"), "stop", NULL });
+}

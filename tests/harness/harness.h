@@ -61,6 +61,19 @@ int h_run(const char *const argv[], char *out, size_t outsz);
 /* Same, with the child moved into cgroup REL first (NULL: stay put). */
 int h_run_cg(const char *rel, const char *const argv[], char *out, size_t outsz);
 
+/* ---- container engines (scripts/engines.sh) ---- */
+
+/* Where the engines keep their state: $VIPC_ENGINES_DIR, else /run/vipc-engines. */
+const char *h_engines_dir(void);
+
+/* A suite's engines: Docker, Podman and containerd started once before its
+ * first test (after stopping what a killed run left), stopped after its
+ * last; a failure is printed under @suite's name with the script's output.
+ * Engine commands are slow: h_timeout_ms is 120 s from then on.
+ */
+void h_engines_up(const char *suite);
+void h_engines_down(const char *suite);
+
 /* ---- cgroups (cgroup2, under h_cgroup2()) ---- */
 
 /* The cgroup2 mount, found as the loader finds it (/sys/fs/cgroup on unified

@@ -37,29 +37,17 @@ static char out[8192];
 	h_run((const char *const[]){ h_path("scripts/engines.sh"), __VA_ARGS__, NULL }, out, \
 	      sizeof(out))
 
-static const char *engines_dir(void)
-{
-	const char *d = getenv("VIPC_ENGINES_DIR");
-
-	return d && *d ? d : "/run/vipc-engines";
-}
-
 /* The engines for the whole suite: started once before the first test, stopped after the last. */
 ReportHook(PRE_ALL)(struct criterion_test_set *set)
 {
 	(void)set;
-	h_timeout_ms = 120000;
-	ENGINES("stop"); /* what a killed run left */
-	if (ENGINES("start", "docker", "podman", "containerd", "--rootfs", h_path("build/rootfs")))
-		fprintf(stderr, "test_runtime: engines.sh start failed:\n%s\n", out);
+	h_engines_up("test_runtime");
 }
 
 ReportHook(POST_ALL)(struct criterion_global_stats *stats)
 {
 	(void)stats;
-	h_timeout_ms = 120000;
-	if (ENGINES("stop"))
-		fprintf(stderr, "test_runtime: engines.sh stop failed:\n%s\n", out);
+	h_engines_down("test_runtime");
 }
 
 /* Each test's containers, gone whatever it left. */
@@ -82,7 +70,7 @@ TestSuite(runtime, .init = s_remove, .fini = s_fini, .timeout = 120);
 static struct vipc_rt_roots roots(void)
 {
 	static char docker[PATH_MAX], podman[PATH_MAX], ctrd[PATH_MAX], dctrd[PATH_MAX];
-	const char *d = engines_dir();
+	const char *d = h_engines_dir();
 
 	snprintf(docker, sizeof(docker), "%s/docker/data", d);
 	snprintf(podman, sizeof(podman), "%s/podman/root", d);
@@ -343,7 +331,7 @@ Test(runtime, ctr_container_resolves_to_its_id_and_kubernetes_annotations)
 					     CTR_IMAGE, "cweb", "sleep", "3600", NULL });
 	/* Phase 2: its init's cgroup, by the pid the shim wrote. */
 	snprintf(path, sizeof(path), "%s/containerd/state/io.containerd.runtime.v2.task/" CTR_NS
-		 "/cweb/init.pid", engines_dir());
+		 "/cweb/init.pid", h_engines_dir());
 	f = fopen(path, "re");
 	cr_assert_not_null(f, "%s: %s", path, strerror(errno));
 	cr_assert_eq(fscanf(f, "%d", &pid), 1);

@@ -33,13 +33,6 @@ static pid_t daemon_pid;
 	h_run((const char *const[]){ h_path("scripts/engines.sh"), __VA_ARGS__, NULL }, out, \
 	      sizeof(out))
 
-static const char *engines_dir(void)
-{
-	const char *d = getenv("VIPC_ENGINES_DIR");
-
-	return d && *d ? d : "/run/vipc-engines";
-}
-
 /* Restarts in the no-window tests: fewer under emulation. */
 static int runs(int native)
 {
@@ -49,18 +42,13 @@ static int runs(int native)
 ReportHook(PRE_ALL)(struct criterion_test_set *set)
 {
 	(void)set;
-	h_timeout_ms = 120000;
-	ENGINES("stop");
-	if (ENGINES("start", "docker", "podman", "containerd", "--rootfs", h_path("build/rootfs")))
-		fprintf(stderr, "test_selectors: engines.sh start failed:\n%s\n", out);
+	h_engines_up("test_selectors");
 }
 
 ReportHook(POST_ALL)(struct criterion_global_stats *stats)
 {
 	(void)stats;
-	h_timeout_ms = 120000;
-	if (ENGINES("stop"))
-		fprintf(stderr, "test_selectors: engines.sh stop failed:\n%s\n", out);
+	h_engines_down("test_selectors");
 }
 
 static const char *const docker_names[] = { "vipc-dk", "vipc-dcli", "vipc-b0", "vipc-b1",
@@ -112,7 +100,7 @@ static void start_daemon(const char *policy)
 {
 	static char file[PATH_MAX], docker[PATH_MAX], podman[PATH_MAX], ctrd[PATH_MAX],
 		dctrd[PATH_MAX];
-	const char *d = engines_dir();
+	const char *d = h_engines_dir();
 	const char *argv[] = { V_LOADER, "-c", file, "--runtime-root", docker, "--runtime-root",
 			       podman, "--runtime-root", ctrd, "--runtime-root", dctrd, NULL };
 
