@@ -422,10 +422,18 @@ static __always_inline void vipc_bind_new(__u64 cgid, struct vipc_mkdir *m, __u3
 	struct vipc_registry_stats *reg;
 	int held;
 
-	if (!p || bpf_map_update_elem(&vipc_principals, &key, p, BPF_ANY))
+	if (!p)
 		return;
-	held = p->id == VIPC_HELD_ID;
 	reg = vipc_reg();
+	/* No room (mkdir cannot be refused from here): counted and told, never silent. */
+	if (bpf_map_update_elem(&vipc_principals, &key, p, BPF_ANY)) {
+		if (reg)
+			vipc_reg_count(&reg->cgroups_unbindable, live);
+		if (live)
+			vipc_cgroup_event(VIPC_EV_CGROUP_UNBINDABLE, cgid, p->id, &m->buf, m->len);
+		return;
+	}
+	held = p->id == VIPC_HELD_ID;
 	if (reg) {
 		vipc_reg_count(held ? &reg->cgroups_held : &reg->cgroups_bound, live);
 		__sync_fetch_and_add(&reg->policy_changes, 1);

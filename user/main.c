@@ -637,6 +637,10 @@ static void status_text(const struct vipc_state *st)
 	else
 		printf("deny events: every event\n");
 	print_daemon();
+	if (st->reg && st->reg->cgroups_unbindable)
+		pr_warn("%llu selected cgroups were left unconfined: the bindings table is full; "
+			"raise it with --max-containers\n",
+			(unsigned long long)st->reg->cgroups_unbindable);
 	printf("hooks:\n");
 	for (i = 0; i < vipc_nr_hooks; i++)
 		print_hook(i, hook_live(i) ? "live" :

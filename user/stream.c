@@ -272,6 +272,8 @@ static const struct {
 	{ VIPC_EV_CGROUP_BOUND, "cgroup-bound", "bound" },
 	{ VIPC_EV_CGROUP_UNBOUND, "cgroup-unbound", "unbound (the container stays)" },
 	{ VIPC_EV_CGROUP_HELD, "cgroup-held", "held (denied) until its container is known" },
+	{ VIPC_EV_CGROUP_UNBINDABLE, "cgroup-unbindable",
+	  "NOT bound, unconfined: the bindings table is full (--max-containers)" },
 };
 
 /* Index of @type in cgroup_events, or -1. */

@@ -328,3 +328,28 @@ Test(identity, glob_binds_existing_cgroups_and_exact_wins)
 			 "'web''s glob too"), "%s", v_out);
 	h_container_destroy(a);
 }
+
+/* A full bindings table cannot veto a mkdir: what it leaves unconfined is
+ * counted (cgroups_unbindable), sent as an event and warned of by
+ * `status`, never silent.
+ */
+Test(identity, a_full_bindings_table_counts_and_warns_of_what_it_leaves_unconfined)
+{
+	char rel[64];
+	int i;
+
+	v_require_root();
+	cr_assert_eq(v_loader("load", "--max-containers", "2", "-c",
+			      v_policy_file("version: 1\ncontainers:\n" S_WEB_GLOB), NULL),
+		     0, "%s", v_out);
+	for (i = 0; i < 5; i++) {
+		snprintf(rel, sizeof(rel), "vipc-test/web-%d", i);
+		cr_assert_eq(h_cgroup_make(rel), 0);
+	}
+	/* Two entries per slot: two cgroups are bound (in both slots), three are not. */
+	cr_assert_eq(v_stat("cgroups_bound"), 2);
+	cr_assert_eq(v_stat("cgroups_unbindable"), 3);
+	cr_assert_eq(v_loader("status", NULL), 0, "%s", v_out);
+	cr_assert(strstr(v_out, "3 selected cgroups were left unconfined: the bindings table is "
+			 "full; raise it with --max-containers"), "%s", v_out);
+}
