@@ -125,11 +125,27 @@ static int wait_gone(pid_t pid, int ms)
 	return 0;
 }
 
+/* A pidfile no daemon holds (its daemon was killed): claimed and released,
+ * so removed the way a daemon that ends removes it.
+ */
+static void forget_stale(void)
+{
+	pid_t running;
+	int fd;
+
+	if (!access(VIPC_PID_FILE, F_OK) && !vipc_daemon_claim(&fd, &running))
+		vipc_daemon_release(fd);
+}
+
 int vipc_daemon_stop(int timeout_ms, pid_t *pid)
 {
+	int err;
+
 	*pid = vipc_daemon_running();
-	if (!*pid)
+	if (!*pid) {
+		forget_stale();
 		return 0;
+	}
 	if (*pid < 0)
 		return vipc_fail(-EXDEV, "the vipc daemon runs in another pid namespace (a container): "
 				 "stop it there (in Kubernetes, delete its pod or DaemonSet)");
@@ -140,7 +156,10 @@ int vipc_daemon_stop(int timeout_ms, pid_t *pid)
 	pr_warn("daemon pid %d did not stop within %d ms: killing it\n", (int)*pid, timeout_ms);
 	if (kill(*pid, SIGKILL) && errno != ESRCH)
 		return -errno;
-	return wait_gone(*pid, 2000);
+	err = wait_gone(*pid, 2000);
+	if (!err)
+		forget_stale();
+	return err;
 }
 
 /* The watcher's side: a new session, no terminal, output to the log. */

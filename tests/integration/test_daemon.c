@@ -200,6 +200,20 @@ Test(daemon, killed_watcher_leaves_enforcement_and_a_new_one_takes_its_place)
 	cr_assert_eq(s_probe(sc.bad, "connect", S_SOCK, NULL), EPERM);
 }
 
+/* A killed daemon cannot remove its pidfile: unload does, nothing left behind. */
+Test(daemon, unload_after_a_killed_watcher_removes_its_stale_pidfile)
+{
+	pid_t pid;
+
+	s_start(S_POLICY, 0);
+	cr_assert_eq(detach(v_policy_file(S_POLICY), &pid, false), 0, "%s", v_out);
+	cr_assert_eq(kill(pid, SIGKILL), 0);
+	cr_assert(gone(pid), "SIGKILL did not end the watcher");
+	cr_assert_eq(access(PID_FILE, F_OK), 0, "the killed watcher's pidfile is there");
+	cr_assert_eq(v_loader("unload", NULL), 0, "%s", v_out);
+	cr_assert_neq(access(PID_FILE, F_OK), 0, "unload left the stale pidfile");
+}
+
 /* A ConfigMap volume as the kubelet writes it: DIR/..data -> ..N (the
  * files), DIR/policy.yaml -> ..data/policy.yaml; a new version swaps ..data
  * with one rename, then the old directory goes.
