@@ -566,9 +566,12 @@ static double now(void)
 	return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
-/* Hold one connection for SECONDS, sending a byte every 100 ms. */
+/* Hold one connection for SECONDS (or until SIGTERM: exit 0), sending a
+ * byte every 100 ms.
+ */
 static int cmd_session(const char *addr, const char *secs)
 {
+	struct sigaction term = { .sa_handler = on_term, .sa_flags = SA_RESTART };
 	struct opts o = { .type = SOCK_STREAM };
 	int fd = connect_to(addr, &o), err = 0;
 	double end = now() + strtod(secs, NULL);
@@ -580,7 +583,8 @@ static int cmd_session(const char *addr, const char *secs)
 		return -fd;
 	printf("connected\n");
 	fflush(stdout);
-	for (n = 1; !err && now() < end; n++) {
+	sigaction(SIGTERM, &term, NULL);
+	for (n = 1; !err && !stop && now() < end; n++) {
 		err = echo_check(fd, "x");
 		if (!err)
 			printf("ok %ld\n", n);
