@@ -30,7 +30,6 @@ CG=$(cgroup2_root)
 WORK=$(mktemp -d /tmp/vipc-demo.XXXXXX)
 
 cleanup() {
-	[ -z "${DAEMON:-}" ] || kill "$DAEMON" 2>/dev/null || true
 	[ -z "${ENGINES:-}" ] || scripts/engines.sh stop docker >/dev/null 2>&1 || true
 	for n in "${NAMES[@]}"; do runc delete --force "vipc-demo-$n" >/dev/null 2>&1 || true; done
 	$LOADER unload >/dev/null 2>&1 || true
@@ -80,8 +79,10 @@ say "starting three containers: server, client, intruder"
 for n in "${NAMES[@]}"; do bundle "$n"; done
 runc list | grep vipc-demo
 
-say "loading vipc with examples/policy.yaml"
-$LOADER --detach -c examples/policy.yaml
+say "loading vipc with examples/policy.yaml (the watcher it leaves knows where Docker keeps its state)"
+eval "$(scripts/engines.sh paths)"
+RT_ROOTS=(--runtime-root "docker=$docker_data" --runtime-root "containerd=$docker_containerd_state")
+$LOADER --detach -c examples/policy.yaml "${RT_ROOTS[@]}"
 $LOADER status
 
 say "server listens on /shared/echo.sock"
@@ -110,12 +111,8 @@ bpftool map dump pinned /sys/fs/bpf/vipc/vipc_stats | grep -E '"(cpu|allowed|den
 say "a Docker container selected by name (docker: vipc-demo-web), restarted"
 ENGINES=1
 scripts/engines.sh start docker --rootfs "$ROOTFS" >/dev/null
-eval "$(scripts/engines.sh paths)"
 sed 's/^  intruder: .*/&\n  web:      { docker: vipc-demo-web }/' examples/policy.yaml >"$WORK/docker.yaml"
-$LOADER -c "$WORK/docker.yaml" --runtime-root "docker=$docker_data" \
-	--runtime-root "containerd=$docker_containerd_state" >"$WORK/daemon.log" 2>&1 &
-DAEMON=$!
-for _ in $(seq 50); do grep -q enforcing "$WORK/daemon.log" 2>/dev/null && break; sleep 0.1; done
+$LOADER reload -c "$WORK/docker.yaml" "${RT_ROOTS[@]}"
 scripts/engines.sh docker run -d --name vipc-demo-web --network none -v "$WORK/shared:/shared" \
 	vipc-test-img sh -c 'while :; do /bin/vipc-probe connect /shared/echo.sock; sleep 1; done' \
 	>/dev/null

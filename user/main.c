@@ -397,8 +397,9 @@ static int serve(struct daemon *d, struct vipc_state *st)
 {
 	struct vipc_binder binder;
 	struct vipc_stream_opts so = {
-		/* A watcher's log gets no snapshot unless asked: only what happens. */
-		.interval_ms = opt.detach && !opt.interval_set ? 0 : opt.interval_ms,
+		/* A watcher leaves the events and snapshots to `vipc-loader events`. */
+		.interval_ms = opt.detach ? 0 : opt.interval_ms,
+		.leave_ring = opt.detach,
 		.json = opt.json,
 		.tick = d->watch.fd >= 0 ? watch_tick : NULL,
 		.tick_ctx = &d->watch,
@@ -454,6 +455,9 @@ static int run_args(void)
 	if (opt.metrics && vipc_listen_parse(opt.metrics, &ss))
 		return vipc_usage_error("--metrics takes [ADDR:]PORT or [ADDR6]:PORT, not '%s'",
 					opt.metrics);
+	if (opt.detach && opt.interval_set && opt.interval_ms)
+		return vipc_usage_error("the --detach watcher leaves the ring buffer (events, "
+					"snapshots) to 'vipc-loader events -i MS'; -i is not for it");
 	if (opt.watch_config && !policy_path())
 		return vipc_usage_error("--watch-config needs -c FILE (or " DEFAULT_POLICY ")");
 	return 0;

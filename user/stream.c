@@ -362,6 +362,21 @@ static int on_record(void *ctx, void *data, size_t size)
 	return err;
 }
 
+/* The loop without the ring buffer: the binder and the tick, turn by turn. */
+static int turns_only(struct stream_ctx *sc, __u64 end)
+{
+	const struct vipc_stream_opts *o = sc->o;
+	int err = 0;
+
+	while (!err && !vipc_stop && (!end || vipc_now_ms() < end)) {
+		bind_held(sc, NULL);
+		err = o->tick ? o->tick(o->tick_ctx) : 0;
+		if (!err)
+			usleep(VIPC_TURN_MS * 1000);
+	}
+	return err;
+}
+
 int vipc_events_stream(struct vipc_state *st, const struct vipc_stream_opts *o)
 {
 	struct stream_ctx sc = { .st = st, .o = o };
@@ -369,6 +384,8 @@ int vipc_events_stream(struct vipc_state *st, const struct vipc_stream_opts *o)
 	__u64 end = o->timeout_s ? vipc_now_ms() + o->timeout_s * 1000ULL : 0;
 	int err = 0;
 
+	if (o->leave_ring)
+		return turns_only(&sc, end);
 	rb = ring_buffer__new(st->events_fd, on_record, &sc, NULL);
 	if (!rb)
 		return -errno;

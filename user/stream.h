@@ -27,7 +27,14 @@ struct vipc_stream_opts {
 	void *tick_ctx;
 	/* The daemon's: held cgroups settled as they come (NULL: none). */
 	struct vipc_binder *binder;
+	/* Leave the ring buffer to `events` and `suggest` (each record goes to
+	 * one reader): no event, no snapshot, only the turns' work (the tick,
+	 * the binder: holds seen by their counter), every VIPC_TURN_MS.
+	 */
+	bool leave_ring;
 };
+
+#define VIPC_TURN_MS 20 /* a turn of a loop that leaves the ring buffer */
 
 /* Set by SIGINT/SIGTERM handlers: stop streaming. */
 extern volatile sig_atomic_t vipc_stop;

@@ -200,6 +200,30 @@ Test(daemon, killed_watcher_leaves_enforcement_and_a_new_one_takes_its_place)
 	cr_assert_eq(s_probe(sc.bad, "connect", S_SOCK, NULL), EPERM);
 }
 
+/* The watcher leaves the ring buffer (one reader takes each record) to
+ * `vipc-loader events`: every deny event reaches it while a watcher runs.
+ */
+Test(daemon, events_reach_vipc_loader_events_while_a_watcher_runs)
+{
+	const char *argv[] = { V_LOADER, "events", "--count", "5", "--timeout", "20", NULL };
+	pid_t pid, ev;
+	int i;
+
+	s_start(S_POLICY, 0);
+	s_listen(S_SOCK, NULL);
+	cr_assert_eq(v_loader("--detach", "-c", v_policy_file(S_POLICY), "--event-rate", "all",
+			      NULL), 0, "%s", v_out);
+	pid = pidfile();
+	cr_assert(alive(pid));
+	ev = h_spawn(NULL, argv, NULL);
+	cr_assert_gt(ev, 0);
+	usleep(h_scale_ms(500) * 1000); /* events has opened the ring buffer */
+	for (i = 0; i < 5; i++)
+		cr_assert_eq(s_probe(sc.bad, "connect", S_SOCK, NULL), EPERM);
+	cr_assert_eq(h_spawn_wait(ev, 30000), 0, "events saw fewer than 5 of the 5 denies");
+	cr_assert_eq(v_loader("--detach", "-i", "500", NULL), VIPC_EXIT_USAGE, "%s", v_out);
+}
+
 /* A killed daemon cannot remove its pidfile: unload does, nothing left behind. */
 Test(daemon, unload_after_a_killed_watcher_removes_its_stale_pidfile)
 {
