@@ -36,6 +36,8 @@ cleanup() {
 	for d in "$CG"/vipc-demo/* "$CG"/vipc-demo /sys/fs/cgroup/*/vipc-demo/* /sys/fs/cgroup/*/vipc-demo; do
 		[ -d "$d" ] && rmdir "$d" 2>/dev/null || true
 	done
+	rm -f /run/vipc/vipc.log # the demo's watcher's
+	rmdir /run/vipc 2>/dev/null || true
 	rm -rf "$WORK"
 }
 trap cleanup EXIT
