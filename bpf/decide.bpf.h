@@ -215,21 +215,22 @@ static __always_inline void vipc_count_cold(const struct vipc_call *c, union vip
 /* Count a decision under its (container, endpoint, hook, reason, verdict):
  * in this CPU's hot row when it has it, else in vipc_decisions. An
  * unconfined caller's allows are left to vipc_stats; a full table never
- * fails the call.
+ * fails the call. The key is built as its two words (little-endian
+ * struct vipc_decision_key), so that it is compared and hashed from
+ * registers rather than read back from narrower stores.
  */
 static __always_inline void vipc_count_decision(const struct vipc_call *c,
 						enum vipc_reason reason, __u8 verdict)
 {
-	union vipc_dkey key = { .k = {
-		.container = c->caller ? c->caller->id : c->container,
-		.endpoint = c->ep ? c->ep->id : c->endpoint,
-		.owner = c->ep ? c->ep->owner : c->owner,
-		.hook = c->hook,
-		.reason = reason,
-		.verdict = verdict,
-	} };
+	union vipc_dkey key;
 
-	if (!count_decisions || reason == VIPC_R_UNCONFINED || vipc_count_hot(&key))
+	if (!count_decisions || reason == VIPC_R_UNCONFINED)
+		return;
+	key.w[0] = (c->caller ? c->caller->id : c->container) |
+		   (__u64)(c->ep ? c->ep->id : c->endpoint) << 32;
+	key.w[1] = (c->ep ? c->ep->owner : c->owner) | (__u64)(__u8)c->hook << 32 |
+		   (__u64)(__u8)reason << 40 | (__u64)verdict << 48;
+	if (vipc_count_hot(&key))
 		return;
 	vipc_count_cold(c, &key);
 }
