@@ -29,6 +29,19 @@ static __always_inline struct vipc_principal *vipc_find_principal(__u32 slot, __
 	return NULL;
 }
 
+/* A decision key as words, to compare and to hash. */
+union vipc_dkey {
+	struct vipc_decision_key k;
+	__u64 w[2];
+};
+
+/* Where a decision is counted: its key and hot bucket. */
+struct vipc_drow {
+	union vipc_dkey key;
+	__u32 bucket;
+	__u32 pad;
+};
+
 /* One decision in progress: the live slot, the caller, what was found. */
 struct vipc_call {
 	struct vipc_endpoint_key key;
@@ -41,8 +54,8 @@ struct vipc_call {
 	__u64 changes; /* the policy's change count when the decision began */
 	__u32 perm;
 	enum vipc_hook hook;
-	/* Counted when no caller or endpoint was looked up (a remembered verdict). */
-	__u32 container, endpoint, owner;
+	/* A remembered verdict's counter: no caller or endpoint was looked up. */
+	const struct vipc_drow *known;
 };
 
 /* Copy @len (< 109) bytes at kernel address @src into the zeroed @name;
@@ -139,19 +152,33 @@ static __always_inline void vipc_count_lookup(struct vipc_stats *s, int hit)
 		s->hits++;
 }
 
-/* A decision key as words, to compare and to hash. */
-union vipc_dkey {
-	struct vipc_decision_key k;
-	__u64 w[2];
-};
-
-/* This CPU's hot bucket for @key: its index a multiply-shift hash of the key. */
-static __always_inline struct vipc_hot_bucket *vipc_hot_bucket(const union vipc_dkey *key)
+/* The counter of @c's decision for @reason and @verdict: its key, built as
+ * its two words (little-endian struct vipc_decision_key) so that it is
+ * compared and hashed in registers rather than read back from narrower
+ * stores, and its hot bucket, a multiply-shift hash of the key.
+ */
+static __always_inline void vipc_drow_make(struct vipc_drow *d, const struct vipc_call *c,
+					   enum vipc_reason reason, __u8 verdict)
 {
-	__u32 i = (__u32)((key->w[0] ^ (key->w[1] * 0x9e3779b97f4a7c15ULL)) *
-			  0xc2b2ae3d27d4eb4fULL >> 32) & (VIPC_HOT_BUCKETS - 1);
+	__u64 w0, w1;
 
-	return bpf_map_lookup_elem(&vipc_decisions_hot, &i);
+	w0 = (c->caller ? c->caller->id : 0) | (__u64)(c->ep ? c->ep->id : 0) << 32;
+	w1 = (c->ep ? c->ep->owner : 0) | (__u64)(__u8)c->hook << 32 | (__u64)(__u8)reason << 40 |
+	     (__u64)verdict << 48;
+	d->key.w[0] = w0;
+	d->key.w[1] = w1;
+	d->bucket = (__u32)((w0 ^ (w1 * 0x9e3779b97f4a7c15ULL)) * 0xc2b2ae3d27d4eb4fULL >> 32) &
+		    (VIPC_HOT_BUCKETS - 1);
+	d->pad = 0;
+}
+
+/* This CPU's hot bucket of @d. */
+static __always_inline struct vipc_hot_bucket *vipc_hot_bucket(const struct vipc_drow *d)
+{
+	__u32 zero = 0;
+	struct vipc_hot_table *t = bpf_map_lookup_elem(&vipc_decisions_hot, &zero);
+
+	return t ? &t->bucket[d->bucket & (VIPC_HOT_BUCKETS - 1)] : NULL;
 }
 
 static __always_inline int vipc_row_is(const struct vipc_hot_row *r, const union vipc_dkey *key)
@@ -161,13 +188,14 @@ static __always_inline int vipc_row_is(const struct vipc_hot_row *r, const union
 	return k->w[0] == key->w[0] && k->w[1] == key->w[1];
 }
 
-/* Count @key in a row of its hot bucket that holds it, else in a free one
- * it takes (1); 0 when the bucket's rows hold other keys.
+/* Count @d in a row of its hot bucket that holds its key, else in a free
+ * one it takes (1); 0 when the bucket's rows hold other keys.
  */
-static __always_inline int vipc_count_hot(const union vipc_dkey *key)
+static __always_inline int vipc_count_hot(const struct vipc_drow *d)
 {
 	static const union vipc_dkey none;
-	struct vipc_hot_bucket *b = vipc_hot_bucket(key);
+	struct vipc_hot_bucket *b = vipc_hot_bucket(d);
+	const union vipc_dkey *key = &d->key;
 	struct vipc_hot_row *r;
 	int i;
 
@@ -192,20 +220,21 @@ static __always_inline int vipc_count_hot(const union vipc_dkey *key)
 	return 0;
 }
 
-/* Count @key in vipc_decisions; a full table counts decisions_missed. */
-static __always_inline void vipc_count_cold(const struct vipc_call *c, union vipc_dkey *key)
+/* Count @d's key in vipc_decisions; a full table counts decisions_missed. */
+static __always_inline void vipc_count_cold(const struct vipc_call *c, const struct vipc_drow *d)
 {
+	union vipc_dkey key = d->key;
 	__u64 one = 1, *n;
 	long err;
 
-	n = bpf_map_lookup_elem(&vipc_decisions, &key->k);
+	n = bpf_map_lookup_elem(&vipc_decisions, &key.k);
 	if (n) {
 		(*n)++;
 		return;
 	}
 	/* A new row holds 1 on this CPU; another CPU may have made it first. */
-	err = bpf_map_update_elem(&vipc_decisions, &key->k, &one, BPF_NOEXIST);
-	n = err == -EEXIST ? bpf_map_lookup_elem(&vipc_decisions, &key->k) : NULL;
+	err = bpf_map_update_elem(&vipc_decisions, &key.k, &one, BPF_NOEXIST);
+	n = err == -EEXIST ? bpf_map_lookup_elem(&vipc_decisions, &key.k) : NULL;
 	if (n)
 		(*n)++;
 	else if (err && c->stats)
@@ -213,25 +242,25 @@ static __always_inline void vipc_count_cold(const struct vipc_call *c, union vip
 }
 
 /* Count a decision under its (container, endpoint, hook, reason, verdict):
- * in this CPU's hot row when it has it, else in vipc_decisions. An
+ * in this CPU's hot row when it has it, else in vipc_decisions. A
+ * remembered verdict brings its counter, key and bucket made. An
  * unconfined caller's allows are left to vipc_stats; a full table never
  * fails the call.
  */
 static __always_inline void vipc_count_decision(const struct vipc_call *c,
 						enum vipc_reason reason, __u8 verdict)
 {
-	union vipc_dkey key = { .k = {
-		.container = c->caller ? c->caller->id : c->container,
-		.endpoint = c->ep ? c->ep->id : c->endpoint,
-		.owner = c->ep ? c->ep->owner : c->owner,
-		.hook = c->hook,
-		.reason = reason,
-		.verdict = verdict,
-	} };
+	const struct vipc_drow *d = c->known;
+	struct vipc_drow made;
 
-	if (!count_decisions || reason == VIPC_R_UNCONFINED || vipc_count_hot(&key))
+	if (!count_decisions || reason == VIPC_R_UNCONFINED)
 		return;
-	vipc_count_cold(c, &key);
+	if (!d) {
+		vipc_drow_make(&made, c, reason, verdict);
+		d = &made;
+	}
+	if (!vipc_count_hot(d))
+		vipc_count_cold(c, d);
 }
 
 /* The event of a deny or would-deny, whole, into @e. */

@@ -122,15 +122,19 @@ static long vipc_sweep_decision(void *map, struct vipc_decision_key *key, __u64 
  */
 static long vipc_sweep_hot(__u32 i, struct vipc_sweep *sw)
 {
-	__u32 cpu = i / VIPC_HOT_BUCKETS, idx = i % VIPC_HOT_BUCKETS;
+	__u32 cpu = i / VIPC_HOT_BUCKETS, idx = i % VIPC_HOT_BUCKETS, zero = 0;
+	struct vipc_hot_table *t;
 	struct vipc_hot_bucket *b;
 	struct vipc_hot_row *r;
 	int w;
 
 	if (cpu >= nr_cpus)
 		return 1;
-	b = bpf_map_lookup_percpu_elem(&vipc_decisions_hot, &idx, cpu);
-	for (w = 0; b && w < VIPC_HOT_WAYS; w++) {
+	t = bpf_map_lookup_percpu_elem(&vipc_decisions_hot, &zero, cpu);
+	if (!t)
+		return 0;
+	b = &t->bucket[idx];
+	for (w = 0; w < VIPC_HOT_WAYS; w++) {
 		r = &b->row[w];
 		if (vipc_forgets(sw, r->key.container, r->key.endpoint, r->key.owner))
 			__builtin_memset(r, 0, sizeof(*r));

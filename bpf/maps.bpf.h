@@ -129,9 +129,9 @@ struct {
  */
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, VIPC_HOT_BUCKETS);
+	__uint(max_entries, 1);
 	__type(key, __u32);
-	__type(value, struct vipc_hot_bucket);
+	__type(value, struct vipc_hot_table);
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } vipc_decisions_hot SEC(".maps");
 

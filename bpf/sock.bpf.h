@@ -31,9 +31,8 @@ struct vipc_verdict {
 	struct vipc_endpoint_key key;
 	union vipc_name name;
 	__u32 reason;
-	__u32 container; /* the ids it counts under in vipc_decisions */
-	__u32 endpoint;
-	__u32 owner;
+	__u32 pad;
+	struct vipc_drow row; /* where it is counted in the decision counters */
 };
 
 struct {
@@ -63,9 +62,8 @@ static __always_inline void vipc_remember(struct bpf_sock *sk, struct vipc_verdi
 	v->changes = c->changes;
 	v->cgroup_id = c->cgid;
 	v->reason = reason;
-	v->container = c->caller ? c->caller->id : 0;
-	v->endpoint = c->ep ? c->ep->id : 0;
-	v->owner = c->ep ? c->ep->owner : 0;
+	v->pad = 0;
+	vipc_drow_make(&v->row, c, reason, VIPC_V_ALLOW);
 	__builtin_memcpy(&v->key, &c->key, sizeof(v->key));
 	__builtin_memcpy(&v->name, &c->name, sizeof(v->name));
 }
@@ -90,9 +88,7 @@ static __always_inline int vipc_check_addr(struct bpf_sock_addr *ctx, __u32 perm
 	if (v && vipc_verdict_holds(v, &c)) {
 		if (c.stats)
 			c.stats->cached++;
-		c.container = v->container;
-		c.endpoint = v->endpoint;
-		c.owner = v->owner;
+		c.known = &v->row;
 		return vipc_finish_clock(&c, v->reason, 1);
 	}
 

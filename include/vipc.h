@@ -414,10 +414,10 @@ struct vipc_decision_key {
 	__u8 pad;
 };
 
-/* vipc_decisions_hot[i]: per CPU, the first VIPC_HOT_WAYS keys counted in
- * bucket i (a hash of the key) and their counts; the other keys of bucket
- * i are counted in vipc_decisions. A key's count is the sum of both maps
- * over CPUs. An all-zero key is a free row.
+/* vipc_decisions_hot[0]: per CPU, in each bucket (a hash of the key) the
+ * first VIPC_HOT_WAYS keys counted there and their counts; the other keys
+ * of a bucket are counted in vipc_decisions. A key's count is the sum of
+ * both maps over CPUs. An all-zero key is a free row.
  */
 struct vipc_hot_row {
 	struct vipc_decision_key key;
@@ -426,6 +426,11 @@ struct vipc_hot_row {
 
 struct vipc_hot_bucket {
 	struct vipc_hot_row row[VIPC_HOT_WAYS];
+};
+
+/* One element, so that its lookup does not wait for the key's hash. */
+struct vipc_hot_table {
+	struct vipc_hot_bucket bucket[VIPC_HOT_BUCKETS];
 };
 
 /* vipc_agg: one key of deny (or would-deny) events, aggregated. */

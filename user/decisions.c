@@ -98,24 +98,21 @@ static int rows_read_cold(int fd, struct rows *r, int cpus)
 /* Every CPU's taken rows of vipc_decisions_hot, each a row of its own. */
 static int rows_read_hot(int fd, struct rows *r, int cpus)
 {
-	struct vipc_hot_bucket *per = calloc(cpus, sizeof(*per));
+	struct vipc_hot_table *per = calloc(cpus, sizeof(*per));
 	static const struct vipc_decision_key none;
 	const struct vipc_hot_row *row;
-	int c, w, err = 0;
-	__u32 i;
+	int c, i, w, err = 0;
+	__u32 zero = 0;
 
 	if (!per)
 		return -ENOMEM;
-	for (i = 0; i < VIPC_HOT_BUCKETS && !err; i++) {
-		if (bpf_map_lookup_elem(fd, &i, per)) {
-			err = -errno;
-			break;
-		}
-		for (c = 0; c < cpus && !err; c++)
-			for (w = 0, row = per[c].row; w < VIPC_HOT_WAYS && !err; w++, row++)
+	if (bpf_map_lookup_elem(fd, &zero, per))
+		err = -errno;
+	for (c = 0; c < cpus && !err; c++)
+		for (i = 0; i < VIPC_HOT_BUCKETS && !err; i++)
+			for (w = 0, row = per[c].bucket[i].row; w < VIPC_HOT_WAYS && !err; w++, row++)
 				if (memcmp(&row->key, &none, sizeof(none)))
 					err = rows_push(r, &row->key, row->count);
-	}
 	free(per);
 	return err;
 }

@@ -369,23 +369,22 @@ Test(decisions, bpftool_shows_a_hot_row_with_its_field_names)
 /* Take every hot row of every CPU with a key of no container. */
 static void fill_hot(void)
 {
-	int cpus = libbpf_num_possible_cpus(), fd, c, w;
-	struct vipc_hot_bucket *b;
-	__u32 i;
+	int cpus = libbpf_num_possible_cpus(), fd, c, i, w;
+	struct vipc_hot_table *t;
+	__u32 zero = 0;
 
 	fd = bpf_obj_get("/sys/fs/bpf/vipc/vipc_decisions_hot");
 	cr_assert_geq(fd, 0);
-	b = calloc(cpus, sizeof(*b));
-	cr_assert_not_null(b);
-	for (i = 0; i < VIPC_HOT_BUCKETS; i++) {
-		for (c = 0; c < cpus; c++)
+	t = calloc(cpus, sizeof(*t));
+	cr_assert_not_null(t);
+	for (c = 0; c < cpus; c++)
+		for (i = 0; i < VIPC_HOT_BUCKETS; i++)
 			for (w = 0; w < VIPC_HOT_WAYS; w++)
-				b[c].row[w].key = (struct vipc_decision_key){
+				t[c].bucket[i].row[w].key = (struct vipc_decision_key){
 					.container = 2000000 + i * VIPC_HOT_WAYS + w,
 					.reason = VIPC_R_GRANTED };
-		cr_assert_eq(bpf_map_update_elem(fd, &i, b, BPF_ANY), 0, "%s", strerror(errno));
-	}
-	free(b);
+	cr_assert_eq(bpf_map_update_elem(fd, &zero, t, BPF_ANY), 0, "%s", strerror(errno));
+	free(t);
 	close(fd);
 }
 
