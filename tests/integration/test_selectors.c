@@ -89,7 +89,9 @@ static void t_fini(void)
 {
 	stop_daemon();
 	remove_containers();
-	s_fini();
+	s_fini(); /* the unload stops a --detach watcher */
+	unlink("/run/vipc/vipc.log"); /* its log, and the directory when empty */
+	rmdir("/run/vipc");
 }
 
 TestSuite(selectors, .init = t_init, .fini = t_fini, .timeout = 600);
