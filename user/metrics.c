@@ -16,21 +16,9 @@
 #include "metrics.h"
 #include "version.h"
 #include "registry.h"
+#include "table.h"
 
 /* ---- reading ---- */
-
-/* @v, @n of *@cap elements of @size used, with room for one more: the
- * array, or NULL (then @v is kept).
- */
-static void *grow(void *v, size_t n, size_t *cap, size_t size)
-{
-	if (n < *cap)
-		return v;
-	v = realloc(v, (*cap * 2 + 64) * size);
-	if (v)
-		*cap = *cap * 2 + 64;
-	return v;
-}
 
 /* A name as a label value: "-" for none (id 0). */
 static void label_set(char dst[VIPC_LABEL_MAX + 1], const char *name)
@@ -54,7 +42,7 @@ static int add_decision(const struct vipc_decision *d, const char *container,
 
 	if (!container || !endpoint)
 		return 0;
-	m = grow(c->src->decisions, c->src->nr_decisions, &c->cap, sizeof(*m));
+	m = vipc_grow(c->src->decisions, c->src->nr_decisions, &c->cap, sizeof(*m));
 	if (!m)
 		return -ENOMEM;
 	c->src->decisions = m;
@@ -110,7 +98,7 @@ static int add_container(const void *key, const void *val, void *ctx)
 	struct vipc_metrics_binding *b;
 
 	(void)key;
-	b = grow(c->src->bindings, c->src->nr_bindings, &c->cap, sizeof(*b));
+	b = vipc_grow(c->src->bindings, c->src->nr_bindings, &c->cap, sizeof(*b));
 	if (!b)
 		return -ENOMEM;
 	c->src->bindings = b;

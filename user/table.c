@@ -238,3 +238,13 @@ int vipc_table_delete(const struct vipc_table *t)
 	}
 	return 0;
 }
+
+void *vipc_grow(void *v, size_t n, size_t *cap, size_t size)
+{
+	if (n < *cap)
+		return v;
+	v = realloc(v, (*cap * 2 + 64) * size);
+	if (v)
+		*cap = *cap * 2 + 64;
+	return v;
+}

@@ -48,4 +48,9 @@ int vipc_table_write(const struct vipc_table *t);
 /* Delete every entry with batch deletes; entries already gone are skipped. */
 int vipc_table_delete(const struct vipc_table *t);
 
+/* @v, @n of *@cap elements of @size used, with room for one more: the
+ * array, or NULL (then @v is kept). The one growing array of the loader.
+ */
+void *vipc_grow(void *v, size_t n, size_t *cap, size_t size);
+
 #endif /* __VIPC_TABLE_H */

@@ -14,6 +14,7 @@
 #include "jsonout.h"
 #include "log.h"
 #include "stream.h"
+#include "table.h"
 #include "top.h"
 
 #define HINT "no decisions counted yet: a row appears with a container's first connect or " \
@@ -45,13 +46,10 @@ int vipc_top_add(struct vipc_top_snap *s, const struct vipc_decision *d, const c
 	void *v;
 
 	if (!r || r->container != d->key.container || r->endpoint != d->key.endpoint) {
-		if (s->n == s->cap) {
-			v = realloc(s->v, (s->cap * 2 + 64) * sizeof(*s->v));
-			if (!v)
-				return -ENOMEM;
-			s->v = v;
-			s->cap = s->cap * 2 + 64;
-		}
+		v = vipc_grow(s->v, s->n, &s->cap, sizeof(*s->v));
+		if (!v)
+			return -ENOMEM;
+		s->v = v;
 		r = memset(&s->v[s->n++], 0, sizeof(*r));
 		r->container = d->key.container;
 		r->endpoint = d->key.endpoint;
