@@ -134,18 +134,20 @@ Test(good, example_file_parses)
 	cr_expect_eq(pol->events_interval_ms, 1000);
 	cr_expect_eq(pol->nr_containers, 3);
 	expect_container(pol, 0, "server", "vipc-demo/server", 0, VIPC_MODE_ENFORCE,
-			 VIPC_UNKNOWN_ALLOW, 45);
+			 VIPC_UNKNOWN_ALLOW, 54);
 	expect_container(pol, 1, "client", "vipc-demo/client", 0, VIPC_MODE_ENFORCE,
-			 VIPC_UNKNOWN_ALLOW, 46);
+			 VIPC_UNKNOWN_ALLOW, 55);
 	expect_container(pol, 2, "intruder", "vipc-demo/intruder", 0, VIPC_MODE_ENFORCE,
-			 VIPC_UNKNOWN_ALLOW, 47);
+			 VIPC_UNKNOWN_ALLOW, 56);
 	cr_expect_eq(pol->nr_endpoints, 2);
-	expect_endpoint(pol, 0, "echo", "server", VIPC_KIND_UNIX_PATH, "/shared/echo.sock", 62);
-	expect_endpoint(pol, 1, "jobs", "server", VIPC_KIND_UNIX_PATH, "/shared/jobs.sock", 63);
+	expect_endpoint(pol, 0, "echo", "server", VIPC_KIND_UNIX_PATH, "/shared/echo.sock", 74);
+	expect_endpoint(pol, 1, "jobs", "server", VIPC_KIND_UNIX_PATH, "/shared/jobs.sock", 75);
+	cr_expect_eq(pol->endpoints[0].others, VIPC_OTHERS_DENY);
+	cr_expect(pol->endpoints[0].others_set, "the example says others: deny");
 	cr_expect_eq(pol->nr_channels, 1);
-	expect_channel(pol, 0, "jobq", "jobs", "server", jobq_senders, 1, 16, 73);
+	expect_channel(pol, 0, "jobq", "jobs", "server", jobq_senders, 1, 16, 85);
 	cr_expect_eq(pol->nr_grants, 1);
-	expect_grant(pol, 0, "client", "echo", VIPC_PERM_CONNECT | VIPC_PERM_SEND, 84, 5);
+	expect_grant(pol, 0, "client", "echo", VIPC_PERM_CONNECT | VIPC_PERM_SEND, 96, 5);
 	vipc_policy_free(pol);
 }
 
