@@ -49,7 +49,9 @@ int vipc_cgroup_find(const char *given, struct vipc_cgroot *out);
  */
 typedef int (*vipc_cgroup_fn)(const char *path, __u64 cgid, void *ctx);
 int vipc_cgroup_walk(const char *cgroot, vipc_cgroup_fn fn, void *ctx);
-/* The path within the hierarchy of cgroup @cgid into @out (a walk): 0, or -ENOENT. */
+/* The path within the hierarchy of cgroup @cgid into @out (by its file
+ * handle, else a walk): 0, or -ENOENT.
+ */
 int vipc_cgroup_path(const char *cgroot, __u64 cgid, char *out, size_t size);
 
 #endif /* __VIPC_CGROUP_H */

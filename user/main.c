@@ -22,6 +22,7 @@
 #include "jsonout.h"
 #include "log.h"
 #include "version.h"
+#include "vipc_decide.h"
 #include "metrics.h"
 #include "policy.h"
 #include "registry.h"
@@ -64,7 +65,9 @@ static const char usage_text[] =
 	"                [--unknown allow|deny]\n"
 	"  container rm NAME                      also drops its endpoints and grants\n"
 	"  container ls [--json]\n"
-	"  endpoint add NAME OWNER ADDR           ADDR: /path or @abstract\n"
+	"  endpoint add NAME OWNER ADDR [--others deny|allow|audit]\n"
+	"                                         ADDR: /path or @abstract; --others: what\n"
+	"                                         callers no container holds get (deny)\n"
 	"  endpoint rm NAME OWNER                 only the owner removes an endpoint\n"
 	"  endpoint ls [--json]\n"
 	"  grant CONTAINER ENDPOINT PERMS         PERMS: connect,send,bind,pass-fd\n"
@@ -74,6 +77,9 @@ static const char usage_text[] =
 	"  channel rm NAME\n"
 	"  channel ls [--json]\n"
 	"  check CONTAINER ENDPOINT PERM [--json] exit 0 allowed, 1 denied\n"
+	"  check --cgroup PATH ENDPOINT PERM [--json]\n"
+	"                                         the same for a caller in that cgroup,\n"
+	"                                         whichever container holds it, or none\n"
 	"  metrics --listen [ADDR:]PORT           serve Prometheus metrics on /metrics\n"
 	"          (ADDR default 127.0.0.1; [ADDR6]:PORT for IPv6) until stopped\n"
 	"  metrics --textfile PATH [-i MS]        write them to PATH (atomically) once,\n"
@@ -207,6 +213,18 @@ static const char *policy_path(void)
 	return access(DEFAULT_POLICY, F_OK) ? NULL : DEFAULT_POLICY;
 }
 
+/* Once per policy applied: the endpoints `others: deny` closed by default. */
+static void note_closed(const struct vipc_policy *pol)
+{
+	char names[512];
+	size_t n = vipc_policy_closed_by_default(pol, names, sizeof(names));
+
+	if (n)
+		pr_info("%zu endpoint%s closed to callers no container holds (others: deny, the "
+			"default): %s; 'defaults: { others: allow }' opens them to those callers "
+			"as before 0.7\n", n, n == 1 ? "" : "s", names);
+}
+
 static int apply_file(struct vipc_state *st, const char *path)
 {
 	struct vipc_policy *pol = NULL;
@@ -219,10 +237,12 @@ static int apply_file(struct vipc_state *st, const char *path)
 		pol->events_interval_ms = opt.event_rate_ms;
 	pol->rt_roots = &opt.rt_roots;
 	err = vipc_apply(st, pol);
-	vipc_policy_free(pol);
 	ret = report(err, path);
-	if (!ret)
+	if (!ret) {
 		pr_info("policy %s applied\n", path);
+		note_closed(pol);
+	}
+	vipc_policy_free(pol);
 	return ret;
 }
 
@@ -404,6 +424,7 @@ static int serve(struct daemon *d, struct vipc_state *st)
 		.tick = d->watch.fd >= 0 ? watch_tick : NULL,
 		.tick_ctx = &d->watch,
 		.binder = &binder,
+		.cgroot = cgroot.path,
 	};
 	int ret, err;
 
@@ -612,6 +633,7 @@ static int held_list(const struct vipc_state *st, json_object *arr)
 
 static void status_text(const struct vipc_state *st)
 {
+	long others[VIPC_OTHERS__COUNT];
 	struct vipc_probe p;
 	__u64 ms = 0;
 	int i, err;
@@ -624,6 +646,10 @@ static void status_text(const struct vipc_state *st)
 	       vipc_map_count(st->endpoints_fd, st->cfg.active_slot), st->limits.endpoints,
 	       vipc_map_count(st->grants_fd, st->cfg.active_slot), st->limits.grants,
 	       vipc_map_count(st->channels_fd, st->cfg.active_slot), st->limits.channels);
+	vipc_others_count(st, others);
+	printf("  endpoints to callers no container holds: %ld closed (others: deny), %ld public "
+	       "(allow), %ld audited\n", others[VIPC_OTHERS_DENY], others[VIPC_OTHERS_ALLOW],
+	       others[VIPC_OTHERS_AUDIT]);
 	vipc_probe_backends(&p);
 	printf("backends:\n");
 	for (i = 0; i < 2; i++)
@@ -653,6 +679,21 @@ static void status_text(const struct vipc_state *st)
 		printf("    none\n");
 }
 
+/* "others": {"deny": N, "allow": N, "audit": N}: the endpoints by what
+ * they give callers no container holds.
+ */
+static int others_json(const struct vipc_state *st, json_object *doc)
+{
+	json_object *o = vipc_json_child(doc, "others");
+	long n[VIPC_OTHERS__COUNT];
+	int i, err = o ? 0 : -ENOMEM;
+
+	vipc_others_count(st, n);
+	for (i = 0; i < VIPC_OTHERS__COUNT && !err; i++)
+		err = vipc_json_add(o, vipc_others_str(i), json_object_new_int64(n[i]));
+	return err;
+}
+
 static json_object *status_json(const struct vipc_state *st)
 {
 	json_object *doc = json_object_new_object(), *backends, *hooks, *held;
@@ -679,6 +720,7 @@ static json_object *status_json(const struct vipc_state *st)
 				   json_object_new_int64(vipc_map_count(st->grants_fd, slot)));
 	err = err ?: vipc_json_add(doc, "channels",
 				   json_object_new_int64(vipc_map_count(st->channels_fd, slot)));
+	err = err ?: others_json(st, doc);
 	vipc_probe_backends(&p);
 	backends = vipc_json_child(doc, "backends");
 	for (i = 0; i < 2 && !err; i++)
@@ -764,6 +806,7 @@ static int cmd_events(int argc, char **argv)
 	ret = open_state(&st, false);
 	if (ret)
 		return ret;
+	so.cgroot = find_cgroot() ? NULL : cgroot.path;
 	err = vipc_events_stream(&st, &so);
 	vipc_state_close(&st);
 	if (err == -ETIMEDOUT) {
@@ -813,7 +856,7 @@ static int container_rm(struct vipc_state *st, char **argv)
 
 static int endpoint_add(struct vipc_state *st, char **argv)
 {
-	return vipc_endpoint_add(st, argv[0], argv[1], argv[2]);
+	return vipc_endpoint_add(st, argv[0], argv[1], argv[2], opt.others);
 }
 
 static int endpoint_rm(struct vipc_state *st, char **argv)
@@ -1022,8 +1065,9 @@ static int print_endpoint(const void *key, const void *val, void *ctx)
 	if (!vipc_container_by_id(l->st, ep->owner, &c))
 		vipc_label_format(c.val.principal.name, owner, sizeof(owner));
 	if (!opt.json) {
-		printf("%-20s id %-5u owner %-16s gen %-4u %s%s\n", name, ep->id, owner,
-		       ep->generation, addr, channel ? " (channel)" : "");
+		printf("%-20s id %-5u owner %-16s gen %-4u others %-5s %s%s\n", name, ep->id, owner,
+		       ep->generation, vipc_others_str(ep->others), addr,
+		       channel ? " (channel)" : "");
 		return 0;
 	}
 	obj = json_object_new_object();
@@ -1033,6 +1077,7 @@ static int print_endpoint(const void *key, const void *val, void *ctx)
 	err = err ?: vipc_json_add_exact(obj, "address", addr, ep->name.bytes,
 					 k->len < VIPC_NAME_MAX ? k->len : VIPC_NAME_MAX);
 	err = err ?: vipc_json_add_u64(obj, "generation", ep->generation);
+	err = err ?: vipc_json_add_str(obj, "others", vipc_others_str(ep->others));
 	err = err ?: vipc_json_add(obj, "channel", json_object_new_boolean(channel));
 	return ls_add(l, obj, err);
 }
@@ -1183,45 +1228,79 @@ static int cmd_channel(int argc, char **argv)
 	return vipc_usage_error("channel add NAME ENDPOINT SENDERS [--capacity N] | rm NAME | ls");
 }
 
-/* {"allowed":B,"reason":R,"audit":B}: 0 or -ENOMEM. */
-static int check_json(bool allowed, enum vipc_reason reason)
+/* {"allowed":B,"reason":R,"audit":B[,"container":NAME|null]}: 0 or -ENOMEM. */
+static int check_json(const struct vipc_check_result *r)
 {
 	json_object *doc = json_object_new_object();
+	char who[VIPC_TEXT_SIZE(VIPC_LABEL_MAX)];
 	int err;
 
-	err = vipc_json_add(doc, "allowed", json_object_new_boolean(allowed));
-	err = err ?: vipc_json_add_str(doc, "reason", vipc_reason_str(reason));
+	err = vipc_json_add(doc, "allowed", json_object_new_boolean(r->allowed));
+	err = err ?: vipc_json_add_str(doc, "reason", vipc_reason_str(r->reason));
 	err = err ?: vipc_json_add(doc, "audit",
-				   json_object_new_boolean(allowed && reason >= VIPC_R_FIRST_DENY));
+				   json_object_new_boolean(r->allowed && vipc_reason_denies(r->reason)));
+	if (!err && opt.cgroup && !r->contained)
+		err = vipc_json_add_null(doc, "container");
+	else if (!err && opt.cgroup) {
+		vipc_label_format(r->caller.name, who, sizeof(who));
+		err = vipc_json_add_str(doc, "container", who);
+	}
 	return vipc_json_print(vipc_json_done(doc, err));
+}
+
+/* "allow (granted)", "deny (no-grant), no container", ... */
+static void check_text(const struct vipc_check_result *r)
+{
+	char who[VIPC_TEXT_SIZE(VIPC_LABEL_MAX)];
+
+	vipc_label_format(r->caller.name, who, sizeof(who));
+	printf("%s (%s%s)", r->allowed ? "allow" : "deny", vipc_reason_str(r->reason),
+	       r->allowed && vipc_reason_denies(r->reason) ? ", audit mode: would deny" : "");
+	if (opt.cgroup)
+		printf(r->contained ? ", container %s" : ", no container%s", r->contained ? who : "");
+	printf("\n");
+}
+
+/* The caller's cgroup of `check --cgroup PATH`, resolved as a policy's. */
+static int check_cgroup(struct vipc_state *st, char **argv, __u32 perm,
+			struct vipc_check_result *r)
+{
+	struct vipc_policy_container c = {};
+	struct vipc_policy pol = { .containers = &c, .nr_containers = 1 };
+	struct vipc_policy_error perr = {};
+
+	snprintf(c.cgroup, sizeof(c.cgroup), "%s", opt.cgroup);
+	if (vipc_policy_resolve(&pol, cgroot.path, "/proc", &perr))
+		return vipc_fail(-EINVAL, "--cgroup %s: %s", opt.cgroup, perr.msg);
+	return vipc_check_cgroup(st, cgroot.path, c.path, argv[0], perm, r);
 }
 
 static int cmd_check(int argc, char **argv)
 {
-	enum vipc_reason reason;
+	struct vipc_check_result r = { .contained = true };
+	int nargs = opt.cgroup ? 2 : 3, ret, err;
 	struct vipc_state st;
-	bool allowed;
 	__u32 perm;
-	int ret, err;
 
-	if (argc != 3)
-		return vipc_usage_error("check CONTAINER ENDPOINT PERM");
-	if (vipc_perm_parse(argv[2], &perm))
+	if (argc != nargs)
+		return vipc_usage_error(opt.cgroup ? "check --cgroup PATH ENDPOINT PERM" :
+						     "check CONTAINER ENDPOINT PERM");
+	if (vipc_perm_parse(argv[nargs - 1], &perm))
 		return vipc_usage_error("bad permission '%s': expected connect, send, bind or pass-fd",
-				   argv[2]);
-	ret = open_state(&st, false);
+					argv[nargs - 1]);
+	ret = (opt.cgroup ? find_cgroot() : 0) ?: open_state(&st, false);
 	if (ret)
 		return ret;
-	err = vipc_check(&st, argv[0], argv[1], perm, &reason, &allowed);
+	err = opt.cgroup ? check_cgroup(&st, argv, perm, &r) :
+			   vipc_check(&st, argv[0], argv[1], perm, &r.reason, &r.allowed);
 	vipc_state_close(&st);
 	if (err)
 		return report(err, "check");
-	if (opt.json && check_json(allowed, reason))
+	if (opt.json && check_json(&r))
 		return report(-ENOMEM, "check");
 	if (!opt.json)
-		printf("%s (%s%s)\n", allowed ? "allow" : "deny", vipc_reason_str(reason),
-		       allowed && reason >= VIPC_R_FIRST_DENY ? ", audit mode: would deny" : "");
-	return allowed ? VIPC_EXIT_OK : VIPC_EXIT_DENIED;
+		check_text(&r);
+	return r.allowed ? VIPC_EXIT_OK : VIPC_EXIT_DENIED;
 }
 
 /* `metrics`: serve until stopped, or write the textfile once or every -i MS. */

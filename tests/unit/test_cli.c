@@ -70,6 +70,24 @@ Test(cli, each_command_takes_its_own_options)
 	ACCEPTS("channel", "ls", "--json");
 	ACCEPTS("revoke", "--endpoint", "e");
 	ACCEPTS("check", "a", "b", "connect", "--json");
+	ACCEPTS("check", "--cgroup", "a/b", "e", "connect", "--cgroup-root", "/c");
+	ACCEPTS("endpoint", "add", "e", "o", "/e", "--others", "audit");
+}
+
+Test(cli, others_is_deny_allow_or_audit_on_endpoint_add_only)
+{
+	struct vipc_cli o;
+
+	cr_assert_eq(parse(&o, "endpoint", "add", "e", "o", "/e", NULL), 0, "%s", err_text);
+	cr_assert_eq(o.others, VIPC_OTHERS_DENY);
+	cr_assert_eq(parse(&o, "endpoint", "add", "e", "o", "/e", "--others", "allow", NULL), 0);
+	cr_assert_eq(o.others, VIPC_OTHERS_ALLOW);
+	REFUSES("vipc: --others takes deny, allow or audit, not 'open'", "endpoint", "add", "e",
+		"o", "/e", "--others", "open");
+	REFUSES("vipc: endpoint rm does not take --others", "endpoint", "rm", "e", "o", "--others",
+		"allow");
+	REFUSES("vipc: grant does not take --others", "grant", "a", "e", "connect", "--others",
+		"deny");
 }
 
 Test(cli, options_stand_anywhere)
