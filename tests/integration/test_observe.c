@@ -124,16 +124,6 @@ static const char *hex(const char *bytes, size_t n, char *out)
 	return out;
 }
 
-/* How often @needle occurs in @s. */
-static int occurrences(const char *s, const char *needle)
-{
-	int n = 0;
-
-	for (; (s = strstr(s, needle)); s++)
-		n++;
-	return n;
-}
-
 Test(observe, a_hostile_comm_cannot_forge_the_json_event)
 {
 	/* --comm argument (\xNN decoded), the bytes the kernel keeps, their text. */
@@ -161,7 +151,7 @@ Test(observe, a_hostile_comm_cannot_forge_the_json_event)
 		cr_assert_str_eq(field(ev, "container"), "bad", "%s", line);
 		cr_assert_str_eq(field(ev, "reason"), "no-grant", "%s", line);
 		cr_assert_str_eq(field(ev, "name"), S_SOCK, "%s", line);
-		cr_assert_eq(occurrences(line, "\"reason\":"), 1, "%s", line);
+		cr_assert_eq(v_occurrences(line, "\"reason\":"), 1, "%s", line);
 		json_object_put(ev);
 	}
 }
@@ -173,7 +163,7 @@ Test(observe, a_newline_in_comm_cannot_forge_a_text_line)
 	cr_assert_eq(s_probe(sc.bad, "connect", S_SOCK, "--comm", "ev\nallow x", NULL), EPERM);
 	cr_assert_eq(v_loader("events", "--count", "1", "--timeout", "5", NULL), 0, "%s", v_out);
 	cr_assert(strstr(v_out, "(ev\\x0aallow\\x20x)"), "%s", v_out);
-	cr_assert_eq(occurrences(v_out, "\n"), 1, "one line: %s", v_out);
+	cr_assert_eq(v_occurrences(v_out, "\n"), 1, "one line: %s", v_out);
 }
 
 /* An unregistered abstract name with a quote, a backslash, a NUL, control
@@ -211,7 +201,7 @@ Test(observe, a_hostile_registered_address_round_trips_in_ls_and_events)
 		     0, "%s", v_out);
 	cr_assert_eq(v_loader("endpoint", "ls", NULL), 0, "%s", v_out);
 	cr_assert(strstr(v_out, " @q\"\\x5c\\x01\\x0a\\xc3\\xa9\\xff\n"), "%s", v_out);
-	cr_assert_eq(occurrences(v_out, "\n"), 4, "one line per endpoint: %s", v_out);
+	cr_assert_eq(v_occurrences(v_out, "\n"), 4, "one line per endpoint: %s", v_out);
 	cr_assert_eq(v_loader("endpoint", "ls", "--json", NULL), 0, "%s", v_out);
 	p = strchr(v_out, '[');
 	cr_assert_not_null(p, "%s", v_out);
@@ -232,6 +222,54 @@ Test(observe, a_hostile_registered_address_round_trips_in_ls_and_events)
 	cr_assert_str_eq(field(ev, "reason"), "no-grant", "%s", line);
 	cr_assert_neq(json_object_get_int(json_object_object_get(ev, "endpoint_id")), 0, "%s", line);
 	json_object_put(ev);
+}
+
+/* A reader started before a reload names a container the reload kept: ids
+ * survive a reload, names follow the slot live when an event is printed.
+ */
+Test(observe, a_reader_started_before_a_reload_names_the_containers_it_kept)
+{
+	const char *argv[] = { V_LOADER, "events", "--json", "-i", "200", "--timeout", "60", NULL };
+	const char *path;
+	char out[65536];
+	pid_t ev;
+
+	s_start(S_POLICY, 0);
+	s_listen(S_SOCK, NULL);
+	/* Its first snapshot: the reader has opened the pinned state. */
+	ev = h_spawn(NULL, argv, "{\"decisions\":");
+	cr_assert_gt(ev, 0, "events did not start");
+	path = v_policy_file(S_POLICY);
+	cr_assert_eq(v_loader("reload", "-c", path, NULL), 0, "%s", v_out);
+	unlink(path);
+	cr_assert_eq(s_probe(sc.bad, "connect", S_SOCK, NULL), EPERM);
+	cr_assert_eq(h_spawn_expect(ev, "\"type\":\"deny\"", 5000), 0, "no deny event");
+	h_spawn_output(ev, out, sizeof(out));
+	cr_assert(strstr(out, "\"type\":\"deny\",\"ts_ns\":"), "%s", out);
+	cr_assert(strstr(out, "\"container\":\"bad\",\"cgroup_id\":"), "named: %s", out);
+	cr_assert_null(strstr(out, "\"container\":\"#"), "bad is live, not removed: %s", out);
+	cr_assert_eq(h_spawn_stop(ev), 0);
+}
+
+/* `#id` stays for what is really gone: an event of a container a reload
+ * removed, read afterwards.
+ */
+Test(observe, an_event_of_a_removed_container_names_its_id)
+{
+	const char *path;
+
+	s_start(S_POLICY, 0);
+	s_listen(S_SOCK, NULL);
+	cr_assert_eq(s_probe(sc.bad, "connect", S_SOCK, NULL), EPERM);
+	path = v_policy_file("version: 1\n"
+			     "containers:\n"
+			     "  srv: { cgroup: vipc-test/srv }\n"
+			     "  cli: { cgroup: vipc-test/cli }\n" S_ENDPOINTS);
+	cr_assert_eq(v_loader("reload", "-c", path, NULL), 0, "%s", v_out);
+	unlink(path);
+	cr_assert_eq(v_loader("events", "--json", "--count", "1", "--timeout", "5", NULL), 0, "%s",
+		     v_out);
+	cr_assert(strstr(v_out, "\"container\":\"#3\""), "%s", v_out);
 }
 
 static void assert_counter(const char *field, unsigned long long want)
