@@ -504,3 +504,33 @@ Test(decisions, a_full_table_counts_misses_and_never_fails_a_call)
 	cr_assert_eq(v_stat("allowed"), 1);
 	cr_assert_eq(v_stat("denied_no_grant"), 1);
 }
+
+Test(decisions, rows_missed_by_a_full_table_are_a_status_warning)
+{
+	json_object *doc;
+	char *p;
+
+	s_start(S_POLICY, 0);
+	s_listen(S_SOCK, NULL);
+	fill_hot();
+	fill_decisions();
+	cr_assert_eq(s_probe(sc.bad, "connect", S_SOCK, NULL), EPERM);
+	cr_assert_eq(v_stat_total("decisions_missed"), 1);
+
+	/* Text: a warning that says what was missed and how to make room. */
+	cr_assert_eq(v_loader("status", NULL), 0, "%s", v_out);
+	cr_assert(strstr(v_out, "vipc: decisions_missed 1: decisions not counted per container"),
+		  "%s", v_out);
+	cr_assert(strstr(v_out, "--max-grants"), "the options that size it: %s", v_out);
+	cr_assert(strstr(v_out, "--max-containers"), "%s", v_out);
+
+	/* JSON: the count as a field. */
+	cr_assert_eq(v_loader("status", "--json", NULL), 0, "%s", v_out);
+	p = v_out[0] == '{' ? v_out : strstr(v_out, "\n{");
+	cr_assert_not_null(p, "%s", v_out);
+	doc = json_tokener_parse(p + (*p == '\n'));
+	cr_assert_not_null(doc, "%s", v_out);
+	cr_assert_str_eq(member(doc, "decisions_missed"), "1", "%s", v_out);
+	cr_assert_str_eq(member(doc, "events_dropped"), "0", "%s", v_out);
+	json_object_put(doc);
+}

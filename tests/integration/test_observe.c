@@ -8,6 +8,7 @@
 #include <json-c/json.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 #include "fixture.h"
@@ -276,6 +277,56 @@ static void assert_counter(const char *field, unsigned long long want)
 {
 	cr_assert_eq(v_stat(field), want, "loader: %s", field);
 	cr_assert_eq(v_bpftool_stat("vipc_stats", field), want, "bpftool: %s", field);
+}
+
+/* The line of `status --json` in v_out, parsed. */
+static json_object *status_doc(void)
+{
+	char *p;
+
+	cr_assert_eq(v_loader("status", "--json", NULL), 0, "%s", v_out);
+	p = v_out[0] == '{' ? v_out : strstr(v_out, "\n{");
+	cr_assert_not_null(p, "no JSON line: %s", v_out);
+	return parse_line(p + (*p == '\n'));
+}
+
+static unsigned long long u64_field(json_object *obj, const char *key)
+{
+	return strtoull(field(obj, key), NULL, 10);
+}
+
+Test(observe, events_lost_to_a_full_ring_buffer_are_a_status_warning)
+{
+	const char *flood[] = { V_PROBE, "loop", S_SOCK, "2", NULL };
+	unsigned long long dropped;
+	char want[160];
+	json_object *doc;
+	pid_t pid;
+
+	/* Phase 1: every event, nobody reading, a burst of denies: the ring fills. */
+	s_start("version: 1\nevents: { rate: all }\n" S_CONTAINERS S_ENDPOINTS S_GRANTS, 0);
+	s_listen(S_SOCK, NULL);
+	cr_assert_eq(v_loader("status", NULL), 0, "%s", v_out);
+	cr_assert_null(strstr(v_out, "events_dropped"), "nothing lost yet: %s", v_out);
+	pid = h_container_spawn(sc.bad, flood, NULL);
+	cr_assert_gt(pid, 0);
+	cr_assert_eq(h_spawn_wait(pid, 20000), 0, "the connect loop was held up");
+	dropped = v_stat_total("events_dropped");
+	cr_assert_gt(dropped, 0, "the burst did not fill the ring buffer");
+
+	/* Phase 2: status says how many, what they were and what to do. */
+	cr_assert_eq(v_loader("status", NULL), 0, "%s", v_out);
+	snprintf(want, sizeof(want), "vipc: events_dropped %llu: deny and would-deny events lost "
+		 "to a full ring buffer", dropped);
+	cr_assert(strstr(v_out, want), "%s expected: %s", want, v_out);
+	cr_assert(strstr(v_out, "vipc-loader events"), "who reads them: %s", v_out);
+	cr_assert(strstr(v_out, "events: { rate: }"), "how to send fewer: %s", v_out);
+	doc = status_doc();
+	cr_assert_eq(u64_field(doc, "events_dropped"), dropped, "%s", v_out);
+	cr_assert_eq(u64_field(doc, "snapshots_dropped"), v_stat_total("snapshots_dropped"), "%s",
+		     v_out);
+	cr_assert_eq(u64_field(doc, "decisions_missed"), 0, "%s", v_out);
+	json_object_put(doc);
 }
 
 Test(observe, exact_counters_after_a_known_sequence)
