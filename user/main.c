@@ -631,7 +631,70 @@ static int held_list(const struct vipc_state *st, json_object *arr)
 	return vipc_map_visit(st->principals_fd, st->cfg.active_slot, held_one, &h) ?: h.n;
 }
 
-static void status_text(const struct vipc_state *st)
+/* What status warns was lost: a decision counter, what it counts and what
+ * to do, and its total since load.
+ */
+struct loss {
+	const char *name, *what;
+	__u64 n;
+};
+
+#define NR_LOSSES 3
+
+/* The losses' totals: 0, or -errno when the counters cannot be read. */
+static int losses_read(struct vipc_state *st, struct loss l[NR_LOSSES])
+{
+	struct vipc_stats_all s = {};
+	int err = vipc_stats_read(st, &s);
+
+	l[0] = (struct loss){ "events_dropped",
+			      "deny and would-deny events lost to a full ring buffer; keep a "
+			      "reader on it ('vipc-loader events', or the daemon without --detach) "
+			      "or send fewer (events: { rate: } in the policy)",
+			      s.total.events_dropped };
+	l[1] = (struct loss){ "snapshots_dropped",
+			      "statistics snapshots lost to a full ring buffer; keep a reader on it "
+			      "('vipc-loader events') or take them less often (-i MS)",
+			      s.total.snapshots_dropped };
+	l[2] = (struct loss){ "decisions_missed",
+			      "decisions not counted per container (stats --by-container, top, "
+			      "metrics): vipc_decisions is full; its rows (--max-grants + 8 x "
+			      "--max-containers) are set at load: unload, then load with larger ones",
+			      s.total.decisions_missed };
+	return err;
+}
+
+/* On stderr, what was left unconfined or lost, and what to do about it. */
+static void status_warn(struct vipc_state *st)
+{
+	struct loss l[NR_LOSSES];
+	int i;
+
+	if (st->reg && st->reg->cgroups_unbindable)
+		pr_warn("%llu selected cgroups were left unconfined: the bindings table is full; "
+			"raise it with --max-containers\n",
+			(unsigned long long)st->reg->cgroups_unbindable);
+	if (losses_read(st, l))
+		return;
+	for (i = 0; i < NR_LOSSES; i++)
+		if (l[i].n)
+			pr_warn("%s %llu: %s\n", l[i].name, (unsigned long long)l[i].n, l[i].what);
+}
+
+/* The losses as members of @doc: their totals, or null when unreadable. */
+static int losses_json(struct vipc_state *st, json_object *doc)
+{
+	struct loss l[NR_LOSSES];
+	bool ok = !losses_read(st, l);
+	int i, err = 0;
+
+	for (i = 0; i < NR_LOSSES && !err; i++)
+		err = ok ? vipc_json_add_u64(doc, l[i].name, l[i].n) :
+			   vipc_json_add_null(doc, l[i].name);
+	return err;
+}
+
+static void status_text(struct vipc_state *st)
 {
 	long others[VIPC_OTHERS__COUNT];
 	struct vipc_probe p;
@@ -667,10 +730,7 @@ static void status_text(const struct vipc_state *st)
 	else
 		printf("deny events: every event\n");
 	print_daemon();
-	if (st->reg && st->reg->cgroups_unbindable)
-		pr_warn("%llu selected cgroups were left unconfined: the bindings table is full; "
-			"raise it with --max-containers\n",
-			(unsigned long long)st->reg->cgroups_unbindable);
+	status_warn(st);
 	printf("hooks:\n");
 	for (i = 0; i < vipc_nr_hooks; i++)
 		print_hook(i, hook_live(i) ? "live" :
@@ -694,7 +754,7 @@ static int others_json(const struct vipc_state *st, json_object *doc)
 	return err;
 }
 
-static json_object *status_json(const struct vipc_state *st)
+static json_object *status_json(struct vipc_state *st)
 {
 	json_object *doc = json_object_new_object(), *backends, *hooks, *held;
 	__u32 slot = st->cfg.active_slot;
@@ -731,6 +791,7 @@ static json_object *status_json(const struct vipc_state *st)
 			      vipc_json_add(doc, "stats_interval_ms", json_object_new_int64(ms));
 	err = err ?: vipc_json_add_u64(doc, "events_interval_ms",
 				       st->cfg.events_interval_ns / 1000000);
+	err = err ?: losses_json(st, doc);
 	pid = vipc_daemon_running();
 	err = err ?: vipc_json_add(doc, "daemon_running", json_object_new_boolean(pid != 0));
 	if (!err)

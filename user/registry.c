@@ -199,9 +199,16 @@ int vipc_container_find(struct vipc_state *st, const char *name, struct vipc_con
 
 int vipc_container_by_id(struct vipc_state *st, __u32 id, struct vipc_container_info *out)
 {
-	out->key = (struct vipc_container_key){ .slot = st->cfg.active_slot, .id = id };
-	/* A direct lookup; -ENOENT without a message (display paths ignore it). */
-	return bpf_map_lookup_elem(st->containers_fd, &out->key, &out->val) ? -errno : 0;
+	int err;
+
+	/* A direct lookup in the live slot, again when a reload moved it;
+	 * -ENOENT without a message (display paths ignore it).
+	 */
+	do {
+		out->key = (struct vipc_container_key){ .slot = st->cfg.active_slot, .id = id };
+		err = bpf_map_lookup_elem(st->containers_fd, &out->key, &out->val) ? -errno : 0;
+	} while (err == -ENOENT && vipc_slot_moved(st));
+	return err;
 }
 
 void vipc_label_copy(char dst[VIPC_LABEL_MAX], const char *src)

@@ -113,7 +113,8 @@ static int base_alloc(struct vipc_state *st, struct base_ctx *b)
 		       0 : -ENOMEM;
 }
 
-int vipc_suggest_base(struct vipc_state *st, struct vipc_policy **out)
+/* One read of the slot @st names into a policy: 0 or -errno, *@out set. */
+static int base_read(struct vipc_state *st, struct vipc_policy **out)
 {
 	struct base_ctx b = { .pol = calloc(1, sizeof(*b.pol)) };
 	__u32 slot = st->cfg.active_slot;
@@ -126,11 +127,25 @@ int vipc_suggest_base(struct vipc_state *st, struct vipc_policy **out)
 	err = err ?: vipc_map_visit(st->grants_fd, slot, add_grant, &b);
 	free(b.cids);
 	free(b.eids);
-	if (err) {
-		vipc_policy_free(b.pol);
-		b.pol = NULL;
-	}
 	*out = b.pol;
+	return err;
+}
+
+int vipc_suggest_base(struct vipc_state *st, struct vipc_policy **out)
+{
+	int err;
+
+	/* The slot live now, read again when a reload moved it meanwhile. */
+	*out = NULL;
+	vipc_slot_moved(st);
+	do {
+		vipc_policy_free(*out);
+		err = base_read(st, out);
+	} while (!err && vipc_slot_moved(st));
+	if (err) {
+		vipc_policy_free(*out);
+		*out = NULL;
+	}
 	return err;
 }
 

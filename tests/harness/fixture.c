@@ -247,6 +247,15 @@ unsigned long long v_bpftool_stat(const char *map, const char *field)
 	return sum;
 }
 
+int v_occurrences(const char *s, const char *needle)
+{
+	int n = 0;
+
+	for (; (s = strstr(s, needle)); s++)
+		n++;
+	return n;
+}
+
 void v_require_root(void)
 {
 	if (geteuid() == 0)

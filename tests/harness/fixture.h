@@ -43,6 +43,8 @@ unsigned long long v_stat_hook(const char *hook, const char *field);
  * else every entry must hold the field.
  */
 unsigned long long v_bpftool_stat(const char *map, const char *field);
+/* How often @needle occurs in @s (overlaps counted). */
+int v_occurrences(const char *s, const char *needle);
 /* Skip (or, under CI=true, fail) when not root. */
 void v_require_root(void);
 

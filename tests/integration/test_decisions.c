@@ -407,6 +407,36 @@ Test(decisions, past_the_hot_rows_a_key_counts_in_vipc_decisions)
 	cr_assert_eq(count("bad", "sock", v_hook(0), "deny", "no-grant"), 2);
 }
 
+Test(decisions, a_watch_started_before_a_reload_names_the_rows_it_kept)
+{
+	const char *argv[] = { V_LOADER, "stats", "--by-container", "--watch", "1", "--json",
+			       NULL };
+	static char out[1 << 16];
+	const char *path;
+	int n, i;
+	pid_t pid;
+
+	/* Phase 1: a row of bad, watched; then a reload that keeps bad. */
+	s_start(S_POLICY, 0);
+	s_listen(S_SOCK, NULL);
+	cr_assert_eq(s_probe(sc.bad, "connect", S_SOCK, NULL), EPERM);
+	pid = h_spawn(NULL, argv, "\"container\":\"bad\"");
+	cr_assert_gt(pid, 0, "stats --watch did not show bad");
+	n = h_spawn_output(pid, out, sizeof(out));
+	path = v_policy_file(S_POLICY);
+	cr_assert_eq(v_loader("reload", "-c", path, NULL), 0, "%s", v_out);
+	unlink(path);
+
+	/* Phase 2: two rounds later (the second read after the reload), still bad. */
+	for (i = 0; i < h_scale_ms(5000) / 100 && v_occurrences(out + n, "{\"decisions\":") < 2;
+	     i++, usleep(100000))
+		h_spawn_output(pid, out, sizeof(out));
+	cr_assert_geq(v_occurrences(out + n, "{\"decisions\":"), 2, "%s", out);
+	cr_assert_geq(v_occurrences(out + n, "\"container\":\"bad\""), 2, "%s", out + n);
+	cr_assert_null(strstr(out + n, "\"container\":\"#"), "%s", out + n);
+	h_spawn_stop(pid);
+}
+
 Test(decisions, removal_takes_the_counters_with_it)
 {
 	const char *path;
@@ -477,4 +507,34 @@ Test(decisions, a_full_table_counts_misses_and_never_fails_a_call)
 	cr_assert_eq(v_stat("decisions_missed"), 2);
 	cr_assert_eq(v_stat("allowed"), 1);
 	cr_assert_eq(v_stat("denied_no_grant"), 1);
+}
+
+Test(decisions, rows_missed_by_a_full_table_are_a_status_warning)
+{
+	json_object *doc;
+	char *p;
+
+	s_start(S_POLICY, 0);
+	s_listen(S_SOCK, NULL);
+	fill_hot();
+	fill_decisions();
+	cr_assert_eq(s_probe(sc.bad, "connect", S_SOCK, NULL), EPERM);
+	cr_assert_eq(v_stat_total("decisions_missed"), 1);
+
+	/* Text: a warning that says what was missed and how to make room. */
+	cr_assert_eq(v_loader("status", NULL), 0, "%s", v_out);
+	cr_assert(strstr(v_out, "vipc: decisions_missed 1: decisions not counted per container"),
+		  "%s", v_out);
+	cr_assert(strstr(v_out, "--max-grants"), "the options that size it: %s", v_out);
+	cr_assert(strstr(v_out, "--max-containers"), "%s", v_out);
+
+	/* JSON: the count as a field. */
+	cr_assert_eq(v_loader("status", "--json", NULL), 0, "%s", v_out);
+	p = v_out[0] == '{' ? v_out : strstr(v_out, "\n{");
+	cr_assert_not_null(p, "%s", v_out);
+	doc = json_tokener_parse(p + (*p == '\n'));
+	cr_assert_not_null(doc, "%s", v_out);
+	cr_assert_str_eq(member(doc, "decisions_missed"), "1", "%s", v_out);
+	cr_assert_str_eq(member(doc, "events_dropped"), "0", "%s", v_out);
+	json_object_put(doc);
 }
