@@ -357,15 +357,24 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 	(void)version;
 	(void)upload_data;
 	(void)upload_data_size;
-	(void)req_cls;
 	/* Decide from the method, path and headers, before any body is read. */
-	count_request(c);
+	if (!*req_cls)
+		count_request(c);
 	rq.accept = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_ACCEPT);
 	rq.content_length =
 		MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
 	rq.transfer_encoding = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
 							   MHD_HTTP_HEADER_TRANSFER_ENCODING);
 	vipc_http_route(&rq, &r);
+	/* A refusal goes at once, and the connection closes (libmicrohttpd reads
+	 * no further: not the body, not the next request). A 200 (no body) waits
+	 * for the call once the request is complete, which keeps the connection
+	 * for the next request, pipelined or not.
+	 */
+	if (r.status == 200 && !*req_cls) {
+		*req_cls = h;
+		return MHD_YES;
+	}
 	if (r.page == VIPC_PAGE_METRICS)
 		return reply_metrics(h, c, r.openmetrics);
 	if (r.status >= 400)
