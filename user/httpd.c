@@ -386,7 +386,11 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 int vipc_httpd_start(struct vipc_httpd *h, const char *listen, vipc_collect_fn collect,
 		     void *ctx)
 {
-	unsigned int flags = MHD_USE_AUTO_INTERNAL_THREAD | MHD_USE_ERROR_LOG;
+	/* poll(), level-triggered: the epoll loop of libmicrohttpd 0.9.75 misses
+	 * a peer's close that comes with its last bytes, and keeps the slot until
+	 * the timeout.
+	 */
+	unsigned int flags = MHD_USE_POLL_INTERNAL_THREAD | MHD_USE_ERROR_LOG;
 	const union MHD_DaemonInfo *info;
 	struct sockaddr_storage ss;
 	char where[INET6_ADDRSTRLEN + 8];
