@@ -254,7 +254,7 @@ int vipc_suggest_record(struct vipc_suggest *s, json_object *rec, char *why, siz
 	strcpy(key.container, who);
 	err = record_name(rec, &key, why, size) ?: record_reason(rec, &reason, &perm, why, size) ?:
 	      record_calls(rec, summary, &calls, why, size);
-	if (err)
+	if (err || !calls) /* a summary of no call: its key's event took the count */
 		return err;
 	/* Phase 3: into the sum of that container and name. */
 	c = call_get(s, &key);

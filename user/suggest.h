@@ -20,7 +20,7 @@ struct vipc_suggest;
 struct vipc_suggest_counts {
 	unsigned long lines;   /* lines read */
 	unsigned long records; /* deny and would-deny records summed */
-	unsigned long skipped; /* other records (snapshots, cgroup-gone) and blank lines */
+	unsigned long skipped; /* other records (snapshots, cgroup-gone, empty summaries), blanks */
 	unsigned long bad;     /* lines refused: not JSON, or a record missing a field */
 	__u64 calls;	       /* calls the records stand for (1 + "suppressed" each) */
 };

@@ -185,6 +185,19 @@ Test(suggest, summaries_add_their_suppressed_calls)
 	cr_expect(strstr(out, "8 calls: 5 denied, 3 would-deny;"), "%s", out);
 }
 
+/* The flush and a new event of the key race for its count: the summary may
+ * carry none. It stands for no call: skipped, never a grant.
+ */
+Test(suggest, a_summary_of_no_calls_is_skipped)
+{
+	feed(REC("summary", "bad", SOCK, "connect", "no-grant",
+		 ",\"verdict\":\"deny\",\"suppressed\":0"));
+	cr_expect_eq(vipc_suggest_counts(s)->records, 0);
+	cr_expect_eq(vipc_suggest_counts(s)->skipped, 1);
+	cr_assert_eq(merge(POLICY), 0);
+	cr_expect(!strstr(out, "bad -> sock"), "%s", out);
+}
+
 Test(suggest, a_summary_without_a_verdict_refuses_the_line)
 {
 	const char *line = REC("summary", "bad", SOCK, "connect", "no-grant", ",\"suppressed\":2");
