@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /* vipc-specific helpers for the integration suites. */
 #include <criterion/criterion.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -38,6 +39,21 @@ const char *v_policy_file(const char *yaml)
 	f = fdopen(fd, "w");
 	cr_assert_not_null(f);
 	fputs(yaml, f);
+	fclose(f);
+	return path;
+}
+
+const char *v_tmp_file(const char *name, const char *text)
+{
+	static char path[PATH_MAX];
+	const char *dir = h_tmpdir();
+	FILE *f;
+
+	cr_assert_not_null(dir);
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	f = fopen(path, "w");
+	cr_assert_not_null(f, "%s", path);
+	fputs(text, f);
 	fclose(f);
 	return path;
 }

@@ -20,6 +20,10 @@ extern char v_out[65536];
 int v_loader(const char *arg, ...) __attribute__((sentinel));
 /* Write @yaml to a fresh file and return its path (static buffer). */
 const char *v_policy_file(const char *yaml);
+/* Write @text to file @name in a new h_tmpdir() (removed at cleanup); its
+ * path (static buffer).
+ */
+const char *v_tmp_file(const char *name, const char *text);
 /* Load vipc with @yaml as policy; asserts success. */
 void v_load(const char *yaml);
 /* Unload if loaded; never fails the test. */
