@@ -84,12 +84,14 @@ static const char usage_text[] =
 	"          (ADDR default 127.0.0.1; [ADDR6]:PORT for IPv6) until stopped\n"
 	"  metrics --textfile PATH [-i MS]        write them to PATH (atomically) once,\n"
 	"                                         or every MS ms until stopped\n"
-	"  suggest [--from FILE|-] [--timeout S] [--policy FILE]\n"
-	"                                         the grants an audit record asks for, from\n"
+	"  suggest [--from FILE|-] [--timeout S] [--policy FILE] [--cgroup-root PATH]\n"
+	"          [--runtime-root RT=DIR]        the grants an audit record asks for, from\n"
 	"                                         FILE (events --json) and/or S seconds of\n"
-	"                                         live events: merged into the --policy FILE\n"
-	"                                         (the whole new policy), else a grants:\n"
-	"                                         fragment against the loaded registry\n"
+	"                                         live events, and the containers callers no\n"
+	"                                         container held become (by cgroup, or by\n"
+	"                                         Docker or Podman name): merged into the\n"
+	"                                         --policy FILE (the whole new policy), else\n"
+	"                                         a fragment against the loaded registry\n"
 	"  top [-i MS] [--count N] [--json]       decisions per container and endpoint,\n"
 	"                                         their rates per second and totals, every\n"
 	"                                         MS ms (default 1000): a screen updated in\n"
@@ -116,9 +118,10 @@ static const char usage_text[] =
 	"                         per entry, two slots): large policies apply faster\n"
 	"      --cgroup-root PATH the cgroup2 mount (default: found at /sys/fs/cgroup,\n"
 	"                         /sys/fs/cgroup/unified, or in /proc/self/mountinfo);\n"
-	"                         also taken by reload, status and container add\n"
+	"                         also taken by reload, status, container add, suggest\n"
 	"      --runtime-root RT=DIR  where a runtime keeps its state, for docker:,\n"
-	"                         podman: and annotations: selectors (also reload):\n"
+	"                         podman: and annotations: selectors (also reload, and\n"
+	"                         suggest for the names it suggests):\n"
 	"                         docker=DIR (/var/lib/docker), podman=DIR\n"
 	"                         (/var/lib/containers/storage), containerd=DIR, repeatable\n"
 	"                         (/run/containerd, /run/docker/containerd/daemon)\n"
@@ -1425,7 +1428,7 @@ static int suggest_collect(struct vipc_suggest *s, struct vipc_state *st)
 	if (f && !in)
 		fclose(f);
 	if (!err && opt.timeout_s)
-		err = vipc_suggest_live(s, st, opt.timeout_s);
+		err = vipc_suggest_live(s, st, cgroot.path[0] ? cgroot.path : NULL, opt.timeout_s);
 	return err ? report(err, "suggest: reading events") : 0;
 }
 
@@ -1473,10 +1476,17 @@ static int cmd_suggest(int argc, char **argv)
 	if (argc || (!opt.from && !opt.timeout_s))
 		return vipc_usage_error("suggest takes --from FILE (- for stdin) and/or "
 					"--timeout S, and no arguments");
-	/* Phase 1: the policy, the sums, and what is read live, or why not. */
+	/* Phase 1: the policy, the sums, and what is read live, or why not;
+	 * the cgroup2 mount (--cgroup-root's must be one) and the runtimes'
+	 * state, for the cgroups of callers no container holds.
+	 */
 	ret = opt.policy ? suggest_policy_text(&text, &len) : 0;
+	if (!ret && opt.cgroup_root)
+		ret = find_cgroot();
 	if (!ret && vipc_suggest_new(&s))
 		ret = report(-ENOMEM, "suggest");
+	if (!ret)
+		vipc_suggest_where(s, find_cgroot() ? NULL : cgroot.path, &opt.rt_roots);
 	if (!ret && live)
 		ret = suggest_state(&st);
 	/* Phase 2: the records in, the policy out. */

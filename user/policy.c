@@ -376,14 +376,21 @@ static int runtime_name(struct parser *p, yaml_node_t *node, const char *what,
 	err = scalar(p, node, "a container name", &s);
 	if (err)
 		return err;
-	n = strlen(s);
-	if (!n || n >= VIPC_CGROUP_PATH_MAX || !isalnum((unsigned char)s[0]) ||
-	    strspn(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-") != n)
+	if (!vipc_runtime_name_ok(s))
 		return fail(p, node, "%s: expected a container name of 1 to %d letters, digits, "
 			    "'_', '.' or '-' (not first), got '%s'", what, VIPC_CGROUP_PATH_MAX - 1, s);
+	n = strlen(s);
 	memcpy(c->match, s, n);
 	c->match_len = n;
 	return 0;
+}
+
+bool vipc_runtime_name_ok(const char *s)
+{
+	size_t n = strlen(s);
+
+	return n && n < VIPC_CGROUP_PATH_MAX && isalnum((unsigned char)s[0]) &&
+	       strspn(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-") == n;
 }
 
 /* One KEY: VALUE pair of `annotations:`, appended to c->match as KEY\0VALUE\0. */
@@ -1048,11 +1055,7 @@ static bool under_cgroot(const char *path, const char *cgroot)
 	       (!path[n] || path[n] == '/' || (n && cgroot[n - 1] == '/'));
 }
 
-/* @rel (under @cgroot, or relative to it) as the kernel names the cgroup:
- * "/a/b", one slash between components, none trailing. 0, -EINVAL for a
- * "." or ".." component, -ENAMETOOLONG past VIPC_CGROUP_PATH_MAX - 1 bytes.
- */
-static int hierarchy_path(const char *rel, const char *cgroot, char out[VIPC_CGROUP_PATH_MAX])
+int vipc_hierarchy_path(const char *rel, const char *cgroot, char out[VIPC_CGROUP_PATH_MAX])
 {
 	size_t n = 0, len;
 	const char *s;
@@ -1091,7 +1094,7 @@ static int resolve_one(struct vipc_policy_container *c, const char *cgroot, cons
 				 c->name, c->pid);
 	if (!c->pid)
 		snprintf(rel, sizeof(rel), "%s", c->cgroup);
-	ret = hierarchy_path(rel, cgroot, c->path);
+	ret = vipc_hierarchy_path(rel, cgroot, c->path);
 	if (ret)
 		return ret == -EINVAL ?
 			       verror_at(err, c, "container '%s': cgroup %s: expected a path "

@@ -125,6 +125,16 @@ int vipc_policy_read_file(const char *path, char **text, size_t *len,
 int vipc_policy_resolve(struct vipc_policy *pol, const char *cgroot, const char *procroot,
 			struct vipc_policy_error *err);
 void vipc_policy_free(struct vipc_policy *pol);
+/* @rel (under @cgroot, or relative to it; "" when the mount is not known)
+ * as the kernel names the cgroup: "/a/b", one slash between components,
+ * none trailing. 0, -EINVAL for a "." or ".." component, -ENAMETOOLONG
+ * past VIPC_CGROUP_PATH_MAX - 1 bytes.
+ */
+int vipc_hierarchy_path(const char *rel, const char *cgroot, char out[VIPC_CGROUP_PATH_MAX]);
+/* A `docker:` or `podman:` name, as the engines allow them:
+ * [A-Za-z0-9][A-Za-z0-9_.-]*, at most VIPC_CGROUP_PATH_MAX - 1 bytes.
+ */
+bool vipc_runtime_name_ok(const char *s);
 
 /* The endpoints closed to callers no container holds because neither they
  * nor the defaults say `others:`: how many, their names in @buf ("a, b",

@@ -18,8 +18,12 @@ extern char v_out[65536];
 
 /* Run ./vipc-loader with the NULL-terminated arguments; its exit status. */
 int v_loader(const char *arg, ...) __attribute__((sentinel));
-/* Write @yaml to a fresh file and return its path (static buffer). */
+/* Files a test writes go to its own h_tmpdir(), removed at cleanup; each
+ * returns the path (a static buffer). @yaml into a fresh file:
+ */
 const char *v_policy_file(const char *yaml);
+/* @text into file @name (replaced if there): */
+const char *v_tmp_file(const char *name, const char *text);
 /* Load vipc with @yaml as policy; asserts success. */
 void v_load(const char *yaml);
 /* Unload if loaded; never fails the test. */

@@ -4,10 +4,12 @@
  * holds (a container the policy does not list, a host process, the root
  * cgroup) only as the endpoint's `others:` says. Real runc containers, a
  * small HTTP server on a UNIX socket (socat) and a client nobody here wrote
- * (curl), on either backend; the errno, the counters and the events.
+ * (curl), on either backend; the errno, the counters and the events; and
+ * `suggest` turning an audited stranger into a listed, granted container.
  */
 #include <criterion/criterion.h>
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <string.h>
 #include "fixture.h"
@@ -202,4 +204,72 @@ Test(protect, check_decides_for_any_cgroup)
 			      NULL), VIPC_EXIT_OK, "%s", v_out);
 	cr_assert_eq(v_loader("check", "--cgroup", "vipc-test/nosuch", "sock", "connect", NULL),
 		     VIPC_EXIT_NOT_FOUND, "%s", v_out);
+}
+
+/* The whole loop for a caller no container holds: `others: audit` lets a
+ * host process in an unlisted cgroup through and reports it with its
+ * cgroup; `suggest --policy` makes that cgroup a container with its grant;
+ * with `others: deny` in that output, the stranger is still served, being
+ * listed and granted, and another unlisted cgroup is refused.
+ */
+Test(protect, suggest_turns_an_audited_stranger_into_a_granted_container)
+{
+	char log[PATH_MAX], pol[PATH_MAX], next[16384], *others;
+	unsigned long long audited, denied;
+
+	/* Phase 1: let through, counted as a would-deny and evented with its cgroup. */
+	s_start(policy(", others: audit", ""), 0);
+	snprintf(pol, sizeof(pol), "%s", v_tmp_file("policy.yaml", policy(", others: audit", "")));
+	http_serve();
+	cr_assert_eq(h_cgroup_make("vipc-test/stranger"), 0);
+	audited = v_stat("audited");
+	CURL_OK("vipc-test/stranger");
+	cr_assert_eq(v_stat("audited"), audited + 1);
+	cr_assert_eq(v_loader("events", "--json", "--count", "1", "--timeout", "10", NULL), 0,
+		     "%s", v_out);
+	cr_assert(strstr(v_out, "\"type\":\"would-deny\"") &&
+		  strstr(v_out, "\"verdict\":\"audit\"") &&
+		  strstr(v_out, "\"cgroup\":\"/vipc-test/stranger\""), "%s", v_out);
+	snprintf(log, sizeof(log), "%s", v_tmp_file("audit.jsonl", v_out));
+
+	/* Phase 2: suggest makes the cgroup a container and grants it. */
+	cr_assert_eq(v_loader("suggest", "--from", log, "--policy", pol, NULL), 0, "%s", v_out);
+	cr_assert(strstr(v_out, "\n  stranger: {cgroup: /vipc-test/stranger}\n"), "%s", v_out);
+	cr_assert(strstr(v_out, "\n- {container: stranger, endpoint: http, allow: [connect]}\n"),
+		  "%s", v_out);
+
+	/* Phase 3: the reviewer closes the endpoint to others, and applies it. */
+	others = strstr(v_out, "others: audit");
+	cr_assert_not_null(others, "%s", v_out);
+	snprintf(next, sizeof(next), "%.*sothers: deny%s", (int)(others - v_out), v_out,
+		 others + strlen("others: audit"));
+	cr_assert_eq(v_loader("reload", "-c", v_tmp_file("next.yaml", next), NULL), 0, "%s", v_out);
+
+	/* Phase 4: the stranger, now listed and granted, is served; another is refused. */
+	CURL_OK("vipc-test/stranger");
+	cr_assert_eq(v_loader("check", "--cgroup", "vipc-test/stranger", "http", "connect", NULL),
+		     0, "%s", v_out);
+	cr_assert_str_eq(v_out, "allow (granted), container stranger\n");
+	cr_assert_eq(h_cgroup_make("vipc-test/other"), 0);
+	denied = v_stat("denied_no_grant");
+	CURL_REFUSED("vipc-test/other");
+	cr_assert_eq(v_stat("denied_no_grant"), denied + 1);
+}
+
+/* Live, against the loaded registry: the ring buffer's would-deny carries
+ * the cgroup, and the fragment has the container to add with its grant.
+ */
+Test(protect, live_suggest_lists_the_container_a_stranger_becomes)
+{
+	s_start(policy(", others: audit", ""), 0);
+	http_serve();
+	cr_assert_eq(h_cgroup_make("vipc-test/stranger"), 0);
+	CURL_OK("vipc-test/stranger");
+	cr_assert_eq(v_loader("suggest", "--timeout", "2", NULL), 0, "%s", v_out);
+	cr_assert(strstr(v_out, "#   stranger: cgroup /vipc-test/stranger\n"), "%s", v_out);
+	cr_assert(strstr(v_out, "\ncontainers:\n"
+				"  stranger: {cgroup: /vipc-test/stranger}\n"
+				"grants:\n"
+				"- {container: stranger, endpoint: http, allow: [connect]}\n"),
+		  "%s", v_out);
 }

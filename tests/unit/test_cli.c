@@ -210,7 +210,7 @@ Test(cli, bad_values_are_refused)
 	REFUSES("vipc-loader: unrecognized option '--bogus'", "status", "--bogus");
 }
 
-Test(cli, suggest_takes_from_policy_and_timeout_only)
+Test(cli, suggest_takes_from_policy_timeout_and_the_roots_only)
 {
 	struct vipc_cli o;
 
@@ -221,6 +221,8 @@ Test(cli, suggest_takes_from_policy_and_timeout_only)
 	cr_assert_str_eq(o.policy, "p.yaml");
 	cr_assert_eq(o.timeout_s, 3);
 	ACCEPTS("suggest", "--from", "-");
+	ACCEPTS("suggest", "--from", "-", "--cgroup-root", "/sys/fs/cgroup", "--runtime-root",
+		"docker=/d");
 	REFUSES("vipc: suggest does not take --config", "suggest", "--from", "a", "-c", "p");
 	REFUSES("vipc: suggest does not take --json", "suggest", "--from", "a", "--json");
 	REFUSES("vipc: suggest does not take --count", "suggest", "--timeout", "1", "--count", "1");
