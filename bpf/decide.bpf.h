@@ -330,7 +330,7 @@ static __always_inline struct vipc_agg *vipc_agg_get(const struct vipc_call *c,
 						     enum vipc_reason reason, int audit)
 {
 	struct vipc_agg_key key = {
-		.hash = c->ep ? 0 : c->key.hash,
+		.hash = !c->ep ? c->key.hash : c->caller ? 0 : c->cgid,
 		.container = c->caller ? c->caller->id : 0,
 		.endpoint = c->ep ? c->ep->id : 0,
 		.hook = c->hook,

@@ -449,7 +449,10 @@ struct vipc_hot_table {
 
 /* vipc_agg: one key of deny (or would-deny) events, aggregated. */
 struct vipc_agg_key {
-	__u64 hash; /* the name's hash when the endpoint is not registered, else 0 */
+	/* The name's hash when the endpoint is not registered; else, for a
+	 * caller no container holds, its cgroup id (each its own event); else 0.
+	 */
+	__u64 hash;
 	__u32 container;
 	__u32 endpoint;
 	__u8 hook;

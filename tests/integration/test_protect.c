@@ -273,3 +273,21 @@ Test(protect, live_suggest_lists_the_container_a_stranger_becomes)
 				"- {container: stranger, endpoint: http, allow: [connect]}\n"),
 		  "%s", v_out);
 }
+
+/* Each cgroup of callers no container holds is its own key of the deny
+ * events: two strangers within one interval are two events, each with its
+ * cgroup, not one event and a count under the first one's cgroup.
+ */
+Test(protect, each_unlisted_cgroup_is_reported_within_one_interval)
+{
+	s_start(policy("", "events: { rate: 60s }\n"), 0);
+	http_serve();
+	cr_assert_eq(h_cgroup_make("vipc-test/stranger"), 0);
+	cr_assert_eq(h_cgroup_make("vipc-test/other"), 0);
+	CURL_REFUSED("vipc-test/stranger");
+	CURL_REFUSED("vipc-test/other");
+	cr_assert_eq(v_loader("events", "--json", "--count", "2", "--timeout", "5", NULL), 0,
+		     "%s", v_out);
+	cr_assert(strstr(v_out, "\"cgroup\":\"/vipc-test/stranger\"") &&
+		  strstr(v_out, "\"cgroup\":\"/vipc-test/other\""), "%s", v_out);
+}
