@@ -22,6 +22,10 @@ int v_loader(const char *arg, ...) __attribute__((sentinel));
 const char *v_policy_file(const char *yaml);
 /* Load vipc with @yaml as policy; asserts success. */
 void v_load(const char *yaml);
+/* The same with more load options (NULL-terminated, NULL for none):
+ * "--max-containers", "16", ...
+ */
+void v_load_opts(const char *yaml, const char *const *opts);
 /* Unload if loaded; never fails the test. */
 void v_unload(void);
 /* Is the backend under test ($VIPC_BACKEND) the LSM one? (else the socket one) */
