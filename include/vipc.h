@@ -359,6 +359,7 @@ struct vipc_stats {
 	X(cgroups_held)	   /* new cgroups held at mkdir (a runtime's pattern) */             \
 	X(cgroups_released) /* holds ended unbound: no container selected, or rmdir */        \
 	X(cgroups_unbindable) /* selected at mkdir, no room in the bindings: unconfined */   \
+	X(cgroups_expired) /* holds released unresolved: no runtime state in time */         \
 	X(generation_bumps)                                                                  \
 	X(policy_loads)                                                                      \
 	X(policy_changes) /* writes to the live policy; remembered verdicts expire */
@@ -509,7 +510,7 @@ _Static_assert(__builtin_offsetof(struct vipc_stats, events_dropped) ==
 		       __builtin_offsetof(struct vipc_stats, denied_unknown) +
 			       8 * (VIPC_R__COUNT - VIPC_R_FIRST_DENY),
 	       "vipc_stats: one denied_* counter per deny reason, in enum order");
-_Static_assert(sizeof(struct vipc_registry_stats) == 128, "vipc_registry_stats layout");
+_Static_assert(sizeof(struct vipc_registry_stats) == 136, "vipc_registry_stats layout");
 _Static_assert(sizeof(struct vipc_event) == 168, "vipc_event layout");
 _Static_assert(sizeof(struct vipc_snapshot) == 152, "vipc_snapshot layout");
 _Static_assert(sizeof(struct vipc_conn_tag) == 144, "vipc_conn_tag layout");

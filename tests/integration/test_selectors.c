@@ -632,3 +632,93 @@ Test(selectors, forty_such_cgroups_do_not_fill_a_small_bindings_table)
 {
 	flood_then_late((const char *const[]){ "--max-containers", "16", NULL }, 40);
 }
+
+#define MANY 10000
+
+/* A containerd state directory of the test's own whose namespace
+ * "vipc-test" has no task: a new cgroup /vipc-test/<name> (ctr's
+ * /<namespace>/<id>) is held, and its state never comes.
+ */
+static const char *ctrd_without_tasks(void)
+{
+	static char dir[PATH_MAX];
+	char ns[PATH_MAX + 64];
+
+	snprintf(dir, sizeof(dir), "%s", h_tmpdir());
+	snprintf(ns, sizeof(ns), "%s/io.containerd.runtime.v2.task", dir);
+	cr_assert_eq(mkdir(ns, 0700), 0, "%s: %s", ns, strerror(errno));
+	snprintf(ns, sizeof(ns), "%s/io.containerd.runtime.v2.task/" H_CGROUP_ROOT, dir);
+	cr_assert_eq(mkdir(ns, 0700), 0, "%s: %s", ns, strerror(errno));
+	return dir;
+}
+
+static long long now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000LL + ts.tv_nsec / 1000000;
+}
+
+/* `vipc-loader status [--json]` with MANY holds: its time, under a second. */
+static void status_in_time(const char *json)
+{
+	static char big[4 << 20];
+	const char *argv[] = { V_LOADER, "status", json, NULL };
+	int saved = h_timeout_ms, rc;
+	long long t = now_ms();
+
+	h_timeout_ms = 20000;
+	rc = h_run(argv, big, sizeof(big));
+	t = now_ms() - t;
+	h_timeout_ms = saved;
+	fprintf(stderr, "selectors: status %s with %d holds: %lld ms\n", json ?: "", MANY, t);
+	cr_assert_eq(rc, 0, "status: %.2000s", big);
+	cr_assert(strstr(big, "/" H_CGROUP_ROOT "/h9999"), "a hold not listed: %.2000s", big);
+	cr_assert_lt(t, 1000, "status took %lld ms", t);
+}
+
+/* Wait until the registry counter @field reaches @n, for up to @ms. */
+static void wait_stat(const char *field, unsigned long long n, int ms)
+{
+	int i;
+
+	for (i = 0; i < h_scale_ms(ms) / 100 && v_stat(field) < n; i++)
+		usleep(100 * 1000);
+	cr_assert_geq(v_stat(field), n, "%s: %llu of %llu", field, v_stat(field), n);
+}
+
+/* MANY held cgroups whose state never comes (made by root where a runtime
+ * makes its containers'): `status` lists them in well under a second; the
+ * watcher settles them in a bounded time and then takes no CPU.
+ */
+Test(selectors, ten_thousand_holds_are_listed_at_once_and_end)
+{
+	char path[PATH_MAX + 16];
+	long cpu0;
+	pid_t pid;
+	int i;
+
+	fake_ctrd = ctrd_without_tasks();
+	snprintf(path, sizeof(path), "containerd=%s", fake_ctrd);
+	s_start_opts(S_WEB_POLICY, 0,
+		     (const char *const[]){ "--max-containers", "16384", "--runtime-root", path,
+					    NULL });
+	for (i = 0; i < MANY; i++) {
+		snprintf(path, sizeof(path), "%s/" H_CGROUP_ROOT "/h%d", h_cgroup2(), i);
+		cr_assert_eq(mkdir(path, 0755), 0, "%s: %s", path, strerror(errno));
+	}
+	cr_assert_eq(v_stat("cgroups_held"), MANY);
+	status_in_time(NULL);
+	status_in_time("--json");
+
+	run_daemon(S_WEB_POLICY, true);
+	cr_assert_eq(v_loader("status", "--json", NULL), 0, "%.2000s", v_out);
+	pid = atoi(strstr(v_out, "\"daemon_pid\":") + strlen("\"daemon_pid\":"));
+	cr_assert_gt(pid, 0, "no watcher: %.2000s", v_out);
+	cpu0 = cpu_ms(pid);
+	wait_stat("cgroups_released", MANY, 60000);
+	fprintf(stderr, "selectors: the watcher settled %d holds with %ld ms of CPU\n", MANY,
+		cpu_ms(pid) - cpu0);
+	expect_idle(pid, "the watcher");
+}
