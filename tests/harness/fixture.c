@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /* vipc-specific helpers for the integration suites. */
 #include <criterion/criterion.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -28,11 +29,13 @@ int v_loader(const char *arg, ...)
 
 const char *v_policy_file(const char *yaml)
 {
-	static char path[64];
+	static char path[PATH_MAX];
+	const char *dir = h_tmpdir();
 	FILE *f;
 	int fd;
 
-	snprintf(path, sizeof(path), "/tmp/vipc-test-policy-XXXXXX");
+	cr_assert_not_null(dir);
+	snprintf(path, sizeof(path), "%s/policy-XXXXXX", dir);
 	fd = mkstemp(path);
 	cr_assert_geq(fd, 0, "mkstemp");
 	f = fdopen(fd, "w");

@@ -18,7 +18,9 @@ extern char v_out[65536];
 
 /* Run ./vipc-loader with the NULL-terminated arguments; its exit status. */
 int v_loader(const char *arg, ...) __attribute__((sentinel));
-/* Write @yaml to a fresh file and return its path (static buffer). */
+/* Write @yaml to a fresh file in a temporary directory of the test (removed
+ * at cleanup) and return its path (static buffer).
+ */
 const char *v_policy_file(const char *yaml);
 /* Load vipc with @yaml as policy; asserts success. */
 void v_load(const char *yaml);
