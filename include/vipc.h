@@ -7,7 +7,7 @@
 #define __VIPC_H
 
 #define VIPC_MAGIC 0x43504956 /* "VIPC" little-endian */
-#define VIPC_ABI_VERSION 7
+#define VIPC_ABI_VERSION 8
 
 #define VIPC_NAME_MAX 108 /* sizeof(sun_path) */
 #define VIPC_NAME_WORDS 14 /* a name zero-padded to 64-bit words: 112 bytes */
@@ -66,14 +66,26 @@ enum vipc_unknown {
 	VIPC_UNKNOWN_DENY = 1,
 };
 
+/* What an endpoint gives callers no container holds (host processes,
+ * containers the policy does not select): nothing, connect and send, or
+ * nothing with the call let through and reported (a would-deny).
+ */
+enum vipc_others {
+	VIPC_OTHERS_DENY = 0,
+	VIPC_OTHERS_ALLOW = 1,
+	VIPC_OTHERS_AUDIT = 2,
+	VIPC_OTHERS__COUNT,
+};
+
 /* Why a decision came out as it did. Allow reasons first. */
 enum vipc_reason {
-	VIPC_R_UNCONFINED = 0, /* caller's cgroup is not registered */
+	VIPC_R_UNCONFINED = 0, /* no container holds the caller, and the name is not registered */
 	VIPC_R_OWNER,	       /* caller owns the endpoint */
 	VIPC_R_GRANTED,	       /* grant present, permission set, generation current */
 	VIPC_R_UNKNOWN_ALLOW,  /* endpoint not registered, container default allow */
+	VIPC_R_PUBLIC,	       /* no container holds the caller; the endpoint's others: allow */
 	VIPC_R_UNKNOWN_DENY,   /* endpoint not registered, container default deny */
-	VIPC_R_NO_GRANT,       /* no grant for (container, endpoint) */
+	VIPC_R_NO_GRANT,       /* no grant for (container, endpoint), or no container at all */
 	VIPC_R_NO_PERM,	       /* grant lacks the permission asked */
 	VIPC_R_REVOKED,	       /* grant issued under an older endpoint generation */
 	VIPC_R_IMPOSTOR,       /* the name is bound by a container other than its owner */
@@ -275,7 +287,8 @@ struct vipc_endpoint {
 	__u32 generation;
 	__u32 flags; /* enum vipc_endpoint_flags */
 	__u32 capacity; /* live connections allowed (channels), 0 = unbounded */
-	__u32 pad;
+	__u8 others;	/* enum vipc_others: callers no container holds */
+	__u8 pad[3];
 	char label[VIPC_LABEL_MAX];
 	union vipc_name name;
 };
@@ -320,7 +333,7 @@ struct vipc_channel {
 	X(hits)		    /* lookups that found an entry */                                \
 	X(cached)	    /* calls let through on the socket's remembered verdict */       \
 	X(allowed)	    /* confined calls allowed */                                     \
-	X(unconfined)	    /* calls from unregistered cgroups */                            \
+	X(unconfined)	    /* allowed calls of callers no container holds */                \
 	X(audited)	    /* would-deny calls let through in audit mode */                 \
 	X(denied_unknown)   /* VIPC_R_UNKNOWN_DENY */                                        \
 	X(denied_no_grant)  /* VIPC_R_NO_GRANT */                                            \
@@ -407,10 +420,11 @@ struct vipc_event {
 };
 
 /* vipc_decisions: (container, endpoint, hook, reason, verdict) -> per-CPU
- * count of the decisions. Unconfined callers' allows are not counted here.
+ * count of the decisions. Calls of callers no container holds to names
+ * not registered (VIPC_R_UNCONFINED) are not counted here.
  */
 struct vipc_decision_key {
-	__u32 container; /* 0: an unconfined caller (its denies only) */
+	__u32 container; /* 0: a caller no container holds */
 	__u32 endpoint;	 /* 0: a name not registered */
 	__u32 owner;	 /* the endpoint's owner (removed with it), 0 when unregistered */
 	__u8 hook;	 /* enum vipc_hook */

@@ -454,6 +454,7 @@ static int put_endpoints(struct build *b)
 		ep->owner = b->cid[vipc_index_find(&b->containers, pe->owner)];
 		ep->flags = 0;
 		ep->capacity = 0;
+		ep->others = pe->others;
 		vipc_label_copy(ep->label, pe->name);
 	}
 	for (i = 0; i < b->pol->nr_channels; i++) {

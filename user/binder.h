@@ -2,7 +2,7 @@
 /* Runtime selectors (`docker:`, `podman:`, `annotations:`) bound to the
  * cgroups the kernel held at mkdir: each held cgroup is resolved to its
  * runtime's container (user/runtime.c) and its binding rewritten to the
- * policy container selecting it, or deleted (released: unconfined, as any
+ * policy container selecting it, or deleted (released: in no container, as any
  * cgroup no container selects). The pinned state is the truth: the
  * selectors are read from vipc_containers, the holds from vipc_principals,
  * so a restarted loader or one after a reload carries on where it stood.

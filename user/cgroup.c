@@ -264,3 +264,64 @@ void vipc_cgroup_ids_sort(__u64 *ids, size_t *n)
 			ids[k++] = ids[i];
 	*n = k;
 }
+
+#define FILEID_KERNFS 0xfe /* a kernfs file handle: the node's id, a cgroup's id on cgroup2 */
+
+/* The path of cgroup @cgid opened by its file handle (needs
+ * CAP_DAC_READ_SEARCH): 0, -ENOENT when it is gone, another -errno when
+ * the handle cannot be used here (then the walk finds it).
+ */
+static int path_by_handle(const char *cgroot, __u64 cgid, char *out, size_t size)
+{
+	union {
+		struct file_handle fh;
+		char bytes[sizeof(struct file_handle) + sizeof(__u64)];
+	} h = { .fh = { .handle_bytes = sizeof(__u64), .handle_type = FILEID_KERNFS } };
+	char link[64], abs[PATH_MAX];
+	size_t root = strlen(cgroot);
+	int mfd, fd, err = 0;
+	ssize_t n;
+
+	memcpy(h.fh.f_handle, &cgid, sizeof(cgid));
+	mfd = open(cgroot, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	fd = mfd < 0 ? -1 : open_by_handle_at(mfd, &h.fh, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		err = errno == ESTALE ? -ENOENT : -errno;
+	snprintf(link, sizeof(link), "/proc/self/fd/%d", fd);
+	n = fd < 0 ? -1 : readlink(link, abs, sizeof(abs) - 1);
+	if (!err && (n < (ssize_t)root || strncmp(abs, cgroot, root)))
+		err = -ENOENT; /* outside this mount (or unreadable) */
+	if (!err)
+		snprintf(out, size, "%.*s", (int)(n - root), n > (ssize_t)root ? abs + root : "/");
+	if (fd >= 0)
+		close(fd);
+	if (mfd >= 0)
+		close(mfd);
+	return err;
+}
+
+/* Where vipc_cgroup_path's walk puts the path it finds. */
+struct path_out {
+	char *out;
+	size_t size;
+};
+
+static int path_copy(const char *path, size_t i, void *ctx)
+{
+	struct path_out *o = ctx;
+
+	(void)i;
+	snprintf(o->out, o->size, "%s", path);
+	return 0;
+}
+
+int vipc_cgroup_path(const char *cgroot, __u64 cgid, char *out, size_t size)
+{
+	struct path_out o = { .out = out, .size = size };
+	int err = path_by_handle(cgroot, cgid, out, size);
+
+	if (!err || err == -ENOENT)
+		return err;
+	*out = 0;
+	return vipc_cgroup_paths(cgroot, &cgid, 1, path_copy, &o) ?: (*out ? 0 : -ENOENT);
+}

@@ -60,5 +60,9 @@ int vipc_cgroup_paths(const char *cgroot, const __u64 *ids, size_t n, vipc_cgrou
 void vipc_cgroup_ids_sort(__u64 *ids, size_t *n);
 /* The index of @id among the @n sorted @ids, or -1. */
 long vipc_cgroup_ids_find(const __u64 *ids, size_t n, __u64 id);
+/* The path within the hierarchy of cgroup @cgid into @out (by its file
+ * handle, else a walk): 0, or -ENOENT.
+ */
+int vipc_cgroup_path(const char *cgroot, __u64 cgid, char *out, size_t size);
 
 #endif /* __VIPC_CGROUP_H */

@@ -3,6 +3,7 @@
  * events, cgroup removals and in-kernel statistics snapshots.
  */
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,6 +12,7 @@
 #include <bpf/libbpf.h>
 #include "stream.h"
 #include "binder.h"
+#include "cgroup.h"
 #include "jsonout.h"
 #include "registry.h"
 #include "decisions.h"
@@ -204,13 +206,17 @@ struct stream_ctx {
 	long seen;
 };
 
-/* The container's label as text, "(held)" for a held cgroup, or "#id". */
+/* The container's label as text, "(held)" for a held cgroup, "-" for no
+ * container, or "#id".
+ */
 static void container_name(struct vipc_state *st, __u32 id, bool held, char *buf, size_t size)
 {
 	struct vipc_container_info c;
 
 	if (held)
 		snprintf(buf, size, "(held)");
+	else if (!id)
+		snprintf(buf, size, "-");
 	else if (!vipc_container_by_id(st, id, &c))
 		vipc_label_format(c.val.principal.name, buf, size);
 	else
@@ -237,19 +243,36 @@ static void print_event_text(const struct vipc_event *e, const struct vipc_event
 		       e->suppressed, e->pid, t.comm);
 		return;
 	}
-	printf("%-10s %s pid %u (%s) %s %s: %s [%s]", n->type, n->container, e->pid, t.comm,
+	printf("%-10s %s%s%s%s pid %u (%s) %s %s: %s [%s]", n->type, n->container,
+	       n->cgroup ? " (cgroup " : "", n->cgroup ?: "", n->cgroup ? ")" : "", e->pid, t.comm,
 	       t.perms, t.name, n->reason, n->hook);
 	if (e->suppressed)
 		printf(" (+%u suppressed before)", e->suppressed);
 	printf("\n");
 }
 
+/* The cgroup path of a caller no container holds, as text into @buf; NULL
+ * for a container's call, or when it cannot be found (gone already).
+ */
+static const char *caller_cgroup(const struct stream_ctx *sc, const struct vipc_event *e,
+				 char *buf, size_t size)
+{
+	char path[PATH_MAX];
+
+	if (e->container || e->reason == VIPC_R_HELD || !sc->o->cgroot ||
+	    vipc_cgroup_path(sc->o->cgroot, e->cgroup_id, path, sizeof(path)))
+		return NULL;
+	vipc_bytes_format(path, strlen(path), buf, size);
+	return buf;
+}
+
 static int print_event(struct stream_ctx *sc, const struct vipc_event *e)
 {
-	char who[VIPC_TEXT_SIZE(VIPC_LABEL_MAX)];
+	char who[VIPC_TEXT_SIZE(VIPC_LABEL_MAX)], cg[VIPC_TEXT_SIZE(VIPC_CGROUP_PATH_MAX)];
 	struct vipc_event_names n = {
 		.type = event_type(e),
 		.container = who,
+		.cgroup = caller_cgroup(sc, e, cg, sizeof(cg)),
 		.hook = vipc_hook_name(e->hook),
 		.reason = vipc_reason_str(e->reason),
 	};

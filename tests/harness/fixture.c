@@ -27,22 +27,42 @@ int v_loader(const char *arg, ...)
 	return h_run(argv, v_out, sizeof(v_out));
 }
 
+/* This test's directory for the files it writes, removed at cleanup. */
+static const char *test_dir(void)
+{
+	static const char *dir;
+
+	dir = dir ?: h_tmpdir();
+	cr_assert_not_null(dir);
+	return dir;
+}
+
+/* @text into @f (of @path), closed. */
+static const char *write_text(FILE *f, const char *path, const char *text)
+{
+	cr_assert_not_null(f, "%s", path);
+	fputs(text, f);
+	fclose(f);
+	return path;
+}
+
 const char *v_policy_file(const char *yaml)
 {
 	static char path[PATH_MAX];
-	const char *dir = h_tmpdir();
-	FILE *f;
 	int fd;
 
-	cr_assert_not_null(dir);
-	snprintf(path, sizeof(path), "%s/policy-XXXXXX", dir);
+	snprintf(path, sizeof(path), "%s/policy-XXXXXX", test_dir());
 	fd = mkstemp(path);
 	cr_assert_geq(fd, 0, "mkstemp");
-	f = fdopen(fd, "w");
-	cr_assert_not_null(f);
-	fputs(yaml, f);
-	fclose(f);
-	return path;
+	return write_text(fdopen(fd, "w"), path, yaml);
+}
+
+const char *v_tmp_file(const char *name, const char *text)
+{
+	static char path[PATH_MAX];
+
+	snprintf(path, sizeof(path), "%s/%s", test_dir(), name);
+	return write_text(fopen(path, "w"), path, text);
 }
 
 void v_load(const char *yaml)
@@ -257,6 +277,15 @@ unsigned long long v_bpftool_stat(const char *map, const char *field)
 	cr_assert(strcmp(map, "vipc_stats") || counted == 2, "vipc_stats: %d call hook entries: %s",
 		  counted, out);
 	return sum;
+}
+
+int v_occurrences(const char *s, const char *needle)
+{
+	int n = 0;
+
+	for (; (s = strstr(s, needle)); s++)
+		n++;
+	return n;
 }
 
 void v_require_root(void)
