@@ -18,10 +18,11 @@
 #define VIPC_CGROUP_PATH_WORDS 32 /* such a path zero-padded to 64-bit words */
 #define VIPC_GLOB_PER_PARENT 8 /* glob selectors sharing one parent directory */
 #define VIPC_GLOB_NO_STAR 0xff /* vipc_glob.star of a pattern without '*' */
-/* vipc_glob_key.len of the globs matched whatever the parent directory:
- * the runtimes' cgroup patterns a new cgroup is held by (any depth).
+/* vipc_glob_key.len of the runtimes' cgroup patterns a new cgroup is held
+ * by: matched below a runtime's top directory (vipc_glob.top bytes of
+ * vipc_glob_watch.parent), at a range of depths, whatever the parent.
  */
-#define VIPC_GLOB_ANY_PARENT 0xffff
+#define VIPC_GLOB_HOLD 0xffff
 #define VIPC_HELD_ID 0 /* vipc_principal.id of a held cgroup: no container yet */
 
 /* Default table sizes; the loader can raise them before load. */
@@ -224,13 +225,16 @@ struct vipc_watch {
 
 /* The last component of a glob selector: bytes, '?' (any one byte) and at
  * most one '*' (any run of bytes), matched by vipc_glob_match(). A glob of
- * VIPC_GLOB_ANY_PARENT matches the last @parts components ('/' a byte).
+ * VIPC_GLOB_HOLD matches the last @parts components ('/' a byte) of a path
+ * of @depth_min to @depth_max components that begins with its top.
  */
 struct vipc_glob {
 	__u8 len;  /* bytes of pat */
 	__u8 star; /* index of the '*' in pat, VIPC_GLOB_NO_STAR if none */
-	__u8 parts; /* VIPC_GLOB_ANY_PARENT: components matched, 1 or 2; else 0 */
-	__u8 pad[5];
+	__u8 parts; /* VIPC_GLOB_HOLD: components matched, 1 or 2; else 0 */
+	__u8 top;   /* VIPC_GLOB_HOLD: bytes of the top directory ("/docker/") */
+	__u8 depth_min, depth_max; /* VIPC_GLOB_HOLD: components of the path */
+	__u8 pad[2];
 	char pat[VIPC_CGROUP_PATH_MAX]; /* zero-padded */
 };
 
@@ -251,7 +255,7 @@ struct vipc_glob_key {
 
 struct vipc_glob_watch {
 	struct vipc_principal principal;
-	union vipc_path parent;
+	union vipc_path parent; /* VIPC_GLOB_HOLD: the top directory */
 	struct vipc_glob glob;
 };
 
@@ -368,6 +372,7 @@ struct vipc_stats {
 	X(cgroups_held)	   /* new cgroups held at mkdir (a runtime's pattern) */             \
 	X(cgroups_released) /* holds ended unbound: no container selected, or rmdir */        \
 	X(cgroups_unbindable) /* selected at mkdir, no room in the bindings: unconfined */   \
+	X(cgroups_expired) /* holds released unresolved: no runtime state in time */         \
 	X(generation_bumps)                                                                  \
 	X(policy_loads)                                                                      \
 	X(policy_changes) /* writes to the live policy; remembered verdicts expire */
@@ -522,7 +527,7 @@ _Static_assert(__builtin_offsetof(struct vipc_stats, events_dropped) ==
 		       __builtin_offsetof(struct vipc_stats, denied_unknown) +
 			       8 * (VIPC_R__COUNT - VIPC_R_FIRST_DENY),
 	       "vipc_stats: one denied_* counter per deny reason, in enum order");
-_Static_assert(sizeof(struct vipc_registry_stats) == 128, "vipc_registry_stats layout");
+_Static_assert(sizeof(struct vipc_registry_stats) == 136, "vipc_registry_stats layout");
 _Static_assert(sizeof(struct vipc_event) == 168, "vipc_event layout");
 _Static_assert(sizeof(struct vipc_snapshot) == 152, "vipc_snapshot layout");
 _Static_assert(sizeof(struct vipc_conn_tag) == 144, "vipc_conn_tag layout");

@@ -207,20 +207,62 @@ int vipc_cgroup_walk(const char *cgroot, vipc_cgroup_fn fn, void *ctx)
 	return walk_dir(&w, fd, 0, 0);
 }
 
-struct path_find {
-	__u64 cgid;
-	char *out;
-	size_t size;
+/* The ids looked for in one walk, and how many are still to find. */
+struct paths_find {
+	const __u64 *ids;
+	size_t n, left;
+	vipc_cgroup_id_fn fn;
+	void *ctx;
 };
 
-static int path_is(const char *path, __u64 cgid, void *ctx)
+static int cmp_u64(const void *a, const void *b)
 {
-	struct path_find *f = ctx;
+	__u64 x = *(const __u64 *)a, y = *(const __u64 *)b;
 
-	if (cgid != f->cgid)
+	return x < y ? -1 : x > y;
+}
+
+long vipc_cgroup_ids_find(const __u64 *ids, size_t n, __u64 id)
+{
+	const __u64 *at = n ? bsearch(&id, ids, n, sizeof(*at), cmp_u64) : NULL;
+
+	return at ? at - ids : -1;
+}
+
+/* One cgroup of the walk: one of the ids? The walk stops once all are found (1). */
+static int path_of_id(const char *path, __u64 cgid, void *ctx)
+{
+	struct paths_find *f = ctx;
+	long i = vipc_cgroup_ids_find(f->ids, f->n, cgid);
+	int err;
+
+	if (i < 0)
 		return 0;
-	snprintf(f->out, f->size, "%s", path);
-	return 1;
+	err = f->fn(path, i, f->ctx);
+	return err ?: !--f->left;
+}
+
+int vipc_cgroup_paths(const char *cgroot, const __u64 *ids, size_t n, vipc_cgroup_id_fn fn,
+		      void *ctx)
+{
+	struct paths_find f = { .ids = ids, .n = n, .left = n, .fn = fn, .ctx = ctx };
+	int err;
+
+	if (!n)
+		return 0;
+	err = vipc_cgroup_walk(cgroot, path_of_id, &f);
+	return err < 0 ? err : 0;
+}
+
+void vipc_cgroup_ids_sort(__u64 *ids, size_t *n)
+{
+	size_t i, k = 0;
+
+	qsort(ids, *n, sizeof(*ids), cmp_u64);
+	for (i = 0; i < *n; i++)
+		if (!k || ids[i] != ids[k - 1])
+			ids[k++] = ids[i];
+	*n = k;
 }
 
 #define FILEID_KERNFS 0xfe /* a kernfs file handle: the node's id, a cgroup's id on cgroup2 */
@@ -258,12 +300,28 @@ static int path_by_handle(const char *cgroot, __u64 cgid, char *out, size_t size
 	return err;
 }
 
+/* Where vipc_cgroup_path's walk puts the path it finds. */
+struct path_out {
+	char *out;
+	size_t size;
+};
+
+static int path_copy(const char *path, size_t i, void *ctx)
+{
+	struct path_out *o = ctx;
+
+	(void)i;
+	snprintf(o->out, o->size, "%s", path);
+	return 0;
+}
+
 int vipc_cgroup_path(const char *cgroot, __u64 cgid, char *out, size_t size)
 {
-	struct path_find f = { .cgid = cgid, .out = out, .size = size };
+	struct path_out o = { .out = out, .size = size };
 	int err = path_by_handle(cgroot, cgid, out, size);
 
 	if (!err || err == -ENOENT)
 		return err;
-	return vipc_cgroup_walk(cgroot, path_is, &f) == 1 ? 0 : -ENOENT;
+	*out = 0;
+	return vipc_cgroup_paths(cgroot, &cgid, 1, path_copy, &o) ?: (*out ? 0 : -ENOENT);
 }

@@ -445,6 +445,7 @@ static int serve(struct daemon *d, struct vipc_state *st)
 		opt.detach ? "SIGTERM" : "Ctrl-C", opt.detach ? "watcher" : "view");
 	vipc_binder_init(&binder, st, cgroot.path, &opt.rt_roots);
 	err = vipc_events_stream(st, &so);
+	vipc_binder_fini(&binder);
 	if (!opt.detach)
 		sd_notify(0, "STOPPING=1");
 	pr_info("%s pid %d stopping; enforcement stays\n", opt.detach ? "watcher" : "daemon",
@@ -596,42 +597,59 @@ static void print_daemon(void)
 		       "--detach' to read events and keep bindings current)\n");
 }
 
-/* The held cgroups of the live slot, as text lines or a JSON array @arr. */
+/* The held cgroups of the live slot: their ids (sorted), then their paths. */
 struct held_ls {
-	json_object *arr;
-	int n;
+	__u64 *ids;
+	char (*paths)[VIPC_CGROUP_PATH_MAX];
+	size_t n;
 };
 
-static int held_one(const void *key, const void *val, void *ctx)
+static int held_path(const char *path, size_t i, void *ctx)
 {
-	__u64 cgid = ((const struct vipc_principal_key *)key)->cgroup_id;
-	char path[PATH_MAX] = "?", text[VIPC_TEXT_SIZE(PATH_MAX)];
 	struct held_ls *h = ctx;
+
+	snprintf(h->paths[i], sizeof(h->paths[i]), "%s", path);
+	return 0;
+}
+
+/* One held cgroup as a text line or an element of the JSON array @arr. */
+static int held_print(const char *path, __u64 cgid, json_object *arr)
+{
+	char text[VIPC_TEXT_SIZE(VIPC_CGROUP_PATH_MAX)];
 	json_object *o;
 	int err;
 
-	if (((const struct vipc_principal *)val)->id != VIPC_HELD_ID)
-		return 0;
-	vipc_cgroup_path(cgroot.path, cgid, path, sizeof(path));
 	vipc_bytes_format(path, strlen(path), text, sizeof(text));
-	h->n++;
-	if (!h->arr) {
+	if (!arr) {
 		printf("    %s (%llu)\n", text, (unsigned long long)cgid);
 		return 0;
 	}
 	o = json_object_new_object();
 	err = vipc_json_add_str(o, "path", text) ?: vipc_json_add_u64(o, "id", cgid);
 	o = vipc_json_done(o, err);
-	return o && !json_object_array_add(h->arr, o) ? 0 : (json_object_put(o), -ENOMEM);
+	return o && !json_object_array_add(arr, o) ? 0 : (json_object_put(o), -ENOMEM);
 }
 
+/* The held cgroups of the live slot, as text lines or a JSON array @arr,
+ * their paths found in one walk ("?" when gone): how many, or -errno.
+ */
 static int held_list(const struct vipc_state *st, json_object *arr)
 {
-	struct held_ls h = { .arr = arr };
+	struct held_ls h = {};
+	size_t i;
+	int err;
 
 	if (!arr)
 		printf("held cgroups (denied until their container is known):\n");
-	return vipc_map_visit(st->principals_fd, st->cfg.active_slot, held_one, &h) ?: h.n;
+	err = vipc_binder_held(st, st->cfg.active_slot, &h.ids, &h.n);
+	h.paths = err ? NULL : calloc(h.n + 1, sizeof(*h.paths));
+	err = err ?: h.paths ? 0 : -ENOMEM;
+	err = err ?: vipc_cgroup_paths(cgroot.path, h.ids, h.n, held_path, &h);
+	for (i = 0; i < h.n && !err; i++)
+		err = held_print(h.paths[i][0] ? h.paths[i] : "?", h.ids[i], arr);
+	free(h.ids);
+	free(h.paths);
+	return err ?: (int)h.n;
 }
 
 /* What status warns was lost: a decision counter, what it counts and what
@@ -677,6 +695,10 @@ static void status_warn(struct vipc_state *st)
 		pr_warn("%llu selected cgroups were left unconfined: the bindings table is full; "
 			"raise it with --max-containers\n",
 			(unsigned long long)st->reg->cgroups_unbindable);
+	if (st->reg && st->reg->cgroups_expired)
+		pr_warn("%llu held cgroups expired unresolved (released): their runtime's state "
+			"was not found; check --runtime-root\n",
+			(unsigned long long)st->reg->cgroups_expired);
 	if (losses_read(st, l))
 		return;
 	for (i = 0; i < NR_LOSSES; i++)
@@ -932,6 +954,8 @@ struct ls_ctx {
 	struct vipc_state *st;
 	json_object *list;	    /* --json: the array the entries go in */
 	struct vipc_table bindings; /* container ls: the live slot's, sorted by cgroup */
+	__u64 *ids;			     /* their cgroup ids, sorted */
+	char (*paths)[VIPC_CGROUP_PATH_MAX]; /* and the path of each, "" if not found */
 };
 
 /* Append @obj (NULL or @err: not built) to the JSON list. */
@@ -958,41 +982,45 @@ static __u64 binding_cgroup(const struct ls_ctx *l, size_t i)
 }
 
 /* The path of cgroup @cgid bound to @c, as text: the path it selects, or
- * for a glob the entry of its directory that is that cgroup ("?" if gone).
+ * for a glob or a runtime selector the one the walk found ("?" if gone).
  */
-static void binding_path(const struct vipc_container *c, __u64 cgid, char *out, size_t size)
+static void binding_path(const struct ls_ctx *l, __u64 cgid, const struct vipc_container *c,
+			 char *out, size_t size)
 {
-	const char *slash = memrchr(c->path.bytes, '/', c->path_len);
-	size_t plen = slash ? slash - c->path.bytes : 0;
-	char dir[PATH_MAX * 2], path[VIPC_CGROUP_PATH_MAX * 2] = "?";
-	struct dirent *e;
-	struct stat st;
-	DIR *d;
+	long i = vipc_cgroup_ids_find(l->ids, l->bindings.n, cgid);
+	const char *path = i >= 0 && l->paths[i][0] ? l->paths[i] : "?";
 
-	if (c->selector >= VIPC_SEL_DOCKER) {
-		if (find_cgroot() || vipc_cgroup_path(cgroot.path, cgid, path, sizeof(path)))
-			snprintf(path, sizeof(path), "?");
+	if (c->selector == VIPC_SEL_GLOB || c->selector >= VIPC_SEL_DOCKER)
 		vipc_bytes_format(path, strlen(path), out, size);
-		return;
-	}
-	if (c->selector != VIPC_SEL_GLOB || c->path_len >= VIPC_CGROUP_PATH_MAX) {
+	else
 		vipc_bytes_format(c->path.bytes,
 				  c->path_len < VIPC_CGROUP_PATH_MAX ? c->path_len : 0, out, size);
-		return;
-	}
-	snprintf(dir, sizeof(dir), "%s%.*s/", find_cgroot() ? "" : cgroot.path, (int)plen,
-		 c->path.bytes);
-	d = opendir(dir);
-	while (d && (e = readdir(d)))
-		if (!fstatat(dirfd(d), e->d_name, &st, 0) && st.st_ino == cgid &&
-		    strcmp(e->d_name, ".") && strcmp(e->d_name, "..")) {
-			snprintf(path, sizeof(path), "%.*s/%s", (int)plen, c->path.bytes,
-				 e->d_name);
-			break;
-		}
-	if (d)
-		closedir(d);
-	vipc_bytes_format(path, strlen(path), out, size);
+}
+
+static int ls_path(const char *path, size_t i, void *ctx)
+{
+	struct ls_ctx *l = ctx;
+
+	snprintf(l->paths[i], sizeof(l->paths[i]), "%s", path);
+	return 0;
+}
+
+/* The paths of the live slot's bindings, in one walk. */
+static int ls_paths(struct ls_ctx *l)
+{
+	size_t i, n = l->bindings.n;
+	int err;
+
+	l->ids = calloc(n + 1, sizeof(*l->ids));
+	l->paths = calloc(n + 1, sizeof(*l->paths));
+	err = l->ids && l->paths ? 0 : -ENOMEM;
+	for (i = 0; i < n && !err; i++)
+		l->ids[i] = binding_cgroup(l, i);
+	if (!err)
+		vipc_cgroup_ids_sort(l->ids, &n); /* one slot: no repeats */
+	if (!err && !find_cgroot())
+		err = vipc_cgroup_paths(cgroot.path, l->ids, n, ls_path, l);
+	return err;
 }
 
 /* The cgroups bound to @c now, as text. */
@@ -1005,7 +1033,7 @@ static void print_bindings(const struct ls_ctx *l, const struct vipc_container *
 	for (i = 0; i < l->bindings.n; i++) {
 		if (!bound_to(l, i, c))
 			continue;
-		binding_path(c, binding_cgroup(l, i), path, sizeof(path));
+		binding_path(l, binding_cgroup(l, i), c, path, sizeof(path));
 		printf(" %s (%llu)", path, (unsigned long long)binding_cgroup(l, i));
 		n++;
 	}
@@ -1026,7 +1054,7 @@ static int bindings_json(const struct ls_ctx *l, const struct vipc_container *c,
 		if (!bound_to(l, i, c))
 			continue;
 		b = json_object_new_object();
-		binding_path(c, binding_cgroup(l, i), path, sizeof(path));
+		binding_path(l, binding_cgroup(l, i), c, path, sizeof(path));
 		err = vipc_json_add_str(b, "path", path);
 		err = err ?: vipc_json_add_u64(b, "id", binding_cgroup(l, i));
 		b = vipc_json_done(b, err);
@@ -1183,7 +1211,8 @@ static int list(int fd_off, vipc_visit_fn fn)
 		return ret;
 	err = vipc_table_init(&l.bindings, st.principals_fd);
 	if (!err && fn == print_container)
-		err = vipc_table_dump(&l.bindings, st.cfg.active_slot) ?: vipc_table_sort(&l.bindings);
+		err = vipc_table_dump(&l.bindings, st.cfg.active_slot) ?:
+		      vipc_table_sort(&l.bindings) ?: ls_paths(&l);
 	if (!err && opt.json && !(l.list = json_object_new_array()))
 		err = -ENOMEM;
 	if (!err)
@@ -1193,6 +1222,8 @@ static int list(int fd_off, vipc_visit_fn fn)
 	else
 		json_object_put(l.list);
 	vipc_table_free(&l.bindings);
+	free(l.ids);
+	free(l.paths);
 	vipc_state_close(&st);
 	return err < 0 ? report(err, "listing") : 0;
 }

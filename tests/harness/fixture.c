@@ -67,10 +67,19 @@ const char *v_tmp_file(const char *name, const char *text)
 
 void v_load(const char *yaml)
 {
-	const char *path = v_policy_file(yaml);
-	int rc = v_loader("load", "-c", path, NULL);
+	v_load_opts(yaml, NULL);
+}
 
-	unlink(path);
+void v_load_opts(const char *yaml, const char *const *opts)
+{
+	const char *argv[32] = { V_LOADER, "load", "-c", v_policy_file(yaml) };
+	int n = 4, rc;
+
+	for (; opts && *opts && n < 31; opts++)
+		argv[n++] = *opts;
+	argv[n] = NULL;
+	rc = h_run(argv, v_out, sizeof(v_out));
+	unlink(argv[3]);
 	cr_assert_eq(rc, 0, "vipc-loader load failed (%d): %s", rc, v_out);
 }
 

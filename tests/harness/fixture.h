@@ -26,6 +26,10 @@ const char *v_policy_file(const char *yaml);
 const char *v_tmp_file(const char *name, const char *text);
 /* Load vipc with @yaml as policy; asserts success. */
 void v_load(const char *yaml);
+/* The same with more load options (NULL-terminated, NULL for none):
+ * "--max-containers", "16", ...
+ */
+void v_load_opts(const char *yaml, const char *const *opts);
 /* Unload if loaded; never fails the test. */
 void v_unload(void);
 /* Is the backend under test ($VIPC_BACKEND) the LSM one? (else the socket one) */

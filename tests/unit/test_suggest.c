@@ -639,9 +639,9 @@ Test(suggest, a_hostile_cgroup_path_stays_on_its_line_and_round_trips)
 	vipc_policy_free(back);
 }
 
-/* Docker and Podman know these cgroups (fixture state): selected by the
- * runtime's name, labelled by it; a policy that selects that name already
- * gets the grant instead.
+/* Docker and Podman know these cgroups (fixture state, whose bundles name
+ * them): selected by the runtime's name, labelled by it; a policy that
+ * selects that name already gets the grant instead.
  */
 Test(suggest, a_cgroup_a_runtime_knows_is_selected_by_its_name)
 {
@@ -654,8 +654,7 @@ Test(suggest, a_cgroup_a_runtime_knows_is_selected_by_its_name)
 
 	vipc_suggest_where(s, NULL, &roots);
 	feed(REC("deny", "-", SOCK, "connect", "no-grant", CG("/docker/" HEX64("1")))
-	     REC("deny", "-", SOCK, "connect", "no-grant",
-		 CG("/machine.slice/libpod-" HEX64("a") ".scope"))
+	     REC("deny", "-", SOCK, "connect", "no-grant", CG("/libpod_parent/libpod-" HEX64("a")))
 	     REC("deny", "-", DGRAM, "send", "no-grant", CG("/docker/" HEX64("9"))));
 	back = merge_ok(POLICY);
 	cr_expect(in_yaml("  dweb: {docker: dweb}"), "%s", out);
