@@ -200,10 +200,20 @@ int vipc_stats_interval_get(const struct vipc_state *st, __u64 *interval_ms)
 	return 0;
 }
 
+#define NAMED_CGROUPS 32 /* cgroup paths of callers in no container kept, the latest */
+
+/* A cgroup's path as text, found once: a cgroup id is never reused. */
+struct named_cgroup {
+	__u64 id;
+	char text[VIPC_TEXT_SIZE(VIPC_CGROUP_PATH_MAX)];
+};
+
 struct stream_ctx {
 	struct vipc_state *st;
 	const struct vipc_stream_opts *o;
 	long seen;
+	struct named_cgroup named[NAMED_CGROUPS]; /* without a capability, each is a walk */
+	unsigned int next_named;
 };
 
 /* The container's label as text, "(held)" for a held cgroup, "-" for no
@@ -251,28 +261,36 @@ static void print_event_text(const struct vipc_event *e, const struct vipc_event
 	printf("\n");
 }
 
-/* The cgroup path of a caller no container holds, as text into @buf; NULL
- * for a container's call, or when it cannot be found (gone already).
+/* The cgroup path of a caller no container holds, as text (kept in @sc's
+ * latest); NULL for a container's call, or when it cannot be found (gone
+ * already).
  */
-static const char *caller_cgroup(const struct stream_ctx *sc, const struct vipc_event *e,
-				 char *buf, size_t size)
+static const char *caller_cgroup(struct stream_ctx *sc, const struct vipc_event *e)
 {
+	struct named_cgroup *n;
 	char path[PATH_MAX];
+	unsigned int i;
 
-	if (e->container || e->reason == VIPC_R_HELD || !sc->o->cgroot ||
-	    vipc_cgroup_path(sc->o->cgroot, e->cgroup_id, path, sizeof(path)))
+	if (e->container || e->reason == VIPC_R_HELD || !sc->o->cgroot || !e->cgroup_id)
 		return NULL;
-	vipc_bytes_format(path, strlen(path), buf, size);
-	return buf;
+	for (i = 0; i < NAMED_CGROUPS; i++)
+		if (sc->named[i].id == e->cgroup_id)
+			return sc->named[i].text;
+	if (vipc_cgroup_path(sc->o->cgroot, e->cgroup_id, path, sizeof(path)))
+		return NULL;
+	n = &sc->named[sc->next_named++ % NAMED_CGROUPS];
+	n->id = e->cgroup_id;
+	vipc_bytes_format(path, strlen(path), n->text, sizeof(n->text));
+	return n->text;
 }
 
 static int print_event(struct stream_ctx *sc, const struct vipc_event *e)
 {
-	char who[VIPC_TEXT_SIZE(VIPC_LABEL_MAX)], cg[VIPC_TEXT_SIZE(VIPC_CGROUP_PATH_MAX)];
+	char who[VIPC_TEXT_SIZE(VIPC_LABEL_MAX)];
 	struct vipc_event_names n = {
 		.type = event_type(e),
 		.container = who,
-		.cgroup = caller_cgroup(sc, e, cg, sizeof(cg)),
+		.cgroup = caller_cgroup(sc, e),
 		.hook = vipc_hook_name(e->hook),
 		.reason = vipc_reason_str(e->reason),
 	};
