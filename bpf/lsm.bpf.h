@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause */
-/* The LSM backend: decide on the peer socket itself (its bound name and who
- * bound it), guard bind, tag admitted connections and re-check every send
- * and receive on them, bound channels.
+/* The LSM and fmodret backends, one body per hook attached as a BPF LSM
+ * program or as an fmod_ret program on the kernel's security_ function:
+ * decide on the peer socket itself (its bound name and who bound it),
+ * guard bind, tag admitted connections and re-check every send and
+ * receive on them, bound channels.
  */
 #ifndef __VIPC_LSM_BPF_H
 #define __VIPC_LSM_BPF_H
@@ -170,15 +172,12 @@ static __always_inline void vipc_tag(struct vipc_call *c, struct sock *sk)
 	__builtin_memcpy(&tag->name, &c->name, sizeof(tag->name));
 }
 
-SEC("lsm/unix_stream_connect")
-int BPF_PROG(vipc_stream_connect, struct sock *sock, struct sock *other, struct sock *newsk,
-	     int ret)
+/* Stream connect: the peer, a place in a bounded channel, a tag. */
+static __always_inline int vipc_stream_connect_do(struct sock *sock, struct sock *other)
 {
 	struct vipc_call c = {};
 	enum vipc_reason reason;
 
-	if (ret)
-		return ret;
 	if (!vipc_begin(&c, VIPC_PERM_CONNECT, VIPC_HOOK_STREAM_CONNECT))
 		return 0;
 	reason = vipc_admit(&c, sock, vipc_peer_decide(&c, other));
@@ -198,15 +197,12 @@ static __always_inline int vipc_dgram_fds(struct sock *sk)
 }
 
 /* Datagram connect and send: the peer; fds need pass-fd on top. */
-SEC("lsm/unix_may_send")
-int BPF_PROG(vipc_may_send, struct socket *sock, struct socket *other, int ret)
+static __always_inline int vipc_may_send_do(struct socket *sock, struct socket *other)
 {
 	__u32 perm = VIPC_PERM_SEND;
 	struct sock *peer = other->sk;
 	struct vipc_call c = {};
 
-	if (ret)
-		return ret;
 	if (vipc_dgram_fds(sock->sk))
 		perm |= VIPC_PERM_PASS_FD;
 	if (!peer || !vipc_begin(&c, perm, VIPC_HOOK_MAY_SEND))
@@ -214,13 +210,11 @@ int BPF_PROG(vipc_may_send, struct socket *sock, struct socket *other, int ret)
 	return vipc_finish(&c, vipc_peer_decide(&c, peer)) ? 0 : -EPERM;
 }
 
-SEC("lsm/socket_bind")
-int BPF_PROG(vipc_bind, struct socket *sock, struct sockaddr *address, int addrlen, int ret)
+/* Bind: a registered name is its owner's and bind holders'. */
+static __always_inline int vipc_bind_do(struct sockaddr *address, int addrlen)
 {
 	struct vipc_call c = {};
 
-	if (ret)
-		return ret;
 	if (address->sa_family != AF_UNIX || addrlen <= SUN_PATH_OFFSET)
 		return 0;
 	if (!vipc_begin(&c, VIPC_PERM_BIND, VIPC_HOOK_BIND))
@@ -344,39 +338,24 @@ static __always_inline int vipc_unix_dgram(struct socket *sock)
 	       BPF_CORE_READ(sock, sk, __sk_common.skc_family) == AF_UNIX;
 }
 
-SEC("lsm/socket_sendmsg")
-int BPF_PROG(vipc_sendmsg, struct socket *sock, struct msghdr *msg, int size, int ret)
+/* Every send: a datagram's fds noted, a tagged connection re-checked. */
+static __always_inline int vipc_sendmsg_do(struct socket *sock, struct msghdr *msg)
 {
-	if (ret)
-		return ret;
 	if (vipc_unix_dgram(sock))
 		return vipc_note_dgram_send(sock, vipc_passes_fds(msg));
 	return vipc_recheck(sock, msg, VIPC_HOOK_SENDMSG);
 }
 
 /* A datagram connect carries no fds, whatever this thread sent before. */
-SEC("lsm/socket_connect")
-int BPF_PROG(vipc_socket_connect, struct socket *sock, struct sockaddr *address, int addrlen,
-	     int ret)
+static __always_inline int vipc_socket_connect_do(struct socket *sock)
 {
-	if (ret)
-		return ret;
 	if (vipc_unix_dgram(sock))
 		vipc_note_dgram_send(sock, 0);
 	return 0;
 }
 
-SEC("lsm/socket_recvmsg")
-int BPF_PROG(vipc_recvmsg, struct socket *sock, struct msghdr *msg, int size, int flags, int ret)
-{
-	if (ret)
-		return ret;
-	return vipc_recheck(sock, msg, VIPC_HOOK_RECVMSG);
-}
-
 /* A counted channel connection is gone: give its place back. */
-SEC("lsm/sk_free_security")
-int BPF_PROG(vipc_sk_free, struct sock *sk)
+static __always_inline int vipc_sk_free_do(struct sock *sk)
 {
 	__u64 ptr = (__u64)sk;
 	__s64 *live;
@@ -390,6 +369,56 @@ int BPF_PROG(vipc_sk_free, struct sock *sk)
 		__sync_fetch_and_add(live, -1);
 	bpf_map_delete_elem(&vipc_chan_conns, &ptr);
 	return 0;
+}
+
+#define VIPC_UNPAREN(...) __VA_ARGS__
+
+/* One hook, two attach types, one body: the LSM backend's program on the
+ * LSM hook @hook, and the fmodret backend's fmod_ret program on @func, the
+ * kernel's security_ function that calls the hook (a non-zero return of
+ * it fails the call in the function's place). Both pass on the verdict an
+ * earlier program gave, else the body's: @call over the names in @args.
+ */
+#define VIPC_PEER_HOOK(name, hook, func, args, call)                                 \
+	SEC("lsm/" #hook)                                                             \
+	int BPF_PROG(vipc_##name, VIPC_UNPAREN args, int ret)                         \
+	{                                                                             \
+		return ret ?: call;                                                   \
+	}                                                                             \
+	SEC("fmod_ret/" #func)                                                        \
+	int BPF_PROG(vipc_fr_##name, VIPC_UNPAREN args, int ret)                      \
+	{                                                                             \
+		return ret ?: call;                                                   \
+	}
+
+VIPC_PEER_HOOK(stream_connect, unix_stream_connect, security_unix_stream_connect,
+	       (struct sock *sock, struct sock *other, struct sock *newsk),
+	       vipc_stream_connect_do(sock, other))
+VIPC_PEER_HOOK(may_send, unix_may_send, security_unix_may_send,
+	       (struct socket *sock, struct socket *other), vipc_may_send_do(sock, other))
+VIPC_PEER_HOOK(bind, socket_bind, security_socket_bind,
+	       (struct socket *sock, struct sockaddr *address, int addrlen),
+	       vipc_bind_do(address, addrlen))
+VIPC_PEER_HOOK(sendmsg, socket_sendmsg, security_socket_sendmsg,
+	       (struct socket *sock, struct msghdr *msg, int size), vipc_sendmsg_do(sock, msg))
+VIPC_PEER_HOOK(socket_connect, socket_connect, security_socket_connect,
+	       (struct socket *sock, struct sockaddr *address, int addrlen),
+	       vipc_socket_connect_do(sock))
+VIPC_PEER_HOOK(recvmsg, socket_recvmsg, security_socket_recvmsg,
+	       (struct socket *sock, struct msghdr *msg, int size, int flags),
+	       vipc_recheck(sock, msg, VIPC_HOOK_RECVMSG))
+
+/* The socket's free returns nothing: fentry on the function, no verdict. */
+SEC("lsm/sk_free_security")
+int BPF_PROG(vipc_sk_free, struct sock *sk)
+{
+	return vipc_sk_free_do(sk);
+}
+
+SEC("fentry/security_sk_free")
+int BPF_PROG(vipc_fr_sk_free, struct sock *sk)
+{
+	return vipc_sk_free_do(sk);
 }
 
 #endif /* __VIPC_LSM_BPF_H */
