@@ -3,7 +3,7 @@
 # Run the integration suites inside a qemu VM that boots a Debian cloud kernel
 # with BPF LSM enabled (lsm=lockdown,capability,landlock,yama,bpf):
 #
-#   scripts/vmtest.sh --kernel 6.12|6.1 [--backend sock|lsm|fmodret|both] [--accel kvm|tcg]
+#   scripts/vmtest.sh --kernel 6.12|6.1 [--backend sock|lsm|fmodret|both|all] [--accel kvm|tcg]
 #                     [--lsm LIST] [--cgroups hybrid|unified] [--timeout SECONDS]
 #                     [--run 'CMD'] [--keep] [-v] [-- TEST_BINARY...]
 #
@@ -11,7 +11,8 @@
 #            6.1: bookworm's (lsm only: no UNIX cgroup hooks before 6.7).
 # --backend  which backend(s) to test, each a full run of the suites with
 #            VIPC_BACKEND=<backend>; both (default) = sock (where the kernel
-#            has it) and lsm; fmodret runs the LSM suites as fmod_ret programs.
+#            has it) and lsm; fmodret runs the LSM suites as fmod_ret programs;
+#            all = the three, one after another in one boot.
 # --lsm      the guest's lsm= boot list (default
 #            lockdown,capability,landlock,yama,bpf; without bpf, as Ubuntu's
 #            kernels and `lsm=` lists that leave it out, BPF LSM is off).
@@ -83,7 +84,7 @@ while [ $# -gt 0 ]; do
 	esac
 done
 case $series in 6.1 | 6.12) ;; *) usage ;; esac
-case $backend in sock | lsm | fmodret | both) ;; *) usage ;; esac
+case $backend in sock | lsm | fmodret | both | all) ;; *) usage ;; esac
 case $LSM_CMDLINE in *[!a-z0-9,_]*) usage ;; esac
 case $accel in '' | kvm | tcg) ;; *) usage ;; esac
 case $cgroups in hybrid | unified) ;; *) usage ;; esac
@@ -187,6 +188,7 @@ sock) [ "$has_sock" = 1 ] || die "$KREL has no UNIX cgroup hooks (need >= $SOCK_
 	BACKENDS=sock ;;
 lsm) BACKENDS=lsm ;;
 fmodret) BACKENDS=fmodret ;;
+all) BACKENDS="lsm fmodret"; [ "$has_sock" = 0 ] || BACKENDS="sock lsm fmodret" ;;
 esac
 
 # 300 s per suite (or --run) and backend under emulation, unless --timeout says.
