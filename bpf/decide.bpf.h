@@ -6,27 +6,71 @@
 #ifndef __VIPC_DECIDE_BPF_H
 #define __VIPC_DECIDE_BPF_H
 
-/* The nearest registered cgroup: the caller's own, else its deepest
- * registered ancestor.
+/* A climb up a cgroup's ancestors to the nearest bound one, a level per
+ * bpf_loop() step: at any depth, so that no cgroup is too deep to be found.
+ */
+struct vipc_climb {
+	__u64 cgroup; /* the struct cgroup whose ancestors are read; 0: the caller's */
+	__u64 found;  /* the bound ancestor's cgroup id, 0 while none */
+	__u32 slot;
+	__u32 level; /* of the first ancestor looked up; step i looks i levels higher */
+};
+
+/* The id of the ancestor at @level of the struct cgroup at @cg. */
+static __always_inline __u64 vipc_ancestor_id(__u64 cg, __u32 level)
+{
+	struct cgroup *anc = NULL;
+
+	bpf_core_read(&anc, sizeof(anc), &((struct cgroup *)cg)->ancestors[level]);
+	return BPF_CORE_READ(anc, kn, id);
+}
+
+/* One level: its cgroup id, then its binding; a bound one ends the climb. */
+static long vipc_climb_step(__u32 i, struct vipc_climb *w)
+{
+	struct vipc_principal_key key = { .slot = w->slot };
+	__u32 level = w->level - i;
+
+	key.cgroup_id = w->cgroup ? vipc_ancestor_id(w->cgroup, level) :
+				    bpf_get_current_ancestor_cgroup_id(level);
+	if (!key.cgroup_id || !bpf_map_lookup_elem(&vipc_principals, &key))
+		return 0;
+	w->found = key.cgroup_id;
+	return 1;
+}
+
+/* What a caller deeper than any climb is: held, denied everything. */
+static const struct vipc_principal vipc_too_deep = { .id = VIPC_HELD_ID };
+
+/* The principal of the nearest bound ancestor from @level up to the root
+ * (of the struct cgroup at @cg; 0: of the caller's cgroup), NULL when
+ * none, vipc_too_deep when more levels than bpf_loop() takes.
+ */
+static __always_inline struct vipc_principal *vipc_climb(__u32 slot, __u64 cg, __u32 level)
+{
+	struct vipc_climb w = { .cgroup = cg, .slot = slot, .level = level };
+	struct vipc_principal_key key = { .slot = slot };
+
+	if (bpf_loop(level + 1, vipc_climb_step, &w, 0) < 0)
+		return (struct vipc_principal *)&vipc_too_deep;
+	key.cgroup_id = w.found;
+	return w.found ? bpf_map_lookup_elem(&vipc_principals, &key) : NULL;
+}
+
+/* The nearest registered cgroup: the caller's own (the one lookup for a
+ * bound cgroup), else its ancestors', nearest first, up to the root.
  */
 static __always_inline struct vipc_principal *vipc_find_principal(__u32 slot, __u64 cgid)
 {
 	struct vipc_principal_key key = { .slot = slot, .cgroup_id = cgid };
 	struct vipc_principal *p;
-	int level;
+	__u32 level;
 
 	p = bpf_map_lookup_elem(&vipc_principals, &key);
 	if (p)
 		return p;
-	for (level = VIPC_CGROUP_DEPTH - 1; level >= 0; level--) {
-		key.cgroup_id = bpf_get_current_ancestor_cgroup_id(level);
-		if (!key.cgroup_id || key.cgroup_id == cgid)
-			continue;
-		p = bpf_map_lookup_elem(&vipc_principals, &key);
-		if (p)
-			return p;
-	}
-	return NULL;
+	level = bpf_get_current_task_btf()->cgroups->dfl_cgrp->level;
+	return level ? vipc_climb(slot, 0, level - 1) : NULL;
 }
 
 /* A decision key as words, to compare and to hash. */

@@ -7,29 +7,18 @@
 #define __VIPC_LSM_BPF_H
 
 /* The container of the cgroup a socket was created in (its nearest
- * registered ancestor), 0 when none: who really bound a name.
+ * registered ancestor, at any depth), 0 when none or deeper than a climb
+ * reaches (an impostor then): who really bound a name.
  */
 static __always_inline __u32 vipc_sock_owner(struct sock *sk, __u32 slot)
 {
-	struct vipc_principal_key key = { .slot = slot };
-	struct cgroup *cg = BPF_CORE_READ(sk, sk_cgrp_data.cgroup), *anc;
+	struct cgroup *cg = BPF_CORE_READ(sk, sk_cgrp_data.cgroup);
 	struct vipc_principal *p;
-	int i, level;
 
 	if (!cg)
 		return 0;
-	level = BPF_CORE_READ(cg, level);
-	for (i = 0; i < VIPC_CGROUP_DEPTH; i++) {
-		if (level - i < 0)
-			break;
-		anc = NULL;
-		bpf_core_read(&anc, sizeof(anc), &cg->ancestors[(level - i) & (VIPC_CGROUP_DEPTH * 8 - 1)]);
-		key.cgroup_id = BPF_CORE_READ(anc, kn, id);
-		p = bpf_map_lookup_elem(&vipc_principals, &key);
-		if (p)
-			return p->id;
-	}
-	return 0;
+	p = vipc_climb(slot, (__u64)cg, BPF_CORE_READ(cg, level));
+	return p ? p->id : 0;
 }
 
 /* LSM backend: endpoint key and exact name from a sun_path of @n bytes at

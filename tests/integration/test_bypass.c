@@ -192,48 +192,12 @@ Test(bypass, a_container_cannot_reach_cgroupfs_to_move_itself)
 	cr_assert(strstr(out, "permission denied"), "no CAP_SYS_ADMIN in bad: %s", out);
 }
 
-/* The host pid of the process of bad other than its init running @comm, or 0. */
-static pid_t find_in_bad(const char *comm)
-{
-	char path[256], name[64], procs[4096], *p;
-	pid_t pid;
-	FILE *f;
-
-	snprintf(path, sizeof(path), "%s/%s/cgroup.procs", h_cgroup2(), h_container_cgroup(sc.bad));
-	f = fopen(path, "r");
-	cr_assert_not_null(f, "%s", path);
-	procs[fread(procs, 1, sizeof(procs) - 1, f)] = 0;
-	fclose(f);
-	for (p = procs; (pid = strtol(p, &p, 10)) > 0;) {
-		snprintf(path, sizeof(path), "/proc/%d/comm", pid);
-		f = fopen(path, "r");
-		if (!f)
-			continue;
-		if (fgets(name, sizeof(name), f) && !strncmp(name, comm, strlen(comm)) &&
-		    name[strlen(comm)] == '\n' && pid != h_container_pid(sc.bad)) {
-			fclose(f);
-			return pid;
-		}
-		fclose(f);
-	}
-	return 0;
-}
-
 /* A process of bad, moved by the host into @rel, then connecting to sock:
  * its exit status.
  */
 static int connect_after_move(const char *rel)
 {
-	const char *argv[] = { "/bin/sh", "-c", "sleep 2; exec " V_PROBE " connect " S_SOCK, NULL };
-	pid_t h = h_container_spawn(sc.bad, argv, NULL), pid = 0;
-	int tries;
-
-	cr_assert_gt(h, 0);
-	for (tries = 0; tries < h_scale_ms(100) && !(pid = find_in_bad("sh")); tries++)
-		usleep(10 * 1000);
-	cr_assert_gt(pid, 0, "the shell never showed up in bad's cgroup");
-	cr_assert_eq(h_cgroup_enter(rel, pid), 0);
-	return h_spawn_wait(h, 10000);
+	return h_spawn_wait(s_spawn_moved(sc.bad, rel, V_PROBE " connect " S_SOCK), 10000);
 }
 
 Test(bypass, a_process_the_host_moves_into_cli_is_cli)
