@@ -100,6 +100,7 @@ struct vipc_call {
 	enum vipc_hook hook;
 	/* A remembered verdict's counter: no caller or endpoint was looked up. */
 	const struct vipc_drow *known;
+	struct vipc_path_norm norm; /* the name's normalisation, when it needs one */
 };
 
 /* Copy @len (< 109) bytes at kernel address @src into the zeroed @name;
@@ -142,12 +143,71 @@ static __always_inline long vipc_copy(union vipc_name *name, const char *src, lo
 	return len;
 }
 
+/* Is the caller's working directory its root (so that a relative name
+ * resolves from '/')? Read unlocked: a chdir racing with the call is
+ * the caller's own alias (README, "What vipc stops").
+ */
+static __always_inline int vipc_cwd_is_root(void)
+{
+	struct fs_struct *fs = bpf_get_current_task_btf()->fs;
+
+	return fs && fs->pwd.dentry == fs->root.dentry && fs->pwd.mnt == fs->root.mnt;
+}
+
+/* A normalisation's bpf_loop context: the name and the state, in memory
+ * the verifier does not follow (a global function's pointer arguments),
+ * so every step starts from unknown values and is checked once, not once
+ * per length.
+ */
+struct vipc_path_walk {
+	union vipc_name *n;
+	struct vipc_path_norm *s;
+};
+
+/* Step i + 1 of a normalisation (include/vipc_decide.h). */
+static long vipc_path_byte(__u32 i, struct vipc_path_walk *w)
+{
+	vipc_path_step(w->n, w->s, (__u64)i + 1);
+	return 0;
+}
+
+/* The pathname of @len bytes in the zero-padded @n in its normal form
+ * (include/vipc_decide.h), with @s for its steps: its new length. A
+ * relative one is taken as from '/' when @cwd says it resolves from the
+ * caller's working directory and that is its root; other relative names
+ * stay as they are (no endpoint has one). A global function: the verifier
+ * checks it once, on its own, so that its paths do not multiply those of
+ * every hook after it.
+ */
+__noinline int vipc_path_normal(union vipc_name *n, struct vipc_path_norm *s, __u32 len,
+				__u32 cwd)
+{
+	struct vipc_path_walk w = { .n = n, .s = s };
+
+	if (!n || !s || len >= VIPC_NAME_BYTES - 1)
+		return len;
+	/* A relative name: from '/' when the working directory is the root. */
+	if (n->bytes[0] != '/') {
+		if (!cwd || !vipc_cwd_is_root())
+			return len;
+		len = vipc_path_from_root(n, len);
+	}
+	/* Most names are normal already; the others take a step a byte. */
+	if (vipc_path_is_normal(n, len))
+		return len;
+	vipc_path_begin(s, len);
+	bpf_loop(len, vipc_path_byte, &w, 0);
+	return vipc_path_end(n, s);
+}
+
 /* The name in a sun_path of @n bytes at kernel address @path, whose first
  * byte the caller has read into @lead, into the zeroed c->name, its kind
- * and length into c->key. @direct as for vipc_copy.
+ * and length into c->key; a pathname in its normal form (@cwd: a relative
+ * one resolves from the caller's working directory). @direct as for
+ * vipc_copy.
  */
 static __always_inline int vipc_name_read(const char *path, __u32 n, char lead,
-					  struct vipc_call *c, int direct)
+					  struct vipc_call *c, int direct, int cwd)
 {
 	struct vipc_endpoint_key *key = &c->key;
 	long len;
@@ -164,7 +224,7 @@ static __always_inline int vipc_name_read(const char *path, __u32 n, char lead,
 		     vipc_copy(&c->name, path + 1, n - 1, 0, direct);
 	if (len < 0)
 		return -1;
-	key->len = len;
+	key->len = lead ? vipc_path_normal(&c->name, &c->norm, len, cwd) : len;
 	return 0;
 }
 
