@@ -244,32 +244,18 @@ static __always_inline void vipc_path_begin(struct vipc_path_norm *s, __u32 len)
 	s->pad = 0;
 }
 
-/* The index of the highest bit set in @x (not 0). */
+/* The index of the highest bit set in @x (not 0): halves, then quarters... */
 static __always_inline __u32 vipc_fls64(__u64 x)
 {
-	__u32 n = 0;
+	__u32 n = 0, k;
 
-	if (x >> 32) {
-		n += 32;
-		x >>= 32;
+	for (k = 32; k; k >>= 1) {
+		if (x >> k) {
+			n += k;
+			x >>= k;
+		}
 	}
-	if (x >> 16) {
-		n += 16;
-		x >>= 16;
-	}
-	if (x >> 8) {
-		n += 8;
-		x >>= 8;
-	}
-	if (x >> 4) {
-		n += 4;
-		x >>= 4;
-	}
-	if (x >> 2) {
-		n += 2;
-		x >>= 2;
-	}
-	return n + (x >> 1);
+	return n;
 }
 
 /* ".." after the '/' at @comp - 1: back to the start of the component
