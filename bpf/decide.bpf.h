@@ -237,7 +237,7 @@ static __always_inline void vipc_count(struct vipc_stats *s, enum vipc_reason re
 
 	if (!s)
 		return;
-	if (reason == VIPC_R_UNCONFINED)
+	if (reason == VIPC_R_UNCONFINED || reason == VIPC_R_PUBLIC)
 		s->unconfined++;
 	else if (!vipc_reason_denies(reason))
 		s->allowed++;
@@ -347,9 +347,9 @@ static __always_inline void vipc_count_cold(const struct vipc_call *c, const str
 
 /* Count a decision under its (container, endpoint, hook, reason, verdict):
  * in this CPU's hot row when it has it, else in vipc_decisions. A
- * remembered verdict brings its counter, key and bucket made. An
- * unconfined caller's allows are left to vipc_stats; a full table never
- * fails the call.
+ * remembered verdict brings its counter, key and bucket made. The calls of
+ * callers no container holds to names not registered are left to
+ * vipc_stats; a full table never fails the call.
  */
 static __always_inline void vipc_count_decision(const struct vipc_call *c,
 						enum vipc_reason reason, __u8 verdict)
@@ -434,7 +434,7 @@ static __always_inline struct vipc_agg *vipc_agg_get(const struct vipc_call *c,
 						     enum vipc_reason reason, int audit)
 {
 	struct vipc_agg_key key = {
-		.hash = c->ep ? 0 : c->key.hash,
+		.hash = !c->ep ? c->key.hash : c->caller ? 0 : c->cgid,
 		.container = c->caller ? c->caller->id : 0,
 		.endpoint = c->ep ? c->ep->id : 0,
 		.hook = c->hook,
@@ -539,7 +539,7 @@ static __always_inline void vipc_lookup(struct vipc_call *c)
 static __always_inline int vipc_finish_clock(struct vipc_call *c, enum vipc_reason reason,
 					     int coarse)
 {
-	int allow = vipc_verdict_allows(c->caller, reason);
+	int allow = vipc_verdict_allows(c->caller, c->ep, reason, c->perm);
 	int denies = vipc_reason_denies(reason);
 
 	vipc_count(c->stats, reason, allow && denies);

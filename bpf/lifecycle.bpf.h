@@ -313,16 +313,18 @@ struct vipc_mkdir {
 	struct vipc_glob_key tkey; /* the glob being tried */
 	__u32 len;		   /* bytes of the path */
 	__u32 prev;		   /* the '/' before the last one */
+	__u32 depth;		   /* components of the path: its '/'s */
 	__u32 off;		   /* where the bytes the glob is tried on start */
 	__u32 ok;		   /* vipc_glob_step: no byte failed yet */
 };
 
-/* One byte of the path: remember the last two '/'. */
+/* One byte of the path: remember the last two '/', count them all. */
 static long vipc_split_byte(__u32 i, struct vipc_mkdir *m)
 {
 	if (m->buf.bytes[i & (VIPC_CGROUP_PATH_MAX - 1)] == '/') {
 		m->prev = m->gkey.len;
 		m->gkey.len = i;
+		m->depth++;
 	}
 	return 0;
 }
@@ -376,13 +378,15 @@ static __always_inline const struct vipc_principal *vipc_glob_selecting(struct v
 	return NULL;
 }
 
-/* The first glob of any parent in @slot (a runtime's pattern, which holds
- * the cgroup) matching the path's last one or two components; NULL if none.
+/* The first hold of @slot (a runtime's pattern) whose top directory the
+ * path is below, at one of its depths, and whose glob the path's last one
+ * or two components match; NULL if none. Only the runtime (root) makes
+ * cgroups there: a name made alike in a delegated subtree is not held.
  */
 static __always_inline const struct vipc_principal *vipc_hold_selecting(struct vipc_mkdir *m,
 									__u32 slot)
 {
-	struct vipc_glob_key key = { .slot = slot, .len = VIPC_GLOB_ANY_PARENT };
+	struct vipc_glob_key key = { .slot = slot, .len = VIPC_GLOB_HOLD };
 	struct vipc_glob_watch *g;
 	__u32 i;
 
@@ -392,6 +396,9 @@ static __always_inline const struct vipc_principal *vipc_hold_selecting(struct v
 		g = bpf_map_lookup_elem(&vipc_watch_glob, &key);
 		if (!g)
 			return NULL; /* the indices are dense */
+		if (m->depth < g->glob.depth_min || m->depth > g->glob.depth_max ||
+		    !vipc_path_eq(&g->parent, &m->buf, g->glob.top))
+			continue;
 		m->off = (g->glob.parts == 2 ? m->prev : m->gkey.len) + 1;
 		if (vipc_glob_tries(m, &g->glob))
 			return &g->principal;
@@ -452,6 +459,7 @@ static __always_inline void vipc_split(struct vipc_mkdir *m)
 {
 	m->gkey.len = 0;
 	m->prev = 0;
+	m->depth = 0;
 	bpf_loop(m->len, vipc_split_byte, m, 0);
 	m->gkey.len &= VIPC_CGROUP_PATH_MAX - 1;
 	m->prev &= VIPC_CGROUP_PATH_MAX - 1;

@@ -112,7 +112,7 @@ struct {
 static __always_inline enum vipc_reason vipc_peer_decide(struct vipc_call *c, struct sock *peer)
 {
 	if (vipc_bound_key(peer, c))
-		return c->caller ? vipc_decide(c->caller, NULL, NULL, c->perm) : VIPC_R_UNCONFINED;
+		return vipc_decide(c->caller, NULL, NULL, c->perm);
 	vipc_lookup(c);
 	return vipc_decide_peer(c->caller, c->ep, c->grant, c->perm,
 				c->ep ? vipc_sock_owner(peer, c->key.slot) : 0);
@@ -141,19 +141,21 @@ static __always_inline enum vipc_reason vipc_admit(struct vipc_call *c, struct s
 	return reason;
 }
 
-/* Remember what a connection was admitted under. */
+/* Remember what a connection to an endpoint was admitted under (container
+ * 0: a caller no container holds).
+ */
 static __always_inline void vipc_tag(struct vipc_call *c, struct sock *sk)
 {
 	struct vipc_conn_tag *tag;
 
-	if (!c->ep || !c->caller)
+	if (!c->ep)
 		return;
 	tag = bpf_sk_storage_get(&vipc_conn_tags, sk, 0, BPF_SK_STORAGE_GET_F_CREATE);
 	if (!tag)
 		return;
 	tag->endpoint = c->ep->id;
 	tag->generation = c->ep->generation;
-	tag->container = c->caller->id;
+	tag->container = c->caller ? c->caller->id : 0;
 	tag->perm = c->perm;
 	__builtin_memcpy(&tag->key, &c->key, sizeof(tag->key));
 	__builtin_memcpy(&tag->name, &c->name, sizeof(tag->name));
@@ -276,8 +278,10 @@ static __always_inline int vipc_passes_fds(struct msghdr *msg)
 	return w.fds;
 }
 
-/* Re-check a tagged connection: a generation bump or a revoked grant
- * cuts it; fd passing needs pass-fd on top.
+/* Re-check a tagged connection as its caller is now: a generation bump or a
+ * revoked grant cuts it (an owner's and a public endpoint's others do not
+ * rest on a grant), and so does an endpoint no longer open to others; fd
+ * passing needs pass-fd on top.
  */
 static __always_inline int vipc_recheck(struct socket *sock, struct msghdr *msg,
 					enum vipc_hook hook)
@@ -294,7 +298,7 @@ static __always_inline int vipc_recheck(struct socket *sock, struct msghdr *msg,
 	if (!tag)
 		return 0;
 	fds = hook == VIPC_HOOK_SENDMSG && vipc_passes_fds(msg);
-	if (!vipc_begin(&c, fds ? VIPC_PERM_PASS_FD : tag->perm, hook) || !c.caller)
+	if (!vipc_begin(&c, fds ? VIPC_PERM_PASS_FD : tag->perm, hook))
 		return 0;
 	c.key.kind = tag->key.kind;
 	c.key.len = tag->key.len;
@@ -302,7 +306,8 @@ static __always_inline int vipc_recheck(struct socket *sock, struct msghdr *msg,
 	__builtin_memcpy(&c.name, &tag->name, sizeof(c.name));
 	vipc_lookup(&c);
 	reason = vipc_decide(c.caller, c.ep, c.grant, c.perm);
-	if (!c.ep || (reason != VIPC_R_OWNER && c.ep->generation != tag->generation))
+	if (!c.ep || (reason != VIPC_R_OWNER && reason != VIPC_R_PUBLIC &&
+		      c.ep->generation != tag->generation))
 		reason = VIPC_R_REVOKED;
 	return vipc_finish(&c, reason) ? 0 : -EPERM;
 }

@@ -94,9 +94,9 @@ static __always_inline int vipc_check_addr(struct bpf_sock_addr *ctx, __u32 perm
 		return vipc_finish_clock(&c, v->reason, 1);
 	}
 
-	/* Phase 2: the caller, its endpoint and grant; remember an allow. */
+	/* Phase 2: the caller, the endpoint and the grant; remember an allow. */
 	c.caller = vipc_find_principal(c.key.slot, c.cgid);
-	if (named && c.caller) {
+	if (named) {
 		c.key.hash = vipc_name_hash(&c.name, c.key.len);
 		vipc_lookup(&c);
 	}

@@ -7,7 +7,7 @@
 #define __VIPC_H
 
 #define VIPC_MAGIC 0x43504956 /* "VIPC" little-endian */
-#define VIPC_ABI_VERSION 7
+#define VIPC_ABI_VERSION 8
 
 #define VIPC_NAME_MAX 108 /* sizeof(sun_path) */
 #define VIPC_NAME_WORDS 14 /* a name zero-padded to 64-bit words: 112 bytes */
@@ -17,10 +17,11 @@
 #define VIPC_CGROUP_PATH_WORDS 32 /* such a path zero-padded to 64-bit words */
 #define VIPC_GLOB_PER_PARENT 8 /* glob selectors sharing one parent directory */
 #define VIPC_GLOB_NO_STAR 0xff /* vipc_glob.star of a pattern without '*' */
-/* vipc_glob_key.len of the globs matched whatever the parent directory:
- * the runtimes' cgroup patterns a new cgroup is held by (any depth).
+/* vipc_glob_key.len of the runtimes' cgroup patterns a new cgroup is held
+ * by: matched below a runtime's top directory (vipc_glob.top bytes of
+ * vipc_glob_watch.parent), at a range of depths, whatever the parent.
  */
-#define VIPC_GLOB_ANY_PARENT 0xffff
+#define VIPC_GLOB_HOLD 0xffff
 #define VIPC_HELD_ID 0 /* vipc_principal.id of a held cgroup: no container yet */
 
 /* Default table sizes; the loader can raise them before load. */
@@ -64,14 +65,26 @@ enum vipc_unknown {
 	VIPC_UNKNOWN_DENY = 1,
 };
 
+/* What an endpoint gives callers no container holds (host processes,
+ * containers the policy does not select): nothing, connect and send, or
+ * nothing with the call let through and reported (a would-deny).
+ */
+enum vipc_others {
+	VIPC_OTHERS_DENY = 0,
+	VIPC_OTHERS_ALLOW = 1,
+	VIPC_OTHERS_AUDIT = 2,
+	VIPC_OTHERS__COUNT,
+};
+
 /* Why a decision came out as it did. Allow reasons first. */
 enum vipc_reason {
-	VIPC_R_UNCONFINED = 0, /* caller's cgroup is not registered */
+	VIPC_R_UNCONFINED = 0, /* no container holds the caller, and the name is not registered */
 	VIPC_R_OWNER,	       /* caller owns the endpoint */
 	VIPC_R_GRANTED,	       /* grant present, permission set, generation current */
 	VIPC_R_UNKNOWN_ALLOW,  /* endpoint not registered, container default allow */
+	VIPC_R_PUBLIC,	       /* no container holds the caller; the endpoint's others: allow */
 	VIPC_R_UNKNOWN_DENY,   /* endpoint not registered, container default deny */
-	VIPC_R_NO_GRANT,       /* no grant for (container, endpoint) */
+	VIPC_R_NO_GRANT,       /* no grant for (container, endpoint), or no container at all */
 	VIPC_R_NO_PERM,	       /* grant lacks the permission asked */
 	VIPC_R_REVOKED,	       /* grant issued under an older endpoint generation */
 	VIPC_R_IMPOSTOR,       /* the name is bound by a container other than its owner */
@@ -211,13 +224,16 @@ struct vipc_watch {
 
 /* The last component of a glob selector: bytes, '?' (any one byte) and at
  * most one '*' (any run of bytes), matched by vipc_glob_match(). A glob of
- * VIPC_GLOB_ANY_PARENT matches the last @parts components ('/' a byte).
+ * VIPC_GLOB_HOLD matches the last @parts components ('/' a byte) of a path
+ * of @depth_min to @depth_max components that begins with its top.
  */
 struct vipc_glob {
 	__u8 len;  /* bytes of pat */
 	__u8 star; /* index of the '*' in pat, VIPC_GLOB_NO_STAR if none */
-	__u8 parts; /* VIPC_GLOB_ANY_PARENT: components matched, 1 or 2; else 0 */
-	__u8 pad[5];
+	__u8 parts; /* VIPC_GLOB_HOLD: components matched, 1 or 2; else 0 */
+	__u8 top;   /* VIPC_GLOB_HOLD: bytes of the top directory ("/docker/") */
+	__u8 depth_min, depth_max; /* VIPC_GLOB_HOLD: components of the path */
+	__u8 pad[2];
 	char pat[VIPC_CGROUP_PATH_MAX]; /* zero-padded */
 };
 
@@ -238,7 +254,7 @@ struct vipc_glob_key {
 
 struct vipc_glob_watch {
 	struct vipc_principal principal;
-	union vipc_path parent;
+	union vipc_path parent; /* VIPC_GLOB_HOLD: the top directory */
 	struct vipc_glob glob;
 };
 
@@ -270,7 +286,8 @@ struct vipc_endpoint {
 	__u32 generation;
 	__u32 flags; /* enum vipc_endpoint_flags */
 	__u32 capacity; /* live connections allowed (channels), 0 = unbounded */
-	__u32 pad;
+	__u8 others;	/* enum vipc_others: callers no container holds */
+	__u8 pad[3];
 	char label[VIPC_LABEL_MAX];
 	union vipc_name name;
 };
@@ -315,7 +332,7 @@ struct vipc_channel {
 	X(hits)		    /* lookups that found an entry */                                \
 	X(cached)	    /* calls let through on the socket's remembered verdict */       \
 	X(allowed)	    /* confined calls allowed */                                     \
-	X(unconfined)	    /* calls from unregistered cgroups */                            \
+	X(unconfined)	    /* allowed calls of callers no container holds */                \
 	X(audited)	    /* would-deny calls let through in audit mode */                 \
 	X(denied_unknown)   /* VIPC_R_UNKNOWN_DENY */                                        \
 	X(denied_no_grant)  /* VIPC_R_NO_GRANT */                                            \
@@ -354,6 +371,7 @@ struct vipc_stats {
 	X(cgroups_held)	   /* new cgroups held at mkdir (a runtime's pattern) */             \
 	X(cgroups_released) /* holds ended unbound: no container selected, or rmdir */        \
 	X(cgroups_unbindable) /* selected at mkdir, no room in the bindings: unconfined */   \
+	X(cgroups_expired) /* holds released unresolved: no runtime state in time */         \
 	X(generation_bumps)                                                                  \
 	X(policy_loads)                                                                      \
 	X(policy_changes) /* writes to the live policy; remembered verdicts expire */
@@ -401,10 +419,11 @@ struct vipc_event {
 };
 
 /* vipc_decisions: (container, endpoint, hook, reason, verdict) -> per-CPU
- * count of the decisions. Unconfined callers' allows are not counted here.
+ * count of the decisions. Calls of callers no container holds to names
+ * not registered (VIPC_R_UNCONFINED) are not counted here.
  */
 struct vipc_decision_key {
-	__u32 container; /* 0: an unconfined caller (its denies only) */
+	__u32 container; /* 0: a caller no container holds */
 	__u32 endpoint;	 /* 0: a name not registered */
 	__u32 owner;	 /* the endpoint's owner (removed with it), 0 when unregistered */
 	__u8 hook;	 /* enum vipc_hook */
@@ -434,7 +453,10 @@ struct vipc_hot_table {
 
 /* vipc_agg: one key of deny (or would-deny) events, aggregated. */
 struct vipc_agg_key {
-	__u64 hash; /* the name's hash when the endpoint is not registered, else 0 */
+	/* The name's hash when the endpoint is not registered; else, for a
+	 * caller no container holds, its cgroup id (each its own event); else 0.
+	 */
+	__u64 hash;
 	__u32 container;
 	__u32 endpoint;
 	__u8 hook;
@@ -504,7 +526,7 @@ _Static_assert(__builtin_offsetof(struct vipc_stats, events_dropped) ==
 		       __builtin_offsetof(struct vipc_stats, denied_unknown) +
 			       8 * (VIPC_R__COUNT - VIPC_R_FIRST_DENY),
 	       "vipc_stats: one denied_* counter per deny reason, in enum order");
-_Static_assert(sizeof(struct vipc_registry_stats) == 128, "vipc_registry_stats layout");
+_Static_assert(sizeof(struct vipc_registry_stats) == 136, "vipc_registry_stats layout");
 _Static_assert(sizeof(struct vipc_event) == 168, "vipc_event layout");
 _Static_assert(sizeof(struct vipc_snapshot) == 152, "vipc_snapshot layout");
 _Static_assert(sizeof(struct vipc_conn_tag) == 144, "vipc_conn_tag layout");

@@ -410,15 +410,29 @@ static __always_inline int vipc_held(const struct vipc_principal *caller)
 	return caller && caller->id == VIPC_HELD_ID;
 }
 
+/* What a caller no container holds gets on @ep for @perm: connect and send
+ * on an endpoint open to others; never bind or fds (which need a grant).
+ */
+static __always_inline enum vipc_reason vipc_decide_other(const struct vipc_endpoint *ep,
+							   __u32 perm)
+{
+	__u32 open = VIPC_PERM_CONNECT | VIPC_PERM_SEND;
+
+	return ep->others == VIPC_OTHERS_ALLOW && !(perm & ~open) ? VIPC_R_PUBLIC :
+								    VIPC_R_NO_GRANT;
+}
+
 /* Reason for allowing or denying @perm to @caller on @ep under @grant. A
- * held caller is denied every call, whatever the endpoint.
+ * registered endpoint is its owner's and its grant holders'; a caller no
+ * container holds gets what the endpoint gives others; a held caller is
+ * denied every call, whatever the endpoint.
  */
 static __always_inline enum vipc_reason vipc_decide(const struct vipc_principal *caller,
 						     const struct vipc_endpoint *ep,
 						     const struct vipc_grant *grant, __u32 perm)
 {
 	if (!caller)
-		return VIPC_R_UNCONFINED;
+		return ep ? vipc_decide_other(ep, perm) : VIPC_R_UNCONFINED;
 	if (vipc_held(caller))
 		return VIPC_R_HELD;
 	if (!ep)
@@ -461,8 +475,6 @@ static __always_inline enum vipc_reason vipc_decide_bind(const struct vipc_princ
 		return VIPC_R_HELD;
 	if (!ep)
 		return caller ? VIPC_R_UNKNOWN_ALLOW : VIPC_R_UNCONFINED;
-	if (!caller)
-		return VIPC_R_NO_GRANT;
 	return vipc_decide(caller, ep, grant, VIPC_PERM_BIND);
 }
 
@@ -490,15 +502,21 @@ static __always_inline int vipc_reason_denies(enum vipc_reason reason)
 	return reason >= VIPC_R_FIRST_DENY;
 }
 
-/* Is the call let through? Audit mode lets would-deny calls pass; an
- * unconfined caller has no mode, so its denies (impostor, bind) stand, and
- * a hold is never audit.
+/* Is the call let through? Audit mode lets a container's would-deny calls
+ * pass, and an endpoint's `others: audit` the calls of callers no container
+ * holds that its `others: deny` would refuse (not a bind); other denies of
+ * such callers (impostor, bind) stand, and a hold is never audit.
  */
 static __always_inline int vipc_verdict_allows(const struct vipc_principal *caller,
-						enum vipc_reason reason)
+						const struct vipc_endpoint *ep,
+						enum vipc_reason reason, __u32 perm)
 {
-	return !vipc_reason_denies(reason) ||
-	       (caller && caller->mode == VIPC_MODE_AUDIT && reason != VIPC_R_HELD);
+	if (!vipc_reason_denies(reason))
+		return 1;
+	if (caller)
+		return caller->mode == VIPC_MODE_AUDIT && reason != VIPC_R_HELD;
+	return reason == VIPC_R_NO_GRANT && ep && ep->others == VIPC_OTHERS_AUDIT &&
+	       !(perm & VIPC_PERM_BIND);
 }
 
 #endif /* __VIPC_DECIDE_H */

@@ -1,14 +1,15 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
-# vipc demo: three runc containers (server, granted client, intruder), vipc
-# loaded with examples/policy.yaml, a transcript of allowed and denied calls
-# and the live counters. Cleans up after itself, also on failure.
+# vipc demo: four runc containers (server, granted client, intruder, and a
+# stranger the policy does not list), vipc loaded with examples/policy.yaml,
+# a transcript of allowed and denied calls and the live counters. Cleans up
+# after itself, also on failure.
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
 LOADER=./vipc-loader
 ROOTFS=$PWD/build/rootfs
-NAMES=(server client intruder)
+NAMES=(server client intruder stranger)
 
 say() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
 
@@ -77,7 +78,7 @@ check() {
 }
 
 mkdir -p "$WORK/shared"
-say "starting three containers: server, client, intruder"
+say "starting four containers: server, client, intruder, and stranger (no policy names it)"
 for n in "${NAMES[@]}"; do bundle "$n"; done
 runc list | grep vipc-demo
 
@@ -94,16 +95,18 @@ for _ in $(seq 50); do [ -S "$WORK/shared/echo.sock" ] && break; sleep 0.1; done
 say "calls"
 run_in client /bin/vipc-probe connect /shared/echo.sock --send hello
 run_in intruder /bin/vipc-probe connect /shared/echo.sock --send hello
+run_in stranger /bin/vipc-probe connect /shared/echo.sock --send hello
 run_in server /bin/vipc-probe connect /shared/echo.sock
 check client echo connect
 check intruder echo connect
+check --cgroup vipc-demo/stranger echo connect
 
 say "revoking every grant on the endpoint (one generation bump)"
 $LOADER revoke --endpoint echo
 run_in client /bin/vipc-probe connect /shared/echo.sock
 
 say "deny events from the ring buffer"
-$LOADER events --count 2 --timeout 2
+$LOADER events --count 3 --timeout 2
 
 say "counters"
 $LOADER stats

@@ -51,7 +51,7 @@ REPO=$PWD
 CACHE=${VIPC_VM_CACHE:-$REPO/build/vm}
 LSM_CMDLINE=lockdown,capability,landlock,yama,bpf
 SOCK_MIN_KERNEL=6.7 # cgroup/connect_unix and friends
-HOST_TOOLS=(sh bash runc bpftool setpriv grep sed)
+HOST_TOOLS=(sh bash runc bpftool setpriv grep sed curl socat)
 VALGRIND_FILES=(valgrind.bin memcheck-amd64-linux vgpreload_core-amd64-linux.so
 		vgpreload_memcheck-amd64-linux.so default.supp)
 

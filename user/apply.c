@@ -86,8 +86,9 @@ struct build {
 static const struct vipc_principal held = { .id = VIPC_HELD_ID, .mode = VIPC_MODE_ENFORCE,
 					    .unknown = VIPC_UNKNOWN_DENY, .name = "held" };
 
-/* Glob @g of the parent directory @parent (@len bytes; VIPC_GLOB_ANY_PARENT:
- * any) at @index, binding to @p, as cgroup_mkdir looks it up.
+/* Glob @g of the parent directory @parent (@len bytes; VIPC_GLOB_HOLD: a
+ * runtime's hold, @parent its top directory) at @index, binding to @p, as
+ * cgroup_mkdir looks it up.
  */
 static int push_glob(struct build *b, const char *parent, __u16 len, __u8 index,
 		     const struct vipc_principal *p, const struct vipc_glob *g)
@@ -98,7 +99,9 @@ static int push_glob(struct build *b, const char *parent, __u16 len, __u8 index,
 	memset(&val, 0, sizeof(val));
 	val.principal = *p;
 	val.glob = *g;
-	if (len != VIPC_GLOB_ANY_PARENT) {
+	if (len == VIPC_GLOB_HOLD) {
+		memcpy(val.parent.bytes, parent, g->top);
+	} else {
 		memcpy(val.parent.bytes, parent, len);
 		key.hash = vipc_path_hash(&val.parent, key.len);
 	}
@@ -127,22 +130,24 @@ static size_t globs_of(const struct vipc_policy *pol, const char *dir, size_t le
 }
 
 /* With runtime selectors, the holds: each runtime's cgroup pattern under
- * any parent, and ctr's "/<namespace>/<id>" for the namespaces containerd
- * has tasks in, after the policy's own globs of that directory.
+ * the directory it makes them in, and ctr's "/<namespace>/<id>" for the
+ * namespaces containerd has tasks in, after the policy's own globs of that
+ * directory.
  */
 static int put_holds(struct build *b)
 {
 	char ns[8][VIPC_RT_NS_MAX], dir[VIPC_RT_NS_MAX + 1];
-	struct vipc_glob g[VIPC_RT_MAX_HOLDS], any;
+	struct vipc_rt_hold h[VIPC_RT_MAX_HOLDS];
 	struct vipc_rt_roots defaults;
+	struct vipc_glob any;
 	int i, n, err = 0;
 	size_t idx;
 
 	if (!b->pol->runtimes)
 		return 0;
-	n = vipc_rt_holds(g);
+	n = vipc_rt_holds(h);
 	for (i = 0; i < n && !err; i++)
-		err = push_glob(b, NULL, VIPC_GLOB_ANY_PARENT, i, &held, &g[i]);
+		err = push_glob(b, h[i].top, VIPC_GLOB_HOLD, i, &held, &h[i].glob);
 	vipc_rt_roots_default(&defaults);
 	n = vipc_rt_namespaces(b->pol->rt_roots ?: &defaults, ns, 8);
 	vipc_glob_make(&any, "*", 1);
@@ -449,6 +454,7 @@ static int put_endpoints(struct build *b)
 		ep->owner = b->cid[vipc_index_find(&b->containers, pe->owner)];
 		ep->flags = 0;
 		ep->capacity = 0;
+		ep->others = pe->others;
 		vipc_label_copy(ep->label, pe->name);
 	}
 	for (i = 0; i < b->pol->nr_channels; i++) {

@@ -210,25 +210,121 @@ int vipc_cgroup_walk(const char *cgroot, vipc_cgroup_fn fn, void *ctx)
 	return walk_dir(&w, fd, 0);
 }
 
-struct path_find {
-	__u64 cgid;
+/* The ids looked for in one walk, and how many are still to find. */
+struct paths_find {
+	const __u64 *ids;
+	size_t n, left;
+	vipc_cgroup_id_fn fn;
+	void *ctx;
+};
+
+static int cmp_u64(const void *a, const void *b)
+{
+	__u64 x = *(const __u64 *)a, y = *(const __u64 *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+long vipc_cgroup_ids_find(const __u64 *ids, size_t n, __u64 id)
+{
+	const __u64 *at = n ? bsearch(&id, ids, n, sizeof(*at), cmp_u64) : NULL;
+
+	return at ? at - ids : -1;
+}
+
+/* One cgroup of the walk: one of the ids? The walk stops once all are found (1). */
+static int path_of_id(const char *path, __u64 cgid, void *ctx)
+{
+	struct paths_find *f = ctx;
+	long i = vipc_cgroup_ids_find(f->ids, f->n, cgid);
+	int err;
+
+	if (i < 0)
+		return 0;
+	err = f->fn(path, i, f->ctx);
+	return err ?: !--f->left;
+}
+
+int vipc_cgroup_paths(const char *cgroot, const __u64 *ids, size_t n, vipc_cgroup_id_fn fn,
+		      void *ctx)
+{
+	struct paths_find f = { .ids = ids, .n = n, .left = n, .fn = fn, .ctx = ctx };
+	int err;
+
+	if (!n)
+		return 0;
+	err = vipc_cgroup_walk(cgroot, path_of_id, &f);
+	return err < 0 ? err : 0;
+}
+
+void vipc_cgroup_ids_sort(__u64 *ids, size_t *n)
+{
+	size_t i, k = 0;
+
+	qsort(ids, *n, sizeof(*ids), cmp_u64);
+	for (i = 0; i < *n; i++)
+		if (!k || ids[i] != ids[k - 1])
+			ids[k++] = ids[i];
+	*n = k;
+}
+
+#define FILEID_KERNFS 0xfe /* a kernfs file handle: the node's id, a cgroup's id on cgroup2 */
+
+/* The path of cgroup @cgid opened by its file handle (needs
+ * CAP_DAC_READ_SEARCH): 0, -ENOENT when it is gone, another -errno when
+ * the handle cannot be used here (then the walk finds it).
+ */
+static int path_by_handle(const char *cgroot, __u64 cgid, char *out, size_t size)
+{
+	union {
+		struct file_handle fh;
+		char bytes[sizeof(struct file_handle) + sizeof(__u64)];
+	} h = { .fh = { .handle_bytes = sizeof(__u64), .handle_type = FILEID_KERNFS } };
+	char link[64], abs[PATH_MAX];
+	size_t root = strlen(cgroot);
+	int mfd, fd, err = 0;
+	ssize_t n;
+
+	memcpy(h.fh.f_handle, &cgid, sizeof(cgid));
+	mfd = open(cgroot, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	fd = mfd < 0 ? -1 : open_by_handle_at(mfd, &h.fh, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		err = errno == ESTALE ? -ENOENT : -errno;
+	snprintf(link, sizeof(link), "/proc/self/fd/%d", fd);
+	n = fd < 0 ? -1 : readlink(link, abs, sizeof(abs) - 1);
+	if (!err && (n < (ssize_t)root || strncmp(abs, cgroot, root)))
+		err = -ENOENT; /* outside this mount (or unreadable) */
+	if (!err)
+		snprintf(out, size, "%.*s", (int)(n - root), n > (ssize_t)root ? abs + root : "/");
+	if (fd >= 0)
+		close(fd);
+	if (mfd >= 0)
+		close(mfd);
+	return err;
+}
+
+/* Where vipc_cgroup_path's walk puts the path it finds. */
+struct path_out {
 	char *out;
 	size_t size;
 };
 
-static int path_is(const char *path, __u64 cgid, void *ctx)
+static int path_copy(const char *path, size_t i, void *ctx)
 {
-	struct path_find *f = ctx;
+	struct path_out *o = ctx;
 
-	if (cgid != f->cgid)
-		return 0;
-	snprintf(f->out, f->size, "%s", path);
-	return 1;
+	(void)i;
+	snprintf(o->out, o->size, "%s", path);
+	return 0;
 }
 
 int vipc_cgroup_path(const char *cgroot, __u64 cgid, char *out, size_t size)
 {
-	struct path_find f = { .cgid = cgid, .out = out, .size = size };
+	struct path_out o = { .out = out, .size = size };
+	int err = path_by_handle(cgroot, cgid, out, size);
 
-	return vipc_cgroup_walk(cgroot, path_is, &f) == 1 ? 0 : -ENOENT;
+	if (!err || err == -ENOENT)
+		return err;
+	*out = 0;
+	return vipc_cgroup_paths(cgroot, &cgid, 1, path_copy, &o) ?: (*out ? 0 : -ENOENT);
 }

@@ -50,7 +50,20 @@ int vipc_cgroup_find(const char *given, struct vipc_cgroot *out);
  */
 typedef int (*vipc_cgroup_fn)(const char *path, __u64 cgid, void *ctx);
 int vipc_cgroup_walk(const char *cgroot, vipc_cgroup_fn fn, void *ctx);
-/* The path within the hierarchy of cgroup @cgid into @out (a walk): 0, or -ENOENT. */
+/* The paths of many cgroups in one walk: @fn gets the path of each of
+ * the @n @ids (sorted, distinct: vipc_cgroup_ids_sort) found, and its
+ * index; the walk ends once all are found. 0, or the -errno of @fn.
+ */
+typedef int (*vipc_cgroup_id_fn)(const char *path, size_t i, void *ctx);
+int vipc_cgroup_paths(const char *cgroot, const __u64 *ids, size_t n, vipc_cgroup_id_fn fn,
+		      void *ctx);
+/* Sort @ids and drop repeats: *@n is how many are left. */
+void vipc_cgroup_ids_sort(__u64 *ids, size_t *n);
+/* The index of @id among the @n sorted @ids, or -1. */
+long vipc_cgroup_ids_find(const __u64 *ids, size_t n, __u64 id);
+/* The path within the hierarchy of cgroup @cgid into @out (by its file
+ * handle, else a walk): 0, or -ENOENT.
+ */
 int vipc_cgroup_path(const char *cgroot, __u64 cgid, char *out, size_t size);
 
 #endif /* __VIPC_CGROUP_H */

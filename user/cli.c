@@ -58,7 +58,7 @@ enum opt {
 	O_PREALLOC_GRANTS,
 	O_CGROUP_ROOT, O_CGROUP, O_PID, O_MODE, O_UNKNOWN, O_ENDPOINT, O_CAPACITY, O_WATCH,
 	O_COUNT, O_TIMEOUT, O_LISTEN, O_TEXTFILE, O_METRICS, O_FROM, O_POLICY,
-	O_EVENT_RATE, O_NO_DECISIONS, O_BY_CONTAINER, O_WATCH_CONFIG, O_RUNTIME_ROOT,
+	O_EVENT_RATE, O_NO_DECISIONS, O_BY_CONTAINER, O_WATCH_CONFIG, O_RUNTIME_ROOT, O_OTHERS,
 	O__COUNT
 };
 _Static_assert(O__COUNT <= 64, "a command's options are a 64-bit set");
@@ -104,6 +104,7 @@ static const struct option long_opts[O__COUNT + 1] = {
 	LONG(O_BY_CONTAINER, "by-container", no_argument),
 	LONG(O_WATCH_CONFIG, "watch-config", no_argument),
 	LONG(O_RUNTIME_ROOT, "runtime-root", required_argument),
+	LONG(O_OTHERS, "others", required_argument),
 	{},
 };
 
@@ -131,12 +132,13 @@ static const struct grammar {
 	{ VIPC_CMD_UNLOAD, "unload", NULL, 0 },
 	{ VIPC_CMD_STATUS, "status", NULL, F(O_JSON) | F(O_CGROUP_ROOT) },
 	{ VIPC_CMD_STATS, "stats", NULL, F(O_JSON) | F(O_WATCH) | F(O_BY_CONTAINER) },
-	{ VIPC_CMD_EVENTS, "events", NULL, F(O_JSON) | F(O_COUNT) | F(O_TIMEOUT) | F(O_INTERVAL) },
+	{ VIPC_CMD_EVENTS, "events", NULL,
+	  F(O_JSON) | F(O_COUNT) | F(O_TIMEOUT) | F(O_INTERVAL) | F(O_CGROUP_ROOT) },
 	{ VIPC_CMD_CONTAINER, "container", "add",
 	  F(O_CGROUP_ROOT) | F(O_CGROUP) | F(O_PID) | F(O_MODE) | F(O_UNKNOWN) },
 	{ VIPC_CMD_CONTAINER, "container", "rm", 0 },
 	{ VIPC_CMD_CONTAINER, "container", "ls", F(O_JSON) },
-	{ VIPC_CMD_ENDPOINT, "endpoint", "add", 0 },
+	{ VIPC_CMD_ENDPOINT, "endpoint", "add", F(O_OTHERS) },
 	{ VIPC_CMD_ENDPOINT, "endpoint", "rm", 0 },
 	{ VIPC_CMD_ENDPOINT, "endpoint", "ls", F(O_JSON) },
 	{ VIPC_CMD_GRANT, "grant", NULL, 0 },
@@ -144,9 +146,10 @@ static const struct grammar {
 	{ VIPC_CMD_CHANNEL, "channel", "add", F(O_CAPACITY) },
 	{ VIPC_CMD_CHANNEL, "channel", "rm", 0 },
 	{ VIPC_CMD_CHANNEL, "channel", "ls", F(O_JSON) },
-	{ VIPC_CMD_CHECK, "check", NULL, F(O_JSON) },
+	{ VIPC_CMD_CHECK, "check", NULL, F(O_JSON) | F(O_CGROUP) | F(O_CGROUP_ROOT) },
 	{ VIPC_CMD_METRICS, "metrics", NULL, F(O_LISTEN) | F(O_TEXTFILE) | F(O_INTERVAL) },
-	{ VIPC_CMD_SUGGEST, "suggest", NULL, F(O_FROM) | F(O_POLICY) | F(O_TIMEOUT) },
+	{ VIPC_CMD_SUGGEST, "suggest", NULL,
+	  F(O_FROM) | F(O_POLICY) | F(O_TIMEOUT) | F(O_CGROUP_ROOT) | F(O_RUNTIME_ROOT) },
 	{ VIPC_CMD_TOP, "top", NULL, F(O_JSON) | F(O_INTERVAL) | F(O_COUNT) },
 	{ VIPC_CMD_HELP, "help", NULL, 0 },
 };
@@ -274,20 +277,25 @@ static int set_backend(struct vipc_cli *o, const char *arg)
 	return vipc_usage_error("--backend takes auto, sock, lsm or both, not '%s'", arg);
 }
 
+/* --mode, --unknown and --others: one of their words, by its enum value. */
 static int set_word(struct vipc_cli *o, enum opt id, const char *arg)
 {
-	if (id == O_MODE && !strcmp(arg, "enforce"))
-		o->mode = VIPC_MODE_ENFORCE;
-	else if (id == O_MODE && !strcmp(arg, "audit"))
-		o->mode = VIPC_MODE_AUDIT;
-	else if (id == O_UNKNOWN && !strcmp(arg, "allow"))
-		o->unknown = VIPC_UNKNOWN_ALLOW;
-	else if (id == O_UNKNOWN && !strcmp(arg, "deny"))
-		o->unknown = VIPC_UNKNOWN_DENY;
-	else
-		return vipc_usage_error("--%s takes %s, not '%s'", long_opts[id].name,
-					id == O_MODE ? "enforce or audit" : "allow or deny", arg);
-	return 0;
+	static const char *const modes[] = { "enforce", "audit", NULL };
+	static const char *const unknowns[] = { "allow", "deny", NULL };
+	static const char *const others[] = { "deny", "allow", "audit", NULL };
+	const char *const *words = id == O_MODE ? modes : id == O_UNKNOWN ? unknowns : others;
+	__u8 *out = id == O_MODE ? &o->mode : id == O_UNKNOWN ? &o->unknown : &o->others;
+	__u8 i;
+
+	for (i = 0; words[i]; i++) {
+		if (!strcmp(arg, words[i])) {
+			*out = i;
+			return 0;
+		}
+	}
+	return vipc_usage_error("--%s takes %s, not '%s'", long_opts[id].name,
+				id == O_MODE ? "enforce or audit" :
+				id == O_UNKNOWN ? "allow or deny" : "deny, allow or audit", arg);
 }
 
 /* One option into @o; 0 or VIPC_EXIT_USAGE. */
@@ -327,7 +335,8 @@ static int set_opt(struct vipc_cli *o, enum opt id, const char *arg)
 					VIPC_RT_MAX_STATES - 1, arg);
 	case O_BACKEND: return set_backend(o, arg) ? VIPC_EXIT_USAGE : 0;
 	case O_MODE:
-	case O_UNKNOWN: return set_word(o, id, arg) ? VIPC_EXIT_USAGE : 0;
+	case O_UNKNOWN:
+	case O_OTHERS: return set_word(o, id, arg) ? VIPC_EXIT_USAGE : 0;
 	default: return set_num(o, id, arg) ? VIPC_EXIT_USAGE : 0;
 	}
 	return 0;

@@ -50,7 +50,7 @@ struct vipc_cli {
 	bool event_rate_set; /* --event-rate given: event_rate_ms overrides the policy's */
 	__u64 event_rate_ms;
 	enum vipc_log_level log_level;
-	__u8 mode, unknown;
+	__u8 mode, unknown, others;
 	__u32 capacity;
 	__u32 backends; /* enum vipc_backend bits asked for; 0 = every one available */
 	long count; /* events, top: --count N */

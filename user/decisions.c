@@ -207,14 +207,19 @@ static const char *names_find(const struct names *t, __u32 id)
 	return hit ? hit->label : NULL;
 }
 
-/* The live slot's containers (bound or not) and endpoints, sorted by id. */
+/* The live slot's containers (bound or not) and endpoints, sorted by id:
+ * read again when a reload moved the slot before or while they were read.
+ */
 static int live_names(struct vipc_state *st, struct names *c, struct names *e)
 {
-	__u32 slot = st->cfg.active_slot;
 	int err;
 
-	err = vipc_map_visit(st->containers_fd, slot, add_container, c);
-	err = err ?: vipc_map_visit(st->endpoints_fd, slot, add_endpoint, e);
+	vipc_slot_moved(st);
+	do {
+		c->n = e->n = 0;
+		err = vipc_map_visit(st->containers_fd, st->cfg.active_slot, add_container, c);
+		err = err ?: vipc_map_visit(st->endpoints_fd, st->cfg.active_slot, add_endpoint, e);
+	} while (!err && vipc_slot_moved(st));
 	if (err)
 		return err < 0 ? err : -ENOMEM;
 	if (c->n)

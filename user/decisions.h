@@ -33,8 +33,9 @@ long vipc_decisions_count(struct vipc_state *st);
  */
 typedef int (*vipc_decision_named_fn)(const struct vipc_decision *d, const char *container,
 				      const char *endpoint, void *ctx);
-/* vipc_decisions_read, each row named by the live slot st->cfg.active_slot:
- * 0, @fn's non-zero value, or -errno. `stats --by-container` and `top`.
+/* vipc_decisions_read, each row named by the slot live as it reads
+ * (followed into st->cfg.active_slot, see vipc_slot_moved): 0, @fn's
+ * non-zero value, or -errno. `stats --by-container` and `top`.
  */
 int vipc_decisions_read_named(struct vipc_state *st, vipc_decision_named_fn fn, void *ctx);
 /* Delete the rows of containers and endpoints the live slot no longer

@@ -11,6 +11,7 @@
 #include <string.h>
 #include <strings.h>
 #include <time.h>
+#include <sys/resource.h>
 #include <microhttpd.h>
 #include "httpd.h"
 #include "log.h"
@@ -257,15 +258,22 @@ static void mhd_log(void *cls, const char *fmt, va_list ap)
 
 /* ---- the server ---- */
 
+/* The peer's address, for a log line. */
+static void peer_of(struct MHD_Connection *c, char *buf, size_t size)
+{
+	const union MHD_ConnectionInfo *ci =
+		MHD_get_connection_info(c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+
+	vipc_sockaddr_format(ci ? ci->client_addr : NULL, buf, size);
+}
+
 /* The request's text for a log line: its bytes escaped, cut short. */
 static void log_request(struct vipc_httpd *h, struct MHD_Connection *c,
 			const struct vipc_http_request *rq, unsigned int status)
 {
-	const union MHD_ConnectionInfo *ci =
-		MHD_get_connection_info(c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
 	char peer[INET6_ADDRSTRLEN + 8], method[VIPC_TEXT_SIZE(16)], url[VIPC_TEXT_SIZE(64)];
 
-	vipc_sockaddr_format(ci ? ci->client_addr : NULL, peer, sizeof(peer));
+	peer_of(c, peer, sizeof(peer));
 	vipc_bytes_format(rq->method, strnlen(rq->method, 16), method, sizeof(method));
 	vipc_bytes_format(rq->url, strnlen(rq->url, 64), url, sizeof(url));
 	log_limited(h, "%s %s %s: %u", peer, method, url, status);
@@ -313,38 +321,113 @@ static enum MHD_Result reply_metrics(struct vipc_httpd *h, struct MHD_Connection
 		     p.buf, p.len, true);
 }
 
-/* Count the requests each connection brings (its socket context); one that
- * closes having brought none was malformed, oversized or cut short, and
- * libmicrohttpd answered it (4xx) or, when it was not HTTP, just closed it.
- */
-static void on_connection(void *cls, struct MHD_Connection *c, void **socket_ctx,
-			  enum MHD_ConnectionNotificationCode code)
-{
-	const union MHD_ConnectionInfo *ci;
-	char peer[INET6_ADDRSTRLEN + 8];
+/* ---- connections: counted, and the longest waiting evicted ---- */
 
-	if (code == MHD_CONNECTION_NOTIFY_STARTED) {
-		*socket_ctx = calloc(1, sizeof(unsigned long));
-		return;
-	}
-	if (*socket_ctx && !*(unsigned long *)*socket_ctx) {
-		ci = MHD_get_connection_info(c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
-		vipc_sockaddr_format(ci ? ci->client_addr : NULL, peer, sizeof(peer));
-		log_limited(cls, "%s: connection closed without a well-formed request", peer);
-	}
-	free(*socket_ctx);
-	*socket_ctx = NULL;
+/* @k no longer waits for a request (it brought one, or is closing). */
+static void conn_unwait(struct vipc_httpd *h, struct vipc_http_conn *k)
+{
+	if (k->waiting)
+		TAILQ_REMOVE(&h->waiting, k, line);
+	k->waiting = false;
 }
 
-/* Count a request on its connection. */
-static void count_request(struct MHD_Connection *c)
+/* @k waits for a request from now on: last in line. */
+static void conn_wait(struct vipc_httpd *h, struct vipc_http_conn *k)
+{
+	conn_unwait(h, k);
+	TAILQ_INSERT_TAIL(&h->waiting, k, line);
+	k->waiting = true;
+}
+
+/* The connection's own record (its socket context), NULL if none. */
+static struct vipc_http_conn *conn_of(struct MHD_Connection *c)
 {
 	const union MHD_ConnectionInfo *ci =
 		MHD_get_connection_info(c, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
 
-	if (ci && ci->socket_context)
-		++*(unsigned long *)ci->socket_context;
+	return ci ? ci->socket_context : NULL;
 }
+
+/* When @c, just accepted, took the last free slot: shut down the connection
+ * that has waited longest for a request, so that a scraper always gets in.
+ * libmicrohttpd reads its end at once (it polls, level-triggered) and frees
+ * the slot, then accepts again.
+ */
+static void evict_oldest(struct vipc_httpd *h, struct MHD_Connection *c)
+{
+	const union MHD_ConnectionInfo *ci = MHD_get_connection_info(c, MHD_CONNECTION_INFO_DAEMON);
+	const union MHD_DaemonInfo *di =
+		ci ? MHD_get_daemon_info(ci->daemon, MHD_DAEMON_INFO_CURRENT_CONNECTIONS) : NULL;
+	struct vipc_http_conn *old = TAILQ_FIRST(&h->waiting);
+	char peer[INET6_ADDRSTRLEN + 8];
+
+	if (!di || di->num_connections < h->limit || !old || old->c == c)
+		return;
+	ci = MHD_get_connection_info(old->c, MHD_CONNECTION_INFO_CONNECTION_FD);
+	if (!ci || shutdown(ci->connect_fd, SHUT_RDWR))
+		return;
+	conn_unwait(h, old);
+	old->evicted = true;
+	peer_of(old->c, peer, sizeof(peer));
+	log_limited(h, "%s: closed to make room, all %u connections taken: it waited longest for a request",
+		    peer, h->limit);
+}
+
+/* Record each connection (its socket context) and line it up; when it
+ * closes having brought no request and was not evicted, it was malformed,
+ * oversized or cut short, and libmicrohttpd answered it (4xx) or, when it
+ * was not HTTP, just closed it.
+ */
+static void on_connection(void *cls, struct MHD_Connection *c, void **socket_ctx,
+			  enum MHD_ConnectionNotificationCode code)
+{
+	struct vipc_http_conn *k = *socket_ctx;
+	struct vipc_httpd *h = cls;
+	char peer[INET6_ADDRSTRLEN + 8];
+
+	if (code == MHD_CONNECTION_NOTIFY_STARTED) {
+		k = *socket_ctx = calloc(1, sizeof(*k));
+		if (k) {
+			k->c = c;
+			conn_wait(h, k);
+		}
+		evict_oldest(h, c);
+		return;
+	}
+	if (!k)
+		return;
+	conn_unwait(h, k);
+	if (!k->requests && !k->evicted) {
+		peer_of(c, peer, sizeof(peer));
+		log_limited(h, "%s: connection closed without a well-formed request", peer);
+	}
+	free(k);
+	*socket_ctx = NULL;
+}
+
+/* A request arrived on @c (its headers are in): counted, out of the line. */
+static void request_started(struct vipc_httpd *h, struct MHD_Connection *c)
+{
+	struct vipc_http_conn *k = conn_of(c);
+
+	if (!k)
+		return;
+	k->requests++;
+	conn_unwait(h, k);
+}
+
+/* A reply went out whole: the connection waits for the next request. */
+static void on_completed(void *cls, struct MHD_Connection *c, void **req_cls,
+			 enum MHD_RequestTerminationCode toe)
+{
+	struct vipc_http_conn *k = conn_of(c);
+
+	(void)req_cls;
+	if (k && toe == MHD_REQUEST_TERMINATED_COMPLETED_OK)
+		conn_wait(cls, k);
+}
+
+/* ---- requests ---- */
 
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const char *url,
 				  const char *method, const char *version,
@@ -357,15 +440,24 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 	(void)version;
 	(void)upload_data;
 	(void)upload_data_size;
-	(void)req_cls;
 	/* Decide from the method, path and headers, before any body is read. */
-	count_request(c);
+	if (!*req_cls)
+		request_started(h, c);
 	rq.accept = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_ACCEPT);
 	rq.content_length =
 		MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
 	rq.transfer_encoding = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
 							   MHD_HTTP_HEADER_TRANSFER_ENCODING);
 	vipc_http_route(&rq, &r);
+	/* A refusal goes at once, and the connection closes (libmicrohttpd reads
+	 * no further: not the body, not the next request). A 200 (no body) waits
+	 * for the call once the request is complete, which keeps the connection
+	 * for the next request, pipelined or not.
+	 */
+	if (r.status == 200 && !*req_cls) {
+		*req_cls = h;
+		return MHD_YES;
+	}
 	if (r.page == VIPC_PAGE_METRICS)
 		return reply_metrics(h, c, r.openmetrics);
 	if (r.status >= 400)
@@ -374,15 +466,33 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 		     false);
 }
 
+/* VIPC_HTTP_CONNECTIONS, or a quarter of the open-file limit when that is
+ * fewer: the loader's own files (pins, cgroups, a scrape's maps) keep room.
+ */
+static unsigned int connection_limit(void)
+{
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) || rl.rlim_cur == RLIM_INFINITY ||
+	    rl.rlim_cur / 4 >= VIPC_HTTP_CONNECTIONS)
+		return VIPC_HTTP_CONNECTIONS;
+	return rl.rlim_cur / 4 ?: 1;
+}
+
 int vipc_httpd_start(struct vipc_httpd *h, const char *listen, vipc_collect_fn collect,
 		     void *ctx)
 {
-	unsigned int flags = MHD_USE_AUTO_INTERNAL_THREAD | MHD_USE_ERROR_LOG;
+	/* poll(), level-triggered: the epoll loop of libmicrohttpd 0.9.75 misses
+	 * a peer's close that comes with its last bytes, and keeps the slot until
+	 * the timeout.
+	 */
+	unsigned int flags = MHD_USE_POLL_INTERNAL_THREAD | MHD_USE_ERROR_LOG;
 	const union MHD_DaemonInfo *info;
 	struct sockaddr_storage ss;
 	char where[INET6_ADDRSTRLEN + 8];
 
-	*h = (struct vipc_httpd){ .collect = collect, .ctx = ctx };
+	*h = (struct vipc_httpd){ .collect = collect, .ctx = ctx, .limit = connection_limit() };
+	TAILQ_INIT(&h->waiting);
 	if (vipc_listen_parse(listen, &ss)) {
 		pr_warn("metrics: bad listen address '%s': expected PORT, ADDR:PORT or [ADDR6]:PORT\n",
 			listen);
@@ -390,14 +500,15 @@ int vipc_httpd_start(struct vipc_httpd *h, const char *listen, vipc_collect_fn c
 	}
 	if (ss.ss_family == AF_INET6)
 		flags |= MHD_USE_IPv6;
-	/* Small requests only, few connections, no idle ones; strict parsing. */
+	/* Small requests only, bounded connections, no idle ones; strict parsing. */
 	h->daemon = MHD_start_daemon(flags, 0, NULL, NULL, on_request, h,
 				     MHD_OPTION_EXTERNAL_LOGGER, mhd_log, h,
 				     MHD_OPTION_NOTIFY_CONNECTION, on_connection, h,
+				     MHD_OPTION_NOTIFY_COMPLETED, on_completed, h,
 				     MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
-				     MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)16384,
-				     MHD_OPTION_CONNECTION_LIMIT, 32U,
-				     MHD_OPTION_CONNECTION_TIMEOUT, 10U,
+				     MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)VIPC_HTTP_CONN_MEMORY,
+				     MHD_OPTION_CONNECTION_LIMIT, h->limit,
+				     MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)VIPC_HTTP_TIMEOUT_S,
 				     MHD_OPTION_STRICT_FOR_CLIENT, 1, MHD_OPTION_END);
 	if (!h->daemon) {
 		vipc_sockaddr_format((struct sockaddr *)&ss, where, sizeof(where));

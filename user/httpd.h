@@ -9,6 +9,7 @@
 #include <linux/types.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <sys/queue.h>
 #include <sys/socket.h>
 #include "promtext.h"
 
@@ -65,15 +66,38 @@ bool vipc_ratelimit_ok(struct vipc_ratelimit *rl, __u64 now, unsigned int *held)
 /* The exposition for one scrape: 0, or -errno (answered 503). */
 typedef int (*vipc_collect_fn)(void *ctx, struct vipc_prom *p);
 
+/* The server's bounds: connections at once (each an open file: a quarter
+ * of RLIMIT_NOFILE when that is fewer), the memory each has for its
+ * request and reply headers, and how long one may go without sending or
+ * taking a byte.
+ */
+#define VIPC_HTTP_CONNECTIONS 256
+#define VIPC_HTTP_CONN_MEMORY 16384
+#define VIPC_HTTP_TIMEOUT_S 10
+
+/* A connection: the requests it brought, and its place in the line of
+ * those waiting for one (oldest first) while it waits.
+ */
+struct vipc_http_conn {
+	TAILQ_ENTRY(vipc_http_conn) line;
+	struct MHD_Connection *c;
+	unsigned long requests;
+	bool waiting, evicted;
+};
+
 struct vipc_httpd {
 	struct MHD_Daemon *daemon;
 	vipc_collect_fn collect;
 	void *ctx;
 	struct vipc_ratelimit rl;
+	unsigned int limit; /* connections at once */
+	TAILQ_HEAD(, vipc_http_conn) waiting;
 };
 
 /* Serve @collect's exposition on @listen from libmicrohttpd's own thread:
  * 0, or -EINVAL (bad address) or -errno (cannot bind), said on stderr.
+ * With every connection taken, a new one closes the one that has waited
+ * longest for a request.
  */
 int vipc_httpd_start(struct vipc_httpd *h, const char *listen, vipc_collect_fn collect,
 		     void *ctx);

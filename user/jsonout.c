@@ -104,5 +104,7 @@ json_object *vipc_event_json(const struct vipc_event *e, const struct vipc_event
 	err = err ?: vipc_json_add_str(ev, "hook", n->hook);
 	err = err ?: vipc_json_add_str(ev, "verdict", e->verdict == VIPC_V_AUDIT ? "audit" : "deny");
 	err = err ?: vipc_json_add_u64(ev, "suppressed", e->suppressed);
+	if (n->cgroup)
+		err = err ?: vipc_json_add_str(ev, "cgroup", n->cgroup);
 	return vipc_json_done(ev, err);
 }

@@ -45,14 +45,16 @@ void vipc_event_format(const struct vipc_event *e, struct vipc_event_text *t);
 /* What an event's numbers mean, looked up by the caller: printable text. */
 struct vipc_event_names {
 	const char *type;      /* "deny", "would-deny" or "summary" */
-	const char *container; /* the label as text, or "#id" */
+	const char *container; /* the label as text, "-" for no container, or "#id" */
 	const char *hook;
 	const char *reason;
+	const char *cgroup; /* no container: the caller's cgroup path as text, or NULL */
 };
 
 /* The event as a JSON object (NULL when out of memory): type, ts_ns,
  * container, cgroup_id, pid, comm, comm_hex, endpoint_id, name, name_hex,
- * perm, reason, hook, verdict ("deny" or "audit"), suppressed.
+ * perm, reason, hook, verdict ("deny" or "audit"), suppressed; and for a
+ * caller no container holds, cgroup (its path, when known).
  */
 json_object *vipc_event_json(const struct vipc_event *e, const struct vipc_event_names *n);
 

@@ -22,6 +22,7 @@
 #include "jsonout.h"
 #include "log.h"
 #include "version.h"
+#include "vipc_decide.h"
 #include "metrics.h"
 #include "policy.h"
 #include "registry.h"
@@ -64,7 +65,9 @@ static const char usage_text[] =
 	"                [--unknown allow|deny]\n"
 	"  container rm NAME                      also drops its endpoints and grants\n"
 	"  container ls [--json]\n"
-	"  endpoint add NAME OWNER ADDR           ADDR: /path or @abstract\n"
+	"  endpoint add NAME OWNER ADDR [--others deny|allow|audit]\n"
+	"                                         ADDR: /path or @abstract; --others: what\n"
+	"                                         callers no container holds get (deny)\n"
 	"  endpoint rm NAME OWNER                 only the owner removes an endpoint\n"
 	"  endpoint ls [--json]\n"
 	"  grant CONTAINER ENDPOINT PERMS         PERMS: connect,send,bind,pass-fd\n"
@@ -74,16 +77,21 @@ static const char usage_text[] =
 	"  channel rm NAME\n"
 	"  channel ls [--json]\n"
 	"  check CONTAINER ENDPOINT PERM [--json] exit 0 allowed, 1 denied\n"
+	"  check --cgroup PATH ENDPOINT PERM [--json]\n"
+	"                                         the same for a caller in that cgroup,\n"
+	"                                         whichever container holds it, or none\n"
 	"  metrics --listen [ADDR:]PORT           serve Prometheus metrics on /metrics\n"
 	"          (ADDR default 127.0.0.1; [ADDR6]:PORT for IPv6) until stopped\n"
 	"  metrics --textfile PATH [-i MS]        write them to PATH (atomically) once,\n"
 	"                                         or every MS ms until stopped\n"
-	"  suggest [--from FILE|-] [--timeout S] [--policy FILE]\n"
-	"                                         the grants an audit record asks for, from\n"
+	"  suggest [--from FILE|-] [--timeout S] [--policy FILE] [--cgroup-root PATH]\n"
+	"          [--runtime-root RT=DIR]        the grants an audit record asks for, from\n"
 	"                                         FILE (events --json) and/or S seconds of\n"
-	"                                         live events: merged into the --policy FILE\n"
-	"                                         (the whole new policy), else a grants:\n"
-	"                                         fragment against the loaded registry\n"
+	"                                         live events, and the containers callers no\n"
+	"                                         container held become (by cgroup, or by\n"
+	"                                         Docker or Podman name): merged into the\n"
+	"                                         --policy FILE (the whole new policy), else\n"
+	"                                         a fragment against the loaded registry\n"
 	"  top [-i MS] [--count N] [--json]       decisions per container and endpoint,\n"
 	"                                         their rates per second and totals, every\n"
 	"                                         MS ms (default 1000): a screen updated in\n"
@@ -110,9 +118,10 @@ static const char usage_text[] =
 	"                         per entry, two slots): large policies apply faster\n"
 	"      --cgroup-root PATH the cgroup2 mount (default: found at /sys/fs/cgroup,\n"
 	"                         /sys/fs/cgroup/unified, or in /proc/self/mountinfo);\n"
-	"                         also taken by reload, status and container add\n"
+	"                         also taken by reload, status, container add, suggest\n"
 	"      --runtime-root RT=DIR  where a runtime keeps its state, for docker:,\n"
-	"                         podman: and annotations: selectors (also reload):\n"
+	"                         podman: and annotations: selectors (also reload, and\n"
+	"                         suggest for the names it suggests):\n"
 	"                         docker=DIR (/var/lib/docker), podman=DIR\n"
 	"                         (/var/lib/containers/storage), containerd=DIR, repeatable\n"
 	"                         (/run/containerd, /run/docker/containerd/daemon)\n"
@@ -207,6 +216,18 @@ static const char *policy_path(void)
 	return access(DEFAULT_POLICY, F_OK) ? NULL : DEFAULT_POLICY;
 }
 
+/* Once per policy applied: the endpoints `others: deny` closed by default. */
+static void note_closed(const struct vipc_policy *pol)
+{
+	char names[512];
+	size_t n = vipc_policy_closed_by_default(pol, names, sizeof(names));
+
+	if (n)
+		pr_info("%zu endpoint%s closed to callers no container holds (others: deny, the "
+			"default): %s; 'defaults: { others: allow }' opens them to those callers "
+			"as before 0.7\n", n, n == 1 ? "" : "s", names);
+}
+
 static int apply_file(struct vipc_state *st, const char *path)
 {
 	struct vipc_policy *pol = NULL;
@@ -219,10 +240,12 @@ static int apply_file(struct vipc_state *st, const char *path)
 		pol->events_interval_ms = opt.event_rate_ms;
 	pol->rt_roots = &opt.rt_roots;
 	err = vipc_apply(st, pol);
-	vipc_policy_free(pol);
 	ret = report(err, path);
-	if (!ret)
+	if (!ret) {
 		pr_info("policy %s applied\n", path);
+		note_closed(pol);
+	}
+	vipc_policy_free(pol);
 	return ret;
 }
 
@@ -404,6 +427,7 @@ static int serve(struct daemon *d, struct vipc_state *st)
 		.tick = d->watch.fd >= 0 ? watch_tick : NULL,
 		.tick_ctx = &d->watch,
 		.binder = &binder,
+		.cgroot = cgroot.path,
 	};
 	int ret, err;
 
@@ -421,6 +445,7 @@ static int serve(struct daemon *d, struct vipc_state *st)
 		opt.detach ? "SIGTERM" : "Ctrl-C", opt.detach ? "watcher" : "view");
 	vipc_binder_init(&binder, st, cgroot.path, &opt.rt_roots);
 	err = vipc_events_stream(st, &so);
+	vipc_binder_fini(&binder);
 	if (!opt.detach)
 		sd_notify(0, "STOPPING=1");
 	pr_info("%s pid %d stopping; enforcement stays\n", opt.detach ? "watcher" : "daemon",
@@ -572,46 +597,131 @@ static void print_daemon(void)
 		       "--detach' to read events and keep bindings current)\n");
 }
 
-/* The held cgroups of the live slot, as text lines or a JSON array @arr. */
+/* The held cgroups of the live slot: their ids (sorted), then their paths. */
 struct held_ls {
-	json_object *arr;
-	int n;
+	__u64 *ids;
+	char (*paths)[VIPC_CGROUP_PATH_MAX];
+	size_t n;
 };
 
-static int held_one(const void *key, const void *val, void *ctx)
+static int held_path(const char *path, size_t i, void *ctx)
 {
-	__u64 cgid = ((const struct vipc_principal_key *)key)->cgroup_id;
-	char path[PATH_MAX] = "?", text[VIPC_TEXT_SIZE(PATH_MAX)];
 	struct held_ls *h = ctx;
+
+	snprintf(h->paths[i], sizeof(h->paths[i]), "%s", path);
+	return 0;
+}
+
+/* One held cgroup as a text line or an element of the JSON array @arr. */
+static int held_print(const char *path, __u64 cgid, json_object *arr)
+{
+	char text[VIPC_TEXT_SIZE(VIPC_CGROUP_PATH_MAX)];
 	json_object *o;
 	int err;
 
-	if (((const struct vipc_principal *)val)->id != VIPC_HELD_ID)
-		return 0;
-	vipc_cgroup_path(cgroot.path, cgid, path, sizeof(path));
 	vipc_bytes_format(path, strlen(path), text, sizeof(text));
-	h->n++;
-	if (!h->arr) {
+	if (!arr) {
 		printf("    %s (%llu)\n", text, (unsigned long long)cgid);
 		return 0;
 	}
 	o = json_object_new_object();
 	err = vipc_json_add_str(o, "path", text) ?: vipc_json_add_u64(o, "id", cgid);
 	o = vipc_json_done(o, err);
-	return o && !json_object_array_add(h->arr, o) ? 0 : (json_object_put(o), -ENOMEM);
+	return o && !json_object_array_add(arr, o) ? 0 : (json_object_put(o), -ENOMEM);
 }
 
+/* The held cgroups of the live slot, as text lines or a JSON array @arr,
+ * their paths found in one walk ("?" when gone): how many, or -errno.
+ */
 static int held_list(const struct vipc_state *st, json_object *arr)
 {
-	struct held_ls h = { .arr = arr };
+	struct held_ls h = {};
+	size_t i;
+	int err;
 
 	if (!arr)
 		printf("held cgroups (denied until their container is known):\n");
-	return vipc_map_visit(st->principals_fd, st->cfg.active_slot, held_one, &h) ?: h.n;
+	err = vipc_binder_held(st, st->cfg.active_slot, &h.ids, &h.n);
+	h.paths = err ? NULL : calloc(h.n + 1, sizeof(*h.paths));
+	err = err ?: h.paths ? 0 : -ENOMEM;
+	err = err ?: vipc_cgroup_paths(cgroot.path, h.ids, h.n, held_path, &h);
+	for (i = 0; i < h.n && !err; i++)
+		err = held_print(h.paths[i][0] ? h.paths[i] : "?", h.ids[i], arr);
+	free(h.ids);
+	free(h.paths);
+	return err ?: (int)h.n;
 }
 
-static void status_text(const struct vipc_state *st)
+/* What status warns was lost: a decision counter, what it counts and what
+ * to do, and its total since load.
+ */
+struct loss {
+	const char *name, *what;
+	__u64 n;
+};
+
+#define NR_LOSSES 3
+
+/* The losses' totals: 0, or -errno when the counters cannot be read. */
+static int losses_read(struct vipc_state *st, struct loss l[NR_LOSSES])
 {
+	struct vipc_stats_all s = {};
+	int err = vipc_stats_read(st, &s);
+
+	l[0] = (struct loss){ "events_dropped",
+			      "deny and would-deny events lost to a full ring buffer; keep a "
+			      "reader on it ('vipc-loader events', or the daemon without --detach) "
+			      "or send fewer (events: { rate: } in the policy)",
+			      s.total.events_dropped };
+	l[1] = (struct loss){ "snapshots_dropped",
+			      "statistics snapshots lost to a full ring buffer; keep a reader on it "
+			      "('vipc-loader events') or take them less often (-i MS)",
+			      s.total.snapshots_dropped };
+	l[2] = (struct loss){ "decisions_missed",
+			      "decisions not counted per container (stats --by-container, top, "
+			      "metrics): vipc_decisions is full; its rows (--max-grants + 8 x "
+			      "--max-containers) are set at load: unload, then load with larger ones",
+			      s.total.decisions_missed };
+	return err;
+}
+
+/* On stderr, what was left unconfined or lost, and what to do about it. */
+static void status_warn(struct vipc_state *st)
+{
+	struct loss l[NR_LOSSES];
+	int i;
+
+	if (st->reg && st->reg->cgroups_unbindable)
+		pr_warn("%llu selected cgroups were left unconfined: the bindings table is full; "
+			"raise it with --max-containers\n",
+			(unsigned long long)st->reg->cgroups_unbindable);
+	if (st->reg && st->reg->cgroups_expired)
+		pr_warn("%llu held cgroups expired unresolved (released): their runtime's state "
+			"was not found; check --runtime-root\n",
+			(unsigned long long)st->reg->cgroups_expired);
+	if (losses_read(st, l))
+		return;
+	for (i = 0; i < NR_LOSSES; i++)
+		if (l[i].n)
+			pr_warn("%s %llu: %s\n", l[i].name, (unsigned long long)l[i].n, l[i].what);
+}
+
+/* The losses as members of @doc: their totals, or null when unreadable. */
+static int losses_json(struct vipc_state *st, json_object *doc)
+{
+	struct loss l[NR_LOSSES];
+	bool ok = !losses_read(st, l);
+	int i, err = 0;
+
+	for (i = 0; i < NR_LOSSES && !err; i++)
+		err = ok ? vipc_json_add_u64(doc, l[i].name, l[i].n) :
+			   vipc_json_add_null(doc, l[i].name);
+	return err;
+}
+
+static void status_text(struct vipc_state *st)
+{
+	long others[VIPC_OTHERS__COUNT];
 	struct vipc_probe p;
 	__u64 ms = 0;
 	int i, err;
@@ -624,6 +734,10 @@ static void status_text(const struct vipc_state *st)
 	       vipc_map_count(st->endpoints_fd, st->cfg.active_slot), st->limits.endpoints,
 	       vipc_map_count(st->grants_fd, st->cfg.active_slot), st->limits.grants,
 	       vipc_map_count(st->channels_fd, st->cfg.active_slot), st->limits.channels);
+	vipc_others_count(st, others);
+	printf("  endpoints to callers no container holds: %ld closed (others: deny), %ld public "
+	       "(allow), %ld audited\n", others[VIPC_OTHERS_DENY], others[VIPC_OTHERS_ALLOW],
+	       others[VIPC_OTHERS_AUDIT]);
 	vipc_probe_backends(&p);
 	printf("backends:\n");
 	for (i = 0; i < 2; i++)
@@ -641,10 +755,7 @@ static void status_text(const struct vipc_state *st)
 	else
 		printf("deny events: every event\n");
 	print_daemon();
-	if (st->reg && st->reg->cgroups_unbindable)
-		pr_warn("%llu selected cgroups were left unconfined: the bindings table is full; "
-			"raise it with --max-containers\n",
-			(unsigned long long)st->reg->cgroups_unbindable);
+	status_warn(st);
 	printf("hooks:\n");
 	for (i = 0; i < vipc_nr_hooks; i++)
 		print_hook(i, hook_live(i) ? "live" :
@@ -653,7 +764,22 @@ static void status_text(const struct vipc_state *st)
 		printf("    none\n");
 }
 
-static json_object *status_json(const struct vipc_state *st)
+/* "others": {"deny": N, "allow": N, "audit": N}: the endpoints by what
+ * they give callers no container holds.
+ */
+static int others_json(const struct vipc_state *st, json_object *doc)
+{
+	json_object *o = vipc_json_child(doc, "others");
+	long n[VIPC_OTHERS__COUNT];
+	int i, err = o ? 0 : -ENOMEM;
+
+	vipc_others_count(st, n);
+	for (i = 0; i < VIPC_OTHERS__COUNT && !err; i++)
+		err = vipc_json_add(o, vipc_others_str(i), json_object_new_int64(n[i]));
+	return err;
+}
+
+static json_object *status_json(struct vipc_state *st)
 {
 	json_object *doc = json_object_new_object(), *backends, *hooks, *held;
 	__u32 slot = st->cfg.active_slot;
@@ -679,6 +805,7 @@ static json_object *status_json(const struct vipc_state *st)
 				   json_object_new_int64(vipc_map_count(st->grants_fd, slot)));
 	err = err ?: vipc_json_add(doc, "channels",
 				   json_object_new_int64(vipc_map_count(st->channels_fd, slot)));
+	err = err ?: others_json(st, doc);
 	vipc_probe_backends(&p);
 	backends = vipc_json_child(doc, "backends");
 	for (i = 0; i < 2 && !err; i++)
@@ -689,6 +816,7 @@ static json_object *status_json(const struct vipc_state *st)
 			      vipc_json_add(doc, "stats_interval_ms", json_object_new_int64(ms));
 	err = err ?: vipc_json_add_u64(doc, "events_interval_ms",
 				       st->cfg.events_interval_ns / 1000000);
+	err = err ?: losses_json(st, doc);
 	pid = vipc_daemon_running();
 	err = err ?: vipc_json_add(doc, "daemon_running", json_object_new_boolean(pid != 0));
 	if (!err)
@@ -764,6 +892,7 @@ static int cmd_events(int argc, char **argv)
 	ret = open_state(&st, false);
 	if (ret)
 		return ret;
+	so.cgroot = find_cgroot() ? NULL : cgroot.path;
 	err = vipc_events_stream(&st, &so);
 	vipc_state_close(&st);
 	if (err == -ETIMEDOUT) {
@@ -813,7 +942,7 @@ static int container_rm(struct vipc_state *st, char **argv)
 
 static int endpoint_add(struct vipc_state *st, char **argv)
 {
-	return vipc_endpoint_add(st, argv[0], argv[1], argv[2]);
+	return vipc_endpoint_add(st, argv[0], argv[1], argv[2], opt.others);
 }
 
 static int endpoint_rm(struct vipc_state *st, char **argv)
@@ -825,6 +954,8 @@ struct ls_ctx {
 	struct vipc_state *st;
 	json_object *list;	    /* --json: the array the entries go in */
 	struct vipc_table bindings; /* container ls: the live slot's, sorted by cgroup */
+	__u64 *ids;			     /* their cgroup ids, sorted */
+	char (*paths)[VIPC_CGROUP_PATH_MAX]; /* and the path of each, "" if not found */
 };
 
 /* Append @obj (NULL or @err: not built) to the JSON list. */
@@ -851,41 +982,45 @@ static __u64 binding_cgroup(const struct ls_ctx *l, size_t i)
 }
 
 /* The path of cgroup @cgid bound to @c, as text: the path it selects, or
- * for a glob the entry of its directory that is that cgroup ("?" if gone).
+ * for a glob or a runtime selector the one the walk found ("?" if gone).
  */
-static void binding_path(const struct vipc_container *c, __u64 cgid, char *out, size_t size)
+static void binding_path(const struct ls_ctx *l, __u64 cgid, const struct vipc_container *c,
+			 char *out, size_t size)
 {
-	const char *slash = memrchr(c->path.bytes, '/', c->path_len);
-	size_t plen = slash ? slash - c->path.bytes : 0;
-	char dir[PATH_MAX * 2], path[VIPC_CGROUP_PATH_MAX * 2] = "?";
-	struct dirent *e;
-	struct stat st;
-	DIR *d;
+	long i = vipc_cgroup_ids_find(l->ids, l->bindings.n, cgid);
+	const char *path = i >= 0 && l->paths[i][0] ? l->paths[i] : "?";
 
-	if (c->selector >= VIPC_SEL_DOCKER) {
-		if (find_cgroot() || vipc_cgroup_path(cgroot.path, cgid, path, sizeof(path)))
-			snprintf(path, sizeof(path), "?");
+	if (c->selector == VIPC_SEL_GLOB || c->selector >= VIPC_SEL_DOCKER)
 		vipc_bytes_format(path, strlen(path), out, size);
-		return;
-	}
-	if (c->selector != VIPC_SEL_GLOB || c->path_len >= VIPC_CGROUP_PATH_MAX) {
+	else
 		vipc_bytes_format(c->path.bytes,
 				  c->path_len < VIPC_CGROUP_PATH_MAX ? c->path_len : 0, out, size);
-		return;
-	}
-	snprintf(dir, sizeof(dir), "%s%.*s/", find_cgroot() ? "" : cgroot.path, (int)plen,
-		 c->path.bytes);
-	d = opendir(dir);
-	while (d && (e = readdir(d)))
-		if (!fstatat(dirfd(d), e->d_name, &st, 0) && st.st_ino == cgid &&
-		    strcmp(e->d_name, ".") && strcmp(e->d_name, "..")) {
-			snprintf(path, sizeof(path), "%.*s/%s", (int)plen, c->path.bytes,
-				 e->d_name);
-			break;
-		}
-	if (d)
-		closedir(d);
-	vipc_bytes_format(path, strlen(path), out, size);
+}
+
+static int ls_path(const char *path, size_t i, void *ctx)
+{
+	struct ls_ctx *l = ctx;
+
+	snprintf(l->paths[i], sizeof(l->paths[i]), "%s", path);
+	return 0;
+}
+
+/* The paths of the live slot's bindings, in one walk. */
+static int ls_paths(struct ls_ctx *l)
+{
+	size_t i, n = l->bindings.n;
+	int err;
+
+	l->ids = calloc(n + 1, sizeof(*l->ids));
+	l->paths = calloc(n + 1, sizeof(*l->paths));
+	err = l->ids && l->paths ? 0 : -ENOMEM;
+	for (i = 0; i < n && !err; i++)
+		l->ids[i] = binding_cgroup(l, i);
+	if (!err)
+		vipc_cgroup_ids_sort(l->ids, &n); /* one slot: no repeats */
+	if (!err && !find_cgroot())
+		err = vipc_cgroup_paths(cgroot.path, l->ids, n, ls_path, l);
+	return err;
 }
 
 /* The cgroups bound to @c now, as text. */
@@ -898,7 +1033,7 @@ static void print_bindings(const struct ls_ctx *l, const struct vipc_container *
 	for (i = 0; i < l->bindings.n; i++) {
 		if (!bound_to(l, i, c))
 			continue;
-		binding_path(c, binding_cgroup(l, i), path, sizeof(path));
+		binding_path(l, binding_cgroup(l, i), c, path, sizeof(path));
 		printf(" %s (%llu)", path, (unsigned long long)binding_cgroup(l, i));
 		n++;
 	}
@@ -919,7 +1054,7 @@ static int bindings_json(const struct ls_ctx *l, const struct vipc_container *c,
 		if (!bound_to(l, i, c))
 			continue;
 		b = json_object_new_object();
-		binding_path(c, binding_cgroup(l, i), path, sizeof(path));
+		binding_path(l, binding_cgroup(l, i), c, path, sizeof(path));
 		err = vipc_json_add_str(b, "path", path);
 		err = err ?: vipc_json_add_u64(b, "id", binding_cgroup(l, i));
 		b = vipc_json_done(b, err);
@@ -1022,8 +1157,9 @@ static int print_endpoint(const void *key, const void *val, void *ctx)
 	if (!vipc_container_by_id(l->st, ep->owner, &c))
 		vipc_label_format(c.val.principal.name, owner, sizeof(owner));
 	if (!opt.json) {
-		printf("%-20s id %-5u owner %-16s gen %-4u %s%s\n", name, ep->id, owner,
-		       ep->generation, addr, channel ? " (channel)" : "");
+		printf("%-20s id %-5u owner %-16s gen %-4u others %-5s %s%s\n", name, ep->id, owner,
+		       ep->generation, vipc_others_str(ep->others), addr,
+		       channel ? " (channel)" : "");
 		return 0;
 	}
 	obj = json_object_new_object();
@@ -1033,6 +1169,7 @@ static int print_endpoint(const void *key, const void *val, void *ctx)
 	err = err ?: vipc_json_add_exact(obj, "address", addr, ep->name.bytes,
 					 k->len < VIPC_NAME_MAX ? k->len : VIPC_NAME_MAX);
 	err = err ?: vipc_json_add_u64(obj, "generation", ep->generation);
+	err = err ?: vipc_json_add_str(obj, "others", vipc_others_str(ep->others));
 	err = err ?: vipc_json_add(obj, "channel", json_object_new_boolean(channel));
 	return ls_add(l, obj, err);
 }
@@ -1074,7 +1211,8 @@ static int list(int fd_off, vipc_visit_fn fn)
 		return ret;
 	err = vipc_table_init(&l.bindings, st.principals_fd);
 	if (!err && fn == print_container)
-		err = vipc_table_dump(&l.bindings, st.cfg.active_slot) ?: vipc_table_sort(&l.bindings);
+		err = vipc_table_dump(&l.bindings, st.cfg.active_slot) ?:
+		      vipc_table_sort(&l.bindings) ?: ls_paths(&l);
 	if (!err && opt.json && !(l.list = json_object_new_array()))
 		err = -ENOMEM;
 	if (!err)
@@ -1084,6 +1222,8 @@ static int list(int fd_off, vipc_visit_fn fn)
 	else
 		json_object_put(l.list);
 	vipc_table_free(&l.bindings);
+	free(l.ids);
+	free(l.paths);
 	vipc_state_close(&st);
 	return err < 0 ? report(err, "listing") : 0;
 }
@@ -1183,45 +1323,79 @@ static int cmd_channel(int argc, char **argv)
 	return vipc_usage_error("channel add NAME ENDPOINT SENDERS [--capacity N] | rm NAME | ls");
 }
 
-/* {"allowed":B,"reason":R,"audit":B}: 0 or -ENOMEM. */
-static int check_json(bool allowed, enum vipc_reason reason)
+/* {"allowed":B,"reason":R,"audit":B[,"container":NAME|null]}: 0 or -ENOMEM. */
+static int check_json(const struct vipc_check_result *r)
 {
 	json_object *doc = json_object_new_object();
+	char who[VIPC_TEXT_SIZE(VIPC_LABEL_MAX)];
 	int err;
 
-	err = vipc_json_add(doc, "allowed", json_object_new_boolean(allowed));
-	err = err ?: vipc_json_add_str(doc, "reason", vipc_reason_str(reason));
+	err = vipc_json_add(doc, "allowed", json_object_new_boolean(r->allowed));
+	err = err ?: vipc_json_add_str(doc, "reason", vipc_reason_str(r->reason));
 	err = err ?: vipc_json_add(doc, "audit",
-				   json_object_new_boolean(allowed && reason >= VIPC_R_FIRST_DENY));
+				   json_object_new_boolean(r->allowed && vipc_reason_denies(r->reason)));
+	if (!err && opt.cgroup && !r->contained)
+		err = vipc_json_add_null(doc, "container");
+	else if (!err && opt.cgroup) {
+		vipc_label_format(r->caller.name, who, sizeof(who));
+		err = vipc_json_add_str(doc, "container", who);
+	}
 	return vipc_json_print(vipc_json_done(doc, err));
+}
+
+/* "allow (granted)", "deny (no-grant), no container", ... */
+static void check_text(const struct vipc_check_result *r)
+{
+	char who[VIPC_TEXT_SIZE(VIPC_LABEL_MAX)];
+
+	vipc_label_format(r->caller.name, who, sizeof(who));
+	printf("%s (%s%s)", r->allowed ? "allow" : "deny", vipc_reason_str(r->reason),
+	       r->allowed && vipc_reason_denies(r->reason) ? ", audit mode: would deny" : "");
+	if (opt.cgroup)
+		printf(r->contained ? ", container %s" : ", no container%s", r->contained ? who : "");
+	printf("\n");
+}
+
+/* The caller's cgroup of `check --cgroup PATH`, resolved as a policy's. */
+static int check_cgroup(struct vipc_state *st, char **argv, __u32 perm,
+			struct vipc_check_result *r)
+{
+	struct vipc_policy_container c = {};
+	struct vipc_policy pol = { .containers = &c, .nr_containers = 1 };
+	struct vipc_policy_error perr = {};
+
+	snprintf(c.cgroup, sizeof(c.cgroup), "%s", opt.cgroup);
+	if (vipc_policy_resolve(&pol, cgroot.path, "/proc", &perr))
+		return vipc_fail(-EINVAL, "--cgroup %s: %s", opt.cgroup, perr.msg);
+	return vipc_check_cgroup(st, cgroot.path, c.path, argv[0], perm, r);
 }
 
 static int cmd_check(int argc, char **argv)
 {
-	enum vipc_reason reason;
+	struct vipc_check_result r = { .contained = true };
+	int nargs = opt.cgroup ? 2 : 3, ret, err;
 	struct vipc_state st;
-	bool allowed;
 	__u32 perm;
-	int ret, err;
 
-	if (argc != 3)
-		return vipc_usage_error("check CONTAINER ENDPOINT PERM");
-	if (vipc_perm_parse(argv[2], &perm))
+	if (argc != nargs)
+		return vipc_usage_error(opt.cgroup ? "check --cgroup PATH ENDPOINT PERM" :
+						     "check CONTAINER ENDPOINT PERM");
+	if (vipc_perm_parse(argv[nargs - 1], &perm))
 		return vipc_usage_error("bad permission '%s': expected connect, send, bind or pass-fd",
-				   argv[2]);
-	ret = open_state(&st, false);
+					argv[nargs - 1]);
+	ret = (opt.cgroup ? find_cgroot() : 0) ?: open_state(&st, false);
 	if (ret)
 		return ret;
-	err = vipc_check(&st, argv[0], argv[1], perm, &reason, &allowed);
+	err = opt.cgroup ? check_cgroup(&st, argv, perm, &r) :
+			   vipc_check(&st, argv[0], argv[1], perm, &r.reason, &r.allowed);
 	vipc_state_close(&st);
 	if (err)
 		return report(err, "check");
-	if (opt.json && check_json(allowed, reason))
+	if (opt.json && check_json(&r))
 		return report(-ENOMEM, "check");
 	if (!opt.json)
-		printf("%s (%s%s)\n", allowed ? "allow" : "deny", vipc_reason_str(reason),
-		       allowed && reason >= VIPC_R_FIRST_DENY ? ", audit mode: would deny" : "");
-	return allowed ? VIPC_EXIT_OK : VIPC_EXIT_DENIED;
+		check_text(&r);
+	return r.allowed ? VIPC_EXIT_OK : VIPC_EXIT_DENIED;
 }
 
 /* `metrics`: serve until stopped, or write the textfile once or every -i MS. */
@@ -1285,7 +1459,7 @@ static int suggest_collect(struct vipc_suggest *s, struct vipc_state *st)
 	if (f && !in)
 		fclose(f);
 	if (!err && opt.timeout_s)
-		err = vipc_suggest_live(s, st, opt.timeout_s);
+		err = vipc_suggest_live(s, st, cgroot.path[0] ? cgroot.path : NULL, opt.timeout_s);
 	return err ? report(err, "suggest: reading events") : 0;
 }
 
@@ -1333,10 +1507,17 @@ static int cmd_suggest(int argc, char **argv)
 	if (argc || (!opt.from && !opt.timeout_s))
 		return vipc_usage_error("suggest takes --from FILE (- for stdin) and/or "
 					"--timeout S, and no arguments");
-	/* Phase 1: the policy, the sums, and what is read live, or why not. */
+	/* Phase 1: the policy, the sums, and what is read live, or why not;
+	 * the cgroup2 mount (--cgroup-root's must be one) and the runtimes'
+	 * state, for the cgroups of callers no container holds.
+	 */
 	ret = opt.policy ? suggest_policy_text(&text, &len) : 0;
+	if (!ret && opt.cgroup_root)
+		ret = find_cgroot();
 	if (!ret && vipc_suggest_new(&s))
 		ret = report(-ENOMEM, "suggest");
+	if (!ret)
+		vipc_suggest_where(s, find_cgroot() ? NULL : cgroot.path, &opt.rt_roots);
 	if (!ret && live)
 		ret = suggest_state(&st);
 	/* Phase 2: the records in, the policy out. */

@@ -229,11 +229,15 @@ static int uint_value(struct parser *p, yaml_node_t *node, const char *what, uns
 	return 0;
 }
 
-/* One of two words, as in `mode: enforce|audit`. */
-static int choice(struct parser *p, yaml_node_t *node, const char *what, const char *w0,
-		  const char *w1, __u8 *out)
+/* One of a NULL-terminated list of @words, as in `mode: enforce|audit`:
+ * its index into @out, which stays as it was when @node is absent.
+ */
+static int choice(struct parser *p, yaml_node_t *node, const char *what,
+		  const char *const words[], __u8 *out)
 {
+	char list[64] = "";
 	const char *s = "";
+	size_t i, n;
 	int err;
 
 	if (!node)
@@ -241,16 +245,35 @@ static int choice(struct parser *p, yaml_node_t *node, const char *what, const c
 	err = scalar(p, node, what, &s);
 	if (err)
 		return err;
-	if (strcmp(s, w0) && strcmp(s, w1))
-		return fail(p, node, "%s: expected %s or %s, got '%s'", what, w0, w1, s);
-	*out = strcmp(s, w0) ? 1 : 0;
-	return 0;
+	for (i = 0; words[i]; i++) {
+		if (!strcmp(s, words[i])) {
+			*out = i;
+			return 0;
+		}
+	}
+	for (n = i, i = 0; i < n; i++)
+		snprintf(list + strlen(list), sizeof(list) - strlen(list), "%s%s",
+			 !i ? "" : i + 1 < n ? ", " : " or ", words[i]);
+	return fail(p, node, "%s: expected %s, got '%s'", what, list, s);
 }
 
 static int mode_and_unknown(struct parser *p, yaml_node_t *map, __u8 *mode, __u8 *unknown)
 {
-	return choice(p, get(p, map, "mode"), "mode", "enforce", "audit", mode) ?:
-	       choice(p, get(p, map, "unknown"), "unknown", "allow", "deny", unknown);
+	static const char *const modes[] = { "enforce", "audit", NULL }; /* enum vipc_mode */
+	static const char *const unknowns[] = { "allow", "deny", NULL };  /* enum vipc_unknown */
+
+	return choice(p, get(p, map, "mode"), "mode", modes, mode) ?:
+	       choice(p, get(p, map, "unknown"), "unknown", unknowns, unknown);
+}
+
+/* `others: deny|allow|audit` of @map, if there: into @others, and @set. */
+static int others_of(struct parser *p, yaml_node_t *map, __u8 *others, bool *set)
+{
+	static const char *const words[] = { "deny", "allow", "audit", NULL }; /* enum vipc_others */
+	yaml_node_t *node = get(p, map, "others");
+
+	*set = *set || node;
+	return choice(p, node, "others", words, others);
 }
 
 /* A required key of a record, or an error at the record. */
@@ -353,14 +376,21 @@ static int runtime_name(struct parser *p, yaml_node_t *node, const char *what,
 	err = scalar(p, node, "a container name", &s);
 	if (err)
 		return err;
-	n = strlen(s);
-	if (!n || n >= VIPC_CGROUP_PATH_MAX || !isalnum((unsigned char)s[0]) ||
-	    strspn(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-") != n)
+	if (!vipc_runtime_name_ok(s))
 		return fail(p, node, "%s: expected a container name of 1 to %d letters, digits, "
 			    "'_', '.' or '-' (not first), got '%s'", what, VIPC_CGROUP_PATH_MAX - 1, s);
+	n = strlen(s);
 	memcpy(c->match, s, n);
 	c->match_len = n;
 	return 0;
+}
+
+bool vipc_runtime_name_ok(const char *s)
+{
+	size_t n = strlen(s);
+
+	return n && n < VIPC_CGROUP_PATH_MAX && isalnum((unsigned char)s[0]) &&
+	       strspn(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-") == n;
 }
 
 /* One KEY: VALUE pair of `annotations:`, appended to c->match as KEY\0VALUE\0. */
@@ -512,17 +542,20 @@ static int parse_address(struct parser *p, yaml_node_t *val, struct vipc_policy_
 static int parse_endpoint(struct parser *p, yaml_node_t *key, yaml_node_t *val, void *elem)
 {
 	struct vipc_policy_endpoint *e = elem;
-	static const char *const keys[] = { "owner", "unix", "abstract", NULL };
+	static const char *const keys[] = { "owner", "unix", "abstract", "others", NULL };
 	yaml_node_t *owner;
 	int err = 0;
 
 	e->pos = (struct vipc_pos){ key->start_mark.line + 1, key->start_mark.column + 1 };
+	e->others = p->pol->default_others;
+	e->others_set = p->pol->default_others_set;
 	err = label(p, key, "endpoint", e->name) ?:
-	      record(p, val, "an endpoint", keys, "owner, unix or abstract");
+	      record(p, val, "an endpoint", keys, "owner, unix, abstract or others");
 	if (err)
 		return err;
 	owner = need(p, val, "owner", e->name, &err);
-	return err ?: container_ref(p, owner, "owner", e->owner) ?: parse_address(p, val, e);
+	return err ?: container_ref(p, owner, "owner", e->owner) ?: parse_address(p, val, e) ?:
+		      others_of(p, val, &e->others, &e->others_set);
 }
 
 static int parse_senders(struct parser *p, yaml_node_t *node, struct vipc_policy_channel *c)
@@ -734,7 +767,7 @@ static int parse_header(struct parser *p, yaml_node_t *root)
 {
 	static const char *const keys[] = { "version", "defaults", "events", "containers",
 					    "endpoints", "channels", "grants", NULL };
-	static const char *const dkeys[] = { "unknown", "mode", NULL };
+	static const char *const dkeys[] = { "unknown", "mode", "others", NULL };
 	yaml_node_t *version, *defaults;
 	unsigned long v;
 	int err;
@@ -755,8 +788,9 @@ static int parse_header(struct parser *p, yaml_node_t *root)
 	defaults = get(p, root, "defaults");
 	if (err || !defaults || is_null(defaults))
 		return err;
-	return record(p, defaults, "defaults", dkeys, "unknown or mode") ?:
-	       mode_and_unknown(p, defaults, &p->pol->default_mode, &p->pol->default_unknown);
+	return record(p, defaults, "defaults", dkeys, "unknown, mode or others") ?:
+	       mode_and_unknown(p, defaults, &p->pol->default_mode, &p->pol->default_unknown) ?:
+	       others_of(p, defaults, &p->pol->default_others, &p->pol->default_others_set);
 }
 
 /* YAML syntax errors come from libyaml with their own mark. */
@@ -1023,11 +1057,7 @@ static bool under_cgroot(const char *path, const char *cgroot)
 	       (!path[n] || path[n] == '/' || (n && cgroot[n - 1] == '/'));
 }
 
-/* @rel (under @cgroot, or relative to it) as the kernel names the cgroup:
- * "/a/b", one slash between components, none trailing. 0, -EINVAL for a
- * "." or ".." component, -ENAMETOOLONG past VIPC_CGROUP_PATH_MAX - 1 bytes.
- */
-static int hierarchy_path(const char *rel, const char *cgroot, char out[VIPC_CGROUP_PATH_MAX])
+int vipc_hierarchy_path(const char *rel, const char *cgroot, char out[VIPC_CGROUP_PATH_MAX])
 {
 	size_t n = 0, len;
 	const char *s;
@@ -1066,7 +1096,7 @@ static int resolve_one(struct vipc_policy_container *c, const char *cgroot, cons
 				 c->name, c->pid);
 	if (!c->pid)
 		snprintf(rel, sizeof(rel), "%s", c->cgroup);
-	ret = hierarchy_path(rel, cgroot, c->path);
+	ret = vipc_hierarchy_path(rel, cgroot, c->path);
 	if (ret)
 		return ret == -EINVAL ?
 			       verror_at(err, c, "container '%s': cgroup %s: expected a path "
@@ -1143,6 +1173,24 @@ void vipc_policy_free(struct vipc_policy *pol)
 	free(pol->grants);
 	free(pol->channels);
 	free(pol);
+}
+
+size_t vipc_policy_closed_by_default(const struct vipc_policy *pol, char *buf, size_t size)
+{
+	size_t i, n = 0, at = 0;
+	int w;
+
+	if (size)
+		buf[0] = 0;
+	for (i = 0; i < pol->nr_endpoints; i++) {
+		if (pol->endpoints[i].others_set)
+			continue;
+		w = at < size ? snprintf(buf + at, size - at, "%s%s", n ? ", " : "",
+					 pol->endpoints[i].name) : 0;
+		at += w > 0 ? w : 0;
+		n++;
+	}
+	return n;
 }
 
 const struct vipc_policy_container *vipc_policy_container(const struct vipc_policy *pol,

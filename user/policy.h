@@ -64,6 +64,8 @@ struct vipc_policy_endpoint {
 	char owner[VIPC_LABEL_MAX];
 	__u8 kind; /* enum vipc_kind */
 	__u8 len;  /* significant bytes of addr */
+	__u8 others;	 /* enum vipc_others: callers no container holds */
+	bool others_set; /* `others:` written for it or in the defaults */
 	char addr[VIPC_NAME_MAX];
 	struct vipc_pos pos;
 };
@@ -88,6 +90,8 @@ struct vipc_policy_channel {
 struct vipc_policy {
 	__u8 default_mode;    /* enum vipc_mode */
 	__u8 default_unknown; /* enum vipc_unknown */
+	__u8 default_others;  /* enum vipc_others, `defaults: { others: }` */
+	bool default_others_set;
 	__u64 events_interval_ms; /* `events: { rate: }`: per key one event per interval, 0 = all */
 	struct vipc_policy_container *containers;
 	size_t nr_containers;
@@ -121,6 +125,22 @@ int vipc_policy_read_file(const char *path, char **text, size_t *len,
 int vipc_policy_resolve(struct vipc_policy *pol, const char *cgroot, const char *procroot,
 			struct vipc_policy_error *err);
 void vipc_policy_free(struct vipc_policy *pol);
+/* @rel (under @cgroot, or relative to it; "" when the mount is not known)
+ * as the kernel names the cgroup: "/a/b", one slash between components,
+ * none trailing. 0, -EINVAL for a "." or ".." component, -ENAMETOOLONG
+ * past VIPC_CGROUP_PATH_MAX - 1 bytes.
+ */
+int vipc_hierarchy_path(const char *rel, const char *cgroot, char out[VIPC_CGROUP_PATH_MAX]);
+/* A `docker:` or `podman:` name, as the engines allow them:
+ * [A-Za-z0-9][A-Za-z0-9_.-]*, at most VIPC_CGROUP_PATH_MAX - 1 bytes.
+ */
+bool vipc_runtime_name_ok(const char *s);
+
+/* The endpoints closed to callers no container holds because neither they
+ * nor the defaults say `others:`: how many, their names in @buf ("a, b",
+ * cut to fit).
+ */
+size_t vipc_policy_closed_by_default(const struct vipc_policy *pol, char *buf, size_t size);
 
 /* Look-ups by name; NULL when absent. */
 const struct vipc_policy_container *vipc_policy_container(const struct vipc_policy *pol,

@@ -3,11 +3,13 @@
  * live slot; a whole policy is built in the idle slot and swapped in.
  */
 #include <errno.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <linux/membarrier.h>
 #include <bpf/bpf.h>
@@ -197,9 +199,16 @@ int vipc_container_find(struct vipc_state *st, const char *name, struct vipc_con
 
 int vipc_container_by_id(struct vipc_state *st, __u32 id, struct vipc_container_info *out)
 {
-	out->key = (struct vipc_container_key){ .slot = st->cfg.active_slot, .id = id };
-	/* A direct lookup; -ENOENT without a message (display paths ignore it). */
-	return bpf_map_lookup_elem(st->containers_fd, &out->key, &out->val) ? -errno : 0;
+	int err;
+
+	/* A direct lookup in the live slot, again when a reload moved it;
+	 * -ENOENT without a message (display paths ignore it).
+	 */
+	do {
+		out->key = (struct vipc_container_key){ .slot = st->cfg.active_slot, .id = id };
+		err = bpf_map_lookup_elem(st->containers_fd, &out->key, &out->val) ? -errno : 0;
+	} while (err == -ENOENT && vipc_slot_moved(st));
+	return err;
 }
 
 void vipc_label_copy(char dst[VIPC_LABEL_MAX], const char *src)
@@ -363,12 +372,12 @@ int vipc_endpoint_by_id(struct vipc_state *st, __u32 id, struct vipc_endpoint_in
 }
 
 int vipc_endpoint_add(struct vipc_state *st, const char *name, const char *owner,
-		      const char *addr)
+		      const char *addr, __u8 others)
 {
 	struct vipc_endpoint_info old;
 	struct vipc_container_info c;
 	struct vipc_endpoint_key key;
-	struct vipc_endpoint val = { .generation = 1 };
+	struct vipc_endpoint val = { .generation = 1, .others = others };
 	char bytes[VIPC_NAME_MAX];
 	__u8 kind, len;
 	int err;
@@ -775,10 +784,12 @@ int vipc_chan_sweep(struct vipc_state *st)
 
 /* ---- decision ---- */
 
-int vipc_check(struct vipc_state *st, const char *container, const char *endpoint, __u32 perm,
-	       enum vipc_reason *reason, bool *allowed)
+/* The decision for @caller (NULL: no container holds it) on @endpoint, in
+ * the kernel's order: endpoint, then grant.
+ */
+static int check_as(struct vipc_state *st, const struct vipc_principal *caller,
+		    const char *endpoint, __u32 perm, enum vipc_reason *reason, bool *allowed)
 {
-	struct vipc_container_info c;
 	struct vipc_endpoint_info ep;
 	struct vipc_grant_key gkey;
 	struct vipc_grant grant;
@@ -786,24 +797,95 @@ int vipc_check(struct vipc_state *st, const char *container, const char *endpoin
 	const struct vipc_grant *gp = NULL;
 	int err;
 
-	/* Same order as the kernel: principal, endpoint, grant. */
-	err = vipc_container_find(st, container, &c);
-	if (err)
-		return err;
 	err = lookup_endpoint(st, endpoint, &ep);
 	if (err && err != -ENOENT)
 		return err;
 	epp = err ? NULL : &ep.val;
-	if (vipc_needs_grant(&c.val.principal, epp)) {
+	if (vipc_needs_grant(caller, epp)) {
 		gkey = (struct vipc_grant_key){ .slot = st->cfg.active_slot,
-						.container = c.val.principal.id,
+						.container = caller->id,
 						.endpoint = epp->id };
 		if (!bpf_map_lookup_elem(st->grants_fd, &gkey, &grant))
 			gp = &grant;
 	}
-	*reason = vipc_decide(&c.val.principal, epp, gp, perm);
-	*allowed = vipc_verdict_allows(&c.val.principal, *reason);
+	*reason = vipc_decide(caller, epp, gp, perm);
+	*allowed = vipc_verdict_allows(caller, epp, *reason, perm);
 	return 0;
+}
+
+int vipc_check(struct vipc_state *st, const char *container, const char *endpoint, __u32 perm,
+	       enum vipc_reason *reason, bool *allowed)
+{
+	struct vipc_container_info c;
+	int err;
+
+	err = vipc_container_find(st, container, &c);
+	return err ?: check_as(st, &c.val.principal, endpoint, perm, reason, allowed);
+}
+
+/* The binding of the cgroup at @path (within the hierarchy mounted at
+ * @cgroot), else of its nearest bound ancestor, as the kernel finds it:
+ * 1 with *@out, 0 when none is bound, -ENOENT when @path is no cgroup.
+ */
+static int principal_at(struct vipc_state *st, const char *cgroot, const char *path,
+			struct vipc_principal *out)
+{
+	struct vipc_principal_key key = { .slot = st->cfg.active_slot };
+	size_t root = strlen(cgroot);
+	char dir[PATH_MAX], *cut;
+	struct stat sb;
+
+	snprintf(dir, sizeof(dir), "%s%s", cgroot, path);
+	for (;;) {
+		if (stat(dir, &sb) || !S_ISDIR(sb.st_mode))
+			return vipc_fail(-ENOENT, "no cgroup %s", dir);
+		key.cgroup_id = sb.st_ino;
+		if (!bpf_map_lookup_elem(st->principals_fd, &key, out))
+			return 1;
+		cut = strrchr(dir + root, '/');
+		if (!cut)
+			return 0; /* the root: no ancestor left */
+		*cut = 0;
+	}
+}
+
+int vipc_check_cgroup(struct vipc_state *st, const char *cgroot, const char *path,
+		      const char *endpoint, __u32 perm, struct vipc_check_result *out)
+{
+	int found = principal_at(st, cgroot, path, &out->caller);
+
+	if (found < 0)
+		return found;
+	out->contained = found;
+	return check_as(st, found ? &out->caller : NULL, endpoint, perm, &out->reason,
+			&out->allowed);
+}
+
+static int count_others(const void *key, const void *val, void *ctx)
+{
+	const struct vipc_endpoint *ep = val;
+	long *n = ctx;
+
+	(void)key;
+	if (ep->others < VIPC_OTHERS__COUNT)
+		n[ep->others]++;
+	return 0;
+}
+
+void vipc_others_count(const struct vipc_state *st, long n[VIPC_OTHERS__COUNT])
+{
+	memset(n, 0, VIPC_OTHERS__COUNT * sizeof(*n));
+	vipc_map_visit(st->endpoints_fd, st->cfg.active_slot, count_others, n);
+}
+
+const char *vipc_others_str(__u8 others)
+{
+	static const char *const names[VIPC_OTHERS__COUNT] = {
+		[VIPC_OTHERS_DENY] = "deny", [VIPC_OTHERS_ALLOW] = "allow",
+		[VIPC_OTHERS_AUDIT] = "audit",
+	};
+
+	return others < VIPC_OTHERS__COUNT ? names[others] : "?";
 }
 
 const char *vipc_reason_str(enum vipc_reason reason)
@@ -814,7 +896,7 @@ const char *vipc_reason_str(enum vipc_reason reason)
 		[VIPC_R_UNKNOWN_DENY] = "unknown-deny", [VIPC_R_NO_GRANT] = "no-grant",
 		[VIPC_R_NO_PERM] = "no-permission",   [VIPC_R_REVOKED] = "revoked",
 		[VIPC_R_IMPOSTOR] = "impostor",	      [VIPC_R_FULL] = "channel-full",
-		[VIPC_R_HELD] = "held",
+		[VIPC_R_HELD] = "held",		      [VIPC_R_PUBLIC] = "public",
 	};
 
 	return reason < VIPC_R__COUNT ? names[reason] : "?";

@@ -43,8 +43,9 @@ int vipc_container_rm(struct vipc_state *st, const char *name);
  */
 int vipc_endpoint_find(struct vipc_state *st, const char *name, struct vipc_endpoint_info *out);
 int vipc_endpoint_by_id(struct vipc_state *st, __u32 id, struct vipc_endpoint_info *out);
+/* @others: what callers no container holds get (enum vipc_others). */
 int vipc_endpoint_add(struct vipc_state *st, const char *name, const char *owner,
-		      const char *addr);
+		      const char *addr, __u8 others);
 /* Only the owner removes an endpoint; its grants and channel go with it. */
 int vipc_endpoint_rm(struct vipc_state *st, const char *name, const char *owner);
 
@@ -69,6 +70,20 @@ int vipc_chan_sweep(struct vipc_state *st);
 int vipc_check(struct vipc_state *st, const char *container, const char *endpoint, __u32 perm,
 	       enum vipc_reason *reason, bool *allowed);
 
+/* The decision for a caller in a cgroup, whichever container holds it. */
+struct vipc_check_result {
+	bool contained;		      /* a container holds the cgroup: @caller */
+	struct vipc_principal caller; /* its binding, or its nearest bound ancestor's */
+	enum vipc_reason reason;
+	bool allowed;
+};
+
+/* For the cgroup at @path, its path within the hierarchy mounted at
+ * @cgroot ("/a/b"); -ENOENT when there is no such cgroup.
+ */
+int vipc_check_cgroup(struct vipc_state *st, const char *cgroot, const char *path,
+		      const char *endpoint, __u32 perm, struct vipc_check_result *out);
+
 /* Apply a resolved policy atomically: fill the idle slot, flip, clear the
  * old slot. On error the live policy is untouched.
  */
@@ -83,6 +98,10 @@ int vipc_map_visit(int fd, int slot, vipc_visit_fn fn, void *ctx);
 long vipc_map_count(int fd, int slot);
 
 const char *vipc_reason_str(enum vipc_reason reason);
+/* enum vipc_others as the policy writes it: "deny", "allow" or "audit". */
+const char *vipc_others_str(__u8 others);
+/* The live slot's endpoints counted by their enum vipc_others. */
+void vipc_others_count(const struct vipc_state *st, long n[VIPC_OTHERS__COUNT]);
 
 /* Shared by the registry's files. */
 int vipc_map_clear_slot(int fd, __u32 slot);

@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
-/* Container runtimes seen from a cgroup: the pattern of its name says which
- * runtime and id (as Falco's container plugin does), the runtime's state on
- * disk says the name (Docker's config.v2.json, containers/storage's
- * containers.json) and the OCI annotations (the bundle's config.json).
+/* Container runtimes seen from a cgroup: where it is and the pattern of its
+ * name say which runtime and id (as Falco's container plugin does), the
+ * runtime's state on disk says the name (Docker's config.v2.json,
+ * containers/storage's containers.json) and the OCI annotations, and proves
+ * that the cgroup is that container's (the bundle's config.json, which names
+ * the cgroup the runtime makes for it).
  */
 #include <dirent.h>
 #include <errno.h>
@@ -21,10 +23,16 @@
 #define HEX_ID_LEN 64
 #define CTRD_ID_MAX 76 /* containerd's identifiers: [A-Za-z0-9]+([._-][A-Za-z0-9]+)* */
 
-/* One way a runtime names a container's cgroup: [TOP/...]PARENT/PREFIX<64 hex>SUFFIX. */
+/* One way a runtime names a container's cgroup: TOP[...]/[PARENT/]PREFIX<64
+ * hex>SUFFIX, DEPTH_MIN to DEPTH_MAX components deep. TOP is the directory
+ * the engine makes its containers' cgroups in: one only root writes, so a
+ * cgroup an unprivileged user names alike in a subtree delegated to it is
+ * neither held nor parsed as a container.
+ */
 struct rt_pattern {
 	enum vipc_runtime rt;
-	const char *top;    /* glob for the first component, NULL: any */
+	const char *top; /* from the root, with its trailing '/' */
+	int depth_min, depth_max;
 	const char *parent; /* glob for the component before the last, NULL: any */
 	const char *prefix;
 	const char *suffix;
@@ -32,17 +40,18 @@ struct rt_pattern {
 };
 
 static const struct rt_pattern patterns[] = {
-	/* Docker, cgroupfs driver: docker/<id> (--cgroup-parent aside) */
-	{ VIPC_RT_DOCKER, NULL, "docker", "", "", "moby" },
-	/* Docker, systemd driver: system.slice/docker-<id>.scope */
-	{ VIPC_RT_DOCKER, NULL, NULL, "docker-", ".scope", "moby" },
-	/* Podman, cgroupfs: libpod_parent/libpod-<id>; systemd: machine.slice/libpod-<id>.scope */
-	{ VIPC_RT_PODMAN, NULL, NULL, "libpod-", "", "" },
-	{ VIPC_RT_PODMAN, NULL, NULL, "libpod-", ".scope", "" },
-	/* containerd's CRI, systemd driver: kubepods.slice/.../cri-containerd-<id>.scope */
-	{ VIPC_RT_CONTAINERD, NULL, NULL, "cri-containerd-", ".scope", "k8s.io" },
-	/* containerd's CRI, cgroupfs driver: kubepods/[QOS/]pod<uid>/<id> */
-	{ VIPC_RT_CONTAINERD, "kubepods*", "pod*", "", "", "k8s.io" },
+	/* Docker, cgroupfs driver: /docker/<id> */
+	{ VIPC_RT_DOCKER, "/docker/", 2, 2, NULL, "", "", "moby" },
+	/* Docker, systemd driver: /system.slice/docker-<id>.scope */
+	{ VIPC_RT_DOCKER, "/system.slice/", 2, 2, NULL, "docker-", ".scope", "moby" },
+	/* Podman, cgroupfs: /libpod_parent/libpod-<id>; systemd: /machine.slice/libpod-<id>.scope */
+	{ VIPC_RT_PODMAN, "/libpod_parent/", 2, 2, NULL, "libpod-", "", "" },
+	{ VIPC_RT_PODMAN, "/machine.slice/", 2, 2, NULL, "libpod-", ".scope", "" },
+	/* containerd's CRI, systemd driver: /kubepods.slice/[QOS/]POD/cri-containerd-<id>.scope */
+	{ VIPC_RT_CONTAINERD, "/kubepods.slice/", 3, 4, NULL, "cri-containerd-", ".scope",
+	  "k8s.io" },
+	/* containerd's CRI, cgroupfs driver: /kubepods/[QOS/]pod<uid>/<id> */
+	{ VIPC_RT_CONTAINERD, "/kubepods/", 3, 4, "pod*", "", "", "k8s.io" },
 };
 
 /* Where containerd (v2 shims, then v1) keeps a task's bundle below a state dir. */
@@ -136,21 +145,22 @@ static int ctrd_ident(const char *s)
 	return 1;
 }
 
-/* The first, the one before the last and the last component of a path, and how many. */
+/* The one before the last and the last component of a path, and how many. */
 struct cg_parts {
-	const char *first, *parent, *last;
+	const char *parent, *last;
 	int n;
 };
 
-/* @c's last component matched against @p. */
-static int pattern_match(const struct rt_pattern *p, const struct cg_parts *c,
-			 struct vipc_rt_info *out)
+/* Is @cgpath (@c its components) one of pattern @p's cgroups? Its id into @out. */
+static int pattern_match(const struct rt_pattern *p, const char *cgpath,
+			 const struct cg_parts *c, struct vipc_rt_info *out)
 {
 	size_t len = strlen(c->last), pre = strlen(p->prefix), suf = strlen(p->suffix);
 
-	if (p->parent && (c->n < 2 || fnmatch(p->parent, c->parent, 0)))
+	if (c->n < p->depth_min || c->n > p->depth_max ||
+	    strncmp(cgpath, p->top + 1, strlen(p->top) - 1))
 		return -ENOENT;
-	if (p->top && (c->n < 3 || fnmatch(p->top, c->first, 0)))
+	if (p->parent && fnmatch(p->parent, c->parent, 0))
 		return -ENOENT;
 	if (len != pre + HEX_ID_LEN + suf || strncmp(c->last, p->prefix, pre) ||
 	    strcmp(c->last + pre + HEX_ID_LEN, p->suffix) || !hex_id(c->last + pre))
@@ -165,14 +175,16 @@ int vipc_rt_parse(const char *cgpath, struct vipc_rt_info *out)
 {
 	struct cg_parts c = { 0 };
 	char buf[PATH_MAX], *tok, *save = NULL;
+	const char *first = NULL;
 	size_t i;
 
 	/* Phase 1: the components of the path that the patterns look at. */
 	*out = (struct vipc_rt_info){ 0 };
+	cgpath += *cgpath == '/';
 	if (snprintf(buf, sizeof(buf), "%s", cgpath) >= (int)sizeof(buf))
 		return -ENOENT;
 	for (tok = strtok_r(buf, "/", &save); tok; tok = strtok_r(NULL, "/", &save), c.n++) {
-		c.first = c.first ?: tok;
+		first = first ?: tok;
 		c.parent = c.last;
 		c.last = tok;
 	}
@@ -180,14 +192,13 @@ int vipc_rt_parse(const char *cgpath, struct vipc_rt_info *out)
 		return -ENOENT;
 	/* Phase 2: the runtimes' patterns, then ctr's "/<namespace>/<id>". */
 	for (i = 0; i < ARRAY_LEN(patterns); i++)
-		if (!pattern_match(&patterns[i], &c, out))
+		if (!pattern_match(&patterns[i], cgpath, &c, out))
 			return 0;
-	if (c.n != 2 || !ctrd_ident(c.first) || !ctrd_ident(c.last) ||
-	    strlen(c.first) >= sizeof(out->ns))
+	if (c.n != 2 || !ctrd_ident(first) || !ctrd_ident(c.last) || strlen(first) >= sizeof(out->ns))
 		return -ENOENT;
 	out->runtime = VIPC_RT_CONTAINERD;
 	out->guessed = 1;
-	snprintf(out->ns, sizeof(out->ns), "%s", c.first);
+	snprintf(out->ns, sizeof(out->ns), "%s", first);
 	snprintf(out->id, sizeof(out->id), "%s", c.last);
 	return 0;
 }
@@ -216,22 +227,85 @@ static const char *json_str(struct json_object *obj, const char *key)
 	return json_object_get_string(v);
 }
 
-/* @out->annotations from the bundle's config.json at @path. */
-static int load_annotations(const char *path, struct vipc_rt_info *out)
+#define SLICE ".slice"
+
+/* The path systemd gives slice @s (@len bytes), as runc expands it:
+ * "a-b.slice" is "/a.slice/a-b.slice", "-.slice" the root (""). 0, or
+ * -EINVAL for no slice name ("a--b.slice", "-a.slice", "a/b.slice").
+ */
+static int slice_path(const char *s, size_t len, char *out)
 {
-	struct json_object *spec, *ann;
+	size_t i, start = 0, n = len - strlen(SLICE), w = 0;
+
+	if (len <= strlen(SLICE) || strncmp(s + n, SLICE, strlen(SLICE)) || memchr(s, '/', len))
+		return -EINVAL;
+	*out = 0;
+	if (n == 1 && *s == '-')
+		return 0;
+	for (i = 0; i <= n; i++) {
+		if (i < n && s[i] != '-')
+			continue;
+		if (i == start)
+			return -EINVAL; /* an empty component */
+		w += snprintf(out + w, PATH_MAX - w, "/%.*s" SLICE, (int)i, s);
+		if (w >= PATH_MAX)
+			return -ENAMETOOLONG;
+		start = i + 1;
+	}
+	return 0;
+}
+
+/* The cgroup path (from the cgroup2 root) a bundle's linux.cgroupsPath
+ * @cp names, as runc reads it: "/a/b" on cgroupfs; "SLICE:PREFIX:NAME"
+ * with the systemd driver, the slice's path then PREFIX-NAME.scope (or
+ * NAME, a slice). 0, or -EINVAL when it names none vipc can tell (a
+ * relative path: relative to runc's own cgroup).
+ */
+static int cgroups_path(const char *cp, char *out)
+{
+	const char *prefix = strchr(cp, ':'), *name = prefix ? strchr(prefix + 1, ':') : NULL;
+	size_t n;
+	int err;
+
+	if (!prefix)
+		return *cp == '/' ? path_fmt(out, "%s", cp) : -EINVAL;
+	if (!name || strchr(name + 1, ':') || !name[1])
+		return -EINVAL;
+	err = prefix == cp ? path_fmt(out, "/system.slice") : slice_path(cp, prefix - cp, out);
+	n = strlen(out);
+	if (!err && strlen(name + 1) > strlen(SLICE) &&
+	    !strcmp(name + 1 + strlen(name + 1) - strlen(SLICE), SLICE))
+		return path_fmt(out + n, "/%s", name + 1);
+	return err ?: path_fmt(out + n, "/%.*s-%s.scope", (int)(name - prefix - 1), prefix + 1,
+			       name + 1);
+}
+
+/* Is the bundle's config.json at @path cgroup @cgpath's? The runtime wrote
+ * where it makes the container's cgroup there (linux.cgroupsPath) before
+ * making it: the proof that this cgroup is that container, not one named
+ * alike elsewhere (-ENOENT: another cgroup). Its annotations into @out.
+ */
+static int load_bundle(const char *path, const char *cgpath, struct vipc_rt_info *out)
+{
+	struct json_object *spec, *lx, *ann;
+	char want[PATH_MAX];
+	const char *cp = NULL;
 	int err;
 
 	err = read_json(path, &spec);
 	if (err)
 		return err;
-	if (json_object_object_get_ex(spec, "annotations", &ann) &&
-	    json_object_is_type(ann, json_type_object))
+	if (json_object_object_get_ex(spec, "linux", &lx))
+		cp = json_str(lx, "cgroupsPath");
+	if (!cp || cgroups_path(cp, want) || strcmp(want + 1, cgpath + (*cgpath == '/')))
+		err = -ENOENT;
+	else if (json_object_object_get_ex(spec, "annotations", &ann) &&
+		 json_object_is_type(ann, json_type_object))
 		out->annotations = json_object_get(ann);
 	else
 		out->annotations = json_object_new_object();
 	json_object_put(spec);
-	return out->annotations ? 0 : -ENOMEM;
+	return err ?: (out->annotations ? 0 : -ENOMEM);
 }
 
 /* The bundle config.json of task @ns/@id in one of containerd's state dirs:
@@ -262,7 +336,8 @@ static int ctrd_bundle(const struct vipc_rt_roots *roots, const struct vipc_rt_i
 }
 
 /* Docker: the name in <data-root>/containers/<id>/config.v2.json, the bundle in containerd's. */
-static int docker_state(const struct vipc_rt_roots *roots, struct vipc_rt_info *out)
+static int docker_state(const struct vipc_rt_roots *roots, const char *cgpath,
+			struct vipc_rt_info *out)
 {
 	char path[PATH_MAX];
 	struct json_object *cfg;
@@ -276,7 +351,7 @@ static int docker_state(const struct vipc_rt_roots *roots, struct vipc_rt_info *
 	name = json_str(cfg, "Name");
 	snprintf(out->name, sizeof(out->name), "%s", name ? name + (*name == '/') : out->id);
 	json_object_put(cfg);
-	return ctrd_bundle(roots, out, 0, path) ?: load_annotations(path, out);
+	return ctrd_bundle(roots, out, 0, path) ?: load_bundle(path, cgpath, out);
 }
 
 /* @out->name: the first of the "names" of @c, else the id. */
@@ -319,7 +394,8 @@ static int podman_name(const char *path, struct vipc_rt_info *out)
 #define PODMAN_BUNDLE "/userdata/config.json"
 
 /* Podman: <graph root>/<driver>-containers/{containers.json, <id>/userdata/config.json}. */
-static int podman_state(const struct vipc_rt_roots *roots, struct vipc_rt_info *out)
+static int podman_state(const struct vipc_rt_roots *roots, const char *cgpath,
+			struct vipc_rt_info *out)
 {
 	char path[PATH_MAX];
 	glob_t g = { 0 };
@@ -330,7 +406,7 @@ static int podman_state(const struct vipc_rt_roots *roots, struct vipc_rt_info *
 	if (!err && glob(path, GLOB_NOSORT, NULL, &g))
 		err = -EAGAIN;
 	if (!err)
-		err = path_fmt(path, "%s", g.gl_pathv[0]) ?: load_annotations(path, out);
+		err = path_fmt(path, "%s", g.gl_pathv[0]) ?: load_bundle(path, cgpath, out);
 	globfree(&g);
 	if (err)
 		return err;
@@ -340,12 +416,13 @@ static int podman_state(const struct vipc_rt_roots *roots, struct vipc_rt_info *
 }
 
 /* containerd: the bundle in its state, the name is the id. */
-static int containerd_state(const struct vipc_rt_roots *roots, struct vipc_rt_info *out)
+static int containerd_state(const struct vipc_rt_roots *roots, const char *cgpath,
+			    struct vipc_rt_info *out)
 {
 	char path[PATH_MAX];
 
 	snprintf(out->name, sizeof(out->name), "%s", out->id);
-	return ctrd_bundle(roots, out, out->guessed, path) ?: load_annotations(path, out);
+	return ctrd_bundle(roots, out, out->guessed, path) ?: load_bundle(path, cgpath, out);
 }
 
 int vipc_rt_resolve(const struct vipc_rt_roots *roots, const char *cgpath,
@@ -358,13 +435,13 @@ int vipc_rt_resolve(const struct vipc_rt_roots *roots, const char *cgpath,
 		return err;
 	switch (out->runtime) {
 	case VIPC_RT_DOCKER:
-		err = docker_state(roots, out);
+		err = docker_state(roots, cgpath, out);
 		break;
 	case VIPC_RT_PODMAN:
-		err = podman_state(roots, out);
+		err = podman_state(roots, cgpath, out);
 		break;
 	default:
-		err = containerd_state(roots, out);
+		err = containerd_state(roots, cgpath, out);
 		break;
 	}
 	if (err)
@@ -372,10 +449,11 @@ int vipc_rt_resolve(const struct vipc_rt_roots *roots, const char *cgpath,
 	return err;
 }
 
-int vipc_rt_holds(struct vipc_glob out[VIPC_RT_MAX_HOLDS])
+int vipc_rt_holds(struct vipc_rt_hold out[VIPC_RT_MAX_HOLDS])
 {
 	char pat[VIPC_CGROUP_PATH_MAX], id[HEX_ID_LEN + 1];
 	const struct rt_pattern *p;
+	struct vipc_glob *g;
 	int n = 0;
 	size_t i;
 
@@ -385,8 +463,13 @@ int vipc_rt_holds(struct vipc_glob out[VIPC_RT_MAX_HOLDS])
 		p = &patterns[i];
 		snprintf(pat, sizeof(pat), "%s%s%s%s%s", p->parent ?: "", p->parent ? "/" : "",
 			 p->prefix, id, p->suffix);
-		vipc_glob_make(&out[n], pat, strlen(pat));
-		out[n++].parts = p->parent ? 2 : 1;
+		out[n].top = p->top;
+		g = &out[n++].glob;
+		vipc_glob_make(g, pat, strlen(pat));
+		g->parts = p->parent ? 2 : 1;
+		g->top = strlen(p->top);
+		g->depth_min = p->depth_min;
+		g->depth_max = p->depth_max;
 	}
 	return n;
 }

@@ -52,13 +52,20 @@ void vipc_rt_roots_default(struct vipc_rt_roots *roots);
  */
 int vipc_rt_roots_set(struct vipc_rt_roots *roots, const char *spec, int *nr_containerd);
 
-#define VIPC_RT_MAX_HOLDS 6 /* globs vipc_rt_holds() gives */
-/* Each runtime's cgroup pattern as a glob of a cgroup's last components,
- * the id's bytes as '?' ("docker-????...????.scope", "pod*" "/" "????..."),
- * which the kernel holds a new cgroup by at mkdir, whatever its parent:
- * how many are in @out.
+#define VIPC_RT_MAX_HOLDS 6 /* holds vipc_rt_holds() gives */
+/* A runtime's cgroup pattern as the kernel holds a new cgroup by it at
+ * mkdir: under @top (the directory the runtime makes its containers'
+ * cgroups in, "/docker/"), at the depths of @glob, its last @glob.parts
+ * components matching @glob (the id's bytes as '?': "docker-????...????.scope",
+ * "pod*" "/" "????...").
  */
-int vipc_rt_holds(struct vipc_glob out[VIPC_RT_MAX_HOLDS]);
+struct vipc_rt_hold {
+	const char *top;
+	struct vipc_glob glob;
+};
+
+/* Each runtime's hold: how many are in @out. */
+int vipc_rt_holds(struct vipc_rt_hold out[VIPC_RT_MAX_HOLDS]);
 /* The containerd namespaces that have tasks in the state dirs of @roots
  * (ctr puts a task's cgroup at "/<namespace>/<id>"), "default" first, up
  * to @max: how many are in @out.
@@ -66,15 +73,17 @@ int vipc_rt_holds(struct vipc_glob out[VIPC_RT_MAX_HOLDS]);
 int vipc_rt_namespaces(const struct vipc_rt_roots *roots, char (*out)[VIPC_RT_NS_MAX], int max);
 /* "docker", "podman", "containerd" (NULL for VIPC_RT_NONE). */
 const char *vipc_rt_runtime_name(enum vipc_runtime rt);
-/* The runtime, id and namespace in the name of @cgpath (relative to the
- * cgroup2 mount, with or without its leading '/'): 0, or -ENOENT when no
- * pattern matches. @out->annotations stays NULL.
+/* The runtime, id and namespace that the place and name of @cgpath
+ * (relative to the cgroup2 mount, with or without its leading '/') say: 0,
+ * or -ENOENT when no pattern matches (a runtime's name in another directory
+ * than the runtime's is none). @out->annotations stays NULL.
  */
 int vipc_rt_parse(const char *cgpath, struct vipc_rt_info *out);
 /* vipc_rt_parse, then the name and annotations from the state under @roots:
- * 0 (free @out with vipc_rt_info_free), -ENOENT when @cgpath is no container,
- * -EAGAIN when it is one whose state is not (fully) written yet, or another
- * -errno when the state cannot be read.
+ * 0 (free @out with vipc_rt_info_free), -ENOENT when @cgpath is no container
+ * or not the one its name says (the bundle's linux.cgroupsPath names another
+ * cgroup), -EAGAIN when it is one whose state is not (fully) written yet, or
+ * another -errno when the state cannot be read.
  */
 int vipc_rt_resolve(const struct vipc_rt_roots *roots, const char *cgpath,
 		    struct vipc_rt_info *out);

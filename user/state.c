@@ -788,6 +788,19 @@ int vipc_config_read(struct vipc_state *st)
 	return config_lookup(st->config_fd, &st->cfg);
 }
 
+bool vipc_slot_moved(struct vipc_state *st)
+{
+	struct vipc_config cfg;
+	__u32 zero = 0;
+
+	/* Only the slot: a writer's st->cfg may hold changes not yet written. */
+	if (bpf_map_lookup_elem(st->config_fd, &zero, &cfg) ||
+	    cfg.active_slot == st->cfg.active_slot)
+		return false;
+	st->cfg.active_slot = cfg.active_slot;
+	return true;
+}
+
 int vipc_config_write(struct vipc_state *st)
 {
 	__u32 zero = 0;

@@ -110,6 +110,12 @@ void vipc_unlock(int fd);
  */
 int vipc_config_read(struct vipc_state *st);
 int vipc_config_write(struct vipc_state *st);
+/* Follow the live slot without the lock: st->cfg.active_slot (and nothing
+ * else of st->cfg) read again; true when a reload had moved it. A reader
+ * by slot reads again while this is true: a reload flips the slot, then
+ * clears the old one, and ids survive it (never reused, one name each).
+ */
+bool vipc_slot_moved(struct vipc_state *st);
 /* Capabilities: 0 when all needed are effective, else -EPERM with @missing
  * filled ("CAP_BPF CAP_NET_ADMIN").
  */

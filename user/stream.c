@@ -3,6 +3,7 @@
  * events, cgroup removals and in-kernel statistics snapshots.
  */
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,6 +12,7 @@
 #include <bpf/libbpf.h>
 #include "stream.h"
 #include "binder.h"
+#include "cgroup.h"
 #include "jsonout.h"
 #include "registry.h"
 #include "decisions.h"
@@ -198,19 +200,33 @@ int vipc_stats_interval_get(const struct vipc_state *st, __u64 *interval_ms)
 	return 0;
 }
 
+#define NAMED_CGROUPS 32 /* cgroup paths of callers in no container kept, the latest */
+
+/* A cgroup's path as text, found once: a cgroup id is never reused. */
+struct named_cgroup {
+	__u64 id;
+	char text[VIPC_TEXT_SIZE(VIPC_CGROUP_PATH_MAX)];
+};
+
 struct stream_ctx {
 	struct vipc_state *st;
 	const struct vipc_stream_opts *o;
 	long seen;
+	struct named_cgroup named[NAMED_CGROUPS]; /* without a capability, each is a walk */
+	unsigned int next_named;
 };
 
-/* The container's label as text, "(held)" for a held cgroup, or "#id". */
+/* The container's label as text, "(held)" for a held cgroup, "-" for no
+ * container, or "#id".
+ */
 static void container_name(struct vipc_state *st, __u32 id, bool held, char *buf, size_t size)
 {
 	struct vipc_container_info c;
 
 	if (held)
 		snprintf(buf, size, "(held)");
+	else if (!id)
+		snprintf(buf, size, "-");
 	else if (!vipc_container_by_id(st, id, &c))
 		vipc_label_format(c.val.principal.name, buf, size);
 	else
@@ -237,11 +253,35 @@ static void print_event_text(const struct vipc_event *e, const struct vipc_event
 		       e->suppressed, e->pid, t.comm);
 		return;
 	}
-	printf("%-10s %s pid %u (%s) %s %s: %s [%s]", n->type, n->container, e->pid, t.comm,
+	printf("%-10s %s%s%s%s pid %u (%s) %s %s: %s [%s]", n->type, n->container,
+	       n->cgroup ? " (cgroup " : "", n->cgroup ?: "", n->cgroup ? ")" : "", e->pid, t.comm,
 	       t.perms, t.name, n->reason, n->hook);
 	if (e->suppressed)
 		printf(" (+%u suppressed before)", e->suppressed);
 	printf("\n");
+}
+
+/* The cgroup path of a caller no container holds, as text (kept in @sc's
+ * latest); NULL for a container's call, or when it cannot be found (gone
+ * already).
+ */
+static const char *caller_cgroup(struct stream_ctx *sc, const struct vipc_event *e)
+{
+	struct named_cgroup *n;
+	char path[PATH_MAX];
+	unsigned int i;
+
+	if (e->container || e->reason == VIPC_R_HELD || !sc->o->cgroot || !e->cgroup_id)
+		return NULL;
+	for (i = 0; i < NAMED_CGROUPS; i++)
+		if (sc->named[i].id == e->cgroup_id)
+			return sc->named[i].text;
+	if (vipc_cgroup_path(sc->o->cgroot, e->cgroup_id, path, sizeof(path)))
+		return NULL;
+	n = &sc->named[sc->next_named++ % NAMED_CGROUPS];
+	n->id = e->cgroup_id;
+	vipc_bytes_format(path, strlen(path), n->text, sizeof(n->text));
+	return n->text;
 }
 
 static int print_event(struct stream_ctx *sc, const struct vipc_event *e)
@@ -250,6 +290,7 @@ static int print_event(struct stream_ctx *sc, const struct vipc_event *e)
 	struct vipc_event_names n = {
 		.type = event_type(e),
 		.container = who,
+		.cgroup = caller_cgroup(sc, e),
 		.hook = vipc_hook_name(e->hook),
 		.reason = vipc_reason_str(e->reason),
 	};

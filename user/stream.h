@@ -15,6 +15,10 @@ struct vipc_stream_opts {
 	long count;	   /* stop after this many deny/audit events (not summaries), 0 = never */
 	int timeout_s;	   /* stop after this long, 0 = never */
 	bool json;
+	/* The cgroup2 mount, to name the cgroup of callers no container holds
+	 * (NULL: they are only "-").
+	 */
+	const char *cgroot;
 	/* When set, deny and would-deny events go here instead of stdout, and
 	 * nothing else is printed; non-zero stops the stream with that error.
 	 */

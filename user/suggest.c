@@ -15,6 +15,8 @@
 #include <yaml.h>
 #include "suggest.h"
 #include "registry.h"
+#include "runtime.h"
+#include "table.h"
 #include "log.h"
 #include "vipc_decide.h"
 
@@ -23,10 +25,13 @@
 #define MAX_CALLS (1 << 20) /* distinct (container, name) pairs summed at most */
 #define MAX_BAD_SHOWN 10    /* bad lines reported one by one, then only counted */
 #define JSON_DEPTH 4	    /* a record nests 1 deep, a snapshot 2 */
+#define NO_CONTAINER "-"    /* the container of a caller no container holds, as events name it */
+#define LABEL_CHARS "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-"
 
-/* The calls one container made to one name. */
+/* The calls one container (or one cgroup no container held) made to one name. */
 struct call {
-	char container[VIPC_LABEL_MAX]; /* as the record names it: a label, or "#id" */
+	char container[VIPC_LABEL_MAX]; /* as the record names it: a label, "#id", or "-" */
+	char cgroup[VIPC_CGROUP_PATH_MAX]; /* for "-": the caller's cgroup, "" when not known */
 	__u8 kind;			/* enum vipc_kind */
 	__u8 len;
 	char addr[VIPC_NAME_MAX];
@@ -35,11 +40,24 @@ struct call {
 	__u64 denied, audited;		/* calls denied, and let through by audit mode */
 };
 
+/* A container to add: a cgroup that callers no container held came from. */
+struct added {
+	char label[VIPC_LABEL_MAX];
+	char path[VIPC_CGROUP_PATH_MAX]; /* the cgroup, within the hierarchy */
+	__u8 runtime;			 /* VIPC_SEL_DOCKER or VIPC_SEL_PODMAN when one knows it */
+	bool used;			 /* a grant is suggested for it: it is written */
+	char name[VIPC_RT_NAME_MAX];	 /* the runtime's name for it */
+};
+
 struct vipc_suggest {
 	void *index; /* tsearch tree over calls[] */
 	struct call **calls;
 	size_t nr, cap;
 	struct vipc_suggest_counts n;
+	const char *cgroot;		  /* the cgroup2 mount, NULL when not known */
+	const struct vipc_rt_roots *roots; /* where the runtimes keep their state, or NULL */
+	struct added *added;		  /* the cgroups judged last, each once */
+	size_t nr_added, cap_added;
 };
 
 int vipc_suggest_new(struct vipc_suggest **out)
@@ -64,6 +82,7 @@ void vipc_suggest_free(struct vipc_suggest *s)
 	for (i = 0; i < s->nr; i++)
 		free(s->calls[i]);
 	free(s->calls);
+	free(s->added);
 	free(s);
 }
 
@@ -72,11 +91,18 @@ const struct vipc_suggest_counts *vipc_suggest_counts(const struct vipc_suggest 
 	return &s->n;
 }
 
-/* By container, then kind (pathnames first), then the name's bytes. */
+void vipc_suggest_where(struct vipc_suggest *s, const char *cgroot,
+			const struct vipc_rt_roots *roots)
+{
+	s->cgroot = cgroot;
+	s->roots = roots;
+}
+
+/* By container, then cgroup, then kind (pathnames first), then the name's bytes. */
 static int call_cmp(const void *a, const void *b)
 {
 	const struct call *x = a, *y = b;
-	int d = strcmp(x->container, y->container);
+	int d = strcmp(x->container, y->container) ?: strcmp(x->cgroup, y->cgroup);
 
 	if (d || x->kind != y->kind)
 		return d ?: x->kind - y->kind;
@@ -100,13 +126,10 @@ static struct call *call_get(struct vipc_suggest *s, const struct call *key)
 		return *found;
 	if (s->nr == MAX_CALLS)
 		return NULL;
-	if (s->nr == s->cap) {
-		grown = realloc(s->calls, (s->cap * 2 + 64) * sizeof(*grown));
-		if (!grown)
-			return NULL;
-		s->calls = grown;
-		s->cap = s->cap * 2 + 64;
-	}
+	grown = vipc_grow(s->calls, s->nr, &s->cap, sizeof(*grown));
+	if (!grown)
+		return NULL;
+	s->calls = grown;
 	c = malloc(sizeof(*c));
 	if (!c)
 		return NULL;
@@ -174,6 +197,56 @@ static int record_name(json_object *rec, struct call *c, char *why, size_t size)
 	if (strcmp(text, name))
 		return bad(why, size, "\"name\" and \"name_hex\" differ");
 	return 0;
+}
+
+/* @len bytes of vipc_bytes_format's text into the bytes it stands for, in
+ * @out (@size bytes, NUL-terminated): 0; -EINVAL when no bytes give that
+ * text, or they hold a NUL; -E2BIG when they do not fit.
+ */
+static int unescape(const char *s, size_t len, char *out, size_t size)
+{
+	size_t i, n = 0;
+	int b;
+
+	for (i = 0; i < len; i++, n++) {
+		b = (unsigned char)s[i];
+		if (b == '\\') {
+			if (len - i < 4 || s[i + 1] != 'x' || hexval(s[i + 2]) < 0 ||
+			    hexval(s[i + 3]) < 0)
+				return -EINVAL;
+			b = hexval(s[i + 2]) << 4 | hexval(s[i + 3]);
+			if (!b || (b > 0x20 && b < 0x7f && b != '\\'))
+				return -EINVAL; /* a NUL, or a byte written as itself */
+			i += 3;
+		} else if (b <= 0x20 || b >= 0x7f) {
+			return -EINVAL;
+		}
+		if (n + 1 >= size)
+			return -E2BIG;
+		out[n] = b;
+	}
+	out[n] = 0;
+	return 0;
+}
+
+/* "cgroup", the cgroup path of a caller no container holds, into @c: the
+ * loader's escaped text of an absolute path. A path longer than a selector
+ * holds is kept as none: no selector could name it.
+ */
+static int record_cgroup(json_object *rec, struct call *c, char *why, size_t size)
+{
+	const char *text;
+	size_t n;
+	int err;
+
+	if (!json_object_object_get_ex(rec, "cgroup", NULL))
+		return 0;
+	text = str_member(rec, "cgroup", &n);
+	err = text && text[0] == '/' ? unescape(text, n, c->cgroup, sizeof(c->cgroup)) : -EINVAL;
+	if (err)
+		c->cgroup[0] = 0;
+	return err == -EINVAL ? bad(why, size, "\"cgroup\" is not a path as the loader writes it") :
+				0;
 }
 
 /* The reason and permission of a record, by the names the loader prints. */
@@ -254,8 +327,9 @@ int vipc_suggest_record(struct vipc_suggest *s, json_object *rec, char *why, siz
 			   VIPC_LABEL_MAX - 1);
 	strcpy(key.container, who);
 	err = record_name(rec, &key, why, size) ?: record_reason(rec, &reason, &perm, why, size) ?:
-	      record_calls(rec, summary, &calls, why, size);
-	if (err)
+	      record_calls(rec, summary, &calls, why, size) ?:
+	      (strcmp(who, NO_CONTAINER) ? 0 : record_cgroup(rec, &key, why, size));
+	if (err || !calls) /* a summary of no call: its key's event took the count */
 		return err;
 	/* Phase 3: into the sum of that container and name. */
 	c = call_get(s, &key);
@@ -345,18 +419,21 @@ int vipc_suggest_read(struct vipc_suggest *s, FILE *f, const char *name)
 
 /* What becomes of the calls a grant fixes, against a policy. */
 enum fate {
-	F_GRANT,      /* a grant added or widened */
-	F_GRANTED,    /* the policy has the grant (a reload re-issues a revoked one) */
-	F_NEW,	      /* no endpoint has the name: register one, then grant it */
-	F_NONE,	      /* none: every reason is one a grant cannot fix */
-	F_STRANGER,   /* the container is none of the policy's */
-	F_UNWRITABLE, /* a name no policy can hold */
+	F_GRANT,	/* a grant added or widened */
+	F_GRANTED,	/* the policy has the grant (a reload re-issues a revoked one) */
+	F_NEW,		/* no endpoint has the name: register one, then grant it */
+	F_NONE,		/* none: every reason is one a grant cannot fix */
+	F_STRANGER,	/* the container is none of the policy's */
+	F_UNSELECTABLE, /* a caller no container held, in a cgroup no selector names */
+	F_UNWRITABLE,	/* a name no policy can hold */
 };
 
 struct judged {
 	const struct call *c;
 	enum fate fate;
 	__u32 have;		    /* permissions the policy grants already */
+	char who[VIPC_LABEL_MAX];   /* the container it is judged as: its own, or its cgroup's */
+	long added;		    /* that container, when new: its index in s->added, else -1 */
 	char label[VIPC_LABEL_MAX]; /* the endpoint's label, or the one suggested */
 };
 
@@ -425,27 +502,68 @@ static __u32 granted(const struct vipc_policy *pol, const char *container, const
 	return 0;
 }
 
-static bool label_taken(const struct vipc_policy *pol, const struct judged *j, size_t nj,
-			const char *label)
+/* What a new label must not be: for endpoints, the policy's and those
+ * suggested for the calls judged before; for containers, the policy's and
+ * those added before.
+ */
+struct taken {
+	const struct vipc_policy *pol;
+	const struct judged *j;
+	size_t nj;
+	const struct vipc_suggest *s;
+};
+
+static bool endpoint_taken(const struct taken *t, const char *label)
 {
 	size_t i;
 
-	for (i = 0; i < nj; i++)
-		if (j[i].fate == F_NEW && !strcmp(j[i].label, label))
+	for (i = 0; i < t->nj; i++)
+		if (t->j[i].fate == F_NEW && !strcmp(t->j[i].label, label))
 			return true;
-	return vipc_policy_endpoint(pol, label) != NULL;
+	return vipc_policy_endpoint(t->pol, label) != NULL;
+}
+
+static bool container_taken(const struct taken *t, const char *label)
+{
+	size_t i;
+
+	for (i = 0; i < t->s->nr_added; i++)
+		if (!strcmp(t->s->added[i].label, label))
+			return true;
+	return vipc_policy_container(t->pol, label) != NULL;
+}
+
+/* A label from the @len bytes at @b, each not a label character as '-',
+ * or @fallback when there are none; made unique with "-2", "-3"... (the
+ * stem cut to make room) while @taken says it is.
+ */
+static void make_label(const char *b, size_t len, const char *fallback, const struct taken *t,
+		       bool (*taken)(const struct taken *, const char *), char out[VIPC_LABEL_MAX])
+{
+	char stem[VIPC_LABEL_MAX], suffix[24];
+	size_t i, n = len < VIPC_LABEL_MAX - 1 ? len : VIPC_LABEL_MAX - 1, room;
+
+	for (i = 0; i < n; i++)
+		stem[i] = b[i] && strchr(LABEL_CHARS, b[i]) ? b[i] : '-';
+	stem[n] = 0;
+	if (!n)
+		n = snprintf(stem, sizeof(stem), "%s", fallback);
+	strcpy(out, stem);
+	for (i = 2; taken(t, out); i++) {
+		room = VIPC_LABEL_MAX - 1 - snprintf(suffix, sizeof(suffix), "-%zu", i);
+		snprintf(out, VIPC_LABEL_MAX, "%.*s%s", (int)(n < room ? n : room), stem, suffix);
+	}
 }
 
 /* The label suggested for a new name: the one an earlier container's call
- * to it got, else its last path component in label characters, made
- * unique with "-2", "-3"...
+ * to it got, else its last path component, made unique.
  */
 static void new_label(const struct vipc_policy *pol, struct judged *j, size_t nj)
 {
 	const struct call *c = j[nj].c;
+	const struct taken t = { .pol = pol, .j = j, .nj = nj };
 	const char *start = c->addr, *slash;
-	char stem[24];
-	size_t i, n;
+	size_t i;
 
 	for (i = 0; i < nj; i++)
 		if (j[i].fate == F_NEW && j[i].c->kind == c->kind && j[i].c->len == c->len &&
@@ -456,43 +574,142 @@ static void new_label(const struct vipc_policy *pol, struct judged *j, size_t nj
 	slash = memrchr(c->addr, '/', c->len);
 	if (c->kind == VIPC_KIND_UNIX_PATH && slash)
 		start = slash + 1;
-	n = c->len - (start - c->addr);
-	n = n < sizeof(stem) - 1 ? n : sizeof(stem) - 1;
-	for (i = 0; i < n; i++)
-		stem[i] = start[i] && strchr("abcdefghijklmnopqrstuvwxyz"
-					     "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-", start[i]) ?
-				  start[i] : '-';
-	stem[n] = 0;
-	snprintf(j[nj].label, VIPC_LABEL_MAX, "%s", n ? stem : "endpoint");
-	for (i = 2; label_taken(pol, j, nj, j[nj].label); i++)
-		snprintf(j[nj].label, VIPC_LABEL_MAX, "%s-%zu", n ? stem : "endpoint", i);
+	make_label(start, c->len - (start - c->addr), "endpoint", &t, endpoint_taken, j[nj].label);
 }
 
-/* Judge call @nj (of the sorted calls) against @pol. */
-static void judge(const struct vipc_policy *pol, struct judged *j, size_t nj)
+/* A cgroup a `cgroup:` selector names as it is: not the root (every process
+ * is under it), no wildcard (a glob), no "." or "..", text a policy holds.
+ */
+static bool selectable(const char *path)
+{
+	char norm[VIPC_CGROUP_PATH_MAX];
+
+	return strcmp(path, "/") && !strpbrk(path, "*?") && !vipc_hierarchy_path(path, "", norm) &&
+	       !strcmp(norm, path) && utf8_ok((const unsigned char *)path, strlen(path));
+}
+
+/* What Docker or Podman calls cgroup @a->path, when one knows it, into @a. */
+static void runtime_of(const struct vipc_rt_roots *roots, struct added *a)
+{
+	struct vipc_rt_info info;
+
+	if (!roots || vipc_rt_resolve(roots, a->path, &info))
+		return;
+	if ((info.runtime == VIPC_RT_DOCKER || info.runtime == VIPC_RT_PODMAN) &&
+	    vipc_runtime_name_ok(info.name)) {
+		a->runtime = info.runtime == VIPC_RT_DOCKER ? VIPC_SEL_DOCKER : VIPC_SEL_PODMAN;
+		snprintf(a->name, sizeof(a->name), "%s", info.name);
+	}
+	vipc_rt_info_free(&info);
+}
+
+/* The policy's container that selects cgroup @a: by its exact path, or by
+ * the runtime's name for it; NULL when none does.
+ */
+static const char *selecting(const struct vipc_policy *pol, const char *cgroot,
+			     const struct added *a)
+{
+	const struct vipc_policy_container *c;
+	char path[VIPC_CGROUP_PATH_MAX];
+	size_t i;
+
+	for (i = 0; i < pol->nr_containers; i++) {
+		c = &pol->containers[i];
+		if (a->runtime && c->runtime == a->runtime && c->match_len == strlen(a->name) &&
+		    !memcmp(c->match, a->name, c->match_len))
+			return c->name;
+		if (c->cgroup[0] && !c->glob &&
+		    !vipc_hierarchy_path(c->cgroup, cgroot ?: "", path) && !strcmp(path, a->path))
+			return c->name;
+	}
+	return NULL;
+}
+
+/* Whose call @nj is, made by a caller no container held in the cgroup it
+ * names: the previous call's answer for the same cgroup (calls are
+ * sorted), else the policy's container selecting it, else a new one.
+ * 0 or -ENOMEM.
+ */
+static int cgroup_who(struct vipc_suggest *s, const struct vipc_policy *pol, struct judged *j,
+		      size_t nj)
+{
+	const struct judged *prev = nj ? &j[nj - 1] : NULL;
+	const struct taken t = { .pol = pol, .s = s };
+	const char *stem, *known;
+	struct added a = {}, *grown;
+
+	if (prev && !strcmp(prev->c->container, NO_CONTAINER) &&
+	    !strcmp(prev->c->cgroup, j[nj].c->cgroup)) {
+		j[nj].added = prev->added;
+		j[nj].fate = prev->fate == F_UNSELECTABLE ? F_UNSELECTABLE : j[nj].fate;
+		strcpy(j[nj].who, prev->added < 0 ? prev->who : NO_CONTAINER);
+		return 0;
+	}
+	if (!selectable(j[nj].c->cgroup)) {
+		j[nj].fate = F_UNSELECTABLE;
+		return 0;
+	}
+	strcpy(a.path, j[nj].c->cgroup);
+	runtime_of(s->roots, &a);
+	known = selecting(pol, s->cgroot, &a);
+	if (known) {
+		strcpy(j[nj].who, known);
+		return 0;
+	}
+	/* A new one, labelled by the runtime's name, else the path's last component. */
+	stem = a.runtime ? a.name : strrchr(a.path, '/') + 1;
+	make_label(stem, strlen(stem), "container", &t, container_taken, a.label);
+	grown = vipc_grow(s->added, s->nr_added, &s->cap_added, sizeof(*grown));
+	if (!grown)
+		return -ENOMEM;
+	s->added = grown;
+	s->added[s->nr_added] = a;
+	j[nj].added = s->nr_added++;
+	return 0;
+}
+
+/* Judge call @nj (of the sorted calls) against @pol: 0 or -ENOMEM. */
+static int judge(struct vipc_suggest *s, const struct vipc_policy *pol, struct judged *j,
+		 size_t nj)
 {
 	const struct call *c = j[nj].c;
 	const struct vipc_policy_endpoint *ep;
+	struct added *a;
+	int err = 0;
 
-	if (!vipc_policy_container(pol, c->container)) {
+	/* Phase 1: who it is judged as (a new container is named once a grant is). */
+	strcpy(j[nj].who, c->container);
+	j[nj].added = -1;
+	if (!strcmp(c->container, NO_CONTAINER) && c->cgroup[0])
+		err = cgroup_who(s, pol, j, nj);
+	if (err || j[nj].fate == F_UNSELECTABLE)
+		return err;
+	if (j[nj].added < 0 && !vipc_policy_container(pol, j[nj].who)) {
 		j[nj].fate = F_STRANGER;
-		return;
+		return 0;
 	}
 	if (!c->fix_perms) {
 		j[nj].fate = F_NONE;
-		return;
+		return 0;
 	}
+	a = j[nj].added < 0 ? NULL : &s->added[j[nj].added];
+	if (a)
+		strcpy(j[nj].who, a->label);
+	/* Phase 2: the endpoint with that name, and what it grants already. */
 	ep = endpoint_at(pol, c);
 	if (ep) {
 		strcpy(j[nj].label, ep->name);
-		j[nj].have = strcmp(ep->owner, c->container) ?
-				     granted(pol, c->container, ep->name) : VIPC_PERM_ALL;
+		j[nj].have = strcmp(ep->owner, j[nj].who) ? granted(pol, j[nj].who, ep->name) :
+							     VIPC_PERM_ALL;
 		j[nj].fate = c->fix_perms & ~j[nj].have ? F_GRANT : F_GRANTED;
-		return;
+	} else {
+		j[nj].fate = writable(c) ? F_NEW : F_UNWRITABLE;
+		if (j[nj].fate == F_NEW)
+			new_label(pol, j, nj);
 	}
-	j[nj].fate = writable(c) ? F_NEW : F_UNWRITABLE;
-	if (j[nj].fate == F_NEW)
-		new_label(pol, j, nj);
+	if (a)
+		a->used = a->used || j[nj].fate == F_GRANT || j[nj].fate == F_NEW;
+	return 0;
 }
 
 /* Every call, sorted, judged against @pol; NULL when out of memory. */
@@ -500,14 +717,20 @@ static struct judged *judge_all(struct vipc_suggest *s, const struct vipc_policy
 {
 	struct judged *j = calloc(s->nr ?: 1, sizeof(*j));
 	size_t i;
+	int err = 0;
 
 	if (!j)
 		return NULL;
 	if (s->nr) /* calls is NULL when nothing was summed */
 		qsort(s->calls, s->nr, sizeof(*s->calls), call_ptr_cmp);
-	for (i = 0; i < s->nr; i++) {
+	s->nr_added = 0;
+	for (i = 0; i < s->nr && !err; i++) {
 		j[i].c = s->calls[i];
-		judge(pol, j, i);
+		err = judge(s, pol, j, i);
+	}
+	if (err) {
+		free(j);
+		return NULL;
 	}
 	return j;
 }
@@ -593,23 +816,61 @@ static bool doc_is(yaml_document_t *d, int node, const char *value)
 	return n && n->type == YAML_SCALAR_NODE && !strcmp((char *)n->data.scalar.value, value);
 }
 
-/* The `grants:` list of @root: the one there, or a new one in place of an
- * empty value or after the last section. 0: no memory.
+/* Section @key of @root, a list (`grants:`) or a mapping (`containers:`):
+ * the one there, or a new one in place of an empty value or after the
+ * last section. 0: no memory.
  */
-static int doc_grants(yaml_document_t *d, int root)
+static int doc_section(yaml_document_t *d, int root, const char *key, yaml_node_type_t type)
 {
 	yaml_node_pair_t *at = NULL;
-	int old = doc_get(d, root, "grants", NULL), seq;
+	int old = doc_get(d, root, key, NULL), sec;
 	yaml_node_t *n = yaml_document_get_node(d, old);
 
-	if (n && n->type == YAML_SEQUENCE_NODE)
+	if (n && n->type == type)
 		return old;
-	seq = yaml_document_add_sequence(d, NULL, YAML_BLOCK_SEQUENCE_STYLE);
-	if (seq && old && doc_get(d, root, "grants", &at))
-		at->value = seq;
-	else if (seq && doc_pair(d, root, "grants", seq))
+	sec = type == YAML_SEQUENCE_NODE ?
+		      yaml_document_add_sequence(d, NULL, YAML_BLOCK_SEQUENCE_STYLE) :
+		      yaml_document_add_mapping(d, NULL, YAML_BLOCK_MAPPING_STYLE);
+	if (sec && old && doc_get(d, root, key, &at))
+		at->value = sec;
+	else if (sec && doc_pair(d, root, key, sec))
 		return 0;
-	return seq;
+	return sec;
+}
+
+/* Each container added that is written, as `LABEL: {cgroup: PATH}` (or
+ * `docker:`, `podman:` NAME), into mapping @map.
+ */
+static int doc_added(yaml_document_t *d, int map, const struct vipc_suggest *s)
+{
+	static const char *const sel[] = { [VIPC_SEL_DOCKER] = "docker",
+					   [VIPC_SEL_PODMAN] = "podman" };
+	const struct added *a;
+	const char *val;
+	int c, err = 0;
+	size_t i;
+
+	for (i = 0; i < s->nr_added && !err; i++) {
+		a = &s->added[i];
+		if (!a->used)
+			continue;
+		val = a->runtime ? a->name : a->path;
+		c = yaml_document_add_mapping(d, NULL, YAML_FLOW_MAPPING_STYLE);
+		err = c ? doc_pair(d, map, a->label, c) ?:
+			  doc_pair(d, c, a->runtime ? sel[a->runtime] : "cgroup",
+				   doc_str(d, val, strlen(val))) : -ENOMEM;
+	}
+	return err;
+}
+
+/* How many containers added are written. */
+static size_t nr_used(const struct vipc_suggest *s)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < s->nr_added; i++)
+		n += s->added[i].used;
+	return n;
 }
 
 /* Widen the grant of @c on @e in @seq by @add, or append one of @have | @add. */
@@ -677,16 +938,34 @@ static void counts_text(const struct call *c, char *buf, size_t size)
 					vipc_reason_str(r), (unsigned long long)c->by_reason[r]);
 }
 
+#define CGROUP_TEXT VIPC_TEXT_SIZE(VIPC_CGROUP_PATH_MAX)
+
+/* Who made call @j: the container it is judged as, or "- (cgroup PATH)"
+ * for a caller no container held that is given none.
+ */
+static void who_text(const struct judged *j, char *buf, size_t size)
+{
+	char path[CGROUP_TEXT];
+	size_t n;
+
+	vipc_label_format(j->who, buf, size);
+	if (strcmp(j->who, NO_CONTAINER) || !j->c->cgroup[0])
+		return;
+	vipc_bytes_format(j->c->cgroup, strlen(j->c->cgroup), path, sizeof(path));
+	n = strlen(buf);
+	snprintf(buf + n, size - n, " (cgroup %s)", path);
+}
+
 /* One comment line: who, to what, the permissions, the counts. Names go
  * through vipc_bytes_format: one line of printable ASCII whatever they hold.
  */
 static void comment_call(FILE *out, const struct judged *j)
 {
-	char who[VIPC_TEXT_SIZE(VIPC_LABEL_MAX)], name[VIPC_TEXT_SIZE(VIPC_NAME_MAX)];
-	char add[64], have[64], counts[512];
+	char who[VIPC_TEXT_SIZE(VIPC_LABEL_MAX) + CGROUP_TEXT + 16];
+	char name[VIPC_TEXT_SIZE(VIPC_NAME_MAX)], add[64], have[64], counts[512];
 	const struct call *c = j->c;
 
-	vipc_bytes_format(c->container, strlen(c->container), who, sizeof(who));
+	who_text(j, who, sizeof(who));
 	vipc_addr_format(c->kind, c->addr, c->len, name, sizeof(name));
 	vipc_perms_format(c->fix_perms & ~j->have, add, sizeof(add));
 	vipc_perms_format(j->have, have, sizeof(have));
@@ -731,7 +1010,7 @@ static int new_endpoints_yaml(const struct judged *j, size_t n, char **text, siz
 							     "unix" : "abstract",
 					      doc_str(&d, j[i].c->addr, j[i].c->len));
 		}
-		err = err ?: doc_grant(&d, seq, j[i].c->container, j[i].label, j[i].c->fix_perms);
+		err = err ?: doc_grant(&d, seq, j[i].who, j[i].label, j[i].c->fix_perms);
 	}
 	if (err) {
 		yaml_document_delete(&d);
@@ -758,8 +1037,11 @@ static const char *const titles[] = {
 	[F_GRANTED] = "Granted already (a reload re-issues a grant revoked since):",
 	[F_NEW] = ("Names no endpoint has: register each (OWNER: the container that binds it), "
 		   "then grant it; uncomment when reviewed:"),
-	[F_NONE] = "Not fixable by a grant (impostor, channel-full, unconfined):",
-	[F_STRANGER] = "Containers the policy does not have (removed since, or another policy's):",
+	[F_NONE] = "Not fixable by a grant (impostor, channel-full):",
+	[F_STRANGER] = ("Containers the policy does not have (removed since, or another policy's; "
+			"-: no container, its cgroup not recorded):"),
+	[F_UNSELECTABLE] = ("No container, in a cgroup no selector names as it is (the root, "
+			    "a '*' or '?', not UTF-8):"),
 	[F_UNWRITABLE] = ("Names a policy cannot hold (a relative path or one not in normal form, "
 			  "a NUL byte, not UTF-8):"),
 };
@@ -773,13 +1055,41 @@ static bool shown_under(const struct judged *j, enum fate title)
 
 	if (title != F_NONE || j->fate == F_NONE)
 		return j->fate == title;
-	for (r = 0; j->fate != F_STRANGER && r < VIPC_R__COUNT; r++)
+	if (j->fate == F_STRANGER || j->fate == F_UNSELECTABLE)
+		return false;
+	for (r = 0; r < VIPC_R__COUNT; r++)
 		if (j->c->by_reason[r] && !grant_fixes(r))
 			return true;
 	return false;
 }
 
-/* The comments before the YAML: what was read, then each section that has calls. */
+/* The containers added, each with its selector and cgroup. */
+static void comment_added(FILE *out, const struct vipc_suggest *s)
+{
+	char label[VIPC_TEXT_SIZE(VIPC_LABEL_MAX)], path[CGROUP_TEXT];
+	const struct added *a;
+	size_t i;
+
+	if (nr_used(s))
+		fprintf(out, "# Containers added (no container held these callers; each takes the "
+			     "policy's defaults, and the grants below):\n");
+	for (i = 0; i < s->nr_added; i++) {
+		a = &s->added[i];
+		if (!a->used)
+			continue;
+		vipc_label_format(a->label, label, sizeof(label));
+		vipc_bytes_format(a->path, strlen(a->path), path, sizeof(path));
+		if (a->runtime)
+			fprintf(out, "#   %s: %s %s (cgroup %s)\n", label,
+				a->runtime == VIPC_SEL_DOCKER ? "docker" : "podman", a->name, path);
+		else
+			fprintf(out, "#   %s: cgroup %s\n", label, path);
+	}
+}
+
+/* The comments before the YAML: what was read, the containers added, then
+ * each section that has calls.
+ */
 static int comments(FILE *out, const struct vipc_suggest *s, const struct judged *j)
 {
 	char *text = NULL;
@@ -790,6 +1100,7 @@ static int comments(FILE *out, const struct vipc_suggest *s, const struct judged
 	fprintf(out, "# vipc-loader suggest: %llu calls in %lu records (%lu lines: %lu skipped, "
 		     "%lu bad). Review before applying.\n",
 		(unsigned long long)s->n.calls, s->n.records, s->n.lines, s->n.skipped, s->n.bad);
+	comment_added(out, s);
 	for (t = F_GRANT; t <= F_UNWRITABLE && !err; t++) {
 		for (i = 0, any = false; i < s->nr; i++) {
 			if (!shown_under(&j[i], t))
@@ -811,7 +1122,7 @@ int vipc_suggest_fragment(struct vipc_suggest *s, const struct vipc_policy *base
 {
 	struct judged *j = judge_all(s, base);
 	yaml_document_t d;
-	int root, seq, err;
+	int root, cont, seq, err;
 	char *text = NULL;
 	size_t i, len = 0;
 
@@ -819,13 +1130,21 @@ int vipc_suggest_fragment(struct vipc_suggest *s, const struct vipc_policy *base
 		free(j);
 		return -ENOMEM;
 	}
-	/* Phase 1: `grants:`, each grant whole: what it has and what it gains. */
+	/* Phase 1: the `containers:` to add, then `grants:`, each grant whole:
+	 * what it has and what it gains.
+	 */
 	root = yaml_document_add_mapping(&d, NULL, YAML_BLOCK_MAPPING_STYLE);
+	err = root ? 0 : -ENOMEM;
+	if (!err && nr_used(s)) {
+		cont = yaml_document_add_mapping(&d, NULL, YAML_BLOCK_MAPPING_STYLE);
+		err = cont ? doc_pair(&d, root, "containers", cont) ?: doc_added(&d, cont, s) :
+			     -ENOMEM;
+	}
 	seq = yaml_document_add_sequence(&d, NULL, YAML_BLOCK_SEQUENCE_STYLE);
-	err = root && seq ? doc_pair(&d, root, "grants", seq) : -ENOMEM;
+	err = err ?: seq ? doc_pair(&d, root, "grants", seq) : -ENOMEM;
 	for (i = 0; i < s->nr && !err; i++)
 		if (j[i].fate == F_GRANT)
-			err = doc_grant(&d, seq, j[i].c->container, j[i].label,
+			err = doc_grant(&d, seq, j[i].who, j[i].label,
 					j[i].have | j[i].c->fix_perms);
 	if (err)
 		yaml_document_delete(&d);
@@ -838,15 +1157,37 @@ int vipc_suggest_fragment(struct vipc_suggest *s, const struct vipc_policy *base
 	return err;
 }
 
-/* @text, a policy that parsed, with each F_GRANT merged into its grants. */
-static int merge_text(const char *text, size_t len, const struct judged *j, size_t n,
-		      char **out, size_t *out_len)
+/* Into @d, a policy: each F_GRANT merged into its grants, each container
+ * added into its containers; a section only when something goes in it,
+ * else the policy as it was.
+ */
+static int merge_doc(yaml_document_t *d, const struct vipc_suggest *s, const struct judged *j)
+{
+	yaml_node_t *r = yaml_document_get_root_node(d);
+	int root = r ? r - d->nodes.start + 1 : 0, grants = 0, cont;
+	size_t i;
+	int err = 0;
+
+	for (i = 0; i < s->nr && !err; i++) {
+		if (j[i].fate != F_GRANT)
+			continue;
+		grants = grants ?: root ? doc_section(d, root, "grants", YAML_SEQUENCE_NODE) : 0;
+		err = grants ? doc_merge(d, grants, j[i].who, j[i].label, j[i].have,
+					 j[i].c->fix_perms & ~j[i].have) : -ENOMEM;
+	}
+	if (err || !nr_used(s))
+		return err;
+	cont = root ? doc_section(d, root, "containers", YAML_MAPPING_NODE) : 0;
+	return cont ? doc_added(d, cont, s) : -ENOMEM;
+}
+
+/* @text, a policy that parsed, with the suggestions merged in. */
+static int merge_text(const char *text, size_t len, const struct vipc_suggest *s,
+		      const struct judged *j, char **out, size_t *out_len)
 {
 	yaml_document_t d;
 	yaml_parser_t yp;
-	yaml_node_t *r;
-	int grants, err = 0;
-	size_t i;
+	int err = 0;
 
 	if (!yaml_parser_initialize(&yp))
 		return -ENOMEM;
@@ -856,15 +1197,7 @@ static int merge_text(const char *text, size_t len, const struct judged *j, size
 	yaml_parser_delete(&yp);
 	if (err)
 		return err;
-	/* A `grants:` list only when a grant is added: else the policy as it was. */
-	r = yaml_document_get_root_node(&d);
-	for (i = 0, grants = 0; i < n && !err; i++) {
-		if (j[i].fate != F_GRANT)
-			continue;
-		grants = grants ?: r ? doc_grants(&d, r - d.nodes.start + 1) : 0;
-		err = grants ? doc_merge(&d, grants, j[i].c->container, j[i].label, j[i].have,
-					 j[i].c->fix_perms & ~j[i].have) : -ENOMEM;
-	}
+	err = merge_doc(&d, s, j);
 	if (err) {
 		yaml_document_delete(&d);
 		return err;
@@ -886,7 +1219,7 @@ int vipc_suggest_policy(struct vipc_suggest *s, const char *text, size_t len, co
 	if (err)
 		return err;
 	j = judge_all(s, pol);
-	err = j ? merge_text(text, len, j, s->nr, &merged, &n) : -ENOMEM;
+	err = j ? merge_text(text, len, s, j, &merged, &n) : -ENOMEM;
 	/* Phase 2: the new policy must parse too, or nothing is printed. */
 	if (!err && vipc_policy_parse_string(merged, n, name, &back, perr)) {
 		snprintf(why, sizeof(why), "%s", perr->msg);

@@ -38,12 +38,16 @@ static const char *endpoint_label(const struct base_ctx *b, __u32 id)
 	return NULL;
 }
 
-/* A container once, however many cgroups it is bound to. */
+/* A container once, however many cgroups it is bound to, with its exact
+ * path or runtime name (what a cgroup no container held is matched with).
+ */
 static int add_container(const void *key, const void *val, void *ctx)
 {
-	const struct vipc_principal *p = &((const struct vipc_container *)val)->principal;
+	const struct vipc_container *ct = val;
+	const struct vipc_principal *p = &ct->principal;
 	struct base_ctx *b = ctx;
 	struct vipc_policy_container *c = &b->pol->containers[b->pol->nr_containers];
+	size_t n = ct->path_len < VIPC_CGROUP_PATH_MAX ? ct->path_len : VIPC_CGROUP_PATH_MAX - 1;
 
 	(void)key;
 	if (b->pol->nr_containers == b->max_c || container_label(b, p->id))
@@ -51,6 +55,13 @@ static int add_container(const void *key, const void *val, void *ctx)
 	memcpy(c->name, p->name, VIPC_LABEL_MAX - 1);
 	c->mode = p->mode;
 	c->unknown = p->unknown;
+	if (ct->selector == VIPC_SEL_CGROUP)
+		memcpy(c->cgroup, ct->path.bytes, n);
+	if (ct->selector == VIPC_SEL_DOCKER || ct->selector == VIPC_SEL_PODMAN) {
+		c->runtime = ct->selector;
+		memcpy(c->match, ct->path.bytes, n);
+		c->match_len = n;
+	}
 	b->cids[b->pol->nr_containers++] = p->id;
 	return 0;
 }
@@ -113,7 +124,8 @@ static int base_alloc(struct vipc_state *st, struct base_ctx *b)
 		       0 : -ENOMEM;
 }
 
-int vipc_suggest_base(struct vipc_state *st, struct vipc_policy **out)
+/* One read of the slot @st names into a policy: 0 or -errno, *@out set. */
+static int base_read(struct vipc_state *st, struct vipc_policy **out)
 {
 	struct base_ctx b = { .pol = calloc(1, sizeof(*b.pol)) };
 	__u32 slot = st->cfg.active_slot;
@@ -126,11 +138,25 @@ int vipc_suggest_base(struct vipc_state *st, struct vipc_policy **out)
 	err = err ?: vipc_map_visit(st->grants_fd, slot, add_grant, &b);
 	free(b.cids);
 	free(b.eids);
-	if (err) {
-		vipc_policy_free(b.pol);
-		b.pol = NULL;
-	}
 	*out = b.pol;
+	return err;
+}
+
+int vipc_suggest_base(struct vipc_state *st, struct vipc_policy **out)
+{
+	int err;
+
+	/* The slot live now, read again when a reload moved it meanwhile. */
+	*out = NULL;
+	vipc_slot_moved(st);
+	do {
+		vipc_policy_free(*out);
+		err = base_read(st, out);
+	} while (!err && vipc_slot_moved(st));
+	if (err) {
+		vipc_policy_free(*out);
+		*out = NULL;
+	}
 	return err;
 }
 
@@ -148,9 +174,12 @@ static int on_event(void *ctx, const struct vipc_event *e, const struct vipc_eve
 	return err == -EINVAL || err > 0 ? 0 : err;
 }
 
-int vipc_suggest_live(struct vipc_suggest *s, struct vipc_state *st, int timeout_s)
+int vipc_suggest_live(struct vipc_suggest *s, struct vipc_state *st, const char *cgroot,
+		      int timeout_s)
 {
-	struct vipc_stream_opts so = { .timeout_s = timeout_s, .sink = on_event, .sink_ctx = s };
+	struct vipc_stream_opts so = {
+		.timeout_s = timeout_s, .cgroot = cgroot, .sink = on_event, .sink_ctx = s
+	};
 
 	return vipc_events_stream(st, &so);
 }

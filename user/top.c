@@ -233,8 +233,8 @@ static int view_next(struct view *w)
 	s = &w->snap[w->cur];
 	s->n = 0;
 
-	/* Phase 2: the live slot (a reload may have flipped it), then the rows. */
-	err = vipc_config_read(w->st) ?: vipc_decisions_read_named(w->st, add_row, s);
+	/* Phase 2: the rows, named by the live slot (the reader follows it). */
+	err = vipc_decisions_read_named(w->st, add_row, s);
 	if (err)
 		return err;
 	s->at_ms = vipc_now_ms();

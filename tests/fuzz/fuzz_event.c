@@ -83,7 +83,7 @@ static json_object *parse_strict(const char *s)
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	char label[VIPC_LABEL_MAX] = {}, who[VIPC_TEXT_SIZE(VIPC_LABEL_MAX)], got[VIPC_LABEL_MAX];
-	struct vipc_event_names n = { "deny", who, "connect_unix", "no-grant" };
+	struct vipc_event_names n = { "deny", who, "connect_unix", "no-grant", NULL };
 	struct vipc_event e = {};
 	json_object *ev, *back;
 	const char *s, *p;

@@ -1,15 +1,26 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /* libFuzzer target: an event log for suggest. The input is read as lines
  * of `events --json`; whatever it holds, every line is counted once (good,
- * skipped or bad), and the policy it suggests (merged into a fixed policy)
- * and the fragment are written, the policy checked to parse back.
+ * skipped or bad), and the policy it suggests (merged into a fixed policy,
+ * with the containers callers no container held become, by cgroup or by
+ * the runtime names of the unit tests' fixture state) and the fragment are
+ * written, the policy checked to parse back.
  */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "suggest.h"
+#include "runtime.h"
 #include "log.h"
+
+#define FIXTURES "tests/unit/fixtures/runtime" /* run from the repository root */
+
+static const struct vipc_rt_roots roots = {
+	.docker = FIXTURES "/docker",
+	.podman = FIXTURES "/podman",
+	.containerd = { FIXTURES "/containerd" },
+};
 
 #define CHECK(cond)                        \
 	do {                               \
@@ -40,7 +51,7 @@ static void write_policy(struct vipc_suggest *s)
 	CHECK(vipc_suggest_policy(s, policy, strlen(policy), "p", f, &perr) == 0);
 	fclose(f);
 	CHECK(vipc_policy_parse_string(out, len, "out", &back, &perr) == 0);
-	CHECK(back->nr_endpoints == 2 && back->nr_containers == 2);
+	CHECK(back->nr_endpoints == 2 && back->nr_containers >= 2);
 	vipc_policy_free(back);
 	free(out);
 }
@@ -59,6 +70,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	in = fmemopen((void *)data, size, "r");
 	sink = fopen("/dev/null", "w");
 	CHECK(in && sink && vipc_suggest_new(&s) == 0);
+	vipc_suggest_where(s, NULL, &roots);
 	CHECK(vipc_suggest_read(s, in, "log") == 0);
 	n = vipc_suggest_counts(s);
 	CHECK(n->records + n->skipped + n->bad == n->lines);

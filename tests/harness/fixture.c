@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /* vipc-specific helpers for the integration suites. */
 #include <criterion/criterion.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -26,28 +27,59 @@ int v_loader(const char *arg, ...)
 	return h_run(argv, v_out, sizeof(v_out));
 }
 
-const char *v_policy_file(const char *yaml)
+/* This test's directory for the files it writes, removed at cleanup. */
+static const char *test_dir(void)
 {
-	static char path[64];
-	FILE *f;
-	int fd;
+	static const char *dir;
 
-	snprintf(path, sizeof(path), "/tmp/vipc-test-policy-XXXXXX");
-	fd = mkstemp(path);
-	cr_assert_geq(fd, 0, "mkstemp");
-	f = fdopen(fd, "w");
-	cr_assert_not_null(f);
-	fputs(yaml, f);
+	dir = dir ?: h_tmpdir();
+	cr_assert_not_null(dir);
+	return dir;
+}
+
+/* @text into @f (of @path), closed. */
+static const char *write_text(FILE *f, const char *path, const char *text)
+{
+	cr_assert_not_null(f, "%s", path);
+	fputs(text, f);
 	fclose(f);
 	return path;
 }
 
+const char *v_policy_file(const char *yaml)
+{
+	static char path[PATH_MAX];
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/policy-XXXXXX", test_dir());
+	fd = mkstemp(path);
+	cr_assert_geq(fd, 0, "mkstemp");
+	return write_text(fdopen(fd, "w"), path, yaml);
+}
+
+const char *v_tmp_file(const char *name, const char *text)
+{
+	static char path[PATH_MAX];
+
+	snprintf(path, sizeof(path), "%s/%s", test_dir(), name);
+	return write_text(fopen(path, "w"), path, text);
+}
+
 void v_load(const char *yaml)
 {
-	const char *path = v_policy_file(yaml);
-	int rc = v_loader("load", "-c", path, NULL);
+	v_load_opts(yaml, NULL);
+}
 
-	unlink(path);
+void v_load_opts(const char *yaml, const char *const *opts)
+{
+	const char *argv[32] = { V_LOADER, "load", "-c", v_policy_file(yaml) };
+	int n = 4, rc;
+
+	for (; opts && *opts && n < 31; opts++)
+		argv[n++] = *opts;
+	argv[n] = NULL;
+	rc = h_run(argv, v_out, sizeof(v_out));
+	unlink(argv[3]);
 	cr_assert_eq(rc, 0, "vipc-loader load failed (%d): %s", rc, v_out);
 }
 
@@ -245,6 +277,15 @@ unsigned long long v_bpftool_stat(const char *map, const char *field)
 	cr_assert(strcmp(map, "vipc_stats") || counted == 2, "vipc_stats: %d call hook entries: %s",
 		  counted, out);
 	return sum;
+}
+
+int v_occurrences(const char *s, const char *needle)
+{
+	int n = 0;
+
+	for (; (s = strstr(s, needle)); s++)
+		n++;
+	return n;
 }
 
 void v_require_root(void)

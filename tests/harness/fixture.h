@@ -18,10 +18,18 @@ extern char v_out[65536];
 
 /* Run ./vipc-loader with the NULL-terminated arguments; its exit status. */
 int v_loader(const char *arg, ...) __attribute__((sentinel));
-/* Write @yaml to a fresh file and return its path (static buffer). */
+/* Files a test writes go to its own h_tmpdir(), removed at cleanup; each
+ * returns the path (a static buffer). @yaml into a fresh file:
+ */
 const char *v_policy_file(const char *yaml);
+/* @text into file @name (replaced if there): */
+const char *v_tmp_file(const char *name, const char *text);
 /* Load vipc with @yaml as policy; asserts success. */
 void v_load(const char *yaml);
+/* The same with more load options (NULL-terminated, NULL for none):
+ * "--max-containers", "16", ...
+ */
+void v_load_opts(const char *yaml, const char *const *opts);
 /* Unload if loaded; never fails the test. */
 void v_unload(void);
 /* Is the backend under test ($VIPC_BACKEND) the LSM one? (else the socket one) */
@@ -43,6 +51,8 @@ unsigned long long v_stat_hook(const char *hook, const char *field);
  * else every entry must hold the field.
  */
 unsigned long long v_bpftool_stat(const char *map, const char *field);
+/* How often @needle occurs in @s (overlaps counted). */
+int v_occurrences(const char *s, const char *needle);
 /* Skip (or, under CI=true, fail) when not root. */
 void v_require_root(void);
 

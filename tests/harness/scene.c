@@ -42,8 +42,13 @@ static struct h_container *start(const char *name, struct h_container *netns)
 
 void s_start(const char *policy, int shared_netns)
 {
+	s_start_opts(policy, shared_netns, NULL);
+}
+
+void s_start_opts(const char *policy, int shared_netns, const char *const *load_opts)
+{
 	v_require_root();
-	v_load(policy);
+	v_load_opts(policy, load_opts);
 	sc.srv = start("srv", NULL);
 	sc.cli = start("cli", shared_netns ? sc.srv : NULL);
 	sc.bad = start("bad", shared_netns ? sc.srv : NULL);

@@ -46,6 +46,8 @@ void s_fini(void);
  * network namespace when @shared_netns).
  */
 void s_start(const char *policy, int shared_netns);
+/* The same, loading with more options (NULL-terminated, NULL for none). */
+void s_start_opts(const char *policy, int shared_netns, const char *const *load_opts);
 /* Run vipc-probe with the NULL-terminated arguments inside @c: its exit
  * status (0, or the errno of the failing call).
  */

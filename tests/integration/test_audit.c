@@ -4,7 +4,8 @@
  * --policy` turns the record into a policy that `reload -c` applies; with
  * bad switched to enforce, the recorded calls are allowed and a call that
  * was not recorded is still denied. Live, `suggest --timeout` reads the
- * ring buffer and writes a fragment against the loaded registry.
+ * ring buffer and writes a fragment against the loaded registry, as live
+ * at its end, whatever reload came meanwhile.
  */
 #include <criterion/criterion.h>
 #include <errno.h>
@@ -142,4 +143,76 @@ Test(audit, live_events_make_a_fragment_against_the_registry)
 			       "- {container: cli, endpoint: dgram, allow: [send]}\n"), "%s", text);
 	cr_assert(strstr(text, "#   bad -> dgram (/shared/d.sock): +send [1 call: 0 denied, "
 			       "1 would-deny; no-grant 1]\n"), "%s", text);
+}
+
+/* Wait until @pid maps a BPF map: the loader maps the registry counters
+ * once it has opened the pinned state and read the live slot.
+ */
+static void wait_opened(pid_t pid)
+{
+	char path[64], *maps = "";
+	int i;
+
+	snprintf(path, sizeof(path), "/proc/%d/maps", (int)pid);
+	for (i = 0; i < h_scale_ms(5000) / 10; i++, usleep(10000)) {
+		maps = slurp(path);
+		if (strstr(maps, "anon_inode:bpf-map"))
+			return;
+	}
+	cr_assert_fail("pid %d never opened the pinned state: %s", (int)pid, maps);
+}
+
+/* `suggest --timeout 5` started and reading, @before, the scene's policy
+ * reloaded, @after: the fragment grants @who send on dgram, and every
+ * container it names is one the live policy has.
+ */
+static void suggest_over_a_reload(void (*before)(void), void (*after)(void), const char *who)
+{
+	const char *argv[] = { V_LOADER, "suggest", "--timeout", "5", NULL };
+	char out[65536], want[128];
+	const char *path;
+	pid_t pid;
+
+	s_start(AUDIT_POLICY, 0);
+	s_listen(S_DGRAM, "--dgram");
+	pid = h_spawn(NULL, argv, NULL);
+	cr_assert_gt(pid, 0);
+	wait_opened(pid);
+	before();
+	path = v_policy_file(AUDIT_POLICY);
+	cr_assert_eq(v_loader("reload", "-c", path, NULL), 0, "%s", v_out);
+	unlink(path);
+	after();
+	cr_assert_eq(h_spawn_wait(pid, 20000), 0);
+	h_spawn_output(pid, out, sizeof(out));
+	snprintf(want, sizeof(want),
+		 "\ngrants:\n- {container: %s, endpoint: dgram, allow: [send]}\n", who);
+	cr_assert(strstr(out, want), "%s", out);
+	cr_assert_null(strstr(out, "Containers the policy does not have"), "%s", out);
+}
+
+static void nothing(void)
+{
+}
+
+/* bad's would-deny, taken by the reader (it reads every 100 ms). */
+static void bad_sends(void)
+{
+	cr_assert_eq(s_probe(sc.bad, "sendto", S_DGRAM, "ping", NULL), 0);
+	usleep(h_scale_ms(500) * 1000);
+}
+
+static void cli_sends(void)
+{
+	cr_assert_eq(s_probe(sc.cli, "sendto", S_DGRAM, "ping", NULL), EPERM, "enforced, no grant");
+}
+
+Test(audit, a_live_suggest_names_the_containers_a_reload_kept)
+{
+	suggest_over_a_reload(nothing, cli_sends, "cli");
+}
+
+Test(audit, a_live_suggest_judges_by_the_registry_live_at_its_end)
+{
+	suggest_over_a_reload(bad_sends, nothing, "bad");
 }

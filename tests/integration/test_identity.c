@@ -260,12 +260,16 @@ Test(identity, glob_binds_replicas_at_mkdir_and_not_others)
 		cr_assert_eq(s_probe(web[i], "connect", S_SOCK, NULL), EPERM, "%s", names[i]);
 		expect_bound(names[i]);
 	}
-	cr_assert_eq(s_probe(other, "connect", S_SOCK, NULL), 0, "webx does not match web-*");
+	/* webx matches no glob: no container, refused by sock's others: deny. */
+	cr_assert_eq(s_probe(other, "connect", S_SOCK, NULL), EPERM, "webx");
+	cr_assert_eq(v_loader("check", "--cgroup", "vipc-test/webx", "sock", "connect", NULL),
+		     VIPC_EXIT_DENIED, "%s", v_out);
+	cr_assert_str_eq(v_out, "deny (no-grant), no container\n", "webx does not match web-*");
 	cr_assert_eq(v_loader("container", "ls", NULL), 0, "%s", v_out);
 	cr_assert(strstr(v_out, "glob /vipc-test/web-*: /vipc-test/web-"), "%s", v_out);
 	cr_assert_null(strstr(v_out, "webx"), "%s", v_out);
 	cr_assert_eq(v_stat("cgroups_bound"), 6, "srv, cli, bad and the three replicas");
-	cr_assert_eq(v_stat("denied_no_grant"), 3);
+	cr_assert_eq(v_stat("denied_no_grant"), 4);
 	for (i = 0; i < 3; i++)
 		h_container_destroy(web[i]);
 	h_container_destroy(other);

@@ -2,19 +2,26 @@
 /* The metrics endpoint against a real Prometheus: known allowed and denied
  * calls from real runc containers, `vipc-loader metrics --listen`, Debian's
  * prometheus scraping it every second, and the exact counts read back from
- * Prometheus's HTTP API; bad requests answered and survived; the textfile
- * accepted by promtool. Prometheus and the server run in a test cgroup,
- * killed with it and their directory removed even when a test fails.
+ * Prometheus's HTTP API; bad requests answered and survived; curl's
+ * scrape answered within 2 s under floods of idle, slow and abandoned
+ * connections, and pipelined requests all answered; the textfile accepted
+ * by promtool. Prometheus, the server and the attackers run in test
+ * cgroups, killed with them and their directory removed even when a test
+ * fails.
  */
 #include <criterion/criterion.h>
 #include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
+#include <sys/time.h>
+#include <sys/wait.h>
 #include <json-c/json.h>
 #include <linux/types.h>
 #include "vipc.h"
@@ -119,16 +126,24 @@ static void start_prometheus(void)
 				    h_scale_ms(30000)), 0, "prometheus never became ready");
 }
 
-/* curl's output for ARGV (curl -s first). */
-static int curl(const char *const *args, char *out, size_t size)
+/* curl's output for ARGS (after curl -s --max-time MS): its exit status. */
+static int curl_for(int ms, const char *const *args, char *out, size_t size)
 {
-	const char *argv[16] = { "curl", "-s", "--max-time", "10" };
+	char max[16];
+	const char *argv[16] = { "curl", "-s", "--max-time", max };
 	int n = 4;
 
+	snprintf(max, sizeof(max), "%d.%03d", ms / 1000, ms % 1000);
 	for (; *args && n < 15; args++)
 		argv[n++] = *args;
 	argv[n] = NULL;
 	return h_run(argv, out, size);
+}
+
+/* curl's output for ARGS, given 10 s. */
+static int curl(const char *const *args, char *out, size_t size)
+{
+	return curl_for(10000, args, out, size);
 }
 
 /* The one value of instant query @q in Prometheus, or -1 when it has none. */
@@ -268,17 +283,26 @@ static int status_of(const char *const *args)
 	return atoi(out);
 }
 
-/* Send @raw on a new connection to the server: the status of its reply. */
-static int raw_status(const char *raw)
+/* A new TCP connection to the server. */
+static int connect_server(void)
 {
 	struct sockaddr_in a = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK),
 				 .sin_port = htons(atoi(strrchr(server_url, ':') + 1)) };
+	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+
+	cr_assert_geq(fd, 0, "socket: %s", strerror(errno));
+	cr_assert_eq(connect(fd, (struct sockaddr *)&a, sizeof(a)), 0, "connect: %s",
+		     strerror(errno));
+	return fd;
+}
+
+/* Send @raw on a new connection to the server: the status of its reply. */
+static int raw_status(const char *raw)
+{
 	char reply[256] = "";
-	int fd = socket(AF_INET, SOCK_STREAM, 0), st = -1;
+	int fd = connect_server(), st = -1;
 	ssize_t n;
 
-	cr_assert_geq(fd, 0);
-	cr_assert_eq(connect(fd, (struct sockaddr *)&a, sizeof(a)), 0);
 	cr_assert_eq(write(fd, raw, strlen(raw)), (ssize_t)strlen(raw));
 	n = read(fd, reply, sizeof(reply) - 1);
 	close(fd);
@@ -324,6 +348,139 @@ Test(metrics, bad_requests_get_their_status_and_the_server_survives)
 	cr_expect(strstr(out, "POST /metrics: 405\n"), "%s", out);
 	cr_expect(strstr(out, "HTTP response code is 431)\n"), "%s", out);
 	cr_expect(strstr(out, "connection closed without a well-formed request\n"), "%s", out);
+}
+
+/* curl, a client not written here, scrapes /metrics: 200 within 2 s. */
+static void expect_scrape_within_2s(const char *under)
+{
+	char url[128], out[64] = "";
+	const char *args[] = { "-o", "/dev/null", "-w", "%{http_code}", url, NULL };
+	int rc;
+
+	snprintf(url, sizeof(url), "%s/metrics", server_url);
+	rc = curl_for(h_scale_ms(2000), args, out, sizeof(out));
+	cr_expect(rc == 0 && !strcmp(out, "200"),
+		  "no scrape within 2 s with %s: curl exit %d, status '%s'", under, rc, out);
+}
+
+/* vipc loaded and the server started: where the attacks below aim. */
+static void serve_loaded(void)
+{
+	v_require_root();
+	v_load(M_POLICY);
+	start_server();
+}
+
+Test(metrics, a_scrape_is_answered_with_500_idle_connections_open)
+{
+	int fd[500], i;
+
+	serve_loaded();
+	for (i = 0; i < 500; i++)
+		fd[i] = connect_server();
+	expect_scrape_within_2s("500 idle connections open");
+	for (i = 0; i < 500; i++)
+		close(fd[i]);
+}
+
+/* A child trickling a request, a byte every 2 s, on @n new connections:
+ * in a test cgroup (killed at cleanup) and killed with this test's process.
+ */
+static pid_t slowloris(int n)
+{
+	static const char req[] = "GET /metrics HTTP/1.1\r\nHost: x\r\nX-Slow: ";
+	int fd[64], i, k;
+	pid_t pid;
+
+	cr_assert_leq(n, 64);
+	for (i = 0; i < n; i++)
+		fd[i] = connect_server();
+	cr_assert_eq(h_cgroup_make(H_CGROUP_ROOT "/attack"), 0);
+	pid = fork();
+	cr_assert_geq(pid, 0, "fork: %s", strerror(errno));
+	if (!pid) {
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		for (k = 0; req[k]; k++, sleep(2))
+			for (i = 0; i < n; i++)
+				send(fd[i], req + k, 1, MSG_NOSIGNAL);
+		for (;;)
+			pause();
+	}
+	for (i = 0; i < n; i++)
+		close(fd[i]);
+	cr_assert_eq(h_cgroup_enter(H_CGROUP_ROOT "/attack", pid), 0);
+	return pid;
+}
+
+Test(metrics, a_scrape_is_answered_under_a_slowloris_of_40)
+{
+	pid_t pid;
+
+	serve_loaded();
+	pid = slowloris(40);
+	expect_scrape_within_2s("a slowloris of 40 connections");
+	/* Still so once the slowloris has outlived the 10 s idle timeout. */
+	sleep(11);
+	expect_scrape_within_2s("a slowloris of 40 connections after 11 s");
+	kill(pid, SIGKILL);
+	waitpid(pid, NULL, 0);
+}
+
+Test(metrics, a_scrape_is_answered_after_200_connections_closed_mid_request_line)
+{
+	int fd, i;
+
+	serve_loaded();
+	for (i = 0; i < 200; i++) {
+		fd = connect_server();
+		cr_assert_eq(write(fd, "GET /metr", 9), 9);
+		close(fd);
+	}
+	expect_scrape_within_2s("200 connections just closed mid request line");
+}
+
+/* The complete 200 responses (headers, then Content-Length bytes) that
+ * @s (@n bytes, NUL-terminated) starts with.
+ */
+static int responses_200(const char *s, size_t n)
+{
+	const char *end = s + n, *body, *cl;
+	int count = 0;
+
+	while (s < end && !strncmp(s, "HTTP/1.1 200 ", 13)) {
+		body = memmem(s, end - s, "\r\n\r\n", 4);
+		cl = memmem(s, end - s, "\r\nContent-Length: ", 18);
+		if (!body || !cl || cl > body || body + 4 + atol(cl + 18) > end)
+			break;
+		s = body + 4 + atol(cl + 18);
+		count++;
+	}
+	return count;
+}
+
+Test(metrics, pipelined_requests_are_all_answered)
+{
+	static const char get[] = "GET /metrics HTTP/1.1\r\nHost: x\r\n\r\n",
+			  last[] = "GET /metrics HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n";
+	static char in[1 << 20];
+	struct timeval tv = { .tv_sec = h_scale_ms(10000) / 1000 };
+	char out[sizeof(get) * 2 + sizeof(last)];
+	size_t len = 0;
+	ssize_t n;
+	int fd;
+
+	serve_loaded();
+	fd = connect_server();
+	cr_assert_eq(setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv)), 0);
+	/* Three requests in one write; the server closes after the last. */
+	snprintf(out, sizeof(out), "%s%s%s", get, get, last);
+	cr_assert_eq(write(fd, out, strlen(out)), (ssize_t)strlen(out));
+	while (len < sizeof(in) - 1 && (n = read(fd, in + len, sizeof(in) - 1 - len)) > 0)
+		len += n;
+	close(fd);
+	in[len] = '\0';
+	cr_expect_eq(responses_200(in, len), 3, "%d of 3 pipelined requests answered:\n%.600s",
+		     responses_200(in, len), in);
 }
 
 Test(metrics, textfile_is_written_atomically_and_passes_promtool)

@@ -8,6 +8,7 @@
 #include <json-c/json.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 #include "fixture.h"
@@ -124,16 +125,6 @@ static const char *hex(const char *bytes, size_t n, char *out)
 	return out;
 }
 
-/* How often @needle occurs in @s. */
-static int occurrences(const char *s, const char *needle)
-{
-	int n = 0;
-
-	for (; (s = strstr(s, needle)); s++)
-		n++;
-	return n;
-}
-
 Test(observe, a_hostile_comm_cannot_forge_the_json_event)
 {
 	/* --comm argument (\xNN decoded), the bytes the kernel keeps, their text. */
@@ -161,7 +152,7 @@ Test(observe, a_hostile_comm_cannot_forge_the_json_event)
 		cr_assert_str_eq(field(ev, "container"), "bad", "%s", line);
 		cr_assert_str_eq(field(ev, "reason"), "no-grant", "%s", line);
 		cr_assert_str_eq(field(ev, "name"), S_SOCK, "%s", line);
-		cr_assert_eq(occurrences(line, "\"reason\":"), 1, "%s", line);
+		cr_assert_eq(v_occurrences(line, "\"reason\":"), 1, "%s", line);
 		json_object_put(ev);
 	}
 }
@@ -173,7 +164,7 @@ Test(observe, a_newline_in_comm_cannot_forge_a_text_line)
 	cr_assert_eq(s_probe(sc.bad, "connect", S_SOCK, "--comm", "ev\nallow x", NULL), EPERM);
 	cr_assert_eq(v_loader("events", "--count", "1", "--timeout", "5", NULL), 0, "%s", v_out);
 	cr_assert(strstr(v_out, "(ev\\x0aallow\\x20x)"), "%s", v_out);
-	cr_assert_eq(occurrences(v_out, "\n"), 1, "one line: %s", v_out);
+	cr_assert_eq(v_occurrences(v_out, "\n"), 1, "one line: %s", v_out);
 }
 
 /* An unregistered abstract name with a quote, a backslash, a NUL, control
@@ -211,7 +202,7 @@ Test(observe, a_hostile_registered_address_round_trips_in_ls_and_events)
 		     0, "%s", v_out);
 	cr_assert_eq(v_loader("endpoint", "ls", NULL), 0, "%s", v_out);
 	cr_assert(strstr(v_out, " @q\"\\x5c\\x01\\x0a\\xc3\\xa9\\xff\n"), "%s", v_out);
-	cr_assert_eq(occurrences(v_out, "\n"), 4, "one line per endpoint: %s", v_out);
+	cr_assert_eq(v_occurrences(v_out, "\n"), 4, "one line per endpoint: %s", v_out);
 	cr_assert_eq(v_loader("endpoint", "ls", "--json", NULL), 0, "%s", v_out);
 	p = strchr(v_out, '[');
 	cr_assert_not_null(p, "%s", v_out);
@@ -234,10 +225,108 @@ Test(observe, a_hostile_registered_address_round_trips_in_ls_and_events)
 	json_object_put(ev);
 }
 
+/* A reader started before a reload names a container the reload kept: ids
+ * survive a reload, names follow the slot live when an event is printed.
+ */
+Test(observe, a_reader_started_before_a_reload_names_the_containers_it_kept)
+{
+	const char *argv[] = { V_LOADER, "events", "--json", "-i", "200", "--timeout", "60", NULL };
+	const char *path;
+	char out[65536];
+	pid_t ev;
+
+	s_start(S_POLICY, 0);
+	s_listen(S_SOCK, NULL);
+	/* Its first snapshot: the reader has opened the pinned state. */
+	ev = h_spawn(NULL, argv, "{\"decisions\":");
+	cr_assert_gt(ev, 0, "events did not start");
+	path = v_policy_file(S_POLICY);
+	cr_assert_eq(v_loader("reload", "-c", path, NULL), 0, "%s", v_out);
+	unlink(path);
+	cr_assert_eq(s_probe(sc.bad, "connect", S_SOCK, NULL), EPERM);
+	cr_assert_eq(h_spawn_expect(ev, "\"type\":\"deny\"", 5000), 0, "no deny event");
+	h_spawn_output(ev, out, sizeof(out));
+	cr_assert(strstr(out, "\"type\":\"deny\",\"ts_ns\":"), "%s", out);
+	cr_assert(strstr(out, "\"container\":\"bad\",\"cgroup_id\":"), "named: %s", out);
+	cr_assert_null(strstr(out, "\"container\":\"#"), "bad is live, not removed: %s", out);
+	cr_assert_eq(h_spawn_stop(ev), 0);
+}
+
+/* `#id` stays for what is really gone: an event of a container a reload
+ * removed, read afterwards.
+ */
+Test(observe, an_event_of_a_removed_container_names_its_id)
+{
+	const char *path;
+
+	s_start(S_POLICY, 0);
+	s_listen(S_SOCK, NULL);
+	cr_assert_eq(s_probe(sc.bad, "connect", S_SOCK, NULL), EPERM);
+	path = v_policy_file("version: 1\n"
+			     "containers:\n"
+			     "  srv: { cgroup: vipc-test/srv }\n"
+			     "  cli: { cgroup: vipc-test/cli }\n" S_ENDPOINTS);
+	cr_assert_eq(v_loader("reload", "-c", path, NULL), 0, "%s", v_out);
+	unlink(path);
+	cr_assert_eq(v_loader("events", "--json", "--count", "1", "--timeout", "5", NULL), 0, "%s",
+		     v_out);
+	cr_assert(strstr(v_out, "\"container\":\"#3\""), "%s", v_out);
+}
+
 static void assert_counter(const char *field, unsigned long long want)
 {
 	cr_assert_eq(v_stat(field), want, "loader: %s", field);
 	cr_assert_eq(v_bpftool_stat("vipc_stats", field), want, "bpftool: %s", field);
+}
+
+/* The line of `status --json` in v_out, parsed. */
+static json_object *status_doc(void)
+{
+	char *p;
+
+	cr_assert_eq(v_loader("status", "--json", NULL), 0, "%s", v_out);
+	p = v_out[0] == '{' ? v_out : strstr(v_out, "\n{");
+	cr_assert_not_null(p, "no JSON line: %s", v_out);
+	return parse_line(p + (*p == '\n'));
+}
+
+static unsigned long long u64_field(json_object *obj, const char *key)
+{
+	return strtoull(field(obj, key), NULL, 10);
+}
+
+Test(observe, events_lost_to_a_full_ring_buffer_are_a_status_warning)
+{
+	const char *flood[] = { V_PROBE, "loop", S_SOCK, "2", NULL };
+	unsigned long long dropped;
+	char want[160];
+	json_object *doc;
+	pid_t pid;
+
+	/* Phase 1: every event, nobody reading, a burst of denies: the ring fills. */
+	s_start("version: 1\nevents: { rate: all }\n" S_CONTAINERS S_ENDPOINTS S_GRANTS, 0);
+	s_listen(S_SOCK, NULL);
+	cr_assert_eq(v_loader("status", NULL), 0, "%s", v_out);
+	cr_assert_null(strstr(v_out, "events_dropped"), "nothing lost yet: %s", v_out);
+	pid = h_container_spawn(sc.bad, flood, NULL);
+	cr_assert_gt(pid, 0);
+	cr_assert_eq(h_spawn_wait(pid, 20000), 0, "the connect loop was held up");
+	dropped = v_stat_total("events_dropped");
+	cr_assert_gt(dropped, 0, "the burst did not fill the ring buffer");
+
+	/* Phase 2: status says how many, what they were and what to do. */
+	cr_assert_eq(v_loader("status", NULL), 0, "%s", v_out);
+	snprintf(want, sizeof(want), "vipc: events_dropped %llu: deny and would-deny events lost "
+		 "to a full ring buffer", dropped);
+	cr_assert(strstr(v_out, want), "%s expected: %s", want, v_out);
+	cr_assert(strstr(v_out, "vipc-loader events"), "who reads them: %s", v_out);
+	cr_assert(strstr(v_out, "events: { rate: }"), "how to send fewer: %s", v_out);
+	doc = status_doc();
+	cr_assert_eq(u64_field(doc, "events_dropped"), dropped, "%s", v_out);
+	cr_assert_eq(u64_field(doc, "snapshots_dropped"), v_stat_total("snapshots_dropped"), "%s",
+		     v_out);
+	cr_assert_eq(u64_field(doc, "decisions_missed"), 0, "%s", v_out);
+	json_object_put(doc);
 }
 
 Test(observe, exact_counters_after_a_known_sequence)

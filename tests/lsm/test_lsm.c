@@ -105,6 +105,39 @@ Test(lsm, only_the_owner_binds_a_registered_name)
 	cr_assert_eq(v_stat_total("denied_no_perm"), 1);
 }
 
+/* sock and abs open to others: connect and send, never bind. */
+#define PUBLIC_POLICY                                                              \
+	"version: 1\ndefaults: { others: allow }\n" S_CONTAINERS S_ENDPOINTS S_GRANTS
+
+Test(lsm, a_public_endpoint_is_still_bound_by_its_owner_only)
+{
+	lsm_start(PUBLIC_POLICY, 1);
+	cr_assert_eq(host_bind_abstract(S_ABSTRACT + 1), EPERM, "others: allow is not bind");
+	s_listen(S_ABSTRACT, NULL);
+	cr_assert_eq(v_stat_hook("socket_bind", "denied_no_grant"), 1);
+}
+
+/* A connection a caller no container holds made to a public endpoint is
+ * re-checked like any other: the endpoint closed to others, its next send
+ * fails.
+ */
+Test(lsm, closing_an_endpoint_to_others_cuts_their_connections)
+{
+	char path[512];
+	const char *argv[] = { h_path("build/tests/vipc-probe"), "session", path, "60", NULL };
+	pid_t pid;
+
+	lsm_start(PUBLIC_POLICY, 0);
+	s_listen(S_SOCK, NULL);
+	cr_assert_eq(h_cgroup_make("vipc-test/stranger"), 0);
+	snprintf(path, sizeof(path), "%s/s.sock", sc.shared);
+	pid = h_spawn("vipc-test/stranger", argv, "ok 2");
+	cr_assert_gt(pid, 0, "the stranger's session did not get going");
+	cr_assert_eq(v_loader("reload", "-c", v_policy_file(S_POLICY), NULL), 0, "%s", v_out);
+	cr_assert_eq(h_spawn_wait(pid, 10000), EPERM, "the next send must fail");
+	cr_assert_geq(v_stat_hook("socket_sendmsg", "denied_no_grant"), 1);
+}
+
 Test(lsm, a_name_bound_before_load_by_another_container_is_an_impostor)
 {
 	const char *argv[] = { V_PROBE, "listen", S_SOCK, NULL };

@@ -70,6 +70,24 @@ Test(cli, each_command_takes_its_own_options)
 	ACCEPTS("channel", "ls", "--json");
 	ACCEPTS("revoke", "--endpoint", "e");
 	ACCEPTS("check", "a", "b", "connect", "--json");
+	ACCEPTS("check", "--cgroup", "a/b", "e", "connect", "--cgroup-root", "/c");
+	ACCEPTS("endpoint", "add", "e", "o", "/e", "--others", "audit");
+}
+
+Test(cli, others_is_deny_allow_or_audit_on_endpoint_add_only)
+{
+	struct vipc_cli o;
+
+	cr_assert_eq(parse(&o, "endpoint", "add", "e", "o", "/e", NULL), 0, "%s", err_text);
+	cr_assert_eq(o.others, VIPC_OTHERS_DENY);
+	cr_assert_eq(parse(&o, "endpoint", "add", "e", "o", "/e", "--others", "allow", NULL), 0);
+	cr_assert_eq(o.others, VIPC_OTHERS_ALLOW);
+	REFUSES("vipc: --others takes deny, allow or audit, not 'open'", "endpoint", "add", "e",
+		"o", "/e", "--others", "open");
+	REFUSES("vipc: endpoint rm does not take --others", "endpoint", "rm", "e", "o", "--others",
+		"allow");
+	REFUSES("vipc: grant does not take --others", "grant", "a", "e", "connect", "--others",
+		"deny");
 }
 
 Test(cli, options_stand_anywhere)
@@ -192,7 +210,7 @@ Test(cli, bad_values_are_refused)
 	REFUSES("vipc-loader: unrecognized option '--bogus'", "status", "--bogus");
 }
 
-Test(cli, suggest_takes_from_policy_and_timeout_only)
+Test(cli, suggest_takes_from_policy_timeout_and_the_roots_only)
 {
 	struct vipc_cli o;
 
@@ -203,6 +221,8 @@ Test(cli, suggest_takes_from_policy_and_timeout_only)
 	cr_assert_str_eq(o.policy, "p.yaml");
 	cr_assert_eq(o.timeout_s, 3);
 	ACCEPTS("suggest", "--from", "-");
+	ACCEPTS("suggest", "--from", "-", "--cgroup-root", "/sys/fs/cgroup", "--runtime-root",
+		"docker=/d");
 	REFUSES("vipc: suggest does not take --config", "suggest", "--from", "a", "-c", "p");
 	REFUSES("vipc: suggest does not take --json", "suggest", "--from", "a", "--json");
 	REFUSES("vipc: suggest does not take --count", "suggest", "--timeout", "1", "--count", "1");

@@ -24,6 +24,10 @@ static const struct vipc_endpoint foreign = { .id = 1, .owner = OTHER, .generati
 static const struct vipc_endpoint own = { .id = 2, .owner = CALLER, .generation = GEN };
 static const struct vipc_endpoint channel = { .id = 3, .owner = OTHER, .generation = GEN,
 					      .capacity = 2 };
+static const struct vipc_endpoint public = { .id = 4, .owner = OTHER, .generation = GEN,
+					     .others = VIPC_OTHERS_ALLOW };
+static const struct vipc_endpoint audited = { .id = 5, .owner = OTHER, .generation = GEN,
+					      .others = VIPC_OTHERS_AUDIT };
 
 static const struct vipc_grant conn_send = { .perms = CONNECT | SEND, .generation = GEN };
 static const struct vipc_grant send_only = { .perms = SEND, .generation = GEN };
@@ -42,8 +46,19 @@ struct decide_case {
 };
 
 static const struct decide_case decide_cases[] = {
-	{ "no principal", NULL, &foreign, &conn_send, CONNECT, VIPC_R_UNCONFINED },
+	{ "no principal, others: deny", NULL, &foreign, &conn_send, CONNECT, VIPC_R_NO_GRANT },
+	{ "no principal, others: audit", NULL, &audited, NULL, SEND, VIPC_R_NO_GRANT },
+	{ "no principal, others: allow, connect", NULL, &public, NULL, CONNECT, VIPC_R_PUBLIC },
+	{ "no principal, others: allow, send", NULL, &public, NULL, SEND, VIPC_R_PUBLIC },
+	{ "no principal, others: allow, connect and send", NULL, &public, NULL, CONNECT | SEND,
+	  VIPC_R_PUBLIC },
+	{ "no principal, others: allow, pass-fd needs a grant", NULL, &public, NULL,
+	  SEND | VIPC_PERM_PASS_FD, VIPC_R_NO_GRANT },
+	{ "no principal, others: allow, bind needs a grant", NULL, &public, NULL, VIPC_PERM_BIND,
+	  VIPC_R_NO_GRANT },
 	{ "no principal, no endpoint", NULL, NULL, NULL, SEND, VIPC_R_UNCONFINED },
+	{ "a container without a grant, others: allow", &allow_unknown, &public, NULL, CONNECT,
+	  VIPC_R_NO_GRANT },
 	{ "unknown endpoint, default allow", &allow_unknown, NULL, NULL, CONNECT,
 	  VIPC_R_UNKNOWN_ALLOW },
 	{ "unknown endpoint, default deny", &deny_unknown, NULL, NULL, CONNECT,
@@ -85,6 +100,7 @@ static const int denies[VIPC_R__COUNT] = {
 	[VIPC_R_OWNER] = 0,
 	[VIPC_R_GRANTED] = 0,
 	[VIPC_R_UNKNOWN_ALLOW] = 0,
+	[VIPC_R_PUBLIC] = 0,
 	[VIPC_R_UNKNOWN_DENY] = 1,
 	[VIPC_R_NO_GRANT] = 1,
 	[VIPC_R_NO_PERM] = 1,
@@ -117,14 +133,20 @@ static const struct peer_case peer_cases[] = {
 	{ "impostor, even for the owner", &allow_unknown, &own, NULL, OTHER, VIPC_R_IMPOSTOR },
 	{ "unregistered name, anyone bound it", &deny_unknown, NULL, NULL, OTHER,
 	  VIPC_R_UNKNOWN_DENY },
-	{ "bound by its owner, unconfined caller", NULL, &foreign, NULL, OTHER,
-	  VIPC_R_UNCONFINED },
+	{ "bound by its owner, no container, others: deny", NULL, &foreign, NULL, OTHER,
+	  VIPC_R_NO_GRANT },
+	{ "bound by its owner, no container, others: allow", NULL, &public, NULL, OTHER,
+	  VIPC_R_PUBLIC },
+	{ "impostor, no container, others: allow", NULL, &public, NULL, CALLER,
+	  VIPC_R_IMPOSTOR },
 	{ "bind: the owner", &deny_unknown, &own, NULL, BIND, VIPC_R_OWNER },
 	{ "bind: a holder of bind", &allow_unknown, &foreign, &every, BIND, VIPC_R_GRANTED },
 	{ "bind: connect is not bind", &allow_unknown, &foreign, &conn_send, BIND,
 	  VIPC_R_NO_PERM },
 	{ "bind: no grant", &allow_unknown, &foreign, NULL, BIND, VIPC_R_NO_GRANT },
 	{ "bind: unconfined squatter", NULL, &foreign, NULL, BIND, VIPC_R_NO_GRANT },
+	{ "bind: unconfined squatter, others: allow", NULL, &public, NULL, BIND,
+	  VIPC_R_NO_GRANT },
 	{ "bind: an unregistered name, unknown deny", &deny_unknown, NULL, NULL, BIND,
 	  VIPC_R_UNKNOWN_ALLOW },
 	{ "bind: an unregistered name, unconfined", NULL, NULL, NULL, BIND, VIPC_R_UNCONFINED },
@@ -255,7 +277,8 @@ Test(decide, enforce_mode_lets_only_allow_reasons_through)
 	int r;
 
 	for (r = 0; r < VIPC_R__COUNT; r++)
-		cr_expect_eq(!!vipc_verdict_allows(&p, r), !denies[r], "reason %d", r);
+		cr_expect_eq(!!vipc_verdict_allows(&p, &foreign, r, CONNECT), !denies[r],
+			     "reason %d", r);
 }
 
 Test(decide, audit_mode_lets_every_reason_but_a_hold_through)
@@ -264,18 +287,32 @@ Test(decide, audit_mode_lets_every_reason_but_a_hold_through)
 	int r;
 
 	for (r = 0; r < VIPC_R__COUNT; r++)
-		cr_expect_eq(!!vipc_verdict_allows(&p, r), r != VIPC_R_HELD, "reason %d", r);
+		cr_expect_eq(!!vipc_verdict_allows(&p, &foreign, r, CONNECT), r != VIPC_R_HELD,
+			     "reason %d", r);
 }
 
-/* decide() says UNCONFINED exactly when there is no principal to pass on. */
-Test(decide, unconfined_verdict_needs_no_principal)
+/* A caller no container holds: the endpoint's others decide, not a mode. */
+Test(decide, no_container_gets_what_the_endpoint_gives_others)
 {
-	cr_expect(vipc_verdict_allows(NULL, vipc_decide(NULL, &foreign, NULL, CONNECT)));
+	cr_expect(!vipc_verdict_allows(NULL, &foreign, vipc_decide(NULL, &foreign, NULL, CONNECT),
+				       CONNECT));
+	cr_expect(vipc_verdict_allows(NULL, &public, vipc_decide(NULL, &public, NULL, CONNECT),
+				      CONNECT));
+	cr_expect(vipc_verdict_allows(NULL, &audited, vipc_decide(NULL, &audited, NULL, SEND),
+				      SEND));
+	cr_expect(vipc_verdict_allows(NULL, NULL, vipc_decide(NULL, NULL, NULL, CONNECT), CONNECT));
 }
 
-/* An unconfined caller has no audit mode: an impostor or squat stays denied. */
-Test(decide, unconfined_denies_stand)
+/* `others: audit` audits only what `others: deny` refuses a connect or
+ * send for: an impostor, a squat and a hold stay denied.
+ */
+Test(decide, others_audit_lets_no_impostor_or_squat_through)
 {
-	cr_expect(!vipc_verdict_allows(NULL, VIPC_R_IMPOSTOR));
-	cr_expect(!vipc_verdict_allows(NULL, VIPC_R_NO_GRANT));
+	cr_expect(!vipc_verdict_allows(NULL, &audited, VIPC_R_IMPOSTOR, CONNECT));
+	cr_expect(!vipc_verdict_allows(NULL, &audited, VIPC_R_NO_GRANT, VIPC_PERM_BIND));
+	cr_expect(!vipc_verdict_allows(NULL, &public, VIPC_R_NO_GRANT, VIPC_PERM_BIND));
+	cr_expect(!vipc_verdict_allows(NULL, &public, VIPC_R_IMPOSTOR, CONNECT));
+	cr_expect(!vipc_verdict_allows(NULL, &foreign, VIPC_R_NO_GRANT, CONNECT));
+	cr_expect(vipc_verdict_allows(NULL, &audited, VIPC_R_NO_GRANT,
+				      SEND | VIPC_PERM_PASS_FD));
 }

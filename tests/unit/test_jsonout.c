@@ -81,7 +81,7 @@ Test(event, hostile_comm_name_and_label_stay_in_their_strings)
 				.perm = VIPC_PERM_CONNECT, .kind = VIPC_KIND_UNIX_ABSTRACT,
 				.pid = 42, .name_len = 6 };
 	char who[VIPC_TEXT_SIZE(VIPC_LABEL_MAX)];
-	struct vipc_event_names n = { "deny", who, "connect_unix", "no-grant" };
+	struct vipc_event_names n = { "deny", who, "connect_unix", "no-grant", NULL };
 	json_object *ev, *back;
 	const char *s;
 
@@ -106,10 +106,30 @@ Test(event, hostile_comm_name_and_label_stay_in_their_strings)
 	json_object_put(ev);
 }
 
+/* A caller no container holds: "-" and its cgroup's path, as text. */
+Test(event, a_caller_in_no_container_carries_its_cgroup_path)
+{
+	struct vipc_event e = { .type = VIPC_EV_DENY, .reason = VIPC_R_NO_GRANT,
+				.kind = VIPC_KIND_UNIX_PATH, .name_len = 2 };
+	char cg[VIPC_TEXT_SIZE(VIPC_CGROUP_PATH_MAX)];
+	struct vipc_event_names n = { "deny", "-", "connect_unix", "no-grant", cg };
+	json_object *ev, *back;
+
+	memcpy(e.name, "/s", 2);
+	vipc_bytes_format("/user.slice/a b", 15, cg, sizeof(cg));
+	ev = vipc_event_json(&e, &n);
+	cr_assert_not_null(ev);
+	back = parse_strict(plain(ev));
+	cr_expect_str_eq(member(back, "container"), "-");
+	cr_expect_str_eq(member(back, "cgroup"), "/user.slice/a\\x20b");
+	json_object_put(back);
+	json_object_put(ev);
+}
+
 Test(event, a_pathname_keeps_its_slashes_and_a_leading_at_is_escaped)
 {
 	struct vipc_event e = { .kind = VIPC_KIND_UNIX_PATH, .name_len = 4 };
-	struct vipc_event_names n = { "would-deny", "#7", "?", "?" };
+	struct vipc_event_names n = { "would-deny", "#7", "?", "?", NULL };
 	json_object *ev;
 
 	memcpy(e.name, "/a/b", 4);

@@ -134,18 +134,20 @@ Test(good, example_file_parses)
 	cr_expect_eq(pol->events_interval_ms, 1000);
 	cr_expect_eq(pol->nr_containers, 3);
 	expect_container(pol, 0, "server", "vipc-demo/server", 0, VIPC_MODE_ENFORCE,
-			 VIPC_UNKNOWN_ALLOW, 45);
+			 VIPC_UNKNOWN_ALLOW, 54);
 	expect_container(pol, 1, "client", "vipc-demo/client", 0, VIPC_MODE_ENFORCE,
-			 VIPC_UNKNOWN_ALLOW, 46);
+			 VIPC_UNKNOWN_ALLOW, 55);
 	expect_container(pol, 2, "intruder", "vipc-demo/intruder", 0, VIPC_MODE_ENFORCE,
-			 VIPC_UNKNOWN_ALLOW, 47);
+			 VIPC_UNKNOWN_ALLOW, 56);
 	cr_expect_eq(pol->nr_endpoints, 2);
-	expect_endpoint(pol, 0, "echo", "server", VIPC_KIND_UNIX_PATH, "/shared/echo.sock", 62);
-	expect_endpoint(pol, 1, "jobs", "server", VIPC_KIND_UNIX_PATH, "/shared/jobs.sock", 63);
+	expect_endpoint(pol, 0, "echo", "server", VIPC_KIND_UNIX_PATH, "/shared/echo.sock", 74);
+	expect_endpoint(pol, 1, "jobs", "server", VIPC_KIND_UNIX_PATH, "/shared/jobs.sock", 75);
+	cr_expect_eq(pol->endpoints[0].others, VIPC_OTHERS_DENY);
+	cr_expect(pol->endpoints[0].others_set, "the example says others: deny");
 	cr_expect_eq(pol->nr_channels, 1);
-	expect_channel(pol, 0, "jobq", "jobs", "server", jobq_senders, 1, 16, 73);
+	expect_channel(pol, 0, "jobq", "jobs", "server", jobq_senders, 1, 16, 85);
 	cr_expect_eq(pol->nr_grants, 1);
-	expect_grant(pol, 0, "client", "echo", VIPC_PERM_CONNECT | VIPC_PERM_SEND, 84, 5);
+	expect_grant(pol, 0, "client", "echo", VIPC_PERM_CONNECT | VIPC_PERM_SEND, 96, 5);
 	vipc_policy_free(pol);
 }
 
@@ -460,6 +462,37 @@ Test(good, runtime_selectors_keep_what_they_match)
 	vipc_policy_free(pol);
 }
 
+/* `others:`: deny unless the endpoint or the defaults say otherwise; only
+ * endpoints that neither names are closed by default.
+ */
+static const char others_policy[] = "version: 1\n"
+				    "defaults: { others: audit }\n"
+				    "containers:\n"
+				    "  a: { cgroup: a }\n"
+				    "endpoints:\n"
+				    "  d: { owner: a, unix: /d }\n"
+				    "  p: { owner: a, unix: /p, others: allow }\n"
+				    "  x: { owner: a, abstract: x, others: deny }\n";
+
+Test(good, others_come_from_the_endpoint_else_the_defaults)
+{
+	struct vipc_policy *pol = parse_ok(others_policy), *plain;
+	char names[64];
+
+	cr_expect_eq(pol->endpoints[0].others, VIPC_OTHERS_AUDIT);
+	cr_expect_eq(pol->endpoints[1].others, VIPC_OTHERS_ALLOW);
+	cr_expect_eq(pol->endpoints[2].others, VIPC_OTHERS_DENY);
+	cr_expect_eq(vipc_policy_closed_by_default(pol, names, sizeof(names)), 0);
+	plain = parse_ok("version: 1\ncontainers:\n  a: { cgroup: a }\nendpoints:\n"
+			 "  d: { owner: a, unix: /d }\n  e: { owner: a, abstract: e }\n"
+			 "  p: { owner: a, unix: /p, others: allow }\n");
+	cr_expect_eq(plain->endpoints[0].others, VIPC_OTHERS_DENY);
+	cr_expect_eq(vipc_policy_closed_by_default(plain, names, sizeof(names)), 2);
+	cr_expect_str_eq(names, "d, e");
+	vipc_policy_free(plain);
+	vipc_policy_free(pol);
+}
+
 Test(good, a_policy_without_runtime_selectors_holds_nothing)
 {
 	struct vipc_policy *pol = parse_ok("version: 1\ncontainers:\n  a: { cgroup: a }\n");
@@ -554,13 +587,15 @@ static const struct bad_case bad_documents[] = {
 	  "duplicate key 'version' (first at line 1)" },
 	{ "key not a scalar", "version: 1\n[a]: 1\n", 2, 1, "expected a name, got a list" },
 	{ "unknown key in defaults", "version: 1\ndefaults: { mode: audit, unkown: deny }\n", 2,
-	  26, "unknown key 'unkown' (expected unknown or mode)" },
+	  26, "unknown key 'unkown' (expected unknown, mode or others)" },
 	{ "defaults a list", "version: 1\ndefaults: [audit]\n", 2, 11,
 	  "expected a mapping for defaults, got a list" },
 	{ "bad default mode", "version: 1\ndefaults: { mode: strict }\n", 2, 19,
 	  "mode: expected enforce or audit, got 'strict'" },
 	{ "bad default unknown", "version: 1\ndefaults: { unknown: maybe }\n", 2, 22,
 	  "unknown: expected allow or deny, got 'maybe'" },
+	{ "bad default others", "version: 1\ndefaults: { others: yes }\n", 2, 21,
+	  "others: expected deny, allow or audit, got 'yes'" },
 	{ "mode a list", "version: 1\ndefaults:\n  mode: [audit]\n", 3, 9,
 	  "expected mode, got a list" },
 	{ "events a list", "version: 1\nevents: [all]\n", 2, 9,
@@ -686,7 +721,7 @@ static const struct bad_case bad_endpoints[] = {
 	{ "endpoints a list", HEAD "endpoints: [e]\n", 5, 12,
 	  "expected a mapping of endpoints by name, got a list" },
 	{ "unknown key", HEAD "endpoints:\n  e: { owner: a, unix: /e, kind: x }\n", 6, 28,
-	  "unknown key 'kind' (expected owner, unix or abstract)" },
+	  "unknown key 'kind' (expected owner, unix, abstract or others)" },
 	{ "duplicate name", HEAD EPS "  e: { owner: b, unix: /f }\n", 7, 3,
 	  "duplicate key 'e' (first at line 6)" },
 	{ "same address", HEAD EPS "  f: { owner: b, unix: /e }\n", 7, 24,
@@ -724,6 +759,10 @@ static const struct bad_case bad_endpoints[] = {
 	  28, "expected a socket name, got a scalar with a NUL byte" },
 	{ "NUL in a unix path", HEAD "endpoints:\n  e: { owner: a, unix: \"/e\\0f\" }\n", 6, 24,
 	  "expected a socket name, got a scalar with a NUL byte" },
+	{ "bad others", HEAD "endpoints:\n  e: { owner: a, unix: /e, others: open }\n", 6, 36,
+	  "others: expected deny, allow or audit, got 'open'" },
+	{ "others a list", HEAD "endpoints:\n  e: { owner: a, unix: /e, others: [allow] }\n", 6,
+	  36, "expected others, got a list" },
 };
 
 Test(bad, endpoints)

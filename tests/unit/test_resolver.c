@@ -44,8 +44,6 @@ static const struct {
 	{ "/system.slice/docker-" D2 ".scope", VIPC_RT_DOCKER, D2, "moby", 0 },
 	{ "/libpod_parent/libpod-" P1, VIPC_RT_PODMAN, P1, "", 0 },
 	{ "/machine.slice/libpod-" P1 ".scope", VIPC_RT_PODMAN, P1, "", 0 },
-	{ "/user.slice/user-1000.slice/user@1000.service/user.slice/libpod-" P1 ".scope",
-	  VIPC_RT_PODMAN, P1, "", 0 },
 	{ "/kubepods.slice/kubepods-burstable.slice/kubepods-burstable-pod0f1e.slice/"
 	  "cri-containerd-" K1 ".scope",
 	  VIPC_RT_CONTAINERD, K1, "k8s.io", 0 },
@@ -80,6 +78,13 @@ static const char *const not_containers[] = {
 	"/-x/cweb", /* not a containerd identifier */
 	"/ns/cweb-",
 	"/ns/a..b",
+	/* A runtime's name in another directory than the runtime's: */
+	"/vipc-test/bad/docker-" D2 ".scope", /* a subtree delegated to a user */
+	"/vipc-test/bad/docker/" D1,
+	"/docker/" D1 "/docker/" D2,			  /* below a container's own cgroup */
+	"/system.slice/foo.service/docker-" D2 ".scope", /* a service's Delegate= */
+	"/user.slice/user-1000.slice/user@1000.service/user.slice/libpod-" P1 ".scope", /* rootless */
+	"/kubepods/burstable/pod0f1e/" K1 "/pod1/" K1, /* below a pod's container */
 };
 
 /* Two components are ctr's "/<namespace>/<id>" to the patterns: see resolve. */
@@ -141,8 +146,27 @@ Test(resolve, podman_first_name_from_containers_json_and_annotations)
 	cr_expect_eq(info.runtime, VIPC_RT_PODMAN);
 	cr_expect_str_eq(vipc_rt_annotation(&info, "io.container.manager"), "libpod");
 	vipc_rt_info_free(&info);
-	resolve_ok("/machine.slice/libpod-" P1 ".scope", "pweb", &info);
-	vipc_rt_info_free(&info);
+}
+
+/* Each bundle names its cgroup (linux.cgroupsPath): a cgroup of the same
+ * runtime and id elsewhere is not that container.
+ */
+Test(resolve, a_cgroup_the_bundle_does_not_name_is_not_that_container)
+{
+	static const char *const others[] = {
+		"/system.slice/docker-" D1 ".scope", /* its bundle: /docker/<id> */
+		"/docker/" D2,			     /* system.slice:docker:<id> */
+		"/machine.slice/libpod-" P1 ".scope", /* /libpod_parent/libpod-<id> */
+		"/kubepods.slice/kubepods-pod0f1e.slice/cri-containerd-" K1 ".scope",
+		"/kubepods/burstable/pod0f1e/" K1,
+	};
+	struct vipc_rt_info info;
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(others); i++) {
+		cr_expect_eq(vipc_rt_resolve(&roots, others[i], &info), -ENOENT, "%s", others[i]);
+		cr_expect_null(info.annotations, "%s", others[i]);
+	}
 }
 
 Test(resolve, ctr_container_by_namespace_and_id_with_its_annotations)
@@ -200,6 +224,8 @@ Test(resolve, two_components_in_no_containerd_namespace_are_no_container)
 	cr_expect_eq(vipc_rt_resolve(&roots, "/system.slice", &info), -ENOENT);
 	cr_expect_eq(vipc_rt_resolve(&roots, "/system.slice/docker-" D1, &info), -ENOENT);
 	cr_expect_eq(vipc_rt_resolve(&roots, "/pod0f1e/" K1, &info), -ENOENT); /* no kubepods */
+	cr_expect_eq(vipc_rt_resolve(&roots, "/kubepods/" K1, &info), -ENOENT); /* no pod */
+	cr_expect_eq(vipc_rt_resolve(&roots, "/dockerx/" D1, &info), -ENOENT);
 	cr_expect_eq(vipc_rt_resolve(&roots, "/docker/" D1 "0", &info), -ENOENT); /* 65 hex */
 	cr_expect_eq(vipc_rt_resolve(&roots, "/docker/" HEX("A"), &info), -ENOENT); /* upper case */
 }
@@ -218,20 +244,28 @@ Test(resolve, default_roots_are_the_runtimes_usual_places)
 
 /* ---- the holds (the kernel's globs) and the selectors (user/binder.c) ---- */
 
-/* Does one of the runtimes' holds match the last components of @path? */
+/* Does one of the runtimes' holds match @path as the kernel tries them:
+ * below its top, at one of its depths, its last components its glob?
+ */
 static bool held(const char *path)
 {
-	struct vipc_glob g[VIPC_RT_MAX_HOLDS];
+	struct vipc_rt_hold h[VIPC_RT_MAX_HOLDS];
 	union vipc_path p = {};
-	const char *from;
-	int i, n = vipc_rt_holds(g);
+	const char *from, *s;
+	int i, depth = 0, n = vipc_rt_holds(h);
 
 	snprintf(p.bytes, sizeof(p.bytes), "%s", path);
+	for (s = p.bytes; (s = strchr(s, '/')); s++)
+		depth++;
 	for (i = 0; i < n; i++) {
+		cr_assert_eq(h[i].glob.top, strlen(h[i].top));
+		if (depth < h[i].glob.depth_min || depth > h[i].glob.depth_max ||
+		    strncmp(p.bytes, h[i].top, h[i].glob.top))
+			continue;
 		from = strrchr(p.bytes, '/') ?: p.bytes - 1;
-		if (g[i].parts == 2 && from >= p.bytes)
+		if (h[i].glob.parts == 2 && from >= p.bytes)
 			from = memrchr(p.bytes, '/', from - p.bytes) ?: p.bytes - 1;
-		if (vipc_glob_match(&g[i], &p, from + 1 - p.bytes, strlen(from + 1)))
+		if (vipc_glob_match(&h[i].glob, &p, from + 1 - p.bytes, strlen(from + 1)))
 			return true;
 	}
 	return false;
@@ -241,8 +275,11 @@ Test(holds, every_runtime_layout_is_held_and_other_cgroups_are_not)
 {
 	size_t i;
 
+	/* The kernel's paths begin with '/'; ctr's "/<ns>/<id>" is held by its
+	 * namespace's directory.
+	 */
 	for (i = 0; i < ARRAY_SIZE(names); i++)
-		if (!names[i].guessed) /* ctr's "/<ns>/<id>": held by its namespace's directory */
+		if (!names[i].guessed && names[i].path[0] == '/')
 			cr_expect(held(names[i].path), "%s", names[i].path);
 	for (i = 0; i < ARRAY_SIZE(not_containers); i++)
 		cr_expect(!held(not_containers[i]), "%s", not_containers[i]);

@@ -2,7 +2,9 @@
 /* suggest (user/suggest.h): event-log lines summed per container and name,
  * suppressed counts, bad and hostile lines refused, and the policy and the
  * fragment written from the sums: merged grants that parse back, what a
- * grant cannot fix only as comments, names escaped.
+ * grant cannot fix only as comments, names escaped. Callers no container
+ * held, summed per cgroup and name, become containers: labels, selectors
+ * (`cgroup:`, or the runtime's name from fixture state), YAML.
  */
 #include <criterion/criterion.h>
 #include <errno.h>
@@ -10,8 +12,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include "suggest.h"
+#include "runtime.h"
 
 #define NAME "pol.yaml"
+#define FIXTURES "tests/unit/fixtures/runtime" /* tests run from the repository root */
 
 /* A record of `events --json` with every field the loader prints; NAME
  * stands for the name's text and hex (SOCK...), so REC expands it first.
@@ -116,6 +120,19 @@ static bool in_yaml(const char *needle)
 	return found;
 }
 
+/* Each of the @n lines is refused alone, and nothing is summed. */
+static void refused(const char *const *lines, size_t n)
+{
+	char why[128];
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		cr_expect_eq(vipc_suggest_line(s, lines[i], strlen(lines[i]), why, sizeof(why)),
+			     -EINVAL, "%s", lines[i]);
+	cr_expect_eq(vipc_suggest_counts(s)->calls, 0);
+}
+#define REFUSED(lines) refused(lines, sizeof(lines) / sizeof(lines[0]))
+
 Test(suggest, a_would_deny_becomes_a_grant)
 {
 	struct vipc_policy *back;
@@ -185,6 +202,19 @@ Test(suggest, summaries_add_their_suppressed_calls)
 	cr_expect(strstr(out, "8 calls: 5 denied, 3 would-deny;"), "%s", out);
 }
 
+/* The flush and a new event of the key race for its count: the summary may
+ * carry none. It stands for no call: skipped, never a grant.
+ */
+Test(suggest, a_summary_of_no_calls_is_skipped)
+{
+	feed(REC("summary", "bad", SOCK, "connect", "no-grant",
+		 ",\"verdict\":\"deny\",\"suppressed\":0"));
+	cr_expect_eq(vipc_suggest_counts(s)->records, 0);
+	cr_expect_eq(vipc_suggest_counts(s)->skipped, 1);
+	cr_assert_eq(merge(POLICY), 0);
+	cr_expect(!strstr(out, "bad -> sock"), "%s", out);
+}
+
 Test(suggest, a_summary_without_a_verdict_refuses_the_line)
 {
 	const char *line = REC("summary", "bad", SOCK, "connect", "no-grant", ",\"suppressed\":2");
@@ -204,18 +234,13 @@ Test(suggest, a_huge_suppressed_count_saturates)
 
 Test(suggest, a_bad_suppressed_count_refuses_the_line)
 {
-	char why[128];
 	const char *bad[] = {
 		REC("deny", "bad", SOCK, "connect", "no-grant", ",\"suppressed\":-1"),
 		REC("deny", "bad", SOCK, "connect", "no-grant", ",\"suppressed\":\"3\""),
 		REC("deny", "bad", SOCK, "connect", "no-grant", ",\"suppressed\":1.5"),
 	};
-	size_t i;
 
-	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
-		cr_expect_eq(vipc_suggest_line(s, bad[i], strlen(bad[i]), why, sizeof(why)),
-			     -EINVAL, "%s", bad[i]);
-	cr_expect_eq(vipc_suggest_counts(s)->calls, 0);
+	REFUSED(bad);
 }
 
 Test(suggest, bad_lines_are_counted_and_skipped_the_rest_is_used)
@@ -457,5 +482,247 @@ Test(suggest, a_fragment_names_each_grant_whole)
 	cr_expect(strstr(out, "\ngrants:\n"
 			      "- {container: bad, endpoint: dgram, allow: [send]}\n"
 			      "- {container: cli, endpoint: sock, allow: [connect, send]}\n"),
+		  "%s", out);
+}
+
+/* ---- callers no container held: their cgroups become containers ---- */
+
+/* A caller no container held ("-"), in cgroup @cg (the loader's text). */
+#define CG(cg) ",\"verdict\":\"audit\",\"cgroup\":\"" cg "\""
+#define STRANGER CG("/vipc-test/stranger")
+#define HEX8(c) c c c c c c c c
+#define HEX64(c) HEX8(c) HEX8(c) HEX8(c) HEX8(c) HEX8(c) HEX8(c) HEX8(c) HEX8(c)
+#define HEX64_31(c) HEX8(c) HEX8(c) HEX8(c) c c c c c c c /* a label's 31 bytes of it */
+#define LONG_PATH HEX64("l") "/" HEX64("o") "/" HEX64("n") "/" HEX64("g") /* 259 bytes */
+
+/* The container @name of @back, or NULL. */
+static const struct vipc_policy_container *container_of(const struct vipc_policy *back,
+							const char *name)
+{
+	return vipc_policy_container(back, name);
+}
+
+Test(suggest, a_cgroup_no_container_held_becomes_a_container_with_its_grants)
+{
+	const struct vipc_policy_container *c;
+	struct vipc_policy *back;
+
+	feed(REC("would-deny", "-", SOCK, "connect", "no-grant", STRANGER ",\"suppressed\":2")
+	     REC("would-deny", "-", SOCK, "send", "no-grant", STRANGER)
+	     REC("would-deny", "-", DGRAM, "send", "no-grant", STRANGER));
+	back = merge_ok(POLICY);
+	c = container_of(back, "stranger");
+	cr_assert_not_null(c, "%s", out);
+	cr_expect_str_eq(c->cgroup, "/vipc-test/stranger");
+	cr_expect_eq(back->nr_containers, 4, "one container for the cgroup: %s", out);
+	cr_expect_eq(perms_of(back, "stranger", "sock"), VIPC_PERM_CONNECT | VIPC_PERM_SEND, "%s",
+		     out);
+	cr_expect_eq(perms_of(back, "stranger", "dgram"), VIPC_PERM_SEND, "%s", out);
+	cr_expect(in_yaml("  stranger: {cgroup: /vipc-test/stranger}"), "%s", out);
+	cr_expect(strstr(out, "# Containers added (no container held these callers; each takes the "
+			      "policy's defaults, and the grants below):\n"
+			      "#   stranger: cgroup /vipc-test/stranger\n"), "%s", out);
+	cr_expect(strstr(out, "#   stranger -> sock (/shared/s.sock): +connect,send [4 calls: 0 "
+			      "denied, 4 would-deny; no-grant 4]\n"), "%s", out);
+	vipc_policy_free(back);
+}
+
+Test(suggest, calls_of_no_container_are_summed_per_cgroup_and_name)
+{
+	struct vipc_policy *back;
+
+	feed(REC("deny", "-", SOCK, "connect", "no-grant", CG("/a/web"))
+	     REC("deny", "-", SOCK, "connect", "no-grant", CG("/b/web"))
+	     REC("deny", "-", SOCK, "connect", "no-grant", CG("/a/web")));
+	back = merge_ok(POLICY);
+	cr_expect_str_eq(container_of(back, "web")->cgroup, "/a/web", "%s", out);
+	cr_expect_str_eq(container_of(back, "web-2")->cgroup, "/b/web", "%s", out);
+	cr_expect(strstr(out, "#   web -> sock (/shared/s.sock): +connect [2 calls: 2 denied"),
+		  "%s", out);
+	cr_expect(strstr(out, "#   web-2 -> sock (/shared/s.sock): +connect [1 call: 1 denied"),
+		  "%s", out);
+	vipc_policy_free(back);
+}
+
+Test(suggest, no_container_without_a_cgroup_stays_a_comment)
+{
+	struct vipc_policy *back;
+
+	feed(REC("deny", "-", SOCK, "connect", "no-grant", ""));
+	back = merge_ok(POLICY);
+	cr_expect_eq(back->nr_containers, 3, "%s", out);
+	cr_expect_eq(back->nr_grants, 1, "%s", out);
+	cr_expect(strstr(out, "#   - -> /shared/s.sock [1 call: 1 denied"), "%s", out);
+	cr_expect(!strstr(out, "Containers added"), "%s", out);
+	vipc_policy_free(back);
+}
+
+/* Labels: the last component in label characters, unique against the
+ * policy's containers and each other, at most 31 bytes (a suffix cuts it).
+ */
+Test(suggest, container_labels_are_unique_and_fit)
+{
+	struct vipc_policy *back;
+
+	feed(REC("deny", "-", SOCK, "connect", "no-grant", CG("/x/cli"))
+	     REC("deny", "-", SOCK, "connect", "no-grant", CG("/x/we\\\\x20b:c"))
+	     REC("deny", "-", SOCK, "connect", "no-grant",
+		 CG("/x/0123456789012345678901234567890123456789"))
+	     REC("deny", "-", SOCK, "connect", "no-grant",
+		 CG("/y/0123456789012345678901234567890123456789")));
+	back = merge_ok(POLICY);
+	cr_expect_str_eq(container_of(back, "cli-2")->cgroup, "/x/cli", "%s", out);
+	cr_expect_str_eq(container_of(back, "we-b-c")->cgroup, "/x/we b:c", "%s", out);
+	cr_expect_str_eq(container_of(back, "0123456789012345678901234567890")->cgroup,
+			 "/x/0123456789012345678901234567890123456789", "%s", out);
+	cr_expect_str_eq(container_of(back, "01234567890123456789012345678-2")->cgroup,
+			 "/y/0123456789012345678901234567890123456789", "%s", out);
+	vipc_policy_free(back);
+}
+
+/* A cgroup the policy selects now (by its exact path, however written): its
+ * container gets the grant, no new one is made; run on its own output,
+ * suggest adds nothing.
+ */
+Test(suggest, a_cgroup_the_policy_selects_is_its_container)
+{
+	struct vipc_policy *back;
+	char *first;
+
+	feed(REC("deny", "-", SOCK, "send", "no-grant", CG("/vipc-test/cli"))
+	     REC("deny", "-", DGRAM, "send", "no-grant", STRANGER));
+	back = merge_ok(POLICY);
+	cr_expect_eq(perms_of(back, "cli", "sock"), VIPC_PERM_CONNECT | VIPC_PERM_SEND, "%s", out);
+	cr_expect_eq(back->nr_containers, 4, "only the stranger added: %s", out);
+	vipc_policy_free(back);
+	first = strndup(out, out_len);
+	free(out);
+	out = NULL;
+	back = merge_ok(first); /* the comments are YAML comments */
+	cr_expect_eq(back->nr_containers, 4, "nothing added again: %s", out);
+	cr_expect(!strstr(out, "Containers added") && !strstr(out, "+send"), "%s", out);
+	cr_expect(strstr(out, "#   stranger -> dgram (/shared/d.sock): has send"), "%s", out);
+	vipc_policy_free(back);
+	free(first);
+}
+
+/* The root cgroup (every process is under it), a wildcard (a glob) and bytes
+ * that are not UTF-8: no selector names them as they are.
+ */
+Test(suggest, cgroups_no_selector_names_are_only_comments)
+{
+	struct vipc_policy *back;
+
+	feed(REC("deny", "-", SOCK, "connect", "no-grant", CG("/"))
+	     REC("deny", "-", SOCK, "connect", "no-grant", CG("/a/b*c"))
+	     REC("deny", "-", SOCK, "connect", "no-grant", CG("/a/\\\\xff")));
+	back = merge_ok(POLICY);
+	cr_expect_eq(back->nr_containers, 3, "%s", out);
+	cr_expect(strstr(out, "# No container, in a cgroup no selector names as it is"), "%s", out);
+	cr_expect(strstr(out, "#   - (cgroup /) -> /shared/s.sock [1 call"), "%s", out);
+	cr_expect(strstr(out, "#   - (cgroup /a/b*c) -> /shared/s.sock [1 call"), "%s", out);
+	cr_expect(strstr(out, "#   - (cgroup /a/\\xff) -> /shared/s.sock [1 call"), "%s", out);
+	vipc_policy_free(back);
+}
+
+/* A cgroup path with a newline and a quote: escaped on its comment line,
+ * quoted in the YAML, and parsed back to the very bytes.
+ */
+Test(suggest, a_hostile_cgroup_path_stays_on_its_line_and_round_trips)
+{
+	struct vipc_policy *back;
+
+	feed(REC("deny", "-", SOCK, "connect", "no-grant", CG("/a/x\\\\x0a\\\"#y")));
+	back = merge_ok(POLICY);
+	cr_expect_str_eq(container_of(back, "x---y")->cgroup, "/a/x\n\"#y", "%s", out);
+	cr_expect(strstr(out, "#   x---y: cgroup /a/x\\x0a\"#y\n"), "%s", out);
+	vipc_policy_free(back);
+}
+
+/* Docker and Podman know these cgroups (fixture state, whose bundles name
+ * them): selected by the runtime's name, labelled by it; a policy that
+ * selects that name already gets the grant instead.
+ */
+Test(suggest, a_cgroup_a_runtime_knows_is_selected_by_its_name)
+{
+	static const struct vipc_rt_roots roots = {
+		.docker = FIXTURES "/docker",
+		.podman = FIXTURES "/podman",
+		.containerd = { FIXTURES "/containerd", FIXTURES "/docker-containerd" },
+	};
+	struct vipc_policy *back;
+
+	vipc_suggest_where(s, NULL, &roots);
+	feed(REC("deny", "-", SOCK, "connect", "no-grant", CG("/docker/" HEX64("1")))
+	     REC("deny", "-", SOCK, "connect", "no-grant", CG("/libpod_parent/libpod-" HEX64("a")))
+	     REC("deny", "-", DGRAM, "send", "no-grant", CG("/docker/" HEX64("9"))));
+	back = merge_ok(POLICY);
+	cr_expect(in_yaml("  dweb: {docker: dweb}"), "%s", out);
+	cr_expect(in_yaml("  pweb: {podman: pweb}"), "%s", out);
+	cr_expect(strstr(out, "#   dweb: docker dweb (cgroup /docker/" HEX64("1") ")\n"), "%s",
+		  out);
+	cr_expect_str_eq(container_of(back, HEX64_31("9"))->cgroup, "/docker/" HEX64("9"),
+			 "no state for it: by cgroup: %s", out);
+	cr_expect_eq(perms_of(back, "dweb", "sock"), VIPC_PERM_CONNECT, "%s", out);
+	vipc_policy_free(back);
+	free(out);
+	out = NULL;
+	back = merge_ok("version: 1\ncontainers:\n  srv: { cgroup: a }\n  api: { docker: dweb }\n"
+			"endpoints:\n  sock: { owner: srv, unix: /shared/s.sock }\n"
+			"  dgram: { owner: srv, unix: /shared/d.sock }\n");
+	cr_expect(!in_yaml("dweb:"), "%s", out);
+	cr_expect_eq(perms_of(back, "api", "sock"), VIPC_PERM_CONNECT, "%s", out);
+	vipc_policy_free(back);
+}
+
+Test(suggest, bad_cgroup_fields_refuse_the_line)
+{
+	const char *bad[] = {
+		REC("deny", "-", SOCK, "connect", "no-grant", ",\"cgroup\":7"),
+		REC("deny", "-", SOCK, "connect", "no-grant", CG("a/b")),
+		REC("deny", "-", SOCK, "connect", "no-grant", CG("/a\\\\x0A")),
+		REC("deny", "-", SOCK, "connect", "no-grant", CG("/a\\\\x41")),
+		REC("deny", "-", SOCK, "connect", "no-grant", CG("/a\\\\x00")),
+		REC("deny", "-", SOCK, "connect", "no-grant", CG("/a\\\\x4")),
+		REC("deny", "-", SOCK, "connect", "no-grant", CG("/a b")),
+		REC("deny", "-", SOCK, "connect", "no-grant", CG("/a\\\\")),
+		REC("deny", "-", SOCK, "connect", "no-grant", CG("/\\u00e9")),
+	};
+
+	REFUSED(bad);
+}
+
+/* A path longer than a selector holds counts as none; a container's own
+ * calls keep their container, whatever "cgroup" says.
+ */
+Test(suggest, a_cgroup_too_long_to_select_is_none)
+{
+	struct vipc_policy *back;
+
+	feed(REC("deny", "-", SOCK, "connect", "no-grant", CG("/" LONG_PATH))
+	     REC("deny", "bad", SOCK, "connect", "no-grant", STRANGER));
+	back = merge_ok(POLICY);
+	cr_expect(strstr(out, "#   - -> /shared/s.sock [1 call"), "%s", out);
+	cr_expect_eq(perms_of(back, "bad", "sock"), VIPC_PERM_CONNECT, "%s", out);
+	cr_expect(!container_of(back, "stranger"), "%s", out);
+	vipc_policy_free(back);
+}
+
+Test(suggest, a_fragment_has_the_containers_to_add)
+{
+	struct vipc_policy *base = NULL;
+	struct vipc_policy_error perr = {};
+	FILE *f = open_memstream(&out, &out_len);
+
+	cr_assert_eq(vipc_policy_parse_string(POLICY, strlen(POLICY), NAME, &base, &perr), 0);
+	feed(REC("would-deny", "-", SOCK, "connect", "no-grant", STRANGER));
+	cr_assert_eq(vipc_suggest_fragment(s, base, f), 0);
+	fclose(f);
+	vipc_policy_free(base);
+	cr_expect(strstr(out, "#   stranger: cgroup /vipc-test/stranger\n"), "%s", out);
+	cr_expect(strstr(out, "\ncontainers:\n"
+			      "  stranger: {cgroup: /vipc-test/stranger}\n"
+			      "grants:\n"
+			      "- {container: stranger, endpoint: sock, allow: [connect]}\n"),
 		  "%s", out);
 }
