@@ -6,27 +6,71 @@
 #ifndef __VIPC_DECIDE_BPF_H
 #define __VIPC_DECIDE_BPF_H
 
-/* The nearest registered cgroup: the caller's own, else its deepest
- * registered ancestor.
+/* A climb up a cgroup's ancestors to the nearest bound one, a level per
+ * bpf_loop() step: at any depth, so that no cgroup is too deep to be found.
+ */
+struct vipc_climb {
+	__u64 cgroup; /* the struct cgroup whose ancestors are read; 0: the caller's */
+	__u64 found;  /* the bound ancestor's cgroup id, 0 while none */
+	__u32 slot;
+	__u32 level; /* of the first ancestor looked up; step i looks i levels higher */
+};
+
+/* The id of the ancestor at @level of the struct cgroup at @cg. */
+static __always_inline __u64 vipc_ancestor_id(__u64 cg, __u32 level)
+{
+	struct cgroup *anc = NULL;
+
+	bpf_core_read(&anc, sizeof(anc), &((struct cgroup *)cg)->ancestors[level]);
+	return BPF_CORE_READ(anc, kn, id);
+}
+
+/* One level: its cgroup id, then its binding; a bound one ends the climb. */
+static long vipc_climb_step(__u32 i, struct vipc_climb *w)
+{
+	struct vipc_principal_key key = { .slot = w->slot };
+	__u32 level = w->level - i;
+
+	key.cgroup_id = w->cgroup ? vipc_ancestor_id(w->cgroup, level) :
+				    bpf_get_current_ancestor_cgroup_id(level);
+	if (!key.cgroup_id || !bpf_map_lookup_elem(&vipc_principals, &key))
+		return 0;
+	w->found = key.cgroup_id;
+	return 1;
+}
+
+/* What a caller deeper than any climb is: held, denied everything. */
+static const struct vipc_principal vipc_too_deep = { .id = VIPC_HELD_ID };
+
+/* The principal of the nearest bound ancestor from @level up to the root
+ * (of the struct cgroup at @cg; 0: of the caller's cgroup), NULL when
+ * none, vipc_too_deep when more levels than bpf_loop() takes.
+ */
+static __always_inline struct vipc_principal *vipc_climb(__u32 slot, __u64 cg, __u32 level)
+{
+	struct vipc_climb w = { .cgroup = cg, .slot = slot, .level = level };
+	struct vipc_principal_key key = { .slot = slot };
+
+	if (bpf_loop(level + 1, vipc_climb_step, &w, 0) < 0)
+		return (struct vipc_principal *)&vipc_too_deep;
+	key.cgroup_id = w.found;
+	return w.found ? bpf_map_lookup_elem(&vipc_principals, &key) : NULL;
+}
+
+/* The nearest registered cgroup: the caller's own (the one lookup for a
+ * bound cgroup), else its ancestors', nearest first, up to the root.
  */
 static __always_inline struct vipc_principal *vipc_find_principal(__u32 slot, __u64 cgid)
 {
 	struct vipc_principal_key key = { .slot = slot, .cgroup_id = cgid };
 	struct vipc_principal *p;
-	int level;
+	__u32 level;
 
 	p = bpf_map_lookup_elem(&vipc_principals, &key);
 	if (p)
 		return p;
-	for (level = VIPC_CGROUP_DEPTH - 1; level >= 0; level--) {
-		key.cgroup_id = bpf_get_current_ancestor_cgroup_id(level);
-		if (!key.cgroup_id || key.cgroup_id == cgid)
-			continue;
-		p = bpf_map_lookup_elem(&vipc_principals, &key);
-		if (p)
-			return p;
-	}
-	return NULL;
+	level = bpf_get_current_task_btf()->cgroups->dfl_cgrp->level;
+	return level ? vipc_climb(slot, 0, level - 1) : NULL;
 }
 
 /* A decision key as words, to compare and to hash. */
@@ -56,6 +100,7 @@ struct vipc_call {
 	enum vipc_hook hook;
 	/* A remembered verdict's counter: no caller or endpoint was looked up. */
 	const struct vipc_drow *known;
+	struct vipc_path_norm norm; /* the name's normalisation, when it needs one */
 };
 
 /* Copy @len (< 109) bytes at kernel address @src into the zeroed @name;
@@ -98,12 +143,71 @@ static __always_inline long vipc_copy(union vipc_name *name, const char *src, lo
 	return len;
 }
 
+/* Is the caller's working directory its root (so that a relative name
+ * resolves from '/')? Read unlocked: a chdir racing with the call is
+ * the caller's own alias (README, "What vipc stops").
+ */
+static __always_inline int vipc_cwd_is_root(void)
+{
+	struct fs_struct *fs = bpf_get_current_task_btf()->fs;
+
+	return fs && fs->pwd.dentry == fs->root.dentry && fs->pwd.mnt == fs->root.mnt;
+}
+
+/* A normalisation's bpf_loop context: the name and the state, in memory
+ * the verifier does not follow (a global function's pointer arguments),
+ * so every step starts from unknown values and is checked once, not once
+ * per length.
+ */
+struct vipc_path_walk {
+	union vipc_name *n;
+	struct vipc_path_norm *s;
+};
+
+/* Step i + 1 of a normalisation (include/vipc_decide.h). */
+static long vipc_path_byte(__u32 i, struct vipc_path_walk *w)
+{
+	vipc_path_step(w->n, w->s, (__u64)i + 1);
+	return 0;
+}
+
+/* The pathname of @len bytes in the zero-padded @n in its normal form
+ * (include/vipc_decide.h), with @s for its steps: its new length. A
+ * relative one is taken as from '/' when @cwd says it resolves from the
+ * caller's working directory and that is its root; other relative names
+ * stay as they are (no endpoint has one). A global function: the verifier
+ * checks it once, on its own, so that its paths do not multiply those of
+ * every hook after it.
+ */
+__noinline int vipc_path_normal(union vipc_name *n, struct vipc_path_norm *s, __u32 len,
+				__u32 cwd)
+{
+	struct vipc_path_walk w = { .n = n, .s = s };
+
+	if (!n || !s || len >= VIPC_NAME_BYTES - 1)
+		return len;
+	/* A relative name: from '/' when the working directory is the root. */
+	if (n->bytes[0] != '/') {
+		if (!cwd || !vipc_cwd_is_root())
+			return len;
+		len = vipc_path_from_root(n, len);
+	}
+	/* Most names are normal already; the others take a step a byte. */
+	if (vipc_path_is_normal(n, len))
+		return len;
+	vipc_path_begin(s, len);
+	bpf_loop(len, vipc_path_byte, &w, 0);
+	return vipc_path_end(n, s);
+}
+
 /* The name in a sun_path of @n bytes at kernel address @path, whose first
  * byte the caller has read into @lead, into the zeroed c->name, its kind
- * and length into c->key. @direct as for vipc_copy.
+ * and length into c->key; a pathname in its normal form (@cwd: a relative
+ * one resolves from the caller's working directory). @direct as for
+ * vipc_copy.
  */
 static __always_inline int vipc_name_read(const char *path, __u32 n, char lead,
-					  struct vipc_call *c, int direct)
+					  struct vipc_call *c, int direct, int cwd)
 {
 	struct vipc_endpoint_key *key = &c->key;
 	long len;
@@ -120,7 +224,7 @@ static __always_inline int vipc_name_read(const char *path, __u32 n, char lead,
 		     vipc_copy(&c->name, path + 1, n - 1, 0, direct);
 	if (len < 0)
 		return -1;
-	key->len = len;
+	key->len = lead ? vipc_path_normal(&c->name, &c->norm, len, cwd) : len;
 	return 0;
 }
 

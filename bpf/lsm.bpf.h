@@ -9,44 +9,35 @@
 #define __VIPC_LSM_BPF_H
 
 /* The container of the cgroup a socket was created in (its nearest
- * registered ancestor), 0 when none: who really bound a name.
+ * registered ancestor, at any depth), 0 when none or deeper than a climb
+ * reaches (an impostor then): who really bound a name.
  */
 static __always_inline __u32 vipc_sock_owner(struct sock *sk, __u32 slot)
 {
-	struct vipc_principal_key key = { .slot = slot };
-	struct cgroup *cg = BPF_CORE_READ(sk, sk_cgrp_data.cgroup), *anc;
+	struct cgroup *cg = BPF_CORE_READ(sk, sk_cgrp_data.cgroup);
 	struct vipc_principal *p;
-	int i, level;
 
 	if (!cg)
 		return 0;
-	level = BPF_CORE_READ(cg, level);
-	for (i = 0; i < VIPC_CGROUP_DEPTH; i++) {
-		if (level - i < 0)
-			break;
-		anc = NULL;
-		bpf_core_read(&anc, sizeof(anc), &cg->ancestors[(level - i) & (VIPC_CGROUP_DEPTH * 8 - 1)]);
-		key.cgroup_id = BPF_CORE_READ(anc, kn, id);
-		p = bpf_map_lookup_elem(&vipc_principals, &key);
-		if (p)
-			return p->id;
-	}
-	return 0;
+	p = vipc_climb(slot, (__u64)cg, BPF_CORE_READ(cg, level));
+	return p ? p->id : 0;
 }
 
 /* LSM backend: endpoint key and exact name from a sun_path of @n bytes at
- * @path, read through the probe helper.
+ * @path, read through the probe helper (@cwd as for vipc_name_read).
  */
 static __always_inline int vipc_name_key(const char *path, __u32 n, char lead,
-					 struct vipc_call *c)
+					 struct vipc_call *c, int cwd)
 {
-	if (vipc_name_read(path, n, lead, c, 0))
+	if (vipc_name_read(path, n, lead, c, 0, cwd))
 		return -1;
 	c->key.hash = vipc_name_hash(&c->name, c->key.len);
 	return 0;
 }
 
-/* LSM backend: the address the peer socket was really bound to. */
+/* LSM backend: the address the peer socket was really bound to (a
+ * relative one as it was passed: whose working directory it was is gone).
+ */
 static __always_inline int vipc_bound_key(struct sock *sk, struct vipc_call *c)
 {
 	struct unix_address *addr = BPF_CORE_READ((struct unix_sock *)sk, addr);
@@ -61,7 +52,7 @@ static __always_inline int vipc_bound_key(struct sock *sk, struct vipc_call *c)
 	       SUN_PATH_OFFSET;
 	if (n <= SUN_PATH_OFFSET || bpf_probe_read_kernel(&lead, 1, path))
 		return -1;
-	return vipc_name_key(path, n - SUN_PATH_OFFSET, lead, c);
+	return vipc_name_key(path, n - SUN_PATH_OFFSET, lead, c, 0);
 }
 
 /* LSM backend. Connections admitted to an endpoint carry a tag, so a
@@ -277,7 +268,7 @@ static __always_inline int vipc_bind_do(struct sockaddr *address, int addrlen)
 	if (!vipc_begin(&c, VIPC_PERM_BIND, VIPC_HOOK_BIND))
 		return 0;
 	if (vipc_name_key((const char *)address + SUN_PATH_OFFSET, addrlen - SUN_PATH_OFFSET,
-			  address->sa_data[0], &c))
+			  address->sa_data[0], &c, 1))
 		return 0;
 	vipc_lookup(&c);
 	return vipc_finish(&c, vipc_decide_bind(c.caller, c.ep, c.grant)) ? 0 : -EPERM;

@@ -5,8 +5,9 @@
 #ifndef __VIPC_SOCK_BPF_H
 #define __VIPC_SOCK_BPF_H
 
-/* Socket backend: the name the caller passed, as the kernel copied it
- * (its hash is left to the caller: a remembered verdict needs none).
+/* Socket backend: the name the caller passed, as the kernel copied it, a
+ * pathname in its normal form (its hash is left to the caller: a
+ * remembered verdict needs none).
  */
 static __always_inline int vipc_addr_name(struct bpf_sock_addr *ctx, struct vipc_call *c)
 {
@@ -16,7 +17,8 @@ static __always_inline int vipc_addr_name(struct bpf_sock_addr *ctx, struct vipc
 
 	if (n <= SUN_PATH_OFFSET)
 		return -1;
-	return vipc_name_read(ss + SUN_PATH_OFFSET, n - SUN_PATH_OFFSET, ss[SUN_PATH_OFFSET], c, 1);
+	return vipc_name_read(ss + SUN_PATH_OFFSET, n - SUN_PATH_OFFSET, ss[SUN_PATH_OFFSET], c, 1,
+			      1);
 }
 
 /* Socket backend, sendto: the last call a socket was let through, so that a

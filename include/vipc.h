@@ -12,7 +12,6 @@
 #define VIPC_NAME_MAX 108 /* sizeof(sun_path) */
 #define VIPC_NAME_WORDS 14 /* a name zero-padded to 64-bit words: 112 bytes */
 #define VIPC_LABEL_MAX 32 /* container, endpoint and channel names */
-#define VIPC_CGROUP_DEPTH 32 /* deepest cgroup level searched for a principal */
 #define VIPC_MAX_CPUS 256 /* CPUs summed by the in-kernel stats snapshot */
 #define VIPC_CGROUP_PATH_MAX 256 /* a selected cgroup path, NUL included: 255 bytes at most */
 #define VIPC_CGROUP_PATH_WORDS 32 /* such a path zero-padded to 64-bit words */

@@ -119,6 +119,217 @@ static __always_inline int vipc_name_eq(const union vipc_name *a, const union vi
 	return vipc_words_eq(a->words, b->words, VIPC_NAME_WORDS, len);
 }
 
+/* ---- Pathnames as the kernel's lookup takes them ----
+ * Its path walk makes "//" one '/', skips "." components, takes ".." to
+ * the parent (the real one: the lexical one unless a component before it
+ * is a symlink) and never above the root. vipc compares pathnames in that
+ * normal form: a leading '/', no empty, "." or ".." component, no
+ * trailing '/' (the kernel refuses "s.sock/" and "s.sock/." with ENOTDIR:
+ * a socket is no directory).
+ */
+#define VIPC_NAME_BYTES (VIPC_NAME_WORDS * 8)
+
+/* 0x80 in each byte of @w equal to @c, 0 in the others. */
+static __always_inline __u64 vipc_word_eq(__u64 w, __u8 c)
+{
+	__u64 low = 0x7f7f7f7f7f7f7f7fULL, t = w ^ (0x0101010101010101ULL * c);
+
+	return ~(((t & low) + low) | t | low);
+}
+
+/* Byte flags @m of a word, the next word's @next coming in: byte p of the
+ * result flags byte p + @k (1 to 3).
+ */
+static __always_inline __u64 vipc_flags_at(__u64 m, __u64 next, __u32 k)
+{
+	return m >> (8 * k) | next << (64 - 8 * k);
+}
+
+/* One word of a name: its '/' bytes, '.' bytes, and ends ('/' or padding). */
+struct vipc_path_flags {
+	__u64 slash, dot, end;
+};
+
+static __always_inline void vipc_path_flags(struct vipc_path_flags *f, __u64 w)
+{
+	f->slash = vipc_word_eq(w, '/');
+	f->dot = vipc_word_eq(w, '.');
+	f->end = f->slash | vipc_word_eq(w, 0);
+}
+
+/* The bytes of word @a (@b: the next word's) where a "//", "/./" or "/../"
+ * starts, or a trailing "/", "/." or "/..".
+ */
+static __always_inline __u64 vipc_path_odd(const struct vipc_path_flags *a,
+					   const struct vipc_path_flags *b)
+{
+	__u64 e1 = vipc_flags_at(a->end, b->end, 1), d1 = vipc_flags_at(a->dot, b->dot, 1);
+	__u64 e2 = vipc_flags_at(a->end, b->end, 2), d2 = vipc_flags_at(a->dot, b->dot, 2);
+
+	return a->slash & (e1 | (d1 & (e2 | (d2 & vipc_flags_at(a->end, b->end, 3)))));
+}
+
+/* The bytes of word @w (@next: the word after it) where a '/' is followed
+ * by '/', '.' or the end: where a name may leave normal form ('/' and '.'
+ * differ in their lowest bit only).
+ */
+static __always_inline __u64 vipc_path_suspect(__u64 w, __u64 next)
+{
+	__u64 x = vipc_flags_at(w, next, 1);
+
+	return vipc_word_eq(w, '/') &
+	       (vipc_word_eq(x | 0x0101010101010101ULL, '/') | vipc_word_eq(x, 0));
+}
+
+/* Is the pathname of @len bytes in the zero-padded @n in normal form? A
+ * word at a time, no byte loop: a screen for a '/' before '/', '.' or the
+ * end (what most names cost), then, past it, the exact patterns. ("/"
+ * itself says no.)
+ */
+static __always_inline int vipc_path_is_normal(const union vipc_name *n, __u32 len)
+{
+	struct vipc_path_flags a, b;
+	__u64 odd = 0;
+	__u32 i;
+
+	if (n->bytes[0] != '/')
+		return 0;
+	for (i = 0; i < VIPC_NAME_WORDS && i * 8 < len; i++)
+		odd |= vipc_path_suspect(n->words[i], i + 1 < VIPC_NAME_WORDS ? n->words[i + 1] : 0);
+	if (!odd)
+		return 1;
+	odd = 0;
+	vipc_path_flags(&a, n->words[0]);
+	for (i = 0; i < VIPC_NAME_WORDS && i * 8 < len; i++) {
+		vipc_path_flags(&b, i + 1 < VIPC_NAME_WORDS ? n->words[i + 1] : 0);
+		odd |= vipc_path_odd(&a, &b);
+		a = b;
+	}
+	return !odd;
+}
+
+/* A relative pathname of @len (at most VIPC_NAME_MAX) bytes in the
+ * zero-padded @n as from the root: a '/' put before it; its new length.
+ */
+static __always_inline __u32 vipc_path_from_root(union vipc_name *n, __u32 len)
+{
+	__u32 i;
+
+	for (i = VIPC_NAME_WORDS - 1; i > 0; i--)
+		n->words[i] = n->words[i] << 8 | n->words[i - 1] >> 56;
+	n->words[0] = n->words[0] << 8 | '/';
+	return len + 1;
+}
+
+/* A pathname normalised in place, a byte per step: the output is bytes
+ * [0, w) of the name (never ahead of the input), the component being
+ * copied starts at @comp, and @slash flags the output's '/' bytes (bit p:
+ * byte p), so that ".." finds the one before.
+ */
+struct vipc_path_norm {
+	__u64 slash[2];
+	__u32 len; /* of the input, which starts with '/' */
+	__u32 w;
+	__u32 comp;
+	__u32 pad;
+};
+
+/* The state before the first step: the root's '/' written. */
+static __always_inline void vipc_path_begin(struct vipc_path_norm *s, __u32 len)
+{
+	s->slash[0] = 1;
+	s->slash[1] = 0;
+	s->len = len;
+	s->w = s->comp = 1;
+	s->pad = 0;
+}
+
+/* The index of the highest bit set in @x (not 0): halves, then quarters... */
+static __always_inline __u32 vipc_fls64(__u64 x)
+{
+	__u32 n = 0, k;
+
+	for (k = 32; k; k >>= 1) {
+		if (x >> k) {
+			n += k;
+			x >>= k;
+		}
+	}
+	return n;
+}
+
+/* ".." after the '/' at @comp - 1: back to the start of the component
+ * before it (at the root, stay there).
+ */
+static __always_inline __u32 vipc_path_up(struct vipc_path_norm *s, __u32 comp)
+{
+	__u32 top = comp - 1;
+
+	if (comp <= 1)
+		return 1;
+	s->slash[(top >> 6) & 1] &= ~(1ULL << (top & 63));
+	return 1 + (s->slash[1] ? 64 + vipc_fls64(s->slash[1]) : vipc_fls64(s->slash[0]));
+}
+
+/* Step @r (1 to s->len; s->len is the end, taken as a '/'): copy byte @r,
+ * or end the component copied: drop it when empty or ".", go up for "..",
+ * else keep it and its '/'.
+ */
+static __always_inline void vipc_path_step(union vipc_name *n, struct vipc_path_norm *s, __u64 r)
+{
+	__u32 w = s->w, comp = s->comp;
+	char b = r < s->len && r < VIPC_NAME_BYTES ? n->bytes[r] : '/';
+
+	if (w >= VIPC_NAME_BYTES || comp >= VIPC_NAME_BYTES - 1 || comp > w)
+		return; /* never: 1 <= comp <= w <= r (bounds for the verifier) */
+	if (b != '/') {
+		n->bytes[w] = b;
+		s->w = w + 1;
+		return;
+	}
+	if (w == comp)
+		return;
+	if (n->bytes[comp] == '.' && (w == comp + 1 || (w == comp + 2 && n->bytes[comp + 1] == '.'))) {
+		s->w = s->comp = w == comp + 1 ? comp : vipc_path_up(s, comp);
+		return;
+	}
+	n->bytes[w] = '/';
+	s->slash[(w >> 6) & 1] |= 1ULL << (w & 63);
+	s->w = s->comp = w + 1;
+}
+
+/* After the last step: the normal form's length, the rest zeroed. The
+ * last step ends a component, so the output ends with a '/' (the root's
+ * when nothing is left), which goes unless it is the root.
+ */
+static __always_inline __u32 vipc_path_end(union vipc_name *n, const struct vipc_path_norm *s)
+{
+	__u32 w = s->w > 1 ? s->w - 1 : 1, i;
+
+	for (i = 0; i < VIPC_NAME_WORDS; i++)
+		n->words[i] = i * 8 >= w ? 0 : w - i * 8 >= 8 ? n->words[i] :
+				vipc_word_keep(n->words[i], w - i * 8);
+	return w;
+}
+
+/* The normal form of the pathname of @len bytes in the zero-padded @n, in
+ * place (a relative one as from the root): its length. The BPF side runs
+ * the same steps, a vipc_path_step() per bpf_loop step, and only for names
+ * vipc_path_is_normal() finds not normal.
+ */
+static inline __u32 vipc_path_normalize(union vipc_name *n, __u32 len)
+{
+	struct vipc_path_norm s;
+	__u32 r;
+
+	if (n->bytes[0] != '/')
+		len = vipc_path_from_root(n, len);
+	vipc_path_begin(&s, len);
+	for (r = 1; r <= len; r++)
+		vipc_path_step(n, &s, r);
+	return vipc_path_end(n, &s);
+}
+
 /* The first @len (< 256) bytes of two cgroup paths. */
 static __always_inline int vipc_path_eq(const union vipc_path *a, const union vipc_path *b,
 					__u32 len)

@@ -163,8 +163,11 @@ struct walk {
 	char path[PATH_MAX];
 };
 
-/* The children of directory @fd, whose path is w->path (@len bytes). */
-static int walk_dir(struct walk *w, int fd, size_t len, int depth)
+/* The children of directory @fd, whose path is w->path (@len bytes); the
+ * walk goes down while a child's path could still be bound (shorter than
+ * VIPC_CGROUP_PATH_MAX), at any depth.
+ */
+static int walk_dir(struct walk *w, int fd, size_t len)
 {
 	struct dirent *e;
 	struct stat st;
@@ -186,11 +189,11 @@ static int walk_dir(struct walk *w, int fd, size_t len, int depth)
 		w->path[len] = '/';
 		memcpy(w->path + len + 1, e->d_name, n + 1);
 		err = w->fn(w->path, st.st_ino, w->ctx);
-		if (err || depth + 1 >= VIPC_CGROUP_DEPTH)
+		if (err || len + 1 + n + 2 >= VIPC_CGROUP_PATH_MAX)
 			continue;
 		sub = openat(dirfd(d), e->d_name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 		if (sub >= 0)
-			err = walk_dir(w, sub, len + 1 + n, depth + 1);
+			err = walk_dir(w, sub, len + 1 + n);
 		w->path[len] = 0;
 	}
 	closedir(d);
@@ -204,7 +207,7 @@ int vipc_cgroup_walk(const char *cgroot, vipc_cgroup_fn fn, void *ctx)
 
 	if (fd < 0)
 		return -errno;
-	return walk_dir(&w, fd, 0, 0);
+	return walk_dir(&w, fd, 0);
 }
 
 /* The ids looked for in one walk, and how many are still to find. */

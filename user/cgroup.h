@@ -42,9 +42,10 @@ int vipc_cgroup2_check(const char *path);
 int vipc_cgroup_find(const char *given, struct vipc_cgroot *out);
 
 /* Visit every cgroup below the cgroup2 mount @cgroot (the root itself
- * not), parents before children, down to VIPC_CGROUP_DEPTH levels: @fn
- * gets its path within the hierarchy ("/a/b", as the kernel names it) and
- * its id. Non-zero from @fn stops the walk and is returned; a directory
+ * not), parents before children, at any depth below directories whose
+ * path a selector can bind (shorter than VIPC_CGROUP_PATH_MAX): @fn gets
+ * its path within the hierarchy ("/a/b", as the kernel names it) and its
+ * id. Non-zero from @fn stops the walk and is returned; a directory
  * removed meanwhile is skipped.
  */
 typedef int (*vipc_cgroup_fn)(const char *path, __u64 cgid, void *ctx);

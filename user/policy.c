@@ -528,7 +528,9 @@ static int parse_address(struct parser *p, yaml_node_t *val, struct vipc_policy_
 			    unix_node ? "unix" : "abstract", unix_node ? VIPC_NAME_MAX : VIPC_NAME_MAX - 1,
 			    strlen(s));
 	snprintf(text, sizeof(text), "%s%s", abs ? "@" : "", s);
-	vipc_addr_parse(text, &e->kind, e->addr, &e->len);
+	if (vipc_addr_parse(text, &e->kind, e->addr, &e->len) > 0)
+		return fail(p, node, "unix: '%s' is not in normal form: write '%.*s' (vipc compares "
+			    "pathnames without '//', '.', '..' or a trailing '/')", s, e->len, e->addr);
 	other = vipc_index_add(abs ? &p->abstract_addrs : &p->unix_addrs, s, e - p->pol->endpoints);
 	if (other < 0)
 		return 0;
@@ -1276,16 +1278,18 @@ int vipc_addr_parse(const char *text, __u8 *kind, char addr[VIPC_NAME_MAX], __u8
 	bool abstract = text[0] == '@';
 	const char *name = text + abstract;
 	size_t n = strlen(name), max = abstract ? VIPC_NAME_MAX - 1 : VIPC_NAME_MAX;
+	union vipc_name normal = {};
 
-	if (!n)
+	if (!n || (!abstract && name[0] != '/'))
 		return -EINVAL;
 	if (n > max)
 		return -ENAMETOOLONG;
+	memcpy(normal.bytes, name, n);
 	*kind = abstract ? VIPC_KIND_UNIX_ABSTRACT : VIPC_KIND_UNIX_PATH;
-	*len = n;
+	*len = abstract ? n : vipc_path_normalize(&normal, n);
 	memset(addr, 0, VIPC_NAME_MAX);
-	memcpy(addr, name, n);
-	return 0;
+	memcpy(addr, normal.bytes, *len);
+	return *len != n || memcmp(addr, name, n);
 }
 
 void vipc_bytes_format(const void *bytes, size_t len, char *buf, size_t size)

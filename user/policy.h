@@ -166,8 +166,9 @@ int vipc_perms_parse(const char *list, __u32 *bits);
 void vipc_perms_format(__u32 bits, char *buf, size_t size);
 
 /* An endpoint's address: "/path" or "@abstract" (as the CLI writes them)
- * into kind, bytes and length; -EINVAL when empty or -ENAMETOOLONG when it
- * does not fit a sun_path.
+ * into kind, bytes and length, a path in its normal form (vipc_decide.h):
+ * 0, 1 when the path was not in it, -EINVAL when empty or relative, or
+ * -ENAMETOOLONG when it does not fit a sun_path.
  */
 int vipc_addr_parse(const char *text, __u8 *kind, char addr[VIPC_NAME_MAX], __u8 *len);
 /* Untrusted bytes (a comm, a socket name, a label) as one line of printable

@@ -348,7 +348,7 @@ static int lookup_endpoint(struct vipc_state *st, const char *name, struct vipc_
 
 	if (name[0] != '/' && name[0] != '@')
 		return find_endpoint(st, &f);
-	if (vipc_addr_parse(name, &kind, addr, &len))
+	if (vipc_addr_parse(name, &kind, addr, &len) < 0)
 		return vipc_fail(-EINVAL, "bad endpoint address %s", name);
 	vipc_endpoint_key_make(&out->key, &exact, st->cfg.active_slot, kind, addr, len);
 	if (bpf_map_lookup_elem(st->endpoints_fd, &out->key, &out->val) ||
@@ -386,9 +386,12 @@ int vipc_endpoint_add(struct vipc_state *st, const char *name, const char *owner
 	err = vipc_check_label("endpoint", name);
 	if (err)
 		return err;
-	if (vipc_addr_parse(addr, &kind, bytes, &len))
+	err = vipc_addr_parse(addr, &kind, bytes, &len);
+	if (err < 0)
 		return vipc_fail(-EINVAL, "bad address %s: expected /path or @abstract, at most %d bytes",
 			    addr, VIPC_NAME_MAX);
+	if (err)
+		return vipc_fail(-EINVAL, "%s is not in normal form: write %.*s", addr, len, bytes);
 	err = lookup_endpoint(st, name, &old);
 	if (err != -ENOENT)
 		return err ?: vipc_fail(-EEXIST, "endpoint %s is already registered", name);

@@ -18,6 +18,7 @@
 #include "runtime.h"
 #include "table.h"
 #include "log.h"
+#include "vipc_decide.h"
 
 #define NR_PERMS 4
 #define LINE_BYTES 16384    /* longer lines are refused: an event line is ~1 KiB */
@@ -463,10 +464,15 @@ static bool utf8_ok(const unsigned char *b, size_t len)
 	return true;
 }
 
-/* A name a policy's `unix:` (absolute path) or `abstract:` can hold. */
+/* A name a policy's `unix:` (absolute path in normal form) or `abstract:`
+ * can hold.
+ */
 static bool writable(const struct call *c)
 {
-	if (c->kind == VIPC_KIND_UNIX_PATH && (!c->len || c->addr[0] != '/'))
+	union vipc_name n = {};
+
+	memcpy(n.bytes, c->addr, c->len < VIPC_NAME_MAX ? c->len : VIPC_NAME_MAX);
+	if (c->kind == VIPC_KIND_UNIX_PATH && (!c->len || !vipc_path_is_normal(&n, c->len)))
 		return false;
 	if (c->kind == VIPC_KIND_UNIX_ABSTRACT && c->len > VIPC_NAME_MAX - 1)
 		return false;
@@ -1036,7 +1042,8 @@ static const char *const titles[] = {
 			"-: no container, its cgroup not recorded):"),
 	[F_UNSELECTABLE] = ("No container, in a cgroup no selector names as it is (the root, "
 			    "a '*' or '?', not UTF-8):"),
-	[F_UNWRITABLE] = "Names a policy cannot hold (a relative path, a NUL byte, not UTF-8):",
+	[F_UNWRITABLE] = ("Names a policy cannot hold (a relative path or one not in normal form, "
+			  "a NUL byte, not UTF-8):"),
 };
 
 /* Does call @j go under @title? A call with reasons of both kinds shows

@@ -32,7 +32,7 @@ static void check_word(const char *arg)
 	}
 	if (!vipc_perm_parse(arg, &bit))
 		CHECK(bit && !(bit & (bit - 1)) && !(bit & ~VIPC_PERM_ALL));
-	if (!vipc_addr_parse(arg, &kind, addr, &len)) {
+	if (vipc_addr_parse(arg, &kind, addr, &len) >= 0) {
 		CHECK(len > 0 && len <= VIPC_NAME_MAX);
 		vipc_addr_format(kind, addr, len, text, sizeof(text));
 		CHECK(text[0]);

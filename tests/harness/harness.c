@@ -432,9 +432,12 @@ int h_cgroup_make(const char *rel)
 {
 	char path[PATH_MAX];
 	size_t base = strlen(h_cgroup2()) + 1;
+	int made = 0;
 
 	snprintf(path, sizeof(path), "%s/%s", h_cgroup2(), rel);
-	/* mkdir each component; register the ones made here, parents first. */
+	/* mkdir each component; register the first made here (its removal
+	 * takes the rest with it).
+	 */
 	for (char *p = path + base;; p++) {
 		if (*p != '/' && *p != '\0')
 			continue;
@@ -442,7 +445,8 @@ int h_cgroup_make(const char *rel)
 
 		*p = '\0';
 		if (mkdir(path, 0755) == 0) {
-			reg_cgroup(path + base);
+			if (!made++)
+				reg_cgroup(path + base);
 		} else if (errno != EEXIST) {
 			int err = -errno;
 

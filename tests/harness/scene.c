@@ -1,7 +1,12 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /* The three-container scene shared by the integration suites. */
 #include <criterion/criterion.h>
+#include <limits.h>
 #include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
 #include "fixture.h"
 #include "scene.h"
 
@@ -70,4 +75,48 @@ void s_listen(const char *addr, const char *type)
 	const char *argv[] = { V_PROBE, "listen", addr, type, NULL };
 
 	cr_assert_gt(h_container_spawn(sc.srv, argv, "ready"), 0, "listener on %s", addr);
+}
+
+/* The host pid of the process of @c other than its init running @comm, or 0. */
+static pid_t find_in(struct h_container *c, const char *comm)
+{
+	char path[PATH_MAX + 32], name[64], procs[4096], *p;
+	pid_t pid;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s/cgroup.procs", h_cgroup2(), h_container_cgroup(c));
+	f = fopen(path, "r");
+	cr_assert_not_null(f, "%s", path);
+	procs[fread(procs, 1, sizeof(procs) - 1, f)] = 0;
+	fclose(f);
+	for (p = procs; (pid = strtol(p, &p, 10)) > 0;) {
+		snprintf(path, sizeof(path), "/proc/%d/comm", pid);
+		f = fopen(path, "r");
+		if (!f)
+			continue;
+		if (fgets(name, sizeof(name), f) && !strncmp(name, comm, strlen(comm)) &&
+		    name[strlen(comm)] == '\n' && pid != h_container_pid(c)) {
+			fclose(f);
+			return pid;
+		}
+		fclose(f);
+	}
+	return 0;
+}
+
+pid_t s_spawn_moved(struct h_container *c, const char *rel, const char *cmd)
+{
+	char script[512];
+	const char *argv[] = { "/bin/sh", "-c", script, NULL };
+	pid_t h, pid = 0;
+	int tries;
+
+	snprintf(script, sizeof(script), "sleep 2; exec %s", cmd);
+	h = h_container_spawn(c, argv, NULL);
+	cr_assert_gt(h, 0);
+	for (tries = 0; tries < h_scale_ms(100) && !(pid = find_in(c, "sh")); tries++)
+		usleep(10 * 1000);
+	cr_assert_gt(pid, 0, "the shell never showed up in %s's cgroup", h_container_id(c));
+	cr_assert_eq(h_cgroup_enter(rel, pid), 0, "moving the shell into %s", rel);
+	return h;
 }

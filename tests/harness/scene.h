@@ -54,5 +54,10 @@ void s_start_opts(const char *policy, int shared_netns, const char *const *load_
 int s_probe(struct h_container *c, const char *arg, ...) __attribute__((sentinel));
 /* Start `vipc-probe listen ADDR [type]` in srv and wait until it is bound. */
 void s_listen(const char *addr, const char *type);
+/* Run @cmd in @c with sh, its shell first moved by the host into cgroup
+ * @rel (the process is decided by that cgroup from then on): the spawn
+ * (h_spawn_wait gives @cmd's exit status).
+ */
+pid_t s_spawn_moved(struct h_container *c, const char *rel, const char *cmd);
 
 #endif /* __VIPC_SCENE_H */

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /* Bypass attempts, and what really happens to each on the backend under
- * test (VIPC_BACKEND): other names for a registered socket, abstract-name
+ * test (VIPC_BACKEND): other names for a registered socket, other
+ * spellings of its name, a registered name pointed elsewhere, abstract-name
  * squatting, a connection passed to or inherited by another process, moved
  * and child cgroups, connections older than the policy. The socket backend
  * sees only the address a client passes to connect/sendto, so several get
@@ -23,15 +24,20 @@ TestSuite(bypass, .init = s_init, .fini = s_fini, .timeout = 120);
 #define DENY_UNKNOWN S_POLICY "defaults: { unknown: deny }\n"
 #define SETUP_FAILED 99 /* exit status of a shell step before the probe */
 
-/* Run @cmd with sh in bad: its exit status; @out gets its output. */
-static int bad_sh(const char *cmd, char *out, size_t size)
+/* Run @cmd with sh in @c: its exit status; @out gets its output. */
+static int sh_in(struct h_container *c, const char *cmd, char *out, size_t size)
 {
 	const char *argv[] = { "/bin/sh", "-c", cmd, NULL };
-	int rc = h_container_exec(sc.bad, argv, out, size);
+	int rc = h_container_exec(c, argv, out, size);
 
 	cr_assert_geq(rc, 0, "runc exec failed (%d)", rc);
 	cr_assert_neq(rc, SETUP_FAILED, "setup failed: %s: %s", cmd, out);
 	return rc;
+}
+
+static int bad_sh(const char *cmd, char *out, size_t size)
+{
+	return sh_in(sc.bad, cmd, out, size);
 }
 
 static void reload(const char *yaml)
@@ -120,6 +126,132 @@ Test(bypass, pathname_padded_after_its_nul)
 	cr_assert_eq(v_stat("denied_no_grant"), 2);
 }
 
+/* Other spellings of srv's pathnames that the kernel's lookup takes to
+ * them ("%s": the socket's file name), passed from the root ("cd /"). A
+ * trailing '/' or "/." is ENOTDIR from the kernel (a socket is no
+ * directory), which comes before the LSM backend's hooks.
+ */
+static const struct {
+	const char *spelling;
+	int notdir;
+} spellings[] = {
+	{ "//shared/%s", 0 },	       { "/shared//%s", 0 },	{ "/shared/./%s", 0 },
+	{ "/./shared/%s", 0 },	       { "/shared/../shared/%s", 0 }, { "/../shared/%s", 0 },
+	{ "shared/%s", 0 },	       { "./shared/%s", 0 },	{ "../shared/%s", 0 },
+	{ "/shared/%s/", 1 },	       { "/shared/%s/.", 1 },
+};
+#define NR_SPELLINGS (sizeof(spellings) / sizeof(spellings[0]))
+
+/* @c connects to sock (an echo) and sends to dgram by spelling @i: the
+ * exit statuses.
+ */
+static void spelled(struct h_container *c, size_t i, int *conn, int *send)
+{
+	char name[64], cmd[256], out[512];
+
+	snprintf(name, sizeof(name), spellings[i].spelling, "s.sock");
+	snprintf(cmd, sizeof(cmd), "cd / && exec " V_PROBE " connect %s --send spelled", name);
+	*conn = sh_in(c, cmd, out, sizeof(out));
+	snprintf(name, sizeof(name), spellings[i].spelling, "d.sock");
+	snprintf(cmd, sizeof(cmd), "cd / && exec " V_PROBE " sendto %s spelled", name);
+	*send = sh_in(c, cmd, out, sizeof(out));
+}
+
+/* What a spelling gets when vipc lets it through: 0, or the kernel's ENOTDIR. */
+static int reached(size_t i)
+{
+	return spellings[i].notdir ? ENOTDIR : 0;
+}
+
+/* Under unknown: allow, bad is refused every spelling of srv's names as
+ * it is the registered one: each is that endpoint (the socket backend
+ * compares pathnames in normal form; the LSM backend decides by the name
+ * srv bound).
+ */
+Test(bypass, every_spelling_of_a_registered_path_is_that_endpoint)
+{
+	int conn, send, want;
+	unsigned long long denied = 0;
+	size_t i;
+
+	s_start(ALLOW_UNKNOWN, 0);
+	s_listen(S_SOCK, NULL);
+	s_listen(S_DGRAM, "--dgram");
+	for (i = 0; i < NR_SPELLINGS; i++) {
+		want = v_lsm() && spellings[i].notdir ? ENOTDIR : EPERM;
+		spelled(sc.bad, i, &conn, &send);
+		cr_expect_eq(conn, want, "bad connects by %s", spellings[i].spelling);
+		cr_expect_eq(send, want, "bad sends by %s", spellings[i].spelling);
+		denied += want == EPERM ? 2 : 0;
+	}
+	cr_assert_eq(v_stat("denied_no_grant"), denied);
+	cr_assert_eq(v_stat("allowed"), 0);
+}
+
+/* Under unknown: deny, cli reaches srv by every spelling of the names it
+ * is granted: none is an unknown endpoint.
+ */
+Test(bypass, a_granted_client_reaches_its_endpoints_by_every_spelling)
+{
+	unsigned long long allowed = 0;
+	int conn, send;
+	size_t i;
+
+	s_start(DENY_UNKNOWN, 0);
+	s_listen(S_SOCK, NULL);
+	s_listen(S_DGRAM, "--dgram");
+	for (i = 0; i < NR_SPELLINGS; i++) {
+		spelled(sc.cli, i, &conn, &send);
+		cr_expect_eq(conn, reached(i), "cli connects by %s", spellings[i].spelling);
+		cr_expect_eq(send, reached(i), "cli sends by %s", spellings[i].spelling);
+		allowed += v_lsm() && spellings[i].notdir ? 0 : 2;
+	}
+	cr_assert_eq(v_stat("allowed"), allowed);
+	cr_assert_eq(v_stat("denied_unknown"), 0);
+}
+
+/* bad owns a registered name in a directory it can write and makes it a
+ * symlink to srv's socket. The socket backend decides by the name passed:
+ * bad is its owner, allowed even under unknown: deny, and srv echoes. The
+ * LSM backend decides by the name srv bound: no grant.
+ */
+Test(bypass, an_owner_points_its_registered_name_at_another_socket)
+{
+	char out[1024];
+
+	s_start("version: 1\n" S_CONTAINERS S_ENDPOINTS
+		"  own: { owner: bad, unix: /shared/own.sock }\n" S_GRANTS
+		"defaults: { unknown: deny }\n",
+		0);
+	s_listen(S_SOCK, NULL);
+	cr_assert_eq(bad_sh(VIA("ln -sf " S_SOCK " /shared/own.sock", "/shared/own.sock"), out,
+			    sizeof(out)),
+		     v_lsm() ? EPERM : 0, "%s", out);
+	cr_assert_eq(v_stat("allowed"), v_lsm() ? 0 : 1, "as the owner of own");
+	cr_assert_eq(v_stat("denied_no_grant"), v_lsm() ? 1 : 0);
+}
+
+/* cli, granted sock, under unknown: deny, makes /shared/l a symlink to
+ * /shared/x/y and connects to /shared/l/../s.sock: the kernel goes up from
+ * /shared/x/y and reaches /shared/x/s.sock, where srv listens unregistered.
+ * The socket backend decides by the name's lexical form, /shared/s.sock:
+ * granted, let through. The LSM backend decides by the name the socket
+ * reached was bound to: unknown, refused.
+ */
+Test(bypass, dot_dot_after_a_symlink_is_decided_by_its_lexical_form)
+{
+	char out[1024];
+
+	s_start(DENY_UNKNOWN, 0);
+	cr_assert_eq(sh_in(sc.srv, "mkdir -p /shared/x/y", out, sizeof(out)), 0, "%s", out);
+	s_listen("/shared/x/s.sock", NULL);
+	cr_assert_eq(sh_in(sc.cli, VIA("ln -s /shared/x/y /shared/l", "/shared/l/../s.sock"), out,
+			   sizeof(out)),
+		     v_lsm() ? EPERM : 0, "%s", out);
+	cr_assert_eq(v_stat("allowed"), v_lsm() ? 0 : 1, "as granted sock");
+	cr_assert_eq(v_stat("denied_unknown"), v_lsm() ? 1 : 0);
+}
+
 Test(bypass, abstract_name_squatting)
 {
 	const char *squat[] = { V_PROBE, "listen", S_ABSTRACT, NULL };
@@ -192,48 +324,12 @@ Test(bypass, a_container_cannot_reach_cgroupfs_to_move_itself)
 	cr_assert(strstr(out, "permission denied"), "no CAP_SYS_ADMIN in bad: %s", out);
 }
 
-/* The host pid of the process of bad other than its init running @comm, or 0. */
-static pid_t find_in_bad(const char *comm)
-{
-	char path[256], name[64], procs[4096], *p;
-	pid_t pid;
-	FILE *f;
-
-	snprintf(path, sizeof(path), "%s/%s/cgroup.procs", h_cgroup2(), h_container_cgroup(sc.bad));
-	f = fopen(path, "r");
-	cr_assert_not_null(f, "%s", path);
-	procs[fread(procs, 1, sizeof(procs) - 1, f)] = 0;
-	fclose(f);
-	for (p = procs; (pid = strtol(p, &p, 10)) > 0;) {
-		snprintf(path, sizeof(path), "/proc/%d/comm", pid);
-		f = fopen(path, "r");
-		if (!f)
-			continue;
-		if (fgets(name, sizeof(name), f) && !strncmp(name, comm, strlen(comm)) &&
-		    name[strlen(comm)] == '\n' && pid != h_container_pid(sc.bad)) {
-			fclose(f);
-			return pid;
-		}
-		fclose(f);
-	}
-	return 0;
-}
-
 /* A process of bad, moved by the host into @rel, then connecting to sock:
  * its exit status.
  */
 static int connect_after_move(const char *rel)
 {
-	const char *argv[] = { "/bin/sh", "-c", "sleep 2; exec " V_PROBE " connect " S_SOCK, NULL };
-	pid_t h = h_container_spawn(sc.bad, argv, NULL), pid = 0;
-	int tries;
-
-	cr_assert_gt(h, 0);
-	for (tries = 0; tries < h_scale_ms(100) && !(pid = find_in_bad("sh")); tries++)
-		usleep(10 * 1000);
-	cr_assert_gt(pid, 0, "the shell never showed up in bad's cgroup");
-	cr_assert_eq(h_cgroup_enter(rel, pid), 0);
-	return h_spawn_wait(h, 10000);
+	return h_spawn_wait(s_spawn_moved(sc.bad, rel, V_PROBE " connect " S_SOCK), 10000);
 }
 
 Test(bypass, a_process_the_host_moves_into_cli_is_cli)

@@ -2,11 +2,14 @@
 /* Containers are identities bound to cgroups: a policy naming a cgroup not
  * made yet loads and binds it when runc makes it, a restart at the same
  * path is confined again with no window, an owner's restart keeps its
- * endpoints, containers added by cgroup at run time go with it, and every
- * binding and unbinding is an event and a counter.
+ * endpoints, containers added by cgroup at run time go with it, every
+ * binding and unbinding is an event and a counter, and a process (or a
+ * socket) in a cgroup any number of levels below a bound one is its
+ * nearest bound ancestor's.
  */
 #include <criterion/criterion.h>
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -356,4 +359,94 @@ Test(identity, a_full_bindings_table_counts_and_warns_of_what_it_leaves_unconfin
 	cr_assert_eq(v_loader("status", NULL), 0, "%s", v_out);
 	cr_assert(strstr(v_out, "2 selected cgroups were left unconfined: the bindings table is "
 			 "full; raise it with --max-containers"), "%s", v_out);
+}
+
+/* ---- depth: every level up to the root is looked up ---- */
+
+/* @top and @levels more components "c" below it, in @buf. */
+static const char *below(char *buf, size_t size, const char *top, int levels)
+{
+	int n = snprintf(buf, size, "%s", top);
+
+	while (levels-- > 0 && n + 2 < (int)size)
+		n += snprintf(buf + n, size - n, "/c");
+	return buf;
+}
+
+/* The policy of the scene with @extra containers and @grants (printf
+ * formats with one %s: @path), in @buf.
+ */
+static const char *policy_with(char *buf, size_t size, const char *extra, const char *grants,
+			       const char *path)
+{
+	char more[512];
+
+	snprintf(more, sizeof(more), extra, path);
+	snprintf(buf, size, "version: 1\n" S_CONTAINERS "%s" S_ENDPOINTS S_GRANTS "%s", more,
+		 grants);
+	return buf;
+}
+
+/* @c's process moved into @rel, connecting to sock: its exit status. */
+static int connect_from(struct h_container *c, const char *rel)
+{
+	return h_spawn_wait(s_spawn_moved(c, rel, V_PROBE " connect " S_SOCK), h_scale_ms(10000));
+}
+
+/* A container whose cgroup is 34 levels deep, without a grant: processes
+ * 40 levels below it (their cgroups made before the policy) and 100 levels
+ * below it (made after) are that container.
+ */
+Test(identity, processes_far_below_a_container_bound_deep_are_that_container)
+{
+	char top[256], rel40[PATH_MAX], rel100[PATH_MAX], policy[2048];
+
+	v_require_root();
+	below(top, sizeof(top), "vipc-test/deep", 32);
+	cr_assert_eq(h_cgroup_make(below(rel40, sizeof(rel40), top, 40)), 0);
+	s_start(policy_with(policy, sizeof(policy), "  deep: { cgroup: %s }\n", "", top), 0);
+	s_listen(S_SOCK, NULL);
+	cr_assert_eq(h_cgroup_make(below(rel100, sizeof(rel100), top, 100)), 0);
+	cr_assert_eq(connect_from(sc.cli, rel40), EPERM, "40 levels below deep");
+	cr_assert_eq(connect_from(sc.cli, rel100), EPERM, "100 levels below deep");
+	cr_assert_eq(v_stat("denied_no_grant"), 2, "decided as deep, not unconfined");
+	cr_assert_eq(v_stat("allowed"), 0);
+}
+
+/* A granted container bound 35 levels deep inside bad: a process 100
+ * levels below it is that container (allowed), not bad.
+ */
+Test(identity, the_nearest_bound_ancestor_is_the_container_at_any_depth)
+{
+	char top[256], rel[PATH_MAX], policy[2048];
+
+	v_require_root();
+	below(top, sizeof(top), "vipc-test/bad", 32);
+	s_start(policy_with(policy, sizeof(policy), "  inner: { cgroup: %s }\n",
+			    "  - { container: inner, endpoint: sock, allow: [connect] }\n", top),
+		0);
+	s_listen(S_SOCK, NULL);
+	cr_assert_eq(h_cgroup_make(below(rel, sizeof(rel), top, 100)), 0);
+	cr_assert_eq(connect_from(sc.bad, rel), 0, "decided as inner");
+	cr_assert_eq(v_stat("allowed"), 1);
+	cr_assert_eq(v_stat("denied_no_grant"), 0);
+}
+
+/* srv's listener runs 100 levels below srv: the socket it binds is srv's
+ * (on the LSM backend, not an impostor's), so cli reaches it and bad does not.
+ */
+Test(identity, a_socket_made_far_below_its_owner_is_the_owners)
+{
+	char rel[PATH_MAX];
+	pid_t srv;
+
+	s_start(S_POLICY, 0);
+	cr_assert_eq(h_cgroup_make(below(rel, sizeof(rel), "vipc-test/srv", 100)), 0);
+	srv = s_spawn_moved(sc.srv, rel, V_PROBE " listen " S_SOCK);
+	cr_assert_eq(h_spawn_expect(srv, "ready", h_scale_ms(10000)), 0, "srv's listener");
+	cr_assert_eq(s_probe(sc.cli, "connect", S_SOCK, "--send", "deep", NULL), 0);
+	cr_assert_eq(s_probe(sc.bad, "connect", S_SOCK, NULL), EPERM);
+	cr_assert_eq(v_stat("denied_no_grant"), 1);
+	cr_assert_eq(v_stat_total("denied_impostor"), 0);
+	cr_assert_eq(v_stat("allowed"), 1);
 }

@@ -129,6 +129,10 @@ Test(registry, container_and_endpoint_added_at_run_time)
 	cr_assert_eq(s_probe(sc.bad, "connect", S_SOCK, NULL), EPERM);
 	cr_assert_eq(v_loader("endpoint", "add", "late", "srv", "/x", NULL),
 		     VIPC_EXIT_EXISTS);
+	cr_assert_eq(v_loader("endpoint", "add", "odd", "srv", "/shared//o.sock", NULL),
+		     VIPC_EXIT_USAGE);
+	cr_assert(strstr(v_out, "/shared//o.sock is not in normal form: write /shared/o.sock"),
+		  "%s", v_out);
 	/* A container named by a pid lands on that process's cgroup. */
 	cr_assert_eq(v_loader("container", "rm", "cli", NULL), 0, "%s", v_out);
 	snprintf(pid, sizeof(pid), "%d", h_container_pid(sc.cli));
@@ -151,6 +155,8 @@ Test(registry, check_tells_the_decision_and_its_reason)
 	cr_assert_str_eq(v_out, "deny (no-permission)\n");
 	cr_assert_eq(v_loader("check", "srv", S_SOCK, "connect", NULL), 0);
 	cr_assert_str_eq(v_out, "allow (owner)\n");
+	cr_assert_eq(v_loader("check", "bad", "/shared/./x/../s.sock", "connect", NULL), 1);
+	cr_assert_str_eq(v_out, "deny (no-grant)\n", "another spelling of sock is sock");
 	cr_assert_eq(v_loader("check", "nobody", "sock", "connect", NULL), VIPC_EXIT_NOT_FOUND);
 }
 

@@ -744,6 +744,9 @@ static const struct bad_case bad_endpoints[] = {
 	  "unix: expected an absolute path, got 'e.sock'" },
 	{ "empty unix path", HEAD "endpoints:\n  e: { owner: a, unix: \"\" }\n", 6, 24,
 	  "unix: expected an absolute path, got ''" },
+	{ "unix path not in normal form", HEAD "endpoints:\n  e: { owner: a, unix: /s//x/../e/ }\n",
+	  6, 24, "unix: '/s//x/../e/' is not in normal form: write '/s/e' (vipc compares pathnames "
+	  "without '//', '.', '..' or a trailing '/')" },
 	{ "unix path of 109 bytes", HEAD "endpoints:\n  e: { owner: a, unix: /" X108 " }\n", 6, 24,
 	  "unix: expected 1 to 108 bytes (the size of a sun_path), got 109" },
 	{ "abstract name of 108 bytes", HEAD "endpoints:\n  e: { owner: a, abstract: " X108 " }\n",
