@@ -180,10 +180,10 @@ bench: vipc-loader $(OUTPUT)/bench/vipc-bench
 	$(Q)$(OUTPUT)/bench/vipc-bench --loader ./vipc-loader --out bench/results \
 		--rounds $(BENCH_ROUNDS) --budget $(BENCH_BUDGET_MS) $(BENCH_PLACEMENT)
 
-# The LSM backend against the socket backend in a qemu VM (scripts/vmtest.sh
-# --run): `vipc-bench --quick` (baseline and vipc, connect and sendto) once
-# per backend of BENCH_VM_KERNEL; the output goes to
-# bench/results/vm-<kernel>.txt. Emulated CPU: compare ratios, not times.
+# The socket, LSM and fmodret backends side by side in one qemu VM boot
+# (scripts/vmtest.sh --backend all --run): `vipc-bench --quick` (baseline and
+# vipc, connect and sendto) once per backend of BENCH_VM_KERNEL; the output
+# goes to bench/results/vm-<kernel>.txt. Emulated CPU: compare ratios, not times.
 BENCH_VM_KERNEL ?= 6.12
 BENCH_VM_ROUNDS ?= 5
 BENCH_VM_BUDGET_MS ?= 300
@@ -193,7 +193,7 @@ BENCH_VM_OUT := bench/results/vm-$(BENCH_VM_KERNEL).txt
 
 bench-vm: vipc-loader $(OUTPUT)/tests/vipc-probe $(OUTPUT)/bench/vipc-bench
 	$(Q)scripts/rootfs.sh $(OUTPUT)/rootfs $(OUTPUT)/tests/vipc-probe
-	$(Q)scripts/vmtest.sh --kernel $(BENCH_VM_KERNEL) --timeout 3600 \
+	$(Q)scripts/vmtest.sh --kernel $(BENCH_VM_KERNEL) --backend all --timeout 5400 \
 		--run '$(OUTPUT)/bench/vipc-bench --quick --rounds $(BENCH_VM_ROUNDS) --budget $(BENCH_VM_BUDGET_MS) $(BENCH_PLACEMENT)' \
 		-- $(OUTPUT)/bench/vipc-bench >$(BENCH_VM_OUT); \
 		status=$$?; cat $(BENCH_VM_OUT); exit $$status

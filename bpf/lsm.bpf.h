@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause */
-/* The LSM backend: decide on the peer socket itself (its bound name and who
- * bound it), guard bind, tag admitted connections and re-check every send
- * and receive on them, bound channels.
+/* The LSM and fmodret backends, one body per hook attached as a BPF LSM
+ * program or as an fmod_ret program on the kernel's security_ function:
+ * decide on the peer socket itself (its bound name and who bound it),
+ * guard bind, tag admitted connections and re-check every send and
+ * receive on them, bound channels.
  */
 #ifndef __VIPC_LSM_BPF_H
 #define __VIPC_LSM_BPF_H
@@ -108,6 +110,63 @@ struct {
 	__type(value, struct vipc_dgram_send);
 } vipc_dgram_sends SEC(".maps");
 
+/* fmodret backend: the kernel lets no fmod_ret program use socket storage
+ * (only fentry and fexit ones), so a connection's tag travels through this
+ * thread's relay: an fentry program copies it in before the fmod_ret
+ * program re-checks the call, and an fexit program copies out the tag of a
+ * connection the fmod_ret program admitted. @sk says whose tag it holds.
+ */
+struct vipc_tag_relay {
+	__u64 sk;
+	__u32 valid;
+	__u32 pad;
+	struct vipc_conn_tag tag;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, int);
+	__type(value, struct vipc_tag_relay);
+} vipc_tag_relays SEC(".maps");
+
+/* This thread's relay, made when @create. */
+static __always_inline struct vipc_tag_relay *vipc_relay(int create)
+{
+	return bpf_task_storage_get(&vipc_tag_relays, bpf_get_current_task_btf(), 0,
+				    create ? BPF_LOCAL_STORAGE_GET_F_CREATE : 0);
+}
+
+/* The tag of @sk's connection, NULL if none: its socket storage (LSM
+ * backend, @fr 0), or the relay an fentry program filled (fmodret, @fr 1).
+ */
+static __always_inline struct vipc_conn_tag *vipc_tag_find(struct sock *sk, int fr)
+{
+	struct vipc_tag_relay *r;
+
+	if (!fr)
+		return bpf_sk_storage_get(&vipc_conn_tags, sk, 0, 0);
+	r = vipc_relay(0);
+	return r && r->valid && r->sk == (__u64)sk ? &r->tag : NULL;
+}
+
+/* Room for the tag of @sk's connection: its socket storage, or the relay an
+ * fexit program empties into it once the call went through.
+ */
+static __always_inline struct vipc_conn_tag *vipc_tag_new(struct sock *sk, int fr)
+{
+	struct vipc_tag_relay *r;
+
+	if (!fr)
+		return bpf_sk_storage_get(&vipc_conn_tags, sk, 0, BPF_SK_STORAGE_GET_F_CREATE);
+	r = vipc_relay(1);
+	if (!r)
+		return NULL;
+	r->sk = (__u64)sk;
+	r->valid = 1;
+	return &r->tag;
+}
+
 /* Decide on the peer socket: its bound name and who bound it. */
 static __always_inline enum vipc_reason vipc_peer_decide(struct vipc_call *c, struct sock *peer)
 {
@@ -144,13 +203,13 @@ static __always_inline enum vipc_reason vipc_admit(struct vipc_call *c, struct s
 /* Remember what a connection to an endpoint was admitted under (container
  * 0: a caller no container holds).
  */
-static __always_inline void vipc_tag(struct vipc_call *c, struct sock *sk)
+static __always_inline void vipc_tag(struct vipc_call *c, struct sock *sk, int fr)
 {
 	struct vipc_conn_tag *tag;
 
 	if (!c->ep)
 		return;
-	tag = bpf_sk_storage_get(&vipc_conn_tags, sk, 0, BPF_SK_STORAGE_GET_F_CREATE);
+	tag = vipc_tag_new(sk, fr);
 	if (!tag)
 		return;
 	tag->endpoint = c->ep->id;
@@ -161,21 +220,18 @@ static __always_inline void vipc_tag(struct vipc_call *c, struct sock *sk)
 	__builtin_memcpy(&tag->name, &c->name, sizeof(tag->name));
 }
 
-SEC("lsm/unix_stream_connect")
-int BPF_PROG(vipc_stream_connect, struct sock *sock, struct sock *other, struct sock *newsk,
-	     int ret)
+/* Stream connect: the peer, a place in a bounded channel, a tag. */
+static __always_inline int vipc_stream_connect_do(struct sock *sock, struct sock *other, int fr)
 {
 	struct vipc_call c = {};
 	enum vipc_reason reason;
 
-	if (ret)
-		return ret;
 	if (!vipc_begin(&c, VIPC_PERM_CONNECT, VIPC_HOOK_STREAM_CONNECT))
 		return 0;
 	reason = vipc_admit(&c, sock, vipc_peer_decide(&c, other));
 	if (!vipc_finish(&c, reason))
 		return -EPERM;
-	vipc_tag(&c, sock);
+	vipc_tag(&c, sock, fr);
 	return 0;
 }
 
@@ -189,15 +245,12 @@ static __always_inline int vipc_dgram_fds(struct sock *sk)
 }
 
 /* Datagram connect and send: the peer; fds need pass-fd on top. */
-SEC("lsm/unix_may_send")
-int BPF_PROG(vipc_may_send, struct socket *sock, struct socket *other, int ret)
+static __always_inline int vipc_may_send_do(struct socket *sock, struct socket *other)
 {
 	__u32 perm = VIPC_PERM_SEND;
 	struct sock *peer = other->sk;
 	struct vipc_call c = {};
 
-	if (ret)
-		return ret;
 	if (vipc_dgram_fds(sock->sk))
 		perm |= VIPC_PERM_PASS_FD;
 	if (!peer || !vipc_begin(&c, perm, VIPC_HOOK_MAY_SEND))
@@ -205,13 +258,11 @@ int BPF_PROG(vipc_may_send, struct socket *sock, struct socket *other, int ret)
 	return vipc_finish(&c, vipc_peer_decide(&c, peer)) ? 0 : -EPERM;
 }
 
-SEC("lsm/socket_bind")
-int BPF_PROG(vipc_bind, struct socket *sock, struct sockaddr *address, int addrlen, int ret)
+/* Bind: a registered name is its owner's and bind holders'. */
+static __always_inline int vipc_bind_do(struct sockaddr *address, int addrlen)
 {
 	struct vipc_call c = {};
 
-	if (ret)
-		return ret;
 	if (address->sa_family != AF_UNIX || addrlen <= SUN_PATH_OFFSET)
 		return 0;
 	if (!vipc_begin(&c, VIPC_PERM_BIND, VIPC_HOOK_BIND))
@@ -284,7 +335,7 @@ static __always_inline int vipc_passes_fds(struct msghdr *msg)
  * passing needs pass-fd on top.
  */
 static __always_inline int vipc_recheck(struct socket *sock, struct msghdr *msg,
-					enum vipc_hook hook)
+					enum vipc_hook hook, int fr)
 {
 	struct vipc_conn_tag *tag;
 	struct sock *sk = sock->sk;
@@ -294,7 +345,7 @@ static __always_inline int vipc_recheck(struct socket *sock, struct msghdr *msg,
 
 	if (!sk)
 		return 0;
-	tag = bpf_sk_storage_get(&vipc_conn_tags, sk, 0, 0);
+	tag = vipc_tag_find(sk, fr);
 	if (!tag)
 		return 0;
 	fds = hook == VIPC_HOOK_SENDMSG && vipc_passes_fds(msg);
@@ -335,39 +386,24 @@ static __always_inline int vipc_unix_dgram(struct socket *sock)
 	       BPF_CORE_READ(sock, sk, __sk_common.skc_family) == AF_UNIX;
 }
 
-SEC("lsm/socket_sendmsg")
-int BPF_PROG(vipc_sendmsg, struct socket *sock, struct msghdr *msg, int size, int ret)
+/* Every send: a datagram's fds noted, a tagged connection re-checked. */
+static __always_inline int vipc_sendmsg_do(struct socket *sock, struct msghdr *msg, int fr)
 {
-	if (ret)
-		return ret;
 	if (vipc_unix_dgram(sock))
 		return vipc_note_dgram_send(sock, vipc_passes_fds(msg));
-	return vipc_recheck(sock, msg, VIPC_HOOK_SENDMSG);
+	return vipc_recheck(sock, msg, VIPC_HOOK_SENDMSG, fr);
 }
 
 /* A datagram connect carries no fds, whatever this thread sent before. */
-SEC("lsm/socket_connect")
-int BPF_PROG(vipc_socket_connect, struct socket *sock, struct sockaddr *address, int addrlen,
-	     int ret)
+static __always_inline int vipc_socket_connect_do(struct socket *sock)
 {
-	if (ret)
-		return ret;
 	if (vipc_unix_dgram(sock))
 		vipc_note_dgram_send(sock, 0);
 	return 0;
 }
 
-SEC("lsm/socket_recvmsg")
-int BPF_PROG(vipc_recvmsg, struct socket *sock, struct msghdr *msg, int size, int flags, int ret)
-{
-	if (ret)
-		return ret;
-	return vipc_recheck(sock, msg, VIPC_HOOK_RECVMSG);
-}
-
 /* A counted channel connection is gone: give its place back. */
-SEC("lsm/sk_free_security")
-int BPF_PROG(vipc_sk_free, struct sock *sk)
+static __always_inline int vipc_sk_free_do(struct sock *sk)
 {
 	__u64 ptr = (__u64)sk;
 	__s64 *live;
@@ -381,6 +417,110 @@ int BPF_PROG(vipc_sk_free, struct sock *sk)
 		__sync_fetch_and_add(live, -1);
 	bpf_map_delete_elem(&vipc_chan_conns, &ptr);
 	return 0;
+}
+
+#define VIPC_UNPAREN(...) __VA_ARGS__
+
+/* One hook, two attach types, one body: the LSM backend's program on the
+ * LSM hook @hook, and the fmodret backend's fmod_ret program on @func, the
+ * kernel's security_ function that calls the hook (a non-zero return of
+ * it fails the call in the function's place). Both pass on the verdict an
+ * earlier program gave, else the body's: @call over the names in @args,
+ * and fr, which says which of the two runs it (a tag's way, above).
+ */
+#define VIPC_PEER_HOOK(name, hook, func, args, call)                                 \
+	SEC("lsm/" #hook)                                                             \
+	int BPF_PROG(vipc_##name, VIPC_UNPAREN args, int ret)                         \
+	{                                                                             \
+		const int fr __attribute__((unused)) = 0;                             \
+                                                                                      \
+		return ret ?: call;                                                   \
+	}                                                                             \
+	SEC("fmod_ret/" #func)                                                        \
+	int BPF_PROG(vipc_fr_##name, VIPC_UNPAREN args, int ret)                      \
+	{                                                                             \
+		const int fr __attribute__((unused)) = 1;                             \
+                                                                                      \
+		return ret ?: call;                                                   \
+	}
+
+VIPC_PEER_HOOK(stream_connect, unix_stream_connect, security_unix_stream_connect,
+	       (struct sock *sock, struct sock *other, struct sock *newsk),
+	       vipc_stream_connect_do(sock, other, fr))
+VIPC_PEER_HOOK(may_send, unix_may_send, security_unix_may_send,
+	       (struct socket *sock, struct socket *other), vipc_may_send_do(sock, other))
+VIPC_PEER_HOOK(bind, socket_bind, security_socket_bind,
+	       (struct socket *sock, struct sockaddr *address, int addrlen),
+	       vipc_bind_do(address, addrlen))
+VIPC_PEER_HOOK(sendmsg, socket_sendmsg, security_socket_sendmsg,
+	       (struct socket *sock, struct msghdr *msg, int size), vipc_sendmsg_do(sock, msg, fr))
+VIPC_PEER_HOOK(socket_connect, socket_connect, security_socket_connect,
+	       (struct socket *sock, struct sockaddr *address, int addrlen),
+	       vipc_socket_connect_do(sock))
+VIPC_PEER_HOOK(recvmsg, socket_recvmsg, security_socket_recvmsg,
+	       (struct socket *sock, struct msghdr *msg, int size, int flags),
+	       vipc_recheck(sock, msg, VIPC_HOOK_RECVMSG, fr))
+
+/* fmodret backend: the relay's two ends. Before a send or receive is
+ * re-checked, the connection's tag (or that it has none) is copied in; once
+ * a connect the fmod_ret program admitted went through, its tag is copied
+ * out to the socket's storage.
+ */
+static __always_inline int vipc_relay_in(struct socket *sock)
+{
+	struct sock *sk = sock->sk;
+	struct vipc_conn_tag *tag = sk ? bpf_sk_storage_get(&vipc_conn_tags, sk, 0, 0) : NULL;
+	struct vipc_tag_relay *r = vipc_relay(tag != NULL);
+
+	if (!r)
+		return 0;
+	r->sk = (__u64)sk;
+	r->valid = tag != NULL;
+	if (tag)
+		__builtin_memcpy(&r->tag, tag, sizeof(r->tag));
+	return 0;
+}
+
+SEC("fentry/security_socket_sendmsg")
+int BPF_PROG(vipc_fr_sendmsg_in, struct socket *sock, struct msghdr *msg, int size)
+{
+	return vipc_relay_in(sock);
+}
+
+SEC("fentry/security_socket_recvmsg")
+int BPF_PROG(vipc_fr_recvmsg_in, struct socket *sock, struct msghdr *msg, int size, int flags)
+{
+	return vipc_relay_in(sock);
+}
+
+SEC("fexit/security_unix_stream_connect")
+int BPF_PROG(vipc_fr_stream_connect_out, struct sock *sock, struct sock *other,
+	     struct sock *newsk, int ret)
+{
+	struct vipc_tag_relay *r = vipc_relay(0);
+	struct vipc_conn_tag *tag;
+
+	if (!r || !r->valid || r->sk != (__u64)sock)
+		return 0;
+	r->valid = 0;
+	tag = ret ? NULL : bpf_sk_storage_get(&vipc_conn_tags, sock, 0,
+					      BPF_SK_STORAGE_GET_F_CREATE);
+	if (tag)
+		__builtin_memcpy(tag, &r->tag, sizeof(*tag));
+	return 0;
+}
+
+/* The socket's free returns nothing: fentry on the function, no verdict. */
+SEC("lsm/sk_free_security")
+int BPF_PROG(vipc_sk_free, struct sock *sk)
+{
+	return vipc_sk_free_do(sk);
+}
+
+SEC("fentry/security_sk_free")
+int BPF_PROG(vipc_fr_sk_free, struct sock *sk)
+{
+	return vipc_sk_free_do(sk);
 }
 
 #endif /* __VIPC_LSM_BPF_H */

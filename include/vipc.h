@@ -116,9 +116,12 @@ enum vipc_outcome {
 
 /* Enforcement backends, as bits. */
 enum vipc_backend {
-	VIPC_BACKEND_SOCK = 1 << 0, /* cgroup UNIX socket hooks (Linux 6.7+) */
-	VIPC_BACKEND_LSM = 1 << 1,  /* BPF LSM hooks (lsm=...,bpf) */
+	VIPC_BACKEND_SOCK = 1 << 0,    /* cgroup UNIX socket hooks (Linux 6.7+) */
+	VIPC_BACKEND_LSM = 1 << 1,     /* BPF LSM hooks (lsm=...,bpf) */
+	VIPC_BACKEND_FMODRET = 1 << 2, /* the LSM hooks' bodies as fmod_ret on security_* */
 };
+#define VIPC_BACKEND_PEER (VIPC_BACKEND_LSM | VIPC_BACKEND_FMODRET) /* decide by the peer */
+#define VIPC_NR_BACKENDS 3
 
 enum vipc_endpoint_flags {
 	VIPC_EP_CHANNEL = 1 << 0, /* the endpoint is a channel's receive side */

@@ -3,14 +3,19 @@
 # Run the integration suites inside a qemu VM that boots a Debian cloud kernel
 # with BPF LSM enabled (lsm=lockdown,capability,landlock,yama,bpf):
 #
-#   scripts/vmtest.sh --kernel 6.12|6.1 [--backend sock|lsm|both] [--accel kvm|tcg]
-#                     [--cgroups hybrid|unified] [--timeout SECONDS] [--run 'CMD']
-#                     [--keep] [-v] [-- TEST_BINARY...]
+#   scripts/vmtest.sh --kernel 6.12|6.1 [--backend sock|lsm|fmodret|both|all] [--accel kvm|tcg]
+#                     [--lsm LIST] [--cgroups hybrid|unified] [--timeout SECONDS]
+#                     [--run 'CMD'] [--keep] [-v] [-- TEST_BINARY...]
 #
 # --kernel   6.12: bookworm-backports' cloud kernel (both backends);
 #            6.1: bookworm's (lsm only: no UNIX cgroup hooks before 6.7).
 # --backend  which backend(s) to test, each a full run of the suites with
-#            VIPC_BACKEND=<backend>; both (default) = what the kernel has.
+#            VIPC_BACKEND=<backend>; both (default) = sock (where the kernel
+#            has it) and lsm; fmodret runs the LSM suites as fmod_ret programs;
+#            all = the three, one after another in one boot.
+# --lsm      the guest's lsm= boot list (default
+#            lockdown,capability,landlock,yama,bpf; without bpf, as Ubuntu's
+#            kernels and `lsm=` lists that leave it out, BPF LSM is off).
 # --accel    kvm or tcg, and nothing else. Without it: kvm when a test boot of
 #            the kernel under kvm reaches its panic for want of a root file
 #            system (the verdict cached in the cache's kvm-verdict for this
@@ -68,6 +73,7 @@ while [ $# -gt 0 ]; do
 	--backend) backend=${2:-}; shift 2 ;;
 	--accel) accel=${2:-}; shift 2 ;;
 	--cgroups) cgroups=${2:-}; shift 2 ;;
+	--lsm) LSM_CMDLINE=${2:-}; [ -n "$LSM_CMDLINE" ] || usage; shift 2 ;;
 	--timeout) timeout_s=${2:-}; shift 2 ;;
 	--run) run=${2:-}; [ -n "$run" ] || usage; shift 2 ;;
 	--keep) keep=1; shift ;;
@@ -78,7 +84,8 @@ while [ $# -gt 0 ]; do
 	esac
 done
 case $series in 6.1 | 6.12) ;; *) usage ;; esac
-case $backend in sock | lsm | both) ;; *) usage ;; esac
+case $backend in sock | lsm | fmodret | both | all) ;; *) usage ;; esac
+case $LSM_CMDLINE in *[!a-z0-9,_]*) usage ;; esac
 case $accel in '' | kvm | tcg) ;; *) usage ;; esac
 case $cgroups in hybrid | unified) ;; *) usage ;; esac
 [ "$(id -u)" -eq 0 ] || { log "must run as root (apt-get download, qemu)"; exit 77; }
@@ -92,7 +99,7 @@ if [ $# -eq 0 ] && [ -z "$run" ]; then
 		set -- "$@" "build/tests/${n%.c}"
 	done
 fi
-# Suites built from tests/lsm/ run with the lsm backend only.
+# Suites built from tests/lsm/ run with the lsm and fmodret backends only.
 TESTS=() TESTS_sock= TESTS_lsm=
 for t in "$@"; do
 	[ -x "$t" ] || die "binary '$t' missing (make $t)"
@@ -180,6 +187,8 @@ both) BACKENDS=lsm; [ "$has_sock" = 0 ] || BACKENDS="sock lsm" ;;
 sock) [ "$has_sock" = 1 ] || die "$KREL has no UNIX cgroup hooks (need >= $SOCK_MIN_KERNEL): no sock backend"
 	BACKENDS=sock ;;
 lsm) BACKENDS=lsm ;;
+fmodret) BACKENDS=fmodret ;;
+all) BACKENDS="lsm fmodret"; [ "$has_sock" = 0 ] || BACKENDS="sock lsm fmodret" ;;
 esac
 
 # 300 s per suite (or --run) and backend under emulation, unless --timeout says.
@@ -256,6 +265,7 @@ REPO='$REPO'
 BACKENDS='$BACKENDS'
 TESTS_sock='$TESTS_sock'
 TESTS_lsm='$TESTS_lsm'
+TESTS_fmodret='$TESTS_lsm'
 RUN='$run'
 CGROUPS=$cgroups
 CGROUP_V1='$v1'

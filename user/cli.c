@@ -15,6 +15,9 @@
 
 enum vipc_log_level vipc_log_level = VIPC_LOG_INFO;
 
+/* The backends by bit index (enum vipc_backend), as --backend and status name them. */
+const char *const vipc_backend_names[VIPC_NR_BACKENDS] = { "sock", "lsm", "fmodret" };
+
 int vipc_usage_error(const char *fmt, ...)
 {
 	va_list ap;
@@ -261,20 +264,33 @@ static int set_num(struct vipc_cli *o, enum opt id, const char *arg)
 	return 0;
 }
 
-/* --backend auto|sock|lsm|both into enum vipc_backend bits (0 = auto). */
+/* --backend auto, both (sock,lsm) or a list of sock, lsm and fmodret into
+ * enum vipc_backend bits (0 = auto).
+ */
 static int set_backend(struct vipc_cli *o, const char *arg)
 {
-	/* Indexed by their bits: sock 1, lsm 2, both 3. */
-	static const char *const words[] = { "auto", "sock", "lsm", "both" };
-	__u32 i;
+	char list[64], *rest = list, *word;
+	__u32 i, bits = 0;
 
-	for (i = 0; i < sizeof(words) / sizeof(words[0]); i++) {
-		if (!strcmp(arg, words[i])) {
-			o->backends = i;
-			return 0;
-		}
+	if (!strcmp(arg, "auto") || !strcmp(arg, "both")) {
+		o->backends = arg[0] == 'a' ? 0 : VIPC_BACKEND_SOCK | VIPC_BACKEND_LSM;
+		return 0;
 	}
-	return vipc_usage_error("--backend takes auto, sock, lsm or both, not '%s'", arg);
+	snprintf(list, sizeof(list), "%s", arg);
+	while ((word = strsep(&rest, ","))) {
+		for (i = 0; i < VIPC_NR_BACKENDS && strcmp(word, vipc_backend_names[i]); i++)
+			;
+		if (i == VIPC_NR_BACKENDS)
+			break;
+		bits |= 1U << i;
+	}
+	if (word || !bits || strlen(arg) >= sizeof(list) ||
+	    (bits & VIPC_BACKEND_PEER) == VIPC_BACKEND_PEER)
+		return vipc_usage_error("--backend takes auto, both, or one or more of sock, lsm and "
+					"fmodret (lsm or fmodret, not both: \"sock,fmodret\"), not '%s'",
+					arg);
+	o->backends = bits;
+	return 0;
 }
 
 /* --mode, --unknown and --others: one of their words, by its enum value. */

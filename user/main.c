@@ -108,8 +108,10 @@ static const char usage_text[] =
 	"\n"
 	"LOAD OPTIONS (load, and no command):\n"
 	"  -c, --config FILE      policy file (default " DEFAULT_POLICY " if present)\n"
-	"      --backend B        auto (default: every one the kernel offers), sock, lsm\n"
-	"                         or both; VIPC_BACKEND in the environment sets the default\n"
+	"      --backend B        auto (default: sock where the kernel has it, beside lsm\n"
+	"                         where BPF LSM is active, else fmodret), or a list of\n"
+	"                         sock, lsm, fmodret (\"sock,fmodret\"; both = sock,lsm);\n"
+	"                         VIPC_BACKEND in the environment sets the default\n"
 	"      --max-containers N, --max-endpoints N, --max-grants N, --max-channels N\n"
 	"                         table sizes, fixed at load\n"
 	"      --max-connections N  load: live channel connections the LSM backend\n"
@@ -555,8 +557,6 @@ static const char *backend_state(const struct vipc_state *st, const struct vipc_
 	return "available, not attached (load with --backend)";
 }
 
-static const char *const backend_names[] = { "sock", "lsm" };
-
 /* Is hook @i attached (its link pinned)? */
 static bool hook_live(int i)
 {
@@ -740,8 +740,8 @@ static void status_text(struct vipc_state *st)
 	       others[VIPC_OTHERS_AUDIT]);
 	vipc_probe_backends(&p);
 	printf("backends:\n");
-	for (i = 0; i < 2; i++)
-		printf("  %-5s %s\n", backend_names[i], backend_state(st, &p, i));
+	for (i = 0; i < VIPC_NR_BACKENDS; i++)
+		printf("  %-7s %s\n", vipc_backend_names[i], backend_state(st, &p, i));
 	err = vipc_stats_interval_get(st, &ms);
 	if (err)
 		printf("statistics snapshots: %s\n", strerror(-err));
@@ -808,8 +808,8 @@ static json_object *status_json(struct vipc_state *st)
 	err = err ?: others_json(st, doc);
 	vipc_probe_backends(&p);
 	backends = vipc_json_child(doc, "backends");
-	for (i = 0; i < 2 && !err; i++)
-		err = vipc_json_add_str(backends, backend_names[i], backend_state(st, &p, i));
+	for (i = 0; i < VIPC_NR_BACKENDS && !err; i++)
+		err = vipc_json_add_str(backends, vipc_backend_names[i], backend_state(st, &p, i));
 	if (!err)
 		err = vipc_stats_interval_get(st, &ms) ?
 			      vipc_json_add_null(doc, "stats_interval_ms") :

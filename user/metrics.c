@@ -361,15 +361,24 @@ static void bindings(struct vipc_prom *p, const struct vipc_metrics_src *s, size
 	}
 }
 
+/* The backend a hook belongs to: its name, "" for hooks of every one. */
+static const char *hook_backend(int i)
+{
+	__u32 b = vipc_hooks[i].backend;
+
+	return b ? vipc_backend_names[__builtin_ctz(b)] : "";
+}
+
 static void hooks_attached(struct vipc_prom *p, const struct vipc_metrics_src *s, size_t off)
 {
-	struct vipc_prom_label l = { "hook", NULL };
+	struct vipc_prom_label l[2] = { { "hook", NULL }, { "backend", NULL } };
 	int i;
 
 	(void)off;
 	for (i = 0; i < vipc_nr_hooks && i < 32; i++) {
-		l.value = vipc_hooks[i].name ?: vipc_hooks[i].prog;
-		vipc_prom_sample(p, &l, 1, !!(s->attached & (1U << i)));
+		l[0].value = vipc_hooks[i].name ?: vipc_hooks[i].prog;
+		l[1].value = hook_backend(i);
+		vipc_prom_sample(p, l, 2, !!(s->attached & (1U << i)));
 	}
 }
 

@@ -26,6 +26,7 @@
 
 #define SOCK VIPC_BACKEND_SOCK
 #define LSM VIPC_BACKEND_LSM
+#define FMODRET VIPC_BACKEND_FMODRET
 #define CONNECT VIPC_PERM_CONNECT
 #define SEND VIPC_PERM_SEND
 const struct vipc_hook_info vipc_hooks[] = {
@@ -46,6 +47,29 @@ const struct vipc_hook_info vipc_hooks[] = {
 	  LSM, -1, NULL, 0 },
 	{ "vipc_sk_free", "link_sk_free", "lsm/sk_free_security (channel capacity)", LSM, -1, NULL,
 	  0 },
+	{ "vipc_fr_stream_connect", "link_fr_stream_connect",
+	  "fmod_ret/security_unix_stream_connect", FMODRET, VIPC_HOOK_STREAM_CONNECT,
+	  "unix_stream_connect", CONNECT },
+	{ "vipc_fr_may_send", "link_fr_may_send", "fmod_ret/security_unix_may_send", FMODRET,
+	  VIPC_HOOK_MAY_SEND, "unix_may_send", SEND },
+	{ "vipc_fr_bind", "link_fr_bind", "fmod_ret/security_socket_bind", FMODRET, VIPC_HOOK_BIND,
+	  "socket_bind", 0 },
+	{ "vipc_fr_sendmsg", "link_fr_sendmsg",
+	  "fmod_ret/security_socket_sendmsg (live re-check, fd passing)", FMODRET,
+	  VIPC_HOOK_SENDMSG, "socket_sendmsg", 0 },
+	{ "vipc_fr_recvmsg", "link_fr_recvmsg", "fmod_ret/security_socket_recvmsg (live re-check)",
+	  FMODRET, VIPC_HOOK_RECVMSG, "socket_recvmsg", 0 },
+	{ "vipc_fr_socket_connect", "link_fr_socket_connect",
+	  "fmod_ret/security_socket_connect (datagram fd passing)", FMODRET, -1, NULL, 0 },
+	{ "vipc_fr_sk_free", "link_fr_sk_free", "fentry/security_sk_free (channel capacity)",
+	  FMODRET, -1, NULL, 0 },
+	{ "vipc_fr_sendmsg_in", "link_fr_sendmsg_in",
+	  "fentry/security_socket_sendmsg (a connection's tag in)", FMODRET, -1, NULL, 0 },
+	{ "vipc_fr_recvmsg_in", "link_fr_recvmsg_in",
+	  "fentry/security_socket_recvmsg (a connection's tag in)", FMODRET, -1, NULL, 0 },
+	{ "vipc_fr_stream_connect_out", "link_fr_stream_connect_out",
+	  "fexit/security_unix_stream_connect (an admitted connection's tag out)", FMODRET, -1,
+	  NULL, 0 },
 	{ "vipc_cgroup_mkdir", "link_cgroup_mkdir", "tp_btf/cgroup_mkdir (binds selected cgroups)",
 	  0, -1, NULL, 0 },
 	{ "vipc_cgroup_rmdir", "link_cgroup_rmdir", "tp_btf/cgroup_rmdir (unbinds, cleanup)", 0,
@@ -475,26 +499,35 @@ static bool bpf_lsm_active(char *why, size_t size)
 	return false;
 }
 
-/* LSM backend: active, and a trial program loads and attaches. */
-static bool probe_lsm(char *why, size_t size)
+/* The vmlinux BTF id of function @name, or 0 (@why says so). */
+static __u32 kernel_func(const char *name, char *why, size_t size)
 {
-	LIBBPF_OPTS(bpf_prog_load_opts, opts, .expected_attach_type = BPF_LSM_MAC);
-	struct btf *btf;
+	struct btf *btf = btf__load_vmlinux_btf();
+	int id = btf ? btf__find_by_name_kind(btf, name, BTF_KIND_FUNC) : -1;
+
+	btf__free(btf);
+	if (id > 0)
+		return id;
+	snprintf(why, size, "no BTF for %s", name);
+	return 0;
+}
+
+/* A trial program of @type attached to kernel function @func and let go:
+ * whether the kernel takes it; when not, @why says which step failed.
+ */
+static bool trial_attach(enum bpf_prog_type type, enum bpf_attach_type at, const char *func,
+			 const char *what, char *why, size_t size)
+{
+	LIBBPF_OPTS(bpf_prog_load_opts, opts, .expected_attach_type = at);
 	int fd, link;
 
-	if (!bpf_lsm_active(why, size))
+	opts.attach_btf_id = kernel_func(func, why, size);
+	if (!opts.attach_btf_id)
 		return false;
-	btf = btf__load_vmlinux_btf();
-	opts.attach_btf_id = btf ? btf__find_by_name_kind(btf, "bpf_lsm_socket_bind", BTF_KIND_FUNC) : -1;
-	btf__free(btf);
-	if ((int)opts.attach_btf_id <= 0) {
-		snprintf(why, size, "no BTF for the LSM hooks");
-		return false;
-	}
-	fd = trial_load(BPF_PROG_TYPE_LSM, &opts, 0);
-	link = fd >= 0 ? bpf_link_create(fd, 0, BPF_LSM_MAC, NULL) : -1;
+	fd = trial_load(type, &opts, 0);
+	link = fd >= 0 ? bpf_link_create(fd, 0, at, NULL) : -1;
 	if (link < 0)
-		snprintf(why, size, "the kernel refused a trial BPF LSM program (%s): %s",
+		snprintf(why, size, "the kernel refused a trial %s program (%s): %s", what,
 			 fd < 0 ? "load" : "attach", strerror(errno));
 	if (link >= 0)
 		close(link);
@@ -503,33 +536,71 @@ static bool probe_lsm(char *why, size_t size)
 	return link >= 0;
 }
 
+/* LSM backend: active, and a trial program loads and attaches. */
+static bool probe_lsm(char *why, size_t size)
+{
+	return bpf_lsm_active(why, size) &&
+	       trial_attach(BPF_PROG_TYPE_LSM, BPF_LSM_MAC, "bpf_lsm_socket_bind", "BPF LSM", why,
+			    size);
+}
+
+/* fmodret backend: BPF trampolines take an fmod_ret program on a security_
+ * function (whatever LSMs are active).
+ */
+static bool probe_fmodret(char *why, size_t size)
+{
+	return trial_attach(BPF_PROG_TYPE_TRACING, BPF_MODIFY_RETURN, "security_socket_bind",
+			    "fmod_ret", why, size);
+}
+
 void vipc_probe_backends(struct vipc_probe *p)
 {
+	static bool (*const probe[VIPC_NR_BACKENDS])(char *, size_t) = {
+		probe_sock, probe_lsm, probe_fmodret,
+	};
+	int i;
+
 	memset(p, 0, sizeof(*p));
-	if (probe_sock(p->why_not[0], sizeof(p->why_not[0])))
-		p->available |= VIPC_BACKEND_SOCK;
-	if (probe_lsm(p->why_not[1], sizeof(p->why_not[1])))
-		p->available |= VIPC_BACKEND_LSM;
+	for (i = 0; i < VIPC_NR_BACKENDS; i++)
+		if (probe[i](p->why_not[i], sizeof(p->why_not[i])))
+			p->available |= 1U << i;
+}
+
+/* auto: the socket backend where the kernel has it, beside the LSM one
+ * where BPF LSM is active, else the fmodret one where trampolines load.
+ */
+static __u32 auto_backends(__u32 available)
+{
+	__u32 peer = available & VIPC_BACKEND_LSM ?: available & VIPC_BACKEND_FMODRET;
+
+	return (available & VIPC_BACKEND_SOCK) | peer;
 }
 
 int vipc_pick_backends(__u32 asked, __u32 *out)
 {
 	struct vipc_probe p;
 	__u32 missing;
+	int i;
 
 	vipc_probe_backends(&p);
 	missing = asked & ~p.available;
-	if (missing & VIPC_BACKEND_SOCK)
-		pr_warn("socket backend unavailable: %s\n", p.why_not[0]);
-	if (missing & VIPC_BACKEND_LSM)
-		pr_warn("LSM backend unavailable: %s\n", p.why_not[1]);
+	for (i = 0; i < VIPC_NR_BACKENDS; i++)
+		if (missing & (1U << i))
+			pr_warn("%s backend unavailable: %s\n", vipc_backend_names[i], p.why_not[i]);
 	if (missing)
 		return -ENOTSUP;
-	*out = asked ?: p.available;
-	if (*out)
-		return 0;
-	pr_warn("no enforcement backend: %s; %s\n", p.why_not[0], p.why_not[1]);
-	return -ENOTSUP;
+	*out = asked ?: auto_backends(p.available);
+	if (!*out) {
+		pr_warn("no enforcement backend: %s; %s; %s\n", p.why_not[0], p.why_not[1],
+			p.why_not[2]);
+		return -ENOTSUP;
+	}
+	if (!(*out & VIPC_BACKEND_PEER))
+		pr_warn("only the socket backend (lsm: %s; fmodret: %s): it decides by the name a "
+			"client passes, so it cannot stop a socket reached by another name (links, "
+			"relative paths, /proc, mounts), a name squatted first, fds passed, or calls "
+			"on a connection made earlier\n", p.why_not[1], p.why_not[2]);
+	return 0;
 }
 
 /* Linux 7.3 (bpf merge 564b7e8e09ec, queued for 7.2.y in October 2026)
@@ -554,14 +625,14 @@ void vipc_warn_kernel(__u32 backends)
 	struct utsname u;
 	int frees;
 
-	if (!(backends & VIPC_BACKEND_LSM) || uname(&u))
+	if (!(backends & VIPC_BACKEND_PEER) || uname(&u))
 		return;
 	frees = vipc_kernel_frees_busy_progs(u.release);
 	if (frees)
 		pr_warn("warning: Linux %s %s the fix for BPF programs freed while a trampoline "
 			"still runs them (Linux 7.3): unload keeps vipc's programs until the old "
-			"trampolines are freed, but other BPF LSM programs unloaded under traffic "
-			"can crash it (README, Kernel requirements)\n",
+			"trampolines are freed, but other BPF LSM, fentry or fmod_ret programs "
+			"unloaded under traffic can crash it (README, Kernel requirements)\n",
 			u.release, frees > 0 ? "lacks (unless backported)" : "may lack");
 }
 
@@ -771,7 +842,7 @@ int vipc_unload(void)
 	if (err)
 		return err;
 	if (pinned_config(&cfg, false) == -ENOENT &&
-	    !links_pinned(VIPC_BACKEND_SOCK | VIPC_BACKEND_LSM))
+	    !links_pinned(VIPC_BACKEND_SOCK | VIPC_BACKEND_PEER))
 		err = -ENOENT;
 	else
 		err = unload_pinned();

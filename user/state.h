@@ -62,8 +62,10 @@ struct vipc_hook_info {
 /* What the running kernel offers, probed once. */
 struct vipc_probe {
 	__u32 available; /* enum vipc_backend bits */
-	char why_not[2][160]; /* [0] sock, [1] lsm: why it is unavailable */
+	char why_not[VIPC_NR_BACKENDS][160]; /* by bit index: why it is unavailable */
 };
+/* The backends by bit index: "sock", "lsm", "fmodret". */
+extern const char *const vipc_backend_names[VIPC_NR_BACKENDS];
 extern const struct vipc_hook_info vipc_hooks[];
 extern const int vipc_nr_hooks;
 /* The name of vipc_stats entry @hook ("connect_unix"), "?" if none. */
@@ -81,8 +83,10 @@ int vipc_load(const struct vipc_limits *limits, __u32 backends, const char *cgro
 	      bool *adopted);
 /* Which backends the kernel offers, and why not the others. */
 void vipc_probe_backends(struct vipc_probe *p);
-/* The backends to attach for @asked (0 = auto); -ENOTSUP, with the reason
- * printed, when one asked for is unavailable.
+/* The backends to attach for @asked (0 = auto: sock where the kernel has it,
+ * beside lsm where BPF LSM is active, else fmodret); -ENOTSUP, with the
+ * reason printed, when one asked for is unavailable. Warns when only the
+ * socket backend is left.
  */
 int vipc_pick_backends(__u32 asked, __u32 *out);
 /* Remove every pin and link; -ENOENT when nothing is loaded. */
@@ -91,7 +95,9 @@ int vipc_unload(void);
  * runs it? 1 yes, 0 no, -1 unknown (a release the fix may or may not be in).
  */
 int vipc_kernel_frees_busy_progs(const char *release);
-/* Warn on stderr when @backends has the LSM one and this kernel may. */
+/* Warn on stderr when @backends has a trampoline one (lsm, fmodret) and
+ * this kernel may.
+ */
 void vipc_warn_kernel(__u32 backends);
 /* Open the pinned instance, taking the pin directory lock when @lock. */
 int vipc_state_open(struct vipc_state *st, bool lock);

@@ -108,11 +108,16 @@ static unsigned long long json_sum(const char *json, const char *field, int *n)
 	return sum;
 }
 
-bool v_lsm(void)
+const char *v_backend(void)
 {
 	const char *b = getenv("VIPC_BACKEND");
 
-	return b && !strcmp(b, "lsm");
+	return b && *b ? b : "sock";
+}
+
+bool v_lsm(void)
+{
+	return !strcmp(v_backend(), "lsm") || !strcmp(v_backend(), "fmodret");
 }
 
 /* The loader's hook table entry where the backend under test decides a
@@ -120,7 +125,9 @@ bool v_lsm(void)
  */
 static const struct vipc_hook_info *call_hook(int send)
 {
-	__u32 backend = v_lsm() ? VIPC_BACKEND_LSM : VIPC_BACKEND_SOCK;
+	__u32 backend = !strcmp(v_backend(), "fmodret") ? VIPC_BACKEND_FMODRET :
+			v_lsm()				? VIPC_BACKEND_LSM :
+							  VIPC_BACKEND_SOCK;
 	__u32 call = send ? VIPC_PERM_SEND : VIPC_PERM_CONNECT;
 	int i;
 
@@ -134,6 +141,11 @@ static const struct vipc_hook_info *call_hook(int send)
 const char *v_hook(int send)
 {
 	return call_hook(send)->name;
+}
+
+const char *v_hook_prog(int send)
+{
+	return call_hook(send)->prog;
 }
 
 /* The object after "name": in @json, as [*start, *end); 0 when absent. */

@@ -32,10 +32,17 @@ void v_load(const char *yaml);
 void v_load_opts(const char *yaml, const char *const *opts);
 /* Unload if loaded; never fails the test. */
 void v_unload(void);
-/* Is the backend under test ($VIPC_BACKEND) the LSM one? (else the socket one) */
+/* The backend under test: $VIPC_BACKEND, "sock" when unset. */
+const char *v_backend(void);
+/* Does it decide by the peer socket: the LSM backend, or the fmodret one
+ * (the same programs as fmod_ret)? Else it is the socket backend.
+ */
 bool v_lsm(void);
-/* Name of the hook where the backend under test decides a connect (0) or a send (1). */
+/* Name of the hook where the backend under test decides a connect (0) or a
+ * send (1), and the name of its program.
+ */
 const char *v_hook(int send);
+const char *v_hook_prog(int send);
 /* A counter from `vipc-loader stats --json`: a registry counter, or a decision
  * counter of the backend's connect and send hooks (v_hook), so the same calls
  * count the same on either backend. These counter readers fail the test when

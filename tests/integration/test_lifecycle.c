@@ -102,13 +102,15 @@ Test(lifecycle, prealloc_grants_reserves_the_table_and_decides_the_same)
 
 Test(lifecycle, second_load_adopts_and_keeps_the_registry)
 {
+	char want[64];
+
 	s_start(S_POLICY, 0);
 	cr_assert_eq(v_loader("load", NULL), 0, "%s", v_out);
 	cr_assert(strstr(v_out, "adopted"), "%s", v_out);
 	cr_assert_eq(v_loader("check", "cli", "sock", "connect", NULL), 0, "%s", v_out);
 	cr_assert_eq(v_loader("status", "--json", NULL), 0);
-	cr_assert(strstr(v_out, v_lsm() ? "\"vipc_stream_connect\":true" :
-					   "\"vipc_connect_unix\":true"), "%s", v_out);
+	snprintf(want, sizeof(want), "\"%s\":true", v_hook_prog(0));
+	cr_assert(strstr(v_out, want), "the connect hook attached: %s", v_out);
 	cr_assert(strstr(v_out, "\"grants\":3"), "%s", v_out);
 }
 
@@ -139,6 +141,32 @@ Test(lifecycle, status_names_the_cgroup2_root_and_where_the_hooks_are)
 	snprintf(want, sizeof(want), "\"cgroup_root\":\"%s\",\"cgroup_layout\":\"%s\"",
 		 h_cgroup2(), layout_of(h_cgroup2()));
 	cr_assert(strstr(v_out, want), "want %s in:\n%s", want, v_out);
+}
+
+/* --backend auto: the socket backend where the kernel has it, beside the
+ * LSM one where BPF LSM is active, else the fmodret one (the VM boots the
+ * kernel with bpf in lsm= for the lsm runs and without it for the fmodret
+ * ones, so the backend under test is the one auto must pick); with neither,
+ * the load says what the socket backend alone cannot stop.
+ */
+Test(lifecycle, auto_picks_lsm_else_fmodret_beside_sock)
+{
+	const char *peers[] = { "lsm", "fmodret" };
+	char want[64];
+	int i;
+
+	s_start(S_POLICY, 0);
+	v_unload();
+	cr_assert_eq(v_loader("load", "--backend", "auto", "-c", v_policy_file(S_POLICY), NULL), 0,
+		     "%s", v_out);
+	if (!v_lsm())
+		cr_assert(strstr(v_out, "vipc: only the socket backend"), "%s", v_out);
+	cr_assert_eq(v_loader("status", "--json", NULL), 0, "%s", v_out);
+	for (i = 0; i < 2; i++) {
+		snprintf(want, sizeof(want), "\"%s\":\"live\"", peers[i]);
+		cr_assert_eq(!!strstr(v_out, want), !strcmp(v_backend(), peers[i]), "%s: %s",
+			     peers[i], v_out);
+	}
 }
 
 /* --cgroup-root must name a cgroup2 mount: not another file system, not a

@@ -268,7 +268,8 @@ Test(metrics, prometheus_reads_the_exact_counts_per_hook)
 	cr_expect_eq(query("vipc_policy_loads_total"), 1);
 	cr_expect_eq(query("vipc_registry_grants_issued_total"), 3);
 	cr_expect_eq(query("vipc_registry_cgroups_bound_total"), 3);
-	snprintf(q, sizeof(q), "vipc_hook_attached{hook=\"%s\"}", v_hook(0));
+	snprintf(q, sizeof(q), "vipc_hook_attached{hook=\"%s\",backend=\"%s\"}", v_hook(0),
+		 v_backend());
 	cr_expect_eq(query(q), 1);
 	snprintf(q, sizeof(q), "vipc_build_info{abi=\"%u\"}", VIPC_ABI_VERSION);
 	cr_expect_eq(query(q), 1);

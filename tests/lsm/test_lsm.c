@@ -15,12 +15,17 @@
 
 TestSuite(lsm, .init = s_init, .fini = s_fini, .timeout = 300);
 
-/* The scene, with the LSM backend live (a test here proves nothing without it). */
+/* The scene, with the backend under test live, lsm or fmodret (a test here
+ * proves nothing without it).
+ */
 static void lsm_start(const char *policy, int shared_netns)
 {
+	char want[64];
+
 	s_start(policy, shared_netns);
 	cr_assert_eq(v_loader("status", "--json", NULL), 0, "%s", v_out);
-	cr_assert(strstr(v_out, "\"lsm\":\"live\""), "LSM backend not live: %s", v_out);
+	snprintf(want, sizeof(want), "\"%s\":\"live\"", v_backend());
+	cr_assert(strstr(v_out, want), "the %s backend is not live: %s", v_backend(), v_out);
 }
 
 /* Run a shell command line inside @c: its exit status. */

@@ -197,8 +197,29 @@ Test(cli, backend_from_the_environment_only_where_it_goes)
 	cr_assert_eq(o.backends, 1, "the option beats the environment");
 	setenv("VIPC_BACKEND", "bogus", 1);
 	cr_assert_eq(parse(&o, "status", NULL), 0, "status has no backend to pick: %s", err_text);
-	REFUSES("vipc: --backend takes auto, sock, lsm or both, not 'bogus'", "load");
+	REFUSES("vipc: --backend takes auto, both, or one or more of sock, lsm and fmodret (lsm "
+		"or fmodret, not both: \"sock,fmodret\"), not 'bogus'", "load");
 	unsetenv("VIPC_BACKEND");
+}
+
+Test(cli, backends_are_auto_both_or_a_list)
+{
+	struct vipc_cli o;
+
+	cr_assert_eq(parse(&o, "load", "--backend", "auto", NULL), 0, "%s", err_text);
+	cr_assert_eq(o.backends, 0);
+	cr_assert_eq(parse(&o, "load", "--backend", "both", NULL), 0, "%s", err_text);
+	cr_assert_eq(o.backends, VIPC_BACKEND_SOCK | VIPC_BACKEND_LSM);
+	cr_assert_eq(parse(&o, "load", "--backend", "fmodret", NULL), 0, "%s", err_text);
+	cr_assert_eq(o.backends, VIPC_BACKEND_FMODRET);
+	cr_assert_eq(parse(&o, "load", "--backend", "sock,fmodret", NULL), 0, "%s", err_text);
+	cr_assert_eq(o.backends, VIPC_BACKEND_SOCK | VIPC_BACKEND_FMODRET);
+	REFUSES("vipc: --backend takes auto, both, or one or more of sock, lsm and fmodret (lsm "
+		"or fmodret, not both: \"sock,fmodret\"), not 'lsm,fmodret'", "load", "--backend",
+		"lsm,fmodret");
+	REFUSES("vipc: --backend takes auto, both, or one or more of sock, lsm and fmodret (lsm "
+		"or fmodret, not both: \"sock,fmodret\"), not 'sock,'", "load", "--backend",
+		"sock,");
 }
 
 Test(cli, bad_values_are_refused)

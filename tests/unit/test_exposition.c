@@ -168,8 +168,8 @@ Test(families, decisions_by_hook_verdict_and_reason)
 	cr_expect(strstr(out, "\nvipc_table_limit{table=\"bindings\"} 4096\n"));
 	cr_expect(strstr(out, "\nvipc_table_entries{table=\"decisions\"} 9\n"));
 	cr_expect(strstr(out, "\nvipc_table_limit{table=\"decisions\"} 98304\n"));
-	cr_expect(strstr(out, "\nvipc_hook_attached{hook=\"connect_unix\"} 1\n"));
-	cr_expect(strstr(out, "\nvipc_hook_attached{hook=\"sendmsg_unix\"} 0\n"));
+	cr_expect(strstr(out, "\nvipc_hook_attached{hook=\"connect_unix\",backend=\"sock\"} 1\n"));
+	cr_expect(strstr(out, "\nvipc_hook_attached{hook=\"sendmsg_unix\",backend=\"sock\"} 0\n"));
 	cr_expect(strstr(out, "\nvipc_build_info{version=\""));
 	snprintf(abi, sizeof(abi), "\",abi=\"%u\"} 1\n", VIPC_ABI_VERSION);
 	cr_expect(strstr(out, abi), "the ABI of include/vipc.h");
@@ -218,7 +218,7 @@ Test(families, hooks_of_a_backend_not_attached_are_left_out)
 	char *out = families(&s);
 
 	cr_expect_null(strstr(out, "vipc_hook_decisions_total{hook=\"unix_stream_connect\""));
-	cr_expect(strstr(out, "vipc_hook_attached{hook=\"unix_stream_connect\"} 0\n"));
+	cr_expect(strstr(out, "vipc_hook_attached{hook=\"unix_stream_connect\",backend=\"lsm\"} 0\n"));
 }
 
 Test(families, every_sample_has_its_type_line_first)
