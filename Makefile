@@ -15,7 +15,8 @@ CFLAGS += -Wall -Wextra -Werror -std=gnu11 -D_GNU_SOURCE
 BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -Wall -Werror
 LIBS := -lbpf -lelf -lz -lcap -lyaml -ljson-c -lmicrohttpd -lncurses -lsystemd
 
-LOADER_SRCS := $(wildcard user/*.c)
+LOADER_SRCS := $(wildcard user/*.c user/*/*.c)
+LOADER_HDRS := $(wildcard user/*.h user/*/*.h)
 LIB_SRCS := $(filter-out user/main.c,$(LOADER_SRCS))
 LIB_OBJS := $(patsubst user/%.c,$(OUTPUT)/user/%.o,$(LIB_SRCS))
 
@@ -36,7 +37,7 @@ endif
 
 all: vipc-loader
 
-$(OUTPUT) $(OUTPUT)/user $(OUTPUT)/tests:
+$(OUTPUT) $(OUTPUT)/tests:
 	$(Q)mkdir -p $@
 
 # BPF object, then its skeleton.
@@ -49,8 +50,9 @@ $(OUTPUT)/vipc.skel.h: $(OUTPUT)/vipc.bpf.o
 	$(call msg,GEN-SKEL,$@)
 	$(Q)$(BPFTOOL) gen skeleton $< name vipc_bpf > $@
 
-$(OUTPUT)/user/%.o: user/%.c $(wildcard user/*.h) include/vipc.h include/vipc_decide.h $(OUTPUT)/vipc.skel.h | $(OUTPUT)/user
+$(OUTPUT)/user/%.o: user/%.c $(LOADER_HDRS) include/vipc.h include/vipc_decide.h $(OUTPUT)/vipc.skel.h
 	$(call msg,CC,$@)
+	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(CFLAGS) $(INCLUDES) -c $< -o $@
 
 vipc-loader: $(LIB_OBJS) $(OUTPUT)/user/main.o
@@ -83,11 +85,12 @@ ASAN_CFLAGS := -g -O1 -fno-omit-frame-pointer -fsanitize=address,undefined \
 ASAN_OBJS := $(patsubst user/%.c,$(OUTPUT)/asan/user/%.o,$(LIB_SRCS))
 ASAN_TESTS := $(patsubst tests/unit/%.c,$(OUTPUT)/asan/tests/%,$(wildcard tests/unit/*.c))
 
-$(OUTPUT)/asan/user $(OUTPUT)/asan/tests $(OUTPUT)/fuzz:
+$(OUTPUT)/asan/tests $(OUTPUT)/fuzz:
 	$(Q)mkdir -p $@
 
-$(OUTPUT)/asan/user/%.o: user/%.c $(wildcard user/*.h) include/vipc.h include/vipc_decide.h $(OUTPUT)/vipc.skel.h | $(OUTPUT)/asan/user
+$(OUTPUT)/asan/user/%.o: user/%.c $(LOADER_HDRS) include/vipc.h include/vipc_decide.h $(OUTPUT)/vipc.skel.h
 	$(call msg,CC-ASAN,$@)
+	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(ASAN_CFLAGS) $(INCLUDES) -c $< -o $@
 
 $(OUTPUT)/asan/tests/%: tests/unit/%.c $(ASAN_OBJS) | $(OUTPUT)/asan/tests
@@ -112,11 +115,11 @@ FUZZ_CFLAGS := -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=
 	-Wall -Wextra -Werror -std=gnu11 -D_GNU_SOURCE
 
 $(OUTPUT)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c user/cli.c user/policy.c user/runtime.c user/jsonout.c user/httpd.c \
-		user/promtext.c $(wildcard user/*.h) include/vipc.h | $(OUTPUT)/fuzz
+		user/promtext.c $(LOADER_HDRS) include/vipc.h | $(OUTPUT)/fuzz
 	$(call msg,FUZZ,$@)
 	$(Q)$(CLANG) $(FUZZ_CFLAGS) $(INCLUDES) $(filter %.c,$^) -lyaml -ljson-c -lmicrohttpd -o $@
 
-$(OUTPUT)/fuzz/fuzz_suggest $(OUTPUT)/fuzz/fuzz_http: $(OUTPUT)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(LIB_SRCS) $(wildcard user/*.h) include/vipc.h $(OUTPUT)/vipc.skel.h | $(OUTPUT)/fuzz
+$(OUTPUT)/fuzz/fuzz_suggest $(OUTPUT)/fuzz/fuzz_http: $(OUTPUT)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(LIB_SRCS) $(LOADER_HDRS) include/vipc.h $(OUTPUT)/vipc.skel.h | $(OUTPUT)/fuzz
 	$(call msg,FUZZ,$@)
 	$(Q)$(CLANG) $(FUZZ_CFLAGS) $(INCLUDES) $(filter %.c,$^) $(LIBS) -o $@
 

@@ -1,0 +1,68 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/* The commands: one function per `vipc-loader COMMAND` (in user/cmd/), run
+ * on the words after the command's, and what they share: the parsed
+ * command line, the cgroup2 mount, and errors reported as exit statuses.
+ */
+#ifndef __VIPC_CMD_H
+#define __VIPC_CMD_H
+
+#include <stdbool.h>
+#include <sys/types.h>
+#include "cgroup.h"
+#include "cli.h"
+#include "policy.h"
+#include "state.h"
+
+#define VIPC_DEFAULT_POLICY "/etc/vipc/policy.yaml"
+
+extern struct vipc_cli vipc_opt;	   /* the command line, parsed */
+extern struct vipc_cgroot vipc_cgmount; /* the cgroup2 mount, once vipc_find_cgroot() found it */
+
+/* An error from the registry or the pinned state: its message, taken with
+ * it (or strerror), and its exit status. 0 reports nothing.
+ */
+int vipc_report(int err, const char *what);
+/* How opening the pinned instance went: not loaded and incompatible get
+ * their own status.
+ */
+int vipc_opened(int err);
+int vipc_open_state(struct vipc_state *st, bool lock);
+/* The cgroup2 mount, found once (or --cgroup-root's): 0 or its exit status. */
+int vipc_find_cgroot(void);
+/* A policy error as file:line:col: what; its exit status. */
+int vipc_report_policy(int err, const struct vipc_policy_error *perr);
+/* Parse and resolve the policy file: 0, or an exit status after the error. */
+int vipc_read_policy(const char *path, struct vipc_policy **pol);
+/* -c FILE, else the default policy if present, else NULL. */
+const char *vipc_policy_path(void);
+/* "pid N" of a running daemon, or where it runs when its pid means nothing here. */
+const char *vipc_daemon_name(pid_t pid, char *buf, size_t size);
+/* Run one registry change under the lock: its exit status. */
+int vipc_with_lock(int (*fn)(struct vipc_state *, char **), char **argv, const char *what);
+
+/* Load or adopt, then apply the policy; leaves @st open and locked. */
+int vipc_do_load(struct vipc_state *st);
+/* Apply @path as `reload -c FILE` does: under the lock, whole or not at all. */
+int vipc_reload_file(const char *path);
+/* `container ls`, `endpoint ls` or `channel ls`. */
+int vipc_ls(enum vipc_cmd cmd);
+
+int cmd_run(int argc, char **argv);
+int cmd_load(int argc, char **argv);
+int cmd_reload(int argc, char **argv);
+int cmd_unload(int argc, char **argv);
+int cmd_status(int argc, char **argv);
+int cmd_stats(int argc, char **argv);
+int cmd_events(int argc, char **argv);
+int cmd_container(int argc, char **argv);
+int cmd_endpoint(int argc, char **argv);
+int cmd_grant(int argc, char **argv);
+int cmd_revoke(int argc, char **argv);
+int cmd_channel(int argc, char **argv);
+int cmd_check(int argc, char **argv);
+int cmd_metrics(int argc, char **argv);
+int cmd_suggest(int argc, char **argv);
+int cmd_top(int argc, char **argv);
+int cmd_help(int argc, char **argv);
+
+#endif /* __VIPC_CMD_H */
