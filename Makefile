@@ -35,7 +35,7 @@ endif
 .DELETE_ON_ERROR:
 .PHONY: all clean test all-tests unit integration integration-unified demo vmlinux deps vmtest unit-asan fuzz fuzz-regress
 
-all: vipc-loader
+all: vipc-loader $(OUTPUT)/vipc-loader.8
 
 $(OUTPUT) $(OUTPUT)/tests:
 	$(Q)mkdir -p $@
@@ -58,6 +58,16 @@ $(OUTPUT)/user/%.o: user/%.c $(LOADER_HDRS) include/vipc.h include/vipc_decide.h
 vipc-loader: $(LIB_OBJS) $(OUTPUT)/user/main.o
 	$(call msg,BINARY,$@)
 	$(Q)$(CC) $(CFLAGS) $^ $(LIBS) -o $@
+
+# The man page: its commands, options and exit statuses from the loader's
+# command table (deploy/mangen.c), the rest from deploy/vipc-loader.8.in.
+$(OUTPUT)/mangen: deploy/mangen.c $(LIB_OBJS) | $(OUTPUT)
+	$(call msg,BINARY,$@)
+	$(Q)$(CC) $(CFLAGS) $(INCLUDES) $^ $(LIBS) -o $@
+
+$(OUTPUT)/vipc-loader.8: deploy/vipc-loader.8.in $(OUTPUT)/mangen
+	$(call msg,MAN,$@)
+	$(Q)$(OUTPUT)/mangen $< >$@
 
 # Tests: unit suites link the loader's objects; integration suites also the harness.
 $(OUTPUT)/tests/vipc-probe: tests/probe.c | $(OUTPUT)/tests
@@ -119,7 +129,7 @@ $(OUTPUT)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c user/cli.c user/policy.c user/runtime
 	$(call msg,FUZZ,$@)
 	$(Q)$(CLANG) $(FUZZ_CFLAGS) $(INCLUDES) $(filter %.c,$^) -lyaml -ljson-c -lmicrohttpd -o $@
 
-$(OUTPUT)/fuzz/fuzz_suggest $(OUTPUT)/fuzz/fuzz_http: $(OUTPUT)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(LIB_SRCS) $(LOADER_HDRS) include/vipc.h $(OUTPUT)/vipc.skel.h | $(OUTPUT)/fuzz
+$(OUTPUT)/fuzz/fuzz_suggest $(OUTPUT)/fuzz/fuzz_http $(OUTPUT)/fuzz/fuzz_cli: $(OUTPUT)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(LIB_SRCS) $(LOADER_HDRS) include/vipc.h $(OUTPUT)/vipc.skel.h | $(OUTPUT)/fuzz
 	$(call msg,FUZZ,$@)
 	$(Q)$(CLANG) $(FUZZ_CFLAGS) $(INCLUDES) $(filter %.c,$^) $(LIBS) -o $@
 
@@ -266,13 +276,13 @@ DESTDIR ?=
 
 .PHONY: install
 
-install: vipc-loader deploy/vipc.service deploy/vipc-loader.8 examples/policy.yaml
+install: vipc-loader deploy/vipc.service $(OUTPUT)/vipc-loader.8 examples/policy.yaml
 	$(Q)install -D -m 0755 vipc-loader $(DESTDIR)$(SBINDIR)/vipc-loader
 	$(Q)install -d -m 0755 $(DESTDIR)$(UNITDIR) $(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(SYSCONFDIR)/vipc
 	$(Q)sed -e 's|@SBINDIR@|$(SBINDIR)|g' -e 's|@SYSCONFDIR@|$(SYSCONFDIR)|g' \
 		deploy/vipc.service >$(DESTDIR)$(UNITDIR)/vipc.service
 	$(Q)chmod 0644 $(DESTDIR)$(UNITDIR)/vipc.service
-	$(Q)install -m 0644 deploy/vipc-loader.8 $(DESTDIR)$(MANDIR)/man8/vipc-loader.8
+	$(Q)install -m 0644 $(OUTPUT)/vipc-loader.8 $(DESTDIR)$(MANDIR)/man8/vipc-loader.8
 	$(Q)install -m 0644 examples/policy.yaml $(DESTDIR)$(SYSCONFDIR)/vipc/policy.yaml.example
 	$(Q)echo "installed under $(DESTDIR)$(PREFIX); copy $(SYSCONFDIR)/vipc/policy.yaml.example to policy.yaml"
 

@@ -7,9 +7,12 @@
 
 #include <linux/types.h>
 #include <stdbool.h>
+#include <stdio.h>
 #include "log.h"
 #include "runtime.h"
 #include "state.h"
+
+#define VIPC_DEFAULT_POLICY "/etc/vipc/policy.yaml"
 
 enum vipc_cmd {
 	VIPC_CMD_RUN, /* no command word: load, then stream until Ctrl-C */
@@ -31,6 +34,81 @@ enum vipc_cmd {
 	VIPC_CMD_HELP,
 	VIPC_NR_CMDS,
 };
+
+/* Every option, by its index in vipc_options[]; VIPC_OPTS(O) is its bit in a
+ * command's set.
+ */
+enum vipc_opt {
+	VIPC_OPT_CONFIG, VIPC_OPT_DETACH, VIPC_OPT_JSON, VIPC_OPT_VERBOSE, VIPC_OPT_QUIET,
+	VIPC_OPT_HELP, VIPC_OPT_VERSION, VIPC_OPT_INTERVAL, VIPC_OPT_BACKEND,
+	VIPC_OPT_MAX_CONTAINERS, VIPC_OPT_MAX_ENDPOINTS, VIPC_OPT_MAX_GRANTS,
+	VIPC_OPT_MAX_CHANNELS, VIPC_OPT_MAX_CONNECTIONS, VIPC_OPT_PREALLOC_GRANTS,
+	VIPC_OPT_CGROUP_ROOT, VIPC_OPT_CGROUP, VIPC_OPT_PID, VIPC_OPT_MODE, VIPC_OPT_UNKNOWN,
+	VIPC_OPT_ENDPOINT, VIPC_OPT_CAPACITY, VIPC_OPT_WATCH, VIPC_OPT_COUNT, VIPC_OPT_TIMEOUT,
+	VIPC_OPT_LISTEN, VIPC_OPT_TEXTFILE, VIPC_OPT_METRICS, VIPC_OPT_FROM, VIPC_OPT_POLICY,
+	VIPC_OPT_EVENT_RATE, VIPC_OPT_NO_DECISIONS, VIPC_OPT_BY_CONTAINER,
+	VIPC_OPT_WATCH_CONFIG, VIPC_OPT_RUNTIME_ROOT, VIPC_OPT_OTHERS,
+	VIPC_OPT__COUNT
+};
+_Static_assert(VIPC_OPT__COUNT <= 64, "a command's options are a 64-bit set");
+#define VIPC_OPTS(o) (1ULL << VIPC_OPT_##o)
+
+/* Every command takes these; loading takes the backend and the table sizes. */
+#define VIPC_GLOBAL_OPTS (VIPC_OPTS(VERBOSE) | VIPC_OPTS(QUIET) | VIPC_OPTS(HELP) | VIPC_OPTS(VERSION))
+#define VIPC_LOAD_OPTS                                                                    \
+	(VIPC_OPTS(CONFIG) | VIPC_OPTS(CGROUP_ROOT) | VIPC_OPTS(BACKEND) |                 \
+	 VIPC_OPTS(MAX_CONTAINERS) | VIPC_OPTS(MAX_ENDPOINTS) | VIPC_OPTS(MAX_GRANTS) |     \
+	 VIPC_OPTS(MAX_CHANNELS) | VIPC_OPTS(MAX_CONNECTIONS) | VIPC_OPTS(PREALLOC_GRANTS) | \
+	 VIPC_OPTS(EVENT_RATE) | VIPC_OPTS(NO_DECISIONS) | VIPC_OPTS(RUNTIME_ROOT))
+
+/* An option: its long and short name, the word its value stands for
+ * (NULL: none), --help's text and the man page's (NULL: --help's).
+ */
+struct vipc_option {
+	const char *name;
+	char short_name;
+	const char *arg;
+	const char *help;
+	const char *doc;
+};
+
+extern const struct vipc_option vipc_options[VIPC_OPT__COUNT];
+
+struct vipc_state;
+
+/* The command line's one table: a row per command, subcommand and variant,
+ * from which the parser, the argument checks, the dispatch, --help and the
+ * man page's COMMANDS and OPTIONS come (user/cmd/verbs.c).
+ */
+struct vipc_verb {
+	enum vipc_cmd cmd;
+	const char *name; /* the command word; NULL: no command (the daemon) */
+	const char *sub;  /* the subcommand word, or NULL */
+	const char *args; /* the words after them (and options it needs), as shown */
+	int nargs;	  /* how many words follow */
+	__u64 needs;	  /* the row for when all these options are given */
+	__u64 one_of;	  /* of these options it needs exactly one */
+	__u64 opts;	  /* what else it takes, besides VIPC_GLOBAL_OPTS */
+	bool privileged;  /* it needs the capabilities */
+	int (*fn)(char **argv);				 /* run on the words after it */
+	int (*edit)(struct vipc_state *st, char **argv); /* or: a registry edit, under the lock */
+	const char *help; /* --help's line */
+	const char *doc;  /* the man page's paragraph (NULL: the help line) */
+};
+
+extern const struct vipc_verb vipc_verbs[];
+extern const size_t vipc_nr_verbs;
+
+/* "container add", "status", "vipc-loader" (no command): @v's words. */
+const char *vipc_verb_name(const struct vipc_verb *v, char *buf, size_t size);
+
+/* --help: the grammar, the options and the exit statuses, from the tables. */
+void vipc_cli_usage(FILE *out);
+
+/* The man page: @in (deploy/vipc-loader.8.in) with its @COMMANDS@,
+ * @OPTIONS@ and @EXIT_STATUS@ lines made from the tables: 0 or -errno.
+ */
+int vipc_cli_man(FILE *in, FILE *out);
 
 struct vipc_cli {
 	enum vipc_cmd cmd;
@@ -60,6 +138,7 @@ struct vipc_cli {
 	struct vipc_rt_roots rt_roots; /* --runtime-root: where the runtimes keep their state */
 	int nr_containerd;	       /* containerd state dirs given */
 	int cmd_index; /* argv index of the command word; argc when none */
+	const struct vipc_verb *verb; /* its row of vipc_verbs[] */
 };
 
 /* Parse @argv (getopt_long, which moves the command and its arguments

@@ -18,30 +18,6 @@ static void on_signal(int sig)
 	vipc_stop = 1;
 }
 
-/* Each command's function, by enum vipc_cmd; cli.c has their grammar. */
-static const struct cmd {
-	int (*fn)(int argc, char **argv);
-	bool privileged;
-} cmds[VIPC_NR_CMDS] = {
-	[VIPC_CMD_RUN] = { cmd_run, true },
-	[VIPC_CMD_LOAD] = { cmd_load, true },
-	[VIPC_CMD_RELOAD] = { cmd_reload, true },
-	[VIPC_CMD_UNLOAD] = { cmd_unload, true },
-	[VIPC_CMD_STATUS] = { cmd_status, true },
-	[VIPC_CMD_STATS] = { cmd_stats, true },
-	[VIPC_CMD_EVENTS] = { cmd_events, true },
-	[VIPC_CMD_CONTAINER] = { cmd_container, true },
-	[VIPC_CMD_ENDPOINT] = { cmd_endpoint, true },
-	[VIPC_CMD_GRANT] = { cmd_grant, true },
-	[VIPC_CMD_REVOKE] = { cmd_revoke, true },
-	[VIPC_CMD_CHANNEL] = { cmd_channel, true },
-	[VIPC_CMD_CHECK] = { cmd_check, true },
-	[VIPC_CMD_METRICS] = { cmd_metrics, true },
-	[VIPC_CMD_SUGGEST] = { cmd_suggest, false }, /* root only for what it reads live */
-	[VIPC_CMD_TOP] = { cmd_top, true },
-	[VIPC_CMD_HELP] = { cmd_help, false },
-};
-
 /* libbpf's warnings always, its info and debug lines only with -v. */
 static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list args)
 {
@@ -50,25 +26,35 @@ static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list 
 	return vfprintf(stderr, fmt, args);
 }
 
+/* Run @v on the words after its own: its function, or its registry edit under the lock. */
+static int run(const struct vipc_verb *v, char **argv)
+{
+	char name[64];
+
+	if (v->fn)
+		return v->fn(argv);
+	return vipc_with_lock(v->edit, argv, vipc_verb_name(v, name, sizeof(name)));
+}
+
 int main(int argc, char **argv)
 {
+	const struct vipc_verb *v;
 	char missing[128];
-	const struct cmd *cmd;
-	int ret, first;
+	int ret;
 
 	/* Phase 1: the command and its options. */
 	ret = vipc_cli_parse(argc, argv, &vipc_opt);
 	if (ret || vipc_opt.help)
-		return ret ?: cmd_help(0, NULL);
+		return ret ?: cmd_help(NULL);
 	if (vipc_opt.version) {
 		printf("vipc-loader %s (pinned-state ABI %u)\n", VIPC_VERSION, VIPC_ABI_VERSION);
 		return 0;
 	}
 	vipc_log_level = vipc_opt.log_level;
-	cmd = &cmds[vipc_opt.cmd];
+	v = vipc_opt.verb;
 
 	/* Phase 2: privileges before any libbpf call, so no noise without them. */
-	if (cmd->privileged && vipc_caps_check(missing, sizeof(missing))) {
+	if (v->privileged && vipc_caps_check(missing, sizeof(missing))) {
 		pr_warn("missing capabilities %s (run with sudo)\n", missing);
 		return VIPC_EXIT_NO_PRIVILEGE;
 	}
@@ -76,7 +62,6 @@ int main(int argc, char **argv)
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
 
-	/* Phase 3: run it on the words after the command's. */
-	first = vipc_opt.cmd_index + (vipc_opt.cmd != VIPC_CMD_RUN);
-	return cmd->fn(argc - first, argv + first);
+	/* Phase 3: run it on the words after the command's (and subcommand's). */
+	return run(v, argv + vipc_opt.cmd_index + !!v->name + !!v->sub);
 }

@@ -55,16 +55,13 @@ static int check_cgroup(struct vipc_state *st, char **argv, __u32 perm,
 	return vipc_check_cgroup(st, vipc_cgmount.path, c.path, argv[0], perm, r);
 }
 
-int cmd_check(int argc, char **argv)
+int cmd_check(char **argv)
 {
 	struct vipc_check_result r = { .contained = true };
 	int nargs = vipc_opt.cgroup ? 2 : 3, ret, err;
 	struct vipc_state st;
 	__u32 perm;
 
-	if (argc != nargs)
-		return vipc_usage_error(vipc_opt.cgroup ? "check --cgroup PATH ENDPOINT PERM" :
-						     "check CONTAINER ENDPOINT PERM");
 	if (vipc_perm_parse(argv[nargs - 1], &perm))
 		return vipc_usage_error("bad permission '%s': expected connect, send, bind or pass-fd",
 					argv[nargs - 1]);

@@ -13,8 +13,6 @@
 #include "policy.h"
 #include "state.h"
 
-#define VIPC_DEFAULT_POLICY "/etc/vipc/policy.yaml"
-
 extern struct vipc_cli vipc_opt;	   /* the command line, parsed */
 extern struct vipc_cgroot vipc_cgmount; /* the cgroup2 mount, once vipc_find_cgroot() found it */
 
@@ -44,25 +42,30 @@ int vipc_with_lock(int (*fn)(struct vipc_state *, char **), char **argv, const c
 int vipc_do_load(struct vipc_state *st);
 /* Apply @path as `reload -c FILE` does: under the lock, whole or not at all. */
 int vipc_reload_file(const char *path);
-/* `container ls`, `endpoint ls` or `channel ls`. */
-int vipc_ls(enum vipc_cmd cmd);
 
-int cmd_run(int argc, char **argv);
-int cmd_load(int argc, char **argv);
-int cmd_reload(int argc, char **argv);
-int cmd_unload(int argc, char **argv);
-int cmd_status(int argc, char **argv);
-int cmd_stats(int argc, char **argv);
-int cmd_events(int argc, char **argv);
-int cmd_container(int argc, char **argv);
-int cmd_endpoint(int argc, char **argv);
-int cmd_grant(int argc, char **argv);
-int cmd_revoke(int argc, char **argv);
-int cmd_channel(int argc, char **argv);
-int cmd_check(int argc, char **argv);
-int cmd_metrics(int argc, char **argv);
-int cmd_suggest(int argc, char **argv);
-int cmd_top(int argc, char **argv);
-int cmd_help(int argc, char **argv);
+/* The registry edits, each run under the lock on the words after its command. */
+int vipc_container_rm_edit(struct vipc_state *st, char **argv);
+int vipc_endpoint_add_edit(struct vipc_state *st, char **argv);
+int vipc_endpoint_rm_edit(struct vipc_state *st, char **argv);
+int vipc_grant_edit(struct vipc_state *st, char **argv);
+int vipc_revoke_edit(struct vipc_state *st, char **argv);
+int vipc_channel_add_edit(struct vipc_state *st, char **argv);
+int vipc_channel_rm_edit(struct vipc_state *st, char **argv);
+
+/* The commands, each run on the words after its command (and subcommand). */
+int cmd_run(char **argv);
+int cmd_load(char **argv);
+int cmd_reload(char **argv);
+int cmd_unload(char **argv);
+int cmd_status(char **argv);
+int cmd_stats(char **argv);
+int cmd_events(char **argv);
+int cmd_container_add(char **argv);
+int cmd_ls(char **argv);
+int cmd_check(char **argv);
+int cmd_metrics(char **argv);
+int cmd_suggest(char **argv);
+int cmd_top(char **argv);
+int cmd_help(char **argv);
 
 #endif /* __VIPC_CMD_H */

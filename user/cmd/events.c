@@ -6,7 +6,7 @@
 #include "log.h"
 #include "stream.h"
 
-int cmd_events(int argc, char **argv)
+int cmd_events(char **argv)
 {
 	struct vipc_stream_opts so = {
 		.interval_ms = vipc_opt.interval_set ? vipc_opt.interval_ms : 0,
@@ -18,8 +18,6 @@ int cmd_events(int argc, char **argv)
 	int ret, err;
 
 	(void)argv;
-	if (argc)
-		return vipc_usage_error("events takes no arguments");
 	ret = vipc_open_state(&st, false);
 	if (ret)
 		return ret;

@@ -1,112 +1,243 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
-/* help: the grammar, and what each command and option does. */
+/* help and the man page: the grammar, each command and option, and the exit
+ * statuses, written from the tables (vipc_verbs[], vipc_options[],
+ * VIPC_EXITS) for a terminal or as troff.
+ */
+#include <ctype.h>
+#include <errno.h>
 #include <stdio.h>
+#include <string.h>
 #include "cmd.h"
-#include "daemon.h"
 
-static const char usage_text[] =
-	"Usage: vipc-loader [COMMAND [ARGS]] [OPTIONS]\n"
-	"\n"
-	"With no command: the daemon (one at a time, pid in " VIPC_PID_FILE "): load\n"
-	"(or adopt) vipc, apply the policy, and show live statistics and deny events\n"
-	"until Ctrl-C. Takes LOAD OPTIONS, -j/--json (events and snapshots as JSON) and\n"
-	"  -d, --detach           return once enforcement is in place, leaving a watcher\n"
-	"                         that runs on, logging to " VIPC_LOG_FILE "\n"
-	"  -i, --interval MS      statistics snapshot period (default 1000, with --detach 0;\n"
-	"                         0 = off)\n"
-	"      --watch-config     reload the policy file when it (or its directory's\n"
-	"                         ..data symlink, as in a ConfigMap) changes\n"
-	"      --metrics ADDR:PORT  also serve Prometheus metrics there (as metrics --listen)\n"
-	"\n"
-	"Commands (each takes only the options shown with it, and -v, -q, -h):\n"
-	"  load [LOAD OPTIONS]                    load or adopt, apply -c FILE if given\n"
-	"  reload -c FILE [--event-rate RATE]     apply FILE atomically\n"
-	"  unload                                 stop the daemon, remove every pin and link\n"
-	"  status [--json]                        what is loaded, which hooks are live\n"
-	"  stats [--watch SECONDS] [--by-container] [--json]\n"
-	"                                         decision and registry counters; per\n"
-	"                                         container, endpoint, hook, verdict, reason\n"
-	"  events [--count N] [--timeout S] [-i MS] [--json]\n"
-	"                                         stream deny events (and snapshots)\n"
-	"  container add NAME (--cgroup PATH | --pid PID) [--mode enforce|audit]\n"
-	"                [--unknown allow|deny]\n"
-	"  container rm NAME                      also drops its endpoints and grants\n"
-	"  container ls [--json]\n"
-	"  endpoint add NAME OWNER ADDR [--others deny|allow|audit]\n"
-	"                                         ADDR: /path or @abstract; --others: what\n"
-	"                                         callers no container holds get (deny)\n"
-	"  endpoint rm NAME OWNER                 only the owner removes an endpoint\n"
-	"  endpoint ls [--json]\n"
-	"  grant CONTAINER ENDPOINT PERMS         PERMS: connect,send,bind,pass-fd\n"
-	"  revoke CONTAINER ENDPOINT              revoke one grant\n"
-	"  revoke --endpoint ENDPOINT             generation bump: every grant dies\n"
-	"  channel add NAME ENDPOINT SENDER[,SENDER...] [--capacity N]\n"
-	"  channel rm NAME\n"
-	"  channel ls [--json]\n"
-	"  check CONTAINER ENDPOINT PERM [--json] exit 0 allowed, 1 denied\n"
-	"  check --cgroup PATH ENDPOINT PERM [--json]\n"
-	"                                         the same for a caller in that cgroup,\n"
-	"                                         whichever container holds it, or none\n"
-	"  metrics --listen [ADDR:]PORT           serve Prometheus metrics on /metrics\n"
-	"          (ADDR default 127.0.0.1; [ADDR6]:PORT for IPv6) until stopped\n"
-	"  metrics --textfile PATH [-i MS]        write them to PATH (atomically) once,\n"
-	"                                         or every MS ms until stopped\n"
-	"  suggest [--from FILE|-] [--timeout S] [--policy FILE] [--cgroup-root PATH]\n"
-	"          [--runtime-root RT=DIR]        the grants an audit record asks for, from\n"
-	"                                         FILE (events --json) and/or S seconds of\n"
-	"                                         live events, and the containers callers no\n"
-	"                                         container held become (by cgroup, or by\n"
-	"                                         Docker or Podman name): merged into the\n"
-	"                                         --policy FILE (the whole new policy), else\n"
-	"                                         a fragment against the loaded registry\n"
-	"  top [-i MS] [--count N] [--json]       decisions per container and endpoint,\n"
-	"                                         their rates per second and totals, every\n"
-	"                                         MS ms (default 1000): a screen updated in\n"
-	"                                         place (q quits, s sorts), or one snapshot\n"
-	"                                         of lines per interval when stdout is not a\n"
-	"                                         terminal; N snapshots, then exit\n"
-	"  help\n"
-	"\n"
-	"Options of every command:\n"
-	"  -v, --verbose          debug messages, and libbpf's debug log\n"
-	"  -q, --quiet            warnings and errors only\n"
-	"  -h, --help             this text\n"
-	"      --version          the release and the pinned-state ABI version\n"
-	"\n"
-	"LOAD OPTIONS (load, and no command):\n"
-	"  -c, --config FILE      policy file (default " VIPC_DEFAULT_POLICY " if present)\n"
-	"      --backend B        auto (default: sock where the kernel has it, beside lsm\n"
-	"                         where BPF LSM is active, else fmodret), or a list of\n"
-	"                         sock, lsm, fmodret (\"sock,fmodret\"; both = sock,lsm);\n"
-	"                         VIPC_BACKEND in the environment sets the default\n"
-	"      --max-containers N, --max-endpoints N, --max-grants N, --max-channels N\n"
-	"                         table sizes, fixed at load\n"
-	"      --max-connections N  load: live channel connections the LSM backend\n"
-	"                         counts (default 65536); over it, connects are channel-full\n"
-	"      --prealloc-grants  reserve the grants table's memory at load (~80 bytes\n"
-	"                         per entry, two slots): large policies apply faster\n"
-	"      --cgroup-root PATH the cgroup2 mount (default: found at /sys/fs/cgroup,\n"
-	"                         /sys/fs/cgroup/unified, or in /proc/self/mountinfo);\n"
-	"                         also taken by reload, status, container add, suggest\n"
-	"      --runtime-root RT=DIR  where a runtime keeps its state, for docker:,\n"
-	"                         podman: and annotations: selectors (also reload, and\n"
-	"                         suggest for the names it suggests):\n"
-	"                         docker=DIR (/var/lib/docker), podman=DIR\n"
-	"                         (/var/lib/containers/storage), containerd=DIR, repeatable\n"
-	"                         (/run/containerd, /run/docker/containerd/daemon)\n"
-	"      --event-rate RATE  deny events per key: one per interval (500ms, 2s; the\n"
-	"                         rest counted) or all; overrides the policy's events.rate\n"
-	"      --no-decisions     no per-container decision counters (vipc_decisions)\n"
-	"\n"
-	"Exit status: 0 ok, 1 denied (check) or failure, 2 bad usage or policy,\n"
-	"3 not found, 4 not the owner, 5 not loaded, 6 incompatible pin, 7 table full,\n"
-	"8 already exists, 9 kernel refused, 10 out of memory, 11 no cgroup2 mount,\n"
-	"12 a vipc daemon already runs, 77 missing capabilities.\n";
+#define WIDTH 80
+#define NBSP "\037" /* a space lines do not break at: in "[--name ARG]" */
 
-int cmd_help(int argc, char **argv)
+/* Is option @i one the table lists with @v (not every command's, not needed)? */
+static bool lists(const struct vipc_verb *v, int i)
 {
-	(void)argc;
+	__u64 bit = 1ULL << i;
+
+	if ((v->opts & VIPC_LOAD_OPTS) == VIPC_LOAD_OPTS && (bit & VIPC_LOAD_OPTS))
+		return false;
+	return (v->opts & bit) && !(VIPC_GLOBAL_OPTS & bit);
+}
+
+/* " --name ARG" of option @i. */
+static int opt_text(int i, char *out, size_t size)
+{
+	const struct vipc_option *o = &vipc_options[i];
+
+	return snprintf(out, size, "--%s%s%s", o->name, o->arg ? NBSP : "", o->arg ?: "");
+}
+
+/* @v's synopsis: its words, then [--option ARG] for each option it takes. */
+static void synopsis(const struct vipc_verb *v, char *out, size_t size)
+{
+	const char *sep;
+	size_t off;
+	int i;
+
+	vipc_verb_name(v, out, size);
+	off = strlen(out);
+	if (v->args)
+		off += snprintf(out + off, size - off, " %s", v->args);
+	for (i = 0, sep = " ("; i < VIPC_OPT__COUNT && off < size; i++) {
+		if (!(v->one_of & (1ULL << i)))
+			continue;
+		off += snprintf(out + off, size - off, "%s", sep);
+		off += off < size ? opt_text(i, out + off, size - off) : 0;
+		sep = " | ";
+	}
+	if (v->one_of && off < size)
+		off += snprintf(out + off, size - off, ")");
+	if ((v->opts & VIPC_LOAD_OPTS) == VIPC_LOAD_OPTS && off < size)
+		off += snprintf(out + off, size - off, " [LOAD OPTIONS]");
+	for (i = 0; i < VIPC_OPT__COUNT && off < size; i++) {
+		if (!lists(v, i))
+			continue;
+		off += snprintf(out + off, size - off, " [");
+		off += off < size ? opt_text(i, out + off, size - off) : 0;
+		off += off < size ? snprintf(out + off, size - off, "]") : 0;
+	}
+}
+
+/* @text from column @indent (the lines after the first: @indent + @more), in
+ * lines of at most WIDTH columns.
+ */
+static void wrapped(FILE *out, int indent, int more, const char *text)
+{
+	int col = 0, n, first = 1;
+
+	while (*text) {
+		n = strcspn(text, " ");
+		if (col && col + 1 + n > WIDTH)
+			col = 0, first = 0, fputc('\n', out);
+		if (!col)
+			col = fprintf(out, "%*s", indent + (first ? 0 : more), "");
+		else
+			col += fprintf(out, " ");
+		for (col += n; n--; text++)
+			fputc(*text == NBSP[0] ? ' ' : *text, out);
+		text += strspn(text, " ");
+	}
+	fputc('\n', out);
+}
+
+/* The commands that take option @i, comma-separated. */
+static void taken_by(int i, char *out, size_t size)
+{
+	char name[64];
+	size_t k, off = 0;
+
+	out[0] = 0;
+	for (k = 0; k < vipc_nr_verbs && off < size; k++) {
+		if (!((vipc_verbs[k].opts | vipc_verbs[k].needs | vipc_verbs[k].one_of) &
+		      (1ULL << i)) ||
+		    (k && vipc_verbs[k].cmd == vipc_verbs[k - 1].cmd && !vipc_verbs[k].sub))
+			continue;
+		off += snprintf(out + off, size - off, "%s%s", off ? ", " : "",
+				vipc_verbs[k].name ? vipc_verb_name(&vipc_verbs[k], name, sizeof(name)) :
+						     "no command");
+	}
+}
+
+void vipc_cli_usage(FILE *out)
+{
+	char line[1024];
+	size_t k;
+	int i;
+
+	fprintf(out, "Usage: vipc-loader [COMMAND [ARGS]] [OPTIONS]\n\n"
+		     "Commands (any unambiguous prefix), each with the options it takes besides\n"
+		     "-v, -q, -h and --version:\n");
+	for (k = 0; k < vipc_nr_verbs; k++) {
+		synopsis(&vipc_verbs[k], line, sizeof(line));
+		wrapped(out, 2, 4, line);
+		wrapped(out, 8, 0, vipc_verbs[k].help);
+	}
+	fprintf(out, "\nOptions:\n");
+	for (i = 0; i < VIPC_OPT__COUNT; i++) {
+		if (vipc_options[i].short_name)
+			snprintf(line, sizeof(line), "-%c, ", vipc_options[i].short_name);
+		else
+			snprintf(line, sizeof(line), "    ");
+		opt_text(i, line + 4, sizeof(line) - 4);
+		wrapped(out, 2, 4, line);
+		wrapped(out, 8, 0, vipc_options[i].help);
+	}
+	strcpy(line, "LOAD OPTIONS:");
+	for (i = 0; i < VIPC_OPT__COUNT; i++)
+		if (VIPC_LOAD_OPTS & (1ULL << i))
+			snprintf(line + strlen(line), sizeof(line) - strlen(line), " --%s",
+				 vipc_options[i].name);
+	fputc('\n', out);
+	wrapped(out, 0, 2, line);
+	fprintf(out, "\nExit status:\n");
+#define EXIT_LINE(name, value, what) fprintf(out, "  %3d  %s\n", value, what);
+	VIPC_EXITS(EXIT_LINE)
+#undef EXIT_LINE
+}
+
+int cmd_help(char **argv)
+{
 	(void)argv;
-	fputs(usage_text, stdout);
+	vipc_cli_usage(stdout);
 	return 0;
+}
+
+/* @text as troff body text: backslashes and dashes escaped, a leading dot
+ * or quote kept from being a request; @cap: its first letter a capital.
+ */
+static void troff(FILE *out, const char *text, bool cap)
+{
+	const char *p;
+
+	if (*text == '.' || *text == '\'')
+		fputs("\\&", out);
+	for (p = text; *p; p++) {
+		if (*p == '\\')
+			fputs("\\e", out);
+		else if (*p == '-')
+			fputs("\\-", out);
+		else if (*p == NBSP[0])
+			fputs("\\ ", out);
+		else
+			fputc(p == text && cap ? toupper((unsigned char)*p) : *p, out);
+	}
+}
+
+/* A paragraph: @text with a capital and a full stop. */
+static void man_para(FILE *out, const char *text)
+{
+	size_t n = strlen(text);
+
+	troff(out, text, true);
+	fputs(n && text[n - 1] == '.' ? "\n" : ".\n", out);
+}
+
+static void man_commands(FILE *out)
+{
+	char line[1024];
+	size_t k;
+
+	for (k = 0; k < vipc_nr_verbs; k++) {
+		synopsis(&vipc_verbs[k], line, sizeof(line));
+		fputs(".TP\n.B ", out);
+		troff(out, line, false);
+		fputc('\n', out);
+		man_para(out, vipc_verbs[k].doc ?: vipc_verbs[k].help);
+	}
+}
+
+static void man_options(FILE *out)
+{
+	const struct vipc_option *o;
+	char by[512];
+	int i;
+
+	for (i = 0; i < VIPC_OPT__COUNT; i++) {
+		o = &vipc_options[i];
+		fputs(".TP\n", out);
+		if (o->short_name)
+			fprintf(out, "\\fB\\-%c\\fR, ", o->short_name);
+		fputs("\\fB\\-\\-", out);
+		troff(out, o->name, false);
+		fputs("\\fR", out);
+		if (o->arg) {
+			fputs(" \\fI", out);
+			troff(out, o->arg, false);
+			fputs("\\fR", out);
+		}
+		fputc('\n', out);
+		man_para(out, o->doc ?: o->help);
+		taken_by(i, by, sizeof(by));
+		if (!(VIPC_GLOBAL_OPTS & (1ULL << i))) {
+			fputs("Taken by: ", out);
+			man_para(out, by);
+		}
+	}
+}
+
+static void man_exits(FILE *out)
+{
+#define EXIT_ITEM(name, value, what) fprintf(out, ".TP\n.B %d\n", value), man_para(out, what);
+	VIPC_EXITS(EXIT_ITEM)
+#undef EXIT_ITEM
+}
+
+int vipc_cli_man(FILE *in, FILE *out)
+{
+	char line[4096];
+
+	while (fgets(line, sizeof(line), in)) {
+		if (!strcmp(line, "@COMMANDS@\n"))
+			man_commands(out);
+		else if (!strcmp(line, "@OPTIONS@\n"))
+			man_options(out);
+		else if (!strcmp(line, "@EXIT_STATUS@\n"))
+			man_exits(out);
+		else
+			fputs(line, out);
+	}
+	return ferror(in) || ferror(out) ? -EIO : 0;
 }

@@ -86,14 +86,12 @@ int vipc_do_load(struct vipc_state *st)
 	return 0;
 }
 
-int cmd_load(int argc, char **argv)
+int cmd_load(char **argv)
 {
 	struct vipc_state st;
 	int ret;
 
 	(void)argv;
-	if (argc)
-		return vipc_usage_error("load takes no arguments");
 	ret = vipc_do_load(&st);
 	if (!ret)
 		vipc_state_close(&st);
@@ -114,22 +112,18 @@ int vipc_reload_file(const char *path)
 	return ret;
 }
 
-int cmd_reload(int argc, char **argv)
+int cmd_reload(char **argv)
 {
 	(void)argv;
-	if (argc || !vipc_opt.config)
-		return vipc_usage_error("reload takes -c FILE and no arguments");
 	return vipc_reload_file(vipc_opt.config);
 }
 
-int cmd_unload(int argc, char **argv)
+int cmd_unload(char **argv)
 {
 	pid_t pid;
 	int err;
 
 	(void)argv;
-	if (argc)
-		return vipc_usage_error("unload takes no arguments");
 	/* Phase 1: the daemon first, so nothing reads or binds while it goes. */
 	err = vipc_daemon_stop(5000, &pid);
 	if (err)

@@ -291,8 +291,12 @@ static int list(int fd_off, vipc_visit_fn fn)
 	return err < 0 ? vipc_report(err, "listing") : 0;
 }
 
-int vipc_ls(enum vipc_cmd cmd)
+/* `container ls`, `endpoint ls` or `channel ls`. */
+int cmd_ls(char **argv)
 {
+	enum vipc_cmd cmd = vipc_opt.cmd;
+
+	(void)argv;
 	if (cmd == VIPC_CMD_CONTAINER)
 		return list(offsetof(struct vipc_state, containers_fd), print_container);
 	if (cmd == VIPC_CMD_ENDPOINT)

@@ -10,14 +10,12 @@
 #include "metrics.h"
 
 /* `metrics`: serve until stopped, or write the textfile once or every -i MS. */
-int cmd_metrics(int argc, char **argv)
+int cmd_metrics(char **argv)
 {
 	struct vipc_httpd httpd;
 	int err, last = 0;
 
 	(void)argv;
-	if (argc || !vipc_opt.listen == !vipc_opt.textfile)
-		return vipc_usage_error("metrics takes --listen [ADDR:]PORT or --textfile PATH");
 	if (vipc_opt.listen && vipc_opt.interval_set)
 		return vipc_usage_error("-i is for --textfile");
 	if (vipc_opt.listen) {

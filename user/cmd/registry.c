@@ -27,49 +27,22 @@ static int container_add(struct vipc_state *st, char **argv)
 	return vipc_container_add(st, argv[0], &c);
 }
 
-static int container_rm(struct vipc_state *st, char **argv)
+int vipc_container_rm_edit(struct vipc_state *st, char **argv)
 {
 	return vipc_container_rm(st, argv[0]);
 }
 
-static int endpoint_add(struct vipc_state *st, char **argv)
+int vipc_endpoint_add_edit(struct vipc_state *st, char **argv)
 {
 	return vipc_endpoint_add(st, argv[0], argv[1], argv[2], vipc_opt.others);
 }
 
-static int endpoint_rm(struct vipc_state *st, char **argv)
+int vipc_endpoint_rm_edit(struct vipc_state *st, char **argv)
 {
 	return vipc_endpoint_rm(st, argv[0], argv[1]);
 }
 
-int cmd_container(int argc, char **argv)
-{
-	if (argc == 1 && !strcmp(argv[0], "ls"))
-		return vipc_ls(VIPC_CMD_CONTAINER);
-	if (argc == 2 && !strcmp(argv[0], "rm"))
-		return vipc_with_lock(container_rm, argv + 1, "container rm");
-	if (argc == 2 && !strcmp(argv[0], "add")) {
-		if (!vipc_opt.cgroup == !vipc_opt.pid)
-			return vipc_usage_error("container add needs exactly one of --cgroup and --pid");
-		if (vipc_find_cgroot())
-			return VIPC_EXIT_NO_CGROUP2;
-		return vipc_with_lock(container_add, argv + 1, "container add");
-	}
-	return vipc_usage_error("container add NAME (--cgroup PATH|--pid PID) | rm NAME | ls");
-}
-
-int cmd_endpoint(int argc, char **argv)
-{
-	if (argc == 1 && !strcmp(argv[0], "ls"))
-		return vipc_ls(VIPC_CMD_ENDPOINT);
-	if (argc == 3 && !strcmp(argv[0], "rm"))
-		return vipc_with_lock(endpoint_rm, argv + 1, "endpoint rm");
-	if (argc == 4 && !strcmp(argv[0], "add"))
-		return vipc_with_lock(endpoint_add, argv + 1, "endpoint add");
-	return vipc_usage_error("endpoint add NAME OWNER ADDR | rm NAME OWNER | ls");
-}
-
-static int grant(struct vipc_state *st, char **argv)
+int vipc_grant_edit(struct vipc_state *st, char **argv)
 {
 	__u32 perms;
 
@@ -79,14 +52,7 @@ static int grant(struct vipc_state *st, char **argv)
 	return vipc_grant_set(st, argv[0], argv[1], perms);
 }
 
-int cmd_grant(int argc, char **argv)
-{
-	if (argc != 3)
-		return vipc_usage_error("grant CONTAINER ENDPOINT PERMS");
-	return vipc_with_lock(grant, argv, "grant");
-}
-
-static int revoke_one(struct vipc_state *st, char **argv)
+int vipc_revoke_edit(struct vipc_state *st, char **argv)
 {
 	__u32 killed = 0;
 	int err;
@@ -99,14 +65,7 @@ static int revoke_one(struct vipc_state *st, char **argv)
 	return err;
 }
 
-int cmd_revoke(int argc, char **argv)
-{
-	if (vipc_opt.endpoint ? argc != 0 : argc != 2)
-		return vipc_usage_error("revoke CONTAINER ENDPOINT | revoke --endpoint ENDPOINT");
-	return vipc_with_lock(revoke_one, argv, "revoke");
-}
-
-static int channel_add(struct vipc_state *st, char **argv)
+int vipc_channel_add_edit(struct vipc_state *st, char **argv)
 {
 	char senders[64][VIPC_LABEL_MAX], *list = argv[2], *tok, *save = NULL;
 	size_t n = 0;
@@ -119,18 +78,14 @@ static int channel_add(struct vipc_state *st, char **argv)
 	return vipc_channel_add(st, argv[0], argv[1], senders, n, vipc_opt.capacity);
 }
 
-static int channel_rm(struct vipc_state *st, char **argv)
+int vipc_channel_rm_edit(struct vipc_state *st, char **argv)
 {
 	return vipc_channel_rm(st, argv[0]);
 }
 
-int cmd_channel(int argc, char **argv)
+int cmd_container_add(char **argv)
 {
-	if (argc == 1 && !strcmp(argv[0], "ls"))
-		return vipc_ls(VIPC_CMD_CHANNEL);
-	if (argc == 2 && !strcmp(argv[0], "rm"))
-		return vipc_with_lock(channel_rm, argv + 1, "channel rm");
-	if (argc == 4 && !strcmp(argv[0], "add"))
-		return vipc_with_lock(channel_add, argv + 1, "channel add");
-	return vipc_usage_error("channel add NAME ENDPOINT SENDERS [--capacity N] | rm NAME | ls");
+	if (vipc_find_cgroot())
+		return VIPC_EXIT_NO_CGROUP2;
+	return vipc_with_lock(container_add, argv, "container add");
 }

@@ -169,13 +169,12 @@ static int run_args(void)
 /* No command: become the one daemon, load, then stream (in the foreground,
  * or in the watcher a --detach leaves) until stopped.
  */
-int cmd_run(int argc, char **argv)
+int cmd_run(char **argv)
 {
 	struct daemon d = { .claim = -1, .ready = -1, .watch = { .fd = -1 } };
 	struct vipc_state st;
 	int ret;
 
-	(void)argc;
 	(void)argv;
 	ret = run_args() ?: claim_daemon(&d.claim) ?: watch_start(&d);
 	if (!ret && !(ret = vipc_do_load(&st))) {

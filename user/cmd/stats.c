@@ -6,15 +6,13 @@
 #include "decisions.h"
 #include "stream.h"
 
-int cmd_stats(int argc, char **argv)
+int cmd_stats(char **argv)
 {
 	struct vipc_stats_all s;
 	struct vipc_state st;
 	int ret, err;
 
 	(void)argv;
-	if (argc)
-		return vipc_usage_error("stats takes no arguments");
 	ret = vipc_open_state(&st, false);
 	if (ret)
 		return ret;

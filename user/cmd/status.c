@@ -299,14 +299,12 @@ static json_object *status_json(struct vipc_state *st)
 	return vipc_json_done(doc, err);
 }
 
-int cmd_status(int argc, char **argv)
+int cmd_status(char **argv)
 {
 	struct vipc_state st;
 	int ret, err = 0;
 
 	(void)argv;
-	if (argc)
-		return vipc_usage_error("status takes no arguments");
 	ret = vipc_find_cgroot() ?: vipc_open_state(&st, false);
 	if (ret)
 		return ret;

@@ -75,7 +75,7 @@ static int suggest_write(struct vipc_suggest *s, struct vipc_state *st, const ch
 	return err == -EINVAL ? vipc_report_policy(err, &perr) : vipc_report(err, "suggest");
 }
 
-int cmd_suggest(int argc, char **argv)
+int cmd_suggest(char **argv)
 {
 	bool live = vipc_opt.timeout_s || !vipc_opt.policy;
 	struct vipc_suggest *s = NULL;
@@ -85,9 +85,8 @@ int cmd_suggest(int argc, char **argv)
 	int ret;
 
 	(void)argv;
-	if (argc || (!vipc_opt.from && !vipc_opt.timeout_s))
-		return vipc_usage_error("suggest takes --from FILE (- for stdin) and/or "
-					"--timeout S, and no arguments");
+	if (!vipc_opt.from && !vipc_opt.timeout_s)
+		return vipc_usage_error("suggest takes --from FILE (- for stdin) and/or --timeout S");
 	/* Phase 1: the policy, the sums, and what is read live, or why not;
 	 * the cgroup2 mount (--cgroup-root's must be one) and the runtimes'
 	 * state, for the cgroups of callers no container holds.

@@ -8,7 +8,7 @@
 #include "top.h"
 
 /* `top`: the live view, from the pinned state opened read-only. */
-int cmd_top(int argc, char **argv)
+int cmd_top(char **argv)
 {
 	struct vipc_top_opts o = { .interval_ms = vipc_opt.interval_ms, .count = vipc_opt.count,
 				   .json = vipc_opt.json };
@@ -16,8 +16,6 @@ int cmd_top(int argc, char **argv)
 	int ret, err;
 
 	(void)argv;
-	if (argc)
-		return vipc_usage_error("top takes no arguments");
 	if (o.interval_ms < 10)
 		return vipc_usage_error("top takes -i MS of 10 or more");
 	ret = vipc_opened(vipc_state_open_ro(&st));
