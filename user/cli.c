@@ -66,7 +66,9 @@ const struct vipc_option vipc_options[VIPC_OPT__COUNT] = {
 	OPT(DETACH, "detach", 'd', NULL,
 	    "return once enforcement is in place, leaving a watcher that runs on, logging to "
 	    VIPC_LOG_FILE " (it reads no ring buffer record: -i is not for it)"),
-	OPT(JSON, "json", 'j', NULL, "data as JSON"),
+	OPT(JSON, "json", 'j', NULL,
+	    "data as JSON; a failure as one document {\"error\": MESSAGE, \"exit\": STATUS} on "
+	    "stdout (the message also on stderr as text)"),
 	OPT(VERBOSE, "verbose", 'v', NULL, "debug messages, and libbpf's debug log"),
 	OPT(QUIET, "quiet", 'q', NULL, "warnings and errors only (not with -v)"),
 	OPT(HELP, "help", 'h', NULL, "this text"),

@@ -42,10 +42,11 @@ int main(int argc, char **argv)
 	char missing[128];
 	int ret;
 
-	/* Phase 1: the command and its options. */
+	/* Phase 1: the command and its options (under --json, its failure a document). */
+	vipc_failure_watch(argc, argv);
 	ret = vipc_cli_parse(argc, argv, &vipc_opt);
 	if (ret || vipc_opt.help)
-		return ret ?: cmd_help(NULL);
+		return ret ? vipc_failure_report(ret, false) : cmd_help(NULL);
 	if (vipc_opt.version) {
 		printf("vipc-loader %s (pinned-state ABI %u)\n", VIPC_VERSION, VIPC_ABI_VERSION);
 		return 0;
@@ -56,12 +57,13 @@ int main(int argc, char **argv)
 	/* Phase 2: privileges before any libbpf call, so no noise without them. */
 	if (v->privileged && vipc_caps_check(missing, sizeof(missing))) {
 		pr_warn("missing capabilities %s (run with sudo)\n", missing);
-		return VIPC_EXIT_NO_PRIVILEGE;
+		return vipc_failure_report(VIPC_EXIT_NO_PRIVILEGE, false);
 	}
 	libbpf_set_print(libbpf_print);
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
 
 	/* Phase 3: run it on the words after the command's (and subcommand's). */
-	return run(v, argv + vipc_opt.cmd_index + !!v->name + !!v->sub);
+	ret = run(v, argv + vipc_opt.cmd_index + !!v->name + !!v->sub);
+	return vipc_failure_report(ret, v->cmd == VIPC_CMD_CHECK && ret == VIPC_EXIT_DENIED);
 }

@@ -43,6 +43,14 @@ int vipc_do_load(struct vipc_state *st);
 /* Apply @path as `reload -c FILE` does: under the lock, whole or not at all. */
 int vipc_reload_file(const char *path);
 
+/* --json in @argv: from now on, remember the last message on stderr. */
+void vipc_failure_watch(int argc, char **argv);
+/* Under --json, a failed command's @status as {"error": MESSAGE, "exit":
+ * STATUS} on stdout (none when @decided: a denied check printed its
+ * decision, and said nothing on stderr); returns @status.
+ */
+int vipc_failure_report(int status, bool decided);
+
 /* The registry edits, each run under the lock on the words after its command. */
 int vipc_container_rm_edit(struct vipc_state *st, char **argv);
 int vipc_endpoint_add_edit(struct vipc_state *st, char **argv);

@@ -97,7 +97,7 @@ static void taken_by(int i, char *out, size_t size)
 			continue;
 		off += snprintf(out + off, size - off, "%s%s", off ? ", " : "",
 				vipc_verbs[k].name ? vipc_verb_name(&vipc_verbs[k], name, sizeof(name)) :
-						     "no command");
+						     "the daemon (no command)");
 	}
 }
 
@@ -212,7 +212,7 @@ static void man_options(FILE *out)
 		man_para(out, o->doc ?: o->help);
 		taken_by(i, by, sizeof(by));
 		if (!(VIPC_GLOBAL_OPTS & (1ULL << i))) {
-			fputs("Taken by: ", out);
+			fputs(".br\nTaken by: ", out);
 			man_para(out, by);
 		}
 	}
