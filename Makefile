@@ -9,14 +9,17 @@ CC ?= gcc
 BPFTOOL ?= bpftool
 ARCH := $(shell uname -m | sed 's/x86_64/x86/;s/aarch64/arm64/')
 
-INCLUDES := -Iinclude -Iuser -I$(OUTPUT) -I.
+# The loader's folders (docs/source.md: the commands apart from the core they call);
+# each header is included by its name alone.
+USER_DIRS := user user/cmd user/core user/policy user/daemon user/out user/metrics user/suggest
+INCLUDES := -Iinclude $(USER_DIRS:%=-I%) -I$(OUTPUT) -I.
 CFLAGS ?= -g -O2
 CFLAGS += -Wall -Wextra -Werror -std=gnu11 -D_GNU_SOURCE
 BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -Wall -Werror
 LIBS := -lbpf -lelf -lz -lcap -lyaml -ljson-c -lmicrohttpd -lncurses -lsystemd
 
-LOADER_SRCS := $(wildcard user/*.c user/*/*.c)
-LOADER_HDRS := $(wildcard user/*.h user/*/*.h)
+LOADER_SRCS := $(wildcard $(USER_DIRS:%=%/*.c))
+LOADER_HDRS := $(wildcard $(USER_DIRS:%=%/*.h))
 LIB_SRCS := $(filter-out user/main.c,$(LOADER_SRCS))
 LIB_OBJS := $(patsubst user/%.c,$(OUTPUT)/user/%.o,$(LIB_SRCS))
 
@@ -112,9 +115,9 @@ unit-asan: $(ASAN_OBJS) $(ASAN_TESTS)
 		scripts/run-tests.sh $(ASAN_TESTS)
 
 # libFuzzer targets: the policy parser, the command line, deny events
-# as JSON (with the one writer, user/jsonout.c), the metrics endpoint's
-# routing, negotiation, label escaping and metric families (user/httpd.c,
-# user/metrics.c) and suggest's event-log reader (these two name reasons
+# as JSON (with the one writer, user/out/jsonout.c), the metrics endpoint's
+# routing, negotiation, label escaping and metric families (user/metrics/httpd.c,
+# user/metrics/metrics.c) and suggest's event-log reader (these two name reasons
 # through the registry: the loader's objects). `make fuzz` runs each for FUZZ_SECONDS on the seeds in
 # tests/fuzz/corpus/<target>; `make fuzz-regress` replays the seeds and every
 # input that once failed.
@@ -124,8 +127,8 @@ FUZZ_BINS := $(patsubst %,$(OUTPUT)/fuzz/fuzz_%,$(FUZZ_TARGETS))
 FUZZ_CFLAGS := -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
 	-Wall -Wextra -Werror -std=gnu11 -D_GNU_SOURCE
 
-$(OUTPUT)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c user/cli.c user/policy.c user/runtime.c user/jsonout.c user/httpd.c \
-		user/promtext.c $(LOADER_HDRS) include/vipc.h | $(OUTPUT)/fuzz
+$(OUTPUT)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c user/policy/policy.c user/policy/runtime.c user/out/jsonout.c \
+		user/metrics/httpd.c user/metrics/promtext.c $(LOADER_HDRS) include/vipc.h | $(OUTPUT)/fuzz
 	$(call msg,FUZZ,$@)
 	$(Q)$(CLANG) $(FUZZ_CFLAGS) $(INCLUDES) $(filter %.c,$^) -lyaml -ljson-c -lmicrohttpd -o $@
 

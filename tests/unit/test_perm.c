@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
-/* The permission and address helpers of user/policy.h: permission words and
+/* The permission and address helpers of user/policy/policy.h: permission words and
  * lists in both directions, "/path" and "@abstract" addresses in both
  * directions, and the endpoint map key and name built from an address.
  */

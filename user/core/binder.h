@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
 /* Runtime selectors (`docker:`, `podman:`, `annotations:`) bound to the
  * cgroups the kernel held at mkdir: each held cgroup is resolved to its
- * runtime's container (user/runtime.c) and its binding rewritten to the
+ * runtime's container (user/policy/runtime.c) and its binding rewritten to the
  * policy container selecting it, or deleted (released: in no container, as any
  * cgroup no container selects). The pinned state is the truth: the
  * selectors are read from vipc_containers, the holds from vipc_principals,
