@@ -44,7 +44,7 @@ def documents():
 
 def loader_caps():
     """The capabilities the loader checks for, from user/core/state.c."""
-    with open(os.path.join(ROOT, "user", "state.c")) as f:
+    with open(os.path.join(ROOT, "user", "core", "state.c")) as f:
         m = re.search(r"needed_caps\[\] = \{([^}]*)\}", f.read())
     return sorted(c.strip()[len("CAP_"):] for c in m.group(1).split(","))
 
