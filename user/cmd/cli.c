@@ -10,14 +10,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include "cli.h"
+#include "names.h"
 #include "daemon.h"
 #include "log.h"
 #include "policy.h"
-
-enum vipc_log_level vipc_log_level = VIPC_LOG_INFO;
-
-/* The backends by bit index (enum vipc_backend), as --backend and status name them. */
-const char *const vipc_backend_names[VIPC_NR_BACKENDS] = { "sock", "lsm", "fmodret" };
 
 int vipc_usage_error(const char *fmt, ...)
 {
@@ -58,7 +54,7 @@ int vipc_exit_status(int err)
 /* getopt_long's value for an option without a short form. */
 #define LONG_ONLY 256
 
-#define OPT(o, n, s, a, h, ...) [VIPC_OPT_##o] = { n, s, a, h, __VA_ARGS__ }
+#define OPT(o, n, s, a, h) [VIPC_OPT_##o] = { n, s, a, h }
 
 const struct vipc_option vipc_options[VIPC_OPT__COUNT] = {
 	OPT(CONFIG, "config", 'c', "FILE",
@@ -339,7 +335,8 @@ static int set_num(struct vipc_cli *o, enum vipc_opt id, const char *arg)
 static int set_backend(struct vipc_cli *o, const char *arg)
 {
 	char list[64], *rest = list, *word;
-	__u32 i, bits = 0;
+	__u32 bits = 0;
+	int i;
 
 	if (!strcmp(arg, "auto") || !strcmp(arg, "both")) {
 		o->backends = arg[0] == 'a' ? 0 : VIPC_BACKEND_SOCK | VIPC_BACKEND_LSM;
@@ -347,9 +344,8 @@ static int set_backend(struct vipc_cli *o, const char *arg)
 	}
 	snprintf(list, sizeof(list), "%s", arg);
 	while ((word = strsep(&rest, ","))) {
-		for (i = 0; i < VIPC_NR_BACKENDS && strcmp(word, vipc_backend_names[i]); i++)
-			;
-		if (i == VIPC_NR_BACKENDS)
+		i = vipc_name_index(vipc_backend_names, word);
+		if (i < 0)
 			break;
 		bits |= 1U << i;
 	}
@@ -365,18 +361,15 @@ static int set_backend(struct vipc_cli *o, const char *arg)
 /* --mode, --unknown and --others: one of their words, by its enum value. */
 static int set_word(struct vipc_cli *o, enum vipc_opt id, const char *arg)
 {
-	static const char *const modes[] = { "enforce", "audit", NULL };
-	static const char *const unknowns[] = { "allow", "deny", NULL };
-	static const char *const others[] = { "deny", "allow", "audit", NULL };
-	const char *const *words = id == VIPC_OPT_MODE ? modes : id == VIPC_OPT_UNKNOWN ? unknowns : others;
+	const char *const *words = id == VIPC_OPT_MODE	  ? vipc_mode_names :
+				   id == VIPC_OPT_UNKNOWN ? vipc_unknown_names :
+							    vipc_others_names;
 	__u8 *out = id == VIPC_OPT_MODE ? &o->mode : id == VIPC_OPT_UNKNOWN ? &o->unknown : &o->others;
-	__u8 i;
+	int i = vipc_name_index(words, arg);
 
-	for (i = 0; words[i]; i++) {
-		if (!strcmp(arg, words[i])) {
-			*out = i;
-			return 0;
-		}
+	if (i >= 0) {
+		*out = i;
+		return 0;
 	}
 	return vipc_usage_error("--%s takes %s, not '%s'", vipc_options[id].name,
 				id == VIPC_OPT_MODE ? "enforce or audit" :

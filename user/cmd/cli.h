@@ -61,15 +61,14 @@ _Static_assert(VIPC_OPT__COUNT <= 64, "a command's options are a 64-bit set");
 	 VIPC_OPTS(MAX_CHANNELS) | VIPC_OPTS(MAX_CONNECTIONS) | VIPC_OPTS(PREALLOC_GRANTS) | \
 	 VIPC_OPTS(EVENT_RATE) | VIPC_OPTS(NO_DECISIONS) | VIPC_OPTS(RUNTIME_ROOT))
 
-/* An option: its long and short name, the word its value stands for
- * (NULL: none), --help's text and the man page's (NULL: --help's).
+/* An option: its long and short name (0: none), the word its value stands
+ * for (NULL: none), and what it does, for --help and the man page.
  */
 struct vipc_option {
 	const char *name;
 	char short_name;
 	const char *arg;
 	const char *help;
-	const char *doc;
 };
 
 extern const struct vipc_option vipc_options[VIPC_OPT__COUNT];

@@ -209,7 +209,7 @@ static void man_options(FILE *out)
 			fputs("\\fR", out);
 		}
 		fputc('\n', out);
-		man_para(out, o->doc ?: o->help);
+		man_para(out, o->help);
 		taken_by(i, by, sizeof(by));
 		if (!(VIPC_GLOBAL_OPTS & (1ULL << i))) {
 			fputs(".br\nTaken by: ", out);

@@ -10,6 +10,7 @@
 #include "binder.h"
 #include "cmd.h"
 #include "jsonout.h"
+#include "names.h"
 #include "registry.h"
 #include "table.h"
 
@@ -151,21 +152,19 @@ static void annotations_text(const struct vipc_container *c, char *out, size_t s
  */
 static void selector_text(const struct vipc_container *c, char *sel, size_t size)
 {
+	bool word = c->selector == VIPC_SEL_GLOB || c->selector == VIPC_SEL_DOCKER ||
+		    c->selector == VIPC_SEL_PODMAN; /* else a cgroup path */
 	char path[VIPC_TEXT_SIZE(VIPC_CGROUP_PATH_MAX)];
 
 	vipc_bytes_format(c->path.bytes, c->path_len < VIPC_CGROUP_PATH_MAX ? c->path_len : 0, path,
 			  sizeof(path));
 	if (c->selector == VIPC_SEL_PID)
 		snprintf(sel, size, "pid %u (%s)", c->pid, path);
-	else if (c->selector == VIPC_SEL_GLOB)
-		snprintf(sel, size, "glob %s", path);
-	else if (c->selector == VIPC_SEL_DOCKER || c->selector == VIPC_SEL_PODMAN)
-		snprintf(sel, size, "%s %s", c->selector == VIPC_SEL_DOCKER ? "docker" : "podman",
-			 path);
 	else if (c->selector == VIPC_SEL_ANNOTATIONS)
 		annotations_text(c, sel, size);
 	else
-		snprintf(sel, size, "cgroup %s", path);
+		snprintf(sel, size, "%s %s", vipc_selector_names[word ? c->selector : VIPC_SEL_CGROUP],
+			 path);
 }
 
 static int print_container(const void *key, const void *val, void *ctx)
@@ -173,8 +172,8 @@ static int print_container(const void *key, const void *val, void *ctx)
 	const struct vipc_container *c = val;
 	const struct vipc_principal *p = &c->principal;
 	struct ls_ctx *l = ctx;
-	const char *mode = p->mode == VIPC_MODE_AUDIT ? "audit" : "enforce";
-	const char *unknown = p->unknown == VIPC_UNKNOWN_DENY ? "deny" : "allow";
+	const char *mode = vipc_mode_names[p->mode == VIPC_MODE_AUDIT];
+	const char *unknown = vipc_unknown_names[p->unknown == VIPC_UNKNOWN_DENY];
 	char name[VIPC_TEXT_SIZE(VIPC_LABEL_MAX)];
 	char sel[VIPC_TEXT_SIZE(VIPC_CGROUP_PATH_MAX) + 32];
 	bool runtime = c->flags & VIPC_CT_SEED;

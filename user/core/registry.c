@@ -877,27 +877,3 @@ void vipc_others_count(const struct vipc_state *st, long n[VIPC_OTHERS__COUNT])
 	memset(n, 0, VIPC_OTHERS__COUNT * sizeof(*n));
 	vipc_map_visit(st->endpoints_fd, st->cfg.active_slot, count_others, n);
 }
-
-const char *vipc_others_str(__u8 others)
-{
-	static const char *const names[VIPC_OTHERS__COUNT] = {
-		[VIPC_OTHERS_DENY] = "deny", [VIPC_OTHERS_ALLOW] = "allow",
-		[VIPC_OTHERS_AUDIT] = "audit",
-	};
-
-	return others < VIPC_OTHERS__COUNT ? names[others] : "?";
-}
-
-const char *vipc_reason_str(enum vipc_reason reason)
-{
-	static const char *const names[VIPC_R__COUNT] = {
-		[VIPC_R_UNCONFINED] = "unconfined",   [VIPC_R_OWNER] = "owner",
-		[VIPC_R_GRANTED] = "granted",	      [VIPC_R_UNKNOWN_ALLOW] = "unknown-allow",
-		[VIPC_R_UNKNOWN_DENY] = "unknown-deny", [VIPC_R_NO_GRANT] = "no-grant",
-		[VIPC_R_NO_PERM] = "no-permission",   [VIPC_R_REVOKED] = "revoked",
-		[VIPC_R_IMPOSTOR] = "impostor",	      [VIPC_R_FULL] = "channel-full",
-		[VIPC_R_HELD] = "held",		      [VIPC_R_PUBLIC] = "public",
-	};
-
-	return reason < VIPC_R__COUNT ? names[reason] : "?";
-}

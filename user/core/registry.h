@@ -97,9 +97,6 @@ int vipc_map_visit(int fd, int slot, vipc_visit_fn fn, void *ctx);
 /* Entries of @fd in @slot. */
 long vipc_map_count(int fd, int slot);
 
-const char *vipc_reason_str(enum vipc_reason reason);
-/* enum vipc_others as the policy writes it: "deny", "allow" or "audit". */
-const char *vipc_others_str(__u8 others);
 /* The live slot's endpoints counted by their enum vipc_others. */
 void vipc_others_count(const struct vipc_state *st, long n[VIPC_OTHERS__COUNT]);
 

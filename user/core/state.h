@@ -5,6 +5,7 @@
 
 #include <linux/types.h>
 #include <stdbool.h>
+#include "names.h"
 #include "vipc.h"
 
 #define VIPC_PIN_DIR "/sys/fs/bpf/vipc"
@@ -64,8 +65,6 @@ struct vipc_probe {
 	__u32 available; /* enum vipc_backend bits */
 	char why_not[VIPC_NR_BACKENDS][160]; /* by bit index: why it is unavailable */
 };
-/* The backends by bit index: "sock", "lsm", "fmodret". */
-extern const char *const vipc_backend_names[VIPC_NR_BACKENDS];
 extern const struct vipc_hook_info vipc_hooks[];
 extern const int vipc_nr_hooks;
 /* The name of vipc_stats entry @hook ("connect_unix"), "?" if none. */

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 #include "jsonout.h"
+#include "names.h"
 
 int vipc_json_add(json_object *obj, const char *key, json_object *val)
 {
@@ -102,7 +103,9 @@ json_object *vipc_event_json(const struct vipc_event *e, const struct vipc_event
 	err = err ?: vipc_json_add_str(ev, "perm", t.perms);
 	err = err ?: vipc_json_add_str(ev, "reason", n->reason);
 	err = err ?: vipc_json_add_str(ev, "hook", n->hook);
-	err = err ?: vipc_json_add_str(ev, "verdict", e->verdict == VIPC_V_AUDIT ? "audit" : "deny");
+	err = err ?: vipc_json_add_str(ev, "verdict",
+					       vipc_verdict_names[e->verdict == VIPC_V_AUDIT ? VIPC_V_AUDIT :
+											     VIPC_V_DENY]);
 	err = err ?: vipc_json_add_u64(ev, "suppressed", e->suppressed);
 	if (n->cgroup)
 		err = err ?: vipc_json_add_str(ev, "cgroup", n->cgroup);

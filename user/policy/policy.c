@@ -16,6 +16,7 @@
 #include <unistd.h>
 #include <sys/stat.h>
 #include <yaml.h>
+#include "names.h"
 #include "policy.h"
 #include "vipc_decide.h"
 
@@ -33,8 +34,6 @@ struct parser {
 	char (*grant_keys)[40]; /* "container.endpoint" indexes of each grant */
 };
 
-static const char *const perm_names[] = { "connect", "send", "bind", "pass-fd" };
-#define NR_PERMS (sizeof(perm_names) / sizeof(perm_names[0]))
 
 static int verror(struct vipc_policy_error *err, int line, int column, const char *fmt,
 		  va_list ap)
@@ -259,21 +258,17 @@ static int choice(struct parser *p, yaml_node_t *node, const char *what,
 
 static int mode_and_unknown(struct parser *p, yaml_node_t *map, __u8 *mode, __u8 *unknown)
 {
-	static const char *const modes[] = { "enforce", "audit", NULL }; /* enum vipc_mode */
-	static const char *const unknowns[] = { "allow", "deny", NULL };  /* enum vipc_unknown */
-
-	return choice(p, get(p, map, "mode"), "mode", modes, mode) ?:
-	       choice(p, get(p, map, "unknown"), "unknown", unknowns, unknown);
+	return choice(p, get(p, map, "mode"), "mode", vipc_mode_names, mode) ?:
+	       choice(p, get(p, map, "unknown"), "unknown", vipc_unknown_names, unknown);
 }
 
 /* `others: deny|allow|audit` of @map, if there: into @others, and @set. */
 static int others_of(struct parser *p, yaml_node_t *map, __u8 *others, bool *set)
 {
-	static const char *const words[] = { "deny", "allow", "audit", NULL }; /* enum vipc_others */
 	yaml_node_t *node = get(p, map, "others");
 
 	*set = *set || node;
-	return choice(p, node, "others", words, others);
+	return choice(p, node, "others", vipc_others_names, others);
 }
 
 /* A required key of a record, or an error at the record. */
@@ -1225,15 +1220,12 @@ void vipc_policy_error_format(const struct vipc_policy_error *err, char *buf, si
 
 int vipc_perm_parse(const char *word, __u32 *bit)
 {
-	size_t i;
+	int i = vipc_name_index(vipc_perm_names, word);
 
-	for (i = 0; i < NR_PERMS; i++) {
-		if (!strcmp(word, perm_names[i])) {
-			*bit = 1U << i;
-			return 0;
-		}
-	}
-	return -EINVAL;
+	if (i < 0)
+		return -EINVAL;
+	*bit = 1U << i;
+	return 0;
 }
 
 int vipc_perms_parse(const char *list, __u32 *bits)
@@ -1263,11 +1255,11 @@ void vipc_perms_format(__u32 bits, char *buf, size_t size)
 	size_t i, off = 0;
 
 	buf[0] = 0;
-	for (i = 0; i < NR_PERMS; i++) {
+	for (i = 0; vipc_perm_names[i]; i++) {
 		if (!(bits & (1U << i)))
 			continue;
 		off += snprintf(buf + off, off < size ? size - off : 0, "%s%s", off ? "," : "",
-				perm_names[i]);
+				vipc_perm_names[i]);
 	}
 	if (!off)
 		snprintf(buf, size, "none");

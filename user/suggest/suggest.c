@@ -14,6 +14,7 @@
 #include <string.h>
 #include <yaml.h>
 #include "suggest.h"
+#include "names.h"
 #include "registry.h"
 #include "runtime.h"
 #include "table.h"
@@ -843,8 +844,6 @@ static int doc_section(yaml_document_t *d, int root, const char *key, yaml_node_
  */
 static int doc_added(yaml_document_t *d, int map, const struct vipc_suggest *s)
 {
-	static const char *const sel[] = { [VIPC_SEL_DOCKER] = "docker",
-					   [VIPC_SEL_PODMAN] = "podman" };
 	const struct added *a;
 	const char *val;
 	int c, err = 0;
@@ -857,7 +856,7 @@ static int doc_added(yaml_document_t *d, int map, const struct vipc_suggest *s)
 		val = a->runtime ? a->name : a->path;
 		c = yaml_document_add_mapping(d, NULL, YAML_FLOW_MAPPING_STYLE);
 		err = c ? doc_pair(d, map, a->label, c) ?:
-			  doc_pair(d, c, a->runtime ? sel[a->runtime] : "cgroup",
+			  doc_pair(d, c, vipc_selector_names[a->runtime ?: VIPC_SEL_CGROUP],
 				   doc_str(d, val, strlen(val))) : -ENOMEM;
 	}
 	return err;
@@ -1081,7 +1080,7 @@ static void comment_added(FILE *out, const struct vipc_suggest *s)
 		vipc_bytes_format(a->path, strlen(a->path), path, sizeof(path));
 		if (a->runtime)
 			fprintf(out, "#   %s: %s %s (cgroup %s)\n", label,
-				a->runtime == VIPC_SEL_DOCKER ? "docker" : "podman", a->name, path);
+				vipc_selector_names[a->runtime], a->name, path);
 		else
 			fprintf(out, "#   %s: cgroup %s\n", label, path);
 	}
