@@ -16,6 +16,7 @@
 #include "cgroup.h"
 #include "log.h"
 #include "registry.h"
+#include "grow.h"
 #include "table.h"
 
 /* The selector's name against the resolved container's runtime and name. */

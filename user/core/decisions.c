@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /* The per-container decision counters: the per-CPU rows of vipc_decisions
- * summed, in key order; pruned of what the live slot no longer holds;
- * printed as text or JSON.
+ * summed, in key order, named by the live slot; pruned of what the live
+ * slot no longer holds.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -10,17 +10,9 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include "decisions.h"
-#include "jsonout.h"
-#include "registry.h"
-
-const char *vipc_outcome_str(unsigned int verdict)
-{
-	static const char *const names[VIPC_V__COUNT] = {
-		[VIPC_V_ALLOW] = "allow", [VIPC_V_DENY] = "deny", [VIPC_V_AUDIT] = "audit",
-	};
-
-	return verdict < VIPC_V__COUNT ? names[verdict] : "?";
-}
+#include "grow.h"
+#include "policy.h"
+#include "table.h"
 
 static int key_cmp(const void *a, const void *b)
 {
@@ -37,15 +29,11 @@ struct rows {
 
 static int rows_push(struct rows *r, const struct vipc_decision_key *key, __u64 count)
 {
-	struct vipc_decision *v;
+	struct vipc_decision *v = vipc_grow(r->v, r->n, &r->cap, sizeof(*v));
 
-	if (r->n == r->cap) {
-		v = realloc(r->v, (r->cap * 2 + BATCH) * sizeof(*v));
-		if (!v)
-			return -ENOMEM;
-		r->v = v;
-		r->cap = r->cap * 2 + BATCH;
-	}
+	if (!v)
+		return -ENOMEM;
+	r->v = v;
 	r->v[r->n].key = *key;
 	r->v[r->n++].count = count;
 	return 0;
@@ -160,15 +148,11 @@ struct names {
 
 static int names_add(struct names *t, __u32 id, const char *label)
 {
-	void *v;
+	struct name *v = vipc_grow(t->v, t->n, &t->cap, sizeof(*v));
 
-	if (t->n == t->cap) {
-		v = realloc(t->v, (t->cap * 2 + 16) * sizeof(*t->v));
-		if (!v)
-			return -ENOMEM;
-		t->v = v;
-		t->cap = t->cap * 2 + 16;
-	}
+	if (!v)
+		return -ENOMEM;
+	t->v = v;
 	t->v[t->n].id = id;
 	memcpy(t->v[t->n].label, label, VIPC_LABEL_MAX);
 	t->v[t->n].label[VIPC_LABEL_MAX] = '\0';
@@ -354,57 +338,4 @@ int vipc_decisions_read_named(struct vipc_state *st, vipc_decision_named_fn fn, 
 	struct named_ctx n = { .fn = fn, .ctx = ctx };
 
 	return vipc_decisions_read(st, name_row, &n);
-}
-
-/* @ctx: the --json list of rows, NULL for text. */
-static int print_row(const struct vipc_decision *d, const char *who, const char *ep, void *ctx)
-{
-	json_object *list = ctx, *row;
-	int err;
-
-	if (!list) {
-		printf("%-20s %-20s %-20s %-7s %-14s %llu\n", who, ep, vipc_hook_name(d->key.hook),
-		       vipc_outcome_str(d->key.verdict), vipc_reason_str(d->key.reason),
-		       (unsigned long long)d->count);
-		return 0;
-	}
-	row = json_object_new_object();
-	err = vipc_json_add_str(row, "container", who);
-	err = err ?: vipc_json_add_u64(row, "container_id", d->key.container);
-	err = err ?: vipc_json_add_str(row, "endpoint", ep);
-	err = err ?: vipc_json_add_u64(row, "endpoint_id", d->key.endpoint);
-	err = err ?: vipc_json_add_str(row, "hook", vipc_hook_name(d->key.hook));
-	err = err ?: vipc_json_add_str(row, "verdict", vipc_outcome_str(d->key.verdict));
-	err = err ?: vipc_json_add_str(row, "reason", vipc_reason_str(d->key.reason));
-	err = err ?: vipc_json_add_u64(row, "count", d->count);
-	row = vipc_json_done(row, err);
-	if (row && !json_object_array_add(list, row))
-		return 0;
-	json_object_put(row);
-	return -ENOMEM;
-}
-
-int vipc_decisions_print(struct vipc_state *st, bool json)
-{
-	json_object *doc = NULL, *list = NULL;
-	int err = 0;
-
-	/* Phase 1: the document's list, or the header line. */
-	if (json) {
-		doc = json_object_new_object();
-		list = json_object_new_array();
-		err = vipc_json_add(doc, "decisions", list);
-	} else {
-		printf("%-20s %-20s %-20s %-7s %-14s %s\n", "container", "endpoint", "hook",
-		       "verdict", "reason", "count");
-	}
-
-	/* Phase 2: the rows, in key order, named by the live slot. */
-	err = err ?: vipc_decisions_read_named(st, print_row, list);
-	if (json && !err)
-		err = vipc_json_print(doc);
-	else
-		json_object_put(doc);
-	fflush(stdout);
-	return err;
 }

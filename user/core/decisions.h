@@ -42,11 +42,5 @@ int vipc_decisions_read_named(struct vipc_state *st, vipc_decision_named_fn fn, 
  * holds (after a reload or `endpoint rm`): 0 or -errno.
  */
 int vipc_decisions_prune(struct vipc_state *st);
-/* "allow", "deny", "audit". */
-const char *vipc_outcome_str(unsigned int verdict);
-/* `stats --by-container`: one line (or JSON object) per row, sorted by
- * container, endpoint, hook, verdict, reason: 0 or -errno.
- */
-int vipc_decisions_print(struct vipc_state *st, bool json);
 
 #endif /* __VIPC_DECISIONS_H */

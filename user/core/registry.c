@@ -42,34 +42,6 @@ const char *vipc_err_take(int err, char *buf, size_t size)
 	return buf;
 }
 
-/* The entries are copied out first (batch lookups), so @fn may change the
- * map as it goes.
- */
-int vipc_map_visit(int fd, int slot, vipc_visit_fn fn, void *ctx)
-{
-	struct vipc_table t;
-	int err, ret = 0;
-	size_t i;
-
-	err = vipc_table_init(&t, fd) ?: vipc_table_dump(&t, slot);
-	for (i = 0; !err && !ret && i < t.n; i++)
-		ret = fn(vipc_table_key(&t, i), vipc_table_val(&t, i), ctx);
-	vipc_table_free(&t);
-	return err ?: ret;
-}
-
-long vipc_map_count(int fd, int slot)
-{
-	struct vipc_table t;
-	long n;
-	int err;
-
-	err = vipc_table_init(&t, fd) ?: vipc_table_dump(&t, slot);
-	n = t.n;
-	vipc_table_free(&t);
-	return err ?: n;
-}
-
 /* Delete every entry of @fd in @slot. */
 int vipc_map_clear_slot(int fd, __u32 slot)
 {

@@ -9,6 +9,7 @@
 #define __VIPC_REGISTRY_H
 
 #include "state.h"
+#include "table.h"
 #include "policy.h"
 
 /* The calls below record what went wrong with the error they return
@@ -89,13 +90,6 @@ int vipc_check_cgroup(struct vipc_state *st, const char *cgroot, const char *pat
  */
 int vipc_apply(struct vipc_state *st, const struct vipc_policy *pol);
 
-/* Visit every entry of @fd in @slot (slot < 0: every slot). @fn returns
- * non-zero to stop; that value is returned.
- */
-typedef int (*vipc_visit_fn)(const void *key, const void *val, void *ctx);
-int vipc_map_visit(int fd, int slot, vipc_visit_fn fn, void *ctx);
-/* Entries of @fd in @slot. */
-long vipc_map_count(int fd, int slot);
 
 /* The live slot's endpoints counted by their enum vipc_others. */
 void vipc_others_count(const struct vipc_state *st, long n[VIPC_OTHERS__COUNT]);

@@ -48,9 +48,12 @@ int vipc_table_write(const struct vipc_table *t);
 /* Delete every entry with batch deletes; entries already gone are skipped. */
 int vipc_table_delete(const struct vipc_table *t);
 
-/* @v, @n of *@cap elements of @size used, with room for one more: the
- * array, or NULL (then @v is kept). The one growing array of the loader.
+/* Visit every entry of @fd in @slot (slot < 0: every slot). @fn returns
+ * non-zero to stop; that value is returned.
  */
-void *vipc_grow(void *v, size_t n, size_t *cap, size_t size);
+typedef int (*vipc_visit_fn)(const void *key, const void *val, void *ctx);
+int vipc_map_visit(int fd, int slot, vipc_visit_fn fn, void *ctx);
+/* Entries of @fd in @slot. */
+long vipc_map_count(int fd, int slot);
 
 #endif /* __VIPC_TABLE_H */

@@ -16,6 +16,7 @@
 #include "metrics.h"
 #include "version.h"
 #include "registry.h"
+#include "grow.h"
 #include "table.h"
 
 /* ---- reading ---- */

@@ -47,6 +47,11 @@ const char *vipc_reason_str(enum vipc_reason reason)
 	return reason < VIPC_R__COUNT && reason_names[reason] ? reason_names[reason] : "?";
 }
 
+const char *vipc_outcome_str(unsigned int verdict)
+{
+	return verdict < VIPC_V__COUNT ? vipc_verdict_names[verdict] : "?";
+}
+
 const char *vipc_others_str(__u8 others)
 {
 	return others < VIPC_OTHERS__COUNT ? vipc_others_names[others] : "?";

@@ -22,6 +22,8 @@ int vipc_name_index(const char *const *names, const char *word);
 
 /* enum vipc_reason as events, check and stats name it ("no-grant"), "?" if none. */
 const char *vipc_reason_str(enum vipc_reason reason);
+/* enum vipc_outcome: "allow", "deny", "audit"; "?" if none. */
+const char *vipc_outcome_str(unsigned int verdict);
 /* enum vipc_others as the policy writes it: "deny", "allow" or "audit"; "?" if none. */
 const char *vipc_others_str(__u8 others);
 

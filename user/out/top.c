@@ -14,6 +14,7 @@
 #include "jsonout.h"
 #include "log.h"
 #include "stream.h"
+#include "grow.h"
 #include "table.h"
 #include "top.h"
 

@@ -17,6 +17,7 @@
 #include "names.h"
 #include "registry.h"
 #include "runtime.h"
+#include "grow.h"
 #include "table.h"
 #include "log.h"
 #include "vipc_decide.h"
