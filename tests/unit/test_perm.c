@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "policy.h"
+#include "text.h"
 #include "vipc_decide.h"
 
 #define PATH_MAX_LEN VIPC_NAME_MAX /* a pathname may fill sun_path */

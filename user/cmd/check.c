@@ -7,6 +7,7 @@
 #include "jsonout.h"
 #include "registry.h"
 #include "vipc_decide.h"
+#include "text.h"
 
 /* {"allowed":B,"reason":R,"audit":B[,"container":NAME|null]}: 0 or -ENOMEM. */
 static int check_json(const struct vipc_check_result *r)

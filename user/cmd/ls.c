@@ -13,6 +13,7 @@
 #include "names.h"
 #include "registry.h"
 #include "table.h"
+#include "text.h"
 
 struct ls_ctx {
 	struct vipc_state *st;

@@ -13,6 +13,7 @@
 #include "log.h"
 #include "registry.h"
 #include "stream.h"
+#include "text.h"
 
 /* Per backend: "live", or why it is off. */
 static const char *backend_state(const struct vipc_state *st, const struct vipc_probe *p, int i)

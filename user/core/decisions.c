@@ -13,6 +13,7 @@
 #include "grow.h"
 #include "policy.h"
 #include "table.h"
+#include "text.h"
 
 static int key_cmp(const void *a, const void *b)
 {

@@ -7,6 +7,7 @@
 
 #include <stdbool.h>
 #include "state.h"
+#include "text.h"
 
 /* One row: its key and the count summed over CPUs. */
 struct vipc_decision {

@@ -17,6 +17,7 @@
 #include "registry.h"
 #include "decisions.h"
 #include "log.h"
+#include "text.h"
 
 volatile sig_atomic_t vipc_stop;
 

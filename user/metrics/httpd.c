@@ -16,6 +16,7 @@
 #include "httpd.h"
 #include "log.h"
 #include "policy.h"
+#include "text.h"
 
 /* ---- routing ---- */
 

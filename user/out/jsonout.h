@@ -11,6 +11,7 @@
 #include <stddef.h>
 #include <json-c/json.h>
 #include "policy.h"
+#include "text.h"
 
 /* Add @val under @key; a NULL @obj or @val (allocation failed) is -ENOMEM,
  * and @val is dropped on failure.

@@ -10,6 +10,7 @@
 #include <stddef.h>
 #include "decisions.h"
 #include "policy.h"
+#include "text.h"
 
 /* What the rows are sorted by: the first by default; 's' takes the next. */
 enum vipc_top_sort {

@@ -171,18 +171,6 @@ void vipc_perms_format(__u32 bits, char *buf, size_t size);
  * -ENAMETOOLONG when it does not fit a sun_path.
  */
 int vipc_addr_parse(const char *text, __u8 *kind, char addr[VIPC_NAME_MAX], __u8 *len);
-/* Untrusted bytes (a comm, a socket name, a label) as one line of printable
- * ASCII: bytes 0x21..0x7e but '\' as they are, every other byte (space,
- * '\', controls, NUL, anything >= 0x80) as "\xNN", so the text is
- * unambiguous and valid UTF-8. Cut at a whole character to fit @size;
- * VIPC_TEXT_SIZE(len) always fits (with room for a leading '@').
- */
-#define VIPC_TEXT_SIZE(len) (4 * (len) + 2)
-void vipc_bytes_format(const void *bytes, size_t len, char *buf, size_t size);
-/* A label (NUL-terminated within VIPC_LABEL_MAX bytes) the same way. */
-void vipc_label_format(const char *label, char *buf, size_t size);
-/* Kind and bytes back into "/path" or "@name", the bytes as vipc_bytes_format. */
-void vipc_addr_format(__u8 kind, const char *addr, __u8 len, char *buf, size_t size);
 /* Name indexes (hsearch_r), for the parser's checks and the loader's
  * look-ups: an empty index for @n keys (0 or -ENOMEM); add @key, which must
  * outlive @h, as entry @i (-1 when added, else the entry already there);

@@ -21,6 +21,7 @@
 #include "table.h"
 #include "log.h"
 #include "vipc_decide.h"
+#include "text.h"
 
 #define NR_PERMS 4
 #define LINE_BYTES 16384    /* longer lines are refused: an event line is ~1 KiB */
