@@ -23,10 +23,12 @@
 #include "table.h"
 #include "vipc_decide.h"
 
-/* Cleared and deleted last to first: the watch goes before the bindings,
- * so no cgroup made meanwhile is bound in a slot being emptied.
+/* The policy tables, as VIPC_POLICY_PINS lists them (cleared and deleted
+ * last to first).
  */
-enum { T_PRINCIPALS, T_CONTAINERS, T_WATCH, T_GLOB, T_ENDPOINTS, T_GRANTS, T_CHANNELS, T__COUNT };
+#define T_ENUM(NAME, field, pin, prog) T_##NAME,
+enum { VIPC_POLICY_PINS(T_ENUM) T__COUNT };
+#undef T_ENUM
 
 /* Each table's name and the option that raises its limit, for errors. */
 static const struct {
@@ -550,10 +552,7 @@ static int put_grants_and_channels(struct build *b)
 
 static int table_fd(struct vipc_state *st, int i)
 {
-	int fds[T__COUNT] = { st->principals_fd, st->containers_fd, st->watch_fd, st->glob_fd,
-			      st->endpoints_fd, st->grants_fd, st->channels_fd };
-
-	return fds[i];
+	return *vipc_pin_fd(st, i);
 }
 
 /* Copy the live slot out, sorted, and index the policy's names. */

@@ -3,6 +3,7 @@
  * unload; capabilities and bpffs.
  */
 #include <errno.h>
+#include <stddef.h>
 #include <fcntl.h>
 #include <dirent.h>
 #include <stdio.h>
@@ -89,8 +90,22 @@ const char *vipc_hook_name(unsigned int hook)
 
 #define SECURITYFS "/sys/kernel/security"
 #define PIN(name) VIPC_PIN_DIR "/" name
-#define PROG_REMOVE_PIN PIN("prog_remove_container")
-#define PROG_STATS_PIN PIN("prog_start_stats")
+
+/* VIPC_PINS by index: where each fd is, its path and its program. */
+static const struct pin {
+	size_t fd; /* offset in struct vipc_state */
+	const char *path;
+	const char *prog; /* NULL: a map */
+} pins[VIPC_NR_PINS] = {
+#define PIN_ROW(NAME, field, pin, prog) { offsetof(struct vipc_state, field##_fd), PIN(pin), prog },
+	VIPC_PINS(PIN_ROW)
+#undef PIN_ROW
+};
+
+int *vipc_pin_fd(struct vipc_state *st, enum vipc_pin i)
+{
+	return (int *)((char *)st + pins[i].fd);
+}
 
 static const cap_value_t needed_caps[] = { CAP_SYS_ADMIN, CAP_BPF, CAP_PERFMON, CAP_NET_ADMIN };
 
@@ -225,7 +240,7 @@ static int pinned_config(struct vipc_config *cfg, bool write)
 	__u32 zero = 0;
 	int fd, err;
 
-	fd = bpf_obj_get(PIN("vipc_config"));
+	fd = bpf_obj_get(pins[VIPC_PIN_CONFIG].path);
 	if (fd < 0)
 		return -errno;
 	if (write)
@@ -248,7 +263,10 @@ static bool links_pinned(__u32 backends)
 			return false;
 		close(fd);
 	}
-	return !access(PROG_REMOVE_PIN, F_OK) && !access(PROG_STATS_PIN, F_OK);
+	for (i = 0; i < VIPC_NR_PINS; i++)
+		if (pins[i].prog && access(pins[i].path, F_OK))
+			return false;
+	return true;
 }
 
 /* Is there a complete, compatible instance? 1 yes, 0 none (stale pins
@@ -353,15 +371,17 @@ static int attach_hooks(struct vipc_bpf *skel, const char *cgroot)
 
 static int pin_syscall_progs(struct vipc_bpf *skel)
 {
-	int err;
+	struct bpf_program *prog;
+	int i;
 
-	err = bpf_obj_pin(bpf_program__fd(skel->progs.vipc_remove_container), PROG_REMOVE_PIN);
-	if (!err)
-		err = bpf_obj_pin(bpf_program__fd(skel->progs.vipc_start_stats), PROG_STATS_PIN);
-	if (err)
-		return -errno;
-	if (chmod(PROG_REMOVE_PIN, 0600) || chmod(PROG_STATS_PIN, 0600))
-		return -errno;
+	for (i = 0; i < VIPC_NR_PINS; i++) {
+		if (!pins[i].prog)
+			continue;
+		prog = bpf_object__find_program_by_name(skel->obj, pins[i].prog);
+		if (!prog || bpf_obj_pin(bpf_program__fd(prog), pins[i].path) ||
+		    chmod(pins[i].path, 0600))
+			return prog ? -errno : -ENOENT;
+	}
 	return 0;
 }
 
@@ -894,36 +914,15 @@ static __u32 slot_entries(int fd)
 static int open_pins(struct vipc_state *st, bool rdonly)
 {
 	LIBBPF_OPTS(bpf_obj_get_opts, ro, .file_flags = BPF_F_RDONLY);
-	struct {
-		int *fd;
-		const char *path;
-	} pins[] = {
-		{ &st->config_fd, PIN("vipc_config") },
-		{ &st->settings_fd, PIN("vipc_settings") },
-		{ &st->containers_fd, PIN("vipc_containers") },
-		{ &st->watch_fd, PIN("vipc_watch") },
-		{ &st->glob_fd, PIN("vipc_watch_glob") },
-		{ &st->principals_fd, PIN("vipc_principals") },
-		{ &st->endpoints_fd, PIN("vipc_endpoints") },
-		{ &st->grants_fd, PIN("vipc_grants") },
-		{ &st->channels_fd, PIN("vipc_channels") },
-		{ &st->stats_fd, PIN("vipc_stats") },
-		{ &st->decisions_fd, PIN("vipc_decisions") },
-		{ &st->hot_fd, PIN("vipc_decisions_hot") },
-		{ &st->agg_fd, PIN("vipc_agg") },
-		{ &st->registry_fd, PIN("vipc_registry") },
-		{ &st->events_fd, PIN("vipc_events") },
-		{ &st->remove_prog_fd, PROG_REMOVE_PIN },
-		{ &st->stats_prog_fd, PROG_STATS_PIN },
-	};
-	size_t i;
+	int i, *fd;
 
-	for (i = 0; i < sizeof(pins) / sizeof(pins[0]); i++) {
+	for (i = 0; i < VIPC_NR_PINS; i++) {
 		/* Programs open read-write only; a reader needs none. */
-		if (rdonly && (pins[i].fd == &st->remove_prog_fd || pins[i].fd == &st->stats_prog_fd))
+		if (rdonly && pins[i].prog)
 			continue;
-		*pins[i].fd = bpf_obj_get_opts(pins[i].path, rdonly ? &ro : NULL);
-		if (*pins[i].fd < 0)
+		fd = vipc_pin_fd(st, i);
+		*fd = bpf_obj_get_opts(pins[i].path, rdonly ? &ro : NULL);
+		if (*fd < 0)
 			return errno == ENOENT ? -ENOENT : -errno;
 	}
 	return 0;
@@ -943,14 +942,12 @@ static int check_identity(struct vipc_state *st)
 
 static int state_open(struct vipc_state *st, bool lock, bool rdonly)
 {
-	int err;
+	int i, err;
 
 	memset(st, 0, sizeof(*st));
-	st->lock_fd = st->config_fd = st->settings_fd = st->principals_fd = st->endpoints_fd = -1;
-	st->containers_fd = st->watch_fd = st->glob_fd = -1;
-	st->grants_fd = st->channels_fd = st->stats_fd = st->registry_fd = -1;
-	st->decisions_fd = st->hot_fd = st->agg_fd = -1;
-	st->events_fd = st->remove_prog_fd = st->stats_prog_fd = -1;
+	st->lock_fd = -1;
+	for (i = 0; i < VIPC_NR_PINS; i++)
+		*vipc_pin_fd(st, i) = -1;
 
 	/* Phase 1: lock and open every pin; a missing one means not loaded,
 	 * unless the identity says another ABI version (which may lack one).
@@ -1004,7 +1001,7 @@ static __u32 map_id(int fd)
 bool vipc_state_pinned(const struct vipc_state *st)
 {
 	LIBBPF_OPTS(bpf_obj_get_opts, ro, .file_flags = BPF_F_RDONLY);
-	int fd = bpf_obj_get_opts(PIN("vipc_config"), &ro);
+	int fd = bpf_obj_get_opts(pins[VIPC_PIN_CONFIG].path, &ro);
 	__u32 id;
 
 	if (fd < 0)
@@ -1016,20 +1013,16 @@ bool vipc_state_pinned(const struct vipc_state *st)
 
 void vipc_state_close(struct vipc_state *st)
 {
-	int *fds[] = { &st->config_fd,	   &st->settings_fd,  &st->containers_fd, &st->watch_fd,
-		       &st->glob_fd,	   &st->principals_fd, &st->endpoints_fd, &st->grants_fd,
-		       &st->channels_fd,   &st->stats_fd,     &st->decisions_fd,  &st->hot_fd,
-		       &st->agg_fd,	   &st->registry_fd,  &st->events_fd,	  &st->remove_prog_fd,
-		       &st->stats_prog_fd };
-	size_t i;
+	int i, *fd;
 
 	if (st->reg)
 		munmap(st->reg, sizeof(*st->reg));
 	st->reg = NULL;
-	for (i = 0; i < sizeof(fds) / sizeof(fds[0]); i++) {
-		if (*fds[i] >= 0)
-			close(*fds[i]);
-		*fds[i] = -1;
+	for (i = 0; i < VIPC_NR_PINS; i++) {
+		fd = vipc_pin_fd(st, i);
+		if (*fd >= 0)
+			close(*fd);
+		*fd = -1;
 	}
 	vipc_unlock(st->lock_fd);
 	st->lock_fd = -1;

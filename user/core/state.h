@@ -22,30 +22,56 @@ struct vipc_limits {
 	bool no_decisions;    /* --no-decisions: no per-container counters (vipc_decisions) */
 };
 
-/* Open file descriptors of a pinned instance. */
+/* Every object an instance pins, once: X(NAME, field, pin, program). The
+ * policy tables come first, in apply's order (cleared last to first: the
+ * watch goes before the bindings, so no cgroup made meanwhile is bound in a
+ * slot being emptied); @program names a program, NULL a map. From these
+ * lists come struct vipc_state's fds (field_fd), their opening and closing,
+ * the programs load pins and the tables apply writes.
+ */
+#define VIPC_POLICY_PINS(X)                                                                \
+	X(PRINCIPALS, principals, "vipc_principals", NULL) /* the bindings */             \
+	X(CONTAINERS, containers, "vipc_containers", NULL) /* the identities */           \
+	X(WATCH, watch, "vipc_watch", NULL)		    /* exact paths bound at mkdir */ \
+	X(GLOB, glob, "vipc_watch_glob", NULL)		    /* glob patterns bound at mkdir */ \
+	X(ENDPOINTS, endpoints, "vipc_endpoints", NULL)                                    \
+	X(GRANTS, grants, "vipc_grants", NULL)                                             \
+	X(CHANNELS, channels, "vipc_channels", NULL)
+#define VIPC_PINS(X)                                                                       \
+	VIPC_POLICY_PINS(X)                                                                \
+	X(CONFIG, config, "vipc_config", NULL)	   /* write only with the lock held */         \
+	X(SETTINGS, settings, "vipc_settings", NULL) /* written without it */                  \
+	X(STATS, stats, "vipc_stats", NULL)                                                \
+	X(DECISIONS, decisions, "vipc_decisions", NULL) /* per-CPU, by container, endpoint */ \
+	X(HOT, hot, "vipc_decisions_hot", NULL) /* each CPU's rows found without a hash */   \
+	X(AGG, agg, "vipc_agg", NULL)		/* the aggregated deny events */             \
+	X(REGISTRY, registry, "vipc_registry", NULL)                                       \
+	X(EVENTS, events, "vipc_events", NULL)                                             \
+	X(REMOVE_PROG, remove_prog, "prog_remove_container", "vipc_remove_container")      \
+	X(STATS_PROG, stats_prog, "prog_start_stats", "vipc_start_stats")
+
+/* Open file descriptors of a pinned instance: one per pin, -1 when closed. */
 struct vipc_state {
 	int lock_fd;
-	int config_fd;	   /* vipc_config: write only with the lock held */
-	int settings_fd;   /* vipc_settings: written without it */
-	int containers_fd; /* vipc_containers: the identities */
-	int watch_fd;	   /* vipc_watch: exact paths bound at mkdir */
-	int glob_fd;	   /* vipc_watch_glob: glob patterns bound at mkdir */
-	int principals_fd; /* vipc_principals: the bindings */
-	int endpoints_fd;
-	int grants_fd;
-	int channels_fd;
-	int stats_fd;
-	int decisions_fd; /* vipc_decisions: per-CPU counters by container and endpoint */
-	int hot_fd;	  /* vipc_decisions_hot: each CPU's rows found without a hash */
-	int agg_fd;	  /* vipc_agg: the aggregated deny events */
-	int registry_fd;
-	int events_fd;
-	int remove_prog_fd;
-	int stats_prog_fd;
+#define VIPC_PIN_FD(NAME, field, pin, prog) int field##_fd;
+	VIPC_PINS(VIPC_PIN_FD)
+#undef VIPC_PIN_FD
 	struct vipc_registry_stats *reg; /* mmap of vipc_registry */
 	struct vipc_config cfg;		 /* as read when opened */
 	struct vipc_limits limits;	 /* per slot, from the maps' max_entries */
 };
+
+/* The pins by index, in VIPC_PINS order; the policy tables first. */
+enum vipc_pin {
+#define VIPC_PIN_ENUM(NAME, field, pin, prog) VIPC_PIN_##NAME,
+	VIPC_PINS(VIPC_PIN_ENUM)
+#undef VIPC_PIN_ENUM
+	VIPC_NR_PINS
+};
+#define VIPC_NR_POLICY_PINS VIPC_PIN_CONFIG
+
+/* The fd of pin @i (enum vipc_pin) in @st. */
+int *vipc_pin_fd(struct vipc_state *st, enum vipc_pin i);
 
 /* The hooks vipc attaches, each pinned as a link: the one list of them,
  * used by load, status, unload, the statistics and the tests.
