@@ -44,7 +44,7 @@ $(OUTPUT) $(OUTPUT)/tests:
 	$(Q)mkdir -p $@
 
 # BPF object, then its skeleton.
-$(OUTPUT)/vipc.bpf.o: bpf/vipc.bpf.c $(wildcard bpf/*.bpf.h) include/vipc.h include/vipc_decide.h vmlinux.h | $(OUTPUT)
+$(OUTPUT)/vipc.bpf.o: bpf/vipc.bpf.c $(wildcard bpf/*.bpf.h) $(wildcard include/*.h) vmlinux.h | $(OUTPUT)
 	$(call msg,BPF,$@)
 	$(Q)$(CLANG) $(BPF_CFLAGS) $(INCLUDES) -c $< -o $(@:.bpf.o=.tmp.bpf.o)
 	$(Q)$(BPFTOOL) gen object $@ $(@:.bpf.o=.tmp.bpf.o)
@@ -53,7 +53,7 @@ $(OUTPUT)/vipc.skel.h: $(OUTPUT)/vipc.bpf.o
 	$(call msg,GEN-SKEL,$@)
 	$(Q)$(BPFTOOL) gen skeleton $< name vipc_bpf > $@
 
-$(OUTPUT)/user/%.o: user/%.c $(LOADER_HDRS) include/vipc.h include/vipc_decide.h $(OUTPUT)/vipc.skel.h
+$(OUTPUT)/user/%.o: user/%.c $(LOADER_HDRS) $(wildcard include/*.h) $(OUTPUT)/vipc.skel.h
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(CFLAGS) $(INCLUDES) -c $< -o $@
@@ -101,7 +101,7 @@ ASAN_TESTS := $(patsubst tests/unit/%.c,$(OUTPUT)/asan/tests/%,$(wildcard tests/
 $(OUTPUT)/asan/tests $(OUTPUT)/fuzz:
 	$(Q)mkdir -p $@
 
-$(OUTPUT)/asan/user/%.o: user/%.c $(LOADER_HDRS) include/vipc.h include/vipc_decide.h $(OUTPUT)/vipc.skel.h
+$(OUTPUT)/asan/user/%.o: user/%.c $(LOADER_HDRS) $(wildcard include/*.h) $(OUTPUT)/vipc.skel.h
 	$(call msg,CC-ASAN,$@)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(ASAN_CFLAGS) $(INCLUDES) -c $< -o $@

@@ -10,7 +10,7 @@
 #include <string.h>
 #include "policy.h"
 #include "text.h"
-#include "vipc_decide.h"
+#include "vipc_name.h"
 
 #define PATH_MAX_LEN VIPC_NAME_MAX /* a pathname may fill sun_path */
 #define ABSTRACT_MAX_LEN (VIPC_NAME_MAX - 1) /* the leading NUL takes a byte */

@@ -10,7 +10,7 @@
 #include <string.h>
 #include "binder.h"
 #include "runtime.h"
-#include "vipc_decide.h"
+#include "vipc_glob.h"
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 #define FIXTURES "tests/unit/fixtures/runtime" /* tests run from the repository root */

@@ -21,7 +21,8 @@
 #include "registry.h"
 #include "stream.h"
 #include "table.h"
-#include "vipc_decide.h"
+#include "vipc_glob.h"
+#include "vipc_name.h"
 
 /* The policy tables, as VIPC_POLICY_PINS lists them (cleared and deleted
  * last to first).

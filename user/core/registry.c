@@ -16,6 +16,7 @@
 #include "registry.h"
 #include "decisions.h"
 #include "vipc_decide.h"
+#include "vipc_name.h"
 #include "table.h"
 
 /* The last failure recorded, until vipc_err_take() consumes it. */

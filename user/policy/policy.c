@@ -18,7 +18,8 @@
 #include <yaml.h>
 #include "names.h"
 #include "policy.h"
-#include "vipc_decide.h"
+#include "vipc_glob.h"
+#include "vipc_name.h"
 
 /* Collections nest at most 4 deep in a policy; libyaml's scanner costs the
  * nesting depth on every token, so deeper files are refused before loading.

@@ -166,7 +166,7 @@ int vipc_perms_parse(const char *list, __u32 *bits);
 void vipc_perms_format(__u32 bits, char *buf, size_t size);
 
 /* An endpoint's address: "/path" or "@abstract" (as the CLI writes them)
- * into kind, bytes and length, a path in its normal form (vipc_decide.h):
+ * into kind, bytes and length, a path in its normal form (vipc_name.h):
  * 0, 1 when the path was not in it, -EINVAL when empty or relative, or
  * -ENAMETOOLONG when it does not fit a sun_path.
  */

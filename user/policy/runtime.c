@@ -18,7 +18,7 @@
 #include <unistd.h>
 #include <json-c/json.h>
 #include "runtime.h"
-#include "vipc_decide.h"
+#include "vipc_glob.h"
 
 #define HEX_ID_LEN 64
 #define CTRD_ID_MAX 76 /* containerd's identifiers: [A-Za-z0-9]+([._-][A-Za-z0-9]+)* */

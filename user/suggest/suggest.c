@@ -20,7 +20,7 @@
 #include "grow.h"
 #include "table.h"
 #include "log.h"
-#include "vipc_decide.h"
+#include "vipc_name.h"
 #include "text.h"
 
 #define NR_PERMS 4
