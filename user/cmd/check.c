@@ -52,7 +52,7 @@ static int check_cgroup(struct vipc_state *st, char **argv, __u32 perm,
 
 	snprintf(c.cgroup, sizeof(c.cgroup), "%s", vipc_opt.cgroup);
 	if (vipc_policy_resolve(&pol, vipc_cgmount.path, "/proc", &perr))
-		return vipc_fail(-EINVAL, "--cgroup %s: %s", vipc_opt.cgroup, perr.msg);
+		return vipc_fail(&st->err, -EINVAL, "--cgroup %s: %s", vipc_opt.cgroup, perr.msg);
 	return vipc_check_cgroup(st, vipc_cgmount.path, c.path, argv[0], perm, r);
 }
 
@@ -73,9 +73,9 @@ int cmd_check(char **argv)
 			   vipc_check(&st, argv[0], argv[1], perm, &r.reason, &r.allowed);
 	vipc_state_close(&st);
 	if (err)
-		return vipc_report(err, "check");
+		return vipc_report(&st.err, err, "check");
 	if (vipc_opt.json && check_json(&r))
-		return vipc_report(-ENOMEM, "check");
+		return vipc_report(NULL, -ENOMEM, "check");
 	if (!vipc_opt.json)
 		check_text(&r);
 	return r.allowed ? VIPC_EXIT_OK : VIPC_EXIT_DENIED;

@@ -16,10 +16,10 @@
 extern struct vipc_cli vipc_opt;	   /* the command line, parsed */
 extern struct vipc_cgroot vipc_cgmount; /* the cgroup2 mount, once vipc_find_cgroot() found it */
 
-/* An error from the registry or the pinned state: its message, taken with
- * it (or strerror), and its exit status. 0 reports nothing.
+/* An error from the registry or the pinned state: its message, taken from
+ * @e (NULL: none; else strerror), and its exit status. 0 reports nothing.
  */
-int vipc_report(int err, const char *what);
+int vipc_report(struct vipc_err *e, int err, const char *what);
 /* How opening the pinned instance went: not loaded and incompatible get
  * their own status.
  */

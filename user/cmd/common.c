@@ -18,11 +18,11 @@ struct vipc_cgroot vipc_cgmount;
  * it (or strerror), and its exit status. 0 reports nothing, and drops what
  * a step that succeeded recorded, so the next error cannot show it.
  */
-int vipc_report(int err, const char *what)
+int vipc_report(struct vipc_err *e, int err, const char *what)
 {
 	char msg[256];
 
-	vipc_err_take(err, msg, sizeof(msg));
+	vipc_err_take(e, err, msg, sizeof(msg));
 	if (!err)
 		return VIPC_EXIT_OK;
 	if (err == -EPROTO)
@@ -44,7 +44,7 @@ int vipc_opened(int err)
 		pr_warn("vipc is not loaded (run 'sudo vipc-loader load')\n");
 		return VIPC_EXIT_NOT_LOADED;
 	}
-	return err ? vipc_report(err, "opening " VIPC_PIN_DIR) : 0;
+	return err ? vipc_report(NULL, err, "opening " VIPC_PIN_DIR) : 0;
 }
 
 int vipc_open_state(struct vipc_state *st, bool lock)
@@ -116,5 +116,5 @@ int vipc_with_lock(int (*fn)(struct vipc_state *, char **), char **argv, const c
 		return ret;
 	err = fn(&st, argv);
 	vipc_state_close(&st);
-	return vipc_report(err, what);
+	return vipc_report(&st.err, err, what);
 }

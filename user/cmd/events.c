@@ -28,5 +28,5 @@ int cmd_events(char **argv)
 		pr_warn("events: fewer than %ld events within %d s\n", vipc_opt.count, vipc_opt.timeout_s);
 		return VIPC_EXIT_DENIED;
 	}
-	return err ? vipc_report(err, "streaming events") : 0;
+	return err ? vipc_report(NULL, err, "streaming events") : 0;
 }

@@ -33,7 +33,7 @@ static int apply_file(struct vipc_state *st, const char *path)
 		pol->events_interval_ms = vipc_opt.event_rate_ms;
 	pol->rt_roots = &vipc_opt.rt_roots;
 	err = vipc_apply(st, pol);
-	ret = vipc_report(err, path);
+	ret = vipc_report(&st->err, err, path);
 	if (!ret) {
 		pr_info("policy %s applied\n", path);
 		note_closed(pol);
@@ -66,7 +66,7 @@ int vipc_do_load(struct vipc_state *st)
 		err = vipc_load(&vipc_opt.limits, backends, vipc_cgmount.path, &adopted);
 	vipc_unlock(lock_fd);
 	if (err)
-		return err == -EPROTO ? vipc_report(err, "load") :
+		return err == -EPROTO ? vipc_report(NULL, err, "load") :
 					(pr_warn("load: %s\n", strerror(-err)), VIPC_EXIT_KERNEL);
 	pr_info("%s %s\n", adopted ? "adopted the instance pinned at" : "loaded and pinned at",
 		VIPC_PIN_DIR);
@@ -77,8 +77,9 @@ int vipc_do_load(struct vipc_state *st)
 	/* Phase 3: the policy, or an empty registry (with --event-rate's rate). */
 	if (path)
 		return apply_file(st, path);
-	if (vipc_opt.event_rate_set && (ret = vipc_report(vipc_events_rate_set(st, vipc_opt.event_rate_ms),
-						"--event-rate")))
+	if (vipc_opt.event_rate_set &&
+	    (ret = vipc_report(&st->err, vipc_events_rate_set(st, vipc_opt.event_rate_ms),
+			       "--event-rate")))
 		return ret;
 	if (!adopted)
 		pr_info("no policy given and no %s: starting with an empty registry\n",
@@ -120,14 +121,15 @@ int cmd_reload(char **argv)
 
 int cmd_unload(char **argv)
 {
+	struct vipc_err e = {};
 	pid_t pid;
 	int err;
 
 	(void)argv;
 	/* Phase 1: the daemon first, so nothing reads or binds while it goes. */
-	err = vipc_daemon_stop(5000, &pid);
+	err = vipc_daemon_stop(5000, &pid, &e);
 	if (err)
-		return vipc_report(err, "stopping the daemon");
+		return vipc_report(&e, err, "stopping the daemon");
 	if (pid)
 		pr_info("stopped the vipc daemon (pid %d)\n", (int)pid);
 	/* Phase 2: every pin and link. */
@@ -137,7 +139,7 @@ int cmd_unload(char **argv)
 		return VIPC_EXIT_NOT_LOADED;
 	}
 	if (err)
-		return vipc_report(err, "unload");
+		return vipc_report(NULL, err, "unload");
 	pr_info("unloaded: every pin and link under %s removed\n", VIPC_PIN_DIR);
 	return 0;
 }

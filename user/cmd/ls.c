@@ -288,7 +288,7 @@ static int list(int fd_off, vipc_visit_fn fn)
 	free(l.ids);
 	free(l.paths);
 	vipc_state_close(&st);
-	return err < 0 ? vipc_report(err, "listing") : 0;
+	return err < 0 ? vipc_report(NULL, err, "listing") : 0;
 }
 
 /* `container ls`, `endpoint ls` or `channel ls`. */

@@ -21,9 +21,9 @@ static int container_add(struct vipc_state *st, char **argv)
 	pol.containers = &c;
 	err = vipc_policy_resolve(&pol, vipc_cgmount.path, "/proc", &perr);
 	if (err)
-		return vipc_fail(-ENOENT, "%s", perr.msg);
+		return vipc_fail(&st->err, -ENOENT, "%s", perr.msg);
 	if (!c.cgroup_id)
-		return vipc_fail(-ENOENT, "no cgroup %s%s", vipc_cgmount.path, c.path);
+		return vipc_fail(&st->err, -ENOENT, "no cgroup %s%s", vipc_cgmount.path, c.path);
 	return vipc_container_add(st, argv[0], &c);
 }
 
@@ -47,7 +47,8 @@ int vipc_grant_edit(struct vipc_state *st, char **argv)
 	__u32 perms;
 
 	if (vipc_perms_parse(argv[2], &perms))
-		return vipc_fail(-EINVAL, "bad permissions '%s': expected connect,send,bind,pass-fd",
+		return vipc_fail(&st->err, -EINVAL,
+				 "bad permissions '%s': expected connect,send,bind,pass-fd",
 				 argv[2]);
 	return vipc_grant_set(st, argv[0], argv[1], perms);
 }
@@ -71,8 +72,8 @@ int vipc_channel_add_edit(struct vipc_state *st, char **argv)
 	size_t n = 0;
 
 	for (tok = strtok_r(list, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
-		if (n == 64 || vipc_check_label("sender", tok))
-			return vipc_fail(-EINVAL, "bad sender list (at most 64 names)");
+		if (n == 64 || vipc_check_label(st, "sender", tok))
+			return vipc_fail(&st->err, -EINVAL, "bad sender list (at most 64 names)");
 		vipc_label_copy(senders[n++], tok);
 	}
 	return vipc_channel_add(st, argv[0], argv[1], senders, n, vipc_opt.capacity);

@@ -23,7 +23,7 @@ static int metrics_start(struct vipc_state *mst, struct vipc_httpd *httpd)
 
 	err = vipc_state_open_ro(mst);
 	if (err)
-		return vipc_report(err, "metrics");
+		return vipc_report(NULL, err, "metrics");
 	err = vipc_httpd_start(httpd, vipc_opt.metrics, vipc_metrics_collect, mst);
 	if (err)
 		vipc_state_close(mst);
@@ -63,7 +63,7 @@ static int claim_daemon(int *fd)
 			VIPC_PID_FILE);
 		return VIPC_EXIT_RUNNING;
 	}
-	return err ? vipc_report(err, VIPC_PID_FILE) : 0;
+	return err ? vipc_report(NULL, err, VIPC_PID_FILE) : 0;
 }
 
 /* --watch-config, on every turn of the stream: a changed file is reloaded. */
@@ -88,7 +88,7 @@ static int watch_start(struct daemon *d)
 		return 0;
 	err = vipc_confwatch_open(&d->watch, vipc_policy_path());
 	if (err)
-		return vipc_report(err, "--watch-config");
+		return vipc_report(NULL, err, "--watch-config");
 	pr_info("watching %s for changes\n", d->watch.path);
 	return 0;
 }
@@ -129,7 +129,7 @@ static int serve(struct daemon *d, struct vipc_state *st)
 	pr_info("%s pid %d stopping; enforcement stays\n", vipc_opt.detach ? "watcher" : "daemon",
 		(int)getpid());
 	metrics_stop(&d->mst, &d->httpd);
-	return err ? vipc_report(err, "streaming events") : 0;
+	return err ? vipc_report(NULL, err, "streaming events") : 0;
 }
 
 /* --detach: the parent returns the watcher's word; the watcher serves. */
@@ -139,7 +139,7 @@ static int detach(struct daemon *d, struct vipc_state *st)
 	pid_t pid = vipc_daemon_detach(d->claim, &d->ready, &status);
 
 	if (pid < 0)
-		return vipc_report(pid, "detaching the watcher");
+		return vipc_report(NULL, pid, "detaching the watcher");
 	if (!pid)
 		return serve(d, st);
 	close(d->claim); /* the watcher holds the claim */

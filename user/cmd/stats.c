@@ -84,5 +84,5 @@ int cmd_stats(char **argv)
 			      vipc_stats_print(&s.total, s.hook, st.reg, vipc_opt.json);
 	} while (!err && vipc_opt.watch_s && !vipc_stop && !sleep(vipc_opt.watch_s) && !vipc_stop);
 	vipc_state_close(&st);
-	return err ? vipc_report(err, "reading statistics") : 0;
+	return err ? vipc_report(NULL, err, "reading statistics") : 0;
 }

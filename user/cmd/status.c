@@ -315,5 +315,5 @@ int cmd_status(char **argv)
 		status_text(&st);
 	vipc_warn_kernel(st.cfg.backends);
 	vipc_state_close(&st);
-	return err ? vipc_report(err, "status") : 0;
+	return err ? vipc_report(NULL, err, "status") : 0;
 }

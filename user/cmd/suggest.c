@@ -41,7 +41,7 @@ static int suggest_collect(struct vipc_suggest *s, struct vipc_state *st)
 		fclose(f);
 	if (!err && vipc_opt.timeout_s)
 		err = vipc_suggest_live(s, st, vipc_cgmount.path[0] ? vipc_cgmount.path : NULL, vipc_opt.timeout_s);
-	return err ? vipc_report(err, "suggest: reading events") : 0;
+	return err ? vipc_report(NULL, err, "suggest: reading events") : 0;
 }
 
 /* The --policy FILE's text, checked to parse before any event is read. */
@@ -69,10 +69,10 @@ static int suggest_write(struct vipc_suggest *s, struct vipc_state *st, const ch
 	if (!text) {
 		err = vipc_suggest_base(st, &base) ?: vipc_suggest_fragment(s, base, stdout);
 		vipc_policy_free(base);
-		return vipc_report(err, "suggest");
+		return vipc_report(NULL, err, "suggest");
 	}
 	err = vipc_suggest_policy(s, text, len, vipc_opt.policy, stdout, &perr);
-	return err == -EINVAL ? vipc_report_policy(err, &perr) : vipc_report(err, "suggest");
+	return err == -EINVAL ? vipc_report_policy(err, &perr) : vipc_report(NULL, err, "suggest");
 }
 
 int cmd_suggest(char **argv)
@@ -95,7 +95,7 @@ int cmd_suggest(char **argv)
 	if (!ret && vipc_opt.cgroup_root)
 		ret = vipc_find_cgroot();
 	if (!ret && vipc_suggest_new(&s))
-		ret = vipc_report(-ENOMEM, "suggest");
+		ret = vipc_report(NULL, -ENOMEM, "suggest");
 	if (!ret)
 		vipc_suggest_where(s, vipc_find_cgroot() ? NULL : vipc_cgmount.path, &vipc_opt.rt_roots);
 	if (!ret && live)

@@ -32,5 +32,5 @@ int cmd_top(char **argv)
 			"for plain lines\n", getenv("TERM") ?: "unset");
 		return VIPC_EXIT_DENIED;
 	}
-	return vipc_report(err, "top");
+	return vipc_report(NULL, err, "top");
 }

@@ -211,11 +211,13 @@ static int put_containers(struct build *b)
 		return -ENOMEM;
 	dup = vipc_table_dup(t);
 	if (dup >= 0)
-		return vipc_fail(-EINVAL, "container %s: its cgroup is another container's too",
+		return vipc_fail(&b->st->err, -EINVAL,
+				 "container %s: its cgroup is another container's too",
 				 ((struct vipc_watch *)vipc_table_val(t, dup))->principal.name);
 	dup = vipc_table_dup(&b->idle[T_GLOB]);
 	if (dup >= 0)
-		return vipc_fail(-EINVAL, "container %s: its glob's directory hashes like "
+		return vipc_fail(&b->st->err, -EINVAL,
+				 "container %s: its glob's directory hashes like "
 				 "another's", ((struct vipc_glob_watch *)vipc_table_val(&b->idle[T_GLOB],
 											 dup))->principal.name);
 	return 0;
@@ -358,14 +360,17 @@ static int bind_glob(struct build *b, size_t ci)
 	snprintf(dir, sizeof(dir), "%s%.*s/", b->pol->cgroot, pc->parent_len, pc->path);
 	d = opendir(dir);
 	if (!d)
-		return errno == ENOENT || errno == ENOTDIR ? 0 : vipc_fail(-errno, "%s: %m", dir);
+		return errno == ENOENT || errno == ENOTDIR ?
+			       0 :
+			       vipc_fail(&b->st->err, -errno, "%s: %m", dir);
 	while (!err && (e = readdir(d))) {
 		if (e->d_type != DT_DIR || !strcmp(e->d_name, ".") || !strcmp(e->d_name, "..") ||
 		    !glob_matches(pc, e->d_name, strlen(e->d_name)))
 			continue;
 		other = selected_too(b, ci, e->d_name);
 		if (other >= 0 && b->pol->containers[other].glob)
-			err = vipc_fail(-EINVAL, "%d:%d: container '%s': cgroup %s%s matches "
+			err = vipc_fail(&b->st->err, -EINVAL,
+					"%d:%d: container '%s': cgroup %s%s matches "
 					"container '%s''s glob too", pc->pos.line, pc->pos.column,
 					pc->name, dir + strlen(b->pol->cgroot), e->d_name,
 					b->pol->containers[other].name);
@@ -401,7 +406,8 @@ static int put_bindings(struct build *b)
 		return err ?: -ENOMEM;
 	dup = vipc_table_dup(t);
 	if (dup >= 0)
-		return vipc_fail(-EINVAL, "container %s: its cgroup is another container's too",
+		return vipc_fail(&b->st->err, -EINVAL,
+				 "container %s: its cgroup is another container's too",
 				 ((struct vipc_principal *)vipc_table_val(t, dup))->name);
 	return 0;
 }
@@ -477,7 +483,8 @@ static int put_endpoints(struct build *b)
 		return -ENOMEM;
 	dup = vipc_table_dup(t);
 	if (dup >= 0)
-		return vipc_fail(-EINVAL, "endpoint %s: its address hashes like another endpoint's; "
+		return vipc_fail(&b->st->err, -EINVAL,
+				 "endpoint %s: its address hashes like another endpoint's; "
 				 "choose another", ((struct vipc_endpoint *)vipc_table_val(t, dup))->label);
 	return 0;
 }

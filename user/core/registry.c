@@ -19,30 +19,6 @@
 #include "vipc_name.h"
 #include "table.h"
 
-/* The last failure recorded, until vipc_err_take() consumes it. */
-static struct {
-	int code;
-	char msg[256];
-} last_err;
-
-int vipc_fail(int err, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(last_err.msg, sizeof(last_err.msg), fmt, ap);
-	va_end(ap);
-	last_err.code = err;
-	return err;
-}
-
-const char *vipc_err_take(int err, char *buf, size_t size)
-{
-	snprintf(buf, size, "%s", last_err.code == err ? last_err.msg : strerror(-err));
-	last_err.code = 0;
-	return buf;
-}
-
 /* Delete every entry of @fd in @slot. */
 int vipc_map_clear_slot(int fd, __u32 slot)
 {
@@ -124,9 +100,10 @@ int vipc_update_err(struct vipc_state *st, const char *table, __u32 limit, const
 
 	(void)st;
 	if (err == -E2BIG || err == -ENOMEM || err == -ENOSPC)
-		return vipc_fail(-E2BIG, "the %s table is full (%u per slot); raise it with %s", table,
+		return vipc_fail(&st->err, -E2BIG,
+				 "the %s table is full (%u per slot); raise it with %s", table,
 			    limit, opt);
-	return vipc_fail(err, "updating %s: %s", table, strerror(-err));
+	return vipc_fail(&st->err, err, "updating %s: %s", table, strerror(-err));
 }
 
 /* ---- containers ---- */
@@ -167,7 +144,7 @@ int vipc_container_find(struct vipc_state *st, const char *name, struct vipc_con
 	struct find_ctx f = { .name = name, .out = out };
 	int err = find_container(st, &f);
 
-	return err == -ENOENT ? vipc_fail(err, "no container %s", name) : err;
+	return err == -ENOENT ? vipc_fail(&st->err, err, "no container %s", name) : err;
 }
 
 int vipc_container_by_id(struct vipc_state *st, __u32 id, struct vipc_container_info *out)
@@ -192,10 +169,11 @@ void vipc_label_copy(char dst[VIPC_LABEL_MAX], const char *src)
 	memcpy(dst, src, n);
 }
 
-int vipc_check_label(const char *what, const char *name)
+int vipc_check_label(struct vipc_state *st, const char *what, const char *name)
 {
 	if (!name[0] || strlen(name) >= VIPC_LABEL_MAX)
-		return vipc_fail(-EINVAL, "%s name must be 1 to %d bytes", what, VIPC_LABEL_MAX - 1);
+		return vipc_fail(&st->err, -EINVAL, "%s name must be 1 to %d bytes", what,
+				 VIPC_LABEL_MAX - 1);
 	return 0;
 }
 
@@ -230,15 +208,17 @@ int vipc_container_add(struct vipc_state *st, const char *name,
 	int err;
 
 	/* Phase 1: the name and the cgroup must both be free. */
-	err = vipc_check_label("container", name);
+	err = vipc_check_label(st, "container", name);
 	if (err)
 		return err;
 	f = (struct find_ctx){ .name = name, .out = &old };
 	err = find_container(st, &f);
 	if (err != -ENOENT)
-		return err ?: vipc_fail(-EEXIST, "container %s is already registered", name);
+		return err ?: vipc_fail(&st->err, -EEXIST, "container %s is already registered",
+					name);
 	if (!bpf_map_lookup_elem(st->principals_fd, &key, &old.val.principal))
-		return vipc_fail(-EEXIST, "that cgroup is already registered as container %s",
+		return vipc_fail(&st->err, -EEXIST,
+				 "that cgroup is already registered as container %s",
 			    old.val.principal.name);
 
 	/* Phase 2: allocate an id, insert the container, then bind its cgroup. */
@@ -271,7 +251,8 @@ int vipc_run_remove(struct vipc_state *st, __u32 container, __u32 slot)
 	LIBBPF_OPTS(bpf_test_run_opts, opts, .ctx_in = &args, .ctx_size_in = sizeof(args));
 
 	if (bpf_prog_test_run_opts(st->remove_prog_fd, &opts))
-		return vipc_fail(-errno, "running the cleanup program: %s", strerror(errno));
+		return vipc_fail(&st->err, -errno, "running the cleanup program: %s",
+				 strerror(errno));
 	return 0;
 }
 
@@ -322,7 +303,7 @@ static int lookup_endpoint(struct vipc_state *st, const char *name, struct vipc_
 	if (name[0] != '/' && name[0] != '@')
 		return find_endpoint(st, &f);
 	if (vipc_addr_parse(name, &kind, addr, &len) < 0)
-		return vipc_fail(-EINVAL, "bad endpoint address %s", name);
+		return vipc_fail(&st->err, -EINVAL, "bad endpoint address %s", name);
 	vipc_endpoint_key_make(&out->key, &exact, st->cfg.active_slot, kind, addr, len);
 	if (bpf_map_lookup_elem(st->endpoints_fd, &out->key, &out->val) ||
 	    !vipc_name_eq(&out->val.name, &exact, out->key.len))
@@ -334,7 +315,7 @@ int vipc_endpoint_find(struct vipc_state *st, const char *name, struct vipc_endp
 {
 	int err = lookup_endpoint(st, name, out);
 
-	return err == -ENOENT ? vipc_fail(err, "no endpoint %s", name) : err;
+	return err == -ENOENT ? vipc_fail(&st->err, err, "no endpoint %s", name) : err;
 }
 
 int vipc_endpoint_by_id(struct vipc_state *st, __u32 id, struct vipc_endpoint_info *out)
@@ -356,24 +337,28 @@ int vipc_endpoint_add(struct vipc_state *st, const char *name, const char *owner
 	int err;
 
 	/* Phase 1: name free, owner known, address valid and free. */
-	err = vipc_check_label("endpoint", name);
+	err = vipc_check_label(st, "endpoint", name);
 	if (err)
 		return err;
 	err = vipc_addr_parse(addr, &kind, bytes, &len);
 	if (err < 0)
-		return vipc_fail(-EINVAL, "bad address %s: expected /path or @abstract, at most %d bytes",
+		return vipc_fail(&st->err, -EINVAL,
+				 "bad address %s: expected /path or @abstract, at most %d bytes",
 			    addr, VIPC_NAME_MAX);
 	if (err)
-		return vipc_fail(-EINVAL, "%s is not in normal form: write %.*s", addr, len, bytes);
+		return vipc_fail(&st->err, -EINVAL, "%s is not in normal form: write %.*s", addr,
+				 len, bytes);
 	err = lookup_endpoint(st, name, &old);
 	if (err != -ENOENT)
-		return err ?: vipc_fail(-EEXIST, "endpoint %s is already registered", name);
+		return err ?: vipc_fail(&st->err, -EEXIST, "endpoint %s is already registered",
+					name);
 	err = vipc_container_find(st, owner, &c);
 	if (err)
 		return err;
 	vipc_endpoint_key_make(&key, &val.name, st->cfg.active_slot, kind, bytes, len);
 	if (!bpf_map_lookup_elem(st->endpoints_fd, &key, &old.val))
-		return vipc_fail(-EEXIST, vipc_name_eq(&old.val.name, &val.name, key.len) ?
+		return vipc_fail(&st->err, -EEXIST, vipc_name_eq(&old.val.name, &val.name,
+								 key.len) ?
 				 "%s is already registered as endpoint %s" :
 				 "%s hashes like the address of endpoint %s: choose another",
 				 addr, old.val.label);
@@ -450,11 +435,13 @@ int vipc_endpoint_rm(struct vipc_state *st, const char *name, const char *owner)
 	if (err)
 		return err;
 	if (ep.val.owner != c.val.principal.id)
-		return vipc_fail(-EACCES, "container %s does not own endpoint %s", owner, name);
+		return vipc_fail(&st->err, -EACCES, "container %s does not own endpoint %s", owner,
+				 name);
 
 	/* Phase 2: the endpoint first (no new admissions), then what hangs on it. */
 	if (live_delete(st, st->endpoints_fd, &ep.key))
-		return vipc_fail(-errno, "removing endpoint %s: %s", name, strerror(errno));
+		return vipc_fail(&st->err, -errno, "removing endpoint %s: %s", name,
+				 strerror(errno));
 	grants = drop_grants(st, ep.val.id, 0);
 	s.endpoint = ep.val.id;
 	vipc_map_visit(st->channels_fd, st->cfg.active_slot, match_channel_ep, &s);
@@ -500,7 +487,7 @@ int vipc_grant_set(struct vipc_state *st, const char *container, const char *end
 	if (err)
 		return err;
 	if (!perms || perms & ~VIPC_PERM_ALL)
-		return vipc_fail(-EINVAL, "no valid permission given");
+		return vipc_fail(&st->err, -EINVAL, "no valid permission given");
 	val.perms = perms;
 	val.generation = ep.val.generation;
 	val.endpoint_owner = ep.val.owner;
@@ -520,7 +507,8 @@ int vipc_grant_revoke(struct vipc_state *st, const char *container, const char *
 	if (err)
 		return err;
 	if (live_delete(st, st->grants_fd, &key))
-		return vipc_fail(-ENOENT, "container %s holds no grant on %s", container, endpoint);
+		return vipc_fail(&st->err, -ENOENT, "container %s holds no grant on %s", container,
+				 endpoint);
 	vipc_reg_add(st, &st->reg->grants_revoked, 1);
 	return 0;
 }
@@ -546,7 +534,7 @@ int vipc_endpoint_bump(struct vipc_state *st, struct vipc_endpoint_info *ep)
 {
 	ep->val.generation++;
 	if (live_put(st, st->endpoints_fd, &ep->key, &ep->val, BPF_EXIST))
-		return vipc_fail(-errno, "bumping generation of %s: %s", ep->val.label,
+		return vipc_fail(&st->err, -errno, "bumping generation of %s: %s", ep->val.label,
 				 strerror(errno));
 	vipc_reg_add(st, &st->reg->generation_bumps, 1);
 	return 0;
@@ -617,16 +605,17 @@ int vipc_channel_add(struct vipc_state *st, const char *name, const char *endpoi
 	/* Phase 1: name free, endpoint known and not already a channel's; room
 	 * for its count.
 	 */
-	err = vipc_check_label("channel", name) ?: vipc_chan_sweep(st);
+	err = vipc_check_label(st, "channel", name) ?: vipc_chan_sweep(st);
 	if (!err)
 		err = vipc_endpoint_find(st, endpoint, &ep);
 	if (err)
 		return err;
 	channel_key(&key, st->cfg.active_slot, name);
 	if (!bpf_map_lookup_elem(st->channels_fd, &key, &old))
-		return vipc_fail(-EEXIST, "channel %s already exists", name);
+		return vipc_fail(&st->err, -EEXIST, "channel %s already exists", name);
 	if (ep.val.flags & VIPC_EP_CHANNEL)
-		return vipc_fail(-EEXIST, "endpoint %s already carries a channel", endpoint);
+		return vipc_fail(&st->err, -EEXIST, "endpoint %s already carries a channel",
+				 endpoint);
 	for (i = 0; i < nr_senders; i++) {
 		err = vipc_container_find(st, senders[i], &c);
 		if (err)
@@ -656,9 +645,10 @@ int vipc_channel_rm(struct vipc_state *st, const char *name)
 
 	channel_key(&key, st->cfg.active_slot, name);
 	if (bpf_map_lookup_elem(st->channels_fd, &key, &ch))
-		return vipc_fail(-ENOENT, "no channel %s", name);
+		return vipc_fail(&st->err, -ENOENT, "no channel %s", name);
 	if (live_delete(st, st->channels_fd, &key))
-		return vipc_fail(-errno, "removing channel %s: %s", name, strerror(errno));
+		return vipc_fail(&st->err, -errno, "removing channel %s: %s", name,
+				 strerror(errno));
 	if (!vipc_endpoint_by_id(st, ch.endpoint, &ep)) {
 		ep.val.flags &= ~VIPC_EP_CHANNEL;
 		ep.val.capacity = 0;
@@ -811,7 +801,7 @@ static int principal_at(struct vipc_state *st, const char *cgroot, const char *p
 	snprintf(dir, sizeof(dir), "%s%s", cgroot, path);
 	for (;;) {
 		if (stat(dir, &sb) || !S_ISDIR(sb.st_mode))
-			return vipc_fail(-ENOENT, "no cgroup %s", dir);
+			return vipc_fail(&st->err, -ENOENT, "no cgroup %s", dir);
 		key.cgroup_id = sb.st_ino;
 		if (!bpf_map_lookup_elem(st->principals_fd, &key, out))
 			return 1;

@@ -12,12 +12,9 @@
 #include "table.h"
 #include "policy.h"
 
-/* The calls below record what went wrong with the error they return
- * (vipc_fail). vipc_err_take() gives the message recorded for @err, or
- * strerror(-err) when the last record is another error's, and clears the
- * record: a message is shown once, and only for its own error.
+/* The calls below record what went wrong with the error they return in
+ * @st->err (vipc_fail, err.h).
  */
-const char *vipc_err_take(int err, char *buf, size_t size);
 
 struct vipc_container_info {
 	struct vipc_container_key key;
@@ -96,14 +93,12 @@ void vipc_others_count(const struct vipc_state *st, long n[VIPC_OTHERS__COUNT]);
 
 /* Shared by the registry's files. */
 int vipc_map_clear_slot(int fd, __u32 slot);
-/* Record @err with its message; returns @err. */
-int vipc_fail(int err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 int vipc_update_err(struct vipc_state *st, const char *table, __u32 limit, const char *opt);
 void vipc_reg_add(struct vipc_state *st, __u64 *counter, long n);
 void vipc_policy_changed(struct vipc_state *st);
 /* Return once no BPF program still runs that began before the call. */
 void vipc_wait_for_readers(void);
-int vipc_check_label(const char *what, const char *name);
+int vipc_check_label(struct vipc_state *st, const char *what, const char *name);
 /* Copy a label into a zero-padded map field. */
 void vipc_label_copy(char dst[VIPC_LABEL_MAX], const char *src);
 int vipc_run_remove(struct vipc_state *st, __u32 container, __u32 slot);

@@ -5,6 +5,7 @@
 
 #include <linux/types.h>
 #include <stdbool.h>
+#include "err.h"
 #include "names.h"
 #include "vipc.h"
 
@@ -59,6 +60,7 @@ struct vipc_state {
 	struct vipc_registry_stats *reg; /* mmap of vipc_registry */
 	struct vipc_config cfg;		 /* as read when opened */
 	struct vipc_limits limits;	 /* per slot, from the maps' max_entries */
+	struct vipc_err err;		 /* what the last failure recorded (err.h) */
 };
 
 /* The pins by index, in VIPC_PINS order; the policy tables first. */

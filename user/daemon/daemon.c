@@ -137,7 +137,7 @@ static void forget_stale(void)
 		vipc_daemon_release(fd);
 }
 
-int vipc_daemon_stop(int timeout_ms, pid_t *pid)
+int vipc_daemon_stop(int timeout_ms, pid_t *pid, struct vipc_err *e)
 {
 	int err;
 
@@ -147,7 +147,8 @@ int vipc_daemon_stop(int timeout_ms, pid_t *pid)
 		return 0;
 	}
 	if (*pid < 0)
-		return vipc_fail(-EXDEV, "the vipc daemon runs in another pid namespace (a container): "
+		return vipc_fail(e, -EXDEV,
+				 "the vipc daemon runs in another pid namespace (a container): "
 				 "stop it there (in Kubernetes, delete its pod or DaemonSet)");
 	if (kill(*pid, SIGTERM) && errno != ESRCH)
 		return -errno;

@@ -10,6 +10,7 @@
 #include <stddef.h>
 #include <sys/types.h>
 #include <linux/types.h>
+#include "err.h"
 
 #define VIPC_RUN_DIR "/run/vipc"
 #define VIPC_PID_FILE VIPC_RUN_DIR "/vipc.pid" /* the daemon's pid, OFD-locked while it runs */
@@ -28,9 +29,9 @@ void vipc_daemon_release(int fd);
 pid_t vipc_daemon_running(void);
 /* Stop the running daemon: SIGTERM, SIGKILL when it has not let go of the
  * pidfile within @timeout_ms; its pid in *@pid (0: none ran). 0 or -errno
- * (-EXDEV, said why, when it runs in another pid namespace).
+ * (-EXDEV, why recorded in @e, when it runs in another pid namespace).
  */
-int vipc_daemon_stop(int timeout_ms, pid_t *pid);
+int vipc_daemon_stop(int timeout_ms, pid_t *pid, struct vipc_err *e);
 
 /* Fork a watcher that holds the claim @fd. In the parent: wait for the
  * watcher's word, put it in *@status (0: running, else its exit status) and
