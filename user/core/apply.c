@@ -17,6 +17,7 @@
 #include "binder.h"
 #include "cgroup.h"
 #include "decisions.h"
+#include "grow.h"
 #include "log.h"
 #include "registry.h"
 #include "stream.h"
@@ -245,17 +246,11 @@ static __u64 cgroup_now(const struct build *b, const struct bound *bd)
 /* Record cgroup @cgid as bound: 0, or -ENOMEM. */
 static int add_bound(struct build *b, size_t ci, __u64 cgid, const char *name, bool rt)
 {
-	struct bound *bd;
-	size_t cap;
+	struct bound *bd = vipc_grow(b->bound, b->nr_bound, &b->cap_bound, sizeof(*bd));
 
-	if (b->nr_bound == b->cap_bound) {
-		cap = b->cap_bound ? b->cap_bound * 2 : 16;
-		bd = realloc(b->bound, cap * sizeof(*bd));
-		if (!bd)
-			return -ENOMEM;
-		b->bound = bd;
-		b->cap_bound = cap;
-	}
+	if (!bd)
+		return -ENOMEM;
+	b->bound = bd;
 	bd = &b->bound[b->nr_bound++];
 	bd->cgid = cgid;
 	bd->ci = ci;
