@@ -194,19 +194,21 @@ static bool is_row(const struct vipc_verb *v, enum vipc_cmd cmd, const char *sub
 static __u64 takes(enum vipc_cmd cmd, const char *sub, const char **name)
 {
 	__u64 any = 0, mine = 0;
+	bool found = false;
 	size_t i;
 
 	*name = NULL;
 	for (i = 0; i < vipc_nr_verbs; i++) {
 		if (vipc_verbs[i].cmd != cmd)
 			continue;
-		any |= vipc_verbs[i].opts | vipc_verbs[i].needs | vipc_verbs[i].one_of;
+		any |= vipc_verb_opts(&vipc_verbs[i]);
 		if (is_row(&vipc_verbs[i], cmd, sub)) {
-			mine |= vipc_verbs[i].opts | vipc_verbs[i].needs | vipc_verbs[i].one_of;
+			mine |= vipc_verb_opts(&vipc_verbs[i]);
 			*name = vipc_verbs[i].sub;
+			found = true;
 		}
 	}
-	return VIPC_GLOBAL_OPTS | (*name || mine ? mine : any);
+	return VIPC_GLOBAL_OPTS | (found ? mine : any);
 }
 
 /* Refuse the first option @given that @cmd (with @sub) does not take. */
@@ -246,22 +248,15 @@ static int row_usage(enum vipc_cmd cmd)
 /* "NAME needs exactly one of --a and --b" unless @given has one of @v's pair. */
 static int check_one_of(const struct vipc_verb *v, __u64 given)
 {
+	int first = v->one_of ? __builtin_ctzll(v->one_of) : 0;
+	int second = v->one_of ? __builtin_ctzll(v->one_of & ~(1ULL << first)) : 0;
 	char name[64];
-	int i, first = -1;
 
 	if (!v->one_of || __builtin_popcountll(given & v->one_of) == 1)
 		return 0;
-	for (i = 0; i < VIPC_OPT__COUNT; i++) {
-		if (!(v->one_of & (1ULL << i)))
-			continue;
-		if (first < 0)
-			first = i;
-		else
-			break;
-	}
 	return vipc_usage_error("%s needs exactly one of --%s and --%s",
 				vipc_verb_name(v, name, sizeof(name)), vipc_options[first].name,
-				vipc_options[i].name);
+				vipc_options[second].name);
 }
 
 /* The row of @cmd the words @argv (@argc of them, after the command word)

@@ -98,6 +98,12 @@ struct vipc_verb {
 extern const struct vipc_verb vipc_verbs[];
 extern const size_t vipc_nr_verbs;
 
+/* Every option row @v takes, needs or takes one of (VIPC_GLOBAL_OPTS aside). */
+static inline __u64 vipc_verb_opts(const struct vipc_verb *v)
+{
+	return v->opts | v->needs | v->one_of;
+}
+
 /* "container add", "status", "vipc-loader" (no command): @v's words. */
 const char *vipc_verb_name(const struct vipc_verb *v, char *buf, size_t size);
 

@@ -91,8 +91,7 @@ static void taken_by(int i, char *out, size_t size)
 
 	out[0] = 0;
 	for (k = 0; k < vipc_nr_verbs && off < size; k++) {
-		if (!((vipc_verbs[k].opts | vipc_verbs[k].needs | vipc_verbs[k].one_of) &
-		      (1ULL << i)) ||
+		if (!(vipc_verb_opts(&vipc_verbs[k]) & (1ULL << i)) ||
 		    (k && vipc_verbs[k].cmd == vipc_verbs[k - 1].cmd && !vipc_verbs[k].sub))
 			continue;
 		off += snprintf(out + off, size - off, "%s%s", off ? ", " : "",
