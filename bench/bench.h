@@ -79,7 +79,7 @@ pid_t b_server_start(const struct b_addrs *a);
 double b_work_run(const struct b_addrs *a, enum b_work w, bool proxy, int budget_ms, double *csw);
 
 /* setup.c: cgroups, loading vipc, policies in memory, socat, Landlock. */
-/* The cgroup2 mount, found as the loader finds it (user/cgroup.c). */
+/* The cgroup2 mount, found as the loader finds it (user/policy/cgroup.c). */
 const char *b_cgroot(void);
 /* Cgroups by their path relative to it. */
 int b_cgroup_make(const char *rel);

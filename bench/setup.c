@@ -283,7 +283,7 @@ int b_apply(const struct b_spec *s)
 	if (!err) {
 		err = vipc_apply(&st, p);
 		if (err)
-			fprintf(stderr, "bench: apply: %s\n", vipc_err_take(err, msg, sizeof(msg)));
+			fprintf(stderr, "bench: apply: %s\n", vipc_err_take(&st.err, err, msg, sizeof(msg)));
 		vipc_state_close(&st);
 	}
 	vipc_policy_free(p);
