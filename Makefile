@@ -9,13 +9,17 @@ CC ?= gcc
 BPFTOOL ?= bpftool
 ARCH := $(shell uname -m | sed 's/x86_64/x86/;s/aarch64/arm64/')
 
-INCLUDES := -Iinclude -Iuser -I$(OUTPUT) -I.
+# The loader's folders (docs/source.md: the commands apart from the core they call);
+# each header is included by its name alone.
+USER_DIRS := user user/cmd user/core user/policy user/daemon user/out user/metrics user/suggest
+INCLUDES := -Iinclude $(USER_DIRS:%=-I%) -I$(OUTPUT) -I.
 CFLAGS ?= -g -O2
 CFLAGS += -Wall -Wextra -Werror -std=gnu11 -D_GNU_SOURCE
 BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -Wall -Werror
 LIBS := -lbpf -lelf -lz -lcap -lyaml -ljson-c -lmicrohttpd -lncurses -lsystemd
 
-LOADER_SRCS := $(wildcard user/*.c)
+LOADER_SRCS := $(wildcard $(USER_DIRS:%=%/*.c))
+LOADER_HDRS := $(wildcard $(USER_DIRS:%=%/*.h))
 LIB_SRCS := $(filter-out user/main.c,$(LOADER_SRCS))
 LIB_OBJS := $(patsubst user/%.c,$(OUTPUT)/user/%.o,$(LIB_SRCS))
 
@@ -34,13 +38,13 @@ endif
 .DELETE_ON_ERROR:
 .PHONY: all clean test all-tests unit integration integration-unified demo vmlinux deps vmtest unit-asan fuzz fuzz-regress
 
-all: vipc-loader
+all: vipc-loader $(OUTPUT)/vipc-loader.8
 
-$(OUTPUT) $(OUTPUT)/user $(OUTPUT)/tests:
+$(OUTPUT) $(OUTPUT)/tests:
 	$(Q)mkdir -p $@
 
 # BPF object, then its skeleton.
-$(OUTPUT)/vipc.bpf.o: bpf/vipc.bpf.c $(wildcard bpf/*.bpf.h) include/vipc.h include/vipc_decide.h vmlinux.h | $(OUTPUT)
+$(OUTPUT)/vipc.bpf.o: bpf/vipc.bpf.c $(wildcard bpf/*.bpf.h) $(wildcard include/*.h) vmlinux.h | $(OUTPUT)
 	$(call msg,BPF,$@)
 	$(Q)$(CLANG) $(BPF_CFLAGS) $(INCLUDES) -c $< -o $(@:.bpf.o=.tmp.bpf.o)
 	$(Q)$(BPFTOOL) gen object $@ $(@:.bpf.o=.tmp.bpf.o)
@@ -49,13 +53,24 @@ $(OUTPUT)/vipc.skel.h: $(OUTPUT)/vipc.bpf.o
 	$(call msg,GEN-SKEL,$@)
 	$(Q)$(BPFTOOL) gen skeleton $< name vipc_bpf > $@
 
-$(OUTPUT)/user/%.o: user/%.c $(wildcard user/*.h) include/vipc.h include/vipc_decide.h $(OUTPUT)/vipc.skel.h | $(OUTPUT)/user
+$(OUTPUT)/user/%.o: user/%.c $(LOADER_HDRS) $(wildcard include/*.h) $(OUTPUT)/vipc.skel.h
 	$(call msg,CC,$@)
+	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(CFLAGS) $(INCLUDES) -c $< -o $@
 
 vipc-loader: $(LIB_OBJS) $(OUTPUT)/user/main.o
 	$(call msg,BINARY,$@)
 	$(Q)$(CC) $(CFLAGS) $^ $(LIBS) -o $@
+
+# The man page: its commands, options and exit statuses from the loader's
+# command table (deploy/mangen.c), the rest from deploy/vipc-loader.8.in.
+$(OUTPUT)/mangen: deploy/mangen.c $(LIB_OBJS) | $(OUTPUT)
+	$(call msg,BINARY,$@)
+	$(Q)$(CC) $(CFLAGS) $(INCLUDES) $^ $(LIBS) -o $@
+
+$(OUTPUT)/vipc-loader.8: deploy/vipc-loader.8.in $(OUTPUT)/mangen
+	$(call msg,MAN,$@)
+	$(Q)$(OUTPUT)/mangen $< >$@
 
 # Tests: unit suites link the loader's objects; integration suites also the harness.
 $(OUTPUT)/tests/vipc-probe: tests/probe.c | $(OUTPUT)/tests
@@ -83,11 +98,12 @@ ASAN_CFLAGS := -g -O1 -fno-omit-frame-pointer -fsanitize=address,undefined \
 ASAN_OBJS := $(patsubst user/%.c,$(OUTPUT)/asan/user/%.o,$(LIB_SRCS))
 ASAN_TESTS := $(patsubst tests/unit/%.c,$(OUTPUT)/asan/tests/%,$(wildcard tests/unit/*.c))
 
-$(OUTPUT)/asan/user $(OUTPUT)/asan/tests $(OUTPUT)/fuzz:
+$(OUTPUT)/asan/tests $(OUTPUT)/fuzz:
 	$(Q)mkdir -p $@
 
-$(OUTPUT)/asan/user/%.o: user/%.c $(wildcard user/*.h) include/vipc.h include/vipc_decide.h $(OUTPUT)/vipc.skel.h | $(OUTPUT)/asan/user
+$(OUTPUT)/asan/user/%.o: user/%.c $(LOADER_HDRS) $(wildcard include/*.h) $(OUTPUT)/vipc.skel.h
 	$(call msg,CC-ASAN,$@)
+	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(ASAN_CFLAGS) $(INCLUDES) -c $< -o $@
 
 $(OUTPUT)/asan/tests/%: tests/unit/%.c $(ASAN_OBJS) | $(OUTPUT)/asan/tests
@@ -99,9 +115,9 @@ unit-asan: $(ASAN_OBJS) $(ASAN_TESTS)
 		scripts/run-tests.sh $(ASAN_TESTS)
 
 # libFuzzer targets: the policy parser, the command line, deny events
-# as JSON (with the one writer, user/jsonout.c), the metrics endpoint's
-# routing, negotiation, label escaping and metric families (user/httpd.c,
-# user/metrics.c) and suggest's event-log reader (these two name reasons
+# as JSON (with the one writer, user/out/jsonout.c), the metrics endpoint's
+# routing, negotiation, label escaping and metric families (user/metrics/httpd.c,
+# user/metrics/metrics.c) and suggest's event-log reader (these two name reasons
 # through the registry: the loader's objects). `make fuzz` runs each for FUZZ_SECONDS on the seeds in
 # tests/fuzz/corpus/<target>; `make fuzz-regress` replays the seeds and every
 # input that once failed.
@@ -111,12 +127,12 @@ FUZZ_BINS := $(patsubst %,$(OUTPUT)/fuzz/fuzz_%,$(FUZZ_TARGETS))
 FUZZ_CFLAGS := -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
 	-Wall -Wextra -Werror -std=gnu11 -D_GNU_SOURCE
 
-$(OUTPUT)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c user/cli.c user/policy.c user/runtime.c user/jsonout.c user/httpd.c \
-		user/promtext.c $(wildcard user/*.h) include/vipc.h | $(OUTPUT)/fuzz
+$(OUTPUT)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c user/log.c user/out/names.c user/out/text.c user/policy/policy.c user/policy/runtime.c user/out/jsonout.c \
+		user/metrics/httpd.c user/metrics/promtext.c $(LOADER_HDRS) include/vipc.h | $(OUTPUT)/fuzz
 	$(call msg,FUZZ,$@)
 	$(Q)$(CLANG) $(FUZZ_CFLAGS) $(INCLUDES) $(filter %.c,$^) -lyaml -ljson-c -lmicrohttpd -o $@
 
-$(OUTPUT)/fuzz/fuzz_suggest $(OUTPUT)/fuzz/fuzz_http: $(OUTPUT)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(LIB_SRCS) $(wildcard user/*.h) include/vipc.h $(OUTPUT)/vipc.skel.h | $(OUTPUT)/fuzz
+$(OUTPUT)/fuzz/fuzz_suggest $(OUTPUT)/fuzz/fuzz_http $(OUTPUT)/fuzz/fuzz_cli: $(OUTPUT)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(LIB_SRCS) $(LOADER_HDRS) include/vipc.h $(OUTPUT)/vipc.skel.h | $(OUTPUT)/fuzz
 	$(call msg,FUZZ,$@)
 	$(Q)$(CLANG) $(FUZZ_CFLAGS) $(INCLUDES) $(filter %.c,$^) $(LIBS) -o $@
 
@@ -263,13 +279,13 @@ DESTDIR ?=
 
 .PHONY: install
 
-install: vipc-loader deploy/vipc.service deploy/vipc-loader.8 examples/policy.yaml
+install: vipc-loader deploy/vipc.service $(OUTPUT)/vipc-loader.8 examples/policy.yaml
 	$(Q)install -D -m 0755 vipc-loader $(DESTDIR)$(SBINDIR)/vipc-loader
 	$(Q)install -d -m 0755 $(DESTDIR)$(UNITDIR) $(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(SYSCONFDIR)/vipc
 	$(Q)sed -e 's|@SBINDIR@|$(SBINDIR)|g' -e 's|@SYSCONFDIR@|$(SYSCONFDIR)|g' \
 		deploy/vipc.service >$(DESTDIR)$(UNITDIR)/vipc.service
 	$(Q)chmod 0644 $(DESTDIR)$(UNITDIR)/vipc.service
-	$(Q)install -m 0644 deploy/vipc-loader.8 $(DESTDIR)$(MANDIR)/man8/vipc-loader.8
+	$(Q)install -m 0644 $(OUTPUT)/vipc-loader.8 $(DESTDIR)$(MANDIR)/man8/vipc-loader.8
 	$(Q)install -m 0644 examples/policy.yaml $(DESTDIR)$(SYSCONFDIR)/vipc/policy.yaml.example
 	$(Q)echo "installed under $(DESTDIR)$(PREFIX); copy $(SYSCONFDIR)/vipc/policy.yaml.example to policy.yaml"
 

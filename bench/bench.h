@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
-/* vipc benchmarks: IPC workloads under six configurations run interleaved,
+/* vipc benchmarks: IPC workloads under ten configurations run interleaved,
  * the cost of table size and of many bound cgroups, binding at mkdir and
  * cgroup churn, and policy operations. `make bench` runs it all;
  * `--quick` (`make bench-vm`) only connect and sendto, small enough for a VM.
@@ -20,7 +20,9 @@
 /* The configurations compared, in the order of the table. */
 enum b_config {
 	C_BASELINE,  /* no vipc loaded */
+	C_EMPTY,     /* no vipc; programs that only allow on the same hooks (the floor) */
 	C_VIPC,	     /* vipc, small policy, caller granted */
+	C_UNLISTED,  /* the same, caller in no container, endpoints `others: allow` */
 	C_NOCOUNT,   /* the same, loaded --no-decisions: no per-container counters */
 	C_VIPC_1M,   /* the same with 1,000,000 grants and 100,000 endpoints */
 	C_AUDIT,     /* vipc, caller in audit mode and not granted: would-denies, aggregated */
@@ -79,7 +81,7 @@ pid_t b_server_start(const struct b_addrs *a);
 double b_work_run(const struct b_addrs *a, enum b_work w, bool proxy, int budget_ms, double *csw);
 
 /* setup.c: cgroups, loading vipc, policies in memory, socat, Landlock. */
-/* The cgroup2 mount, found as the loader finds it (user/cgroup.c). */
+/* The cgroup2 mount, found as the loader finds it (user/policy/cgroup.c). */
 const char *b_cgroot(void);
 /* Cgroups by their path relative to it. */
 int b_cgroup_make(const char *rel);
@@ -103,6 +105,7 @@ struct b_spec {
 	const struct b_addrs *addrs; /* NULL: no bench endpoints */
 	bool audit;		     /* client in audit mode */
 	bool granted;		     /* client granted on the bench endpoints */
+	bool unlisted;		     /* client in no container; endpoints `others: allow` */
 	bool every_event;	     /* events: { rate: all }, else one per key and second */
 	size_t fill_containers, fill_endpoints, fill_grants;
 	/* One more container, B_SELECTED, selecting this cgroup path or glob
@@ -129,13 +132,15 @@ void b_hook_stats(__u64 *ns, __u64 *cnt);
  */
 void b_prog_stats(const char *const *names, __u64 *ns, __u64 *cnt);
 int b_bpf_stats_enable(void);
-/* An empty sendto program on a cgroup: the cost bpf_stats itself adds. */
+/* Programs that only allow, on the hooks vipc decides connect and sendto
+ * at, attached to a cgroup: the cost any program there has (the floor).
+ */
 struct b_floor {
-	int prog, cg;
-	enum bpf_attach_type type;
+	int prog[2], cg;
+	enum bpf_attach_type type[2];
 };
 int b_floor_attach(struct b_floor *f, const char *rel);
-double b_floor_detach(struct b_floor *f);
+void b_floor_detach(struct b_floor *f);
 
 /* events: drain the ring buffer while would-denies flow. */
 int b_events_start(void);
@@ -201,7 +206,6 @@ struct b_results {
 	struct b_samples work[C__COUNT][W__COUNT];
 	struct b_samples csw[C__COUNT][W__COUNT]; /* client context switches per op */
 	struct b_samples hook[C__COUNT][W__COUNT]; /* ns per hook run (bpf_stats) */
-	struct b_samples floor;			   /* ns per run of an empty program */
 	long events[C__COUNT];		 /* ring buffer records read (audit modes) */
 	struct b_samples sweep_base[2];	 /* connect µs, sendto k/s without vipc */
 	struct b_samples sweep[B_NR_SWEEP][2];

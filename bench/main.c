@@ -1,12 +1,13 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
-/* vipc-bench: binding at mkdir and cgroup churn (bind.c); then the six
+/* vipc-bench: binding at mkdir and cgroup churn (bind.c); then the ten
  * configurations run interleaved (one sample of every workload per
  * configuration per round, the order rotating each round), then the cost
  * against table size and against 10,000 bound cgroups, then the policy
  * operations; prints one table and writes CSV and a plot. --binding runs
  * only the bindings' measurements (mkdir, churn, many bound). --quick runs
- * only the comparison, on connect and sendto, without vipc 1M grants, socat
- * and Landlock, and only prints its table (for the VM harness, where
+ * only the comparison of baseline, the floor (empty programs) and vipc with
+ * a granted caller and with one in no container, on connect and sendto, and
+ * only prints its table (for the VM harness, where
  * vipc-loader takes the backend from VIPC_BACKEND). --cpu and --sched batch
  * put the bench and all it forks on one CPU and under SCHED_BATCH (no
  * wake-up preemption), so client and server take turns the same way with
@@ -28,13 +29,15 @@
 #include "registry.h"
 
 const char *const b_config_names[C__COUNT] = {
-	"baseline",	  "vipc",	  "vipc no counters", "vipc 1M grants",
-	"vipc audit",	  "audit, all events", "socat broker",	   "landlock scope",
+	"baseline",	    "empty programs", "vipc",	       "vipc, no container",
+	"vipc no counters", "vipc 1M grants", "vipc audit",    "audit, all events",
+	"socat broker",	    "landlock scope",
 };
 
 /* The configurations as --configs names them. */
 static const char *const config_keys[C__COUNT] = {
-	"baseline", "vipc", "nocount", "vipc-1m", "audit", "audit-all", "socat", "landlock",
+	"baseline", "empty",   "vipc",	    "unlisted", "nocount",
+	"vipc-1m",  "audit",   "audit-all", "socat",    "landlock",
 };
 
 /* Table sizes of the scaling sweep (grants; endpoints a tenth of them). */
@@ -60,6 +63,7 @@ static struct {
 	  .cpu = -1, .policy = SCHED_OTHER, .stats_fd = -1 };
 
 static struct b_results res;
+static struct b_floor floor_progs = { .prog = { -1, -1 }, .cg = -1 };
 
 /* What a worker sends back: per workload, the figure and the client's
  * context switches per op.
@@ -79,6 +83,7 @@ static void cleanup(void)
 	if (opt.worker > 0)
 		kill(opt.worker, SIGKILL);
 	b_events_stop();
+	b_floor_detach(&floor_progs);
 	b_vipc_unload(opt.loader);
 	b_cgroup_remove(B_CGROUP);
 	if (opt.dir[0]) {
@@ -100,7 +105,13 @@ static void on_signal(int sig)
 /* Does configuration @c run with vipc loaded? */
 static bool has_vipc(enum b_config c)
 {
-	return c != C_BASELINE && c != C_SOCAT && c != C_LANDLOCK;
+	return c != C_BASELINE && c != C_EMPTY && c != C_SOCAT && c != C_LANDLOCK;
+}
+
+/* Does a program run at the connect and sendto hooks under @c? */
+static bool has_hooks(enum b_config c)
+{
+	return has_vipc(c) || c == C_EMPTY;
 }
 
 static bool is_audit(enum b_config c)
@@ -127,13 +138,17 @@ static int prepare(enum b_config c, size_t grants)
 	struct b_spec s;
 	int err;
 
+	b_floor_detach(&floor_progs);
 	if (!has_vipc(c))
-		return b_vipc_unload(opt.loader);
+		return b_vipc_unload(opt.loader) ?:
+		       c == C_EMPTY ? b_floor_attach(&floor_progs, B_CGROUP "/client") : 0;
 	err = load_for(c);
 	if (err)
 		return err;
 	s = b_spec_for(&opt.addrs, c == C_VIPC_1M ? 1000000 : grants, is_audit(c));
 	s.every_event = c == C_AUDIT_ALL;
+	s.unlisted = c == C_UNLISTED;
+	s.granted = s.granted && !s.unlisted;
 	err = b_apply(&s);
 	if (!err && is_audit(c))
 		err = b_events_start();
@@ -222,30 +237,6 @@ static int sample_hooks(enum b_config c)
 	return 0;
 }
 
-/* Without vipc, the sendto workloads under an empty program: its ns per run. */
-static int sample_floor(void)
-{
-	unsigned mask = opt.work & (1u << W_DGRAM_PATH | 1u << W_DGRAM_ABS);
-	struct b_floor fl;
-	struct figures f;
-	double hook, ns;
-	int err;
-
-	err = prepare(C_BASELINE, 0);
-	if (err)
-		return err;
-	err = b_floor_attach(&fl, B_CGROUP "/client");
-	if (err) {
-		fprintf(stderr, "bench: no floor (empty sendto program): %s\n", strerror(-err));
-		return 0;
-	}
-	err = sample(C_BASELINE, mask, &f, &hook);
-	ns = b_floor_detach(&fl);
-	if (!err && ns > 0)
-		b_samples_add(&res.floor, ns);
-	return err;
-}
-
 /* One round over the configurations in rotated order: the figures of
  * each into res (@timed), or only the hooks' ns per run of each vipc one.
  */
@@ -259,7 +250,7 @@ static int run_round(int r, bool timed)
 
 	for (k = 0; k < C__COUNT; k++) {
 		c = (k + r) % C__COUNT;
-		if (!(opt.configs & (1u << c)) || (!timed && !has_vipc(c)))
+		if (!(opt.configs & (1u << c)) || (!timed && !has_hooks(c)))
 			continue;
 		err = prepare(c, 10) ?: timed ? sample(c, opt.work, &f, &hook) : sample_hooks(c);
 		if (err) {
@@ -294,7 +285,7 @@ static int run_main(void)
 	for (r = 0; r < opt.rounds && !err; r++) {
 		fprintf(stderr, "bench: hook cost round %d/%d (kernel.bpf_stats_enabled)\n", r + 1,
 			opt.rounds);
-		err = run_round(r, false) ?: sample_floor();
+		err = run_round(r, false);
 	}
 	return err;
 }
@@ -494,9 +485,13 @@ static int parse_args(int argc, char **argv)
 		if (err)
 			return err;
 	}
-	/* --quick: baseline and vipc on connect and sendto, unless --configs says. */
+	/* --quick: baseline, the floor, and vipc with a granted caller and one
+	 * in no container, on connect and sendto, unless --configs says.
+	 */
 	if (!opt.configs)
-		opt.configs = opt.quick ? 1u << C_BASELINE | 1u << C_VIPC : (1u << C__COUNT) - 1;
+		opt.configs = opt.quick ? 1u << C_BASELINE | 1u << C_EMPTY | 1u << C_VIPC |
+						  1u << C_UNLISTED :
+					  (1u << C__COUNT) - 1;
 	opt.work = opt.quick ? B_HOOKED_WORK : (1u << W__COUNT) - 1;
 	res.rounds = opt.rounds;
 	res.cpu = opt.cpu;
@@ -546,8 +541,8 @@ int main(int argc, char **argv)
 		return b_ops_main(argc - 1, argv + 1);
 	if (parse_args(argc, argv)) {
 		fprintf(stderr, "usage: vipc-bench [--loader PATH] [--out DIR] [--rounds N] [--budget MS]\n"
-				"                  [--quick | --binding] [--configs baseline,vipc,nocount,vipc-1m,\n"
-				"                   audit,audit-all,socat,landlock]\n"
+				"                  [--quick | --binding] [--configs baseline,empty,vipc,unlisted,\n"
+				"                   nocount,vipc-1m,audit,audit-all,socat,landlock]\n"
 				"                  [--cpu N] [--sched batch|other]\n");
 		return 2;
 	}

@@ -131,7 +131,7 @@ int b_ops_main(int argc, char **argv)
 	entries = n;
 	err = !strcmp(argv[1], "parse") ? op_parse(n, &secs) : op_state(argv[1], n, &secs, &entries);
 	if (err) {
-		fprintf(stderr, "bench: op %s: %s\n", argv[1], vipc_err_take(err, msg, sizeof(msg)));
+		fprintf(stderr, "bench: op %s: %s\n", argv[1], vipc_err_take(NULL, err, msg, sizeof(msg)));
 		return 1;
 	}
 	getrusage(RUSAGE_SELF, &ru);

@@ -218,14 +218,14 @@ static void print_workloads(const struct b_results *r)
 	print_rows(r, r->work, ~0u, 2, true);
 }
 
-/* Extra time per op against the baseline (the median of per-round pairs),
- * then the hooks' own run time, each workload measured alone.
- */
-static void print_overheads(const struct b_results *r)
+/* Extra time per op against @base (the median of per-round pairs). */
+static void print_overhead_table(const struct b_results *r, enum b_config base, const char *title)
 {
 	int c, w;
 
-	print_header(r, "extra time per op vs baseline  ");
+	if (!config_ran(r, base))
+		return;
+	print_header(r, title);
 	for (w = 0; w < W__COUNT; w++) {
 		if (!work_ran(r, w))
 			continue;
@@ -233,20 +233,24 @@ static void print_overheads(const struct b_results *r)
 		for (c = 0; c < C__COUNT; c++)
 			if (!config_ran(r, c))
 				continue;
-			else if (r->work[c][w].n && c != C_BASELINE)
-				out(" %21.1f%%", work_overhead(r, c, C_BASELINE, w));
+			else if (r->work[c][w].n && r->work[base][w].n && c != (int)base)
+				out(" %21.1f%%", work_overhead(r, c, base, w));
 			else
 				out(" %22s", "-");
 		out("\n");
 	}
 	out("\n");
-	print_header(r, "vipc hooks, ns per run          ");
+}
+
+/* Extra time per op against no program and against the floor (programs
+ * that only allow), then the hooks' own run time, each workload alone.
+ */
+static void print_overheads(const struct b_results *r)
+{
+	print_overhead_table(r, C_BASELINE, "extra time per op vs baseline  ");
+	print_overhead_table(r, C_EMPTY, "extra time vs empty programs   ");
+	print_header(r, "hooks, ns per run              ");
 	print_rows(r, r->hook, B_HOOKED_WORK, 0, false);
-	if (r->floor.n) {
-		out("%-31s", "an empty program (the floor)");
-		print_cell(&r->floor, 0);
-		out("\n\n");
-	}
 }
 
 /* Median over rounds of @a less @b in the same round. */
@@ -398,7 +402,7 @@ static double ratio(const struct b_results *r, enum b_work w, bool rate)
 	return rate ? v / s : v / s;
 }
 
-/* The vipc hooks' run time above the floor (what measuring it adds) as a
+/* The vipc hooks' run time above the floor (empty programs) as a
  * share of a baseline op, the worse of @a and @b, in percent: a cost that
  * wall-clock noise cannot hide or inflate.
  */
@@ -410,9 +414,33 @@ static double hook_share(const struct b_results *r, enum b_work a, enum b_work b
 
 	for (i = 0; i < 2; i++) {
 		base = b_work_ns_per_op(w[i], b_median(&r->work[C_BASELINE][w[i]]));
-		share = b_median(&r->hook[C_VIPC][w[i]]) - b_median(&r->floor);
+		share = paired_diff(&r->hook[C_VIPC][w[i]], &r->hook[C_EMPTY][w[i]]);
 		share = base > 0 ? 100 * share / base : 0;
 		most = share > most ? share : most;
+	}
+	return most;
+}
+
+/* The most @c's hook runs above the floor's, ns, over workloads @a and @b. */
+static double above_floor(const struct b_results *r, enum b_config c, enum b_work a, enum b_work b)
+{
+	double x = paired_diff(&r->hook[c][a], &r->hook[C_EMPTY][a]);
+	double y = paired_diff(&r->hook[c][b], &r->hook[C_EMPTY][b]);
+
+	return x > y ? x : y;
+}
+
+/* The most @c adds to an op over the floor configuration, any workload. */
+static double worst_over_floor(const struct b_results *r, enum b_config c)
+{
+	double most = 0, v;
+	int w;
+
+	for (w = 0; w < W__COUNT; w++) {
+		if (!r->work[c][w].n || !r->work[C_EMPTY][w].n)
+			continue;
+		v = work_overhead(r, c, C_EMPTY, w);
+		most = v > most ? v : most;
 	}
 	return most;
 }
@@ -469,6 +497,12 @@ static void print_targets(const struct b_results *r)
 	target("audit vs enforce: sendto time per op", worst(r, C_AUDIT, C_VIPC, W_DGRAM_PATH, W_DGRAM_ABS), "%", 10, true);
 	target("audit vs enforce: hook above enforce's, share of an op", audit_hook_share(r), "%", 10, true);
 	target("decision counters: ns added to a hook run", counter_cost(r), " ns", 10, true);
+	target("connect hook above the floor, granted caller", above_floor(r, C_VIPC, W_CONNECT_PATH, W_CONNECT_ABS), " ns", 150, true);
+	target("connect hook above the floor, caller in no container", above_floor(r, C_UNLISTED, W_CONNECT_PATH, W_CONNECT_ABS), " ns", 150, true);
+	target("sendto hook above the floor, granted caller", above_floor(r, C_VIPC, W_DGRAM_PATH, W_DGRAM_ABS), " ns", 50, true);
+	target("sendto hook above the floor, caller in no container", above_floor(r, C_UNLISTED, W_DGRAM_PATH, W_DGRAM_ABS), " ns", 50, true);
+	target("every workload vs empty programs, granted caller", worst_over_floor(r, C_VIPC), "%", 3, true);
+	target("every workload vs empty programs, caller in no container", worst_over_floor(r, C_UNLISTED), "%", 3, true);
 	target("1M grants vs 10: connect time per op", worst(r, C_VIPC_1M, C_VIPC, W_CONNECT_PATH, W_CONNECT_ABS), "%", 5, true);
 	target("1M grants vs 10: sendto time per op", worst(r, C_VIPC_1M, C_VIPC, W_DGRAM_PATH, W_DGRAM_ABS), "%", 5, true);
 	target("1M grants vs 10: hook ns per run (sweep)", sweep_hook_growth(r), "%", 5, true);

@@ -160,11 +160,13 @@ static void add_container(struct vipc_policy *p, const char *name, __u64 cgid, b
 }
 
 static void add_endpoint(struct vipc_policy *p, const char *name, const char *owner,
-			 const char *addr)
+			 const char *addr, enum vipc_others others)
 {
 	struct vipc_policy_endpoint *e = &p->endpoints[p->nr_endpoints++];
 
 	snprintf(e->name, sizeof(e->name), "%s", name);
+	e->others = others;
+	e->others_set = true;
 	snprintf(e->owner, sizeof(e->owner), "%s", owner);
 	vipc_addr_parse(addr, &e->kind, e->addr, &e->len);
 }
@@ -178,21 +180,23 @@ static void add_grant(struct vipc_policy *p, const char *container, const char *
 	g->perms = VIPC_PERM_CONNECT | VIPC_PERM_SEND;
 }
 
-/* The bench's client and server and its four sockets. */
+/* The bench's client (unless unlisted) and server and its four sockets. */
 static void add_bench(struct vipc_policy *p, const struct b_spec *s)
 {
 	const char *names[] = { "stream-path", "stream-abs", "dgram-path", "dgram-abs" };
 	char addr[4][128];
 	int i;
 
-	add_container(p, "client", b_cgroup_id(B_CGROUP "/client"), s->audit);
+	if (!s->unlisted)
+		add_container(p, "client", b_cgroup_id(B_CGROUP "/client"), s->audit);
 	add_container(p, "server", b_cgroup_id(B_CGROUP "/server"), false);
 	snprintf(addr[0], sizeof(addr[0]), "%s", s->addrs->stream_path);
 	snprintf(addr[1], sizeof(addr[1]), "@%s", s->addrs->stream_abs);
 	snprintf(addr[2], sizeof(addr[2]), "%s", s->addrs->dgram_path);
 	snprintf(addr[3], sizeof(addr[3]), "@%s", s->addrs->dgram_abs);
 	for (i = 0; i < 4; i++) {
-		add_endpoint(p, names[i], "server", addr[i]);
+		add_endpoint(p, names[i], "server", addr[i],
+			     s->unlisted ? VIPC_OTHERS_ALLOW : VIPC_OTHERS_DENY);
 		if (s->granted)
 			add_grant(p, "client", names[i]);
 	}
@@ -256,7 +260,7 @@ struct vipc_policy *b_policy(const struct b_spec *s)
 		snprintf(a, sizeof(a), "e%zu", i);
 		snprintf(b, sizeof(b), "f%zu", i % s->fill_containers);
 		snprintf(addr, sizeof(addr), "/vipc-bench/fill/%zu.sock", i);
-		add_endpoint(p, a, b, addr);
+		add_endpoint(p, a, b, addr, VIPC_OTHERS_DENY);
 	}
 	for (i = 0; i < s->fill_grants; i++) {
 		snprintf(a, sizeof(a), "f%zu", (i / s->fill_endpoints) % s->fill_containers);
@@ -283,7 +287,7 @@ int b_apply(const struct b_spec *s)
 	if (!err) {
 		err = vipc_apply(&st, p);
 		if (err)
-			fprintf(stderr, "bench: apply: %s\n", vipc_err_take(err, msg, sizeof(msg)));
+			fprintf(stderr, "bench: apply: %s\n", vipc_err_take(&st.err, err, msg, sizeof(msg)));
 		vipc_state_close(&st);
 	}
 	vipc_policy_free(p);
@@ -367,12 +371,13 @@ int b_bpf_stats_enable(void)
 	return fd < 0 ? -errno : fd; /* on while the fd stays open */
 }
 
-/* The measurement's floor: a program that does nothing (r0 = 1; exit),
- * attached as the sendto hook of cgroup @rel. What bpf_stats gives it per
- * run is the cost of measuring, which the hooks' figures carry too.
+/* The floor: programs that do nothing but allow (r0 = 1; exit), as the
+ * connect and sendto hooks of cgroup @rel. What bpf_stats gives them per
+ * run is the cost any program at those hooks has, measuring included.
  */
 int b_floor_attach(struct b_floor *f, const char *rel)
 {
+	static const char *const sec[2] = { "cgroup/connect_unix", "cgroup/sendmsg_unix" };
 	const struct bpf_insn prog[] = {
 		{ .code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = BPF_REG_0, .imm = 1 },
 		{ .code = BPF_JMP | BPF_EXIT },
@@ -380,40 +385,43 @@ int b_floor_attach(struct b_floor *f, const char *rel)
 	LIBBPF_OPTS(bpf_prog_load_opts, opts);
 	enum bpf_prog_type type;
 	char path[PATH_MAX + 64];
-	int err;
+	int i, err = 0;
 
-	f->prog = f->cg = -1;
-	if (libbpf_prog_type_by_name("cgroup/sendmsg_unix", &type, &f->type))
-		return -EOPNOTSUPP;
-	opts.expected_attach_type = f->type;
+	f->prog[0] = f->prog[1] = -1;
 	snprintf(path, sizeof(path), "%s/%s", b_cgroot(), rel);
-	f->prog = bpf_prog_load(type, "vipc_floor", "GPL", prog, 2, &opts);
-	if (f->prog >= 0)
-		f->cg = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (f->cg >= 0 && !bpf_prog_attach(f->prog, f->cg, f->type, BPF_F_ALLOW_MULTI))
-		return 0;
-	err = -errno;
-	b_floor_detach(f);
+	f->cg = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (f->cg < 0)
+		return -errno;
+	for (i = 0; i < 2 && !err; i++) {
+		if (libbpf_prog_type_by_name(sec[i], &type, &f->type[i])) {
+			err = -EOPNOTSUPP;
+			break;
+		}
+		opts.expected_attach_type = f->type[i];
+		f->prog[i] = bpf_prog_load(type, "vipc_floor", "GPL", prog, 2, &opts);
+		if (f->prog[i] < 0 || bpf_prog_attach(f->prog[i], f->cg, f->type[i], BPF_F_ALLOW_MULTI))
+			err = -errno;
+	}
+	if (err)
+		b_floor_detach(f);
 	return err;
 }
 
-/* Detach and close the floor program: its ns per run, 0 if it never ran. */
-double b_floor_detach(struct b_floor *f)
+/* Detach and close the floor programs. */
+void b_floor_detach(struct b_floor *f)
 {
-	struct bpf_prog_info info = {};
-	__u32 len = sizeof(info);
-	double ns = 0;
+	int i;
 
-	if (f->prog >= 0 && !bpf_prog_get_info_by_fd(f->prog, &info, &len) && info.run_cnt)
-		ns = (double)info.run_time_ns / info.run_cnt;
-	if (f->prog >= 0 && f->cg >= 0)
-		bpf_prog_detach2(f->prog, f->cg, f->type);
+	for (i = 0; i < 2; i++) {
+		if (f->prog[i] >= 0 && f->cg >= 0)
+			bpf_prog_detach2(f->prog[i], f->cg, f->type[i]);
+		if (f->prog[i] >= 0)
+			close(f->prog[i]);
+		f->prog[i] = -1;
+	}
 	if (f->cg >= 0)
 		close(f->cg);
-	if (f->prog >= 0)
-		close(f->prog);
-	f->prog = f->cg = -1;
-	return ns;
+	f->cg = -1;
 }
 
 static bool listed(const char *const *names, const char *name)
@@ -445,11 +453,14 @@ void b_prog_stats(const char *const *names, __u64 *ns, __u64 *cnt)
 	}
 }
 
-/* The deciding hooks' programs, by the name the kernel keeps (15 bytes). */
+/* The deciding hooks' programs (or the floor's), by the name the kernel
+ * keeps (15 bytes).
+ */
 void b_hook_stats(__u64 *ns, __u64 *cnt)
 {
 	static const char *const progs[] = { "vipc_connect_un", "vipc_sendmsg_un", "vipc_stream_con",
-					     "vipc_may_send", NULL };
+					     "vipc_may_send",	"vipc_fr_stream_", "vipc_fr_may_sen",
+					     "vipc_floor",	NULL };
 
 	b_prog_stats(progs, ns, cnt);
 }

@@ -11,6 +11,8 @@
 #include <bpf/bpf_core_read.h>
 #include "vipc.h"
 #include "vipc_decide.h"
+#include "vipc_glob.h"
+#include "vipc_name.h"
 
 #define SOCK_DGRAM 2
 #define AF_UNIX 1

@@ -21,22 +21,27 @@ extern enum vipc_log_level vipc_log_level; /* VIPC_LOG_INFO unless set */
 #define pr_info(fmt, ...) vipc_log(VIPC_LOG_INFO, fmt, ##__VA_ARGS__)
 #define pr_debug(fmt, ...) vipc_log(VIPC_LOG_DEBUG, fmt, ##__VA_ARGS__)
 
-/* Exit statuses: each error class of the registry has its own. */
-enum vipc_exit {
-	VIPC_EXIT_OK = 0,
-	VIPC_EXIT_DENIED = 1,	     /* `check`: the call would be denied; generic failure */
-	VIPC_EXIT_USAGE = 2,	     /* bad command line or bad policy: nothing applied */
-	VIPC_EXIT_NOT_FOUND = 3,     /* no such container, endpoint, channel or grant */
-	VIPC_EXIT_NOT_OWNER = 4,     /* the container does not own the endpoint */
-	VIPC_EXIT_NOT_LOADED = 5,    /* vipc is not loaded */
-	VIPC_EXIT_INCOMPATIBLE = 6,  /* a pinned instance of another ABI version */
-	VIPC_EXIT_FULL = 7,	     /* a table is full */
-	VIPC_EXIT_EXISTS = 8,	     /* the name is already registered */
-	VIPC_EXIT_KERNEL = 9,	     /* the kernel refused (load, attach, map update) */
-	VIPC_EXIT_NO_MEMORY = 10,    /* out of memory */
-	VIPC_EXIT_NO_CGROUP2 = 11,   /* no cgroup2 mount found, or --cgroup-root is not one */
-	VIPC_EXIT_RUNNING = 12,	     /* a vipc daemon already runs (the pidfile is held) */
-	VIPC_EXIT_NO_PRIVILEGE = 77, /* missing capabilities */
-};
+/* Exit statuses: each error class of the registry has its own. X(NAME,
+ * value, what it means) makes the enum, --help's list and the man page's.
+ */
+#define VIPC_EXITS(X)                                                                     \
+	X(OK, 0, "ok")                                                                   \
+	X(DENIED, 1, "denied (check) or other failure")                                  \
+	X(USAGE, 2, "bad usage or bad policy (nothing applied)")                         \
+	X(NOT_FOUND, 3, "no such container, endpoint, channel or grant")                 \
+	X(NOT_OWNER, 4, "not the endpoint's owner")                                      \
+	X(NOT_LOADED, 5, "vipc is not loaded")                                           \
+	X(INCOMPATIBLE, 6, "a pinned instance of another ABI version")                   \
+	X(FULL, 7, "a table is full")                                                    \
+	X(EXISTS, 8, "the name is already registered")                                  \
+	X(KERNEL, 9, "the kernel refused (load, attach, map update)")                    \
+	X(NO_MEMORY, 10, "out of memory")                                                \
+	X(NO_CGROUP2, 11, "no cgroup2 mount, or --cgroup-root is not one")               \
+	X(RUNNING, 12, "a vipc daemon already runs")                                     \
+	X(NO_PRIVILEGE, 77, "missing capabilities")
+
+#define VIPC_EXIT_ENUM(name, value, what) VIPC_EXIT_##name = value,
+enum vipc_exit { VIPC_EXITS(VIPC_EXIT_ENUM) };
+#undef VIPC_EXIT_ENUM
 
 #endif /* __VIPC_LOG_H */

@@ -5,7 +5,7 @@ the fields that matter hold: the DaemonSet runs the loader in the
 foreground with --watch-config on the ConfigMap's file and --cgroup-root
 on the host's cgroup2 root, mounts the host paths the loader needs (bpffs
 writable, the rest read-only), adds exactly the capabilities the loader
-checks for (user/state.c) and is not privileged; the ConfigMap holds
+checks for (user/core/state.c) and is not privileged; the ConfigMap holds
 examples/policy.yaml; the loader's own command line takes the args.
 Prints "kubernetes: N passed, N failed" and exits non-zero on a failure.
 """
@@ -43,8 +43,8 @@ def documents():
 
 
 def loader_caps():
-    """The capabilities the loader checks for, from user/state.c."""
-    with open(os.path.join(ROOT, "user", "state.c")) as f:
+    """The capabilities the loader checks for, from user/core/state.c."""
+    with open(os.path.join(ROOT, "user", "core", "state.c")) as f:
         m = re.search(r"needed_caps\[\] = \{([^}]*)\}", f.read())
     return sorted(c.strip()[len("CAP_"):] for c in m.group(1).split(","))
 

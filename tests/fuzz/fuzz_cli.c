@@ -10,6 +10,7 @@
 #include <string.h>
 #include "cli.h"
 #include "policy.h"
+#include "text.h"
 
 #define MAX_ARGS 64
 

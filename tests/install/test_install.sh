@@ -31,6 +31,10 @@ check unit_points_at_the_loader grep -qx "ExecReload=$d/sbin/vipc-loader reload 
 check systemd_analyze_verify env MANPATH="$d/share/man" \
 	systemd-analyze verify "$d/lib/systemd/system/vipc.service"
 check man_page_renders sh -c "MANWIDTH=80 man -l '$d/share/man/man8/vipc-loader.8' | grep -q 'EXIT STATUS'"
+# The installed page is the command table's: each command help lists is in it.
+check man_page_has_every_command sh -c "MANWIDTH=200 man -l '$d/share/man/man8/vipc-loader.8' >'$d/man.txt' &&
+	'$d/sbin/vipc-loader' help | sed -n 's/^  \\([a-z]\\+\\).*/\\1/p' | sort -u |
+	while read -r c; do grep -q \"^ *\$c\\b\" '$d/man.txt' || { echo \"no \$c\"; exit 1; }; done"
 check version "$d/sbin/vipc-loader" --version
 echo "install: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]

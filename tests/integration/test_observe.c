@@ -408,3 +408,45 @@ Test(observe, foreground_loader_streams_then_leaves_enforcement_on)
 	cr_assert_eq(h_spawn_stop(pid), 0, "Ctrl-C exits cleanly");
 	cr_assert_eq(s_probe(sc.bad, "connect", S_SOCK, NULL), EPERM, "still enforced");
 }
+
+/* The one JSON document among the lines of v_out (stderr's text around it),
+ * checked to be {"error": @msg..., "exit": @status}.
+ */
+static void expect_error_doc(int status, const char *msg)
+{
+	char line[4096], *p = v_out[0] == '{' ? v_out : strstr(v_out, "\n{");
+	json_object *doc, *v;
+
+	cr_assert_not_null(p, "no JSON document: %s", v_out);
+	snprintf(line, sizeof(line), "%s", p + (*p == '\n'));
+	doc = parse_line(line);
+	cr_assert(json_object_object_get_ex(doc, "exit", &v), "%s", line);
+	cr_expect_eq(json_object_get_int(v), status, "%s", line);
+	cr_assert(json_object_object_get_ex(doc, "error", &v), "%s", line);
+	cr_expect(!strncmp(json_object_get_string(v), msg, strlen(msg)), "%s", line);
+	json_object_put(doc);
+}
+
+/* Under --json every failure is a document on stdout, with its exit status:
+ * bad usage, a name not registered, too few events, vipc not loaded; a
+ * denied check prints its decision and no error.
+ */
+Test(observe, every_failure_under_json_is_a_json_document)
+{
+	s_start(S_POLICY, 0);
+	cr_assert_eq(v_loader("grant", "cli", "sock", "--json", NULL), VIPC_EXIT_USAGE, "%s", v_out);
+	expect_error_doc(VIPC_EXIT_USAGE, "grant does not take --json");
+	cr_assert_eq(v_loader("check", "nobody", "sock", "connect", "--json", NULL),
+		     VIPC_EXIT_NOT_FOUND, "%s", v_out);
+	expect_error_doc(VIPC_EXIT_NOT_FOUND, "check: ");
+	cr_assert_eq(v_loader("events", "--json", "--count", "1", "--timeout", "1", NULL),
+		     VIPC_EXIT_DENIED, "%s", v_out);
+	expect_error_doc(VIPC_EXIT_DENIED, "events: fewer than 1 events within 1 s");
+	cr_assert_eq(v_loader("check", "bad", "sock", "connect", "--json", NULL), VIPC_EXIT_DENIED,
+		     "%s", v_out);
+	cr_expect(!strstr(v_out, "\"error\""), "a decision, not an error: %s", v_out);
+	cr_expect(strstr(v_out, "\"allowed\":false"), "%s", v_out);
+	v_unload();
+	cr_assert_eq(v_loader("status", "--json", NULL), VIPC_EXIT_NOT_LOADED, "%s", v_out);
+	expect_error_doc(VIPC_EXIT_NOT_LOADED, "vipc is not loaded");
+}

@@ -183,13 +183,13 @@ Test(registry, each_failure_is_reported_with_its_own_message)
 	 */
 	cr_assert_eq(vipc_state_open(&st, false), 0);
 	cr_assert_eq(vipc_check(&st, "cli", "nosuch", VIPC_PERM_CONNECT, &reason, &allowed), 0);
-	cr_assert_str_eq(vipc_err_take(-ENOENT, msg, sizeof(msg)), strerror(ENOENT));
+	cr_assert_str_eq(vipc_err_take(&st.err, -ENOENT, msg, sizeof(msg)), strerror(ENOENT));
 	cr_assert_eq(vipc_grant_set(&st, "nosuch", "sock", VIPC_PERM_CONNECT), -ENOENT);
 	err = vipc_map_visit(-1, 0, NULL, NULL);
 	cr_assert_lt(err, 0);
-	cr_assert_str_eq(vipc_err_take(err, msg, sizeof(msg)), strerror(-err));
+	cr_assert_str_eq(vipc_err_take(&st.err, err, msg, sizeof(msg)), strerror(-err));
 	cr_assert_eq(vipc_grant_set(&st, "cli", "nosuch", VIPC_PERM_CONNECT), -ENOENT);
-	cr_assert_str_eq(vipc_err_take(-ENOENT, msg, sizeof(msg)), "no endpoint nosuch");
+	cr_assert_str_eq(vipc_err_take(&st.err, -ENOENT, msg, sizeof(msg)), "no endpoint nosuch");
 	vipc_state_close(&st);
 }
 

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
-/* The runtime resolver (user/runtime.h) on real engines: Docker, Podman and
+/* The runtime resolver (user/policy/runtime.h) on real engines: Docker, Podman and
  * containerd started for this suite by scripts/engines.sh (own state under
  * $VIPC_ENGINES_DIR, stopped and removed when the suite ends), a container
  * of each found by its init's /proc/PID/cgroup and resolved to its runtime,

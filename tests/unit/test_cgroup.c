@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
-/* Finding the cgroup2 mount (user/cgroup.h): mountinfo lines split and
+/* Finding the cgroup2 mount (user/policy/cgroup.h): mountinfo lines split and
  * unescaped (a fixture file of a host with cgroup2 in odd places), the first
  * whole cgroup2 mount picked, and --cgroup-root checked on this machine.
  */

@@ -267,3 +267,89 @@ Test(cli, top_takes_interval_count_and_json_only)
 	REFUSES("vipc: top does not take --watch", "top", "--watch", "1");
 	REFUSES("vipc: top does not take --timeout", "top", "--timeout", "1");
 }
+
+Test(cli, each_row_counts_its_words)
+{
+	struct vipc_cli o;
+
+	REFUSES("vipc: usage: vipc-loader grant CONTAINER ENDPOINT PERMS", "grant", "a", "b");
+	REFUSES("vipc: usage: vipc-loader status", "status", "extra");
+	REFUSES("vipc: usage: vipc-loader reload -c FILE", "reload");
+	REFUSES("vipc: usage: vipc-loader revoke --endpoint ENDPOINT | vipc-loader revoke "
+		"CONTAINER ENDPOINT", "revoke", "a");
+	REFUSES("vipc: usage: vipc-loader revoke --endpoint ENDPOINT | vipc-loader revoke "
+		"CONTAINER ENDPOINT", "revoke", "a", "b", "--endpoint", "e");
+	REFUSES("vipc: usage: vipc-loader container add NAME | vipc-loader container rm NAME | "
+		"vipc-loader container ls", "container", "mv", "a");
+	REFUSES("vipc: container add needs exactly one of --cgroup and --pid", "container", "add",
+		"x");
+	REFUSES("vipc: container add needs exactly one of --cgroup and --pid", "container", "add",
+		"x", "--pid", "1", "--cgroup", "a");
+	REFUSES("vipc: metrics needs exactly one of --listen and --textfile", "metrics");
+	cr_assert_eq(parse(&o, "revoke", "--endpoint", "e", NULL), 0, "%s", err_text);
+	cr_assert_str_eq(o.verb->args, "--endpoint ENDPOINT");
+	cr_assert_eq(parse(&o, "check", "--cgroup", "a", "e", "send", NULL), 0, "%s", err_text);
+	cr_assert_eq(o.verb->nargs, 2);
+	cr_assert_eq(parse(&o, "endpoint", "rm", "e", "o", NULL), 0, "%s", err_text);
+	cr_assert_str_eq(o.verb->sub, "rm");
+}
+
+/* Every row runs something, and its command's enum matches its word. */
+Test(cli, every_row_has_a_function)
+{
+	enum vipc_cmd cmd;
+	size_t i;
+
+	for (i = 0; i < vipc_nr_verbs; i++) {
+		cr_expect(!vipc_verbs[i].fn != !vipc_verbs[i].edit, "row %zu: fn or edit", i);
+		cr_expect(vipc_verbs[i].help && *vipc_verbs[i].help, "row %zu: help", i);
+	}
+	for (cmd = VIPC_CMD_LOAD; cmd < VIPC_NR_CMDS; cmd++) {
+		for (i = 0; i < vipc_nr_verbs && vipc_verbs[i].cmd != cmd; i++)
+			;
+		cr_expect_lt(i, vipc_nr_verbs, "command %d has a row", cmd);
+	}
+}
+
+/* "\fB\-\-NAME\fR", dashes escaped, as the man page shows option NAME. */
+static void troff_opt(const char *name, char *out, size_t size)
+{
+	size_t off = snprintf(out, size, "\\fB\\-\\-");
+
+	for (; *name && off + 3 < size; name++)
+		off += snprintf(out + off, size - off, *name == '-' ? "\\-" : "%c", *name);
+	snprintf(out + off, size - off, "\\fR");
+}
+
+/* --help and the man page come from the tables: every command and option. */
+Test(cli, help_and_man_page_show_every_command_and_option)
+{
+	char *help = NULL, *man = NULL, want[128];
+	size_t hlen = 0, mlen = 0, i;
+	FILE *h = open_memstream(&help, &hlen), *m = open_memstream(&man, &mlen);
+	FILE *in = fopen("deploy/vipc-loader.8.in", "re");
+
+	cr_assert(h && m && in, "run from the source tree");
+	vipc_cli_usage(h);
+	cr_assert_eq(vipc_cli_man(in, m), 0);
+	fclose(in);
+	fclose(h);
+	fclose(m);
+	for (i = 0; i < VIPC_OPT__COUNT; i++) {
+		snprintf(want, sizeof(want), "--%s", vipc_options[i].name);
+		cr_expect(strstr(help, want), "help: %s", want);
+		troff_opt(vipc_options[i].name, want, sizeof(want));
+		cr_expect(strstr(man, want), "man: %s", want);
+	}
+	for (i = 1; i < vipc_nr_verbs; i++) {
+		snprintf(want, sizeof(want), "\n.B %s", vipc_verbs[i].name);
+		cr_expect(strstr(man, want), "man: %s", want);
+		snprintf(want, sizeof(want), "\n  %s", vipc_verbs[i].name);
+		cr_expect(strstr(help, want), "help: %s", want);
+	}
+	cr_expect(strstr(man, ".SH EXIT STATUS\n.TP\n.B 0\nOk.\n"), "man: exit statuses");
+	cr_expect(!strstr(man, "@COMMANDS@") && !strstr(man, "@OPTIONS@") &&
+		  !strstr(man, "@EXIT_STATUS@"), "man: every marker replaced");
+	free(help);
+	free(man);
+}

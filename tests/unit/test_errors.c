@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /* Errors keep their own message and status: a registry failure's message
- * is given for that error only and once, and the policy parser under a
+ * is given for that error only, once, and by the instance it failed on, and the policy parser under a
  * failing allocator says out of memory (-ENOMEM), never a bad policy.
  * Linked with --wrap=malloc,calloc: allocation N of a parse can fail.
  */
@@ -39,31 +39,47 @@ void *__wrap_calloc(size_t n, size_t size)
 
 Test(record, message_goes_with_its_error_only)
 {
+	struct vipc_state st = {};
 	char msg[256];
 
-	cr_assert_eq(vipc_check_label("container", ""), -EINVAL);
-	cr_assert_str_eq(vipc_err_take(-EBADF, msg, sizeof(msg)), strerror(EBADF),
+	cr_assert_eq(vipc_check_label(&st, "container", ""), -EINVAL);
+	cr_assert_str_eq(vipc_err_take(&st.err, -EBADF, msg, sizeof(msg)), strerror(EBADF),
 			 "an unrelated failure shows its own errno, not the stale message");
 }
 
 Test(record, message_is_taken_once)
 {
+	struct vipc_state st = {};
 	char msg[256];
 
-	cr_assert_eq(vipc_check_label("channel", ""), -EINVAL);
-	cr_assert(strstr(vipc_err_take(-EINVAL, msg, sizeof(msg)), "channel name must be"), "%s",
-		  msg);
-	cr_assert_str_eq(vipc_err_take(-EINVAL, msg, sizeof(msg)), strerror(EINVAL),
+	cr_assert_eq(vipc_check_label(&st, "channel", ""), -EINVAL);
+	cr_assert(strstr(vipc_err_take(&st.err, -EINVAL, msg, sizeof(msg)), "channel name must be"),
+		  "%s", msg);
+	cr_assert_str_eq(vipc_err_take(&st.err, -EINVAL, msg, sizeof(msg)), strerror(EINVAL),
 			 "a later -EINVAL of another cause");
 }
 
 Test(record, latest_failure_wins)
 {
+	struct vipc_state st = {};
 	char msg[256];
 
-	cr_assert_eq(vipc_check_label("container", ""), -EINVAL);
-	cr_assert_eq(vipc_fail(-ENOENT, "no container x"), -ENOENT);
-	cr_assert_str_eq(vipc_err_take(-ENOENT, msg, sizeof(msg)), "no container x");
+	cr_assert_eq(vipc_check_label(&st, "container", ""), -EINVAL);
+	cr_assert_eq(vipc_fail(&st.err, -ENOENT, "no container x"), -ENOENT);
+	cr_assert_str_eq(vipc_err_take(&st.err, -ENOENT, msg, sizeof(msg)), "no container x");
+}
+
+/* Nothing is kept process-wide: one instance's failure is not another's. */
+Test(record, each_instance_keeps_its_own)
+{
+	struct vipc_state a = {}, b = {};
+	char msg[256];
+
+	cr_assert_eq(vipc_check_label(&a, "endpoint", ""), -EINVAL);
+	cr_assert_str_eq(vipc_err_take(&b.err, -EINVAL, msg, sizeof(msg)), strerror(EINVAL));
+	cr_assert(strstr(vipc_err_take(&a.err, -EINVAL, msg, sizeof(msg)), "endpoint name must be"),
+		  "%s", msg);
+	cr_assert_str_eq(vipc_err_take(NULL, -ENOENT, msg, sizeof(msg)), strerror(ENOENT));
 }
 
 Test(record, exit_status_per_error)

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /* The glob matcher the cgroup_mkdir program and the loader share
- * (vipc_glob_match in vipc_decide.h): every pattern of up to five bytes
+ * (vipc_glob_match in vipc_glob.h): every pattern of up to five bytes
  * over {a, b, ?, *} with at most one '*' against every name of up to six
  * bytes over {a, b}, compared with fnmatch(3); names at an offset inside a
  * path as the kernel passes them; the longest names; and the prefix hash
@@ -10,7 +10,8 @@
 #include <fnmatch.h>
 #include <linux/types.h>
 #include <string.h>
-#include "vipc_decide.h"
+#include "vipc_glob.h"
+#include "vipc_name.h"
 
 /* Every string of exactly @len bytes over @alpha (@k letters), as number @n. */
 static void nth_string(char *out, const char *alpha, unsigned k, unsigned len, unsigned n)

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /* The one escaper (vipc_bytes_format) and the one JSON writer
- * (user/jsonout.h): hostile comm, socket names and labels stay inside their
+ * (user/out/jsonout.h): hostile comm, socket names and labels stay inside their
  * string, round-trip exactly through the text and the _hex member, and the
  * statistics keep their "field":N shape.
  */

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
-/* The normal form of pathnames that every backend compares (vipc_decide.h,
+/* The normal form of pathnames that every backend compares (vipc_name.h,
  * shared with the BPF side): each spelling the kernel's lookup makes
  * equivalent ("//", "/./", "/../", a relative name from the root, a
  * trailing "/" or "/.") gives the registered name; every name of up to
@@ -14,7 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "policy.h"
-#include "vipc_decide.h"
+#include "vipc_name.h"
 
 /* @text normalised by vipc_path_normalize into @out (a C string). */
 static __u32 normalize(const char *text, char *out)

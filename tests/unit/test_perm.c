@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
-/* The permission and address helpers of user/policy.h: permission words and
+/* The permission and address helpers of user/policy/policy.h: permission words and
  * lists in both directions, "/path" and "@abstract" addresses in both
  * directions, and the endpoint map key and name built from an address.
  */
@@ -9,7 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include "policy.h"
-#include "vipc_decide.h"
+#include "text.h"
+#include "vipc_name.h"
 
 #define PATH_MAX_LEN VIPC_NAME_MAX /* a pathname may fill sun_path */
 #define ABSTRACT_MAX_LEN (VIPC_NAME_MAX - 1) /* the leading NUL takes a byte */

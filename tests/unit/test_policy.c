@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
-/* The policy parser of user/policy.h: good policies land field by field in
+/* The policy parser of user/policy/policy.h: good policies land field by field in
  * the structs, flow and block style alike; every bad policy is refused with
  * -EINVAL, no policy, and "NAME:LINE:COL: msg" pointing at the offending
  * node; policy files that cannot be read; cgroup resolution against a fake

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
-/* Which container a cgroup is (user/runtime.h): the cgroup name patterns of
+/* Which container a cgroup is (user/policy/runtime.h): the cgroup name patterns of
  * Docker, Podman and containerd (cgroupfs and systemd drivers, CRI), and
  * the name and annotations read from fixture copies of each runtime's state
  * (tests/unit/fixtures/runtime/), half-written state included.
@@ -10,7 +10,7 @@
 #include <string.h>
 #include "binder.h"
 #include "runtime.h"
-#include "vipc_decide.h"
+#include "vipc_glob.h"
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 #define FIXTURES "tests/unit/fixtures/runtime" /* tests run from the repository root */
@@ -242,7 +242,7 @@ Test(resolve, default_roots_are_the_runtimes_usual_places)
 	cr_expect_null(def.containerd[2]);
 }
 
-/* ---- the holds (the kernel's globs) and the selectors (user/binder.c) ---- */
+/* ---- the holds (the kernel's globs) and the selectors (user/core/binder.c) ---- */
 
 /* Does one of the runtimes' holds match @path as the kernel tries them:
  * below its top, at one of its depths, its last components its glob?

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
-/* suggest (user/suggest.h): event-log lines summed per container and name,
+/* suggest (user/suggest/suggest.h): event-log lines summed per container and name,
  * suppressed counts, bad and hostile lines refused, and the policy and the
  * fragment written from the sums: merged grants that parse back, what a
  * grant cannot fix only as comments, names escaped. Callers no container

@@ -1,0 +1,145 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/* load, reload and unload: the instance and its policy.
+ */
+#include <errno.h>
+#include <string.h>
+#include "cmd.h"
+#include "daemon.h"
+#include "log.h"
+#include "registry.h"
+#include "stream.h"
+
+/* Once per policy applied: the endpoints `others: deny` closed by default. */
+static void note_closed(const struct vipc_policy *pol)
+{
+	char names[512];
+	size_t n = vipc_policy_closed_by_default(pol, names, sizeof(names));
+
+	if (n)
+		pr_info("%zu endpoint%s closed to callers no container holds (others: deny, the "
+			"default): %s; 'defaults: { others: allow }' opens them to those callers "
+			"as before 0.7\n", n, n == 1 ? "" : "s", names);
+}
+
+static int apply_file(struct vipc_state *st, const char *path)
+{
+	struct vipc_policy *pol = NULL;
+	int ret, err;
+
+	ret = vipc_read_policy(path, &pol);
+	if (ret)
+		return ret;
+	if (vipc_opt.event_rate_set)
+		pol->events_interval_ms = vipc_opt.event_rate_ms;
+	pol->rt_roots = &vipc_opt.rt_roots;
+	err = vipc_apply(st, pol);
+	ret = vipc_report(&st->err, err, path);
+	if (!ret) {
+		pr_info("policy %s applied\n", path);
+		note_closed(pol);
+	}
+	vipc_policy_free(pol);
+	return ret;
+}
+
+/* Load or adopt, then apply the policy; leaves @st open and locked. */
+int vipc_do_load(struct vipc_state *st)
+{
+	const char *path = vipc_policy_path();
+	struct vipc_policy *pol = NULL;
+	__u32 backends;
+	bool adopted;
+	int lock_fd, ret, err;
+
+	/* Phase 1: no cgroup2, a bad policy or a missing backend stops us before anything
+	 * is loaded.
+	 */
+	if ((ret = vipc_find_cgroot()) || (path && (ret = vipc_read_policy(path, &pol))))
+		return ret;
+	vipc_policy_free(pol);
+	if (vipc_pick_backends(vipc_opt.backends, &backends))
+		return VIPC_EXIT_KERNEL;
+
+	/* Phase 2: load or adopt under the lock, then open what is pinned. */
+	err = vipc_lock(&lock_fd);
+	if (!err)
+		err = vipc_load(&vipc_opt.limits, backends, vipc_cgmount.path, &adopted);
+	vipc_unlock(lock_fd);
+	if (err)
+		return err == -EPROTO ? vipc_report(NULL, err, "load") :
+					(pr_warn("load: %s\n", strerror(-err)), VIPC_EXIT_KERNEL);
+	pr_info("%s %s\n", adopted ? "adopted the instance pinned at" : "loaded and pinned at",
+		VIPC_PIN_DIR);
+	ret = vipc_open_state(st, true);
+	if (ret)
+		return ret;
+
+	/* Phase 3: the policy, or an empty registry (with --event-rate's rate). */
+	if (path)
+		return apply_file(st, path);
+	if (vipc_opt.event_rate_set &&
+	    (ret = vipc_report(&st->err, vipc_events_rate_set(st, vipc_opt.event_rate_ms),
+			       "--event-rate")))
+		return ret;
+	if (!adopted)
+		pr_info("no policy given and no %s: starting with an empty registry\n",
+			VIPC_DEFAULT_POLICY);
+	return 0;
+}
+
+int cmd_load(char **argv)
+{
+	struct vipc_state st;
+	int ret;
+
+	(void)argv;
+	ret = vipc_do_load(&st);
+	if (!ret)
+		vipc_state_close(&st);
+	return ret;
+}
+
+/* Apply @path as `reload -c FILE` does: under the lock, whole or not at all. */
+int vipc_reload_file(const char *path)
+{
+	struct vipc_state st;
+	int ret;
+
+	ret = vipc_open_state(&st, true);
+	if (ret)
+		return ret;
+	ret = apply_file(&st, path);
+	vipc_state_close(&st);
+	return ret;
+}
+
+int cmd_reload(char **argv)
+{
+	(void)argv;
+	return vipc_reload_file(vipc_opt.config);
+}
+
+int cmd_unload(char **argv)
+{
+	struct vipc_err e = {};
+	pid_t pid;
+	int err;
+
+	(void)argv;
+	/* Phase 1: the daemon first, so nothing reads or binds while it goes. */
+	err = vipc_daemon_stop(5000, &pid, &e);
+	if (err)
+		return vipc_report(&e, err, "stopping the daemon");
+	if (pid)
+		pr_info("stopped the vipc daemon (pid %d)\n", (int)pid);
+	/* Phase 2: every pin and link. */
+	err = vipc_unload();
+	if (err == -ENOENT) {
+		pr_warn("vipc is not loaded\n");
+		return VIPC_EXIT_NOT_LOADED;
+	}
+	if (err)
+		return vipc_report(NULL, err, "unload");
+	pr_info("unloaded: every pin and link under %s removed\n", VIPC_PIN_DIR);
+	return 0;
+}

@@ -1,0 +1,48 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/* Untrusted bytes as text (text.h). */
+#include <stdbool.h>
+#include <stdio.h>
+#include <string.h>
+#include "text.h"
+#include "vipc.h"
+
+void vipc_bytes_format(const void *bytes, size_t len, char *buf, size_t size)
+{
+	const unsigned char *b = bytes;
+	size_t i, off = 0;
+
+	if (!size)
+		return;
+	/* Whole characters only: a cut never leaves half an escape. */
+	for (i = 0; i < len; i++) {
+		if (b[i] > 0x20 && b[i] < 0x7f && b[i] != '\\') {
+			if (off + 2 > size)
+				break;
+			buf[off++] = b[i];
+		} else {
+			if (off + 5 > size)
+				break;
+			off += snprintf(buf + off, 5, "\\x%02x", b[i]);
+		}
+	}
+	buf[off] = 0;
+}
+
+void vipc_label_format(const char *label, char *buf, size_t size)
+{
+	vipc_bytes_format(label, strnlen(label, VIPC_LABEL_MAX), buf, size);
+}
+
+void vipc_addr_format(__u8 kind, const char *addr, __u8 len, char *buf, size_t size)
+{
+	size_t n = len < VIPC_NAME_MAX ? len : VIPC_NAME_MAX, skip, off;
+	bool abstract = kind == VIPC_KIND_UNIX_ABSTRACT;
+
+	if (!size)
+		return;
+	/* '@' leads abstract names only: a pathname's own leading '@' is escaped. */
+	skip = !abstract && n && addr[0] == '@';
+	off = snprintf(buf, size, "%s", abstract ? "@" : skip ? "\\x40" : "");
+	if (off < size)
+		vipc_bytes_format(addr + skip, n - skip, buf + off, size - off);
+}
