@@ -203,16 +203,17 @@ bench-vm: vipc-loader $(OUTPUT)/tests/vipc-probe $(OUTPUT)/bench/vipc-bench
 # Everything a fresh machine needs first, then every suite, stage by stage
 # (scripts/stage.sh): each stage has a budget in seconds and fails when it
 # takes longer; the last line sums them. CI allows 90 minutes; the budgets
-# keep `make test` within 45 on a 2-vCPU machine (README: Tests).
+# (about 10 % over the times measured on a busy 2-vCPU machine) sum to 44
+# minutes, below the 45 that `make test` must keep to (README: Tests).
 STAGES := $(abspath $(OUTPUT))/stages.txt
 BUDGET_deps ?= 90
-BUDGET_build ?= 150
-BUDGET_unit-asan ?= 120
-BUDGET_fuzz-regress ?= 60
-BUDGET_install ?= 15
-BUDGET_kubernetes ?= 15
-BUDGET_host ?= 660
-BUDGET_host-unified ?= 180
+BUDGET_build ?= 120
+BUDGET_unit-asan ?= 100
+BUDGET_fuzz-regress ?= 50
+BUDGET_install ?= 10
+BUDGET_kubernetes ?= 10
+BUDGET_host ?= 710
+BUDGET_host-unified ?= 210
 BUDGET_check ?= 300
 stage = scripts/stage.sh $(1) $(BUDGET_$(1))
 
@@ -238,15 +239,20 @@ all-tests:
 		scripts/run-tests.sh $(UNIFIED_TESTS)
 	$(Q)$(MAKE) --no-print-directory vmtest
 
-# The edit-test loop: build, the unit suites and the host suites in a few
-# minutes: every test, the stress loops (restarts, kills, reloads) a fifth
-# as long (VIPC_QUICK=1, h_runs); `make test` runs them whole.
+# The edit-test loop: build, the unit suites and the host suites within
+# BUDGET_check: every test, the stress loops (restarts, kills, reloads) a
+# fifth as long (VIPC_QUICK=1, h_runs), and without the suites that are slow
+# by nature (CHECK_SKIP: container engines started, 100 killed loads,
+# valgrind, prometheus); `make test` runs them all whole.
+CHECK_SKIP ?= selectors crash leaks metrics
+CHECK_TESTS := $(filter-out $(CHECK_SKIP:%=$(OUTPUT)/tests/test_%),$(INTEG_TESTS))
+
 .PHONY: check
 
-check: vipc-loader $(OUTPUT)/tests/vipc-probe $(UNIT_TESTS) $(INTEG_TESTS)
+check: vipc-loader $(OUTPUT)/tests/vipc-probe $(UNIT_TESTS) $(CHECK_TESTS)
 	$(Q)scripts/rootfs.sh $(OUTPUT)/rootfs $(OUTPUT)/tests/vipc-probe
 	$(Q)VIPC_BACKEND=sock VIPC_QUICK=1 scripts/stage.sh check $(BUDGET_check) \
-		scripts/run-tests.sh $(UNIT_TESTS) $(INTEG_TESTS)
+		scripts/run-tests.sh $(UNIT_TESTS) $(CHECK_TESTS)
 
 # The kernel matrix in qemu VMs (scripts/vmtest.sh), one boot per entry
 # KERNEL:BACKENDS:SET[:nobpf]: BACKENDS one after another (joined by +),
@@ -287,8 +293,8 @@ VM_full_sock := $(T)enforce@granted_connect_succeeds,ungranted_connect_gets_eper
 BUDGET_vm ?= 600
 BUDGET_vm_6.1_lsm_load ?= 120
 BUDGET_vm_6.1_fmodret_load_nobpf ?= 120
-BUDGET_vm_6.12_lsm_full ?= 600
-BUDGET_vm_6.12_sock+fmodret_full_nobpf ?= 270
+BUDGET_vm_6.12_lsm_full ?= 780
+BUDGET_vm_6.12_sock+fmodret_full_nobpf ?= 300
 comma := ,
 empty :=
 space := $(empty) $(empty)
