@@ -1,16 +1,25 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
-# Run Criterion test binaries one after another and print one closing line
-# summing them up: "N passed, N failed, N skipped". Exit non-zero on any
-# failure, crash or (under CI=true) skip.
+# Run Criterion test binaries one after another, print each one's time and
+# one closing line summing them up: "N passed, N failed, N skipped". Exit
+# non-zero on any failure, crash or (under CI=true) skip.
+#   scripts/run-tests.sh BINARY[@[-]TEST[,TEST...]]...
+# BINARY@TEST,... runs only the binary's tests of those names (globs, as
+# auto_picks_*; Criterion's --filter), BINARY@-TEST,... all but those.
 set -uo pipefail
 
 passed=0 failed=0 skipped=0 status=0
-for t in "$@"; do
-	echo "== ${t##*/}"
-	out=$("$t" --jobs 1 --verbose=0 2>&1)
+for arg in "$@"; do
+	t=${arg%%@*} filter=()
+	names=${arg#*@} match=@
+	case $names in -*) names=${names#-} match=! ;; esac
+	[ "$t" = "$arg" ] || filter=(--filter "*/$match(${names//,/|})")
+	echo "== ${arg##*/}"
+	start=$(date +%s)
+	out=$("$t" --jobs 1 --verbose=0 "${filter[@]}" 2>&1)
 	rc=$?
 	printf '%s\n' "$out"
+	echo "== ${arg##*/}: $(($(date +%s) - start)) s"
 	line=$(printf '%s\n' "$out" | grep 'Synthesis:' | tail -n 1 | sed 's/\x1b\[[0-9;]*m//g')
 	if [ -z "$line" ]; then
 		echo "!! ${t##*/}: no Criterion summary (exit $rc)"
@@ -18,7 +27,8 @@ for t in "$@"; do
 	fi
 	num() { printf '%s\n' "$line" | sed -n "s/.*$1: \([0-9]*\).*/\1/p"; }
 	p=$(num Passing) f=$(num Failing) c=$(num Crashing)
-	s=$(printf '%s\n' "$out" | grep -c '\[SKIP\]')
+	# A test a filter leaves out is "disabled": not a skip.
+	s=$(printf '%s\n' "$out" | grep '\[SKIP\]' | grep -vc ': Test is disabled$')
 	passed=$((passed + p)); failed=$((failed + f + c)); skipped=$((skipped + s))
 	[ "$rc" -eq 0 ] && [ "$((f + c))" -eq 0 ] || status=1
 done

@@ -3,16 +3,17 @@
 # Run the integration suites inside a qemu VM that boots a Debian cloud kernel
 # with BPF LSM enabled (lsm=lockdown,capability,landlock,yama,bpf):
 #
-#   scripts/vmtest.sh --kernel 6.12|6.1 [--backend sock|lsm|fmodret|both|all] [--accel kvm|tcg]
+#   scripts/vmtest.sh --kernel 6.12|6.1 [--backend sock|lsm|fmodret[,...]|both|all] [--accel kvm|tcg]
 #                     [--lsm LIST] [--cgroups hybrid|unified] [--timeout SECONDS]
-#                     [--run 'CMD'] [--keep] [-v] [-- TEST_BINARY...]
+#                     [--run 'CMD'] [--keep] [-v] [-- [BACKEND:]TEST_BINARY[@TEST,...]...]
 #
 # --kernel   6.12: bookworm-backports' cloud kernel (both backends);
 #            6.1: bookworm's (lsm only: no UNIX cgroup hooks before 6.7).
-# --backend  which backend(s) to test, each a full run of the suites with
-#            VIPC_BACKEND=<backend>; both (default) = sock (where the kernel
-#            has it) and lsm; fmodret runs the LSM suites as fmod_ret programs;
-#            all = the three, one after another in one boot.
+# --backend  which backend(s) to test, each a run of the suites with
+#            VIPC_BACKEND=<backend>, one after another in one boot: sock,
+#            lsm, fmodret (the LSM suites as fmod_ret programs) or a comma
+#            list of them; both (default) = sock (where the kernel has it)
+#            and lsm; all = the three.
 # --lsm      the guest's lsm= boot list (default
 #            lockdown,capability,landlock,yama,bpf; without bpf, as Ubuntu's
 #            kernels and `lsm=` lists that leave it out, BPF LSM is off).
@@ -37,7 +38,9 @@
 #            the console and the suites' output.
 # TEST_BINARY defaults to every integration suite (build/tests/test_<name> of
 # tests/integration/<name>.c and tests/lsm/<name>.c; the latter run with the
-# lsm backend only); `make vmtest` builds them first.
+# lsm and fmodret backends only); `make vmtest` builds them first. Each runs
+# with every backend of the boot; BACKEND:TEST_BINARY with that backend only;
+# TEST_BINARY@TEST,... only its tests of those names (globs allowed).
 #
 # The kernel is fetched once with `apt-get download` + `dpkg -x` into
 # build/vm/kernels/<package>/ (nothing is installed on the host). The
@@ -84,7 +87,12 @@ while [ $# -gt 0 ]; do
 	esac
 done
 case $series in 6.1 | 6.12) ;; *) usage ;; esac
-case $backend in sock | lsm | fmodret | both | all) ;; *) usage ;; esac
+case $backend in both | all) ;; *)
+	for b in ${backend//,/ }; do
+		case $b in sock | lsm | fmodret) ;; *) usage ;; esac
+	done
+	[ -n "${backend//,/}" ] || usage ;;
+esac
 case $LSM_CMDLINE in *[!a-z0-9,_]*) usage ;; esac
 case $accel in '' | kvm | tcg) ;; *) usage ;; esac
 case $cgroups in hybrid | unified) ;; *) usage ;; esac
@@ -99,15 +107,23 @@ if [ $# -eq 0 ] && [ -z "$run" ]; then
 		set -- "$@" "build/tests/${n%.c}"
 	done
 fi
-# Suites built from tests/lsm/ run with the lsm and fmodret backends only.
-TESTS=() TESTS_sock= TESTS_lsm=
-for t in "$@"; do
+# Each test runs with every backend of the boot, those built from tests/lsm/
+# with the lsm and fmodret backends only; BACKEND:TEST with that one only.
+# TEST@NAME,... runs only the tests of those names (scripts/run-tests.sh).
+TESTS=() TESTS_sock= TESTS_lsm= TESTS_fmodret=
+for arg in "$@"; do
+	only=
+	case $arg in sock:* | lsm:* | fmodret:*) only=${arg%%:*} arg=${arg#*:} ;; esac
+	t=${arg%%@*} names=${arg#"${arg%%@*}"}
+	case $names in *[!A-Za-z0-9_,*@-]*) die "'$names': test names hold letters, digits, _ * only" ;; esac
 	[ -x "$t" ] || die "binary '$t' missing (make $t)"
 	t=$(realpath "$t")
 	case $t in "$REPO"/*) ;; *) die "$t is outside $REPO" ;; esac
-	TESTS+=("$t")
-	TESTS_lsm="$TESTS_lsm $t"
-	[ -e "tests/lsm/${t##*/}.c" ] || TESTS_sock="$TESTS_sock $t"
+	case " ${TESTS[*]} " in *" $t "*) ;; *) TESTS+=("$t") ;; esac
+	for b in ${only:-sock lsm fmodret}; do
+		[ "$b" != sock ] || [ -n "$only" ] || [ ! -e "tests/lsm/${t##*/}.c" ] || continue
+		eval "TESTS_$b=\"\$TESTS_$b $t$names\""
+	done
 done
 for f in vipc-loader build/tests/vipc-probe build/rootfs/bin/vipc-probe; do
 	[ -x "$f" ] || die "$f missing: make vipc-loader build/tests/vipc-probe, then scripts/rootfs.sh"
@@ -184,16 +200,20 @@ has_sock=0
 [ "$(printf '%s\n%s\n' "$SOCK_MIN_KERNEL" "$KVER" | sort -V | head -n 1)" = "$SOCK_MIN_KERNEL" ] && has_sock=1
 case $backend in
 both) BACKENDS=lsm; [ "$has_sock" = 0 ] || BACKENDS="sock lsm" ;;
-sock) [ "$has_sock" = 1 ] || die "$KREL has no UNIX cgroup hooks (need >= $SOCK_MIN_KERNEL): no sock backend"
-	BACKENDS=sock ;;
-lsm) BACKENDS=lsm ;;
-fmodret) BACKENDS=fmodret ;;
 all) BACKENDS="lsm fmodret"; [ "$has_sock" = 0 ] || BACKENDS="sock lsm fmodret" ;;
+*) BACKENDS=${backend//,/ }
+	case " $BACKENDS " in *" sock "*) [ "$has_sock" = 1 ] ||
+		die "$KREL has no UNIX cgroup hooks (need >= $SOCK_MIN_KERNEL): no sock backend" ;;
+	esac ;;
 esac
 
 # 300 s per suite (or --run) and backend under emulation, unless --timeout says.
-set -- $BACKENDS
-: "${timeout_s:=$((60 + 300 * (${#TESTS[@]} > 1 ? ${#TESTS[@]} : 1) * $#))}"
+runs=0
+for b in $BACKENDS; do
+	eval "set -- \$TESTS_$b"
+	runs=$((runs + ($# > 1 ? $# : 1)))
+done
+: "${timeout_s:=$((60 + 300 * runs))}"
 
 # Phase 4: the initramfs: usr-merge links as here, busybox, host tools and
 # every shared library they load, the repository's files at their own paths.
@@ -265,7 +285,7 @@ REPO='$REPO'
 BACKENDS='$BACKENDS'
 TESTS_sock='$TESTS_sock'
 TESTS_lsm='$TESTS_lsm'
-TESTS_fmodret='$TESTS_lsm'
+TESTS_fmodret='$TESTS_fmodret'
 RUN='$run'
 CGROUPS=$cgroups
 CGROUP_V1='$v1'

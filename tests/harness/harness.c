@@ -255,6 +255,13 @@ int h_scale_ms(int ms)
 	return ms > 0 && ms < INT_MAX / scale ? ms * scale : ms;
 }
 
+int h_runs(int native)
+{
+	const char *quick = getenv("VIPC_QUICK");
+
+	return h_scale_ms(1) > 1 || (quick && !strcmp(quick, "1")) ? native / 5 : native;
+}
+
 /* Reap PID within TIMEOUT_MS (<= 0: no limit); its exit status or -ETIMEDOUT. */
 static int wait_timeout(pid_t pid, int timeout_ms)
 {

@@ -41,6 +41,11 @@ extern int h_timeout_ms;
 /* MS times $VIPC_TIME_SCALE (1 if unset): for a test's own polling deadlines. */
 int h_scale_ms(int ms);
 
+/* Rounds of a stress loop: NATIVE in a full run; a fifth under emulation
+ * ($VIPC_TIME_SCALE > 1, where each container start takes seconds and the
+ * host has run them all) or in a quick run ($VIPC_QUICK=1, `make check`). */
+int h_runs(int native);
+
 /* ---- paths ---- */
 
 /*

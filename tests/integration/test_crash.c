@@ -27,7 +27,7 @@
 
 TestSuite(crash, .init = s_init, .fini = s_fini, .timeout = 240);
 
-#define KILLS 100
+#define KILLS h_runs(100) /* kills of a load or reload mid-run */
 #define PIN_DIR "/sys/fs/bpf/vipc"
 #define TEXT_SZ 16384
 
@@ -340,7 +340,7 @@ Test(crash, killed_loads_leave_nothing_or_the_whole_policy)
 	unlink(file);
 }
 
-#define RELOADS 400
+#define RELOADS h_runs(400)
 #define RACE_S 40 /* at most this long reloading */
 
 static volatile sig_atomic_t interval_done;

@@ -19,15 +19,9 @@
 TestSuite(identity, .init = s_init, .fini = s_fini, .timeout = 240);
 
 /* Restarts and new replicas in the no-window tests: the issue's 50 and 20
- * natively; a fifth of them under emulation (the VM, $VIPC_TIME_SCALE > 1),
- * where each container start takes seconds and the host has run them all.
+ * in a full run (h_runs).
  */
-static int runs(int native)
-{
-	return h_scale_ms(1) > 1 ? native / 5 : native;
-}
-
-#define RESTARTS runs(50)
+#define RESTARTS h_runs(50)
 
 static struct h_container *start(const char *name, const char *const *argv)
 {
@@ -216,7 +210,7 @@ Test(identity, reload_keeps_ids_and_the_container_limit_holds)
 
 /* ---- glob selectors ---- */
 
-#define GLOB_STARTS runs(20)
+#define GLOB_STARTS h_runs(20)
 #define S_WEB_GLOB "  web: { cgroup: \"vipc-test/web-*\" }\n"
 
 /* A container named @name in cgroup vipc-test/@name, running @argv. */

@@ -39,11 +39,6 @@ static pid_t daemon_pid;
 	h_run((const char *const[]){ h_path("scripts/engines.sh"), __VA_ARGS__, NULL }, out, \
 	      sizeof(out))
 
-/* Restarts in the no-window tests: fewer under emulation. */
-static int runs(int native)
-{
-	return h_scale_ms(1) > 1 ? native / 5 : native;
-}
 
 ReportHook(PRE_ALL)(struct criterion_test_set *set)
 {
@@ -236,7 +231,7 @@ Test(selectors, no_window_across_docker_restarts, .timeout = 900)
 	cr_assert_eq(ENGINES("docker", "create", "--name", "vipc-dk", "--network", "none", "-v",
 			     shared_mount(), IMAGE, V_PROBE, "loop", S_SOCK, "0.2"),
 		     0, "%s", out);
-	for (i = 0; i < runs(50); i++) {
+	for (i = 0; i < h_runs(50); i++) {
 		cr_assert_eq(ENGINES("docker", "start", "-a", "vipc-dk"), 0, "%s", out);
 		loop_counts(&ok, &eperm);
 		cr_assert_eq(ok, 0, "start %d: %lu connects got through", i, ok);
@@ -244,7 +239,7 @@ Test(selectors, no_window_across_docker_restarts, .timeout = 900)
 		total += eperm;
 	}
 	cr_assert_eq(v_stat("denied_held") + v_stat("denied_no_grant"), total);
-	cr_assert_eq(v_stat("cgroups_held"), runs(50));
+	cr_assert_eq(v_stat("cgroups_held"), h_runs(50));
 }
 
 /* `ENGINE logs NAME` (docker or podman) until it has @n lines with @text. */
@@ -309,7 +304,7 @@ Test(selectors, docker_restart_stays_denied)
 	s_listen(S_SOCK, NULL);
 	cr_assert_eq(ENGINES(DOCKER_RUN("vipc-dk"), "-d", IMAGE, "sh", "-c", LOOP_THEN_SLEEP), 0,
 		     "%s", out);
-	restarts_stay_denied("docker", "vipc-dk", runs(10));
+	restarts_stay_denied("docker", "vipc-dk", h_runs(10));
 }
 
 #define S_PODMAN_POLICY \
@@ -328,7 +323,7 @@ Test(selectors, podman_name_binds_and_podman_restart_stays_denied)
 			     LOOP_THEN_SLEEP),
 		     0, "%s", out);
 	snprintf(want, sizeof(want), "\"cgroups\":[{\"path\":\"/libpod_parent/libpod-%.64s\"", out);
-	restarts_stay_denied("podman", "vipc-pm", runs(10));
+	restarts_stay_denied("podman", "vipc-pm", h_runs(10));
 	wait_unheld();
 	cr_assert_eq(v_loader("container", "ls", "--json", NULL), 0, "%s", v_out);
 	cr_assert(strstr(v_out, "\"selector\":\"podman vipc-pm\""), "%s", v_out);
