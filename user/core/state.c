@@ -652,7 +652,7 @@ void vipc_warn_kernel(__u32 backends)
 		pr_warn("warning: Linux %s %s the fix for BPF programs freed while a trampoline "
 			"still runs them (Linux 7.3): unload keeps vipc's programs until the old "
 			"trampolines are freed, but other BPF LSM, fentry or fmod_ret programs "
-			"unloaded under traffic can crash it (README, Kernel requirements)\n",
+			"unloaded under traffic can crash it (docs/backends.md)\n",
 			u.release, frees > 0 ? "lacks (unless backported)" : "may lack");
 }
 
@@ -761,7 +761,7 @@ static int tramp_images(const struct held_prog *h, int n, unsigned long *addr, i
  * image once no task can be in it (RCU tasks grace periods, and for hooks
  * that return a value, every caller gone); until then it may still call the
  * programs it was built with, which kernels before 7.3 free as soon as their
- * link is gone (see README, Kernel requirements).
+ * link is gone (see docs/backends.md, "Unloading under traffic").
  */
 static void wait_images(const struct held_prog *h, int nh, const unsigned long *addr, int n)
 {
