@@ -367,6 +367,8 @@ static __always_inline int vipc_bind_do(struct socket *sock, struct sockaddr *ad
 {
 	struct vipc_bind_pending *b;
 	struct vipc_call c = {};
+	struct sock *sk = NULL;
+	__u64 place = 0;
 
 	if (address->sa_family != AF_UNIX || addrlen <= SUN_PATH_OFFSET)
 		return 0;
@@ -386,9 +388,11 @@ static __always_inline int vipc_bind_do(struct socket *sock, struct sockaddr *ad
 		return 0;
 	}
 	c.caller = vipc_find_principal(c.key.slot, c.cgid);
-	return vipc_bind_decide(&c, c.key.kind == VIPC_KIND_UNIX_ABSTRACT && sock->sk ?
-					    vipc_sk_place(sock->sk, VIPC_KIND_UNIX_ABSTRACT) :
-					    0);
+	/* The socket read as a plain address: a null one has no place. */
+	if (c.key.kind == VIPC_KIND_UNIX_ABSTRACT &&
+	    !bpf_probe_read_kernel(&sk, sizeof(sk), &sock->sk) && sk)
+		place = vipc_sk_place(sk, VIPC_KIND_UNIX_ABSTRACT);
+	return vipc_bind_decide(&c, place);
 }
 
 /* The socket file of a pathname bind is made in directory @dir: decide the
