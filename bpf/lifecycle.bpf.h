@@ -271,7 +271,7 @@ static __always_inline void vipc_unbind(__u64 cgid, __u32 slot, int live)
 	}
 	if (bpf_map_delete_elem(&vipc_principals, &key))
 		return;
-	/* Its homes go with it: nothing learned, every namespace is one. */
+	/* Its places go with it: nothing learned, every place is a home. */
 	bpf_map_delete_elem(&vipc_homes, &ckey.id);
 	reg = vipc_reg();
 	if (reg) {

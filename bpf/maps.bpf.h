@@ -94,11 +94,11 @@ struct {
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } vipc_grants SEC(".maps");
 
-/* Container id -> the network namespaces it bound registered abstract
- * names in (include/vipc.h), learned by the LSM and fmodret backends' bind
- * hook, read by every backend; an entry goes with its container's cgroup
- * (cgroup_rmdir) or the container. Sized by the loader; full: nothing
- * learned, so every namespace is a home.
+/* Container id -> the places it bound registered names in: directories
+ * and network namespaces (include/vipc.h), learned by the LSM and fmodret
+ * backends' bind hooks, read by every backend; an entry goes with any
+ * cgroup of its container (cgroup_rmdir) or the container. Sized by the
+ * loader; full: nothing learned, so every place is a home.
  */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
