@@ -359,35 +359,34 @@ static __always_inline int vipc_bind_decide(struct vipc_call *c, __u64 place)
 }
 
 /* Bind: an abstract name is decided in the binder's network namespace; a
- * pathname waits for its directory (inode_mknod), or, with no room to
- * wait, is decided wherever it is (fail closed).
+ * registered pathname waits for its directory (inode_mknod), or, with no
+ * room to wait, is decided wherever it is (fail closed).
  */
 static __always_inline int vipc_bind_do(struct socket *sock, struct sockaddr *address,
 					int addrlen)
 {
-	struct vipc_bind_pending *b;
+	struct vipc_bind_pending *b = NULL;
 	struct vipc_call c = {};
 	struct sock *sk = NULL;
 	__u64 place = 0;
 
 	if (address->sa_family != AF_UNIX || addrlen <= SUN_PATH_OFFSET)
 		return 0;
-	if (!vipc_start(&c, VIPC_PERM_BIND, VIPC_HOOK_BIND))
+	if (!vipc_begin(&c, VIPC_PERM_BIND, VIPC_HOOK_BIND))
 		return 0;
 	if (vipc_name_key((const char *)address + SUN_PATH_OFFSET, addrlen - SUN_PATH_OFFSET,
 			  address->sa_data[0], &c, 1))
 		return 0;
-	b = c.key.kind == VIPC_KIND_UNIX_PATH ?
-		    bpf_task_storage_get(&vipc_binds, bpf_get_current_task_btf(), 0,
-					 BPF_LOCAL_STORAGE_GET_F_CREATE) :
-		    NULL;
+	if (c.key.kind == VIPC_KIND_UNIX_PATH &&
+	    bpf_map_lookup_elem(&vipc_endpoints, &c.key))
+		b = bpf_task_storage_get(&vipc_binds, bpf_get_current_task_btf(), 0,
+					 BPF_LOCAL_STORAGE_GET_F_CREATE);
 	if (b) {
 		__builtin_memcpy(&b->key, &c.key, sizeof(b->key));
 		__builtin_memcpy(&b->name, &c.name, sizeof(b->name));
 		b->valid = 1;
 		return 0;
 	}
-	c.caller = vipc_find_principal(c.key.slot, c.cgid);
 	/* The socket read as a plain address: a null one has no place. */
 	if (c.key.kind == VIPC_KIND_UNIX_ABSTRACT &&
 	    !bpf_probe_read_kernel(&sk, sizeof(sk), &sock->sk) && sk)
