@@ -600,7 +600,7 @@ int vipc_pick_backends(__u32 asked, __u32 *out)
 			p.why_not[2]);
 		return -ENOTSUP;
 	}
-	if (!(*out & VIPC_BACKEND_PEER))
+	if (!asked && !(*out & VIPC_BACKEND_PEER))
 		pr_warn("only the socket backend (lsm: %s; fmodret: %s): it decides by the name a "
 			"client passes, so it cannot stop a socket reached by another name (links, "
 			"relative paths, /proc, mounts), a name squatted first, fds passed, or calls "

@@ -167,6 +167,12 @@ Test(lifecycle, auto_picks_lsm_else_fmodret_beside_sock)
 		cr_assert_eq(!!strstr(v_out, want), !strcmp(v_backend(), peers[i]), "%s: %s",
 			     peers[i], v_out);
 	}
+
+	/* The socket backend asked for by name is a choice, not a fallback. */
+	v_unload();
+	cr_assert_eq(v_loader("load", "--backend", "sock", "-c", v_policy_file(S_POLICY), NULL), 0,
+		     "%s", v_out);
+	cr_assert_null(strstr(v_out, "only the socket backend"), "%s", v_out);
 }
 
 /* --cgroup-root must name a cgroup2 mount: not another file system, not a
