@@ -212,18 +212,18 @@ static __always_inline enum vipc_reason vipc_peer_decide(struct vipc_call *c, st
  */
 static __always_inline void vipc_home_add(const struct vipc_endpoint *ep, __u32 kind, __u64 place)
 {
+	static const struct vipc_home none; /* nothing learned: every place a home */
 	struct vipc_registry_stats *reg = vipc_reg();
 	__u32 owner = ep->owner, k = (kind - 1) & 1, i;
-	struct vipc_home fresh = {}, *h;
+	struct vipc_home *h;
 
 	if (!place)
 		return;
-	fresh.at[k][0] = place;
 	h = bpf_map_lookup_elem(&vipc_homes, &owner);
-	if (!h && !bpf_map_update_elem(&vipc_homes, &owner, &fresh, BPF_NOEXIST))
-		goto added;
-	if (!h)
+	if (!h) {
+		bpf_map_update_elem(&vipc_homes, &owner, &none, BPF_NOEXIST);
 		h = bpf_map_lookup_elem(&vipc_homes, &owner);
+	}
 	if (!h)
 		return;
 	for (i = 0; i < VIPC_HOMES; i++) {
