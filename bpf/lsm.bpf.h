@@ -369,6 +369,7 @@ static __always_inline int vipc_bind_do(struct socket *sock, struct sockaddr *ad
 	struct vipc_call c = {};
 	struct sock *sk = NULL;
 	__u64 place = 0;
+	__u32 wait = 0;
 
 	if (address->sa_family != AF_UNIX || addrlen <= SUN_PATH_OFFSET)
 		return 0;
@@ -377,14 +378,18 @@ static __always_inline int vipc_bind_do(struct socket *sock, struct sockaddr *ad
 	if (vipc_name_key((const char *)address + SUN_PATH_OFFSET, addrlen - SUN_PATH_OFFSET,
 			  address->sa_data[0], &c, 1))
 		return 0;
-	if (c.key.kind == VIPC_KIND_UNIX_PATH &&
-	    bpf_map_lookup_elem(&vipc_endpoints, &c.key))
-		b = bpf_task_storage_get(&vipc_binds, bpf_get_current_task_btf(), 0,
-					 BPF_LOCAL_STORAGE_GET_F_CREATE);
-	if (b) {
+	/* A pathname: one registered waits, any other ends an older wait. */
+	if (c.key.kind == VIPC_KIND_UNIX_PATH) {
+		wait = bpf_map_lookup_elem(&vipc_endpoints, &c.key) != NULL;
+		b = wait ? bpf_task_storage_get(&vipc_binds, bpf_get_current_task_btf(), 0,
+						BPF_LOCAL_STORAGE_GET_F_CREATE) :
+			   bpf_task_storage_get(&vipc_binds, bpf_get_current_task_btf(), 0, 0);
+	}
+	if (b)
+		b->valid = wait;
+	if (b && wait) {
 		__builtin_memcpy(&b->key, &c.key, sizeof(b->key));
 		__builtin_memcpy(&b->name, &c.name, sizeof(b->name));
-		b->valid = 1;
 		return 0;
 	}
 	/* The socket read as a plain address: a null one has no place. */
