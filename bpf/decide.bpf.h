@@ -531,6 +531,24 @@ static __always_inline void vipc_lookup(struct vipc_call *c)
 	vipc_count_lookup(c->stats, c->grant != NULL);
 }
 
+/* Phase 2, where the name lives: it is its endpoint only in a home of its
+ * owner (@place, a pathname's directory or an abstract name's network
+ * namespace, one of them, or none learned); elsewhere it is a name nobody
+ * registered.
+ */
+static __always_inline void vipc_away(struct vipc_call *c, __u64 place)
+{
+	__u32 owner;
+
+	if (!c->ep)
+		return;
+	owner = c->ep->owner;
+	if (vipc_home_is(bpf_map_lookup_elem(&vipc_homes, &owner), c->key.kind, place))
+		return;
+	c->ep = NULL;
+	c->grant = NULL;
+}
+
 /* Phase 3: count (per hook and per container and endpoint) and report the
  * decision; 1 lets the call through. @coarse: event intervals on the
  * coarse clock, which the socket backend's programs may read and the LSM

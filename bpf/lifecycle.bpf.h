@@ -200,6 +200,7 @@ static __always_inline void vipc_remove(__u32 container, __u32 slot)
 	bpf_for_each_map_elem(&vipc_principals, vipc_sweep_principal, &sw, 0);
 	if (sw.counted)
 		vipc_forget(&sw);
+	bpf_map_delete_elem(&vipc_homes, &container);
 	reg = vipc_reg();
 	if (!reg)
 		return;
@@ -270,6 +271,8 @@ static __always_inline void vipc_unbind(__u64 cgid, __u32 slot, int live)
 	}
 	if (bpf_map_delete_elem(&vipc_principals, &key))
 		return;
+	/* Its places go with it: nothing learned, every place is a home. */
+	bpf_map_delete_elem(&vipc_homes, &ckey.id);
 	reg = vipc_reg();
 	if (reg) {
 		vipc_reg_count(ckey.id == VIPC_HELD_ID ? &reg->cgroups_released :

@@ -167,14 +167,77 @@ static __always_inline struct vipc_conn_tag *vipc_tag_new(struct sock *sk, int f
 	return &r->tag;
 }
 
-/* Decide on the peer socket: its bound name and who bound it. */
+/* The place of a directory: its inode and device. */
+static __always_inline __u64 vipc_inode_place(struct inode *dir)
+{
+	return vipc_dir_place(BPF_CORE_READ(dir, i_ino), BPF_CORE_READ(dir, i_sb, s_dev));
+}
+
+/* The place of @sk's name of @kind: for an abstract name, the network
+ * namespace it lives in (its cookie); for a pathname, the directory of the
+ * socket file it is bound to. 0 when unknown.
+ */
+static __always_inline __u64 vipc_sk_place(struct sock *sk, __u32 kind)
+{
+	struct inode *dir;
+
+	if (kind == VIPC_KIND_UNIX_ABSTRACT)
+		return BPF_CORE_READ(sk, __sk_common.skc_net.net, net_cookie);
+	dir = BPF_CORE_READ((struct unix_sock *)sk, path.dentry, d_parent, d_inode);
+	return dir ? vipc_inode_place(dir) : 0;
+}
+
+/* Decide on the peer socket: its bound name and who bound it. A socket
+ * another container bound to a registered name outside its owner's homes
+ * is not the endpoint: that name is another directory's or namespace's.
+ */
 static __always_inline enum vipc_reason vipc_peer_decide(struct vipc_call *c, struct sock *peer)
 {
+	__u32 bound = 0;
+
 	if (vipc_bound_key(peer, c))
 		return vipc_decide(c->caller, NULL, NULL, c->perm);
 	vipc_lookup(c);
-	return vipc_decide_peer(c->caller, c->ep, c->grant, c->perm,
-				c->ep ? vipc_sock_owner(peer, c->key.slot) : 0);
+	if (c->ep)
+		bound = vipc_sock_owner(peer, c->key.slot);
+	if (c->ep && bound != c->ep->owner)
+		vipc_away(c, vipc_sk_place(peer, c->key.kind));
+	return vipc_decide_peer(c->caller, c->ep, c->grant, c->perm, bound);
+}
+
+/* Learn that the owner of @ep binds its names of @kind at @place; a new
+ * home bumps the change count, so that no remembered verdict outlives it.
+ * Fails closed: with no room in the table, nothing is learned; with no
+ * room in the entry, the kind is full.
+ */
+static __always_inline void vipc_home_add(const struct vipc_endpoint *ep, __u32 kind, __u64 place)
+{
+	static const struct vipc_home none; /* nothing learned: every place a home */
+	struct vipc_registry_stats *reg = vipc_reg();
+	__u32 owner = ep->owner, k = (kind - 1) & 1, i;
+	struct vipc_home *h;
+
+	if (!place)
+		return;
+	h = bpf_map_lookup_elem(&vipc_homes, &owner);
+	if (!h) {
+		bpf_map_update_elem(&vipc_homes, &owner, &none, BPF_NOEXIST);
+		h = bpf_map_lookup_elem(&vipc_homes, &owner);
+	}
+	if (!h)
+		return;
+	for (i = 0; i < VIPC_HOMES; i++) {
+		if (h->at[k][i] == place)
+			return;
+		if (!h->at[k][i] && !__sync_val_compare_and_swap(&h->at[k][i], 0, place))
+			goto added;
+		if (h->at[k][i] == place)
+			return;
+	}
+	__sync_fetch_and_or(&h->full, 1ULL << k);
+added:
+	if (reg)
+		__sync_fetch_and_add(&reg->policy_changes, 1);
 }
 
 /* Take a place in a bounded channel for @sk, or VIPC_R_FULL: also when a
@@ -258,10 +321,55 @@ static __always_inline int vipc_may_send_do(struct socket *sock, struct socket *
 	return vipc_finish(&c, vipc_peer_decide(&c, peer)) ? 0 : -EPERM;
 }
 
-/* Bind: a registered name is its owner's and bind holders'. */
-static __always_inline int vipc_bind_do(struct sockaddr *address, int addrlen)
+/* LSM backend: the pathname a thread is binding, read by socket_bind and
+ * decided by inode_mknod, where the bind makes the socket file (and its
+ * directory is known), in the same call.
+ */
+struct vipc_bind_pending {
+	struct vipc_endpoint_key key;
+	union vipc_name name;
+	__u32 valid;
+	__u32 pad;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, int);
+	__type(value, struct vipc_bind_pending);
+} vipc_binds SEC(".maps");
+
+/* Bind of the name in c->key at @place: a registered name is its owner's
+ * and bind holders' in its owner's homes, which its owner's binds teach;
+ * elsewhere it is that place's own name.
+ */
+static __always_inline int vipc_bind_decide(struct vipc_call *c, __u64 place)
 {
+	enum vipc_reason reason;
+
+	vipc_lookup(c);
+	if (c->ep && !(c->caller && c->caller->id == c->ep->owner))
+		vipc_away(c, place);
+	reason = vipc_decide_bind(c->caller, c->ep, c->grant);
+	if (!vipc_finish(c, reason))
+		return -EPERM;
+	if (c->ep && (reason == VIPC_R_OWNER || reason == VIPC_R_GRANTED))
+		vipc_home_add(c->ep, c->key.kind, place);
+	return 0;
+}
+
+/* Bind: an abstract name is decided in the binder's network namespace; a
+ * registered pathname waits for its directory (inode_mknod), or, with no
+ * room to wait, is decided wherever it is (fail closed).
+ */
+static __always_inline int vipc_bind_do(struct socket *sock, struct sockaddr *address,
+					int addrlen)
+{
+	struct vipc_bind_pending *b = NULL;
 	struct vipc_call c = {};
+	struct sock *sk = NULL;
+	__u64 place = 0;
+	__u32 wait = 0;
 
 	if (address->sa_family != AF_UNIX || addrlen <= SUN_PATH_OFFSET)
 		return 0;
@@ -270,8 +378,48 @@ static __always_inline int vipc_bind_do(struct sockaddr *address, int addrlen)
 	if (vipc_name_key((const char *)address + SUN_PATH_OFFSET, addrlen - SUN_PATH_OFFSET,
 			  address->sa_data[0], &c, 1))
 		return 0;
-	vipc_lookup(&c);
-	return vipc_finish(&c, vipc_decide_bind(c.caller, c.ep, c.grant)) ? 0 : -EPERM;
+	/* A pathname: one registered waits, any other ends an older wait. */
+	if (c.key.kind == VIPC_KIND_UNIX_PATH) {
+		wait = bpf_map_lookup_elem(&vipc_endpoints, &c.key) != NULL;
+		b = wait ? bpf_task_storage_get(&vipc_binds, bpf_get_current_task_btf(), 0,
+						BPF_LOCAL_STORAGE_GET_F_CREATE) :
+			   bpf_task_storage_get(&vipc_binds, bpf_get_current_task_btf(), 0, 0);
+	}
+	if (b)
+		b->valid = wait;
+	if (b && wait) {
+		__builtin_memcpy(&b->key, &c.key, sizeof(b->key));
+		__builtin_memcpy(&b->name, &c.name, sizeof(b->name));
+		return 0;
+	}
+	/* The socket read as a plain address: a null one has no place. */
+	if (c.key.kind == VIPC_KIND_UNIX_ABSTRACT &&
+	    !bpf_probe_read_kernel(&sk, sizeof(sk), &sock->sk) && sk)
+		place = vipc_sk_place(sk, VIPC_KIND_UNIX_ABSTRACT);
+	return vipc_bind_decide(&c, place);
+}
+
+/* The socket file of a pathname bind is made in directory @dir: decide the
+ * bind there.
+ */
+static __always_inline int vipc_mknod_do(struct inode *dir, umode_t mode)
+{
+	struct vipc_bind_pending *b;
+	struct vipc_call c = {};
+
+	if ((mode & S_IFMT) != S_IFSOCK)
+		return 0;
+	b = bpf_task_storage_get(&vipc_binds, bpf_get_current_task_btf(), 0, 0);
+	if (!b || !b->valid)
+		return 0;
+	b->valid = 0;
+	if (!vipc_begin(&c, VIPC_PERM_BIND, VIPC_HOOK_BIND))
+		return 0;
+	c.key.kind = b->key.kind;
+	c.key.len = b->key.len;
+	c.key.hash = b->key.hash;
+	__builtin_memcpy(&c.name, &b->name, sizeof(c.name));
+	return vipc_bind_decide(&c, vipc_inode_place(dir));
 }
 
 #define VIPC_MAX_CMSGS (1 << 23) /* bpf_loop's limit, BPF_MAX_LOOPS */
@@ -451,7 +599,10 @@ VIPC_PEER_HOOK(may_send, unix_may_send, security_unix_may_send,
 	       (struct socket *sock, struct socket *other), vipc_may_send_do(sock, other))
 VIPC_PEER_HOOK(bind, socket_bind, security_socket_bind,
 	       (struct socket *sock, struct sockaddr *address, int addrlen),
-	       vipc_bind_do(address, addrlen))
+	       vipc_bind_do(sock, address, addrlen))
+VIPC_PEER_HOOK(mknod, inode_mknod, security_inode_mknod,
+	       (struct inode *dir, struct dentry *dentry, umode_t mode, dev_t dev),
+	       vipc_mknod_do(dir, mode))
 VIPC_PEER_HOOK(sendmsg, socket_sendmsg, security_socket_sendmsg,
 	       (struct socket *sock, struct msghdr *msg, int size), vipc_sendmsg_do(sock, msg, fr))
 VIPC_PEER_HOOK(socket_connect, socket_connect, security_socket_connect,

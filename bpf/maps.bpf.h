@@ -94,6 +94,21 @@ struct {
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } vipc_grants SEC(".maps");
 
+/* Container id -> the places it bound registered names in: directories
+ * and network namespaces (include/vipc.h), learned by the LSM and fmodret
+ * backends' bind hooks, read by every backend; an entry goes with any
+ * cgroup of its container (cgroup_rmdir) or the container. Sized by the
+ * loader; full: nothing learned, so every place is a home.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, VIPC_MAX_PRINCIPALS * VIPC_SLOTS);
+	__type(key, __u32);
+	__type(value, struct vipc_home);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} vipc_homes SEC(".maps");
+
 /* Channel name -> endpoint, receiver and capacity, per slot. */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);

@@ -70,8 +70,9 @@ static __always_inline void vipc_remember(struct bpf_sock *sk, struct vipc_verdi
 	__builtin_memcpy(&v->name, &c->name, sizeof(v->name));
 }
 
-/* Socket backend: decide on the name the caller passed; with @remember,
- * answer from and keep the socket's last verdict.
+/* Socket backend: decide on the name the caller passed (an abstract one in
+ * the caller's network namespace); with @remember, answer from and keep the
+ * socket's last verdict.
  */
 static __always_inline int vipc_check_addr(struct bpf_sock_addr *ctx, __u32 perm,
 					   enum vipc_hook hook, int remember)
@@ -99,6 +100,8 @@ static __always_inline int vipc_check_addr(struct bpf_sock_addr *ctx, __u32 perm
 	if (named) {
 		c.key.hash = vipc_name_hash(&c.name, c.key.len);
 		vipc_lookup(&c);
+		if (c.key.kind == VIPC_KIND_UNIX_ABSTRACT)
+			vipc_away(&c, bpf_get_netns_cookie(ctx));
 	}
 	reason = vipc_decide(c.caller, c.ep, c.grant, perm);
 	if (named && remember && !vipc_reason_denies(reason))

@@ -23,6 +23,8 @@
 #define EEXIST 17
 #define CLOCK_MONOTONIC 1
 #define SUN_PATH_OFFSET 2 /* offsetof(struct sockaddr_un, sun_path) */
+#define S_IFMT 00170000
+#define S_IFSOCK 0140000
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";
 

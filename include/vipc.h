@@ -7,7 +7,7 @@
 #define __VIPC_H
 
 #define VIPC_MAGIC 0x43504956 /* "VIPC" little-endian */
-#define VIPC_ABI_VERSION 8
+#define VIPC_ABI_VERSION 9
 
 #define VIPC_NAME_MAX 108 /* sizeof(sun_path) */
 #define VIPC_NAME_WORDS 14 /* a name zero-padded to 64-bit words: 112 bytes */
@@ -38,6 +38,7 @@
 #define VIPC_HOT_BUCKETS 128 /* vipc_decisions_hot: buckets per CPU, a power of two */
 #define VIPC_HOT_WAYS 2	     /* rows per bucket */
 #define VIPC_EVENTS_INTERVAL_MS 1000 /* default aggregation interval of deny events */
+#define VIPC_HOMES 4 /* places of each kind remembered per owner (vipc_homes) */
 
 /* Policy tables hold two slots: the live one and the one a reload fills. */
 #define VIPC_SLOTS 2
@@ -486,6 +487,18 @@ struct vipc_snapshot {
 	struct vipc_stats stats;
 };
 
+/* vipc_homes: container id -> the places it bound registered names in,
+ * learned by the LSM and fmodret backends' bind hooks: for pathnames the
+ * directories (vipc_dir_place()), for abstract names the network
+ * namespaces (their cookies). A name is a place's own: in another place it
+ * is not the endpoint. A kind with nothing learned, or full (more places
+ * than fit): every place is a home (fail closed).
+ */
+struct vipc_home {
+	__u64 full; /* bit (kind - 1): more places of that kind than fit */
+	__u64 at[2][VIPC_HOMES]; /* [kind - 1]; zero: a free place */
+};
+
 /* vipc_conn_tag: socket-local storage of an admitted LSM connection. */
 struct vipc_conn_tag {
 	__u32 endpoint;	  /* endpoint id admitted to */
@@ -532,6 +545,7 @@ _Static_assert(__builtin_offsetof(struct vipc_stats, events_dropped) ==
 _Static_assert(sizeof(struct vipc_registry_stats) == 136, "vipc_registry_stats layout");
 _Static_assert(sizeof(struct vipc_event) == 168, "vipc_event layout");
 _Static_assert(sizeof(struct vipc_snapshot) == 152, "vipc_snapshot layout");
+_Static_assert(sizeof(struct vipc_home) == 8 + 16 * VIPC_HOMES, "vipc_home layout");
 _Static_assert(sizeof(struct vipc_conn_tag) == 144, "vipc_conn_tag layout");
 _Static_assert(sizeof(struct vipc_decision_key) == 16, "vipc_decision_key layout");
 _Static_assert(sizeof(struct vipc_agg_key) == 24, "vipc_agg_key layout");

@@ -9,6 +9,7 @@
 #define __VIPC_DECIDE_H
 
 #include "vipc.h"
+#include "vipc_name.h"
 
 #ifndef __always_inline
 #define __always_inline inline __attribute__((always_inline))
@@ -64,6 +65,32 @@ static __always_inline enum vipc_reason vipc_decide(const struct vipc_principal 
 	if (grant->generation != ep->generation)
 		return VIPC_R_REVOKED;
 	return VIPC_R_GRANTED;
+}
+
+/* The place of a directory, inode @ino on device @dev: a mix of the two.
+ * Two directories that mix alike are one place, which fails closed.
+ */
+static __always_inline __u64 vipc_dir_place(__u64 ino, __u64 dev)
+{
+	return vipc_mix(vipc_mix(0, ino), dev);
+}
+
+/* Is @place (a pathname's directory, an abstract name's network namespace:
+ * @kind says which) a home of the owner whose homes are @h, so that the
+ * name there is its endpoint? Yes when nothing of the kind was learned (@h
+ * NULL, or no place yet), when more places were met than fit, and for a
+ * place unknown (0): vipc fails closed, taking the name for the endpoint.
+ */
+static __always_inline int vipc_home_is(const struct vipc_home *h, __u32 kind, __u64 place)
+{
+	__u32 k = (kind - 1) & 1, i;
+
+	if (!h || !place || h->full & (1ULL << k) || !h->at[k][0])
+		return 1;
+	for (i = 0; i < VIPC_HOMES; i++)
+		if (h->at[k][i] == place)
+			return 1;
+	return 0;
 }
 
 /* LSM backend, connect and send: the peer socket is known. A registered

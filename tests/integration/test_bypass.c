@@ -275,6 +275,81 @@ Test(bypass, abstract_name_squatting)
 	cr_assert_eq(v_stat("denied_no_grant"), 0);
 }
 
+/* srv's private path: in its own /tmp (each container has its own). */
+#define S_PRIVATE "/tmp/app.sock"
+/* The usual policy, srv owning S_PRIVATE too, cli granted it. */
+#define PRIVATE_POLICY                                                     \
+	"version: 1\n" S_CONTAINERS S_ENDPOINTS                            \
+	"  priv: { owner: srv, unix: " S_PRIVATE " }\n" S_GRANTS             \
+	"  - { container: cli, endpoint: priv, allow: [connect] }\n"
+
+/* @c binds @addr, a name srv registered, in its own namespaces (no bind
+ * hook stops it on the socket backend; the LSM backend lets it, its place
+ * being none of srv's homes) and connects to it: the exit status.
+ */
+static int own_name(struct h_container *c, const char *addr)
+{
+	const char *argv[] = { V_PROBE, "listen", addr, NULL };
+
+	cr_assert_gt(h_container_spawn(c, argv, "ready"), 0, "%s could not bind its own %s",
+		     h_container_id(c), addr);
+	return s_probe(c, "connect", addr, "--send", "own", NULL);
+}
+
+/* A container the policy does not list, in srv's network namespace. */
+static struct h_container *unlisted_beside_srv(void)
+{
+	struct h_container_opts o = { .name = "other", .share_netns_with = sc.srv };
+	struct h_container *c = h_container_start(&o);
+
+	cr_assert_not_null(c);
+	return c;
+}
+
+/* An abstract name belongs to a network namespace, a pathname socket is a
+ * file. bad, in its own namespaces, binds srv's registered abstract name
+ * and srv's private path (in its own /tmp) and connects to each. The LSM
+ * backend learnt srv's namespace and directories at srv's binds: bad's
+ * sockets are not the endpoints, and bad's unknown: allow lets it through.
+ * The socket backend alone learns nothing (no bind hook) and sees only the
+ * names: they are the endpoints wherever they are called, and bad is
+ * refused (fail closed). srv's own sockets stay closed: to a caller the
+ * policy does not list in srv's namespace, and (LSM) to a bind of a
+ * registered name in srv's directory /shared.
+ */
+Test(bypass, a_registered_name_in_other_namespaces_is_not_the_endpoint)
+{
+	s_start(PRIVATE_POLICY "defaults: { unknown: allow }\n", 0);
+	s_listen(S_ABSTRACT, NULL);
+	s_listen(S_PRIVATE, NULL);
+	s_listen(S_SOCK, NULL);
+	cr_assert_eq(own_name(sc.bad, S_ABSTRACT), v_lsm() ? 0 : EPERM);
+	cr_assert_eq(own_name(sc.bad, S_PRIVATE), v_lsm() ? 0 : EPERM);
+	cr_assert_eq(v_stat("allowed"), v_lsm() ? 2 : 0, "bad's unknown: allow");
+	cr_assert_eq(v_stat("denied_no_grant"), v_lsm() ? 0 : 2);
+	cr_assert_eq(s_probe(unlisted_beside_srv(), "connect", S_ABSTRACT, NULL), EPERM);
+	cr_assert_eq(v_stat("denied_no_grant"), v_lsm() ? 1 : 3);
+	if (v_lsm())
+		cr_assert_eq(s_probe(sc.bad, "listen", S_DGRAM, "--dgram", NULL), EPERM,
+			     "bad bound a registered name in srv's directory");
+}
+
+/* cli, granted srv's abstract and private endpoints, under unknown: deny,
+ * binds the same names in its own namespaces and connects to them. The
+ * LSM backend does not take cli's sockets for srv's endpoints: unknown
+ * names, refused. The socket backend alone decides by the names: granted.
+ */
+Test(bypass, a_grant_does_not_reach_a_same_named_socket_in_other_namespaces)
+{
+	s_start(PRIVATE_POLICY "defaults: { unknown: deny }\n", 0);
+	s_listen(S_ABSTRACT, NULL);
+	s_listen(S_PRIVATE, NULL);
+	cr_assert_eq(own_name(sc.cli, S_ABSTRACT), v_lsm() ? EPERM : 0);
+	cr_assert_eq(own_name(sc.cli, S_PRIVATE), v_lsm() ? EPERM : 0);
+	cr_assert_eq(v_stat("denied_unknown"), v_lsm() ? 2 : 0);
+	cr_assert_eq(v_stat("allowed"), v_lsm() ? 0 : 2, "as granted abs and priv");
+}
+
 Test(bypass, a_connection_passed_to_an_ungranted_container)
 {
 	const char *take[] = { V_PROBE, "recvfd", "/shared/side.sock", "smuggled", NULL };

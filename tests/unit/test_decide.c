@@ -316,3 +316,26 @@ Test(decide, others_audit_lets_no_impostor_or_squat_through)
 	cr_expect(vipc_verdict_allows(NULL, &audited, VIPC_R_NO_GRANT,
 				      SEND | VIPC_PERM_PASS_FD));
 }
+
+/* A name is its endpoint in its owner's homes, and wherever nothing of its
+ * kind was learned, the kind is full, or the place is unknown (fail closed);
+ * elsewhere it is not.
+ */
+Test(decide, a_name_is_its_endpoint_only_in_its_owners_homes)
+{
+	const __u32 path = VIPC_KIND_UNIX_PATH, abs = VIPC_KIND_UNIX_ABSTRACT;
+	struct vipc_home h = { .at = { { vipc_dir_place(12, 34) }, { 77, 78 } } };
+
+	cr_expect(vipc_home_is(NULL, abs, 99), "nothing learned");
+	cr_expect(vipc_home_is(&h, abs, 0), "an unknown place");
+	cr_expect(vipc_home_is(&h, abs, 78));
+	cr_expect(!vipc_home_is(&h, abs, 99), "another network namespace");
+	cr_expect(vipc_home_is(&h, path, vipc_dir_place(12, 34)));
+	cr_expect(!vipc_home_is(&h, path, vipc_dir_place(12, 35)), "another device");
+	cr_expect(!vipc_home_is(&h, path, vipc_dir_place(13, 34)), "another directory");
+	h.full = 1ULL << (path - 1);
+	cr_expect(vipc_home_is(&h, path, vipc_dir_place(13, 34)), "more directories than fit");
+	cr_expect(!vipc_home_is(&h, abs, 99), "only that kind is full");
+	h.at[abs - 1][0] = 0;
+	cr_expect(vipc_home_is(&h, abs, 99), "no namespace learned");
+}

@@ -40,6 +40,8 @@ const struct vipc_hook_info vipc_hooks[] = {
 	{ "vipc_may_send", "link_may_send", "lsm/unix_may_send", LSM, VIPC_HOOK_MAY_SEND,
 	  "unix_may_send", SEND },
 	{ "vipc_bind", "link_bind", "lsm/socket_bind", LSM, VIPC_HOOK_BIND, "socket_bind", 0 },
+	{ "vipc_mknod", "link_mknod", "lsm/inode_mknod (pathname binds, by directory)", LSM, -1,
+	  NULL, 0 },
 	{ "vipc_sendmsg", "link_sendmsg", "lsm/socket_sendmsg (live re-check, fd passing)", LSM,
 	  VIPC_HOOK_SENDMSG, "socket_sendmsg", 0 },
 	{ "vipc_recvmsg", "link_recvmsg", "lsm/socket_recvmsg (live re-check)", LSM,
@@ -55,6 +57,8 @@ const struct vipc_hook_info vipc_hooks[] = {
 	  VIPC_HOOK_MAY_SEND, "unix_may_send", SEND },
 	{ "vipc_fr_bind", "link_fr_bind", "fmod_ret/security_socket_bind", FMODRET, VIPC_HOOK_BIND,
 	  "socket_bind", 0 },
+	{ "vipc_fr_mknod", "link_fr_mknod", "fmod_ret/security_inode_mknod (pathname binds, by directory)",
+	  FMODRET, -1, NULL, 0 },
 	{ "vipc_fr_sendmsg", "link_fr_sendmsg",
 	  "fmod_ret/security_socket_sendmsg (live re-check, fd passing)", FMODRET,
 	  VIPC_HOOK_SENDMSG, "socket_sendmsg", 0 },
@@ -308,6 +312,7 @@ static void size_maps(struct vipc_bpf *skel, const struct vipc_limits *l)
 	bpf_map__set_max_entries(skel->maps.vipc_endpoints, l->endpoints * VIPC_SLOTS);
 	bpf_map__set_max_entries(skel->maps.vipc_grants, l->grants * VIPC_SLOTS);
 	bpf_map__set_max_entries(skel->maps.vipc_channels, l->channels * VIPC_SLOTS);
+	bpf_map__set_max_entries(skel->maps.vipc_homes, l->principals * VIPC_SLOTS);
 	/* Channel endpoints of both slots; counted connections. */
 	bpf_map__set_max_entries(skel->maps.vipc_chan_live, l->channels * VIPC_SLOTS);
 	bpf_map__set_max_entries(skel->maps.vipc_chan_conns, l->connections);
