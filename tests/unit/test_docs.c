@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /* Every example policy in the documentation is one vipc loads: each ```yaml
- * block of README.md and the .md files of docs/, and examples/policy.yaml, is parsed and
- * checked by the loader's policy parser (user/policy.h). A block marked
+ * block of README.md and the .md files of docs/ is parsed and checked by
+ * the loader's policy parser (user/policy.h; examples/policy.yaml is
+ * test_policy's good::example_file_parses). A block marked
  * ```yaml fragment is a deliberate part of a policy (or a wrong one) and
  * is skipped. A failure names the file and line the parser stopped at.
  */
@@ -13,7 +14,6 @@
 #include <unistd.h>
 #include "policy.h"
 
-#define EXAMPLE "examples/policy.yaml" /* tests run from the repository root */
 #define MSG_MAX (PATH_MAX + 600)
 #define REPORT_MAX 16384
 
@@ -134,19 +134,6 @@ Test(docs, every_yaml_block_in_the_docs_is_a_valid_policy)
 	globfree(&g);
 	cr_expect_eq(r.bad, 0, "%d of %d blocks are no valid policy:\n%s", r.bad, r.blocks, r.text);
 	cr_expect_gt(r.blocks, 0, "no ```yaml block found: nothing was checked");
-}
-
-Test(docs, the_example_policy_is_valid)
-{
-	struct vipc_policy *pol = NULL;
-	struct vipc_policy_error err;
-	char msg[MSG_MAX];
-	int ret;
-
-	ret = vipc_policy_parse_file(EXAMPLE, &pol, &err);
-	vipc_policy_error_format(&err, msg, sizeof(msg));
-	cr_assert_eq(ret, 0, "%s", msg);
-	vipc_policy_free(pol);
 }
 
 /* The check itself: fragments skipped, a bad block reported at its line. */
