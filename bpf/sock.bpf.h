@@ -70,17 +70,36 @@ static __always_inline void vipc_remember(struct bpf_sock *sk, struct vipc_verdi
 	__builtin_memcpy(&v->name, &c->name, sizeof(v->name));
 }
 
+/* Phase 2: the endpoint and grant of the name in @c, hashed: a broker
+ * name's route (*@route; 0 when no endpoint has it), else the name's own.
+ */
+static __always_inline int vipc_addr_lookup(struct bpf_sock_addr *ctx, struct vipc_call *c,
+					    struct vipc_route **route)
+{
+	c->key.hash = vipc_name_hash(&c->name, c->key.len);
+	if (vipc_is_broker(c)) {
+		*route = vipc_route_find(c, &c->key);
+		return *route && vipc_broker_lookup(c, *route);
+	}
+	vipc_lookup(c);
+	if (c->key.kind == VIPC_KIND_UNIX_ABSTRACT)
+		vipc_away(c, bpf_get_netns_cookie(ctx));
+	return 1;
+}
+
 /* Socket backend: decide on the name the caller passed (an abstract one in
  * the caller's network namespace); with @remember, answer from and keep the
- * socket's last verdict.
+ * socket's last verdict. A broker name is decided as its endpoint and,
+ * allowed, sent to the endpoint's socket.
  */
 static __always_inline int vipc_check_addr(struct bpf_sock_addr *ctx, __u32 perm,
 					   enum vipc_hook hook, int remember)
 {
 	struct vipc_verdict *v = NULL;
+	struct vipc_route *route = NULL;
 	struct vipc_call c = {};
 	enum vipc_reason reason;
-	int named;
+	int named, allow;
 
 	/* Phase 1: the name; an unchanged policy answers as it did last time. */
 	if (!vipc_start(&c, perm, hook))
@@ -92,21 +111,22 @@ static __always_inline int vipc_check_addr(struct bpf_sock_addr *ctx, __u32 perm
 		if (c.stats)
 			c.stats->cached++;
 		c.known = &v->row;
-		return vipc_finish_clock(&c, v->reason, 1);
+		route = vipc_is_broker(&c) ? vipc_route_find(&c, &v->key) : NULL;
+		allow = vipc_finish_clock(&c, v->reason, 1);
+		return allow && route ? vipc_broker_send(ctx, &c, route) : allow;
 	}
 
 	/* Phase 2: the caller, the endpoint and the grant; remember an allow. */
 	c.caller = vipc_find_principal(c.key.slot, c.cgid);
-	if (named) {
-		c.key.hash = vipc_name_hash(&c.name, c.key.len);
-		vipc_lookup(&c);
-		if (c.key.kind == VIPC_KIND_UNIX_ABSTRACT)
-			vipc_away(&c, bpf_get_netns_cookie(ctx));
-	}
+	if (named && !vipc_addr_lookup(ctx, &c, &route))
+		return vipc_broker_refuse(&c);
 	reason = vipc_decide(c.caller, c.ep, c.grant, perm);
 	if (named && remember && !vipc_reason_denies(reason))
 		vipc_remember(ctx->sk, v, &c, reason);
-	return vipc_finish_clock(&c, reason, 1);
+
+	/* Phase 3: count and report; Phase 4: a brokered call to its socket. */
+	allow = vipc_finish_clock(&c, reason, 1);
+	return allow && route ? vipc_broker_send(ctx, &c, route) : allow;
 }
 
 SEC("cgroup/connect_unix")

@@ -7,7 +7,7 @@
 #define __VIPC_H
 
 #define VIPC_MAGIC 0x43504956 /* "VIPC" little-endian */
-#define VIPC_ABI_VERSION 9
+#define VIPC_ABI_VERSION 10
 
 #define VIPC_NAME_MAX 108 /* sizeof(sun_path) */
 #define VIPC_NAME_WORDS 14 /* a name zero-padded to 64-bit words: 112 bytes */
@@ -39,6 +39,11 @@
 #define VIPC_HOT_WAYS 2	     /* rows per bucket */
 #define VIPC_EVENTS_INTERVAL_MS 1000 /* default aggregation interval of deny events */
 #define VIPC_HOMES 4 /* places of each kind remembered per owner (vipc_homes) */
+#define VIPC_INSTANCES 8 /* sockets (instances) of one endpoint the broker spreads over */
+/* The broker's names: the abstract name "vipc/LABEL" is endpoint LABEL. */
+#define VIPC_BROKER_PREFIX "vipc/"
+#define VIPC_BROKER_PREFIX_LEN 5
+#define VIPC_SPREAD_ROWS 1024 /* vipc_spread: rows per CPU, a power of two */
 
 /* Policy tables hold two slots: the live one and the one a reload fills. */
 #define VIPC_SLOTS 2
@@ -296,6 +301,39 @@ struct vipc_endpoint {
 	union vipc_name name;
 };
 
+/* One socket of an endpoint, as a sun_path: a pathname without its NUL,
+ * an abstract name with its leading NUL.
+ */
+struct vipc_instance {
+	__u8 len; /* bytes of path */
+	__u8 pad[3];
+	char path[VIPC_NAME_MAX];
+};
+
+/* vipc_routes: (slot, the key of the abstract name "vipc/LABEL") -> where
+ * the broker sends a call to it: the endpoint's row and its sockets. The
+ * exact name is in the value and compared after the lookup.
+ */
+struct vipc_route {
+	__u32 endpoint; /* the endpoint's id: its row in @target is this one */
+	__u32 owner;	/* the endpoint's owner, for the container sweep */
+	__u8 nr;	/* instances */
+	__u8 pad[7];
+	struct vipc_endpoint_key target; /* the endpoint's row in vipc_endpoints */
+	union vipc_name name;		 /* "vipc/LABEL" */
+	struct vipc_instance inst[VIPC_INSTANCES];
+};
+
+/* vipc_spread[endpoint id % VIPC_SPREAD_ROWS], per CPU: the broker's
+ * round-robin over an endpoint's instances on this CPU and the calls sent
+ * to each. A row another endpoint takes over starts again from zero.
+ */
+struct vipc_spread {
+	__u32 endpoint; /* the endpoint whose row it is now */
+	__u32 next;	/* the instance the next call goes to, before % nr */
+	__u64 sent[VIPC_INSTANCES];
+};
+
 /* vipc_grants: (slot, container, endpoint) -> permissions. */
 struct vipc_grant_key {
 	__u32 slot;
@@ -348,7 +386,9 @@ struct vipc_channel {
 	X(events_dropped)   /* deny events lost to a full ring buffer */                     \
 	X(snapshots_dropped) /* stats snapshots lost to a full ring buffer */                \
 	X(events_suppressed) /* deny events counted in an aggregate, not sent alone */       \
-	X(decisions_missed) /* decisions vipc_decisions had no room for */
+	X(decisions_missed) /* decisions vipc_decisions had no room for */                   \
+	X(brokered)	    /* calls to vipc/NAME let through and sent to NAME's socket */   \
+	X(broker_unknown)   /* calls to a vipc/ name no endpoint has: ECONNREFUSED */
 
 struct vipc_stats {
 #define VIPC_STAT_FIELD(name) __u64 name;
@@ -537,14 +577,18 @@ _Static_assert(sizeof(struct vipc_grant_key) == 16, "vipc_grant_key layout");
 _Static_assert(sizeof(struct vipc_grant) == 16, "vipc_grant layout");
 _Static_assert(sizeof(struct vipc_channel_key) == 40, "vipc_channel_key layout");
 _Static_assert(sizeof(struct vipc_channel) == 16, "vipc_channel layout");
-_Static_assert(sizeof(struct vipc_stats) == 136, "vipc_stats layout");
+_Static_assert(sizeof(struct vipc_instance) == 112, "vipc_instance layout");
+_Static_assert(sizeof(struct vipc_route) == 144 + 112 * VIPC_INSTANCES, "vipc_route layout");
+_Static_assert(sizeof(struct vipc_spread) == 8 + 8 * VIPC_INSTANCES, "vipc_spread layout");
+_Static_assert((VIPC_SPREAD_ROWS & (VIPC_SPREAD_ROWS - 1)) == 0, "VIPC_SPREAD_ROWS: a power of two");
+_Static_assert(sizeof(struct vipc_stats) == 152, "vipc_stats layout");
 _Static_assert(__builtin_offsetof(struct vipc_stats, events_dropped) ==
 		       __builtin_offsetof(struct vipc_stats, denied_unknown) +
 			       8 * (VIPC_R__COUNT - VIPC_R_FIRST_DENY),
 	       "vipc_stats: one denied_* counter per deny reason, in enum order");
 _Static_assert(sizeof(struct vipc_registry_stats) == 136, "vipc_registry_stats layout");
 _Static_assert(sizeof(struct vipc_event) == 168, "vipc_event layout");
-_Static_assert(sizeof(struct vipc_snapshot) == 152, "vipc_snapshot layout");
+_Static_assert(sizeof(struct vipc_snapshot) == 168, "vipc_snapshot layout");
 _Static_assert(sizeof(struct vipc_home) == 8 + 16 * VIPC_HOMES, "vipc_home layout");
 _Static_assert(sizeof(struct vipc_conn_tag) == 144, "vipc_conn_tag layout");
 _Static_assert(sizeof(struct vipc_decision_key) == 16, "vipc_decision_key layout");

@@ -15,6 +15,7 @@
 #include <sys/stat.h>
 #include <bpf/bpf.h>
 #include "binder.h"
+#include "broker.h"
 #include "cgroup.h"
 #include "decisions.h"
 #include "grow.h"
@@ -43,6 +44,7 @@ static const struct {
 	{ "watched cgroups", "--max-containers", offsetof(struct vipc_limits, principals) },
 	{ "watched globs", "--max-containers", offsetof(struct vipc_limits, principals) },
 	{ "endpoints", "--max-endpoints", offsetof(struct vipc_limits, endpoints) },
+	{ "routes", "--max-endpoints", offsetof(struct vipc_limits, endpoints) },
 	{ "grants", "--max-grants", offsetof(struct vipc_limits, grants) },
 	{ "channels", "--max-channels", offsetof(struct vipc_limits, channels) },
 };
@@ -484,6 +486,35 @@ static int put_endpoints(struct build *b)
 	return 0;
 }
 
+/* Each endpoint's broker name, sent to its sockets in the new slot. */
+static int put_routes(struct build *b)
+{
+	struct vipc_table *t = &b->idle[T_ROUTES];
+	const struct vipc_policy_endpoint *pe;
+	struct vipc_endpoint_key key, target;
+	struct vipc_route r;
+	union vipc_name name;
+	size_t i;
+	long dup;
+
+	for (i = 0; i < b->pol->nr_endpoints; i++) {
+		pe = &b->pol->endpoints[i];
+		vipc_endpoint_key_make(&target, &name, b->slot, pe->kind, pe->addr, pe->len);
+		vipc_route_make(&key, &r, &b->ep[i], &target);
+		vipc_route_add(&r, pe->kind, pe->addr, pe->len);
+		if (vipc_table_push(t, &key, &r))
+			return -ENOMEM;
+	}
+	if (vipc_table_sort(t))
+		return -ENOMEM;
+	dup = vipc_table_dup(t);
+	if (dup >= 0)
+		return vipc_fail(&b->st->err, -EINVAL,
+				 "endpoint %.*s: its broker name hashes like another's; choose "
+				 "another name", VIPC_LABEL_MAX, ((struct vipc_route *)vipc_table_val(t, dup))->name.bytes + VIPC_BROKER_PREFIX_LEN);
+	return 0;
+}
+
 /* Add @perms for (container, endpoint) to the idle slot's grants. */
 static int put_grant(struct build *b, const char *container, const char *endpoint, __u32 perms,
 		     __u32 flags)
@@ -591,6 +622,7 @@ static void count_changes(struct build *b)
 	added[T_CONTAINERS] = &r->containers_added;
 	removed[T_CONTAINERS] = &r->containers_removed;
 	added[T_WATCH] = removed[T_WATCH] = added[T_GLOB] = removed[T_GLOB] = NULL;
+	added[T_ROUTES] = removed[T_ROUTES] = NULL;
 	added[T_ENDPOINTS] = &r->endpoints_created;
 	removed[T_ENDPOINTS] = &r->endpoints_destroyed;
 	added[T_GRANTS] = &r->grants_issued;
@@ -665,7 +697,7 @@ int vipc_apply(struct vipc_state *st, const struct vipc_policy *pol)
 	b.ep = calloc(pol->nr_endpoints + 1, sizeof(*b.ep));
 	err = b.cid && b.ep ? 0 : -ENOMEM;
 	err = err ?: read_live(&b, old) ?: put_containers(&b) ?: put_endpoints(&b) ?:
-		      put_grants_and_channels(&b);
+		      put_routes(&b) ?: put_grants_and_channels(&b);
 	if (err)
 		goto cleanup;
 

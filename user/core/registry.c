@@ -14,6 +14,7 @@
 #include <linux/membarrier.h>
 #include <bpf/bpf.h>
 #include "registry.h"
+#include "broker.h"
 #include "decisions.h"
 #include "vipc_decide.h"
 #include "vipc_name.h"
@@ -82,6 +83,7 @@ static int live_update(struct vipc_state *st, int fd, const void *key, const voi
 		struct vipc_container ct;
 		struct vipc_principal p;
 		struct vipc_endpoint e;
+		struct vipc_route r;
 		struct vipc_grant g;
 		struct vipc_channel c;
 	} old;
@@ -325,6 +327,36 @@ int vipc_endpoint_by_id(struct vipc_state *st, __u32 id, struct vipc_endpoint_in
 	return find_endpoint(st, &f);
 }
 
+/* The broker name of endpoint @ep (row @key, socket @addr), live; on
+ * failure the endpoint goes again.
+ */
+static int put_route(struct vipc_state *st, const struct vipc_endpoint_key *key,
+		     const struct vipc_endpoint *ep, __u8 kind, const char *addr, __u8 len)
+{
+	struct vipc_endpoint_key rkey;
+	struct vipc_route r;
+	int err;
+
+	vipc_route_make(&rkey, &r, ep, key);
+	vipc_route_add(&r, kind, addr, len);
+	if (!live_update(st, st->routes_fd, &rkey, &r, BPF_NOEXIST, st->limits.endpoints))
+		return 0;
+	err = vipc_update_err(st, "routes", st->limits.endpoints, "--max-endpoints");
+	live_delete(st, st->endpoints_fd, key);
+	return err;
+}
+
+/* The broker name of endpoint @ep (row @key) goes. */
+static void drop_route(struct vipc_state *st, const struct vipc_endpoint_key *key,
+		       const struct vipc_endpoint *ep)
+{
+	struct vipc_endpoint_key rkey;
+	struct vipc_route r;
+
+	vipc_route_make(&rkey, &r, ep, key);
+	live_delete(st, st->routes_fd, &rkey);
+}
+
 int vipc_endpoint_add(struct vipc_state *st, const char *name, const char *owner,
 		      const char *addr, __u8 others)
 {
@@ -372,7 +404,7 @@ int vipc_endpoint_add(struct vipc_state *st, const char *name, const char *owner
 	vipc_label_copy(val.label, name);
 	if (live_update(st, st->endpoints_fd, &key, &val, BPF_NOEXIST, st->limits.endpoints))
 		return vipc_update_err(st, "endpoints", st->limits.endpoints, "--max-endpoints");
-	err = vipc_config_write(st);
+	err = put_route(st, &key, &val, kind, bytes, len) ?: vipc_config_write(st);
 	if (!err)
 		vipc_reg_add(st, &st->reg->endpoints_created, 1);
 	return err;
@@ -442,6 +474,7 @@ int vipc_endpoint_rm(struct vipc_state *st, const char *name, const char *owner)
 	if (live_delete(st, st->endpoints_fd, &ep.key))
 		return vipc_fail(&st->err, -errno, "removing endpoint %s: %s", name,
 				 strerror(errno));
+	drop_route(st, &ep.key, &ep.val);
 	grants = drop_grants(st, ep.val.id, 0);
 	s.endpoint = ep.val.id;
 	vipc_map_visit(st->channels_fd, st->cfg.active_slot, match_channel_ep, &s);

@@ -1,0 +1,20 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/* The name broker's routes: the abstract name "vipc/LABEL" of endpoint
+ * LABEL, and the sockets (instances) a call to it is sent to.
+ */
+#ifndef __VIPC_BROKER_H
+#define __VIPC_BROKER_H
+
+#include "registry.h"
+
+/* The route of endpoint @ep, whose row is @target: the key of its broker
+ * name in @target's slot, and a value with no instance yet.
+ */
+void vipc_route_make(struct vipc_endpoint_key *key, struct vipc_route *r,
+		     const struct vipc_endpoint *ep, const struct vipc_endpoint_key *target);
+/* Add the socket @addr (@len bytes, enum vipc_kind @kind) to @r's instances. */
+void vipc_route_add(struct vipc_route *r, __u8 kind, const char *addr, __u8 len);
+/* The broker name of @label: "vipc/LABEL". */
+void vipc_broker_name(char out[VIPC_NAME_MAX], const char *label);
+
+#endif /* __VIPC_BROKER_H */
