@@ -751,6 +751,9 @@ static const struct bad_case bad_endpoints[] = {
 	  "unix: expected 1 to 108 bytes (the size of a sun_path), got 109" },
 	{ "abstract name of 108 bytes", HEAD "endpoints:\n  e: { owner: a, abstract: " X108 " }\n",
 	  6, 28, "abstract: expected 1 to 107 bytes (the size of a sun_path), got 108" },
+	{ "abstract name of the broker", HEAD "endpoints:\n  e: { owner: a, abstract: vipc/x }\n",
+	  6, 28, "abstract: 'vipc/x' is the broker's: names under 'vipc/' reach the endpoints by "
+	  "their names" },
 	{ "empty abstract name", HEAD "endpoints:\n  e: { owner: a, abstract: \"\" }\n", 6, 28,
 	  "abstract: expected 1 to 107 bytes (the size of a sun_path), got 0" },
 	{ "abstract name a list", HEAD "endpoints:\n  e: { owner: a, abstract: [e] }\n", 6, 28,

@@ -380,6 +380,9 @@ int vipc_endpoint_add(struct vipc_state *st, const char *name, const char *owner
 	if (err)
 		return vipc_fail(&st->err, -EINVAL, "%s is not in normal form: write %.*s", addr,
 				 len, bytes);
+	if (vipc_addr_reserved(kind, bytes, len))
+		return vipc_fail(&st->err, -EINVAL, "%s is the broker's: names under @%s reach the "
+				 "endpoints by their names", addr, VIPC_BROKER_PREFIX);
 	err = lookup_endpoint(st, name, &old);
 	if (err != -ENOENT)
 		return err ?: vipc_fail(&st->err, -EEXIST, "endpoint %s is already registered",

@@ -527,6 +527,9 @@ static int parse_address(struct parser *p, yaml_node_t *val, struct vipc_policy_
 	if (vipc_addr_parse(text, &e->kind, e->addr, &e->len) > 0)
 		return fail(p, node, "unix: '%s' is not in normal form: write '%.*s' (vipc compares "
 			    "pathnames without '//', '.', '..' or a trailing '/')", s, e->len, e->addr);
+	if (vipc_addr_reserved(e->kind, e->addr, e->len))
+		return fail(p, node, "abstract: '%s' is the broker's: names under '%s' reach the "
+			    "endpoints by their names", s, VIPC_BROKER_PREFIX);
 	other = vipc_index_add(abs ? &p->abstract_addrs : &p->unix_addrs, s, e - p->pol->endpoints);
 	if (other < 0)
 		return 0;
@@ -1283,6 +1286,12 @@ int vipc_addr_parse(const char *text, __u8 *kind, char addr[VIPC_NAME_MAX], __u8
 	memset(addr, 0, VIPC_NAME_MAX);
 	memcpy(addr, normal.bytes, *len);
 	return *len != n || memcmp(addr, name, n);
+}
+
+bool vipc_addr_reserved(__u8 kind, const char *addr, __u8 len)
+{
+	return kind == VIPC_KIND_UNIX_ABSTRACT && len >= VIPC_BROKER_PREFIX_LEN &&
+	       !memcmp(addr, VIPC_BROKER_PREFIX, VIPC_BROKER_PREFIX_LEN);
 }
 
 void vipc_endpoint_key_make(struct vipc_endpoint_key *key, union vipc_name *name, __u32 slot,

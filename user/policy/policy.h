@@ -171,6 +171,10 @@ void vipc_perms_format(__u32 bits, char *buf, size_t size);
  * -ENAMETOOLONG when it does not fit a sun_path.
  */
 int vipc_addr_parse(const char *text, __u8 *kind, char addr[VIPC_NAME_MAX], __u8 *len);
+/* Is the address one of the broker's names (abstract, under "vipc/"),
+ * which no endpoint may have?
+ */
+bool vipc_addr_reserved(__u8 kind, const char *addr, __u8 len);
 /* Name indexes (hsearch_r), for the parser's checks and the loader's
  * look-ups: an empty index for @n keys (0 or -ENOMEM); add @key, which must
  * outlive @h, as entry @i (-1 when added, else the entry already there);
