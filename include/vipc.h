@@ -131,6 +131,10 @@ enum vipc_backend {
 
 enum vipc_endpoint_flags {
 	VIPC_EP_CHANNEL = 1 << 0, /* the endpoint is a channel's receive side */
+	/* The row of one of the endpoint's other instances (its name is the
+	 * endpoint's too; the first instance's row is the endpoint's own).
+	 */
+	VIPC_EP_INSTANCE = 1 << 1,
 };
 
 enum vipc_container_flags {

@@ -11,6 +11,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -65,7 +66,7 @@ static const char peer_py[] =
 	"        if sum(count.values()) == 1: print('looping', flush=True)\n"
 	"    print(' '.join('%s=%d' % (k.replace(' ', '_'), v) for k, v in sorted(count.items())))\n";
 
-static char web_a[PATH_MAX], web_b[PATH_MAX], dgram_path[PATH_MAX];
+static char web_a[PATH_MAX], web_b[PATH_MAX], web_c[PATH_MAX], dgram_path[PATH_MAX];
 
 /* The scene's containers and endpoints, `web` at @web and `dg` at
  * dgram_path, cli granted both, and `others:` for web (@others, "" for
@@ -73,7 +74,7 @@ static char web_a[PATH_MAX], web_b[PATH_MAX], dgram_path[PATH_MAX];
  */
 static const char *policy(const char *web, const char *others)
 {
-	static char yaml[3 * PATH_MAX + 1024];
+	static char yaml[5 * PATH_MAX + 1024];
 
 	snprintf(yaml, sizeof(yaml),
 		 "version: 1\n" S_CONTAINERS
@@ -96,12 +97,19 @@ static const char *peer(void)
 	return path;
 }
 
-/* Load the policy with web at @web, the socket paths made first. */
-static void start(const char *web, const char *others)
+/* The socket paths, in the scene's shared directory. */
+static void paths(void)
 {
 	snprintf(web_a, sizeof(web_a), "%s/a.sock", sc.shared);
 	snprintf(web_b, sizeof(web_b), "%s/b.sock", sc.shared);
+	snprintf(web_c, sizeof(web_c), "%s/c.sock", sc.shared);
 	snprintf(dgram_path, sizeof(dgram_path), "%s/d.sock", sc.shared);
+}
+
+/* Load the policy with web at @web (NULL: web_a). */
+static void start(const char *web, const char *others)
+{
+	paths();
 	v_require_root();
 	v_load(policy(web ?: web_a, others));
 }
@@ -307,4 +315,53 @@ Test(broker, a_reload_moves_every_new_connection_with_no_window)
 	cr_assert(strstr(out, "post_B=300"), "%s", out);
 	cr_assert_null(strstr(out, "ERR"), "%s", out);
 	cr_assert_null(strstr(out, "post_A"), "%s", out);
+}
+
+/* The count of @who ("post_A") in a loop's summary @out. */
+static long answered(const char *out, const char *who)
+{
+	const char *at = strstr(out, who);
+
+	return at ? strtol(at + strlen(who) + 1, NULL, 10) : 0;
+}
+
+/* web with three instances: 300 connections by name are spread round-robin
+ * on each CPU, so each instance gets 100 within one per CPU; an instance's
+ * own name is the endpoint's (a caller without the grant gets EPERM), and
+ * `endpoint ls` lists the instances.
+ */
+Test(broker, new_connections_spread_over_the_instances)
+{
+	const char *loop[] = { "python3", peer(), "loop", "vipc/web", NULL, "300", NULL };
+	long cpus = sysconf(_SC_NPROCESSORS_ONLN), n;
+	char list[3 * PATH_MAX + 8], out[4096], flag[PATH_MAX], addr[PATH_MAX + 16];
+	const char *direct[] = { "socat", "-u", addr, "-", NULL };
+	const char *who[] = { "post_A", "post_B", "post_C" };
+	pid_t pid;
+	int i;
+
+	paths();
+	snprintf(list, sizeof(list), "[%s, %s, %s]", web_a, web_b, web_c);
+	v_require_root();
+	v_load(policy(list, ""));
+	serve(web_a, "A");
+	serve(web_b, "B");
+	serve(web_c, "C");
+	snprintf(flag, sizeof(flag), "%s", v_tmp_file("flipped", ""));
+	loop[4] = flag;
+	pid = h_spawn("vipc-test/cli", loop, NULL);
+	cr_assert_gt(pid, 0);
+	cr_assert_eq(h_spawn_wait(pid, 60000), 0);
+	h_spawn_output(pid, out, sizeof(out));
+	cr_assert_null(strstr(out, "ERR"), "%s", out);
+	for (i = 0; i < 3; i++) {
+		n = answered(out, who[i]);
+		cr_assert(n >= 100 - cpus && n <= 100 + cpus, "%s: %ld of 300 (%ld CPUs): %s", who[i],
+			  n, cpus, out);
+	}
+	snprintf(addr, sizeof(addr), "UNIX-CONNECT:%s", web_b);
+	cr_assert_neq(h_run_cg("vipc-test/bad", direct, out, sizeof(out)), 0);
+	cr_assert(strstr(out, "Operation not permitted"), "%s", out);
+	cr_assert_eq(v_loader("endpoint", "ls", NULL), 0, "%s", v_out);
+	cr_assert_eq(v_occurrences(v_out, "(instance)"), 2, "%s", v_out);
 }

@@ -493,6 +493,24 @@ Test(good, others_come_from_the_endpoint_else_the_defaults)
 	vipc_policy_free(pol);
 }
 
+/* `unix:` or `abstract:` as a list: the first instance in addr, the others after. */
+Test(good, a_list_of_names_is_the_endpoints_instances)
+{
+	struct vipc_policy *pol = parse_ok("version: 1\ncontainers:\n  a: { cgroup: a }\n"
+					   "endpoints:\n  p: { owner: a, unix: [/p/1, /p/2] }\n"
+					   "  q: { owner: a, abstract: [q] }\n");
+
+	cr_assert_eq(pol->nr_endpoints, 2);
+	cr_expect_eq(pol->endpoints[0].len, 4);
+	cr_expect_eq(memcmp(pol->endpoints[0].addr, "/p/1", 4), 0);
+	cr_assert_eq(pol->endpoints[0].nr_more, 1);
+	cr_expect_eq(pol->endpoints[0].more_len[0], 4);
+	cr_expect_eq(memcmp(pol->endpoints[0].more[0], "/p/2", 4), 0);
+	cr_expect_eq(pol->endpoints[1].kind, VIPC_KIND_UNIX_ABSTRACT);
+	cr_expect_eq(pol->endpoints[1].nr_more, 0);
+	vipc_policy_free(pol);
+}
+
 Test(good, a_policy_without_runtime_selectors_holds_nothing)
 {
 	struct vipc_policy *pol = parse_ok("version: 1\ncontainers:\n  a: { cgroup: a }\n");
@@ -756,8 +774,16 @@ static const struct bad_case bad_endpoints[] = {
 	  "their names" },
 	{ "empty abstract name", HEAD "endpoints:\n  e: { owner: a, abstract: \"\" }\n", 6, 28,
 	  "abstract: expected 1 to 107 bytes (the size of a sun_path), got 0" },
-	{ "abstract name a list", HEAD "endpoints:\n  e: { owner: a, abstract: [e] }\n", 6, 28,
-	  "expected a socket name, got a list" },
+	{ "abstract name a list of lists", HEAD "endpoints:\n  e: { owner: a, abstract: [[e]] }\n",
+	  6, 29, "expected a socket name, got a list" },
+	{ "no instance", HEAD "endpoints:\n  e: { owner: a, unix: [] }\n", 6, 24,
+	  "unix: expected 1 to 8 socket names (the endpoint's instances), got 0" },
+	{ "nine instances", HEAD "endpoints:\n  e: { owner: a, abstract: [a, b, c, d, e, f, g, h, i] }\n",
+	  6, 28, "abstract: expected 1 to 8 socket names (the endpoint's instances), got 9" },
+	{ "an instance twice", HEAD "endpoints:\n  e: { owner: a, unix: [/e, /f, /e] }\n", 6, 33,
+	  "endpoint 'e': same address as endpoint 'e' (line 6)" },
+	{ "an instance another endpoint's", HEAD EPS "  f: { owner: a, unix: [/f, /e] }\n", 7, 29,
+	  "endpoint 'f': same address as endpoint 'e' (line 6)" },
 	{ "NUL in an abstract name", HEAD "endpoints:\n  e: { owner: a, abstract: \"e\\0f\" }\n", 6,
 	  28, "expected a socket name, got a scalar with a NUL byte" },
 	{ "NUL in a unix path", HEAD "endpoints:\n  e: { owner: a, unix: \"/e\\0f\" }\n", 6, 24,

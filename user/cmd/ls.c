@@ -208,7 +208,7 @@ static int print_endpoint(const void *key, const void *val, void *ctx)
 	const struct vipc_endpoint *ep = val;
 	char addr[VIPC_TEXT_SIZE(VIPC_NAME_MAX)], owner[VIPC_TEXT_SIZE(VIPC_LABEL_MAX)];
 	char name[VIPC_TEXT_SIZE(VIPC_LABEL_MAX)];
-	bool channel = ep->flags & VIPC_EP_CHANNEL;
+	bool channel = ep->flags & VIPC_EP_CHANNEL, instance = ep->flags & VIPC_EP_INSTANCE;
 	struct vipc_container_info c;
 	struct ls_ctx *l = ctx;
 	json_object *obj;
@@ -220,9 +220,9 @@ static int print_endpoint(const void *key, const void *val, void *ctx)
 	if (!vipc_container_by_id(l->st, ep->owner, &c))
 		vipc_label_format(c.val.principal.name, owner, sizeof(owner));
 	if (!vipc_opt.json) {
-		printf("%-20s id %-5u owner %-16s gen %-4u others %-5s %s%s\n", name, ep->id, owner,
-		       ep->generation, vipc_others_str(ep->others), addr,
-		       channel ? " (channel)" : "");
+		printf("%-20s id %-5u owner %-16s gen %-4u others %-5s %s%s%s\n", name, ep->id,
+		       owner, ep->generation, vipc_others_str(ep->others), addr,
+		       channel ? " (channel)" : "", instance ? " (instance)" : "");
 		return 0;
 	}
 	obj = json_object_new_object();
@@ -234,6 +234,7 @@ static int print_endpoint(const void *key, const void *val, void *ctx)
 	err = err ?: vipc_json_add_u64(obj, "generation", ep->generation);
 	err = err ?: vipc_json_add_str(obj, "others", vipc_others_str(ep->others));
 	err = err ?: vipc_json_add(obj, "channel", json_object_new_boolean(channel));
+	err = err ?: vipc_json_add(obj, "instance", json_object_new_boolean(instance));
 	return ls_add(l, obj, err);
 }
 

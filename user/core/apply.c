@@ -433,6 +433,25 @@ static void unbind_gone(struct build *b)
 	}
 }
 
+/* The rows of @pe's other instances: @ep under each one's name. */
+static int put_instances(struct build *b, const struct vipc_policy_endpoint *pe,
+			 const struct vipc_endpoint *ep)
+{
+	struct vipc_endpoint_key key;
+	struct vipc_endpoint row;
+	__u8 i;
+
+	for (i = 0; i < pe->nr_more; i++) {
+		row = *ep;
+		row.flags |= VIPC_EP_INSTANCE;
+		vipc_endpoint_key_make(&key, &row.name, b->slot, pe->kind, pe->more[i],
+				       pe->more_len[i]);
+		if (vipc_table_push(&b->idle[T_ENDPOINTS], &key, &row))
+			return -ENOMEM;
+	}
+	return 0;
+}
+
 /* Endpoints keep their id and generation when their address stays. */
 static int put_endpoints(struct build *b)
 {
@@ -471,7 +490,7 @@ static int put_endpoints(struct build *b)
 	for (i = 0; i < b->pol->nr_endpoints; i++) {
 		pe = &b->pol->endpoints[i];
 		vipc_endpoint_key_make(&key, &name, b->slot, pe->kind, pe->addr, pe->len);
-		if (vipc_table_push(t, &key, &b->ep[i]))
+		if (vipc_table_push(t, &key, &b->ep[i]) || put_instances(b, pe, &b->ep[i]))
 			return -ENOMEM;
 	}
 
@@ -494,7 +513,7 @@ static int put_routes(struct build *b)
 	struct vipc_endpoint_key key, target;
 	struct vipc_route r;
 	union vipc_name name;
-	size_t i;
+	size_t i, j;
 	long dup;
 
 	for (i = 0; i < b->pol->nr_endpoints; i++) {
@@ -502,6 +521,8 @@ static int put_routes(struct build *b)
 		vipc_endpoint_key_make(&target, &name, b->slot, pe->kind, pe->addr, pe->len);
 		vipc_route_make(&key, &r, &b->ep[i], &target);
 		vipc_route_add(&r, pe->kind, pe->addr, pe->len);
+		for (j = 0; j < pe->nr_more; j++)
+			vipc_route_add(&r, pe->kind, pe->more[j], pe->more_len[j]);
 		if (vipc_table_push(t, &key, &r))
 			return -ENOMEM;
 	}

@@ -277,7 +277,8 @@ static int match_endpoint(const void *key, const void *val, void *ctx)
 	struct find_ctx *f = ctx;
 	struct vipc_endpoint_info *out = f->out;
 
-	if (f->name ? strncmp(ep->label, f->name, VIPC_LABEL_MAX) : ep->id != f->id)
+	if ((ep->flags & VIPC_EP_INSTANCE) ||
+	    (f->name ? strncmp(ep->label, f->name, VIPC_LABEL_MAX) : ep->id != f->id))
 		return 0;
 	memcpy(&out->key, key, sizeof(out->key));
 	out->val = *ep;
@@ -413,6 +414,37 @@ int vipc_endpoint_add(struct vipc_state *st, const char *name, const char *owner
 	return err;
 }
 
+/* Rows of one endpoint (its instances'), rewritten or deleted. */
+struct rows_ctx {
+	struct vipc_state *st;
+	__u32 endpoint;
+	__u32 generation; /* the new one; 0: delete the rows */
+	int err;
+};
+
+static int instance_row(const void *key, const void *val, void *ctx)
+{
+	struct vipc_endpoint row = *(const struct vipc_endpoint *)val;
+	struct rows_ctx *r = ctx;
+
+	if (row.id != r->endpoint || !(row.flags & VIPC_EP_INSTANCE))
+		return 0;
+	row.generation = r->generation;
+	if (r->generation ? live_put(r->st, r->st->endpoints_fd, key, &row, BPF_EXIST) :
+			    live_delete(r->st, r->st->endpoints_fd, key))
+		r->err = r->err ?: -errno;
+	return 0;
+}
+
+/* Set the generation of endpoint @id's instance rows (0: delete them). */
+static int instance_rows(struct vipc_state *st, __u32 id, __u32 generation)
+{
+	struct rows_ctx r = { .st = st, .endpoint = id, .generation = generation };
+	int err = vipc_map_visit(st->endpoints_fd, st->cfg.active_slot, instance_row, &r);
+
+	return err < 0 ? err : r.err;
+}
+
 struct sweep_ctx {
 	struct vipc_state *st;
 	int fd;
@@ -478,6 +510,7 @@ int vipc_endpoint_rm(struct vipc_state *st, const char *name, const char *owner)
 		return vipc_fail(&st->err, -errno, "removing endpoint %s: %s", name,
 				 strerror(errno));
 	drop_route(st, &ep.key, &ep.val);
+	instance_rows(st, ep.val.id, 0);
 	grants = drop_grants(st, ep.val.id, 0);
 	s.endpoint = ep.val.id;
 	vipc_map_visit(st->channels_fd, st->cfg.active_slot, match_channel_ep, &s);
@@ -569,7 +602,8 @@ static int count_live(const void *key, const void *val, void *ctx)
 int vipc_endpoint_bump(struct vipc_state *st, struct vipc_endpoint_info *ep)
 {
 	ep->val.generation++;
-	if (live_put(st, st->endpoints_fd, &ep->key, &ep->val, BPF_EXIST))
+	if (live_put(st, st->endpoints_fd, &ep->key, &ep->val, BPF_EXIST) ||
+	    instance_rows(st, ep->val.id, ep->val.generation))
 		return vipc_fail(&st->err, -errno, "bumping generation of %s: %s", ep->val.label,
 				 strerror(errno));
 	vipc_reg_add(st, &st->reg->generation_bumps, 1);
@@ -866,7 +900,7 @@ static int count_others(const void *key, const void *val, void *ctx)
 	long *n = ctx;
 
 	(void)key;
-	if (ep->others < VIPC_OTHERS__COUNT)
+	if (ep->others < VIPC_OTHERS__COUNT && !(ep->flags & VIPC_EP_INSTANCE))
 		n[ep->others]++;
 	return 0;
 }

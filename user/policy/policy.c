@@ -500,20 +500,20 @@ static int parse_container(struct parser *p, yaml_node_t *key, yaml_node_t *val,
 						     runtime_name(p, sel, which, c);
 }
 
-/* `unix: /path` or `abstract: name`, exactly one. */
-static int parse_address(struct parser *p, yaml_node_t *val, struct vipc_policy_endpoint *e)
+/* Instance @inst's socket name of endpoint @e at @node (a pathname when
+ * @unix_node), into @addr and @len, its kind into @e, indexed so that no
+ * two endpoints or instances share it.
+ */
+static int parse_name(struct parser *p, yaml_node_t *node, bool unix_node,
+		      struct vipc_policy_endpoint *e, size_t inst, char addr[VIPC_NAME_MAX],
+		      __u8 *len)
 {
-	yaml_node_t *unix_node = get(p, val, "unix"), *abs = get(p, val, "abstract");
-	yaml_node_t *node = unix_node ?: abs;
 	const struct vipc_policy_endpoint *o;
 	char text[VIPC_NAME_MAX + 2];
 	const char *s = "";
 	long other;
 	int err;
 
-	if (!unix_node == !abs)
-		return fail(p, val, "endpoint '%s': expected exactly one of 'unix' or 'abstract'",
-			    e->name);
 	err = scalar(p, node, "a socket name", &s);
 	if (err)
 		return err;
@@ -523,19 +523,48 @@ static int parse_address(struct parser *p, yaml_node_t *val, struct vipc_policy_
 		return fail(p, node, "%s: expected 1 to %d bytes (the size of a sun_path), got %zu",
 			    unix_node ? "unix" : "abstract", unix_node ? VIPC_NAME_MAX : VIPC_NAME_MAX - 1,
 			    strlen(s));
-	snprintf(text, sizeof(text), "%s%s", abs ? "@" : "", s);
-	if (vipc_addr_parse(text, &e->kind, e->addr, &e->len) > 0)
+	snprintf(text, sizeof(text), "%s%s", unix_node ? "" : "@", s);
+	if (vipc_addr_parse(text, &e->kind, addr, len) > 0)
 		return fail(p, node, "unix: '%s' is not in normal form: write '%.*s' (vipc compares "
-			    "pathnames without '//', '.', '..' or a trailing '/')", s, e->len, e->addr);
-	if (vipc_addr_reserved(e->kind, e->addr, e->len))
+			    "pathnames without '//', '.', '..' or a trailing '/')", s, *len, addr);
+	if (vipc_addr_reserved(e->kind, addr, *len))
 		return fail(p, node, "abstract: '%s' is the broker's: names under '%s' reach the "
 			    "endpoints by their names", s, VIPC_BROKER_PREFIX);
-	other = vipc_index_add(abs ? &p->abstract_addrs : &p->unix_addrs, s, e - p->pol->endpoints);
+	other = vipc_index_add(unix_node ? &p->unix_addrs : &p->abstract_addrs, s,
+			       (e - p->pol->endpoints) * VIPC_INSTANCES + inst);
 	if (other < 0)
 		return 0;
-	o = &p->pol->endpoints[other];
+	o = &p->pol->endpoints[other / VIPC_INSTANCES];
 	return fail(p, node, "endpoint '%s': same address as endpoint '%s' (line %d)", e->name,
 		    o->name, o->pos.line);
+}
+
+/* `unix:` or `abstract:`, exactly one: a name, or a list of names (the
+ * endpoint's instances: the first in @e's addr, the others in more).
+ */
+static int parse_address(struct parser *p, yaml_node_t *val, struct vipc_policy_endpoint *e)
+{
+	yaml_node_t *unix_node = get(p, val, "unix"), *abs = get(p, val, "abstract");
+	yaml_node_t *node = unix_node ?: abs;
+	yaml_node_item_t *item;
+	size_t n;
+	int err = 0;
+
+	if (!unix_node == !abs)
+		return fail(p, val, "endpoint '%s': expected exactly one of 'unix' or 'abstract'",
+			    e->name);
+	if (node->type != YAML_SEQUENCE_NODE)
+		return parse_name(p, node, unix_node, e, 0, e->addr, &e->len);
+	item = node->data.sequence.items.start;
+	n = node->data.sequence.items.top - item;
+	if (!n || n > VIPC_INSTANCES)
+		return fail(p, node, "%s: expected 1 to %d socket names (the endpoint's instances), "
+			    "got %zu", unix_node ? "unix" : "abstract", VIPC_INSTANCES, n);
+	err = parse_name(p, node_at(p, *item), unix_node, e, 0, e->addr, &e->len);
+	for (item++; !err && item < node->data.sequence.items.top; item++, e->nr_more++)
+		err = parse_name(p, node_at(p, *item), unix_node, e, e->nr_more + 1,
+				 e->more[e->nr_more], &e->more_len[e->nr_more]);
+	return err;
 }
 
 static int parse_endpoint(struct parser *p, yaml_node_t *key, yaml_node_t *val, void *elem)
@@ -886,7 +915,8 @@ static int make_indexes(struct parser *p, yaml_node_t *root)
 	size_t nc = section_size(p, root, "containers"), ne = section_size(p, root, "endpoints");
 
 	if (vipc_index_init(&p->containers, nc) || vipc_index_init(&p->endpoints, ne) ||
-	    vipc_index_init(&p->unix_addrs, ne) || vipc_index_init(&p->abstract_addrs, ne))
+	    vipc_index_init(&p->unix_addrs, ne * VIPC_INSTANCES) ||
+	    vipc_index_init(&p->abstract_addrs, ne * VIPC_INSTANCES))
 		return fail_file(p->err, ENOMEM, "out of memory");
 	return 0;
 }

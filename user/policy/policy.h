@@ -67,6 +67,12 @@ struct vipc_policy_endpoint {
 	__u8 others;	 /* enum vipc_others: callers no container holds */
 	bool others_set; /* `others:` written for it or in the defaults */
 	char addr[VIPC_NAME_MAX];
+	/* Its other instances (`unix:` or `abstract:` a list): sockets the
+	 * broker spreads new connections over, each the endpoint's name too.
+	 */
+	__u8 nr_more;
+	__u8 more_len[VIPC_INSTANCES - 1];
+	char more[VIPC_INSTANCES - 1][VIPC_NAME_MAX];
 	struct vipc_pos pos;
 };
 
