@@ -328,6 +328,19 @@ static long answered(const char *out, const char *who)
 	return at ? strtol(at + strlen(who) + 1, NULL, 10) : 0;
 }
 
+/* The sum of every "sent":N in @json. */
+static long sent_total(const char *json)
+{
+	const char *p = json;
+	long sum = 0;
+
+	while ((p = strstr(p, "\"sent\":"))) {
+		p += strlen("\"sent\":");
+		sum += strtol(p, NULL, 10);
+	}
+	return sum;
+}
+
 /* web with three instances: 300 connections by name are spread round-robin
  * on each CPU, so each instance gets 100 within one per CPU; an instance's
  * own name is the endpoint's (a caller without the grant gets EPERM), and
@@ -362,6 +375,10 @@ Test(broker, new_connections_spread_over_the_instances)
 		cr_assert(n >= 100 - cpus && n <= 100 + cpus, "%s: %ld of 300 (%ld CPUs): %s", who[i],
 			  n, cpus, out);
 	}
+	/* stats --broker: the calls sent to each instance, 300 in all. */
+	cr_assert_eq(v_loader("stats", "--broker", "--json", NULL), 0, "%s", v_out);
+	cr_assert_eq(v_occurrences(v_out, "\"endpoint\":\"web\""), 3, "%s", v_out);
+	cr_assert_eq(sent_total(v_out), 300, "%s", v_out);
 	snprintf(addr, sizeof(addr), "UNIX-CONNECT:%s", web_b);
 	cr_assert_neq(h_run_cg("vipc-test/bad", direct, out, sizeof(out)), 0);
 	cr_assert(strstr(out, "Operation not permitted"), "%s", out);
