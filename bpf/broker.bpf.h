@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause */
 /* The name broker (socket backend): a call to the abstract name
  * "vipc/LABEL" is decided as a call to endpoint LABEL, then sent to one of
- * its sockets by rewriting the address before the kernel looks it up.
+ * its sockets by rewriting the address before the kernel looks it up; a
+ * container with a view of an endpoint is sent to its own socket, whichever
+ * of the endpoint's names it called.
  */
 #ifndef __VIPC_BROKER_BPF_H
 #define __VIPC_BROKER_BPF_H
@@ -73,13 +75,25 @@ static __always_inline __u32 vipc_broker_pick(const struct vipc_route *r)
 	return i;
 }
 
-/* Phase 4 of an allowed brokered call: send it to an instance of @r; a
- * rewrite the kernel refuses fails the call (EPERM).
- */
-static __always_inline int vipc_broker_send(struct bpf_sock_addr *ctx, const struct vipc_call *c,
-					    const struct vipc_route *r)
+/* The caller's view of the endpoint in @c: its own socket, or NULL. */
+static __always_inline const struct vipc_instance *vipc_view_find(const struct vipc_call *c)
 {
-	const struct vipc_instance *in = &r->inst[vipc_broker_pick(r)];
+	struct vipc_view_key key = { .slot = c->key.slot };
+	struct vipc_view *v;
+
+	if (!c->ep || !c->caller || !(c->ep->flags & VIPC_EP_VIEWS))
+		return NULL;
+	key.endpoint = c->ep->id;
+	key.container = c->caller->id;
+	v = bpf_map_lookup_elem(&vipc_views, &key);
+	return v ? &v->sock : NULL;
+}
+
+/* Send the call to socket @in; a rewrite the kernel refuses fails it (EPERM). */
+static __always_inline int vipc_broker_rewrite(struct bpf_sock_addr *ctx,
+					       const struct vipc_call *c,
+					       const struct vipc_instance *in)
+{
 	__u32 len = in->len;
 
 	if (!len || len > VIPC_NAME_MAX ||
@@ -87,6 +101,21 @@ static __always_inline int vipc_broker_send(struct bpf_sock_addr *ctx, const str
 		return 0;
 	if (c->stats)
 		c->stats->brokered++;
+	return 1;
+}
+
+/* Phase 4 of an allowed call: to the caller's view of the endpoint, else
+ * (a broker name, route @r) to an instance of it, else where it was going.
+ */
+static __always_inline int vipc_broker_send(struct bpf_sock_addr *ctx, const struct vipc_call *c,
+					    const struct vipc_route *r)
+{
+	const struct vipc_instance *view = vipc_view_find(c);
+
+	if (view)
+		return vipc_broker_rewrite(ctx, c, view);
+	if (r)
+		return vipc_broker_rewrite(ctx, c, &r->inst[vipc_broker_pick(r)]);
 	return 1;
 }
 

@@ -96,6 +96,18 @@ struct {
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } vipc_routes SEC(".maps");
 
+/* (endpoint, container) -> the container's own socket behind the
+ * endpoint's names, per slot.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, VIPC_MAX_GRANTS * VIPC_SLOTS);
+	__type(key, struct vipc_view_key);
+	__type(value, struct vipc_view);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} vipc_views SEC(".maps");
+
 /* (container, endpoint) -> permissions and generation, per slot. */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);

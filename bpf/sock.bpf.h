@@ -89,8 +89,9 @@ static __always_inline int vipc_addr_lookup(struct bpf_sock_addr *ctx, struct vi
 
 /* Socket backend: decide on the name the caller passed (an abstract one in
  * the caller's network namespace); with @remember, answer from and keep the
- * socket's last verdict. A broker name is decided as its endpoint and,
- * allowed, sent to the endpoint's socket.
+ * socket's last verdict (not for an endpoint with views: its socket depends
+ * on the caller). A broker name is decided as its endpoint and, allowed,
+ * sent to the endpoint's socket; a caller's view sends it to its own.
  */
 static __always_inline int vipc_check_addr(struct bpf_sock_addr *ctx, __u32 perm,
 					   enum vipc_hook hook, int remember)
@@ -113,7 +114,7 @@ static __always_inline int vipc_check_addr(struct bpf_sock_addr *ctx, __u32 perm
 		c.known = &v->row;
 		route = vipc_is_broker(&c) ? vipc_route_find(&c, &v->key) : NULL;
 		allow = vipc_finish_clock(&c, v->reason, 1);
-		return allow && route ? vipc_broker_send(ctx, &c, route) : allow;
+		return allow && vipc_broker_send(ctx, &c, route);
 	}
 
 	/* Phase 2: the caller, the endpoint and the grant; remember an allow. */
@@ -121,12 +122,13 @@ static __always_inline int vipc_check_addr(struct bpf_sock_addr *ctx, __u32 perm
 	if (named && !vipc_addr_lookup(ctx, &c, &route))
 		return vipc_broker_refuse(&c);
 	reason = vipc_decide(c.caller, c.ep, c.grant, perm);
-	if (named && remember && !vipc_reason_denies(reason))
+	if (named && remember && !vipc_reason_denies(reason) &&
+	    !(c.ep && (c.ep->flags & VIPC_EP_VIEWS)))
 		vipc_remember(ctx->sk, v, &c, reason);
 
 	/* Phase 3: count and report; Phase 4: a brokered call to its socket. */
 	allow = vipc_finish_clock(&c, reason, 1);
-	return allow && route ? vipc_broker_send(ctx, &c, route) : allow;
+	return allow && vipc_broker_send(ctx, &c, route);
 }
 
 SEC("cgroup/connect_unix")

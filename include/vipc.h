@@ -135,6 +135,7 @@ enum vipc_endpoint_flags {
 	 * endpoint's too; the first instance's row is the endpoint's own).
 	 */
 	VIPC_EP_INSTANCE = 1 << 1,
+	VIPC_EP_VIEWS = 1 << 2, /* containers with a view have their own socket (vipc_views) */
 };
 
 enum vipc_container_flags {
@@ -156,6 +157,7 @@ enum vipc_selector {
 
 enum vipc_grant_flags {
 	VIPC_GRANT_CHANNEL = 1 << 0, /* issued to a channel's sender */
+	VIPC_GRANT_VIEW = 1 << 1,    /* issued with a view: connect and send */
 };
 
 /* vipc_config[0]: identity of the pinned instance, the live slot and the
@@ -336,6 +338,22 @@ struct vipc_spread {
 	__u32 endpoint; /* the endpoint whose row it is now */
 	__u32 next;	/* the instance the next call goes to, before % nr */
 	__u64 sent[VIPC_INSTANCES];
+};
+
+/* vipc_views: (slot, endpoint, container) -> the container's own socket,
+ * where its calls to the endpoint (by its name or its broker name) go.
+ */
+struct vipc_view_key {
+	__u32 slot;
+	__u32 endpoint;
+	__u32 container;
+	__u32 pad;
+};
+
+struct vipc_view {
+	__u32 owner; /* the endpoint's owner, for the container sweep */
+	__u32 pad;
+	struct vipc_instance sock;
 };
 
 /* vipc_grants: (slot, container, endpoint) -> permissions. */
@@ -583,6 +601,8 @@ _Static_assert(sizeof(struct vipc_channel_key) == 40, "vipc_channel_key layout")
 _Static_assert(sizeof(struct vipc_channel) == 16, "vipc_channel layout");
 _Static_assert(sizeof(struct vipc_instance) == 112, "vipc_instance layout");
 _Static_assert(sizeof(struct vipc_route) == 144 + 112 * VIPC_INSTANCES, "vipc_route layout");
+_Static_assert(sizeof(struct vipc_view_key) == 16, "vipc_view_key layout");
+_Static_assert(sizeof(struct vipc_view) == 120, "vipc_view layout");
 _Static_assert(sizeof(struct vipc_spread) == 8 + 8 * VIPC_INSTANCES, "vipc_spread layout");
 _Static_assert((VIPC_SPREAD_ROWS & (VIPC_SPREAD_ROWS - 1)) == 0, "VIPC_SPREAD_ROWS: a power of two");
 _Static_assert(sizeof(struct vipc_stats) == 152, "vipc_stats layout");

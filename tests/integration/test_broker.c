@@ -26,6 +26,8 @@ TestSuite(broker, .init = s_init, .fini = s_fini, .timeout = 180);
  *   send NAME MSG...      sendto the abstract NAME from one socket, each MSG
  *   loop NAME FLAG N      connect to the abstract NAME until N connections
  *                         began after FLAG existed; count who answered
+ *   ask ADDR              connect to ADDR (a path, else abstract), print who
+ *                         answered (ERRn: the errno)
  */
 static const char peer_py[] =
 	"import os, socket, sys\n"
@@ -37,7 +39,7 @@ static const char peer_py[] =
 	"def ask(name):\n"
 	"    s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)\n"
 	"    try:\n"
-	"        s.connect(b'\\0' + name.encode())\n"
+	"        s.connect(name.encode() if name[0] == '/' else b'\\0' + name.encode())\n"
 	"        return s.recv(16).decode().strip() or 'EOF'\n"
 	"    except OSError as e:\n"
 	"        return 'ERR%d' % e.errno\n"
@@ -56,6 +58,8 @@ static const char peer_py[] =
 	"    for m in sys.argv[3:]:\n"
 	"        try: s.sendto(m.encode(), b'\\0' + arg.encode()); print('sent', m)\n"
 	"        except OSError as e: print('errno', e.errno)\n"
+	"elif mode == 'ask':\n"
+	"    print('answer', ask(arg))\n"
 	"else:\n"
 	"    count, post = {}, 0\n"
 	"    while post < int(sys.argv[4]):\n"
@@ -400,4 +404,55 @@ Test(broker, new_connections_spread_over_the_instances)
 	cr_assert(strstr(out, "Operation not permitted"), "%s", out);
 	cr_assert_eq(v_loader("endpoint", "ls", NULL), 0, "%s", v_out);
 	cr_assert_eq(v_occurrences(v_out, "(instance)"), 2, "%s", v_out);
+}
+
+/* Who answers @addr for a caller in cgroup @rel: "A", "ERR1", ... */
+static const char *who_answers(const char *rel, const char *addr)
+{
+	static char out[256];
+	const char *argv[] = { "python3", peer(), "ask", addr, NULL };
+	char *at;
+
+	cr_assert_eq(h_run_cg(rel, argv, out, sizeof(out)), 0, "%s", out);
+	at = strstr(out, "answer ");
+	cr_assert_not_null(at, "%s", out);
+	at += strlen("answer ");
+	at[strcspn(at, "\n")] = 0;
+	return at;
+}
+
+/* Views (the /dev/log case): one registered path every container calls,
+ * each of cli and bad sent to its own collector, by that path or by the
+ * broker name; the owner, without a view, reaches the path itself; a
+ * caller with neither view nor grant is denied.
+ */
+Test(broker, each_container_reaches_its_own_view)
+{
+	char yaml[8 * PATH_MAX], log[PATH_MAX], cli[PATH_MAX], bad[PATH_MAX];
+
+	paths();
+	snprintf(log, sizeof(log), "%s/log.sock", sc.shared);
+	snprintf(cli, sizeof(cli), "%s/cli-log.sock", sc.shared);
+	snprintf(bad, sizeof(bad), "%s/bad-log.sock", sc.shared);
+	snprintf(yaml, sizeof(yaml),
+		 "version: 1\n" S_CONTAINERS
+		 "endpoints:\n"
+		 "  log: { owner: srv, unix: %s, views: { cli: %s, bad: %s } }\n",
+		 log, cli, bad);
+	load(yaml);
+	serve(log, "L");
+	serve(cli, "C");
+	serve(bad, "B");
+	cr_assert_eq(h_cgroup_make("vipc-test/stranger"), 0);
+	cr_assert_str_eq(who_answers("vipc-test/cli", log), "C");
+	cr_assert_str_eq(who_answers("vipc-test/cli", "vipc/log"), "C");
+	cr_assert_str_eq(who_answers("vipc-test/bad", log), "B");
+	cr_assert_str_eq(who_answers("vipc-test/bad", "vipc/log"), "B");
+	cr_assert_str_eq(who_answers("vipc-test/srv", log), "L");
+	cr_assert_str_eq(who_answers("vipc-test/srv", "vipc/log"), "L");
+	cr_assert_str_eq(who_answers("vipc-test/stranger", log), "ERR1");
+	cr_assert_str_eq(who_answers("vipc-test/stranger", "vipc/log"), "ERR1");
+	cr_assert_eq(v_loader("endpoint", "ls", NULL), 0, "%s", v_out);
+	cr_assert(strstr(v_out, "view cli") && strstr(v_out, cli) && strstr(v_out, "view bad"),
+		  "%s", v_out);
 }

@@ -511,6 +511,22 @@ Test(good, a_list_of_names_is_the_endpoints_instances)
 	vipc_policy_free(pol);
 }
 
+/* `views:`: per container, the socket its calls to the endpoint go to. */
+Test(good, views_name_a_socket_per_container)
+{
+	struct vipc_policy *pol = parse_ok("version: 1\ncontainers:\n  a: { cgroup: a }\n"
+					   "  b: { cgroup: b }\nendpoints:\n"
+					   "  log: { owner: a, unix: /dev/log, views: { b: \"@b-log\" } }\n");
+	const struct vipc_policy_view *v = pol->endpoints[0].views;
+
+	cr_assert_eq(pol->endpoints[0].nr_views, 1);
+	cr_expect_str_eq(v->container, "b");
+	cr_expect_eq(v->kind, VIPC_KIND_UNIX_ABSTRACT);
+	cr_expect_eq(v->len, 5);
+	cr_expect_eq(memcmp(v->addr, "b-log", 5), 0);
+	vipc_policy_free(pol);
+}
+
 Test(good, a_policy_without_runtime_selectors_holds_nothing)
 {
 	struct vipc_policy *pol = parse_ok("version: 1\ncontainers:\n  a: { cgroup: a }\n");
@@ -739,7 +755,7 @@ static const struct bad_case bad_endpoints[] = {
 	{ "endpoints a list", HEAD "endpoints: [e]\n", 5, 12,
 	  "expected a mapping of endpoints by name, got a list" },
 	{ "unknown key", HEAD "endpoints:\n  e: { owner: a, unix: /e, kind: x }\n", 6, 28,
-	  "unknown key 'kind' (expected owner, unix, abstract or others)" },
+	  "unknown key 'kind' (expected owner, unix, abstract, others or views)" },
 	{ "duplicate name", HEAD EPS "  e: { owner: b, unix: /f }\n", 7, 3,
 	  "duplicate key 'e' (first at line 6)" },
 	{ "same address", HEAD EPS "  f: { owner: b, unix: /e }\n", 7, 24,
@@ -776,6 +792,12 @@ static const struct bad_case bad_endpoints[] = {
 	  "abstract: expected 1 to 107 bytes (the size of a sun_path), got 0" },
 	{ "abstract name a list of lists", HEAD "endpoints:\n  e: { owner: a, abstract: [[e]] }\n",
 	  6, 29, "expected a socket name, got a list" },
+	{ "view of an undefined container", HEAD EPS "  f: { owner: a, unix: /f, views: { c: /g } }\n",
+	  7, 37, "view 'c' is not a defined container" },
+	{ "view a relative path", HEAD EPS "  f: { owner: a, unix: /f, views: { b: g } }\n", 7, 40,
+	  "view: expected /path or @abstract of at most 108 bytes, got 'g'" },
+	{ "view not in normal form", HEAD EPS "  f: { owner: a, unix: /f, views: { b: /g/ } }\n",
+	  7, 40, "view: '/g/' is not in normal form: write '/g'" },
 	{ "no instance", HEAD "endpoints:\n  e: { owner: a, unix: [] }\n", 6, 24,
 	  "unix: expected 1 to 8 socket names (the endpoint's instances), got 0" },
 	{ "nine instances", HEAD "endpoints:\n  e: { owner: a, abstract: [a, b, c, d, e, f, g, h, i] }\n",

@@ -45,6 +45,7 @@ static const struct {
 	{ "watched globs", "--max-containers", offsetof(struct vipc_limits, principals) },
 	{ "endpoints", "--max-endpoints", offsetof(struct vipc_limits, endpoints) },
 	{ "routes", "--max-endpoints", offsetof(struct vipc_limits, endpoints) },
+	{ "views", "--max-grants", offsetof(struct vipc_limits, grants) },
 	{ "grants", "--max-grants", offsetof(struct vipc_limits, grants) },
 	{ "channels", "--max-channels", offsetof(struct vipc_limits, channels) },
 };
@@ -477,7 +478,7 @@ static int put_endpoints(struct build *b)
 			ep->name = name;
 		}
 		ep->owner = b->cid[vipc_index_find(&b->containers, pe->owner)];
-		ep->flags = 0;
+		ep->flags = pe->nr_views ? VIPC_EP_VIEWS : 0;
 		ep->capacity = 0;
 		ep->others = pe->others;
 		vipc_label_copy(ep->label, pe->name);
@@ -536,6 +537,33 @@ static int put_routes(struct build *b)
 	return 0;
 }
 
+/* Each view's socket; its container's grant (connect and send) is put
+ * with the other grants.
+ */
+static int put_views(struct build *b)
+{
+	const struct vipc_policy_endpoint *pe;
+	struct vipc_view_key key = { .slot = b->slot };
+	struct vipc_view val;
+	size_t i, j;
+
+	for (i = 0; i < b->pol->nr_endpoints; i++) {
+		pe = &b->pol->endpoints[i];
+		key.endpoint = b->ep[i].id;
+		for (j = 0; j < pe->nr_views; j++) {
+			memset(&val, 0, sizeof(val));
+			val.owner = b->ep[i].owner;
+			key.container = b->cid[vipc_index_find(&b->containers,
+							       pe->views[j].container)];
+			vipc_instance_make(&val.sock, pe->views[j].kind, pe->views[j].addr,
+					   pe->views[j].len);
+			if (vipc_table_push(&b->idle[T_VIEWS], &key, &val))
+				return -ENOMEM;
+		}
+	}
+	return vipc_table_sort(&b->idle[T_VIEWS]) ? -ENOMEM : 0;
+}
+
 /* Add @perms for (container, endpoint) to the idle slot's grants. */
 static int put_grant(struct build *b, const char *container, const char *endpoint, __u32 perms,
 		     __u32 flags)
@@ -586,6 +614,11 @@ static int put_grants_and_channels(struct build *b)
 	for (i = 0; i < b->pol->nr_grants && !err; i++)
 		err = put_grant(b, b->pol->grants[i].container, b->pol->grants[i].endpoint,
 				b->pol->grants[i].perms, 0);
+	for (i = 0; i < b->pol->nr_endpoints && !err; i++)
+		for (j = 0; j < b->pol->endpoints[i].nr_views && !err; j++)
+			err = put_grant(b, b->pol->endpoints[i].views[j].container,
+					b->pol->endpoints[i].name, VIPC_PERM_CONNECT | VIPC_PERM_SEND,
+					VIPC_GRANT_VIEW);
 	for (i = 0; i < b->pol->nr_channels && !err; i++) {
 		pc = &b->pol->channels[i];
 		memset(&key, 0, sizeof(key));
@@ -643,7 +676,7 @@ static void count_changes(struct build *b)
 	added[T_CONTAINERS] = &r->containers_added;
 	removed[T_CONTAINERS] = &r->containers_removed;
 	added[T_WATCH] = removed[T_WATCH] = added[T_GLOB] = removed[T_GLOB] = NULL;
-	added[T_ROUTES] = removed[T_ROUTES] = NULL;
+	added[T_ROUTES] = removed[T_ROUTES] = added[T_VIEWS] = removed[T_VIEWS] = NULL;
 	added[T_ENDPOINTS] = &r->endpoints_created;
 	removed[T_ENDPOINTS] = &r->endpoints_destroyed;
 	added[T_GRANTS] = &r->grants_issued;
@@ -718,7 +751,7 @@ int vipc_apply(struct vipc_state *st, const struct vipc_policy *pol)
 	b.ep = calloc(pol->nr_endpoints + 1, sizeof(*b.ep));
 	err = b.cid && b.ep ? 0 : -ENOMEM;
 	err = err ?: read_live(&b, old) ?: put_containers(&b) ?: put_endpoints(&b) ?:
-		      put_routes(&b) ?: put_grants_and_channels(&b);
+		      put_routes(&b) ?: put_views(&b) ?: put_grants_and_channels(&b);
 	if (err)
 		goto cleanup;
 

@@ -30,17 +30,21 @@ void vipc_route_make(struct vipc_endpoint_key *key, struct vipc_route *r,
 	r->target = *target;
 }
 
-void vipc_route_add(struct vipc_route *r, __u8 kind, const char *addr, __u8 len)
+void vipc_instance_make(struct vipc_instance *in, __u8 kind, const char *addr, __u8 len)
 {
-	struct vipc_instance *in;
 	__u8 lead = kind == VIPC_KIND_UNIX_ABSTRACT;
 
-	if (r->nr >= VIPC_INSTANCES || len + lead > VIPC_NAME_MAX)
+	memset(in, 0, sizeof(*in));
+	if (len + lead > VIPC_NAME_MAX)
 		return;
-	in = &r->inst[r->nr++];
 	in->len = len + lead;
-	in->path[0] = 0;
 	memcpy(in->path + lead, addr, len);
+}
+
+void vipc_route_add(struct vipc_route *r, __u8 kind, const char *addr, __u8 len)
+{
+	if (r->nr < VIPC_INSTANCES)
+		vipc_instance_make(&r->inst[r->nr++], kind, addr, len);
 }
 
 /* The rows read so far, and each CPU's spread row of an endpoint. */

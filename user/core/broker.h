@@ -13,6 +13,8 @@
  */
 void vipc_route_make(struct vipc_endpoint_key *key, struct vipc_route *r,
 		     const struct vipc_endpoint *ep, const struct vipc_endpoint_key *target);
+/* The socket @addr (@len bytes, enum vipc_kind @kind) as a sun_path. */
+void vipc_instance_make(struct vipc_instance *in, __u8 kind, const char *addr, __u8 len);
 /* Add the socket @addr (@len bytes, enum vipc_kind @kind) to @r's instances. */
 void vipc_route_add(struct vipc_route *r, __u8 kind, const char *addr, __u8 len);
 /* One instance of a live route and the calls the broker sent it. */

@@ -347,15 +347,34 @@ static int put_route(struct vipc_state *st, const struct vipc_endpoint_key *key,
 	return err;
 }
 
-/* The broker name of endpoint @ep (row @key) goes. */
+/* Views of one endpoint, deleted from @fd. */
+struct views_ctx {
+	int fd;
+	__u32 endpoint;
+};
+
+static int drop_view(const void *key, const void *val, void *ctx)
+{
+	const struct vipc_view_key *k = key;
+	const struct views_ctx *v = ctx;
+
+	(void)val;
+	if (k->endpoint == v->endpoint)
+		bpf_map_delete_elem(v->fd, k);
+	return 0;
+}
+
+/* The broker name of endpoint @ep (row @key) goes, and its views. */
 static void drop_route(struct vipc_state *st, const struct vipc_endpoint_key *key,
 		       const struct vipc_endpoint *ep)
 {
+	struct views_ctx views = { .fd = st->views_fd, .endpoint = ep->id };
 	struct vipc_endpoint_key rkey;
 	struct vipc_route r;
 
 	vipc_route_make(&rkey, &r, ep, key);
 	live_delete(st, st->routes_fd, &rkey);
+	vipc_map_visit(st->views_fd, st->cfg.active_slot, drop_view, &views);
 }
 
 int vipc_endpoint_add(struct vipc_state *st, const char *name, const char *owner,

@@ -37,6 +37,7 @@ struct vipc_limits {
 	X(GLOB, glob, "vipc_watch_glob", NULL)		    /* glob patterns bound at mkdir */ \
 	X(ENDPOINTS, endpoints, "vipc_endpoints", NULL)                                    \
 	X(ROUTES, routes, "vipc_routes", NULL)		    /* the broker's names */         \
+	X(VIEWS, views, "vipc_views", NULL)		    /* containers' own sockets */    \
 	X(GRANTS, grants, "vipc_grants", NULL)                                             \
 	X(CHANNELS, channels, "vipc_channels", NULL)
 #define VIPC_PINS(X)                                                                       \

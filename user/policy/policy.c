@@ -567,10 +567,57 @@ static int parse_address(struct parser *p, yaml_node_t *val, struct vipc_policy_
 	return err;
 }
 
+/* One view, `CONTAINER: /path` or `CONTAINER: "@name"`. */
+static int parse_view(struct parser *p, yaml_node_t *key, yaml_node_t *val,
+		      struct vipc_policy_view *v)
+{
+	const char *s = "";
+	int err;
+
+	err = container_ref(p, key, "view", v->container) ?: scalar(p, val, "a socket name", &s);
+	if (err)
+		return err;
+	err = vipc_addr_parse(s, &v->kind, v->addr, &v->len);
+	if (err < 0)
+		return fail(p, val, "view: expected /path or @abstract of at most %d bytes, got '%s'",
+			    VIPC_NAME_MAX, s);
+	if (err)
+		return fail(p, val, "view: '%s' is not in normal form: write '%.*s'", s, v->len,
+			    v->addr);
+	if (vipc_addr_reserved(v->kind, v->addr, v->len))
+		return fail(p, val, "view: '%s' is the broker's", s);
+	return 0;
+}
+
+/* `views:`, a mapping of containers to sockets, at most one each. */
+static int parse_views(struct parser *p, yaml_node_t *node, struct vipc_policy_endpoint *e)
+{
+	yaml_node_pair_t *pair;
+	int err;
+
+	if (!node)
+		return 0;
+	err = record(p, node, "views", NULL, NULL);
+	if (err)
+		return err;
+	e->views = calloc(node->data.mapping.pairs.top - node->data.mapping.pairs.start + 1,
+			  sizeof(*e->views));
+	if (!e->views)
+		return fail_file(p->err, ENOMEM, "out of memory");
+	for (pair = node->data.mapping.pairs.start; pair < node->data.mapping.pairs.top; pair++) {
+		err = parse_view(p, node_at(p, pair->key), node_at(p, pair->value),
+				 &e->views[e->nr_views]);
+		if (err)
+			return err;
+		e->nr_views++;
+	}
+	return 0;
+}
+
 static int parse_endpoint(struct parser *p, yaml_node_t *key, yaml_node_t *val, void *elem)
 {
 	struct vipc_policy_endpoint *e = elem;
-	static const char *const keys[] = { "owner", "unix", "abstract", "others", NULL };
+	static const char *const keys[] = { "owner", "unix", "abstract", "others", "views", NULL };
 	yaml_node_t *owner;
 	int err = 0;
 
@@ -578,12 +625,13 @@ static int parse_endpoint(struct parser *p, yaml_node_t *key, yaml_node_t *val, 
 	e->others = p->pol->default_others;
 	e->others_set = p->pol->default_others_set;
 	err = label(p, key, "endpoint", e->name) ?:
-	      record(p, val, "an endpoint", keys, "owner, unix, abstract or others");
+	      record(p, val, "an endpoint", keys, "owner, unix, abstract, others or views");
 	if (err)
 		return err;
 	owner = need(p, val, "owner", e->name, &err);
 	return err ?: container_ref(p, owner, "owner", e->owner) ?: parse_address(p, val, e) ?:
-		      others_of(p, val, &e->others, &e->others_set);
+		      others_of(p, val, &e->others, &e->others_set) ?:
+		      parse_views(p, get(p, val, "views"), e);
 }
 
 static int parse_senders(struct parser *p, yaml_node_t *node, struct vipc_policy_channel *c)
@@ -1197,6 +1245,8 @@ void vipc_policy_free(struct vipc_policy *pol)
 		return;
 	for (i = 0; i < pol->nr_channels; i++)
 		free(pol->channels[i].senders);
+	for (i = 0; i < pol->nr_endpoints; i++)
+		free(pol->endpoints[i].views);
 	free(pol->containers);
 	free(pol->endpoints);
 	free(pol->grants);

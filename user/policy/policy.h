@@ -59,6 +59,14 @@ struct vipc_policy_container {
 	struct vipc_pos pos;
 };
 
+/* A container's own socket behind an endpoint's names (`views:`). */
+struct vipc_policy_view {
+	char container[VIPC_LABEL_MAX];
+	__u8 kind; /* enum vipc_kind */
+	__u8 len;
+	char addr[VIPC_NAME_MAX];
+};
+
 struct vipc_policy_endpoint {
 	char name[VIPC_LABEL_MAX];
 	char owner[VIPC_LABEL_MAX];
@@ -73,6 +81,9 @@ struct vipc_policy_endpoint {
 	__u8 nr_more;
 	__u8 more_len[VIPC_INSTANCES - 1];
 	char more[VIPC_INSTANCES - 1][VIPC_NAME_MAX];
+	/* `views:`: per container, the socket its calls to the endpoint go to. */
+	struct vipc_policy_view *views;
+	size_t nr_views;
 	struct vipc_pos pos;
 };
 
