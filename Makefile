@@ -90,6 +90,28 @@ $(OUTPUT)/tests/%: tests/integration/%.c $(HARNESS_SRCS) $(LIB_OBJS) | $(OUTPUT)
 	$(call msg,TEST,$@)
 	$(Q)$(CC) $(CFLAGS) $(INCLUDES) -Itests/harness $^ $(LIBS) -lcriterion -o $@
 
+# The upgrade suite's other sides (scripts/other-release.sh): the previous
+# releases from git, build/old/<commit>/vipc-loader (0.8.0, ABI 9; 0.7.0,
+# ABI 8), and this tree at the next ABI, build/abi/<N>/vipc-loader.
+UPGRADE_FROM := d0d61f7 f04a9f7
+ABI := $(shell sed -n 's/^\#define VIPC_ABI_VERSION \([0-9]*\).*/\1/p' include/vipc.h)
+UPGRADE_SIDES := $(UPGRADE_FROM:%=$(OUTPUT)/old/%/vipc-loader) $(OUTPUT)/abi/$(shell echo $$(($(ABI) + 1)))/vipc-loader
+
+# Rebuilt with this tree: a release the clone lacks, or of this tree's ABI, is
+# this tree at ABI - 1.
+OTHER_DEPS := scripts/other-release.sh $(LOADER_SRCS) $(LOADER_HDRS) $(wildcard bpf/*) \
+	$(wildcard include/*.h) vmlinux.h
+
+$(OUTPUT)/old/%/vipc-loader: $(OTHER_DEPS)
+	$(call msg,RELEASE,$@)
+	$(Q)scripts/other-release.sh $(@D) $*
+
+$(OUTPUT)/abi/%/vipc-loader: $(OTHER_DEPS)
+	$(call msg,ABI,$@)
+	$(Q)scripts/other-release.sh $(@D) abi:$*
+
+$(OUTPUT)/tests/test_upgrade $(OUTPUT)/tests/test_crash: | $(UPGRADE_SIDES)
+
 unit: $(UNIT_TESTS)
 	$(Q)scripts/run-tests.sh $^
 

@@ -47,8 +47,14 @@ void s_start(const char *policy, int shared_netns)
 
 void s_start_opts(const char *policy, int shared_netns, const char *const *load_opts)
 {
+	s_start_by(V_LOADER, policy, shared_netns, load_opts);
+}
+
+void s_start_by(const char *loader, const char *policy, int shared_netns,
+		const char *const *load_opts)
+{
 	v_require_root();
-	v_load_opts(policy, load_opts);
+	v_load_by(loader, policy, load_opts);
 	sc.srv = start("srv", NULL);
 	sc.cli = start("cli", shared_netns ? sc.srv : NULL);
 	sc.bad = start("bad", shared_netns ? sc.srv : NULL);
@@ -119,4 +125,23 @@ pid_t s_spawn_moved(struct h_container *c, const char *rel, const char *cmd)
 	cr_assert_gt(pid, 0, "the shell never showed up in %s's cgroup", h_container_id(c));
 	cr_assert_eq(h_cgroup_enter(rel, pid), 0, "moving the shell into %s", rel);
 	return h;
+}
+
+pid_t s_loop_start(struct h_container *c)
+{
+	const char *argv[] = { V_PROBE, "loop", S_SOCK, "600", NULL };
+	pid_t pid = h_container_spawn(c, argv, NULL);
+
+	cr_assert_gt(pid, 0);
+	return pid;
+}
+
+void s_loop_stop(pid_t pid, unsigned long *ok, unsigned long *eperm)
+{
+	unsigned long other;
+	char out[256];
+
+	cr_assert_eq(h_spawn_stop(pid), 0, "the connect loop did not stop on SIGTERM");
+	h_spawn_output(pid, out, sizeof(out));
+	cr_assert_eq(sscanf(out, "ok=%lu eperm=%lu other=%lu", ok, eperm, &other), 3, "%s", out);
 }

@@ -48,6 +48,9 @@ void s_fini(void);
 void s_start(const char *policy, int shared_netns);
 /* The same, loading with more options (NULL-terminated, NULL for none). */
 void s_start_opts(const char *policy, int shared_netns, const char *const *load_opts);
+/* The same, loading with another build of the loader (a previous release). */
+void s_start_by(const char *loader, const char *policy, int shared_netns,
+		const char *const *load_opts);
 /* Run vipc-probe with the NULL-terminated arguments inside @c: its exit
  * status (0, or the errno of the failing call).
  */
@@ -59,5 +62,10 @@ void s_listen(const char *addr, const char *type);
  * (h_spawn_wait gives @cmd's exit status).
  */
 pid_t s_spawn_moved(struct h_container *c, const char *rel, const char *cmd);
+/* `vipc-probe loop S_SOCK` in @c, connecting over and over until stopped;
+ * then how many connects succeeded and how many got EPERM.
+ */
+pid_t s_loop_start(struct h_container *c);
+void s_loop_stop(pid_t pid, unsigned long *ok, unsigned long *eperm);
 
 #endif /* __VIPC_SCENE_H */

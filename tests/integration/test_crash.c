@@ -230,26 +230,6 @@ static unsigned int seed_delays(const char *what, long max_us)
 	return seed;
 }
 
-/* `vipc-probe loop S_SOCK` in @c until stopped; its counts then. */
-static pid_t loop_start(struct h_container *c)
-{
-	const char *argv[] = { V_PROBE, "loop", S_SOCK, "600", NULL };
-	pid_t pid = h_container_spawn(c, argv, NULL);
-
-	cr_assert_gt(pid, 0);
-	return pid;
-}
-
-static void loop_stop(pid_t pid, unsigned long *ok, unsigned long *eperm)
-{
-	unsigned long other;
-	char out[256];
-
-	cr_assert_eq(h_spawn_stop(pid), 0, "the connect loop did not stop on SIGTERM");
-	h_spawn_output(pid, out, sizeof(out));
-	cr_assert_eq(sscanf(out, "ok=%lu eperm=%lu other=%lu", ok, eperm, &other), 3, "%s", out);
-}
-
 Test(crash, killed_reloads_leave_one_whole_policy_and_let_nothing_through)
 {
 	static char text[2][TEXT_SZ];
@@ -273,8 +253,8 @@ Test(crash, killed_reloads_leave_one_whole_policy_and_let_nothing_through)
 	max_us += max_us / 4;
 
 	/* Kill reloads A -> B -> A ... while bad and cli connect in a loop. */
-	bad = loop_start(sc.bad);
-	cli = loop_start(sc.cli);
+	bad = s_loop_start(sc.bad);
+	cli = s_loop_start(sc.cli);
 	seed = seed_delays("reload", max_us);
 	for (i = 0; i < KILLS; i++) {
 		to = !(i % 2);
@@ -287,10 +267,10 @@ Test(crash, killed_reloads_leave_one_whole_policy_and_let_nothing_through)
 		killed, KILLS, seen[K_OLD], seen[K_NEW], seen[K_NEW_DIRTY]);
 
 	/* Both deny bad and allow cli: no kill changed that. */
-	loop_stop(bad, &ok, &eperm);
+	s_loop_stop(bad, &ok, &eperm);
 	cr_assert_eq(ok, 0, "bad connected %lu times (seed %u)", ok, seed);
 	cr_assert_gt(eperm, 0);
-	loop_stop(cli, &ok, &eperm);
+	s_loop_stop(cli, &ok, &eperm);
 	cr_assert_eq(eperm, 0, "cli refused %lu times (seed %u)", eperm, seed);
 	cr_assert_gt(ok, 0);
 	cr_assert_gt(killed, KILLS / 2, "most kills must land mid-run");
@@ -407,7 +387,7 @@ Test(crash, a_statistics_interval_never_undoes_a_reload)
 	/* Reload A, B, A ... against the interval loop while bad connects:
 	 * after each reload its policy is the live one.
 	 */
-	bad = loop_start(sc.bad);
+	bad = s_loop_start(sc.bad);
 	iv = interval_start();
 	clock_gettime(CLOCK_MONOTONIC, &t);
 	for (i = 0; i < RELOADS && elapsed_us(&t) < RACE_S * 1000000L; i++) {
@@ -417,7 +397,7 @@ Test(crash, a_statistics_interval_never_undoes_a_reload)
 		undone += !!strcmp(live, text[to]);
 	}
 	interval_stop(iv);
-	loop_stop(bad, &ok, &eperm);
+	s_loop_stop(bad, &ok, &eperm);
 	fprintf(stderr, "crash: interval: %d reloads, %d undone; bad ok=%lu eperm=%lu\n", i, undone,
 		ok, eperm);
 

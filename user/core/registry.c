@@ -720,11 +720,13 @@ static size_t keep_released(struct vipc_table *live, const __u32 *ids, size_t n)
 int vipc_chan_sweep(struct vipc_state *st)
 {
 	struct vipc_table live = { .fd = -1 };
+	char path[PATH_MAX];
 	__u32 *ids = NULL;
 	int fd, err, pass;
 	size_t n;
 
-	fd = bpf_obj_get(VIPC_PIN_DIR "/vipc_chan_live");
+	snprintf(path, sizeof(path), "%s/vipc_chan_live", st->dir);
+	fd = bpf_obj_get(path);
 	if (fd < 0)
 		return errno == ENOENT ? 0 : -errno;
 	err = channel_ids(st, &ids, &n);
