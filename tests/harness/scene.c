@@ -127,10 +127,14 @@ pid_t s_spawn_moved(struct h_container *c, const char *rel, const char *cmd)
 	return h;
 }
 
-pid_t s_loop_start(struct h_container *c)
+pid_t s_loop_start(struct h_container *c, int pause_us)
 {
-	const char *argv[] = { V_PROBE, "loop", S_SOCK, "600", NULL };
-	pid_t pid = h_container_spawn(c, argv, NULL);
+	char pause[16];
+	const char *argv[] = { V_PROBE, "loop", S_SOCK, "600", "--pause", pause, NULL };
+	pid_t pid;
+
+	snprintf(pause, sizeof(pause), "%d", pause_us);
+	pid = h_container_spawn(c, argv, NULL);
 
 	cr_assert_gt(pid, 0);
 	return pid;

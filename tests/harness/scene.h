@@ -62,10 +62,11 @@ void s_listen(const char *addr, const char *type);
  * (h_spawn_wait gives @cmd's exit status).
  */
 pid_t s_spawn_moved(struct h_container *c, const char *rel, const char *cmd);
-/* `vipc-probe loop S_SOCK` in @c, connecting over and over until stopped;
- * then how many connects succeeded and how many got EPERM.
+/* `vipc-probe loop S_SOCK` in @c, connecting over and over (@pause_us
+ * between connects) until stopped; then how many connects succeeded and
+ * how many got EPERM.
  */
-pid_t s_loop_start(struct h_container *c);
+pid_t s_loop_start(struct h_container *c, int pause_us);
 void s_loop_stop(pid_t pid, unsigned long *ok, unsigned long *eperm);
 
 #endif /* __VIPC_SCENE_H */

@@ -35,8 +35,8 @@ static void start(const char *old, struct loops *l)
 {
 	s_start_by(old, S_POLICY, 0, NULL);
 	s_listen(S_SOCK, NULL);
-	l->bad = s_loop_start(sc.bad);
-	l->cli = s_loop_start(sc.cli);
+	l->bad = s_loop_start(sc.bad, 0);
+	l->cli = s_loop_start(sc.cli, 1000); /* its connects fork srv's listener */
 	usleep(SETTLE_US);
 }
 
