@@ -149,3 +149,17 @@ void s_loop_stop(pid_t pid, unsigned long *ok, unsigned long *eperm)
 	h_spawn_output(pid, out, sizeof(out));
 	cr_assert_eq(sscanf(out, "ok=%lu eperm=%lu other=%lu", ok, eperm, &other), 3, "%s", out);
 }
+
+void s_loops_check(pid_t bad, pid_t cli, const char *what)
+{
+	unsigned long ok, eperm;
+
+	s_loop_stop(bad, &ok, &eperm);
+	fprintf(stderr, "%s: bad: %lu refused, %lu let through\n", what, eperm, ok);
+	cr_assert_eq(ok, 0, "%s: bad connected %lu times", what, ok);
+	cr_assert_gt(eperm, 0);
+	s_loop_stop(cli, &ok, &eperm);
+	fprintf(stderr, "%s: cli: %lu connected, %lu refused\n", what, ok, eperm);
+	cr_assert_eq(eperm, 0, "%s: cli was refused %lu times", what, eperm);
+	cr_assert_gt(ok, 0);
+}

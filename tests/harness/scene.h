@@ -68,5 +68,9 @@ pid_t s_spawn_moved(struct h_container *c, const char *rel, const char *cmd);
  */
 pid_t s_loop_start(struct h_container *c, int pause_us);
 void s_loop_stop(pid_t pid, unsigned long *ok, unsigned long *eperm);
+/* Stop the loops of bad and cli: bad was never let through, cli never
+ * refused, and both did connect (their counts printed after @what).
+ */
+void s_loops_check(pid_t bad, pid_t cli, const char *what);
 
 #endif /* __VIPC_SCENE_H */

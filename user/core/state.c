@@ -7,6 +7,7 @@
 #include <fcntl.h>
 #include <dirent.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 #include <sys/file.h>
@@ -271,24 +272,26 @@ static int pinned_config(const char *dir, struct vipc_config *cfg, bool write)
 int vipc_pinned_abi(const char *dir)
 {
 	struct bpf_map_info info = {};
-	__u32 len = sizeof(info), zero = 0, value[64];
+	__u32 len = sizeof(info), zero = 0, *value = NULL;
 	char path[PATH_MAX];
-	int fd, err = 0;
+	int fd, ret;
 
 	/* Read whole, at its own size: another release's vipc_config may differ. */
 	fd = bpf_obj_get(pin_path(path, dir, pins[VIPC_PIN_CONFIG].name));
 	if (fd < 0)
 		return errno == ENOENT ? 0 : -errno;
-	if (bpf_map_get_info_by_fd(fd, &info, &len))
-		err = -errno;
-	else if (info.value_size > sizeof(value) || info.value_size < 2 * sizeof(__u32))
-		err = -EPROTO;
-	else if (bpf_map_lookup_elem(fd, &zero, value))
-		err = -errno;
+	ret = bpf_map_get_info_by_fd(fd, &info, &len) ? -errno : 0;
+	if (!ret && info.value_size < 2 * sizeof(__u32))
+		ret = -EPROTO;
+	if (!ret && !(value = malloc(info.value_size)))
+		ret = -ENOMEM;
+	if (!ret && bpf_map_lookup_elem(fd, &zero, value))
+		ret = -errno;
+	if (!ret)
+		ret = value[0] == VIPC_MAGIC ? (int)value[1] : 0;
+	free(value);
 	close(fd);
-	if (err)
-		return err;
-	return value[0] == VIPC_MAGIC ? (int)value[1] : 0;
+	return ret;
 }
 
 static bool links_pinned(const char *dir, __u32 backends)
