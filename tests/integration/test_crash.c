@@ -417,6 +417,15 @@ Test(crash, killed_upgrades_leave_a_whole_instance_and_let_nothing_through, .tim
 
 	/* Both deny bad and allow cli: no kill changed that. */
 	s_loops_check(bad, cli, "crash: upgrade");
+
+	/* An unload ends an interrupted upgrade's instances too, and every link. */
+	n = v_pinned_links(VIPC_PIN_DIR, gone);
+	kill_once_whole(loader[1], file, 0);
+	cr_assert_eq(access(VIPC_NEXT_DIR, F_OK), 0, "the kill came after the upgrade's end");
+	n += v_pinned_links(VIPC_NEXT_DIR, gone + n);
+	cr_assert_eq(v_loader("unload", NULL), 0, "%s", v_out);
+	cr_assert(access(VIPC_PIN_DIR, F_OK) && access(VIPC_NEXT_DIR, F_OK), "unload left pins");
+	cr_assert_eq(v_links_left(gone, n), 0, "unload left links");
 	cr_assert_gt(killed, UPGRADES / 2, "most kills must land mid-run");
 	cr_assert(seen[U_OLD] && seen[U_WHOLE],
 		  "kills must land both before and after the new instance is whole (seed %u)", seed);

@@ -870,9 +870,10 @@ static int quiesce(const char *dir)
 	struct vipc_config cfg;
 	int err;
 
+	/* None, or another ABI's (unpinned as it is): nothing to clear. */
 	err = pinned_config(dir, &cfg, false);
 	if (err)
-		return err == -EPROTO ? 0 : err; /* another ABI's: unpinned as it is */
+		return err == -EPROTO || err == -ENOENT ? 0 : err;
 	cfg.magic = 0;
 	return pinned_config(dir, &cfg, true);
 }
