@@ -205,41 +205,6 @@ static __always_inline enum vipc_reason vipc_peer_decide(struct vipc_call *c, st
 	return vipc_decide_peer(c->caller, c->ep, c->grant, c->perm, bound);
 }
 
-/* Learn that the owner of @ep binds its names of @kind at @place; a new
- * home bumps the change count, so that no remembered verdict outlives it.
- * Fails closed: with no room in the table, nothing is learned; with no
- * room in the entry, the kind is full.
- */
-static __always_inline void vipc_home_add(const struct vipc_endpoint *ep, __u32 kind, __u64 place)
-{
-	static const struct vipc_home none; /* nothing learned: every place a home */
-	struct vipc_registry_stats *reg = vipc_reg();
-	__u32 owner = ep->owner, k = (kind - 1) & 1, i;
-	struct vipc_home *h;
-
-	if (!place)
-		return;
-	h = bpf_map_lookup_elem(&vipc_homes, &owner);
-	if (!h) {
-		bpf_map_update_elem(&vipc_homes, &owner, &none, BPF_NOEXIST);
-		h = bpf_map_lookup_elem(&vipc_homes, &owner);
-	}
-	if (!h)
-		return;
-	for (i = 0; i < VIPC_HOMES; i++) {
-		if (h->at[k][i] == place)
-			return;
-		if (!h->at[k][i] && !__sync_val_compare_and_swap(&h->at[k][i], 0, place))
-			goto added;
-		if (h->at[k][i] == place)
-			return;
-	}
-	__sync_fetch_and_or(&h->full, 1ULL << k);
-added:
-	if (reg)
-		__sync_fetch_and_add(&reg->policy_changes, 1);
-}
-
 /* Take a place in a bounded channel for @sk, or VIPC_R_FULL: also when a
  * table is full, the place given back (a connection admitted is counted).
  */
@@ -339,25 +304,6 @@ struct {
 	__type(value, struct vipc_bind_pending);
 } vipc_binds SEC(".maps");
 
-/* Bind of the name in c->key at @place: a registered name is its owner's
- * and bind holders' in its owner's homes, which its owner's binds teach;
- * elsewhere it is that place's own name.
- */
-static __always_inline int vipc_bind_decide(struct vipc_call *c, __u64 place)
-{
-	enum vipc_reason reason;
-
-	vipc_lookup(c);
-	if (c->ep && !(c->caller && c->caller->id == c->ep->owner))
-		vipc_away(c, place);
-	reason = vipc_decide_bind(c->caller, c->ep, c->grant);
-	if (!vipc_finish(c, reason))
-		return -EPERM;
-	if (c->ep && (reason == VIPC_R_OWNER || reason == VIPC_R_GRANTED))
-		vipc_home_add(c->ep, c->key.kind, place);
-	return 0;
-}
-
 /* Bind: an abstract name is decided in the binder's network namespace; a
  * registered pathname waits for its directory (inode_mknod), or, with no
  * room to wait, is decided wherever it is (fail closed).
@@ -371,6 +317,8 @@ static __always_inline int vipc_bind_do(struct socket *sock, struct sockaddr *ad
 	__u64 place = 0;
 	__u32 wait = 0;
 
+	if (vipc_is_inet(address->sa_family))
+		return vipc_lsm_inet_bind(sock, address, addrlen);
 	if (address->sa_family != AF_UNIX || addrlen <= SUN_PATH_OFFSET)
 		return 0;
 	if (!vipc_begin(&c, VIPC_PERM_BIND, VIPC_HOOK_BIND))
@@ -396,7 +344,7 @@ static __always_inline int vipc_bind_do(struct socket *sock, struct sockaddr *ad
 	if (c.key.kind == VIPC_KIND_UNIX_ABSTRACT &&
 	    !bpf_probe_read_kernel(&sk, sizeof(sk), &sock->sk) && sk)
 		place = vipc_sk_place(sk, VIPC_KIND_UNIX_ABSTRACT);
-	return vipc_bind_decide(&c, place);
+	return vipc_bind_decide(&c, place, 0);
 }
 
 /* The socket file of a pathname bind is made in directory @dir: decide the
@@ -419,7 +367,7 @@ static __always_inline int vipc_mknod_do(struct inode *dir, umode_t mode)
 	c.key.len = b->key.len;
 	c.key.hash = b->key.hash;
 	__builtin_memcpy(&c.name, &b->name, sizeof(c.name));
-	return vipc_bind_decide(&c, vipc_inode_place(dir));
+	return vipc_bind_decide(&c, vipc_inode_place(dir), 0);
 }
 
 #define VIPC_MAX_CMSGS (1 << 23) /* bpf_loop's limit, BPF_MAX_LOOPS */
@@ -534,17 +482,29 @@ static __always_inline int vipc_unix_dgram(struct socket *sock)
 	       BPF_CORE_READ(sock, sk, __sk_common.skc_family) == AF_UNIX;
 }
 
-/* Every send: a datagram's fds noted, a tagged connection re-checked. */
+/* Every send: a datagram's fds noted, a UDP datagram's address decided,
+ * a tagged connection re-checked.
+ */
 static __always_inline int vipc_sendmsg_do(struct socket *sock, struct msghdr *msg, int fr)
 {
+	void *name = BPF_CORE_READ(msg, msg_name);
+
 	if (vipc_unix_dgram(sock))
 		return vipc_note_dgram_send(sock, vipc_passes_fds(msg));
+	if (name && sock->type == SOCK_DGRAM)
+		return vipc_lsm_inet_call(sock, name, BPF_CORE_READ(msg, msg_namelen),
+					  VIPC_HOOK_SENDMSG);
 	return vipc_recheck(sock, msg, VIPC_HOOK_SENDMSG, fr);
 }
 
-/* A datagram connect carries no fds, whatever this thread sent before. */
-static __always_inline int vipc_socket_connect_do(struct socket *sock)
+/* Connect: a TCP or UDP port decided; a UNIX datagram connect carries no
+ * fds, whatever this thread sent before.
+ */
+static __always_inline int vipc_socket_connect_do(struct socket *sock, struct sockaddr *address,
+						  int addrlen)
 {
+	if (vipc_is_inet(address->sa_family))
+		return vipc_lsm_inet_call(sock, address, addrlen, VIPC_HOOK_SOCKET_CONNECT);
 	if (vipc_unix_dgram(sock))
 		vipc_note_dgram_send(sock, 0);
 	return 0;
@@ -607,7 +567,7 @@ VIPC_PEER_HOOK(sendmsg, socket_sendmsg, security_socket_sendmsg,
 	       (struct socket *sock, struct msghdr *msg, int size), vipc_sendmsg_do(sock, msg, fr))
 VIPC_PEER_HOOK(socket_connect, socket_connect, security_socket_connect,
 	       (struct socket *sock, struct sockaddr *address, int addrlen),
-	       vipc_socket_connect_do(sock))
+	       vipc_socket_connect_do(sock, address, addrlen))
 VIPC_PEER_HOOK(recvmsg, socket_recvmsg, security_socket_recvmsg,
 	       (struct socket *sock, struct msghdr *msg, int size, int flags),
 	       vipc_recheck(sock, msg, VIPC_HOOK_RECVMSG, fr))

@@ -7,7 +7,7 @@
 #define __VIPC_H
 
 #define VIPC_MAGIC 0x43504956 /* "VIPC" little-endian */
-#define VIPC_ABI_VERSION 9
+#define VIPC_ABI_VERSION 10
 
 #define VIPC_NAME_MAX 108 /* sizeof(sun_path) */
 #define VIPC_NAME_WORDS 14 /* a name zero-padded to 64-bit words: 112 bytes */
@@ -46,7 +46,14 @@
 enum vipc_kind {
 	VIPC_KIND_UNIX_PATH = 1,
 	VIPC_KIND_UNIX_ABSTRACT = 2,
+	VIPC_KIND_TCP = 3, /* a loopback TCP port: its address and port */
+	VIPC_KIND_UDP = 4, /* a loopback UDP port */
 };
+
+/* A TCP or UDP endpoint's name: the IPv6 address in network order (an IPv4
+ * one as ::ffff:a.b.c.d), then the port in network order.
+ */
+#define VIPC_INET_NAME_LEN 18
 
 enum vipc_perm {
 	VIPC_PERM_CONNECT = 1 << 0,
@@ -104,6 +111,10 @@ enum vipc_hook {
 	VIPC_HOOK_BIND,		    /* LSM backend: lsm/socket_bind */
 	VIPC_HOOK_SENDMSG,	    /* LSM backend: lsm/socket_sendmsg (live re-check, fd passing) */
 	VIPC_HOOK_RECVMSG,	    /* LSM backend: lsm/socket_recvmsg (live re-check) */
+	VIPC_HOOK_CONNECT_INET,	    /* socket backend: cgroup/connect4 and connect6 */
+	VIPC_HOOK_SENDMSG_INET,	    /* socket backend: cgroup/sendmsg4 and sendmsg6 (UDP) */
+	VIPC_HOOK_BIND_INET,	    /* socket backend: cgroup/bind4 and bind6 */
+	VIPC_HOOK_SOCKET_CONNECT,   /* LSM backend: lsm/socket_connect (TCP and UDP) */
 	VIPC_HOOK__COUNT,
 };
 
@@ -488,15 +499,16 @@ struct vipc_snapshot {
 };
 
 /* vipc_homes: container id -> the places it bound registered names in,
- * learned by the LSM and fmodret backends' bind hooks: for pathnames the
- * directories (vipc_dir_place()), for abstract names the network
- * namespaces (their cookies). A name is a place's own: in another place it
- * is not the endpoint. A kind with nothing learned, or full (more places
- * than fit): every place is a home (fail closed).
+ * learned by the bind hooks (the LSM and fmodret backends' for UNIX names,
+ * every backend's for ports): for pathnames the directories
+ * (vipc_dir_place()), for abstract names and ports the network namespaces
+ * (their cookies). A name is a place's own: in another place it is not the
+ * endpoint. A sort with nothing learned, or full (more places than fit):
+ * every place is a home (fail closed).
  */
 struct vipc_home {
-	__u64 full; /* bit (kind - 1): more places of that kind than fit */
-	__u64 at[2][VIPC_HOMES]; /* [kind - 1]; zero: a free place */
+	__u64 full; /* bit vipc_home_sort(kind): more places of that sort than fit */
+	__u64 at[2][VIPC_HOMES]; /* [vipc_home_sort(kind)]; zero: a free place */
 };
 
 /* vipc_conn_tag: socket-local storage of an admitted LSM connection. */

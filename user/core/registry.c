@@ -15,6 +15,7 @@
 #include <bpf/bpf.h>
 #include "registry.h"
 #include "decisions.h"
+#include "inet.h"
 #include "vipc_decide.h"
 #include "vipc_name.h"
 #include "table.h"
@@ -300,7 +301,7 @@ static int lookup_endpoint(struct vipc_state *st, const char *name, struct vipc_
 	union vipc_name exact;
 	__u8 kind, len;
 
-	if (name[0] != '/' && name[0] != '@')
+	if (name[0] != '/' && name[0] != '@' && !vipc_addr_is_inet(name))
 		return find_endpoint(st, &f);
 	if (vipc_addr_parse(name, &kind, addr, &len) < 0)
 		return vipc_fail(&st->err, -EINVAL, "bad endpoint address %s", name);
@@ -343,8 +344,8 @@ int vipc_endpoint_add(struct vipc_state *st, const char *name, const char *owner
 	err = vipc_addr_parse(addr, &kind, bytes, &len);
 	if (err < 0)
 		return vipc_fail(&st->err, -EINVAL,
-				 "bad address %s: expected /path or @abstract, at most %d bytes",
-			    addr, VIPC_NAME_MAX);
+				 "bad address %s: expected /path or @abstract (at most %d bytes), "
+				 "tcp:ADDR:PORT or udp:ADDR:PORT", addr, VIPC_NAME_MAX);
 	if (err)
 		return vipc_fail(&st->err, -EINVAL, "%s is not in normal form: write %.*s", addr,
 				 len, bytes);
@@ -488,6 +489,11 @@ int vipc_grant_set(struct vipc_state *st, const char *container, const char *end
 		return err;
 	if (!perms || perms & ~VIPC_PERM_ALL)
 		return vipc_fail(&st->err, -EINVAL, "no valid permission given");
+	if (perms & ~vipc_kind_perms(ep.key.kind))
+		return vipc_fail(&st->err, -EINVAL, "endpoint %s is a %s port: %s", endpoint,
+				 vipc_kind_key(ep.key.kind),
+				 ep.key.kind == VIPC_KIND_TCP ? "connect and bind only" :
+								 "send and bind only");
 	val.perms = perms;
 	val.generation = ep.val.generation;
 	val.endpoint_owner = ep.val.owner;
@@ -616,6 +622,9 @@ int vipc_channel_add(struct vipc_state *st, const char *name, const char *endpoi
 	if (ep.val.flags & VIPC_EP_CHANNEL)
 		return vipc_fail(&st->err, -EEXIST, "endpoint %s already carries a channel",
 				 endpoint);
+	if (vipc_kind_inet(ep.key.kind))
+		return vipc_fail(&st->err, -EINVAL, "endpoint %s is a %s port: channels carry UNIX "
+				 "sockets", endpoint, vipc_kind_key(ep.key.kind));
 	for (i = 0; i < nr_senders; i++) {
 		err = vipc_container_find(st, senders[i], &c);
 		if (err)

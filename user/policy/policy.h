@@ -165,12 +165,15 @@ int vipc_perms_parse(const char *list, __u32 *bits);
 /* Bits into "connect,send" (or "none"). */
 void vipc_perms_format(__u32 bits, char *buf, size_t size);
 
-/* An endpoint's address: "/path" or "@abstract" (as the CLI writes them)
- * into kind, bytes and length, a path in its normal form (vipc_name.h):
- * 0, 1 when the path was not in it, -EINVAL when empty or relative, or
- * -ENAMETOOLONG when it does not fit a sun_path.
+/* An endpoint's address: "/path", "@abstract", "tcp:ADDR:PORT" or
+ * "udp:ADDR:PORT" (as the CLI writes them) into kind, bytes and length, a
+ * path in its normal form (vipc_name.h): 0, 1 when the path was not in it,
+ * -EINVAL when empty, relative or no address and port, or -ENAMETOOLONG
+ * when it does not fit a sun_path.
  */
 int vipc_addr_parse(const char *text, __u8 *kind, char addr[VIPC_NAME_MAX], __u8 *len);
+/* Does @text name a port ("tcp:" or "udp:")? */
+bool vipc_addr_is_inet(const char *text);
 /* Name indexes (hsearch_r), for the parser's checks and the loader's
  * look-ups: an empty index for @n keys (0 or -ENOMEM); add @key, which must
  * outlive @h, as entry @i (-1 when added, else the entry already there);
