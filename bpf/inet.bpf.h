@@ -128,41 +128,20 @@ static __always_inline int vipc_sock_inet_bind(struct bpf_sock_addr *ctx, int v6
 	return !vipc_inet_bind(&c, bpf_get_netns_cookie(ctx), any6, 1);
 }
 
-SEC("cgroup/connect4")
-int vipc_connect4(struct bpf_sock_addr *ctx)
-{
-	return vipc_sock_inet_call(ctx, VIPC_HOOK_CONNECT_INET, 0, 0);
-}
+/* One program per cgroup hook, named after it: vipc_connect4 on cgroup/connect4. */
+#define VIPC_INET_PROG(hook, call)                                                     \
+	SEC("cgroup/" #hook)                                                           \
+	int vipc_##hook(struct bpf_sock_addr *ctx)                                     \
+	{                                                                              \
+		return call;                                                           \
+	}
 
-SEC("cgroup/connect6")
-int vipc_connect6(struct bpf_sock_addr *ctx)
-{
-	return vipc_sock_inet_call(ctx, VIPC_HOOK_CONNECT_INET, 1, 0);
-}
-
-SEC("cgroup/sendmsg4")
-int vipc_sendmsg4(struct bpf_sock_addr *ctx)
-{
-	return vipc_sock_inet_call(ctx, VIPC_HOOK_SENDMSG_INET, 0, 1);
-}
-
-SEC("cgroup/sendmsg6")
-int vipc_sendmsg6(struct bpf_sock_addr *ctx)
-{
-	return vipc_sock_inet_call(ctx, VIPC_HOOK_SENDMSG_INET, 1, 1);
-}
-
-SEC("cgroup/bind4")
-int vipc_bind4(struct bpf_sock_addr *ctx)
-{
-	return vipc_sock_inet_bind(ctx, 0);
-}
-
-SEC("cgroup/bind6")
-int vipc_bind6(struct bpf_sock_addr *ctx)
-{
-	return vipc_sock_inet_bind(ctx, 1);
-}
+VIPC_INET_PROG(connect4, vipc_sock_inet_call(ctx, VIPC_HOOK_CONNECT_INET, 0, 0))
+VIPC_INET_PROG(connect6, vipc_sock_inet_call(ctx, VIPC_HOOK_CONNECT_INET, 1, 0))
+VIPC_INET_PROG(sendmsg4, vipc_sock_inet_call(ctx, VIPC_HOOK_SENDMSG_INET, 0, 1))
+VIPC_INET_PROG(sendmsg6, vipc_sock_inet_call(ctx, VIPC_HOOK_SENDMSG_INET, 1, 1))
+VIPC_INET_PROG(bind4, vipc_sock_inet_bind(ctx, 0))
+VIPC_INET_PROG(bind6, vipc_sock_inet_bind(ctx, 1))
 
 /* LSM and fmodret backends: begin the call of @sock, a TCP or UDP socket,
  * on the address of @len bytes at kernel address @addr. 0 when vipc

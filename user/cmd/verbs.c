@@ -56,8 +56,10 @@ const struct vipc_verb vipc_verbs[] = {
 	{ VIPC_CMD_CONTAINER, "container", "ls", NULL, 0, 0, 0, O(JSON), true, cmd_ls, NULL,
 	  "the containers, their selectors and the cgroups bound to them", NULL },
 	{ VIPC_CMD_ENDPOINT, "endpoint", "add", "NAME OWNER ADDR", 3, 0, 0, O(OTHERS), true, NULL,
-	  vipc_endpoint_add_edit, "register an endpoint; ADDR: /path or @abstract",
-	  "Register an endpoint: ADDR is /path or @abstract. The endpoint is its owner's and its "
+	  vipc_endpoint_add_edit,
+	  "register an endpoint; ADDR: /path, @abstract, tcp:ADDR:PORT or udp:ADDR:PORT",
+	  "Register an endpoint: ADDR is /path, @abstract, or a port, tcp:ADDR:PORT or "
+	  "udp:ADDR:PORT (IPv4, or IPv6 in brackets). The endpoint is its owner's and its "
 	  "grant holders'; --others says what a caller no container holds gets." },
 	{ VIPC_CMD_ENDPOINT, "endpoint", "rm", "NAME OWNER", 2, 0, 0, 0, true, NULL,
 	  vipc_endpoint_rm_edit, "only the owner removes an endpoint", NULL },
