@@ -283,3 +283,19 @@ Test(inet, python_http_server_and_socket)
 			"socket.SOCK_DGRAM); s.sendto(b'x', ('127.0.0.1', 18053))\"", py),
 		     0, "%s", v_out);
 }
+
+Test(inet, endpoint_add_grant_and_check_take_ports)
+{
+	cr_assert_eq(v_loader("endpoint", "add", "stats", "srv", "udp:127.0.0.1:18125", NULL), 0,
+		     "%s", v_out);
+	cr_assert_eq(v_loader("endpoint", "add", "x", "srv", "udp:127.0.0.1:0", NULL),
+		     VIPC_EXIT_USAGE, "%s", v_out);
+	cr_assert_eq(v_loader("grant", "cli", "stats", "send", NULL), 0, "%s", v_out);
+	cr_assert_eq(v_loader("check", "cli", "udp:127.0.0.1:18125", "send", NULL), 0, "%s", v_out);
+	cr_assert_eq(v_loader("check", "bad", "stats", "send", NULL), VIPC_EXIT_DENIED, "%s", v_out);
+	cr_assert_eq(v_loader("endpoint", "ls", "--json", NULL), 0, "%s", v_out);
+	cr_assert(strstr(v_out, "\"address\":\"udp:127.0.0.1:18125\""), "%s", v_out);
+	cr_assert_eq(sh(cli, "echo hi | socat -u - UDP-SENDTO:127.0.0.1:18125"), 0, "%s", v_out);
+	cr_assert_neq(sh(bad, "echo hi | socat -u - UDP-SENDTO:127.0.0.1:18125"), 0, "%s", v_out);
+	cr_assert_eq(v_stat_hook(hook('s'), "denied_no_grant"), 1);
+}
