@@ -304,12 +304,12 @@ struct {
 	__type(value, struct vipc_bind_pending);
 } vipc_binds SEC(".maps");
 
-/* Bind: an abstract name is decided in the binder's network namespace; a
- * registered pathname waits for its directory (inode_mknod), or, with no
- * room to wait, is decided wherever it is (fail closed).
+/* Bind of a UNIX name: an abstract name is decided in the binder's
+ * network namespace; a registered pathname waits for its directory
+ * (inode_mknod), or, with no room to wait, is decided wherever it is (fail
+ * closed). A function of its own: its stack is not a port bind's.
  */
-static __always_inline int vipc_bind_do(struct socket *sock, struct sockaddr *address,
-					int addrlen)
+static __noinline int vipc_bind_unix(struct socket *sock, struct sockaddr *address, int addrlen)
 {
 	struct vipc_bind_pending *b = NULL;
 	struct vipc_call c = {};
@@ -317,8 +317,6 @@ static __always_inline int vipc_bind_do(struct socket *sock, struct sockaddr *ad
 	__u64 place = 0;
 	__u32 wait = 0;
 
-	if (vipc_is_inet(address->sa_family))
-		return vipc_lsm_inet_bind(sock, address, addrlen);
 	if (address->sa_family != AF_UNIX || addrlen <= SUN_PATH_OFFSET)
 		return 0;
 	if (!vipc_begin(&c, VIPC_PERM_BIND, VIPC_HOOK_BIND))
@@ -345,6 +343,15 @@ static __always_inline int vipc_bind_do(struct socket *sock, struct sockaddr *ad
 	    !bpf_probe_read_kernel(&sk, sizeof(sk), &sock->sk) && sk)
 		place = vipc_sk_place(sk, VIPC_KIND_UNIX_ABSTRACT);
 	return vipc_bind_decide(&c, place, 0);
+}
+
+/* Bind: a port, or a UNIX name. */
+static __always_inline int vipc_bind_do(struct socket *sock, struct sockaddr *address,
+					int addrlen)
+{
+	if (vipc_is_inet(address->sa_family))
+		return vipc_lsm_inet_bind(sock, address, addrlen);
+	return vipc_bind_unix(sock, address, addrlen);
 }
 
 /* The socket file of a pathname bind is made in directory @dir: decide the
@@ -482,19 +489,26 @@ static __always_inline int vipc_unix_dgram(struct socket *sock)
 	       BPF_CORE_READ(sock, sk, __sk_common.skc_family) == AF_UNIX;
 }
 
-/* Every send: a datagram's fds noted, a UDP datagram's address decided,
- * a tagged connection re-checked.
+/* A UNIX send: a datagram's fds noted, a tagged connection re-checked. A
+ * function of its own (@fr a constant the verifier follows): its stack is
+ * not a UDP send's.
  */
+static __noinline int vipc_unix_sendmsg(struct socket *sock, struct msghdr *msg, int fr)
+{
+	if (vipc_unix_dgram(sock))
+		return vipc_note_dgram_send(sock, vipc_passes_fds(msg));
+	return vipc_recheck(sock, msg, VIPC_HOOK_SENDMSG, fr);
+}
+
+/* Every send: a UDP datagram's address decided, else as a UNIX send. */
 static __always_inline int vipc_sendmsg_do(struct socket *sock, struct msghdr *msg, int fr)
 {
 	void *name = BPF_CORE_READ(msg, msg_name);
 
-	if (vipc_unix_dgram(sock))
-		return vipc_note_dgram_send(sock, vipc_passes_fds(msg));
-	if (name && sock->type == SOCK_DGRAM)
+	if (name && sock->type == SOCK_DGRAM && !vipc_unix_dgram(sock))
 		return vipc_lsm_inet_call(sock, name, BPF_CORE_READ(msg, msg_namelen),
 					  VIPC_HOOK_SENDMSG);
-	return vipc_recheck(sock, msg, VIPC_HOOK_SENDMSG, fr);
+	return vipc_unix_sendmsg(sock, msg, fr);
 }
 
 /* Connect: a TCP or UDP port decided; a UNIX datagram connect carries no
