@@ -11,12 +11,12 @@
 #define AF_INET 2
 #define AF_INET6 10
 
-/* The kind of a socket of @type and @protocol: TCP, UDP, else 0 (vipc
- * brokers no other).
+/* The kind of a socket of @type and @protocol: TCP (MPTCP too: it reaches
+ * TCP ports), UDP, else 0 (vipc brokers no other).
  */
 static __always_inline __u8 vipc_inet_kind(__u32 type, __u32 protocol)
 {
-	if (type == SOCK_STREAM && protocol == IPPROTO_TCP)
+	if (type == SOCK_STREAM && (protocol == IPPROTO_TCP || protocol == IPPROTO_MPTCP))
 		return VIPC_KIND_TCP;
 	if (type == SOCK_DGRAM && protocol == IPPROTO_UDP)
 		return VIPC_KIND_UDP;

@@ -275,6 +275,11 @@ Test(inet, python_http_server_and_socket)
 	      "Serving HTTP");
 	cr_assert_eq(curl(cli), 0, "%s", v_out);
 	cr_assert_eq(curl(bad), 7, "%s", v_out);
+	/* MPTCP reaches TCP ports: it is TCP to vipc. */
+	cr_assert_eq(sh(bad, "%s -c \"import socket; s = socket.socket(socket.AF_INET, "
+			"socket.SOCK_STREAM, 262); s.connect(('127.0.0.1', 18080))\"", py),
+		     1, "%s", v_out);
+	cr_assert(strstr(v_out, "PermissionError"), "%s", v_out);
 	cr_assert_eq(sh(bad, "%s -c \"import socket; s = socket.socket(socket.AF_INET, "
 			"socket.SOCK_DGRAM); s.sendto(b'x', ('127.0.0.1', 18053))\"", py),
 		     1, "%s", v_out);
