@@ -11,6 +11,12 @@
 #define AF_INET 2
 #define AF_INET6 10
 
+/* Is @family IPv4 or IPv6? */
+static __always_inline int vipc_is_inet(__u16 family)
+{
+	return family == AF_INET || family == AF_INET6;
+}
+
 /* The kind of a socket of @type and @protocol: TCP (MPTCP too: it reaches
  * TCP ports), UDP, else 0 (vipc brokers no other).
  */
@@ -157,7 +163,8 @@ static __always_inline int vipc_lsm_inet(struct socket *sock, const void *addr, 
 	struct sockaddr_in in;
 	__u8 kind;
 
-	if (!sk || !addr || bpf_probe_read_kernel(&in.sin_family, sizeof(in.sin_family), addr))
+	if (!sk || !addr || !vipc_is_inet(BPF_CORE_READ(sk, __sk_common.skc_family)) ||
+	    bpf_probe_read_kernel(&in.sin_family, sizeof(in.sin_family), addr))
 		return 0;
 	kind = vipc_inet_kind(sock->type, BPF_CORE_READ(sk, sk_protocol));
 	if (!kind)
@@ -208,12 +215,6 @@ static __noinline int vipc_lsm_inet_bind(struct socket *sock, const void *addr, 
 		return 0;
 	return vipc_inet_bind(&c, BPF_CORE_READ(sock, sk, __sk_common.skc_net.net, net_cookie),
 			      any6, 0);
-}
-
-/* Is @family one vipc_lsm_inet takes? */
-static __always_inline int vipc_is_inet(__u16 family)
-{
-	return family == AF_INET || family == AF_INET6;
 }
 
 #endif /* __VIPC_INET_BPF_H */
