@@ -184,11 +184,16 @@ static __always_inline int vipc_lsm_inet(struct socket *sock, const void *addr, 
 	return 1;
 }
 
-/* LSM and fmodret backends, connect and sendto on @sock: 0 or -EPERM. A
- * function of its own: its call's stack is not that of the UNIX one beside.
+static __always_inline void vipc_tag(struct vipc_call *c, struct sock *sk, int fr);
+
+/* LSM and fmodret backends, connect and sendto on @sock: 0 or -EPERM. An
+ * admitted connect is tagged (lsm.bpf.h), so that its later sends and
+ * receives are re-checked as a UNIX connection's are (@fr: the fmodret
+ * backend's way, a constant the verifier follows). A function of its own:
+ * its call's stack is not that of the UNIX one beside.
  */
 static __noinline int vipc_lsm_inet_call(struct socket *sock, const void *addr, int len,
-					      enum vipc_hook hook)
+					 enum vipc_hook hook, int fr)
 {
 	struct vipc_call c = {};
 	enum vipc_reason reason;
@@ -200,7 +205,11 @@ static __noinline int vipc_lsm_inet_call(struct socket *sock, const void *addr, 
 	vipc_lookup(&c);
 	vipc_away(&c, BPF_CORE_READ(sock, sk, __sk_common.skc_net.net, net_cookie));
 	reason = vipc_decide(c.caller, c.ep, c.grant, c.perm);
-	return vipc_finish(&c, reason) ? 0 : -EPERM;
+	if (!vipc_finish(&c, reason))
+		return -EPERM;
+	if (hook == VIPC_HOOK_SOCKET_CONNECT)
+		vipc_tag(&c, sock->sk, fr);
+	return 0;
 }
 
 /* LSM and fmodret backends, bind of @sock in its network namespace (a

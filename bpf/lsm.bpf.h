@@ -507,18 +507,18 @@ static __always_inline int vipc_sendmsg_do(struct socket *sock, struct msghdr *m
 
 	if (name && sock->type == SOCK_DGRAM && !vipc_unix_dgram(sock))
 		return vipc_lsm_inet_call(sock, name, BPF_CORE_READ(msg, msg_namelen),
-					  VIPC_HOOK_SENDMSG);
+					  VIPC_HOOK_SENDMSG, fr);
 	return vipc_unix_sendmsg(sock, msg, fr);
 }
 
-/* Connect: a TCP or UDP port decided; a UNIX datagram connect carries no
- * fds, whatever this thread sent before.
+/* Connect: a TCP or UDP port decided, and an admitted connection tagged;
+ * a UNIX datagram connect carries no fds, whatever this thread sent before.
  */
 static __always_inline int vipc_socket_connect_do(struct socket *sock, struct sockaddr *address,
-						  int addrlen)
+						  int addrlen, int fr)
 {
 	if (vipc_is_inet(address->sa_family))
-		return vipc_lsm_inet_call(sock, address, addrlen, VIPC_HOOK_SOCKET_CONNECT);
+		return vipc_lsm_inet_call(sock, address, addrlen, VIPC_HOOK_SOCKET_CONNECT, fr);
 	if (vipc_unix_dgram(sock))
 		vipc_note_dgram_send(sock, 0);
 	return 0;
@@ -581,7 +581,7 @@ VIPC_PEER_HOOK(sendmsg, socket_sendmsg, security_socket_sendmsg,
 	       (struct socket *sock, struct msghdr *msg, int size), vipc_sendmsg_do(sock, msg, fr))
 VIPC_PEER_HOOK(socket_connect, socket_connect, security_socket_connect,
 	       (struct socket *sock, struct sockaddr *address, int addrlen),
-	       vipc_socket_connect_do(sock, address, addrlen))
+	       vipc_socket_connect_do(sock, address, addrlen, fr))
 VIPC_PEER_HOOK(recvmsg, socket_recvmsg, security_socket_recvmsg,
 	       (struct socket *sock, struct msghdr *msg, int size, int flags),
 	       vipc_recheck(sock, msg, VIPC_HOOK_RECVMSG, fr))
@@ -618,21 +618,35 @@ int BPF_PROG(vipc_fr_recvmsg_in, struct socket *sock, struct msghdr *msg, int si
 	return vipc_relay_in(sock);
 }
 
-SEC("fexit/security_unix_stream_connect")
-int BPF_PROG(vipc_fr_stream_connect_out, struct sock *sock, struct sock *other,
-	     struct sock *newsk, int ret)
+/* Copy out the tag of a connection the fmod_ret program admitted on @sk,
+ * once the call went through (@ret 0).
+ */
+static __always_inline int vipc_relay_out(struct sock *sk, int ret)
 {
 	struct vipc_tag_relay *r = vipc_relay(0);
 	struct vipc_conn_tag *tag;
 
-	if (!r || !r->valid || r->sk != (__u64)sock)
+	if (!r || !r->valid || !sk || r->sk != (__u64)sk)
 		return 0;
 	r->valid = 0;
-	tag = ret ? NULL : bpf_sk_storage_get(&vipc_conn_tags, sock, 0,
-					      BPF_SK_STORAGE_GET_F_CREATE);
+	tag = ret ? NULL : bpf_sk_storage_get(&vipc_conn_tags, sk, 0, BPF_SK_STORAGE_GET_F_CREATE);
 	if (tag)
 		__builtin_memcpy(tag, &r->tag, sizeof(*tag));
 	return 0;
+}
+
+SEC("fexit/security_unix_stream_connect")
+int BPF_PROG(vipc_fr_stream_connect_out, struct sock *sock, struct sock *other,
+	     struct sock *newsk, int ret)
+{
+	return vipc_relay_out(sock, ret);
+}
+
+SEC("fexit/security_socket_connect")
+int BPF_PROG(vipc_fr_socket_connect_out, struct socket *sock, struct sockaddr *address,
+	     int addrlen, int ret)
+{
+	return vipc_relay_out(sock->sk, ret);
 }
 
 /* The socket's free returns nothing: fentry on the function, no verdict. */

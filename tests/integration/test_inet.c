@@ -8,6 +8,7 @@
  */
 #include <criterion/criterion.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -303,4 +304,38 @@ Test(inet, endpoint_add_grant_and_check_take_ports)
 	cr_assert_eq(sh(cli, "echo hi | socat -u - UDP-SENDTO:127.0.0.1:18125"), 0, "%s", v_out);
 	cr_assert_neq(sh(bad, "echo hi | socat -u - UDP-SENDTO:127.0.0.1:18125"), 0, "%s", v_out);
 	cr_assert_eq(v_stat_hook(hook('s'), "denied_no_grant"), 1);
+}
+
+/* A TCP connection cli opened before its grant is revoked: the socket
+ * backend decided its connect only, so it keeps talking; the LSM and
+ * fmodret backends re-check every send on it, and cut it.
+ */
+Test(inet, revoking_while_connected)
+{
+	char go[512], got[4096];
+	const char *argv[] = { "/bin/sh", "-c",
+			       TOOLS "(echo one; while [ ! -e /shared/go ]; do sleep 0.1; done; "
+				     "echo two; sleep 1) | socat -t 2 - TCP:" WEB " 2>&1",
+			       NULL };
+	pid_t p;
+	int rc;
+
+	serve(srv, "exec socat -d -d TCP-LISTEN:18080,bind=127.0.0.1,reuseaddr,fork EXEC:cat",
+	      "listening on");
+	p = h_container_spawn(cli, argv, "one");
+	cr_assert_gt(p, 0, "the client did not connect");
+	cr_assert_eq(v_loader("revoke", "--endpoint", "web", NULL), 0, "%s", v_out);
+	snprintf(go, sizeof(go), "%s/go", sc.shared);
+	cr_assert_eq(close(open(go, O_CREAT | O_WRONLY, 0644)), 0, "%s", go);
+	rc = h_spawn_wait(p, h_scale_ms(10000));
+	h_spawn_output(p, got, sizeof(got));
+	if (!v_lsm()) {
+		cr_assert_eq(rc, 0, "%s", got);
+		cr_assert(strstr(got, "two"), "the socket backend decides at connect: %s", got);
+		return;
+	}
+	cr_assert_neq(rc, 0, "%s", got);
+	cr_assert(!strstr(got, "two"), "%s", got);
+	cr_assert(strstr(got, "not permitted"), "%s", got);
+	cr_assert_geq(v_stat_hook("socket_sendmsg", "denied_revoked"), 1);
 }
