@@ -501,14 +501,15 @@ struct vipc_snapshot {
 /* vipc_homes: container id -> the places it bound registered names in,
  * learned by the bind hooks (the LSM and fmodret backends' for UNIX names,
  * every backend's for ports): for pathnames the directories
- * (vipc_dir_place()), for abstract names and ports the network namespaces
- * (their cookies). A name is a place's own: in another place it is not the
- * endpoint. A sort with nothing learned, or full (more places than fit):
- * every place is a home (fail closed).
+ * (vipc_dir_place()), for abstract names, and apart for ports, the network
+ * namespaces (their cookies). A name is a place's own: in another place it
+ * is not the endpoint. A sort with nothing learned, or full (more places
+ * than fit): every place is a home (fail closed).
  */
+#define VIPC_HOME_SORTS 3 /* directories, abstract names' and ports' namespaces */
 struct vipc_home {
 	__u64 full; /* bit vipc_home_sort(kind): more places of that sort than fit */
-	__u64 at[2][VIPC_HOMES]; /* [vipc_home_sort(kind)]; zero: a free place */
+	__u64 at[VIPC_HOME_SORTS][VIPC_HOMES]; /* [vipc_home_sort(kind)]; zero: a free place */
 };
 
 /* vipc_conn_tag: socket-local storage of an admitted LSM connection. */
@@ -557,7 +558,7 @@ _Static_assert(__builtin_offsetof(struct vipc_stats, events_dropped) ==
 _Static_assert(sizeof(struct vipc_registry_stats) == 136, "vipc_registry_stats layout");
 _Static_assert(sizeof(struct vipc_event) == 168, "vipc_event layout");
 _Static_assert(sizeof(struct vipc_snapshot) == 152, "vipc_snapshot layout");
-_Static_assert(sizeof(struct vipc_home) == 8 + 16 * VIPC_HOMES, "vipc_home layout");
+_Static_assert(sizeof(struct vipc_home) == 8 + 8 * VIPC_HOME_SORTS * VIPC_HOMES, "vipc_home layout");
 _Static_assert(sizeof(struct vipc_conn_tag) == 144, "vipc_conn_tag layout");
 _Static_assert(sizeof(struct vipc_decision_key) == 16, "vipc_decision_key layout");
 _Static_assert(sizeof(struct vipc_agg_key) == 24, "vipc_agg_key layout");

@@ -76,11 +76,12 @@ static __always_inline __u64 vipc_dir_place(__u64 ino, __u64 dev)
 }
 
 /* The sort of place a name of @kind lives in, its row of vipc_home: 0 a
- * directory (pathnames), 1 a network namespace (abstract names, ports).
+ * directory (pathnames), 1 a network namespace of abstract names, 2 one of
+ * ports (learnt apart: the socket backend sees port binds, not abstract ones).
  */
 static __always_inline __u32 vipc_home_sort(__u32 kind)
 {
-	return kind != VIPC_KIND_UNIX_PATH;
+	return kind == VIPC_KIND_UNIX_PATH ? 0 : kind == VIPC_KIND_UNIX_ABSTRACT ? 1 : 2;
 }
 
 /* Is @place (a pathname's directory, an abstract name's network namespace:
