@@ -195,20 +195,21 @@ static __always_inline void vipc_tag(struct vipc_call *c, struct sock *sk, int f
 static __noinline int vipc_lsm_inet_call(struct socket *sock, const void *addr, int len,
 					 enum vipc_hook hook, int fr)
 {
+	struct sock *sk = sock->sk;
 	struct vipc_call c = {};
 	enum vipc_reason reason;
 	int any6;
 
-	if (!vipc_lsm_inet(sock, addr, len, &c, hook, 0, &any6))
+	if (!sk || !vipc_lsm_inet(sock, addr, len, &c, hook, 0, &any6))
 		return 0;
 	c.key.hash = vipc_name_hash(&c.name, c.key.len);
 	vipc_lookup(&c);
-	vipc_away(&c, BPF_CORE_READ(sock, sk, __sk_common.skc_net.net, net_cookie));
+	vipc_away(&c, BPF_CORE_READ(sk, __sk_common.skc_net.net, net_cookie));
 	reason = vipc_decide(c.caller, c.ep, c.grant, c.perm);
 	if (!vipc_finish(&c, reason))
 		return -EPERM;
 	if (hook == VIPC_HOOK_SOCKET_CONNECT)
-		vipc_tag(&c, sock->sk, fr);
+		vipc_tag(&c, sk, fr);
 	return 0;
 }
 
