@@ -119,7 +119,7 @@ static __always_inline int vipc_sock_inet_call(struct bpf_sock_addr *ctx, enum v
 
 	if (!vipc_sock_inet(ctx, &c, hook, 0, v6, &any6))
 		return 1;
-	return vipc_check_call(ctx, &c, 1, remember);
+	return vipc_check_call(ctx, &c, 1, remember, NULL);
 }
 
 /* Socket backend, bind: in the binder's network namespace. */

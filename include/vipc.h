@@ -39,6 +39,11 @@
 #define VIPC_HOT_WAYS 2	     /* rows per bucket */
 #define VIPC_EVENTS_INTERVAL_MS 1000 /* default aggregation interval of deny events */
 #define VIPC_HOMES 4 /* places of each kind remembered per owner (vipc_homes) */
+#define VIPC_INSTANCES 8 /* sockets (instances) of one endpoint the broker spreads over */
+/* The broker's names: the abstract name "vipc/LABEL" is endpoint LABEL. */
+#define VIPC_BROKER_PREFIX "vipc/"
+#define VIPC_BROKER_PREFIX_LEN 5
+#define VIPC_SPREAD_ROWS 1024 /* vipc_spread: rows per CPU, a power of two */
 
 /* Policy tables hold two slots: the live one and the one a reload fills. */
 #define VIPC_SLOTS 2
@@ -137,6 +142,11 @@ enum vipc_backend {
 
 enum vipc_endpoint_flags {
 	VIPC_EP_CHANNEL = 1 << 0, /* the endpoint is a channel's receive side */
+	/* The row of one of the endpoint's other instances (its name is the
+	 * endpoint's too; the first instance's row is the endpoint's own).
+	 */
+	VIPC_EP_INSTANCE = 1 << 1,
+	VIPC_EP_VIEWS = 1 << 2, /* containers with a view have their own socket (vipc_views) */
 };
 
 enum vipc_container_flags {
@@ -158,6 +168,7 @@ enum vipc_selector {
 
 enum vipc_grant_flags {
 	VIPC_GRANT_CHANNEL = 1 << 0, /* issued to a channel's sender */
+	VIPC_GRANT_VIEW = 1 << 1,    /* issued with a view: connect and send */
 };
 
 /* vipc_config[0]: identity of the pinned instance, the live slot and the
@@ -307,6 +318,55 @@ struct vipc_endpoint {
 	union vipc_name name;
 };
 
+/* One socket of an endpoint, as a sun_path: a pathname without its NUL,
+ * an abstract name with its leading NUL.
+ */
+struct vipc_instance {
+	__u8 len; /* bytes of path */
+	__u8 pad[3];
+	char path[VIPC_NAME_MAX];
+};
+
+/* vipc_routes: (slot, the key of the abstract name "vipc/LABEL") -> where
+ * the broker sends a call to it: the endpoint's row and its sockets. The
+ * exact name is in the value and compared after the lookup.
+ */
+struct vipc_route {
+	__u32 endpoint; /* the endpoint's id: its row in @target is this one */
+	__u32 owner;	/* the endpoint's owner, for the container sweep */
+	__u8 nr;	/* instances */
+	__u8 pad[7];
+	struct vipc_endpoint_key target; /* the endpoint's row in vipc_endpoints */
+	union vipc_name name;		 /* "vipc/LABEL" */
+	struct vipc_instance inst[VIPC_INSTANCES];
+};
+
+/* vipc_spread[endpoint id % VIPC_SPREAD_ROWS], per CPU: the broker's
+ * round-robin over an endpoint's instances on this CPU and the calls sent
+ * to each. A row another endpoint takes over starts again from zero.
+ */
+struct vipc_spread {
+	__u32 endpoint; /* the endpoint whose row it is now */
+	__u32 next;	/* the instance the next call goes to, before % nr */
+	__u64 sent[VIPC_INSTANCES];
+};
+
+/* vipc_views: (slot, endpoint, container) -> the container's own socket,
+ * where its calls to the endpoint (by its name or its broker name) go.
+ */
+struct vipc_view_key {
+	__u32 slot;
+	__u32 endpoint;
+	__u32 container;
+	__u32 pad;
+};
+
+struct vipc_view {
+	__u32 owner; /* the endpoint's owner, for the container sweep */
+	__u32 pad;
+	struct vipc_instance sock;
+};
+
 /* vipc_grants: (slot, container, endpoint) -> permissions. */
 struct vipc_grant_key {
 	__u32 slot;
@@ -359,7 +419,9 @@ struct vipc_channel {
 	X(events_dropped)   /* deny events lost to a full ring buffer */                     \
 	X(snapshots_dropped) /* stats snapshots lost to a full ring buffer */                \
 	X(events_suppressed) /* deny events counted in an aggregate, not sent alone */       \
-	X(decisions_missed) /* decisions vipc_decisions had no room for */
+	X(decisions_missed) /* decisions vipc_decisions had no room for */                   \
+	X(brokered)	    /* calls to vipc/NAME let through and sent to NAME's socket */   \
+	X(broker_unknown)   /* calls to a vipc/ name no endpoint has: ECONNREFUSED */
 
 struct vipc_stats {
 #define VIPC_STAT_FIELD(name) __u64 name;
@@ -550,14 +612,20 @@ _Static_assert(sizeof(struct vipc_grant_key) == 16, "vipc_grant_key layout");
 _Static_assert(sizeof(struct vipc_grant) == 16, "vipc_grant layout");
 _Static_assert(sizeof(struct vipc_channel_key) == 40, "vipc_channel_key layout");
 _Static_assert(sizeof(struct vipc_channel) == 16, "vipc_channel layout");
-_Static_assert(sizeof(struct vipc_stats) == 136, "vipc_stats layout");
+_Static_assert(sizeof(struct vipc_instance) == 112, "vipc_instance layout");
+_Static_assert(sizeof(struct vipc_route) == 144 + 112 * VIPC_INSTANCES, "vipc_route layout");
+_Static_assert(sizeof(struct vipc_view_key) == 16, "vipc_view_key layout");
+_Static_assert(sizeof(struct vipc_view) == 120, "vipc_view layout");
+_Static_assert(sizeof(struct vipc_spread) == 8 + 8 * VIPC_INSTANCES, "vipc_spread layout");
+_Static_assert((VIPC_SPREAD_ROWS & (VIPC_SPREAD_ROWS - 1)) == 0, "VIPC_SPREAD_ROWS: a power of two");
+_Static_assert(sizeof(struct vipc_stats) == 152, "vipc_stats layout");
 _Static_assert(__builtin_offsetof(struct vipc_stats, events_dropped) ==
 		       __builtin_offsetof(struct vipc_stats, denied_unknown) +
 			       8 * (VIPC_R__COUNT - VIPC_R_FIRST_DENY),
 	       "vipc_stats: one denied_* counter per deny reason, in enum order");
 _Static_assert(sizeof(struct vipc_registry_stats) == 136, "vipc_registry_stats layout");
 _Static_assert(sizeof(struct vipc_event) == 168, "vipc_event layout");
-_Static_assert(sizeof(struct vipc_snapshot) == 152, "vipc_snapshot layout");
+_Static_assert(sizeof(struct vipc_snapshot) == 168, "vipc_snapshot layout");
 _Static_assert(sizeof(struct vipc_home) == 8 + 8 * VIPC_HOME_SORTS * VIPC_HOMES, "vipc_home layout");
 _Static_assert(sizeof(struct vipc_conn_tag) == 144, "vipc_conn_tag layout");
 _Static_assert(sizeof(struct vipc_decision_key) == 16, "vipc_decision_key layout");

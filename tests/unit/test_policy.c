@@ -493,6 +493,40 @@ Test(good, others_come_from_the_endpoint_else_the_defaults)
 	vipc_policy_free(pol);
 }
 
+/* `unix:` or `abstract:` as a list: the first instance in addr, the others after. */
+Test(good, a_list_of_names_is_the_endpoints_instances)
+{
+	struct vipc_policy *pol = parse_ok("version: 1\ncontainers:\n  a: { cgroup: a }\n"
+					   "endpoints:\n  p: { owner: a, unix: [/p/1, /p/2] }\n"
+					   "  q: { owner: a, abstract: [q] }\n");
+
+	cr_assert_eq(pol->nr_endpoints, 2);
+	cr_expect_eq(pol->endpoints[0].len, 4);
+	cr_expect_eq(memcmp(pol->endpoints[0].addr, "/p/1", 4), 0);
+	cr_assert_eq(pol->endpoints[0].nr_more, 1);
+	cr_expect_eq(pol->endpoints[0].more_len[0], 4);
+	cr_expect_eq(memcmp(pol->endpoints[0].more[0], "/p/2", 4), 0);
+	cr_expect_eq(pol->endpoints[1].kind, VIPC_KIND_UNIX_ABSTRACT);
+	cr_expect_eq(pol->endpoints[1].nr_more, 0);
+	vipc_policy_free(pol);
+}
+
+/* `views:`: per container, the socket its calls to the endpoint go to. */
+Test(good, views_name_a_socket_per_container)
+{
+	struct vipc_policy *pol = parse_ok("version: 1\ncontainers:\n  a: { cgroup: a }\n"
+					   "  b: { cgroup: b }\nendpoints:\n"
+					   "  log: { owner: a, unix: /dev/log, views: { b: \"@b-log\" } }\n");
+	const struct vipc_policy_view *v = pol->endpoints[0].views;
+
+	cr_assert_eq(pol->endpoints[0].nr_views, 1);
+	cr_expect_str_eq(v->container, "b");
+	cr_expect_eq(v->kind, VIPC_KIND_UNIX_ABSTRACT);
+	cr_expect_eq(v->len, 5);
+	cr_expect_eq(memcmp(v->addr, "b-log", 5), 0);
+	vipc_policy_free(pol);
+}
+
 Test(good, a_policy_without_runtime_selectors_holds_nothing)
 {
 	struct vipc_policy *pol = parse_ok("version: 1\ncontainers:\n  a: { cgroup: a }\n");
@@ -755,7 +789,7 @@ static const struct bad_case bad_endpoints[] = {
 	{ "endpoints a list", HEAD "endpoints: [e]\n", 5, 12,
 	  "expected a mapping of endpoints by name, got a list" },
 	{ "unknown key", HEAD "endpoints:\n  e: { owner: a, unix: /e, kind: x }\n", 6, 28,
-	  "unknown key 'kind' (expected owner, unix, abstract, tcp, udp or others)" },
+	  "unknown key 'kind' (expected owner, unix, abstract, tcp, udp, others or views)" },
 	{ "duplicate name", HEAD EPS "  e: { owner: b, unix: /f }\n", 7, 3,
 	  "duplicate key 'e' (first at line 6)" },
 	{ "same address", HEAD EPS "  f: { owner: b, unix: /e }\n", 7, 24,
@@ -785,10 +819,27 @@ static const struct bad_case bad_endpoints[] = {
 	  "unix: expected 1 to 108 bytes (the size of a sun_path), got 109" },
 	{ "abstract name of 108 bytes", HEAD "endpoints:\n  e: { owner: a, abstract: " X108 " }\n",
 	  6, 28, "abstract: expected 1 to 107 bytes (the size of a sun_path), got 108" },
+	{ "abstract name of the broker", HEAD "endpoints:\n  e: { owner: a, abstract: vipc/x }\n",
+	  6, 28, "abstract: 'vipc/x' is the broker's: names under 'vipc/' reach the endpoints by "
+	  "their names" },
 	{ "empty abstract name", HEAD "endpoints:\n  e: { owner: a, abstract: \"\" }\n", 6, 28,
 	  "abstract: expected 1 to 107 bytes (the size of a sun_path), got 0" },
-	{ "abstract name a list", HEAD "endpoints:\n  e: { owner: a, abstract: [e] }\n", 6, 28,
-	  "expected a socket name, got a list" },
+	{ "abstract name a list of lists", HEAD "endpoints:\n  e: { owner: a, abstract: [[e]] }\n",
+	  6, 29, "expected a socket name, got a list" },
+	{ "view of an undefined container", HEAD EPS "  f: { owner: a, unix: /f, views: { c: /g } }\n",
+	  7, 37, "view 'c' is not a defined container" },
+	{ "view a relative path", HEAD EPS "  f: { owner: a, unix: /f, views: { b: g } }\n", 7, 40,
+	  "view: expected /path or @abstract of at most 108 bytes, got 'g'" },
+	{ "view not in normal form", HEAD EPS "  f: { owner: a, unix: /f, views: { b: /g/ } }\n",
+	  7, 40, "view: '/g/' is not in normal form: write '/g'" },
+	{ "no instance", HEAD "endpoints:\n  e: { owner: a, unix: [] }\n", 6, 24,
+	  "unix: expected 1 to 8 socket names (the endpoint's instances), got 0" },
+	{ "nine instances", HEAD "endpoints:\n  e: { owner: a, abstract: [a, b, c, d, e, f, g, h, i] }\n",
+	  6, 28, "abstract: expected 1 to 8 socket names (the endpoint's instances), got 9" },
+	{ "an instance twice", HEAD "endpoints:\n  e: { owner: a, unix: [/e, /f, /e] }\n", 6, 33,
+	  "endpoint 'e': same address as endpoint 'e' (line 6)" },
+	{ "an instance another endpoint's", HEAD EPS "  f: { owner: a, unix: [/f, /e] }\n", 7, 29,
+	  "endpoint 'f': same address as endpoint 'e' (line 6)" },
 	{ "NUL in an abstract name", HEAD "endpoints:\n  e: { owner: a, abstract: \"e\\0f\" }\n", 6,
 	  28, "expected a socket name, got a scalar with a NUL byte" },
 	{ "NUL in a unix path", HEAD "endpoints:\n  e: { owner: a, unix: \"/e\\0f\" }\n", 6, 24,

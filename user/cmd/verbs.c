@@ -39,9 +39,10 @@ const struct vipc_verb vipc_verbs[] = {
 	  "unconfined and for each loss counted since load: deny events and statistics "
 	  "snapshots lost to a full ring buffer (events_dropped, snapshots_dropped), decisions "
 	  "the per-container counters had no room for (decisions_missed)." },
-	{ VIPC_CMD_STATS, "stats", NULL, NULL, 0, 0, 0, O(JSON) | O(WATCH) | O(BY_CONTAINER), true,
-	  cmd_stats, NULL,
-	  "decision and registry counters; per container, endpoint, hook, verdict, reason", NULL },
+	{ VIPC_CMD_STATS, "stats", NULL, NULL, 0, 0, 0,
+	  O(JSON) | O(WATCH) | O(BY_CONTAINER) | O(BROKER), true, cmd_stats, NULL,
+	  "decision and registry counters; per container, endpoint, hook, verdict, reason; the "
+	  "broker's calls per endpoint and instance", NULL },
 	{ VIPC_CMD_EVENTS, "events", NULL, NULL, 0, 0, 0,
 	  O(JSON) | O(COUNT) | O(TIMEOUT) | O(INTERVAL) | O(CGROUP_ROOT), true, cmd_events, NULL,
 	  "stream deny events (and statistics snapshots every -i MS)",

@@ -325,7 +325,9 @@ static void size_maps(struct vipc_bpf *skel, const struct vipc_limits *l)
 	bpf_map__set_max_entries(skel->maps.vipc_watch_glob, l->principals * VIPC_SLOTS);
 	bpf_map__set_max_entries(skel->maps.vipc_principals, l->principals * VIPC_SLOTS);
 	bpf_map__set_max_entries(skel->maps.vipc_endpoints, l->endpoints * VIPC_SLOTS);
+	bpf_map__set_max_entries(skel->maps.vipc_routes, l->endpoints * VIPC_SLOTS);
 	bpf_map__set_max_entries(skel->maps.vipc_grants, l->grants * VIPC_SLOTS);
+	bpf_map__set_max_entries(skel->maps.vipc_views, l->grants * VIPC_SLOTS);
 	bpf_map__set_max_entries(skel->maps.vipc_channels, l->channels * VIPC_SLOTS);
 	bpf_map__set_max_entries(skel->maps.vipc_homes, l->principals * VIPC_SLOTS);
 	/* Channel endpoints of both slots; counted connections. */

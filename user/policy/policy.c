@@ -527,9 +527,11 @@ static yaml_node_t *address_node(struct parser *p, yaml_node_t *val,
 	return NULL;
 }
 
-/* `unix: /path` or `abstract: name`: a sun_path's name, a path in normal form. */
+/* `unix: /path` or `abstract: name`: a sun_path's name, a path in normal
+ * form, not one of the broker's names.
+ */
 static int unix_address(struct parser *p, yaml_node_t *node, const char *s,
-			struct vipc_policy_endpoint *e)
+			struct vipc_policy_endpoint *e, char addr[VIPC_NAME_MAX], __u8 *len)
 {
 	bool abs = e->kind == VIPC_KIND_UNIX_ABSTRACT;
 	char text[VIPC_NAME_MAX + 2];
@@ -541,9 +543,12 @@ static int unix_address(struct parser *p, yaml_node_t *node, const char *s,
 			    abs ? "abstract" : "unix", abs ? VIPC_NAME_MAX - 1 : VIPC_NAME_MAX,
 			    strlen(s));
 	snprintf(text, sizeof(text), "%s%s", abs ? "@" : "", s);
-	if (vipc_addr_parse(text, &e->kind, e->addr, &e->len) > 0)
+	if (vipc_addr_parse(text, &e->kind, addr, len) > 0)
 		return fail(p, node, "unix: '%s' is not in normal form: write '%.*s' (vipc compares "
-			    "pathnames without '//', '.', '..' or a trailing '/')", s, e->len, e->addr);
+			    "pathnames without '//', '.', '..' or a trailing '/')", s, *len, addr);
+	if (vipc_addr_reserved(e->kind, addr, *len))
+		return fail(p, node, "abstract: '%s' is the broker's: names under '%s' reach the "
+			    "endpoints by their names", s, VIPC_BROKER_PREFIX);
 	return 0;
 }
 
@@ -564,35 +569,116 @@ static int inet_address(struct parser *p, yaml_node_t *node, const char *s,
 	return 0;
 }
 
-/* The endpoint's address, one of its kind's, not another endpoint's. */
-static int parse_address(struct parser *p, yaml_node_t *val, struct vipc_policy_endpoint *e)
+/* Instance @inst's address of endpoint @e at @node, into @addr and @len,
+ * indexed so that no two endpoints or instances share it.
+ */
+static int parse_name(struct parser *p, yaml_node_t *node, struct vipc_policy_endpoint *e,
+		      size_t inst, char addr[VIPC_NAME_MAX], __u8 *len)
 {
 	const struct vipc_policy_endpoint *o;
-	yaml_node_t *node;
 	const char *s = "";
-	int err = 0;
 	long other;
+	int err;
 
-	node = address_node(p, val, e, &err);
-	err = err ?: scalar(p, node, "a socket name", &s);
+	err = scalar(p, node, "a socket name", &s);
 	if (err)
 		return err;
-	err = vipc_kind_inet(e->kind) ? inet_address(p, node, s, e) : unix_address(p, node, s, e);
+	err = vipc_kind_inet(e->kind) ? inet_address(p, node, s, e) :
+					unix_address(p, node, s, e, addr, len);
 	if (err)
 		return err;
-	other = vipc_index_add(&p->addrs[e->kind - 1], s, e - p->pol->endpoints);
+	other = vipc_index_add(&p->addrs[e->kind - 1], s,
+			       (e - p->pol->endpoints) * VIPC_INSTANCES + inst);
 	if (other < 0)
 		return 0;
-	o = &p->pol->endpoints[other];
+	o = &p->pol->endpoints[other / VIPC_INSTANCES];
 	return fail(p, node, "endpoint '%s': same address as endpoint '%s' (line %d)", e->name,
 		    o->name, o->pos.line);
+}
+
+/* The endpoint's address, exactly one of its keys: a name, or for `unix:`
+ * and `abstract:` a list of names (the endpoint's instances: the first in
+ * @e's addr, the others in more).
+ */
+static int parse_address(struct parser *p, yaml_node_t *val, struct vipc_policy_endpoint *e)
+{
+	yaml_node_item_t *item;
+	yaml_node_t *node;
+	int err = 0;
+	size_t n;
+
+	node = address_node(p, val, e, &err);
+	if (err)
+		return err;
+	if (node->type != YAML_SEQUENCE_NODE || vipc_kind_inet(e->kind))
+		return parse_name(p, node, e, 0, e->addr, &e->len);
+	item = node->data.sequence.items.start;
+	n = node->data.sequence.items.top - item;
+	if (!n || n > VIPC_INSTANCES)
+		return fail(p, node, "%s: expected 1 to %d socket names (the endpoint's instances), "
+			    "got %zu", vipc_kind_key(e->kind), VIPC_INSTANCES, n);
+	err = parse_name(p, node_at(p, *item), e, 0, e->addr, &e->len);
+	for (item++; !err && item < node->data.sequence.items.top; item++, e->nr_more++)
+		err = parse_name(p, node_at(p, *item), e, e->nr_more + 1, e->more[e->nr_more],
+				 &e->more_len[e->nr_more]);
+	return err;
+}
+
+/* One view, `CONTAINER: /path` or `CONTAINER: "@name"`. */
+static int parse_view(struct parser *p, yaml_node_t *key, yaml_node_t *val,
+		      struct vipc_policy_view *v)
+{
+	const char *s = "";
+	int err;
+
+	err = container_ref(p, key, "view", v->container) ?: scalar(p, val, "a socket name", &s);
+	if (err)
+		return err;
+	err = vipc_addr_parse(s, &v->kind, v->addr, &v->len);
+	if (err < 0 || vipc_kind_inet(v->kind))
+		return fail(p, val, "view: expected /path or @abstract of at most %d bytes, got '%s'",
+			    VIPC_NAME_MAX, s);
+	if (err)
+		return fail(p, val, "view: '%s' is not in normal form: write '%.*s'", s, v->len,
+			    v->addr);
+	if (vipc_addr_reserved(v->kind, v->addr, v->len))
+		return fail(p, val, "view: '%s' is the broker's", s);
+	return 0;
+}
+
+/* `views:`, a mapping of containers to sockets, at most one each. */
+static int parse_views(struct parser *p, yaml_node_t *node, struct vipc_policy_endpoint *e)
+{
+	yaml_node_pair_t *pair;
+	int err;
+
+	if (!node)
+		return 0;
+	if (vipc_kind_inet(e->kind))
+		return fail(p, node, "endpoint '%s': views are for unix and abstract endpoints",
+			    e->name);
+	err = record(p, node, "views", NULL, NULL);
+	if (err)
+		return err;
+	e->views = calloc(node->data.mapping.pairs.top - node->data.mapping.pairs.start + 1,
+			  sizeof(*e->views));
+	if (!e->views)
+		return fail_file(p->err, ENOMEM, "out of memory");
+	for (pair = node->data.mapping.pairs.start; pair < node->data.mapping.pairs.top; pair++) {
+		err = parse_view(p, node_at(p, pair->key), node_at(p, pair->value),
+				 &e->views[e->nr_views]);
+		if (err)
+			return err;
+		e->nr_views++;
+	}
+	return 0;
 }
 
 static int parse_endpoint(struct parser *p, yaml_node_t *key, yaml_node_t *val, void *elem)
 {
 	struct vipc_policy_endpoint *e = elem;
 	static const char *const keys[] = { "owner", "unix", "abstract", "tcp", "udp", "others",
-					    NULL };
+					    "views", NULL };
 	yaml_node_t *owner;
 	int err = 0;
 
@@ -600,12 +686,13 @@ static int parse_endpoint(struct parser *p, yaml_node_t *key, yaml_node_t *val, 
 	e->others = p->pol->default_others;
 	e->others_set = p->pol->default_others_set;
 	err = label(p, key, "endpoint", e->name) ?:
-	      record(p, val, "an endpoint", keys, "owner, unix, abstract, tcp, udp or others");
+	      record(p, val, "an endpoint", keys, "owner, unix, abstract, tcp, udp, others or views");
 	if (err)
 		return err;
 	owner = need(p, val, "owner", e->name, &err);
 	return err ?: container_ref(p, owner, "owner", e->owner) ?: parse_address(p, val, e) ?:
-		      others_of(p, val, &e->others, &e->others_set);
+		      others_of(p, val, &e->others, &e->others_set) ?:
+		      parse_views(p, get(p, val, "views"), e);
 }
 
 static int parse_senders(struct parser *p, yaml_node_t *node, struct vipc_policy_channel *c)
@@ -954,7 +1041,7 @@ static int make_indexes(struct parser *p, yaml_node_t *root)
 	if (vipc_index_init(&p->containers, nc) || vipc_index_init(&p->endpoints, ne))
 		return fail_file(p->err, ENOMEM, "out of memory");
 	for (k = 0; k < VIPC_KIND_UDP; k++)
-		if (vipc_index_init(&p->addrs[k], ne))
+		if (vipc_index_init(&p->addrs[k], ne * VIPC_INSTANCES))
 			return fail_file(p->err, ENOMEM, "out of memory");
 	return 0;
 }
@@ -1235,6 +1322,8 @@ void vipc_policy_free(struct vipc_policy *pol)
 		return;
 	for (i = 0; i < pol->nr_channels; i++)
 		free(pol->channels[i].senders);
+	for (i = 0; i < pol->nr_endpoints; i++)
+		free(pol->endpoints[i].views);
 	free(pol->containers);
 	free(pol->endpoints);
 	free(pol->grants);
@@ -1370,6 +1459,12 @@ int vipc_addr_parse(const char *text, __u8 *kind, char addr[VIPC_NAME_MAX], __u8
 	memset(addr, 0, VIPC_NAME_MAX);
 	memcpy(addr, normal.bytes, *len);
 	return *len != n || memcmp(addr, name, n);
+}
+
+bool vipc_addr_reserved(__u8 kind, const char *addr, __u8 len)
+{
+	return kind == VIPC_KIND_UNIX_ABSTRACT && len >= VIPC_BROKER_PREFIX_LEN &&
+	       !memcmp(addr, VIPC_BROKER_PREFIX, VIPC_BROKER_PREFIX_LEN);
 }
 
 void vipc_endpoint_key_make(struct vipc_endpoint_key *key, union vipc_name *name, __u32 slot,
