@@ -324,16 +324,18 @@ VM_full_lsm := $(T)lsm \
 	$(T)decisions@counters_count_exact_numbers_per_container_endpoint_and_reason,the_metrics_family_* \
 	$(T)observe@deny_event_carries_who_what_and_why,datagram_deny_event_names_the_sendmsg_hook \
 	$(T)lifecycle@status_names_*,second_load_adopts_and_keeps_the_registry,auto_picks_* \
-	$(T)identity@a_socket_made_far_below_its_owner_is_the_owners
-VM_full_fmodret := $(VM_AUTO) \
+	$(T)identity@a_socket_made_far_below_its_owner_is_the_owners \
+	$(T)inet@a_registered_port_is_bound_by_its_owner_only \
+	$(T)broker@curl_reaches_the_endpoint_by_its_name,a_caller_without_the_grant_gets_eperm
+VM_full_fmodret := $(VM_AUTO) $(T)inet@a_registered_port_is_bound_by_its_owner_only \
 	$(T)bypass@a_registered_name_in_other_*,a_grant_does_not_reach_* \
 	$(T)lsm@aliases_*,only_the_owner_binds_a_registered_name,a_name_bound_before_load_*,closing_an_endpoint_*,revoking_one_grant_cuts_its_connection,channel_capacity_*,released_channel_counts_*,passing_fds_needs_pass_fd,passing_fds_in_datagrams_*
 VM_full_sock := $(T)enforce@granted_connect_succeeds,ungranted_connect_gets_eperm,datagram_sendto_denied
 BUDGET_vm ?= 600
 BUDGET_vm_6.1_lsm_load ?= 120
 BUDGET_vm_6.1_fmodret_load_nobpf ?= 150
-BUDGET_vm_6.12_lsm_full ?= 770
-BUDGET_vm_6.12_sock+fmodret_full_nobpf ?= 360
+BUDGET_vm_6.12_lsm_full ?= 830
+BUDGET_vm_6.12_sock+fmodret_full_nobpf ?= 420
 comma := ,
 empty :=
 space := $(empty) $(empty)

@@ -80,6 +80,19 @@ pid_t b_server_start(const struct b_addrs *a);
  */
 double b_work_run(const struct b_addrs *a, enum b_work w, bool proxy, int budget_ms, double *csw);
 
+/* broker.c: the name broker's connect against a direct one, and the
+ * cut-over under a connect loop.
+ */
+struct b_broker {
+	double direct_ns, brokered_ns; /* the connect hook's run time, median of rounds */
+	long connections, refused, misrouted; /* of the cut-over's connect loop */
+	double secs;			      /* the cut-over's reloads took */
+};
+/* Load vipc, measure, unload; sockets in @dir, the figures printed and
+ * written to @out/broker.txt.
+ */
+int b_broker_run(const char *loader, const char *dir, const char *out, struct b_broker *res);
+
 /* setup.c: cgroups, loading vipc, policies in memory, socat, Landlock. */
 /* The cgroup2 mount, found as the loader finds it (user/policy/cgroup.c). */
 const char *b_cgroot(void);
@@ -200,6 +213,7 @@ int b_bind_run(const char *loader, const struct b_addrs *a, int rounds, struct b
 #define B_MANY 10000 /* cgroups bound for the hook cost with many bindings */
 
 struct b_results {
+	struct b_broker broker;
 	int rounds;
 	int cpu;    /* --cpu: the CPU everything runs on, or -1 */
 	int policy; /* scheduling policy everything runs under (SCHED_*) */

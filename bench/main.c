@@ -50,6 +50,7 @@ static struct {
 	int budget_ms;
 	bool quick;
 	bool binding; /* --binding: the binding measurements alone */
+	bool broker;  /* --broker: the name broker's measurements alone */
 	unsigned configs; /* bit per enum b_config; 0: the mode's default */
 	unsigned work;	  /* bit per enum b_work */
 	int cpu;	  /* --cpu, or -1 */
@@ -457,7 +458,7 @@ static int parse_args(int argc, char **argv)
 		{ "loader", required_argument, NULL, 'l' }, { "out", required_argument, NULL, 'o' },
 		{ "rounds", required_argument, NULL, 'r' }, { "budget", required_argument, NULL, 'b' },
 		{ "quick", no_argument, NULL, 'q' },	    { "configs", required_argument, NULL, 'c' },
-		{ "binding", no_argument, NULL, 'B' },
+		{ "binding", no_argument, NULL, 'B' },	    { "broker", no_argument, NULL, 'K' },
 		{ "sched", required_argument, NULL, 'S' },  { "cpu", required_argument, NULL, 'C' },
 		{},
 	};
@@ -476,6 +477,8 @@ static int parse_args(int argc, char **argv)
 			opt.quick = true;
 		else if (c == 'B')
 			opt.binding = true;
+		else if (c == 'K')
+			opt.broker = true;
 		else if (c == 'C')
 			err = parse_cpu(optarg);
 		else if (c == 'S')
@@ -495,7 +498,9 @@ static int parse_args(int argc, char **argv)
 	opt.work = opt.quick ? B_HOOKED_WORK : (1u << W__COUNT) - 1;
 	res.rounds = opt.rounds;
 	res.cpu = opt.cpu;
-	return opt.rounds > 0 && opt.budget_ms > 0 && !(opt.quick && opt.binding) ? 0 : -EINVAL;
+	return opt.rounds > 0 && opt.budget_ms > 0 && opt.quick + opt.binding + opt.broker <= 1 ?
+		       0 :
+		       -EINVAL;
 }
 
 /* --cpu: the bench on that CPU alone; what it forks later inherits it. */
@@ -533,6 +538,17 @@ static int set_policy(void)
 	return 0;
 }
 
+/* Clean up; the exit status of @err. */
+static int finish(int err)
+{
+	cleanup();
+	if (opt.stats_fd >= 0)
+		close(opt.stats_fd);
+	if (err)
+		fprintf(stderr, "bench: failed: %s\n", strerror(-err));
+	return err ? 1 : 0;
+}
+
 int main(int argc, char **argv)
 {
 	int err;
@@ -541,7 +557,7 @@ int main(int argc, char **argv)
 		return b_ops_main(argc - 1, argv + 1);
 	if (parse_args(argc, argv)) {
 		fprintf(stderr, "usage: vipc-bench [--loader PATH] [--out DIR] [--rounds N] [--budget MS]\n"
-				"                  [--quick | --binding] [--configs baseline,empty,vipc,unlisted,\n"
+				"                  [--quick | --binding | --broker] [--configs baseline,empty,vipc,unlisted,\n"
 				"                   nocount,vipc-1m,audit,audit-all,socat,landlock]\n"
 				"                  [--cpu N] [--sched batch|other]\n");
 		return 2;
@@ -568,6 +584,8 @@ int main(int argc, char **argv)
 	 * --binding); unless --quick, the sweep, many bindings and the policy
 	 * operations.
 	 */
+	if (opt.broker)
+		return finish(b_broker_run(opt.loader, opt.dir, opt.out, &res.broker));
 	if (!opt.quick)
 		err = err ?: b_bind_run(opt.loader, &opt.addrs, opt.rounds, &res.bind);
 	if (!opt.binding)
@@ -576,6 +594,7 @@ int main(int argc, char **argv)
 		err = err ?: opt.binding ? 0 : run_sweep();
 		err = err ?: run_many();
 		b_vipc_unload(opt.loader);
+		err = err ?: opt.binding ? 0 : b_broker_run(opt.loader, opt.dir, opt.out, &res.broker);
 		err = err ?: opt.binding ? 0 : b_ops_run(argv[0], opt.loader, &res);
 	}
 
@@ -586,10 +605,5 @@ int main(int argc, char **argv)
 		err = b_report_binding(&res, opt.out);
 	else if (!err)
 		err = b_report(&res, opt.out, sweep_grants, B_NR_SWEEP);
-	cleanup();
-	if (opt.stats_fd >= 0)
-		close(opt.stats_fd);
-	if (err)
-		fprintf(stderr, "bench: failed: %s\n", strerror(-err));
-	return err ? 1 : 0;
+	return finish(err);
 }

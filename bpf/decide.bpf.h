@@ -514,21 +514,27 @@ static __always_inline int vipc_begin(struct vipc_call *c, __u32 perm, enum vipc
 	return 1;
 }
 
-/* Phase 2: the endpoint named by c->key, and the caller's grant on it. */
-static __always_inline void vipc_lookup(struct vipc_call *c)
+/* Phase 2: the caller's grant on c->ep. */
+static __always_inline void vipc_lookup_grant(struct vipc_call *c)
 {
 	struct vipc_grant_key gkey = { .slot = c->key.slot };
 
-	c->ep = bpf_map_lookup_elem(&vipc_endpoints, &c->key);
-	if (c->ep && !vipc_name_eq(&c->ep->name, &c->name, c->key.len))
-		c->ep = NULL; /* another name that hashes alike */
-	vipc_count_lookup(c->stats, c->ep != NULL);
 	if (!vipc_needs_grant(c->caller, c->ep))
 		return;
 	gkey.container = c->caller->id;
 	gkey.endpoint = c->ep->id;
 	c->grant = bpf_map_lookup_elem(&vipc_grants, &gkey);
 	vipc_count_lookup(c->stats, c->grant != NULL);
+}
+
+/* Phase 2: the endpoint named by c->key, and the caller's grant on it. */
+static __always_inline void vipc_lookup(struct vipc_call *c)
+{
+	c->ep = bpf_map_lookup_elem(&vipc_endpoints, &c->key);
+	if (c->ep && !vipc_name_eq(&c->ep->name, &c->name, c->key.len))
+		c->ep = NULL; /* another name that hashes alike */
+	vipc_count_lookup(c->stats, c->ep != NULL);
+	vipc_lookup_grant(c);
 }
 
 /* Phase 2, where the name lives: it is its endpoint only in a home of its

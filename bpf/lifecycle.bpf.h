@@ -29,6 +29,22 @@ static long vipc_sweep_endpoint(void *map, struct vipc_endpoint_key *key,
 	return 0;
 }
 
+static long vipc_sweep_route(void *map, struct vipc_endpoint_key *key, struct vipc_route *r,
+			     struct vipc_sweep *sw)
+{
+	if (key->slot == sw->slot && r->owner == sw->container)
+		bpf_map_delete_elem(map, key);
+	return 0;
+}
+
+static long vipc_sweep_view(void *map, struct vipc_view_key *key, struct vipc_view *v,
+			    struct vipc_sweep *sw)
+{
+	if (key->slot == sw->slot && (key->container == sw->container || v->owner == sw->container))
+		bpf_map_delete_elem(map, key);
+	return 0;
+}
+
 static long vipc_sweep_grant(void *map, struct vipc_grant_key *key, struct vipc_grant *g,
 			     struct vipc_sweep *sw)
 {
@@ -194,6 +210,8 @@ static __always_inline void vipc_remove(__u32 container, __u32 slot)
 	sw.counted = cfg && cfg->active_slot == slot;
 	bpf_for_each_map_elem(&vipc_channels, vipc_sweep_channel, &sw, 0);
 	bpf_for_each_map_elem(&vipc_grants, vipc_sweep_grant, &sw, 0);
+	bpf_for_each_map_elem(&vipc_routes, vipc_sweep_route, &sw, 0);
+	bpf_for_each_map_elem(&vipc_views, vipc_sweep_view, &sw, 0);
 	bpf_for_each_map_elem(&vipc_endpoints, vipc_sweep_endpoint, &sw, 0);
 	bpf_for_each_map_elem(&vipc_watch, vipc_sweep_watch, &sw, 0);
 	bpf_for_each_map_elem(&vipc_watch_glob, vipc_sweep_glob, &sw, 0);

@@ -84,6 +84,30 @@ struct {
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } vipc_endpoints SEC(".maps");
 
+/* The broker: (the key of "vipc/LABEL") -> endpoint LABEL's row and
+ * sockets, per slot.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, VIPC_MAX_ENDPOINTS * VIPC_SLOTS);
+	__type(key, struct vipc_endpoint_key);
+	__type(value, struct vipc_route);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} vipc_routes SEC(".maps");
+
+/* (endpoint, container) -> the container's own socket behind the
+ * endpoint's names, per slot.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, VIPC_MAX_GRANTS * VIPC_SLOTS);
+	__type(key, struct vipc_view_key);
+	__type(value, struct vipc_view);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} vipc_views SEC(".maps");
+
 /* (container, endpoint) -> permissions and generation, per slot. */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
@@ -149,6 +173,15 @@ struct {
 	__type(value, struct vipc_hot_table);
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } vipc_decisions_hot SEC(".maps");
+
+/* Per CPU, the broker's round-robin and calls sent, per endpoint's instance. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, VIPC_SPREAD_ROWS);
+	__type(key, __u32);
+	__type(value, struct vipc_spread);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} vipc_spread SEC(".maps");
 
 /* Deny events aggregated per key over vipc_config's events interval; keys
  * idle for two intervals are dropped by the flush. Full: events go out alone.

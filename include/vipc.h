@@ -7,7 +7,7 @@
 #define __VIPC_H
 
 #define VIPC_MAGIC 0x43504956 /* "VIPC" little-endian */
-#define VIPC_ABI_VERSION 9
+#define VIPC_ABI_VERSION 10
 
 #define VIPC_NAME_MAX 108 /* sizeof(sun_path) */
 #define VIPC_NAME_WORDS 14 /* a name zero-padded to 64-bit words: 112 bytes */
@@ -39,6 +39,11 @@
 #define VIPC_HOT_WAYS 2	     /* rows per bucket */
 #define VIPC_EVENTS_INTERVAL_MS 1000 /* default aggregation interval of deny events */
 #define VIPC_HOMES 4 /* places of each kind remembered per owner (vipc_homes) */
+#define VIPC_INSTANCES 8 /* sockets (instances) of one endpoint the broker spreads over */
+/* The broker's names: the abstract name "vipc/LABEL" is endpoint LABEL. */
+#define VIPC_BROKER_PREFIX "vipc/"
+#define VIPC_BROKER_PREFIX_LEN 5
+#define VIPC_SPREAD_ROWS 1024 /* vipc_spread: rows per CPU, a power of two */
 
 /* Policy tables hold two slots: the live one and the one a reload fills. */
 #define VIPC_SLOTS 2
@@ -46,7 +51,14 @@
 enum vipc_kind {
 	VIPC_KIND_UNIX_PATH = 1,
 	VIPC_KIND_UNIX_ABSTRACT = 2,
+	VIPC_KIND_TCP = 3, /* a loopback TCP port: its address and port */
+	VIPC_KIND_UDP = 4, /* a loopback UDP port */
 };
+
+/* A TCP or UDP endpoint's name: the IPv6 address in network order (an IPv4
+ * one as ::ffff:a.b.c.d), then the port in network order.
+ */
+#define VIPC_INET_NAME_LEN 18
 
 enum vipc_perm {
 	VIPC_PERM_CONNECT = 1 << 0,
@@ -104,6 +116,10 @@ enum vipc_hook {
 	VIPC_HOOK_BIND,		    /* LSM backend: lsm/socket_bind */
 	VIPC_HOOK_SENDMSG,	    /* LSM backend: lsm/socket_sendmsg (live re-check, fd passing) */
 	VIPC_HOOK_RECVMSG,	    /* LSM backend: lsm/socket_recvmsg (live re-check) */
+	VIPC_HOOK_CONNECT_INET,	    /* socket backend: cgroup/connect4 and connect6 */
+	VIPC_HOOK_SENDMSG_INET,	    /* socket backend: cgroup/sendmsg4 and sendmsg6 (UDP) */
+	VIPC_HOOK_BIND_INET,	    /* socket backend: cgroup/bind4 and bind6 */
+	VIPC_HOOK_SOCKET_CONNECT,   /* LSM backend: lsm/socket_connect (TCP and UDP) */
 	VIPC_HOOK__COUNT,
 };
 
@@ -126,6 +142,11 @@ enum vipc_backend {
 
 enum vipc_endpoint_flags {
 	VIPC_EP_CHANNEL = 1 << 0, /* the endpoint is a channel's receive side */
+	/* The row of one of the endpoint's other instances (its name is the
+	 * endpoint's too; the first instance's row is the endpoint's own).
+	 */
+	VIPC_EP_INSTANCE = 1 << 1,
+	VIPC_EP_VIEWS = 1 << 2, /* containers with a view have their own socket (vipc_views) */
 };
 
 enum vipc_container_flags {
@@ -147,6 +168,7 @@ enum vipc_selector {
 
 enum vipc_grant_flags {
 	VIPC_GRANT_CHANNEL = 1 << 0, /* issued to a channel's sender */
+	VIPC_GRANT_VIEW = 1 << 1,    /* issued with a view: connect and send */
 };
 
 /* vipc_config[0]: identity of the pinned instance, the live slot and the
@@ -296,6 +318,55 @@ struct vipc_endpoint {
 	union vipc_name name;
 };
 
+/* One socket of an endpoint, as a sun_path: a pathname without its NUL,
+ * an abstract name with its leading NUL.
+ */
+struct vipc_instance {
+	__u8 len; /* bytes of path */
+	__u8 pad[3];
+	char path[VIPC_NAME_MAX];
+};
+
+/* vipc_routes: (slot, the key of the abstract name "vipc/LABEL") -> where
+ * the broker sends a call to it: the endpoint's row and its sockets. The
+ * exact name is in the value and compared after the lookup.
+ */
+struct vipc_route {
+	__u32 endpoint; /* the endpoint's id: its row in @target is this one */
+	__u32 owner;	/* the endpoint's owner, for the container sweep */
+	__u8 nr;	/* instances */
+	__u8 pad[7];
+	struct vipc_endpoint_key target; /* the endpoint's row in vipc_endpoints */
+	union vipc_name name;		 /* "vipc/LABEL" */
+	struct vipc_instance inst[VIPC_INSTANCES];
+};
+
+/* vipc_spread[endpoint id % VIPC_SPREAD_ROWS], per CPU: the broker's
+ * round-robin over an endpoint's instances on this CPU and the calls sent
+ * to each. A row another endpoint takes over starts again from zero.
+ */
+struct vipc_spread {
+	__u32 endpoint; /* the endpoint whose row it is now */
+	__u32 next;	/* the instance the next call goes to, before % nr */
+	__u64 sent[VIPC_INSTANCES];
+};
+
+/* vipc_views: (slot, endpoint, container) -> the container's own socket,
+ * where its calls to the endpoint (by its name or its broker name) go.
+ */
+struct vipc_view_key {
+	__u32 slot;
+	__u32 endpoint;
+	__u32 container;
+	__u32 pad;
+};
+
+struct vipc_view {
+	__u32 owner; /* the endpoint's owner, for the container sweep */
+	__u32 pad;
+	struct vipc_instance sock;
+};
+
 /* vipc_grants: (slot, container, endpoint) -> permissions. */
 struct vipc_grant_key {
 	__u32 slot;
@@ -348,7 +419,9 @@ struct vipc_channel {
 	X(events_dropped)   /* deny events lost to a full ring buffer */                     \
 	X(snapshots_dropped) /* stats snapshots lost to a full ring buffer */                \
 	X(events_suppressed) /* deny events counted in an aggregate, not sent alone */       \
-	X(decisions_missed) /* decisions vipc_decisions had no room for */
+	X(decisions_missed) /* decisions vipc_decisions had no room for */                   \
+	X(brokered)	    /* calls to vipc/NAME let through and sent to NAME's socket */   \
+	X(broker_unknown)   /* calls to a vipc/ name no endpoint has: ECONNREFUSED */
 
 struct vipc_stats {
 #define VIPC_STAT_FIELD(name) __u64 name;
@@ -488,15 +561,17 @@ struct vipc_snapshot {
 };
 
 /* vipc_homes: container id -> the places it bound registered names in,
- * learned by the LSM and fmodret backends' bind hooks: for pathnames the
- * directories (vipc_dir_place()), for abstract names the network
+ * learned by the bind hooks (the LSM and fmodret backends' for UNIX names,
+ * every backend's for ports): for pathnames the directories
+ * (vipc_dir_place()), for abstract names, and apart for ports, the network
  * namespaces (their cookies). A name is a place's own: in another place it
- * is not the endpoint. A kind with nothing learned, or full (more places
+ * is not the endpoint. A sort with nothing learned, or full (more places
  * than fit): every place is a home (fail closed).
  */
+#define VIPC_HOME_SORTS 3 /* directories, abstract names' and ports' namespaces */
 struct vipc_home {
-	__u64 full; /* bit (kind - 1): more places of that kind than fit */
-	__u64 at[2][VIPC_HOMES]; /* [kind - 1]; zero: a free place */
+	__u64 full; /* bit vipc_home_sort(kind): more places of that sort than fit */
+	__u64 at[VIPC_HOME_SORTS][VIPC_HOMES]; /* [vipc_home_sort(kind)]; zero: a free place */
 };
 
 /* vipc_conn_tag: socket-local storage of an admitted LSM connection. */
@@ -537,15 +612,21 @@ _Static_assert(sizeof(struct vipc_grant_key) == 16, "vipc_grant_key layout");
 _Static_assert(sizeof(struct vipc_grant) == 16, "vipc_grant layout");
 _Static_assert(sizeof(struct vipc_channel_key) == 40, "vipc_channel_key layout");
 _Static_assert(sizeof(struct vipc_channel) == 16, "vipc_channel layout");
-_Static_assert(sizeof(struct vipc_stats) == 136, "vipc_stats layout");
+_Static_assert(sizeof(struct vipc_instance) == 112, "vipc_instance layout");
+_Static_assert(sizeof(struct vipc_route) == 144 + 112 * VIPC_INSTANCES, "vipc_route layout");
+_Static_assert(sizeof(struct vipc_view_key) == 16, "vipc_view_key layout");
+_Static_assert(sizeof(struct vipc_view) == 120, "vipc_view layout");
+_Static_assert(sizeof(struct vipc_spread) == 8 + 8 * VIPC_INSTANCES, "vipc_spread layout");
+_Static_assert((VIPC_SPREAD_ROWS & (VIPC_SPREAD_ROWS - 1)) == 0, "VIPC_SPREAD_ROWS: a power of two");
+_Static_assert(sizeof(struct vipc_stats) == 152, "vipc_stats layout");
 _Static_assert(__builtin_offsetof(struct vipc_stats, events_dropped) ==
 		       __builtin_offsetof(struct vipc_stats, denied_unknown) +
 			       8 * (VIPC_R__COUNT - VIPC_R_FIRST_DENY),
 	       "vipc_stats: one denied_* counter per deny reason, in enum order");
 _Static_assert(sizeof(struct vipc_registry_stats) == 136, "vipc_registry_stats layout");
 _Static_assert(sizeof(struct vipc_event) == 168, "vipc_event layout");
-_Static_assert(sizeof(struct vipc_snapshot) == 152, "vipc_snapshot layout");
-_Static_assert(sizeof(struct vipc_home) == 8 + 16 * VIPC_HOMES, "vipc_home layout");
+_Static_assert(sizeof(struct vipc_snapshot) == 168, "vipc_snapshot layout");
+_Static_assert(sizeof(struct vipc_home) == 8 + 8 * VIPC_HOME_SORTS * VIPC_HOMES, "vipc_home layout");
 _Static_assert(sizeof(struct vipc_conn_tag) == 144, "vipc_conn_tag layout");
 _Static_assert(sizeof(struct vipc_decision_key) == 16, "vipc_decision_key layout");
 _Static_assert(sizeof(struct vipc_agg_key) == 24, "vipc_agg_key layout");

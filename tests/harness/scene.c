@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include "fixture.h"
 #include "scene.h"
@@ -81,6 +82,29 @@ void s_listen(const char *addr, const char *type)
 	const char *argv[] = { V_PROBE, "listen", addr, type, NULL };
 
 	cr_assert_gt(h_container_spawn(sc.srv, argv, "ready"), 0, "listener on %s", addr);
+}
+
+/* One HTTP/1.0 answer, given once the request's headers are read: a
+ * server that closes with the request unread resets the connection.
+ */
+static const char http_answer[] =
+	"#!/bin/sh\n"
+	"cr=$(printf '\\r')\n"
+	"while read -r line && [ -n \"$line\" ] && [ \"$line\" != \"$cr\" ]; do :; done\n"
+	"printf 'HTTP/1.0 200 OK\\r\\nContent-Length: 3\\r\\n\\r\\nok\\n'\n";
+
+void s_http_serve(const char *path)
+{
+	const char *argv[] = { "socat", "-d", "-d", NULL, NULL, NULL };
+	char listen[PATH_MAX + 32], exec[PATH_MAX + 8];
+	const char *script = v_tmp_file("http-answer", http_answer);
+
+	cr_assert_eq(chmod(script, 0755), 0);
+	snprintf(listen, sizeof(listen), "UNIX-LISTEN:%s,fork,unlink-early", path);
+	snprintf(exec, sizeof(exec), "EXEC:%s", script);
+	argv[3] = listen;
+	argv[4] = exec;
+	cr_assert_gt(h_spawn("vipc-test/srv", argv, "listening on"), 0, "socat did not start");
 }
 
 /* The host pid of the process of @c other than its init running @comm, or 0. */

@@ -57,6 +57,10 @@ void s_start_by(const char *loader, const char *policy, int shared_netns,
 int s_probe(struct h_container *c, const char *arg, ...) __attribute__((sentinel));
 /* Start `vipc-probe listen ADDR [type]` in srv and wait until it is bound. */
 void s_listen(const char *addr, const char *type);
+/* socat answering every connection on host path @path with one HTTP/1.0
+ * 200, as srv (in its cgroup, on the host), once listening.
+ */
+void s_http_serve(const char *path);
 /* Run @cmd in @c with sh, its shell first moved by the host into cgroup
  * @rel (the process is decided by that cgroup from then on): the spawn
  * (h_spawn_wait gives @cmd's exit status).

@@ -39,28 +39,10 @@ static const char *policy(const char *others, const char *defaults)
 	return yaml;
 }
 
-/* One HTTP/1.0 answer, given once the request's headers are read: a
- * server that closes with the request unread resets the connection.
- */
-static const char http_answer[] =
-	"#!/bin/sh\n"
-	"cr=$(printf '\\r')\n"
-	"while read -r line && [ -n \"$line\" ] && [ \"$line\" != \"$cr\" ]; do :; done\n"
-	"printf 'HTTP/1.0 200 OK\\r\\nContent-Length: 3\\r\\n\\r\\nok\\n'\n";
-
-/* socat serving that answer on every connection, as srv. */
+/* socat serving HTTP on the endpoint's path, as srv. */
 static void http_serve(void)
 {
-	const char *argv[] = { "socat", "-d", "-d", NULL, NULL, NULL };
-	char listen[320], exec[PATH_MAX + 8];
-	const char *script = v_tmp_file("http-answer", http_answer);
-
-	cr_assert_eq(chmod(script, 0755), 0);
-	snprintf(listen, sizeof(listen), "UNIX-LISTEN:%s,fork,unlink-early", http_sock);
-	snprintf(exec, sizeof(exec), "EXEC:%s", script);
-	argv[3] = listen;
-	argv[4] = exec;
-	cr_assert_gt(h_spawn("vipc-test/srv", argv, "listening on"), 0, "socat did not start");
+	s_http_serve(http_sock);
 }
 
 /* curl to the HTTP endpoint from cgroup @rel (NULL: this process's, the

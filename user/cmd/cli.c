@@ -120,6 +120,8 @@ const struct vipc_option vipc_options[VIPC_OPT__COUNT] = {
 	    "no per-container decision counters (vipc_decisions)"),
 	OPT(BY_CONTAINER, "by-container", 0, NULL,
 	    "the decisions per container, endpoint and verdict"),
+	OPT(BROKER, "broker", 0, NULL,
+	    "the calls the name broker sent to each instance of each endpoint"),
 	OPT(WATCH_CONFIG, "watch-config", 0, NULL,
 	    "reload the policy file when it (or its directory's ..data symlink, as in a "
 	    "ConfigMap) changes; a bad file is logged and the loaded policy stays"),
@@ -393,6 +395,7 @@ static int set_opt(struct vipc_cli *o, enum vipc_opt id, const char *arg)
 	case VIPC_OPT_PREALLOC_GRANTS: o->limits.prealloc_grants = true; break;
 	case VIPC_OPT_NO_DECISIONS: o->limits.no_decisions = true; break;
 	case VIPC_OPT_BY_CONTAINER: o->by_container = true; break;
+	case VIPC_OPT_BROKER: o->broker = true; break;
 	case VIPC_OPT_WATCH_CONFIG: o->watch_config = true; break;
 	case VIPC_OPT_EVENT_RATE:
 		o->event_rate_set = true;

@@ -46,7 +46,7 @@ enum vipc_opt {
 	VIPC_OPT_CGROUP_ROOT, VIPC_OPT_CGROUP, VIPC_OPT_PID, VIPC_OPT_MODE, VIPC_OPT_UNKNOWN,
 	VIPC_OPT_ENDPOINT, VIPC_OPT_CAPACITY, VIPC_OPT_WATCH, VIPC_OPT_COUNT, VIPC_OPT_TIMEOUT,
 	VIPC_OPT_LISTEN, VIPC_OPT_TEXTFILE, VIPC_OPT_METRICS, VIPC_OPT_FROM, VIPC_OPT_POLICY,
-	VIPC_OPT_EVENT_RATE, VIPC_OPT_NO_DECISIONS, VIPC_OPT_BY_CONTAINER,
+	VIPC_OPT_EVENT_RATE, VIPC_OPT_NO_DECISIONS, VIPC_OPT_BY_CONTAINER, VIPC_OPT_BROKER,
 	VIPC_OPT_WATCH_CONFIG, VIPC_OPT_RUNTIME_ROOT, VIPC_OPT_OTHERS,
 	VIPC_OPT__COUNT
 };
@@ -130,6 +130,7 @@ struct vipc_cli {
 	bool detach, json, interval_set, help, version;
 	bool watch_config;   /* --watch-config: reload the policy file when it changes */
 	bool by_container;   /* stats --by-container */
+	bool broker;	     /* stats --broker */
 	bool event_rate_set; /* --event-rate given: event_rate_ms overrides the policy's */
 	__u64 event_rate_ms;
 	enum vipc_log_level log_level;

@@ -22,6 +22,23 @@ static void note_closed(const struct vipc_policy *pol)
 			"as before 0.7\n", n, n == 1 ? "" : "s", names);
 }
 
+/* Without the socket backend no program answers vipc/ names: said when the
+ * policy gives an endpoint instances, which only the broker reaches by name.
+ */
+static void note_broker(const struct vipc_state *st, const struct vipc_policy *pol)
+{
+	size_t i, n = 0;
+
+	if (st->cfg.backends & VIPC_BACKEND_SOCK)
+		return;
+	for (i = 0; i < pol->nr_endpoints; i++)
+		n += pol->endpoints[i].nr_more > 0;
+	if (n)
+		pr_warn("the name broker is unavailable (no socket backend; Linux 6.7 or later): "
+			"vipc/NAME reaches nothing, and %zu endpoint%s' instances are reached only "
+			"by their own names\n", n, n == 1 ? "" : "s");
+}
+
 int vipc_apply_file(struct vipc_state *st, const char *path)
 {
 	struct vipc_policy *pol = NULL;
@@ -38,6 +55,7 @@ int vipc_apply_file(struct vipc_state *st, const char *path)
 	if (!ret) {
 		pr_info("policy %s applied\n", path);
 		note_closed(pol);
+		note_broker(st, pol);
 	}
 	vipc_policy_free(pol);
 	return ret;

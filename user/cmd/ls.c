@@ -202,13 +202,69 @@ static int print_container(const void *key, const void *val, void *ctx)
 	return ls_add(l, obj, err);
 }
 
+/* The views of one endpoint: printed, or (--json) added to @list. */
+struct views_ctx {
+	struct ls_ctx *l;
+	__u32 endpoint;
+	json_object *list;
+};
+
+static int print_view(const void *key, const void *val, void *ctx)
+{
+	const struct vipc_view_key *k = key;
+	const struct vipc_instance *in = &((const struct vipc_view *)val)->sock;
+	char addr[VIPC_TEXT_SIZE(VIPC_NAME_MAX)], who[VIPC_TEXT_SIZE(VIPC_LABEL_MAX)];
+	struct vipc_container_info c;
+	struct views_ctx *v = ctx;
+	json_object *obj;
+	int err;
+
+	if (k->endpoint != v->endpoint || !in->len)
+		return 0;
+	vipc_addr_format(in->path[0] ? VIPC_KIND_UNIX_PATH : VIPC_KIND_UNIX_ABSTRACT,
+			 in->path + !in->path[0], in->len - !in->path[0], addr, sizeof(addr));
+	snprintf(who, sizeof(who), "#%u", k->container);
+	if (!vipc_container_by_id(v->l->st, k->container, &c))
+		vipc_label_format(c.val.principal.name, who, sizeof(who));
+	if (!v->list) {
+		printf("  view %-16s %s\n", who, addr);
+		return 0;
+	}
+	obj = json_object_new_object();
+	err = vipc_json_add_str(obj, "container", who);
+	err = err ?: vipc_json_add_str(obj, "socket", addr);
+	obj = vipc_json_done(obj, err);
+	if (obj && !json_object_array_add(v->list, obj))
+		return 0;
+	json_object_put(obj);
+	return -ENOMEM;
+}
+
+/* The views of endpoint @ep (its own row only), after it. */
+static int endpoint_views(struct ls_ctx *l, const struct vipc_endpoint *ep, json_object *obj)
+{
+	struct views_ctx v = { .l = l, .endpoint = ep->id };
+	int err;
+
+	if (ep->flags & VIPC_EP_INSTANCE)
+		return 0;
+	if (obj) {
+		v.list = json_object_new_array();
+		err = vipc_json_add(obj, "views", v.list);
+		if (err)
+			return err;
+	}
+	err = vipc_map_visit(l->st->views_fd, l->st->cfg.active_slot, print_view, &v);
+	return err < 0 ? err : 0;
+}
+
 static int print_endpoint(const void *key, const void *val, void *ctx)
 {
 	const struct vipc_endpoint_key *k = key;
 	const struct vipc_endpoint *ep = val;
 	char addr[VIPC_TEXT_SIZE(VIPC_NAME_MAX)], owner[VIPC_TEXT_SIZE(VIPC_LABEL_MAX)];
 	char name[VIPC_TEXT_SIZE(VIPC_LABEL_MAX)];
-	bool channel = ep->flags & VIPC_EP_CHANNEL;
+	bool channel = ep->flags & VIPC_EP_CHANNEL, instance = ep->flags & VIPC_EP_INSTANCE;
 	struct vipc_container_info c;
 	struct ls_ctx *l = ctx;
 	json_object *obj;
@@ -220,10 +276,10 @@ static int print_endpoint(const void *key, const void *val, void *ctx)
 	if (!vipc_container_by_id(l->st, ep->owner, &c))
 		vipc_label_format(c.val.principal.name, owner, sizeof(owner));
 	if (!vipc_opt.json) {
-		printf("%-20s id %-5u owner %-16s gen %-4u others %-5s %s%s\n", name, ep->id, owner,
-		       ep->generation, vipc_others_str(ep->others), addr,
-		       channel ? " (channel)" : "");
-		return 0;
+		printf("%-20s id %-5u owner %-16s gen %-4u others %-5s %s%s%s\n", name, ep->id,
+		       owner, ep->generation, vipc_others_str(ep->others), addr,
+		       channel ? " (channel)" : "", instance ? " (instance)" : "");
+		return endpoint_views(l, ep, NULL);
 	}
 	obj = json_object_new_object();
 	err = vipc_json_add_str(obj, "name", name);
@@ -234,6 +290,8 @@ static int print_endpoint(const void *key, const void *val, void *ctx)
 	err = err ?: vipc_json_add_u64(obj, "generation", ep->generation);
 	err = err ?: vipc_json_add_str(obj, "others", vipc_others_str(ep->others));
 	err = err ?: vipc_json_add(obj, "channel", json_object_new_boolean(channel));
+	err = err ?: vipc_json_add(obj, "instance", json_object_new_boolean(instance));
+	err = err ?: endpoint_views(l, ep, obj);
 	return ls_add(l, obj, err);
 }
 

@@ -1,10 +1,13 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /* stats: the decision and registry counters (or, --by-container, the
- * decisions per container), once or every --watch S.
+ * decisions per container; --broker, the broker's calls per instance),
+ * once or every --watch S.
  */
 #include <unistd.h>
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include "broker.h"
 #include "cmd.h"
 #include "decisions.h"
 #include "jsonout.h"
@@ -66,6 +69,48 @@ static int decisions_print(struct vipc_state *st, bool json)
 	return err;
 }
 
+/* `stats --broker`: one line (or JSON object) per instance of each
+ * endpoint of the live slot, with the calls the broker sent it.
+ */
+static int broker_print(struct vipc_state *st, bool json)
+{
+	json_object *doc = NULL, *list = NULL, *row;
+	struct vipc_broker_row *rows;
+	size_t i, n;
+	int err;
+
+	err = vipc_config_read(st) ?: vipc_broker_read(st, &rows, &n);
+	if (err)
+		return err;
+	if (json) {
+		doc = json_object_new_object();
+		list = json_object_new_array();
+		err = vipc_json_add(doc, "broker", list);
+	} else {
+		printf("%-20s %-5s %-40s %s\n", "endpoint", "index", "instance", "sent");
+	}
+	for (i = 0; i < n && !err; i++) {
+		if (!json) {
+			printf("%-20s %-5u %-40s %llu\n", rows[i].endpoint, rows[i].index,
+			       rows[i].instance, (unsigned long long)rows[i].sent);
+			continue;
+		}
+		row = json_object_new_object();
+		err = vipc_json_add_str(row, "endpoint", rows[i].endpoint);
+		err = err ?: vipc_json_add_u64(row, "index", rows[i].index);
+		err = err ?: vipc_json_add_str(row, "instance", rows[i].instance);
+		err = err ?: vipc_json_add_u64(row, "sent", rows[i].sent);
+		row = vipc_json_done(row, err);
+		err = row && !json_object_array_add(list, row) ? 0 : (json_object_put(row), -ENOMEM);
+	}
+	free(rows);
+	if (json && !err)
+		return vipc_json_print(doc);
+	json_object_put(doc);
+	fflush(stdout);
+	return err;
+}
+
 int cmd_stats(char **argv)
 {
 	struct vipc_stats_all s;
@@ -79,6 +124,8 @@ int cmd_stats(char **argv)
 	do {
 		if (vipc_opt.by_container)
 			err = decisions_print(&st, vipc_opt.json);
+		else if (vipc_opt.broker)
+			err = broker_print(&st, vipc_opt.json);
 		else
 			err = vipc_stats_read(&st, &s) ?:
 			      vipc_stats_print(&s.total, s.hook, st.reg, vipc_opt.json);

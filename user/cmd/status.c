@@ -187,6 +187,14 @@ static int losses_json(struct vipc_state *st, json_object *doc)
 	return err;
 }
 
+/* Whether the name broker answers vipc/ names: only the socket backend does. */
+static const char *broker_state(const struct vipc_state *st)
+{
+	return st->cfg.backends & VIPC_BACKEND_SOCK ?
+		       "available" :
+		       "unavailable (no socket backend: vipc/ names reach nothing)";
+}
+
 static void status_text(struct vipc_state *st)
 {
 	long others[VIPC_OTHERS__COUNT];
@@ -210,6 +218,7 @@ static void status_text(struct vipc_state *st)
 	printf("backends:\n");
 	for (i = 0; i < VIPC_NR_BACKENDS; i++)
 		printf("  %-7s %s\n", vipc_backend_names[i], backend_state(st, &p, i));
+	printf("name broker: %s\n", broker_state(st));
 	err = vipc_stats_interval_get(st, &ms);
 	if (err)
 		printf("statistics snapshots: %s\n", strerror(-err));
@@ -278,6 +287,7 @@ static json_object *status_json(struct vipc_state *st)
 	backends = vipc_json_child(doc, "backends");
 	for (i = 0; i < VIPC_NR_BACKENDS && !err; i++)
 		err = vipc_json_add_str(backends, vipc_backend_names[i], backend_state(st, &p, i));
+	err = err ?: vipc_json_add_str(doc, "broker", broker_state(st));
 	if (!err)
 		err = vipc_stats_interval_get(st, &ms) ?
 			      vipc_json_add_null(doc, "stats_interval_ms") :

@@ -44,9 +44,10 @@ const struct vipc_verb vipc_verbs[] = {
 	  "unconfined and for each loss counted since load: deny events and statistics "
 	  "snapshots lost to a full ring buffer (events_dropped, snapshots_dropped), decisions "
 	  "the per-container counters had no room for (decisions_missed)." },
-	{ VIPC_CMD_STATS, "stats", NULL, NULL, 0, 0, 0, O(JSON) | O(WATCH) | O(BY_CONTAINER), true,
-	  cmd_stats, NULL,
-	  "decision and registry counters; per container, endpoint, hook, verdict, reason", NULL },
+	{ VIPC_CMD_STATS, "stats", NULL, NULL, 0, 0, 0,
+	  O(JSON) | O(WATCH) | O(BY_CONTAINER) | O(BROKER), true, cmd_stats, NULL,
+	  "decision and registry counters; per container, endpoint, hook, verdict, reason; the "
+	  "broker's calls per endpoint and instance", NULL },
 	{ VIPC_CMD_EVENTS, "events", NULL, NULL, 0, 0, 0,
 	  O(JSON) | O(COUNT) | O(TIMEOUT) | O(INTERVAL) | O(CGROUP_ROOT), true, cmd_events, NULL,
 	  "stream deny events (and statistics snapshots every -i MS)",
@@ -61,8 +62,10 @@ const struct vipc_verb vipc_verbs[] = {
 	{ VIPC_CMD_CONTAINER, "container", "ls", NULL, 0, 0, 0, O(JSON), true, cmd_ls, NULL,
 	  "the containers, their selectors and the cgroups bound to them", NULL },
 	{ VIPC_CMD_ENDPOINT, "endpoint", "add", "NAME OWNER ADDR", 3, 0, 0, O(OTHERS), true, NULL,
-	  vipc_endpoint_add_edit, "register an endpoint; ADDR: /path or @abstract",
-	  "Register an endpoint: ADDR is /path or @abstract. The endpoint is its owner's and its "
+	  vipc_endpoint_add_edit,
+	  "register an endpoint; ADDR: /path, @abstract, tcp:ADDR:PORT or udp:ADDR:PORT",
+	  "Register an endpoint: ADDR is /path, @abstract, or a port, tcp:ADDR:PORT or "
+	  "udp:ADDR:PORT (IPv4, or IPv6 in brackets). The endpoint is its owner's and its "
 	  "grant holders'; --others says what a caller no container holds gets." },
 	{ VIPC_CMD_ENDPOINT, "endpoint", "rm", "NAME OWNER", 2, 0, 0, 0, true, NULL,
 	  vipc_endpoint_rm_edit, "only the owner removes an endpoint", NULL },

@@ -15,9 +15,11 @@
 #include <sys/stat.h>
 #include <bpf/bpf.h>
 #include "binder.h"
+#include "broker.h"
 #include "cgroup.h"
 #include "decisions.h"
 #include "grow.h"
+#include "inet.h"
 #include "log.h"
 #include "registry.h"
 #include "stream.h"
@@ -43,6 +45,8 @@ static const struct {
 	{ "watched cgroups", "--max-containers", offsetof(struct vipc_limits, principals) },
 	{ "watched globs", "--max-containers", offsetof(struct vipc_limits, principals) },
 	{ "endpoints", "--max-endpoints", offsetof(struct vipc_limits, endpoints) },
+	{ "routes", "--max-endpoints", offsetof(struct vipc_limits, endpoints) },
+	{ "views", "--max-grants", offsetof(struct vipc_limits, grants) },
 	{ "grants", "--max-grants", offsetof(struct vipc_limits, grants) },
 	{ "channels", "--max-channels", offsetof(struct vipc_limits, channels) },
 };
@@ -431,6 +435,25 @@ static void unbind_gone(struct build *b)
 	}
 }
 
+/* The rows of @pe's other instances: @ep under each one's name. */
+static int put_instances(struct build *b, const struct vipc_policy_endpoint *pe,
+			 const struct vipc_endpoint *ep)
+{
+	struct vipc_endpoint_key key;
+	struct vipc_endpoint row;
+	__u8 i;
+
+	for (i = 0; i < pe->nr_more; i++) {
+		row = *ep;
+		row.flags |= VIPC_EP_INSTANCE;
+		vipc_endpoint_key_make(&key, &row.name, b->slot, pe->kind, pe->more[i],
+				       pe->more_len[i]);
+		if (vipc_table_push(&b->idle[T_ENDPOINTS], &key, &row))
+			return -ENOMEM;
+	}
+	return 0;
+}
+
 /* Endpoints keep their id and generation when their address stays. */
 static int put_endpoints(struct build *b)
 {
@@ -456,7 +479,7 @@ static int put_endpoints(struct build *b)
 			ep->name = name;
 		}
 		ep->owner = b->cid[vipc_index_find(&b->containers, pe->owner)];
-		ep->flags = 0;
+		ep->flags = pe->nr_views ? VIPC_EP_VIEWS : 0;
 		ep->capacity = 0;
 		ep->others = pe->others;
 		vipc_label_copy(ep->label, pe->name);
@@ -469,7 +492,7 @@ static int put_endpoints(struct build *b)
 	for (i = 0; i < b->pol->nr_endpoints; i++) {
 		pe = &b->pol->endpoints[i];
 		vipc_endpoint_key_make(&key, &name, b->slot, pe->kind, pe->addr, pe->len);
-		if (vipc_table_push(t, &key, &b->ep[i]))
+		if (vipc_table_push(t, &key, &b->ep[i]) || put_instances(b, pe, &b->ep[i]))
 			return -ENOMEM;
 	}
 
@@ -482,6 +505,66 @@ static int put_endpoints(struct build *b)
 				 "endpoint %s: its address hashes like another endpoint's; "
 				 "choose another", ((struct vipc_endpoint *)vipc_table_val(t, dup))->label);
 	return 0;
+}
+
+/* Each UNIX endpoint's broker name, sent to its sockets in the new slot. */
+static int put_routes(struct build *b)
+{
+	struct vipc_table *t = &b->idle[T_ROUTES];
+	const struct vipc_policy_endpoint *pe;
+	struct vipc_endpoint_key key, target;
+	struct vipc_route r;
+	union vipc_name name;
+	size_t i, j;
+	long dup;
+
+	for (i = 0; i < b->pol->nr_endpoints; i++) {
+		pe = &b->pol->endpoints[i];
+		if (vipc_kind_inet(pe->kind))
+			continue;
+		vipc_endpoint_key_make(&target, &name, b->slot, pe->kind, pe->addr, pe->len);
+		vipc_route_make(&key, &r, &b->ep[i], &target);
+		vipc_route_add(&r, pe->kind, pe->addr, pe->len);
+		for (j = 0; j < pe->nr_more; j++)
+			vipc_route_add(&r, pe->kind, pe->more[j], pe->more_len[j]);
+		if (vipc_table_push(t, &key, &r))
+			return -ENOMEM;
+	}
+	if (vipc_table_sort(t))
+		return -ENOMEM;
+	dup = vipc_table_dup(t);
+	if (dup >= 0)
+		return vipc_fail(&b->st->err, -EINVAL,
+				 "endpoint %.*s: its broker name hashes like another's; choose "
+				 "another name", VIPC_LABEL_MAX, ((struct vipc_route *)vipc_table_val(t, dup))->name.bytes + VIPC_BROKER_PREFIX_LEN);
+	return 0;
+}
+
+/* Each view's socket; its container's grant (connect and send) is put
+ * with the other grants.
+ */
+static int put_views(struct build *b)
+{
+	const struct vipc_policy_endpoint *pe;
+	struct vipc_view_key key = { .slot = b->slot };
+	struct vipc_view val;
+	size_t i, j;
+
+	for (i = 0; i < b->pol->nr_endpoints; i++) {
+		pe = &b->pol->endpoints[i];
+		key.endpoint = b->ep[i].id;
+		for (j = 0; j < pe->nr_views; j++) {
+			memset(&val, 0, sizeof(val));
+			val.owner = b->ep[i].owner;
+			key.container = b->cid[vipc_index_find(&b->containers,
+							       pe->views[j].container)];
+			vipc_instance_make(&val.sock, pe->views[j].kind, pe->views[j].addr,
+					   pe->views[j].len);
+			if (vipc_table_push(&b->idle[T_VIEWS], &key, &val))
+				return -ENOMEM;
+		}
+	}
+	return vipc_table_sort(&b->idle[T_VIEWS]) ? -ENOMEM : 0;
 }
 
 /* Add @perms for (container, endpoint) to the idle slot's grants. */
@@ -534,6 +617,11 @@ static int put_grants_and_channels(struct build *b)
 	for (i = 0; i < b->pol->nr_grants && !err; i++)
 		err = put_grant(b, b->pol->grants[i].container, b->pol->grants[i].endpoint,
 				b->pol->grants[i].perms, 0);
+	for (i = 0; i < b->pol->nr_endpoints && !err; i++)
+		for (j = 0; j < b->pol->endpoints[i].nr_views && !err; j++)
+			err = put_grant(b, b->pol->endpoints[i].views[j].container,
+					b->pol->endpoints[i].name, VIPC_PERM_CONNECT | VIPC_PERM_SEND,
+					VIPC_GRANT_VIEW);
 	for (i = 0; i < b->pol->nr_channels && !err; i++) {
 		pc = &b->pol->channels[i];
 		memset(&key, 0, sizeof(key));
@@ -591,6 +679,7 @@ static void count_changes(struct build *b)
 	added[T_CONTAINERS] = &r->containers_added;
 	removed[T_CONTAINERS] = &r->containers_removed;
 	added[T_WATCH] = removed[T_WATCH] = added[T_GLOB] = removed[T_GLOB] = NULL;
+	added[T_ROUTES] = removed[T_ROUTES] = added[T_VIEWS] = removed[T_VIEWS] = NULL;
 	added[T_ENDPOINTS] = &r->endpoints_created;
 	removed[T_ENDPOINTS] = &r->endpoints_destroyed;
 	added[T_GRANTS] = &r->grants_issued;
@@ -665,7 +754,7 @@ int vipc_apply(struct vipc_state *st, const struct vipc_policy *pol)
 	b.ep = calloc(pol->nr_endpoints + 1, sizeof(*b.ep));
 	err = b.cid && b.ep ? 0 : -ENOMEM;
 	err = err ?: read_live(&b, old) ?: put_containers(&b) ?: put_endpoints(&b) ?:
-		      put_grants_and_channels(&b);
+		      put_routes(&b) ?: put_views(&b) ?: put_grants_and_channels(&b);
 	if (err)
 		goto cleanup;
 

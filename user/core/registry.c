@@ -14,7 +14,9 @@
 #include <linux/membarrier.h>
 #include <bpf/bpf.h>
 #include "registry.h"
+#include "broker.h"
 #include "decisions.h"
+#include "inet.h"
 #include "vipc_decide.h"
 #include "vipc_name.h"
 #include "table.h"
@@ -82,6 +84,7 @@ static int live_update(struct vipc_state *st, int fd, const void *key, const voi
 		struct vipc_container ct;
 		struct vipc_principal p;
 		struct vipc_endpoint e;
+		struct vipc_route r;
 		struct vipc_grant g;
 		struct vipc_channel c;
 	} old;
@@ -275,7 +278,8 @@ static int match_endpoint(const void *key, const void *val, void *ctx)
 	struct find_ctx *f = ctx;
 	struct vipc_endpoint_info *out = f->out;
 
-	if (f->name ? strncmp(ep->label, f->name, VIPC_LABEL_MAX) : ep->id != f->id)
+	if ((ep->flags & VIPC_EP_INSTANCE) ||
+	    (f->name ? strncmp(ep->label, f->name, VIPC_LABEL_MAX) : ep->id != f->id))
 		return 0;
 	memcpy(&out->key, key, sizeof(out->key));
 	out->val = *ep;
@@ -300,7 +304,7 @@ static int lookup_endpoint(struct vipc_state *st, const char *name, struct vipc_
 	union vipc_name exact;
 	__u8 kind, len;
 
-	if (name[0] != '/' && name[0] != '@')
+	if (name[0] != '/' && name[0] != '@' && !vipc_addr_is_inet(name))
 		return find_endpoint(st, &f);
 	if (vipc_addr_parse(name, &kind, addr, &len) < 0)
 		return vipc_fail(&st->err, -EINVAL, "bad endpoint address %s", name);
@@ -325,6 +329,57 @@ int vipc_endpoint_by_id(struct vipc_state *st, __u32 id, struct vipc_endpoint_in
 	return find_endpoint(st, &f);
 }
 
+/* The broker name of endpoint @ep (row @key, socket @addr), live; on
+ * failure the endpoint goes again. A port has no broker name.
+ */
+static int put_route(struct vipc_state *st, const struct vipc_endpoint_key *key,
+		     const struct vipc_endpoint *ep, __u8 kind, const char *addr, __u8 len)
+{
+	struct vipc_endpoint_key rkey;
+	struct vipc_route r;
+	int err;
+
+	if (vipc_kind_inet(kind))
+		return 0;
+	vipc_route_make(&rkey, &r, ep, key);
+	vipc_route_add(&r, kind, addr, len);
+	if (!live_update(st, st->routes_fd, &rkey, &r, BPF_NOEXIST, st->limits.endpoints))
+		return 0;
+	err = vipc_update_err(st, "routes", st->limits.endpoints, "--max-endpoints");
+	live_delete(st, st->endpoints_fd, key);
+	return err;
+}
+
+/* Views of one endpoint, deleted from @fd. */
+struct views_ctx {
+	int fd;
+	__u32 endpoint;
+};
+
+static int drop_view(const void *key, const void *val, void *ctx)
+{
+	const struct vipc_view_key *k = key;
+	const struct views_ctx *v = ctx;
+
+	(void)val;
+	if (k->endpoint == v->endpoint)
+		bpf_map_delete_elem(v->fd, k);
+	return 0;
+}
+
+/* The broker name of endpoint @ep (row @key) goes, and its views. */
+static void drop_route(struct vipc_state *st, const struct vipc_endpoint_key *key,
+		       const struct vipc_endpoint *ep)
+{
+	struct views_ctx views = { .fd = st->views_fd, .endpoint = ep->id };
+	struct vipc_endpoint_key rkey;
+	struct vipc_route r;
+
+	vipc_route_make(&rkey, &r, ep, key);
+	live_delete(st, st->routes_fd, &rkey);
+	vipc_map_visit(st->views_fd, st->cfg.active_slot, drop_view, &views);
+}
+
 int vipc_endpoint_add(struct vipc_state *st, const char *name, const char *owner,
 		      const char *addr, __u8 others)
 {
@@ -343,11 +398,14 @@ int vipc_endpoint_add(struct vipc_state *st, const char *name, const char *owner
 	err = vipc_addr_parse(addr, &kind, bytes, &len);
 	if (err < 0)
 		return vipc_fail(&st->err, -EINVAL,
-				 "bad address %s: expected /path or @abstract, at most %d bytes",
-			    addr, VIPC_NAME_MAX);
+				 "bad address %s: expected /path or @abstract (at most %d bytes), "
+				 "tcp:ADDR:PORT or udp:ADDR:PORT", addr, VIPC_NAME_MAX);
 	if (err)
 		return vipc_fail(&st->err, -EINVAL, "%s is not in normal form: write %.*s", addr,
 				 len, bytes);
+	if (vipc_addr_reserved(kind, bytes, len))
+		return vipc_fail(&st->err, -EINVAL, "%s is the broker's: names under @%s reach the "
+				 "endpoints by their names", addr, VIPC_BROKER_PREFIX);
 	err = lookup_endpoint(st, name, &old);
 	if (err != -ENOENT)
 		return err ?: vipc_fail(&st->err, -EEXIST, "endpoint %s is already registered",
@@ -372,10 +430,41 @@ int vipc_endpoint_add(struct vipc_state *st, const char *name, const char *owner
 	vipc_label_copy(val.label, name);
 	if (live_update(st, st->endpoints_fd, &key, &val, BPF_NOEXIST, st->limits.endpoints))
 		return vipc_update_err(st, "endpoints", st->limits.endpoints, "--max-endpoints");
-	err = vipc_config_write(st);
+	err = put_route(st, &key, &val, kind, bytes, len) ?: vipc_config_write(st);
 	if (!err)
 		vipc_reg_add(st, &st->reg->endpoints_created, 1);
 	return err;
+}
+
+/* Rows of one endpoint (its instances'), rewritten or deleted. */
+struct rows_ctx {
+	struct vipc_state *st;
+	__u32 endpoint;
+	__u32 generation; /* the new one; 0: delete the rows */
+	int err;
+};
+
+static int instance_row(const void *key, const void *val, void *ctx)
+{
+	struct vipc_endpoint row = *(const struct vipc_endpoint *)val;
+	struct rows_ctx *r = ctx;
+
+	if (row.id != r->endpoint || !(row.flags & VIPC_EP_INSTANCE))
+		return 0;
+	row.generation = r->generation;
+	if (r->generation ? live_put(r->st, r->st->endpoints_fd, key, &row, BPF_EXIST) :
+			    live_delete(r->st, r->st->endpoints_fd, key))
+		r->err = r->err ?: -errno;
+	return 0;
+}
+
+/* Set the generation of endpoint @id's instance rows (0: delete them). */
+static int instance_rows(struct vipc_state *st, __u32 id, __u32 generation)
+{
+	struct rows_ctx r = { .st = st, .endpoint = id, .generation = generation };
+	int err = vipc_map_visit(st->endpoints_fd, st->cfg.active_slot, instance_row, &r);
+
+	return err < 0 ? err : r.err;
 }
 
 struct sweep_ctx {
@@ -442,6 +531,8 @@ int vipc_endpoint_rm(struct vipc_state *st, const char *name, const char *owner)
 	if (live_delete(st, st->endpoints_fd, &ep.key))
 		return vipc_fail(&st->err, -errno, "removing endpoint %s: %s", name,
 				 strerror(errno));
+	drop_route(st, &ep.key, &ep.val);
+	instance_rows(st, ep.val.id, 0);
 	grants = drop_grants(st, ep.val.id, 0);
 	s.endpoint = ep.val.id;
 	vipc_map_visit(st->channels_fd, st->cfg.active_slot, match_channel_ep, &s);
@@ -488,6 +579,11 @@ int vipc_grant_set(struct vipc_state *st, const char *container, const char *end
 		return err;
 	if (!perms || perms & ~VIPC_PERM_ALL)
 		return vipc_fail(&st->err, -EINVAL, "no valid permission given");
+	if (perms & ~vipc_kind_perms(ep.key.kind))
+		return vipc_fail(&st->err, -EINVAL, "endpoint %s is a %s port: %s", endpoint,
+				 vipc_kind_key(ep.key.kind),
+				 ep.key.kind == VIPC_KIND_TCP ? "connect and bind only" :
+								 "send and bind only");
 	val.perms = perms;
 	val.generation = ep.val.generation;
 	val.endpoint_owner = ep.val.owner;
@@ -533,7 +629,8 @@ static int count_live(const void *key, const void *val, void *ctx)
 int vipc_endpoint_bump(struct vipc_state *st, struct vipc_endpoint_info *ep)
 {
 	ep->val.generation++;
-	if (live_put(st, st->endpoints_fd, &ep->key, &ep->val, BPF_EXIST))
+	if (live_put(st, st->endpoints_fd, &ep->key, &ep->val, BPF_EXIST) ||
+	    instance_rows(st, ep->val.id, ep->val.generation))
 		return vipc_fail(&st->err, -errno, "bumping generation of %s: %s", ep->val.label,
 				 strerror(errno));
 	vipc_reg_add(st, &st->reg->generation_bumps, 1);
@@ -616,6 +713,9 @@ int vipc_channel_add(struct vipc_state *st, const char *name, const char *endpoi
 	if (ep.val.flags & VIPC_EP_CHANNEL)
 		return vipc_fail(&st->err, -EEXIST, "endpoint %s already carries a channel",
 				 endpoint);
+	if (vipc_kind_inet(ep.key.kind))
+		return vipc_fail(&st->err, -EINVAL, "endpoint %s is a %s port: channels carry UNIX "
+				 "sockets", endpoint, vipc_kind_key(ep.key.kind));
 	for (i = 0; i < nr_senders; i++) {
 		err = vipc_container_find(st, senders[i], &c);
 		if (err)
@@ -832,7 +932,7 @@ static int count_others(const void *key, const void *val, void *ctx)
 	long *n = ctx;
 
 	(void)key;
-	if (ep->others < VIPC_OTHERS__COUNT)
+	if (ep->others < VIPC_OTHERS__COUNT && !(ep->flags & VIPC_EP_INSTANCE))
 		n[ep->others]++;
 	return 0;
 }

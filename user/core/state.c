@@ -36,6 +36,16 @@ const struct vipc_hook_info vipc_hooks[] = {
 	  VIPC_HOOK_CONNECT_UNIX, "connect_unix", CONNECT },
 	{ "vipc_sendmsg_unix", "link_sendmsg_unix", "cgroup/sendmsg_unix", SOCK,
 	  VIPC_HOOK_SENDMSG_UNIX, "sendmsg_unix", SEND },
+	{ "vipc_connect4", "link_connect4", "cgroup/connect4", SOCK, VIPC_HOOK_CONNECT_INET,
+	  "connect_inet", CONNECT },
+	{ "vipc_connect6", "link_connect6", "cgroup/connect6", SOCK, VIPC_HOOK_CONNECT_INET,
+	  "connect_inet", CONNECT },
+	{ "vipc_sendmsg4", "link_sendmsg4", "cgroup/sendmsg4", SOCK, VIPC_HOOK_SENDMSG_INET,
+	  "sendmsg_inet", SEND },
+	{ "vipc_sendmsg6", "link_sendmsg6", "cgroup/sendmsg6", SOCK, VIPC_HOOK_SENDMSG_INET,
+	  "sendmsg_inet", SEND },
+	{ "vipc_bind4", "link_bind4", "cgroup/bind4", SOCK, VIPC_HOOK_BIND_INET, "bind_inet", 0 },
+	{ "vipc_bind6", "link_bind6", "cgroup/bind6", SOCK, VIPC_HOOK_BIND_INET, "bind_inet", 0 },
 	{ "vipc_stream_connect", "link_stream_connect", "lsm/unix_stream_connect", LSM,
 	  VIPC_HOOK_STREAM_CONNECT, "unix_stream_connect", CONNECT },
 	{ "vipc_may_send", "link_may_send", "lsm/unix_may_send", LSM, VIPC_HOOK_MAY_SEND,
@@ -43,12 +53,13 @@ const struct vipc_hook_info vipc_hooks[] = {
 	{ "vipc_bind", "link_bind", "lsm/socket_bind", LSM, VIPC_HOOK_BIND, "socket_bind", 0 },
 	{ "vipc_mknod", "link_mknod", "lsm/inode_mknod (pathname binds, by directory)", LSM, -1,
 	  NULL, 0 },
-	{ "vipc_sendmsg", "link_sendmsg", "lsm/socket_sendmsg (live re-check, fd passing)", LSM,
+	{ "vipc_sendmsg", "link_sendmsg", "lsm/socket_sendmsg (UDP ports, live re-check, fd passing)", LSM,
 	  VIPC_HOOK_SENDMSG, "socket_sendmsg", 0 },
 	{ "vipc_recvmsg", "link_recvmsg", "lsm/socket_recvmsg (live re-check)", LSM,
 	  VIPC_HOOK_RECVMSG, "socket_recvmsg", 0 },
-	{ "vipc_socket_connect", "link_socket_connect", "lsm/socket_connect (datagram fd passing)",
-	  LSM, -1, NULL, 0 },
+	{ "vipc_socket_connect", "link_socket_connect",
+	  "lsm/socket_connect (TCP and UDP ports, datagram fd passing)", LSM,
+	  VIPC_HOOK_SOCKET_CONNECT, "socket_connect", CONNECT },
 	{ "vipc_sk_free", "link_sk_free", "lsm/sk_free_security (channel capacity)", LSM, -1, NULL,
 	  0 },
 	{ "vipc_fr_stream_connect", "link_fr_stream_connect",
@@ -61,12 +72,13 @@ const struct vipc_hook_info vipc_hooks[] = {
 	{ "vipc_fr_mknod", "link_fr_mknod", "fmod_ret/security_inode_mknod (pathname binds, by directory)",
 	  FMODRET, -1, NULL, 0 },
 	{ "vipc_fr_sendmsg", "link_fr_sendmsg",
-	  "fmod_ret/security_socket_sendmsg (live re-check, fd passing)", FMODRET,
+	  "fmod_ret/security_socket_sendmsg (UDP ports, live re-check, fd passing)", FMODRET,
 	  VIPC_HOOK_SENDMSG, "socket_sendmsg", 0 },
 	{ "vipc_fr_recvmsg", "link_fr_recvmsg", "fmod_ret/security_socket_recvmsg (live re-check)",
 	  FMODRET, VIPC_HOOK_RECVMSG, "socket_recvmsg", 0 },
 	{ "vipc_fr_socket_connect", "link_fr_socket_connect",
-	  "fmod_ret/security_socket_connect (datagram fd passing)", FMODRET, -1, NULL, 0 },
+	  "fmod_ret/security_socket_connect (TCP and UDP ports, datagram fd passing)", FMODRET,
+	  VIPC_HOOK_SOCKET_CONNECT, "socket_connect", CONNECT },
 	{ "vipc_fr_sk_free", "link_fr_sk_free", "fentry/security_sk_free (channel capacity)",
 	  FMODRET, -1, NULL, 0 },
 	{ "vipc_fr_sendmsg_in", "link_fr_sendmsg_in",
@@ -75,6 +87,9 @@ const struct vipc_hook_info vipc_hooks[] = {
 	  "fentry/security_socket_recvmsg (a connection's tag in)", FMODRET, -1, NULL, 0 },
 	{ "vipc_fr_stream_connect_out", "link_fr_stream_connect_out",
 	  "fexit/security_unix_stream_connect (an admitted connection's tag out)", FMODRET, -1,
+	  NULL, 0 },
+	{ "vipc_fr_socket_connect_out", "link_fr_socket_connect_out",
+	  "fexit/security_socket_connect (an admitted port connection's tag out)", FMODRET, -1,
 	  NULL, 0 },
 	{ "vipc_cgroup_mkdir", "link_cgroup_mkdir", "tp_btf/cgroup_mkdir (binds selected cgroups)",
 	  0, -1, NULL, 0 },
@@ -346,7 +361,9 @@ static void size_maps(struct vipc_bpf *skel, const struct vipc_limits *l)
 	bpf_map__set_max_entries(skel->maps.vipc_watch_glob, l->principals * VIPC_SLOTS);
 	bpf_map__set_max_entries(skel->maps.vipc_principals, l->principals * VIPC_SLOTS);
 	bpf_map__set_max_entries(skel->maps.vipc_endpoints, l->endpoints * VIPC_SLOTS);
+	bpf_map__set_max_entries(skel->maps.vipc_routes, l->endpoints * VIPC_SLOTS);
 	bpf_map__set_max_entries(skel->maps.vipc_grants, l->grants * VIPC_SLOTS);
+	bpf_map__set_max_entries(skel->maps.vipc_views, l->grants * VIPC_SLOTS);
 	bpf_map__set_max_entries(skel->maps.vipc_channels, l->channels * VIPC_SLOTS);
 	bpf_map__set_max_entries(skel->maps.vipc_homes, l->principals * VIPC_SLOTS);
 	/* Channel endpoints of both slots; counted connections. */

@@ -41,6 +41,8 @@ struct vipc_limits {
 	X(WATCH, watch, "vipc_watch", NULL)		    /* exact paths bound at mkdir */ \
 	X(GLOB, glob, "vipc_watch_glob", NULL)		    /* glob patterns bound at mkdir */ \
 	X(ENDPOINTS, endpoints, "vipc_endpoints", NULL)                                    \
+	X(ROUTES, routes, "vipc_routes", NULL)		    /* the broker's names */         \
+	X(VIEWS, views, "vipc_views", NULL)		    /* containers' own sockets */    \
 	X(GRANTS, grants, "vipc_grants", NULL)                                             \
 	X(CHANNELS, channels, "vipc_channels", NULL)
 #define VIPC_PINS(X)                                                                       \
@@ -50,6 +52,7 @@ struct vipc_limits {
 	X(STATS, stats, "vipc_stats", NULL)                                                \
 	X(DECISIONS, decisions, "vipc_decisions", NULL) /* per-CPU, by container, endpoint */ \
 	X(HOT, hot, "vipc_decisions_hot", NULL) /* each CPU's rows found without a hash */   \
+	X(SPREAD, spread, "vipc_spread", NULL)	/* the broker's round-robin, per CPU */      \
 	X(AGG, agg, "vipc_agg", NULL)		/* the aggregated deny events */             \
 	X(REGISTRY, registry, "vipc_registry", NULL)                                       \
 	X(EVENTS, events, "vipc_events", NULL)                                             \

@@ -198,9 +198,10 @@ int vipc_metrics_read(struct vipc_state *st, struct vipc_metrics_src *src)
 		err = -errno;
 
 	/* Phase 2: how full each table is, the decisions by container and
-	 * the bindings, and which hooks are attached.
+	 * the bindings, the broker's instances, and which hooks are attached.
 	 */
-	err = err ?: read_tables(st, src) ?: read_decisions(st, src) ?: read_bindings(st, src);
+	err = err ?: read_tables(st, src) ?: read_decisions(st, src) ?: read_bindings(st, src) ?:
+		      vipc_broker_read(st, &src->broker, &src->nr_broker);
 	if (err)
 		return err;
 	src->backends = st->cfg.backends;
@@ -216,9 +217,11 @@ void vipc_metrics_free(struct vipc_metrics_src *src)
 {
 	free(src->decisions);
 	free(src->bindings);
+	free(src->broker);
 	src->decisions = NULL;
 	src->bindings = NULL;
-	src->nr_decisions = src->nr_bindings = 0;
+	src->broker = NULL;
+	src->nr_decisions = src->nr_bindings = src->nr_broker = 0;
 }
 
 /* ---- the families ---- */
@@ -299,6 +302,20 @@ static void by_hook(struct vipc_prom *p, const struct vipc_metrics_src *s, size_
 			continue;
 		l.value = vipc_hooks[i].name;
 		vipc_prom_sample(p, &l, 1, stat_at(&s->stats.hook[vipc_hooks[i].stat], off));
+	}
+}
+
+/* vipc_broker_connections_total{endpoint,instance}: calls sent to each. */
+static void broker(struct vipc_prom *p, const struct vipc_metrics_src *s, size_t off)
+{
+	struct vipc_prom_label l[2] = { { "endpoint", NULL }, { "instance", NULL } };
+	size_t i;
+
+	(void)off;
+	for (i = 0; i < s->nr_broker; i++) {
+		l[0].value = s->broker[i].endpoint;
+		l[1].value = s->broker[i].instance;
+		vipc_prom_sample(p, l, 2, s->broker[i].sent);
 	}
 }
 
@@ -421,6 +438,11 @@ static const struct family {
 	{ "vipc_decisions_missed", VIPC_PROM_COUNTER,
 	  "Decisions vipc_decisions had no room for (counted per hook only).", by_hook,
 	  STAT(decisions_missed) },
+	{ "vipc_broker_connections", VIPC_PROM_COUNTER,
+	  "Calls to vipc/NAME the broker sent to each instance of an endpoint.", broker, 0 },
+	{ "vipc_broker_unknown", VIPC_PROM_COUNTER,
+	  "Calls to a vipc/ name no endpoint has, refused (ECONNREFUSED).", by_hook,
+	  STAT(broker_unknown) },
 	{ "vipc_snapshots_dropped", VIPC_PROM_COUNTER,
 	  "Statistics snapshots lost to a full ring buffer.", total, STAT(snapshots_dropped) },
 	{ NULL, VIPC_PROM_COUNTER, NULL, registry, 0 },

@@ -6,6 +6,7 @@
 #ifndef __VIPC_METRICS_H
 #define __VIPC_METRICS_H
 
+#include "broker.h"
 #include "httpd.h"
 #include "promtext.h"
 #include "state.h"
@@ -52,6 +53,8 @@ struct vipc_metrics_src {
 	size_t nr_decisions;
 	struct vipc_metrics_binding *bindings; /* sorted by container */
 	size_t nr_bindings;
+	struct vipc_broker_row *broker; /* the live routes' instances, by endpoint */
+	size_t nr_broker;
 };
 
 /* Read @src from @st (opened read-only or not): 0 or -errno. Free it with

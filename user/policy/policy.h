@@ -59,6 +59,14 @@ struct vipc_policy_container {
 	struct vipc_pos pos;
 };
 
+/* A container's own socket behind an endpoint's names (`views:`). */
+struct vipc_policy_view {
+	char container[VIPC_LABEL_MAX];
+	__u8 kind; /* enum vipc_kind */
+	__u8 len;
+	char addr[VIPC_NAME_MAX];
+};
+
 struct vipc_policy_endpoint {
 	char name[VIPC_LABEL_MAX];
 	char owner[VIPC_LABEL_MAX];
@@ -67,6 +75,15 @@ struct vipc_policy_endpoint {
 	__u8 others;	 /* enum vipc_others: callers no container holds */
 	bool others_set; /* `others:` written for it or in the defaults */
 	char addr[VIPC_NAME_MAX];
+	/* Its other instances (`unix:` or `abstract:` a list): sockets the
+	 * broker spreads new connections over, each the endpoint's name too.
+	 */
+	__u8 nr_more;
+	__u8 more_len[VIPC_INSTANCES - 1];
+	char more[VIPC_INSTANCES - 1][VIPC_NAME_MAX];
+	/* `views:`: per container, the socket its calls to the endpoint go to. */
+	struct vipc_policy_view *views;
+	size_t nr_views;
 	struct vipc_pos pos;
 };
 
@@ -165,12 +182,19 @@ int vipc_perms_parse(const char *list, __u32 *bits);
 /* Bits into "connect,send" (or "none"). */
 void vipc_perms_format(__u32 bits, char *buf, size_t size);
 
-/* An endpoint's address: "/path" or "@abstract" (as the CLI writes them)
- * into kind, bytes and length, a path in its normal form (vipc_name.h):
- * 0, 1 when the path was not in it, -EINVAL when empty or relative, or
- * -ENAMETOOLONG when it does not fit a sun_path.
+/* An endpoint's address: "/path", "@abstract", "tcp:ADDR:PORT" or
+ * "udp:ADDR:PORT" (as the CLI writes them) into kind, bytes and length, a
+ * path in its normal form (vipc_name.h): 0, 1 when the path was not in it,
+ * -EINVAL when empty, relative or no address and port, or -ENAMETOOLONG
+ * when it does not fit a sun_path.
  */
 int vipc_addr_parse(const char *text, __u8 *kind, char addr[VIPC_NAME_MAX], __u8 *len);
+/* Does @text name a port ("tcp:" or "udp:")? */
+bool vipc_addr_is_inet(const char *text);
+/* Is the address one of the broker's names (abstract, under "vipc/"),
+ * which no endpoint may have?
+ */
+bool vipc_addr_reserved(__u8 kind, const char *addr, __u8 len);
 /* Name indexes (hsearch_r), for the parser's checks and the loader's
  * look-ups: an empty index for @n keys (0 or -ENOMEM); add @key, which must
  * outlive @h, as entry @i (-1 when added, else the entry already there);

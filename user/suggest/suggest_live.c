@@ -74,7 +74,7 @@ static int add_endpoint(const void *key, const void *val, void *ctx)
 	struct vipc_policy_endpoint *e = &b->pol->endpoints[b->pol->nr_endpoints];
 	const char *owner = container_label(b, ep->owner);
 
-	if (b->pol->nr_endpoints == b->max_e || !owner)
+	if (b->pol->nr_endpoints == b->max_e || !owner || (ep->flags & VIPC_EP_INSTANCE))
 		return 0;
 	memcpy(e->name, ep->label, VIPC_LABEL_MAX - 1);
 	strcpy(e->owner, owner);
