@@ -90,6 +90,28 @@ $(OUTPUT)/tests/%: tests/integration/%.c $(HARNESS_SRCS) $(LIB_OBJS) | $(OUTPUT)
 	$(call msg,TEST,$@)
 	$(Q)$(CC) $(CFLAGS) $(INCLUDES) -Itests/harness $^ $(LIBS) -lcriterion -o $@
 
+# The upgrade suite's other sides (scripts/other-release.sh): the previous
+# releases from git, build/old/<commit>/vipc-loader (0.8.0, ABI 9; 0.7.0,
+# ABI 8), and this tree at the next ABI, build/abi/<N>/vipc-loader.
+UPGRADE_FROM := d0d61f7 f04a9f7
+ABI := $(shell sed -n 's/^\#define VIPC_ABI_VERSION \([0-9]*\).*/\1/p' include/vipc.h)
+UPGRADE_SIDES := $(UPGRADE_FROM:%=$(OUTPUT)/old/%/vipc-loader) $(OUTPUT)/abi/$(shell echo $$(($(ABI) + 1)))/vipc-loader
+
+# Rebuilt with this tree: a release the clone lacks, or of this tree's ABI, is
+# this tree at ABI - 1.
+OTHER_DEPS := scripts/other-release.sh $(LOADER_SRCS) $(LOADER_HDRS) $(wildcard bpf/*) \
+	$(wildcard include/*.h) vmlinux.h
+
+$(OUTPUT)/old/%/vipc-loader: $(OTHER_DEPS)
+	$(call msg,RELEASE,$@)
+	$(Q)scripts/other-release.sh $(@D) $*
+
+$(OUTPUT)/abi/%/vipc-loader: $(OTHER_DEPS)
+	$(call msg,ABI,$@)
+	$(Q)scripts/other-release.sh $(@D) abi:$*
+
+$(OUTPUT)/tests/test_upgrade $(OUTPUT)/tests/test_crash: | $(UPGRADE_SIDES)
+
 unit: $(UNIT_TESTS)
 	$(Q)scripts/run-tests.sh $^
 
@@ -303,16 +325,17 @@ VM_full_lsm := $(T)lsm \
 	$(T)observe@deny_event_carries_who_what_and_why,datagram_deny_event_names_the_sendmsg_hook \
 	$(T)lifecycle@status_names_*,second_load_adopts_and_keeps_the_registry,auto_picks_* \
 	$(T)identity@a_socket_made_far_below_its_owner_is_the_owners \
+	$(T)inet@a_registered_port_is_bound_by_its_owner_only \
 	$(T)broker@curl_reaches_the_endpoint_by_its_name,a_caller_without_the_grant_gets_eperm
-VM_full_fmodret := $(VM_AUTO) \
+VM_full_fmodret := $(VM_AUTO) $(T)inet@a_registered_port_is_bound_by_its_owner_only \
 	$(T)bypass@a_registered_name_in_other_*,a_grant_does_not_reach_* \
 	$(T)lsm@aliases_*,only_the_owner_binds_a_registered_name,a_name_bound_before_load_*,closing_an_endpoint_*,revoking_one_grant_cuts_its_connection,channel_capacity_*,released_channel_counts_*,passing_fds_needs_pass_fd,passing_fds_in_datagrams_*
 VM_full_sock := $(T)enforce@granted_connect_succeeds,ungranted_connect_gets_eperm,datagram_sendto_denied
 BUDGET_vm ?= 600
 BUDGET_vm_6.1_lsm_load ?= 120
 BUDGET_vm_6.1_fmodret_load_nobpf ?= 150
-BUDGET_vm_6.12_lsm_full ?= 770
-BUDGET_vm_6.12_sock+fmodret_full_nobpf ?= 360
+BUDGET_vm_6.12_lsm_full ?= 830
+BUDGET_vm_6.12_sock+fmodret_full_nobpf ?= 420
 comma := ,
 empty :=
 space := $(empty) $(empty)

@@ -205,41 +205,6 @@ static __always_inline enum vipc_reason vipc_peer_decide(struct vipc_call *c, st
 	return vipc_decide_peer(c->caller, c->ep, c->grant, c->perm, bound);
 }
 
-/* Learn that the owner of @ep binds its names of @kind at @place; a new
- * home bumps the change count, so that no remembered verdict outlives it.
- * Fails closed: with no room in the table, nothing is learned; with no
- * room in the entry, the kind is full.
- */
-static __always_inline void vipc_home_add(const struct vipc_endpoint *ep, __u32 kind, __u64 place)
-{
-	static const struct vipc_home none; /* nothing learned: every place a home */
-	struct vipc_registry_stats *reg = vipc_reg();
-	__u32 owner = ep->owner, k = (kind - 1) & 1, i;
-	struct vipc_home *h;
-
-	if (!place)
-		return;
-	h = bpf_map_lookup_elem(&vipc_homes, &owner);
-	if (!h) {
-		bpf_map_update_elem(&vipc_homes, &owner, &none, BPF_NOEXIST);
-		h = bpf_map_lookup_elem(&vipc_homes, &owner);
-	}
-	if (!h)
-		return;
-	for (i = 0; i < VIPC_HOMES; i++) {
-		if (h->at[k][i] == place)
-			return;
-		if (!h->at[k][i] && !__sync_val_compare_and_swap(&h->at[k][i], 0, place))
-			goto added;
-		if (h->at[k][i] == place)
-			return;
-	}
-	__sync_fetch_and_or(&h->full, 1ULL << k);
-added:
-	if (reg)
-		__sync_fetch_and_add(&reg->policy_changes, 1);
-}
-
 /* Take a place in a bounded channel for @sk, or VIPC_R_FULL: also when a
  * table is full, the place given back (a connection admitted is counted).
  */
@@ -339,31 +304,12 @@ struct {
 	__type(value, struct vipc_bind_pending);
 } vipc_binds SEC(".maps");
 
-/* Bind of the name in c->key at @place: a registered name is its owner's
- * and bind holders' in its owner's homes, which its owner's binds teach;
- * elsewhere it is that place's own name.
+/* Bind of a UNIX name: an abstract name is decided in the binder's
+ * network namespace; a registered pathname waits for its directory
+ * (inode_mknod), or, with no room to wait, is decided wherever it is (fail
+ * closed). A function of its own: its stack is not a port bind's.
  */
-static __always_inline int vipc_bind_decide(struct vipc_call *c, __u64 place)
-{
-	enum vipc_reason reason;
-
-	vipc_lookup(c);
-	if (c->ep && !(c->caller && c->caller->id == c->ep->owner))
-		vipc_away(c, place);
-	reason = vipc_decide_bind(c->caller, c->ep, c->grant);
-	if (!vipc_finish(c, reason))
-		return -EPERM;
-	if (c->ep && (reason == VIPC_R_OWNER || reason == VIPC_R_GRANTED))
-		vipc_home_add(c->ep, c->key.kind, place);
-	return 0;
-}
-
-/* Bind: an abstract name is decided in the binder's network namespace; a
- * registered pathname waits for its directory (inode_mknod), or, with no
- * room to wait, is decided wherever it is (fail closed).
- */
-static __always_inline int vipc_bind_do(struct socket *sock, struct sockaddr *address,
-					int addrlen)
+static __noinline int vipc_bind_unix(struct socket *sock, struct sockaddr *address, int addrlen)
 {
 	struct vipc_bind_pending *b = NULL;
 	struct vipc_call c = {};
@@ -396,7 +342,16 @@ static __always_inline int vipc_bind_do(struct socket *sock, struct sockaddr *ad
 	if (c.key.kind == VIPC_KIND_UNIX_ABSTRACT &&
 	    !bpf_probe_read_kernel(&sk, sizeof(sk), &sock->sk) && sk)
 		place = vipc_sk_place(sk, VIPC_KIND_UNIX_ABSTRACT);
-	return vipc_bind_decide(&c, place);
+	return vipc_bind_decide(&c, place, 0);
+}
+
+/* Bind: a port, or a UNIX name. */
+static __always_inline int vipc_bind_do(struct socket *sock, struct sockaddr *address,
+					int addrlen)
+{
+	if (vipc_is_inet(address->sa_family))
+		return vipc_lsm_inet_bind(sock, address, addrlen);
+	return vipc_bind_unix(sock, address, addrlen);
 }
 
 /* The socket file of a pathname bind is made in directory @dir: decide the
@@ -419,7 +374,7 @@ static __always_inline int vipc_mknod_do(struct inode *dir, umode_t mode)
 	c.key.len = b->key.len;
 	c.key.hash = b->key.hash;
 	__builtin_memcpy(&c.name, &b->name, sizeof(c.name));
-	return vipc_bind_decide(&c, vipc_inode_place(dir));
+	return vipc_bind_decide(&c, vipc_inode_place(dir), 0);
 }
 
 #define VIPC_MAX_CMSGS (1 << 23) /* bpf_loop's limit, BPF_MAX_LOOPS */
@@ -534,17 +489,36 @@ static __always_inline int vipc_unix_dgram(struct socket *sock)
 	       BPF_CORE_READ(sock, sk, __sk_common.skc_family) == AF_UNIX;
 }
 
-/* Every send: a datagram's fds noted, a tagged connection re-checked. */
-static __always_inline int vipc_sendmsg_do(struct socket *sock, struct msghdr *msg, int fr)
+/* A UNIX send: a datagram's fds noted, a tagged connection re-checked. A
+ * function of its own (@fr a constant the verifier follows): its stack is
+ * not a UDP send's.
+ */
+static __noinline int vipc_unix_sendmsg(struct socket *sock, struct msghdr *msg, int fr)
 {
 	if (vipc_unix_dgram(sock))
 		return vipc_note_dgram_send(sock, vipc_passes_fds(msg));
 	return vipc_recheck(sock, msg, VIPC_HOOK_SENDMSG, fr);
 }
 
-/* A datagram connect carries no fds, whatever this thread sent before. */
-static __always_inline int vipc_socket_connect_do(struct socket *sock)
+/* Every send: a UDP datagram's address decided, else as a UNIX send. */
+static __always_inline int vipc_sendmsg_do(struct socket *sock, struct msghdr *msg, int fr)
 {
+	void *name = BPF_CORE_READ(msg, msg_name);
+
+	if (name && sock->type == SOCK_DGRAM && !vipc_unix_dgram(sock))
+		return vipc_lsm_inet_call(sock, name, BPF_CORE_READ(msg, msg_namelen),
+					  VIPC_HOOK_SENDMSG, fr);
+	return vipc_unix_sendmsg(sock, msg, fr);
+}
+
+/* Connect: a TCP or UDP port decided, and an admitted connection tagged;
+ * a UNIX datagram connect carries no fds, whatever this thread sent before.
+ */
+static __always_inline int vipc_socket_connect_do(struct socket *sock, struct sockaddr *address,
+						  int addrlen, int fr)
+{
+	if (vipc_is_inet(address->sa_family))
+		return vipc_lsm_inet_call(sock, address, addrlen, VIPC_HOOK_SOCKET_CONNECT, fr);
 	if (vipc_unix_dgram(sock))
 		vipc_note_dgram_send(sock, 0);
 	return 0;
@@ -607,7 +581,7 @@ VIPC_PEER_HOOK(sendmsg, socket_sendmsg, security_socket_sendmsg,
 	       (struct socket *sock, struct msghdr *msg, int size), vipc_sendmsg_do(sock, msg, fr))
 VIPC_PEER_HOOK(socket_connect, socket_connect, security_socket_connect,
 	       (struct socket *sock, struct sockaddr *address, int addrlen),
-	       vipc_socket_connect_do(sock))
+	       vipc_socket_connect_do(sock, address, addrlen, fr))
 VIPC_PEER_HOOK(recvmsg, socket_recvmsg, security_socket_recvmsg,
 	       (struct socket *sock, struct msghdr *msg, int size, int flags),
 	       vipc_recheck(sock, msg, VIPC_HOOK_RECVMSG, fr))
@@ -644,21 +618,35 @@ int BPF_PROG(vipc_fr_recvmsg_in, struct socket *sock, struct msghdr *msg, int si
 	return vipc_relay_in(sock);
 }
 
-SEC("fexit/security_unix_stream_connect")
-int BPF_PROG(vipc_fr_stream_connect_out, struct sock *sock, struct sock *other,
-	     struct sock *newsk, int ret)
+/* Copy out the tag of a connection the fmod_ret program admitted on @sk,
+ * once the call went through (@ret 0).
+ */
+static __always_inline int vipc_relay_out(struct sock *sk, int ret)
 {
 	struct vipc_tag_relay *r = vipc_relay(0);
 	struct vipc_conn_tag *tag;
 
-	if (!r || !r->valid || r->sk != (__u64)sock)
+	if (!r || !r->valid || !sk || r->sk != (__u64)sk)
 		return 0;
 	r->valid = 0;
-	tag = ret ? NULL : bpf_sk_storage_get(&vipc_conn_tags, sock, 0,
-					      BPF_SK_STORAGE_GET_F_CREATE);
+	tag = ret ? NULL : bpf_sk_storage_get(&vipc_conn_tags, sk, 0, BPF_SK_STORAGE_GET_F_CREATE);
 	if (tag)
 		__builtin_memcpy(tag, &r->tag, sizeof(*tag));
 	return 0;
+}
+
+SEC("fexit/security_unix_stream_connect")
+int BPF_PROG(vipc_fr_stream_connect_out, struct sock *sock, struct sock *other,
+	     struct sock *newsk, int ret)
+{
+	return vipc_relay_out(sock, ret);
+}
+
+SEC("fexit/security_socket_connect")
+int BPF_PROG(vipc_fr_socket_connect_out, struct socket *sock, struct sockaddr *address,
+	     int addrlen, int ret)
+{
+	return vipc_relay_out(sock->sk, ret);
 }
 
 /* The socket's free returns nothing: fentry on the function, no verdict. */

@@ -71,64 +71,75 @@ static __always_inline void vipc_remember(struct bpf_sock *sk, struct vipc_verdi
 }
 
 /* Phase 2: the endpoint and grant of the name in @c, hashed: a broker
- * name's route (*@route; 0 when no endpoint has it), else the name's own.
+ * name's route (*@route; 0 when no endpoint has it), else the name's own
+ * (an abstract name or a port where its owner binds it).
  */
 static __always_inline int vipc_addr_lookup(struct bpf_sock_addr *ctx, struct vipc_call *c,
 					    struct vipc_route **route)
 {
 	c->key.hash = vipc_name_hash(&c->name, c->key.len);
-	if (vipc_is_broker(c)) {
+	if (route && vipc_is_broker(c)) {
 		*route = vipc_route_find(c, &c->key);
 		return *route && vipc_broker_lookup(c, *route);
 	}
 	vipc_lookup(c);
-	if (c->key.kind == VIPC_KIND_UNIX_ABSTRACT)
+	if (vipc_home_sort(c->key.kind))
 		vipc_away(c, bpf_get_netns_cookie(ctx));
 	return 1;
 }
 
-/* Socket backend: decide on the name the caller passed (an abstract one in
- * the caller's network namespace); with @remember, answer from and keep the
- * socket's last verdict (not for an endpoint with views: its socket depends
- * on the caller). A broker name is decided as its endpoint and, allowed,
- * sent to the endpoint's socket; a caller's view sends it to its own.
+/* Socket backend: decide on the name the caller passed, read into @c
+ * (@named: it has one; an abstract name or a port in the caller's network
+ * namespace); with @remember, answer from and keep the socket's last
+ * verdict (not for an endpoint with views: its socket depends on the
+ * caller). With @route (UNIX names only), a broker name is decided as its
+ * endpoint and, allowed, sent to the endpoint's socket; a caller's view
+ * sends it to its own.
  */
-static __always_inline int vipc_check_addr(struct bpf_sock_addr *ctx, __u32 perm,
-					   enum vipc_hook hook, int remember)
+static __always_inline int vipc_check_call(struct bpf_sock_addr *ctx, struct vipc_call *c,
+					   int named, int remember, struct vipc_route **route)
 {
 	struct vipc_verdict *v = NULL;
-	struct vipc_route *route = NULL;
-	struct vipc_call c = {};
 	enum vipc_reason reason;
-	int named, allow;
+	int allow;
 
-	/* Phase 1: the name; an unchanged policy answers as it did last time. */
-	if (!vipc_start(&c, perm, hook))
-		return 1;
-	named = !vipc_addr_name(ctx, &c);
+	/* Phase 1: an unchanged policy answers as it did last time. */
 	if (named && remember)
 		v = bpf_sk_storage_get(&vipc_verdicts, ctx->sk, 0, 0);
-	if (v && vipc_verdict_holds(v, &c)) {
-		if (c.stats)
-			c.stats->cached++;
-		c.known = &v->row;
-		route = vipc_is_broker(&c) ? vipc_route_find(&c, &v->key) : NULL;
-		allow = vipc_finish_clock(&c, v->reason, 1);
-		return allow && vipc_broker_send(ctx, &c, route);
+	if (v && vipc_verdict_holds(v, c)) {
+		if (c->stats)
+			c->stats->cached++;
+		c->known = &v->row;
+		if (route)
+			*route = vipc_is_broker(c) ? vipc_route_find(c, &v->key) : NULL;
+		allow = vipc_finish_clock(c, v->reason, 1);
+		return allow && (!route || vipc_broker_send(ctx, c, *route));
 	}
 
 	/* Phase 2: the caller, the endpoint and the grant; remember an allow. */
-	c.caller = vipc_find_principal(c.key.slot, c.cgid);
-	if (named && !vipc_addr_lookup(ctx, &c, &route))
-		return vipc_broker_refuse(&c);
-	reason = vipc_decide(c.caller, c.ep, c.grant, perm);
+	c->caller = vipc_find_principal(c->key.slot, c->cgid);
+	if (named && !vipc_addr_lookup(ctx, c, route))
+		return vipc_broker_refuse(c);
+	reason = vipc_decide(c->caller, c->ep, c->grant, c->perm);
 	if (named && remember && !vipc_reason_denies(reason) &&
-	    !(c.ep && (c.ep->flags & VIPC_EP_VIEWS)))
-		vipc_remember(ctx->sk, v, &c, reason);
+	    !(c->ep && (c->ep->flags & VIPC_EP_VIEWS)))
+		vipc_remember(ctx->sk, v, c, reason);
 
 	/* Phase 3: count and report; Phase 4: a brokered call to its socket. */
-	allow = vipc_finish_clock(&c, reason, 1);
-	return allow && vipc_broker_send(ctx, &c, route);
+	allow = vipc_finish_clock(c, reason, 1);
+	return allow && (!route || vipc_broker_send(ctx, c, *route));
+}
+
+/* Socket backend: decide on the UNIX name the caller passed. */
+static __always_inline int vipc_check_addr(struct bpf_sock_addr *ctx, __u32 perm,
+					   enum vipc_hook hook, int remember)
+{
+	struct vipc_route *route = NULL;
+	struct vipc_call c = {};
+
+	if (!vipc_start(&c, perm, hook))
+		return 1;
+	return vipc_check_call(ctx, &c, !vipc_addr_name(ctx, &c), remember, &route);
 }
 
 SEC("cgroup/connect_unix")

@@ -1,14 +1,15 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause
 /* vipc enforcement, one object and one skeleton, read in this order: the
  * shared maps, the decision steps every hook takes, the name broker, the
- * socket backend's cgroup UNIX hooks, the LSM backend's hooks, and the
- * lifecycle programs (container removal, statistics snapshots). Every hook
- * decides through include/vipc_decide.h.
+ * socket backend's cgroup UNIX hooks, the TCP and UDP hooks, the LSM
+ * backend's hooks, and the lifecycle programs (container removal,
+ * statistics snapshots). Every hook decides through include/vipc_decide.h.
  */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_tracing.h>
 #include <bpf/bpf_core_read.h>
+#include <bpf/bpf_endian.h>
 #include "vipc.h"
 #include "vipc_decide.h"
 #include "vipc_glob.h"
@@ -30,7 +31,9 @@ char LICENSE[] SEC("license") = "Dual BSD/GPL";
 
 #include "maps.bpf.h"
 #include "decide.bpf.h"
+#include "home.bpf.h"
 #include "broker.bpf.h"
 #include "sock.bpf.h"
+#include "inet.bpf.h"
 #include "lsm.bpf.h"
 #include "lifecycle.bpf.h"

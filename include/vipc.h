@@ -51,7 +51,14 @@
 enum vipc_kind {
 	VIPC_KIND_UNIX_PATH = 1,
 	VIPC_KIND_UNIX_ABSTRACT = 2,
+	VIPC_KIND_TCP = 3, /* a loopback TCP port: its address and port */
+	VIPC_KIND_UDP = 4, /* a loopback UDP port */
 };
+
+/* A TCP or UDP endpoint's name: the IPv6 address in network order (an IPv4
+ * one as ::ffff:a.b.c.d), then the port in network order.
+ */
+#define VIPC_INET_NAME_LEN 18
 
 enum vipc_perm {
 	VIPC_PERM_CONNECT = 1 << 0,
@@ -109,6 +116,10 @@ enum vipc_hook {
 	VIPC_HOOK_BIND,		    /* LSM backend: lsm/socket_bind */
 	VIPC_HOOK_SENDMSG,	    /* LSM backend: lsm/socket_sendmsg (live re-check, fd passing) */
 	VIPC_HOOK_RECVMSG,	    /* LSM backend: lsm/socket_recvmsg (live re-check) */
+	VIPC_HOOK_CONNECT_INET,	    /* socket backend: cgroup/connect4 and connect6 */
+	VIPC_HOOK_SENDMSG_INET,	    /* socket backend: cgroup/sendmsg4 and sendmsg6 (UDP) */
+	VIPC_HOOK_BIND_INET,	    /* socket backend: cgroup/bind4 and bind6 */
+	VIPC_HOOK_SOCKET_CONNECT,   /* LSM backend: lsm/socket_connect (TCP and UDP) */
 	VIPC_HOOK__COUNT,
 };
 
@@ -550,15 +561,17 @@ struct vipc_snapshot {
 };
 
 /* vipc_homes: container id -> the places it bound registered names in,
- * learned by the LSM and fmodret backends' bind hooks: for pathnames the
- * directories (vipc_dir_place()), for abstract names the network
+ * learned by the bind hooks (the LSM and fmodret backends' for UNIX names,
+ * every backend's for ports): for pathnames the directories
+ * (vipc_dir_place()), for abstract names, and apart for ports, the network
  * namespaces (their cookies). A name is a place's own: in another place it
- * is not the endpoint. A kind with nothing learned, or full (more places
+ * is not the endpoint. A sort with nothing learned, or full (more places
  * than fit): every place is a home (fail closed).
  */
+#define VIPC_HOME_SORTS 3 /* directories, abstract names' and ports' namespaces */
 struct vipc_home {
-	__u64 full; /* bit (kind - 1): more places of that kind than fit */
-	__u64 at[2][VIPC_HOMES]; /* [kind - 1]; zero: a free place */
+	__u64 full; /* bit vipc_home_sort(kind): more places of that sort than fit */
+	__u64 at[VIPC_HOME_SORTS][VIPC_HOMES]; /* [vipc_home_sort(kind)]; zero: a free place */
 };
 
 /* vipc_conn_tag: socket-local storage of an admitted LSM connection. */
@@ -613,7 +626,7 @@ _Static_assert(__builtin_offsetof(struct vipc_stats, events_dropped) ==
 _Static_assert(sizeof(struct vipc_registry_stats) == 136, "vipc_registry_stats layout");
 _Static_assert(sizeof(struct vipc_event) == 168, "vipc_event layout");
 _Static_assert(sizeof(struct vipc_snapshot) == 168, "vipc_snapshot layout");
-_Static_assert(sizeof(struct vipc_home) == 8 + 16 * VIPC_HOMES, "vipc_home layout");
+_Static_assert(sizeof(struct vipc_home) == 8 + 8 * VIPC_HOME_SORTS * VIPC_HOMES, "vipc_home layout");
 _Static_assert(sizeof(struct vipc_conn_tag) == 144, "vipc_conn_tag layout");
 _Static_assert(sizeof(struct vipc_decision_key) == 16, "vipc_decision_key layout");
 _Static_assert(sizeof(struct vipc_agg_key) == 24, "vipc_agg_key layout");

@@ -75,6 +75,15 @@ static __always_inline __u64 vipc_dir_place(__u64 ino, __u64 dev)
 	return vipc_mix(vipc_mix(0, ino), dev);
 }
 
+/* The sort of place a name of @kind lives in, its row of vipc_home: 0 a
+ * directory (pathnames), 1 a network namespace of abstract names, 2 one of
+ * ports (learnt apart: the socket backend sees port binds, not abstract ones).
+ */
+static __always_inline __u32 vipc_home_sort(__u32 kind)
+{
+	return kind == VIPC_KIND_UNIX_PATH ? 0 : kind == VIPC_KIND_UNIX_ABSTRACT ? 1 : 2;
+}
+
 /* Is @place (a pathname's directory, an abstract name's network namespace:
  * @kind says which) a home of the owner whose homes are @h, so that the
  * name there is its endpoint? Yes when nothing of the kind was learned (@h
@@ -83,7 +92,7 @@ static __always_inline __u64 vipc_dir_place(__u64 ino, __u64 dev)
  */
 static __always_inline int vipc_home_is(const struct vipc_home *h, __u32 kind, __u64 place)
 {
-	__u32 k = (kind - 1) & 1, i;
+	__u32 k = vipc_home_sort(kind), i;
 
 	if (!h || !place || h->full & (1ULL << k) || !h->at[k][0])
 		return 1;

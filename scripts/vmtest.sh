@@ -46,7 +46,8 @@
 # build/vm/kernels/<package>/ (nothing is installed on the host). The
 # initramfs holds static busybox (/init, tests/vm/init.sh), sh, bash, runc,
 # bpftool, setpriv, grep, sed (and valgrind's memcheck) with their shared
-# libraries, and the repository's binaries and build/rootfs at the same
+# libraries, and the repository's binaries (the upgrade suite's other
+# loaders under build/old and build/abi too) and build/rootfs at the same
 # absolute paths as here, so the suites run unchanged, with real runc
 # containers. Their output comes back on the VM's second serial port. Prints the suites' summary lines (all
 # of a failing run, or the console's tail when the VM died) and exits with
@@ -262,6 +263,10 @@ if p=$(command -v valgrind); then
 	done
 fi
 for f in "$REPO/vipc-loader" "$REPO/build/tests/vipc-probe" "${TESTS[@]}"; do copy_elf "$f"; done
+# The upgrade suite's other sides (previous releases, this tree at the next ABI), when built.
+for f in "$REPO"/build/{old,abi}/*/vipc-loader; do
+	if [ -e "$f" ]; then copy_elf "$f" && copy_file "$(dirname "$f")/SOURCE"; fi
+done
 copy_file "$REPO/Makefile"
 copy_file "$REPO/scripts/run-tests.sh"
 mkdir -p "$ST$REPO/build"

@@ -7,7 +7,7 @@
  *   vipc-probe connect ADDR [--dgram|--seqpacket] [--send MSG] [--pass-fd]
  *                          [--cmsgs SPEC] [--pass-over SIDE] [--comm NAME]
  *   vipc-probe sendto ADDR MSG [--padded] [--cmsgs SPEC]
- *   vipc-probe loop ADDR SECONDS [--dgram|--seqpacket]
+ *   vipc-probe loop ADDR SECONDS [--dgram|--seqpacket] [--pause US]
  *   vipc-probe session ADDR SECONDS
  *   vipc-probe dgram-session ADDR SECONDS [--connect]
  *   vipc-probe recvfd SIDE MSG
@@ -46,7 +46,8 @@
  * one unconnected socket for SECONDS (or until SIGTERM), printing "ok N" or
  * "eperm N" for each; another failure exits with its errno. With --connect
  * it connects that socket to ADDR first (printing "connected"; a failure
- * exits with its errno) and sends without an address. loop prints
+ * exits with its errno) and sends without an address. loop connects over
+ * and over (--pause US: that long between connects) and prints
  * "ok=N eperm=N other=N" at the end, or as soon as a SIGTERM stops it early.
  *
  * listen prints "ready" once bound, then "got MSG" for every message it
@@ -72,6 +73,7 @@
 struct opts {
 	int type;	  /* SOCK_STREAM, SOCK_DGRAM or SOCK_SEQPACKET */
 	long count;	  /* listen: stop after this many; 0 = forever */
+	long pause_us;	  /* loop: microseconds between connects */
 	const char *send; /* connect: message to send */
 	const char *pass_over; /* connect: send the connected socket to this address */
 	const char *comm; /* connect: process name to take first */
@@ -84,7 +86,7 @@ static int usage(void)
 			"       vipc-probe connect ADDR [--dgram|--seqpacket] [--send MSG] [--pass-fd]\n"
 			"                          [--cmsgs SPEC] [--pass-over SIDE] [--comm NAME]\n"
 			"       vipc-probe sendto ADDR MSG [--padded] [--cmsgs SPEC]\n"
-			"       vipc-probe loop ADDR SECONDS [--dgram|--seqpacket]\n"
+			"       vipc-probe loop ADDR SECONDS [--dgram|--seqpacket] [--pause US]\n"
 			"       vipc-probe session ADDR SECONDS\n"
 			"       vipc-probe dgram-session ADDR SECONDS [--connect]\n"
 			"       vipc-probe recvfd SIDE MSG\n"
@@ -155,6 +157,7 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 {
 	o->type = SOCK_STREAM;
 	o->count = 0;
+	o->pause_us = 0;
 	o->send = NULL;
 	o->pass_over = NULL;
 	o->comm = NULL;
@@ -166,6 +169,8 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 			o->type = SOCK_SEQPACKET;
 		} else if (!strcmp(argv[i], "--count") && i + 1 < argc) {
 			o->count = strtol(argv[++i], NULL, 10);
+		} else if (!strcmp(argv[i], "--pause") && i + 1 < argc) {
+			o->pause_us = strtol(argv[++i], NULL, 10);
 		} else if (!strcmp(argv[i], "--pass-fd")) {
 			o->cmsgs = "rights";
 		} else if (!strcmp(argv[i], "--cmsgs") && i + 1 < argc) {
@@ -656,6 +661,8 @@ static int cmd_loop(const char *addr, const char *secs, const struct opts *o)
 		else
 			other++;
 		close(fd);
+		if (o->pause_us)
+			usleep(o->pause_us);
 	}
 	printf("ok=%lu eperm=%lu other=%lu\n", ok, eperm, other);
 	return 0;

@@ -31,7 +31,7 @@ extern enum vipc_log_level vipc_log_level; /* VIPC_LOG_INFO unless set */
 	X(NOT_FOUND, 3, "no such container, endpoint, channel or grant")                 \
 	X(NOT_OWNER, 4, "not the endpoint's owner")                                      \
 	X(NOT_LOADED, 5, "vipc is not loaded")                                           \
-	X(INCOMPATIBLE, 6, "a pinned instance of another ABI version")                   \
+	X(INCOMPATIBLE, 6, "a pinned instance of another ABI version (load -c FILE upgrades it)") \
 	X(FULL, 7, "a table is full")                                                    \
 	X(EXISTS, 8, "the name is already registered")                                  \
 	X(KERNEL, 9, "the kernel refused (load, attach, map update)")                    \

@@ -72,7 +72,12 @@ void v_load(const char *yaml)
 
 void v_load_opts(const char *yaml, const char *const *opts)
 {
-	const char *argv[32] = { V_LOADER, "load", "-c", v_policy_file(yaml) };
+	v_load_by(V_LOADER, yaml, opts);
+}
+
+void v_load_by(const char *loader, const char *yaml, const char *const *opts)
+{
+	const char *argv[32] = { loader, "load", "-c", v_policy_file(yaml) };
 	int n = 4, rc;
 
 	for (; opts && *opts && n < 31; opts++)
@@ -80,7 +85,7 @@ void v_load_opts(const char *yaml, const char *const *opts)
 	argv[n] = NULL;
 	rc = h_run(argv, v_out, sizeof(v_out));
 	unlink(argv[3]);
-	cr_assert_eq(rc, 0, "vipc-loader load failed (%d): %s", rc, v_out);
+	cr_assert_eq(rc, 0, "%s load failed (%d): %s", loader, rc, v_out);
 }
 
 void v_unload(void)

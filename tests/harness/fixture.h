@@ -30,6 +30,8 @@ void v_load(const char *yaml);
  * "--max-containers", "16", ...
  */
 void v_load_opts(const char *yaml, const char *const *opts);
+/* The same with another build of the loader (a previous release). */
+void v_load_by(const char *loader, const char *yaml, const char *const *opts);
 /* Unload if loaded; never fails the test. */
 void v_unload(void);
 /* The backend under test: $VIPC_BACKEND, "sock" when unset. */

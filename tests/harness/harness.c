@@ -628,6 +628,13 @@ static int write_config(const struct h_container *c, const struct h_container_op
 		json_str(f, o->shared_dir);
 		fputs(", \"options\": [\"rbind\", \"rw\"]}", f);
 	}
+	for (int i = 0; o->host_dirs && o->host_dirs[i]; i++) {
+		fputs(",\n  {\"destination\": ", f);
+		json_str(f, o->host_dirs[i]);
+		fputs(", \"type\": \"bind\", \"source\": ", f);
+		json_str(f, o->host_dirs[i]);
+		fputs(", \"options\": [\"rbind\", \"ro\"]}", f);
+	}
 	snprintf(path, sizeof(path), "/%s", c->cgroup);
 	fputs("\n ],\n \"linux\": {\"cgroupsPath\": ", f);
 	json_str(f, path);

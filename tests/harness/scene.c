@@ -48,8 +48,14 @@ void s_start(const char *policy, int shared_netns)
 
 void s_start_opts(const char *policy, int shared_netns, const char *const *load_opts)
 {
+	s_start_by(V_LOADER, policy, shared_netns, load_opts);
+}
+
+void s_start_by(const char *loader, const char *policy, int shared_netns,
+		const char *const *load_opts)
+{
 	v_require_root();
-	v_load_opts(policy, load_opts);
+	v_load_by(loader, policy, load_opts);
 	sc.srv = start("srv", NULL);
 	sc.cli = start("cli", shared_netns ? sc.srv : NULL);
 	sc.bad = start("bad", shared_netns ? sc.srv : NULL);
@@ -143,4 +149,41 @@ pid_t s_spawn_moved(struct h_container *c, const char *rel, const char *cmd)
 	cr_assert_gt(pid, 0, "the shell never showed up in %s's cgroup", h_container_id(c));
 	cr_assert_eq(h_cgroup_enter(rel, pid), 0, "moving the shell into %s", rel);
 	return h;
+}
+
+pid_t s_loop_start(struct h_container *c, int pause_us)
+{
+	char pause[16];
+	const char *argv[] = { V_PROBE, "loop", S_SOCK, "600", "--pause", pause, NULL };
+	pid_t pid;
+
+	snprintf(pause, sizeof(pause), "%d", pause_us);
+	pid = h_container_spawn(c, argv, NULL);
+
+	cr_assert_gt(pid, 0);
+	return pid;
+}
+
+void s_loop_stop(pid_t pid, unsigned long *ok, unsigned long *eperm)
+{
+	unsigned long other;
+	char out[256];
+
+	cr_assert_eq(h_spawn_stop(pid), 0, "the connect loop did not stop on SIGTERM");
+	h_spawn_output(pid, out, sizeof(out));
+	cr_assert_eq(sscanf(out, "ok=%lu eperm=%lu other=%lu", ok, eperm, &other), 3, "%s", out);
+}
+
+void s_loops_check(pid_t bad, pid_t cli, const char *what)
+{
+	unsigned long ok, eperm;
+
+	s_loop_stop(bad, &ok, &eperm);
+	fprintf(stderr, "%s: bad: %lu refused, %lu let through\n", what, eperm, ok);
+	cr_assert_eq(ok, 0, "%s: bad connected %lu times", what, ok);
+	cr_assert_gt(eperm, 0);
+	s_loop_stop(cli, &ok, &eperm);
+	fprintf(stderr, "%s: cli: %lu connected, %lu refused\n", what, ok, eperm);
+	cr_assert_eq(eperm, 0, "%s: cli was refused %lu times", what, eperm);
+	cr_assert_gt(ok, 0);
 }

@@ -48,6 +48,9 @@ void s_fini(void);
 void s_start(const char *policy, int shared_netns);
 /* The same, loading with more options (NULL-terminated, NULL for none). */
 void s_start_opts(const char *policy, int shared_netns, const char *const *load_opts);
+/* The same, loading with another build of the loader (a previous release). */
+void s_start_by(const char *loader, const char *policy, int shared_netns,
+		const char *const *load_opts);
 /* Run vipc-probe with the NULL-terminated arguments inside @c: its exit
  * status (0, or the errno of the failing call).
  */
@@ -63,5 +66,15 @@ void s_http_serve(const char *path);
  * (h_spawn_wait gives @cmd's exit status).
  */
 pid_t s_spawn_moved(struct h_container *c, const char *rel, const char *cmd);
+/* `vipc-probe loop S_SOCK` in @c, connecting over and over (@pause_us
+ * between connects) until stopped; then how many connects succeeded and
+ * how many got EPERM.
+ */
+pid_t s_loop_start(struct h_container *c, int pause_us);
+void s_loop_stop(pid_t pid, unsigned long *ok, unsigned long *eperm);
+/* Stop the loops of bad and cli: bad was never let through, cli never
+ * refused, and both did connect (their counts printed after @what).
+ */
+void s_loops_check(pid_t bad, pid_t cli, const char *what);
 
 #endif /* __VIPC_SCENE_H */

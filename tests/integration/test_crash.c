@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /* Crash safety: the loader killed with SIGKILL at a random point of a
- * reload, or of a load from scratch, leaves the live slot holding exactly
- * the old or exactly the new policy, never lets through a call both deny,
- * and the next vipc-loader run completes without manual steps. The seed of
+ * reload, of a load from scratch, or of an upgrade across ABI versions,
+ * leaves the live slot holding exactly the old or exactly the new policy
+ * (one whole instance, the old or the new), never lets through a call both
+ * deny, and the next vipc-loader run completes without manual steps. The seed of
  * the kill delays is printed; VIPC_CRASH_SEED=N replays it. A statistics
  * interval set meanwhile, without the lock, never undoes a reload.
  */
@@ -23,6 +24,7 @@
 #include "stream.h"
 #include "table.h"
 #include "fixture.h"
+#include "instance.h"
 #include "scene.h"
 
 TestSuite(crash, .init = s_init, .fini = s_fini, .timeout = 240);
@@ -179,28 +181,22 @@ static long elapsed_us(const struct timespec *a)
 	return (b.tv_sec - a->tv_sec) * 1000000 + (b.tv_nsec - a->tv_nsec) / 1000;
 }
 
-/* Microseconds an uninterrupted `vipc-loader CMD -c FILE` takes. */
-static long run_time_us(const char *cmd, const char *file)
+/* Microseconds an uninterrupted `@loader CMD -c FILE` takes. */
+static long run_time_us(const char *loader, const char *cmd, const char *file)
 {
+	const char *argv[] = { loader, cmd, "-c", file, NULL };
 	struct timespec t;
 
 	clock_gettime(CLOCK_MONOTONIC, &t);
-	cr_assert_eq(v_loader(cmd, "-c", file, NULL), 0, "%s", v_out);
+	cr_assert_eq(h_run(argv, v_out, sizeof(v_out)), 0, "%s", v_out);
 	return elapsed_us(&t);
 }
 
-/* Start `vipc-loader CMD -c FILE`, SIGKILL it @delay_us later: 1 if the
- * kill landed, 0 if it had already finished (successfully).
- */
-static int run_and_kill(const char *cmd, const char *file, long delay_us)
+/* `@loader CMD -c FILE` started, its output dropped. */
+static pid_t spawn_loader(const char *loader, const char *cmd, const char *file)
 {
-	const char *loader = V_LOADER;
-	struct timespec t;
-	pid_t pid;
-	int st;
+	pid_t pid = fork();
 
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	pid = fork();
 	cr_assert_geq(pid, 0, "fork");
 	if (!pid) {
 		int null = open("/dev/null", O_WRONLY);
@@ -210,14 +206,37 @@ static int run_and_kill(const char *cmd, const char *file, long delay_us)
 		execl(loader, loader, cmd, "-c", file, (char *)NULL);
 		_exit(127);
 	}
-	while (elapsed_us(&t) < delay_us)
-		usleep(100);
+	return pid;
+}
+
+/* SIGKILL @pid and reap it: 1 if the kill landed, 0 if it had already
+ * finished (successfully).
+ */
+static int kill_loader(pid_t pid, const char *cmd)
+{
+	int st;
+
 	kill(pid, SIGKILL);
 	cr_assert_eq(waitpid(pid, &st, 0), pid);
 	if (WIFSIGNALED(st))
 		return 1;
-	cr_assert_eq(WEXITSTATUS(st), 0, "%s -c %s failed unkilled", cmd, file);
+	cr_assert_eq(WEXITSTATUS(st), 0, "%s failed unkilled", cmd);
 	return 0;
+}
+
+/* Start `@loader CMD -c FILE`, SIGKILL it @delay_us later: 1 if the kill
+ * landed, 0 if it had already finished (successfully).
+ */
+static int run_and_kill(const char *loader, const char *cmd, const char *file, long delay_us)
+{
+	struct timespec t;
+	pid_t pid;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	pid = spawn_loader(loader, cmd, file);
+	while (elapsed_us(&t) < delay_us)
+		usleep(100);
+	return kill_loader(pid, cmd);
 }
 
 static unsigned int seed_delays(const char *what, long max_us)
@@ -230,31 +249,10 @@ static unsigned int seed_delays(const char *what, long max_us)
 	return seed;
 }
 
-/* `vipc-probe loop S_SOCK` in @c until stopped; its counts then. */
-static pid_t loop_start(struct h_container *c)
-{
-	const char *argv[] = { V_PROBE, "loop", S_SOCK, "600", NULL };
-	pid_t pid = h_container_spawn(c, argv, NULL);
-
-	cr_assert_gt(pid, 0);
-	return pid;
-}
-
-static void loop_stop(pid_t pid, unsigned long *ok, unsigned long *eperm)
-{
-	unsigned long other;
-	char out[256];
-
-	cr_assert_eq(h_spawn_stop(pid), 0, "the connect loop did not stop on SIGTERM");
-	h_spawn_output(pid, out, sizeof(out));
-	cr_assert_eq(sscanf(out, "ok=%lu eperm=%lu other=%lu", ok, eperm, &other), 3, "%s", out);
-}
-
 Test(crash, killed_reloads_leave_one_whole_policy_and_let_nothing_through)
 {
 	static char text[2][TEXT_SZ];
 	const char *file[2];
-	unsigned long ok, eperm;
 	int seen[K__COUNT] = { 0 }, killed = 0, i, to;
 	unsigned int seed;
 	long max_us;
@@ -266,19 +264,19 @@ Test(crash, killed_reloads_leave_one_whole_policy_and_let_nothing_through)
 	file[0] = strdup(v_policy_file(POLICY_A));
 	file[1] = strdup(v_policy_file(POLICY_B));
 	slot_text(live_slot(), text[0], TEXT_SZ);
-	max_us = run_time_us("reload", file[1]);
+	max_us = run_time_us(V_LOADER, "reload", file[1]);
 	slot_text(live_slot(), text[1], TEXT_SZ);
 	cr_assert_str_neq(text[0], text[1]);
-	max_us = (max_us + run_time_us("reload", file[0])) / 2;
+	max_us = (max_us + run_time_us(V_LOADER, "reload", file[0])) / 2;
 	max_us += max_us / 4;
 
 	/* Kill reloads A -> B -> A ... while bad and cli connect in a loop. */
-	bad = loop_start(sc.bad);
-	cli = loop_start(sc.cli);
+	bad = s_loop_start(sc.bad, 0);
+	cli = s_loop_start(sc.cli, 0);
 	seed = seed_delays("reload", max_us);
 	for (i = 0; i < KILLS; i++) {
 		to = !(i % 2);
-		killed += run_and_kill("reload", file[to], random() % (max_us + 1));
+		killed += run_and_kill(V_LOADER, "reload", file[to], random() % (max_us + 1));
 		seen[check_after_kill(text[!to], text[to])]++;
 		recover("reload", file[to], text[to]);
 	}
@@ -287,12 +285,7 @@ Test(crash, killed_reloads_leave_one_whole_policy_and_let_nothing_through)
 		killed, KILLS, seen[K_OLD], seen[K_NEW], seen[K_NEW_DIRTY]);
 
 	/* Both deny bad and allow cli: no kill changed that. */
-	loop_stop(bad, &ok, &eperm);
-	cr_assert_eq(ok, 0, "bad connected %lu times (seed %u)", ok, seed);
-	cr_assert_gt(eperm, 0);
-	loop_stop(cli, &ok, &eperm);
-	cr_assert_eq(eperm, 0, "cli refused %lu times (seed %u)", eperm, seed);
-	cr_assert_gt(ok, 0);
+	s_loops_check(bad, cli, "crash: reload");
 	cr_assert_gt(killed, KILLS / 2, "most kills must land mid-run");
 	cr_assert(seen[K_OLD] && seen[K_NEW] + seen[K_NEW_DIRTY],
 		  "kills must land both before and after the flip (seed %u)", seed);
@@ -323,12 +316,12 @@ Test(crash, killed_loads_leave_nothing_or_the_whole_policy)
 	v_load(POLICY_A);
 	slot_text(live_slot(), text, TEXT_SZ);
 	v_unload();
-	max_us = run_time_us("load", file);
+	max_us = run_time_us(V_LOADER, "load", file);
 	max_us += max_us / 4;
 	seed_delays("load", max_us);
 	for (i = 0; i < KILLS; i++) {
 		cr_assert_eq(v_loader("unload", NULL), 0, "%s", v_out);
-		killed += run_and_kill("load", file, random() % (max_us + 1));
+		killed += run_and_kill(V_LOADER, "load", file, random() % (max_us + 1));
 		seen[check_after_kill("", text)]++;
 		if (i % 2)
 			recover_by_unload();
@@ -337,6 +330,105 @@ Test(crash, killed_loads_leave_nothing_or_the_whole_policy)
 	fprintf(stderr, "crash: load: %d killed of %d; nothing live %d, policy live %d\n", killed,
 		KILLS, seen[K_OLD], seen[K_NEW] + seen[K_NEW_DIRTY]);
 	cr_assert_gt(killed, KILLS / 2, "most kills must land mid-run");
+	unlink(file);
+}
+
+#define UPGRADES h_runs(100) /* kills of an upgrade across ABI versions mid-run */
+
+/* Where a kill left an upgrade: the old instance whole (the new one maybe
+ * half loaded beside it), the new one whole beside what is left of the old
+ * one, or the new one alone.
+ */
+enum upgrade_outcome { U_OLD, U_WHOLE, U_DONE, U__COUNT };
+
+/* Start `@loader load -c FILE`, SIGKILL it @delay_us after its new instance
+ * is whole (VIPC_NEXT_DIR there): 1 if the kill landed.
+ */
+static int kill_once_whole(const char *loader, const char *file, long delay_us)
+{
+	pid_t pid = spawn_loader(loader, "load", file);
+	siginfo_t si = { 0 };
+
+	/* Look, without reaping it, until the directory shows or it ends. */
+	while (access(VIPC_NEXT_DIR, F_OK) &&
+	       !waitid(P_PID, pid, &si, WEXITED | WNOHANG | WNOWAIT) && !si.si_pid)
+		usleep(50);
+	usleep(delay_us);
+	return kill_loader(pid, "load");
+}
+
+/* After a kill: one whole instance (@links links) of ABI @old or @new. */
+static enum upgrade_outcome check_upgrade_kill(int old, int new, int links)
+{
+	__u32 ids[V_MAX_LINKS];
+	int abi = vipc_pinned_abi(VIPC_PIN_DIR);
+
+	if (!access(VIPC_NEXT_DIR, F_OK)) {
+		cr_assert_eq(vipc_pinned_abi(VIPC_NEXT_DIR), new);
+		cr_assert_eq(v_pinned_links(VIPC_NEXT_DIR, ids), links, "the new instance is not whole");
+		return U_WHOLE;
+	}
+	cr_assert(abi == old || abi == new, "no whole instance: ABI %d pinned", abi);
+	cr_assert_eq(v_pinned_links(VIPC_PIN_DIR, ids), links, "the ABI %d instance is not whole",
+		     abi);
+	return abi == old ? U_OLD : U_DONE;
+}
+
+Test(crash, killed_upgrades_leave_a_whole_instance_and_let_nothing_through, .timeout = 900)
+{
+	const char *loader[2] = { V_LOADER, v_other_loader(NULL) };
+	const int abi[2] = { VIPC_ABI_VERSION, VIPC_ABI_VERSION + 1 };
+	int seen[U__COUNT] = { 0 }, killed = 0, i, to, n, links;
+	__u32 gone[2 * V_MAX_LINKS];
+	unsigned int seed;
+	const char *file;
+	long max_us;
+	pid_t bad, cli;
+
+	/* This release's instance, and how long an upgrade takes either way. */
+	s_start(S_POLICY, 0);
+	s_listen(S_SOCK, NULL);
+	file = strdup(v_policy_file(S_POLICY));
+	links = v_pinned_links(VIPC_PIN_DIR, gone);
+	max_us = run_time_us(loader[1], "load", file) + run_time_us(loader[0], "load", file);
+	max_us = max_us / 2 + max_us / 8;
+
+	/* Kill upgrades to the next ABI and back (every fourth once the new
+	 * instance is whole) while bad and cli connect in loops (paced, to
+	 * leave the loader the CPU); the next load finishes each, and nothing
+	 * of what it replaced is left.
+	 */
+	bad = s_loop_start(sc.bad, 100);
+	cli = s_loop_start(sc.cli, 5000);
+	seed = seed_delays("upgrade", max_us);
+	for (i = 0; i < UPGRADES; i++) {
+		to = !(i % 2);
+		n = v_pinned_links(VIPC_PIN_DIR, gone);
+		killed += i % 4 == 3 ? kill_once_whole(loader[to], file, random() % 20000) :
+				       run_and_kill(loader[to], "load", file, random() % (max_us + 1));
+		seen[check_upgrade_kill(abi[!to], abi[to], links)]++;
+		n += v_pinned_links(VIPC_NEW_DIR, gone + n);
+		run_time_us(loader[to], "load", file);
+		v_assert_one_instance(abi[to], gone, n);
+	}
+	fprintf(stderr, "crash: upgrade: %d killed of %d; old instance whole %d, new one whole "
+			"beside it %d, done %d\n",
+		killed, UPGRADES, seen[U_OLD], seen[U_WHOLE], seen[U_DONE]);
+
+	/* Both deny bad and allow cli: no kill changed that. */
+	s_loops_check(bad, cli, "crash: upgrade");
+
+	/* An unload ends an interrupted upgrade's instances too, and every link. */
+	n = v_pinned_links(VIPC_PIN_DIR, gone);
+	kill_once_whole(loader[1], file, 0);
+	cr_assert_eq(access(VIPC_NEXT_DIR, F_OK), 0, "the kill came after the upgrade's end");
+	n += v_pinned_links(VIPC_NEXT_DIR, gone + n);
+	cr_assert_eq(v_loader("unload", NULL), 0, "%s", v_out);
+	cr_assert(access(VIPC_PIN_DIR, F_OK) && access(VIPC_NEXT_DIR, F_OK), "unload left pins");
+	cr_assert_eq(v_links_left(gone, n), 0, "unload left links");
+	cr_assert_gt(killed, UPGRADES / 2, "most kills must land mid-run");
+	cr_assert(seen[U_OLD] && seen[U_WHOLE],
+		  "kills must land both before and after the new instance is whole (seed %u)", seed);
 	unlink(file);
 }
 
@@ -407,7 +499,7 @@ Test(crash, a_statistics_interval_never_undoes_a_reload)
 	/* Reload A, B, A ... against the interval loop while bad connects:
 	 * after each reload its policy is the live one.
 	 */
-	bad = loop_start(sc.bad);
+	bad = s_loop_start(sc.bad, 0);
 	iv = interval_start();
 	clock_gettime(CLOCK_MONOTONIC, &t);
 	for (i = 0; i < RELOADS && elapsed_us(&t) < RACE_S * 1000000L; i++) {
@@ -417,7 +509,7 @@ Test(crash, a_statistics_interval_never_undoes_a_reload)
 		undone += !!strcmp(live, text[to]);
 	}
 	interval_stop(iv);
-	loop_stop(bad, &ok, &eperm);
+	s_loop_stop(bad, &ok, &eperm);
 	fprintf(stderr, "crash: interval: %d reloads, %d undone; bad ok=%lu eperm=%lu\n", i, undone,
 		ok, eperm);
 

@@ -117,7 +117,7 @@ Test(writer, an_empty_document_is_an_empty_string)
 /* The families from a snapshot: the socket backend attached, known counts. */
 static char *families(struct vipc_metrics_src *s)
 {
-	static char out[16384];
+	static char out[32768];
 	struct vipc_prom p;
 
 	vipc_prom_init(&p, false);

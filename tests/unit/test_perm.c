@@ -153,6 +153,29 @@ Test(addr, abstract_drops_the_at_sign)
 	cr_expect_arr_eq(addr, "abs", 3);
 }
 
+/* Ports: "tcp:" or "udp:", an address and a port; back to the same text. */
+Test(addr, ports_parse_and_format_back)
+{
+	static const char *const good[] = { "tcp:127.0.0.1:1", "udp:[::1]:65535",
+					    "tcp:[2001:db8::7]:443", "udp:10.0.0.1:53" };
+	static const char *const bad[] = { "tcp:127.0.0.1", "tcp:127.0.0.1:0", "udp:[::1]:65536",
+					   "tcp:::1:80", "tcp:[::1]80", "udp:1.2.3:4",
+					   "tcp:127.0.0.1:+80", "tcp::80", "udp:[::1]:8x" };
+	char addr[VIPC_NAME_MAX], buf[64];
+	__u8 kind, len;
+	size_t i;
+
+	for (i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
+		cr_assert_eq(vipc_addr_parse(good[i], &kind, addr, &len), 0, "%s", good[i]);
+		cr_expect_eq(kind, good[i][0] == 't' ? VIPC_KIND_TCP : VIPC_KIND_UDP, "%s", good[i]);
+		cr_expect_eq(len, VIPC_INET_NAME_LEN, "%s", good[i]);
+		vipc_addr_format(kind, addr, len, buf, sizeof(buf));
+		cr_expect_str_eq(buf, good[i]);
+	}
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		cr_expect_eq(vipc_addr_parse(bad[i], &kind, addr, &len), -EINVAL, "%s", bad[i]);
+}
+
 Test(addr, empty_names_are_rejected)
 {
 	char addr[VIPC_NAME_MAX];
@@ -204,6 +227,10 @@ static const struct {
 	{ "abstract, trailing NUL", VIPC_KIND_UNIX_ABSTRACT, "ab\0", 3, "@ab\\x00" },
 	{ "pathname starting with @", VIPC_KIND_UNIX_PATH, "@x", 2, "\\x40x" },
 	{ "backslash and space", VIPC_KIND_UNIX_PATH, "a\\ b", 4, "a\\x5c\\x20b" },
+	{ "tcp, IPv4 mapped", VIPC_KIND_TCP,
+	  "\0\0\0\0\0\0\0\0\0\0\xff\xff\x7f\0\0\x01\x1f\x90", 18, "tcp:127.0.0.1:8080" },
+	{ "udp, IPv6", VIPC_KIND_UDP, "\xfe\x80\0\0\0\0\0\0\0\0\0\0\0\0\0\x01\0\x35", 18,
+	  "udp:[fe80::1]:53" },
 };
 
 Test(addr, formats_as_the_cli_writes_them)

@@ -535,6 +535,40 @@ Test(good, a_policy_without_runtime_selectors_holds_nothing)
 	vipc_policy_free(pol);
 }
 
+/* Ports: an IPv4 address mapped into IPv6, then the port, network order;
+ * the same address may be a TCP and a UDP endpoint.
+ */
+Test(good, ports)
+{
+	static const char text[] = "version: 1\n"
+				   "containers:\n"
+				   "  a: { cgroup: a }\n"
+				   "  b: { cgroup: b }\n"
+				   "endpoints:\n"
+				   "  web: { owner: a, tcp: \"127.0.0.1:8080\" }\n"
+				   "  dns: { owner: a, udp: \"127.0.0.1:8080\" }\n"
+				   "  six: { owner: a, tcp: \"[::1]:443\" }\n"
+				   "grants:\n"
+				   "  - { container: b, endpoint: web, allow: [connect, bind] }\n"
+				   "  - { container: b, endpoint: dns, allow: [send] }\n";
+	static const char v4[] = "\0\0\0\0\0\0\0\0\0\0\xff\xff\x7f\0\0\x01\x1f\x90";
+	static const char v6[] = "\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\x01\x01\xbb";
+	struct vipc_policy *pol = parse_ok(text);
+	const struct vipc_policy_endpoint *e = pol->endpoints;
+
+	cr_assert_eq(pol->nr_endpoints, 3);
+	cr_expect_eq(e[0].kind, VIPC_KIND_TCP);
+	cr_expect_eq(e[1].kind, VIPC_KIND_UDP);
+	cr_expect_eq(e[2].kind, VIPC_KIND_TCP);
+	cr_expect_eq(e[0].len, VIPC_INET_NAME_LEN);
+	cr_expect_arr_eq(e[0].addr, v4, VIPC_INET_NAME_LEN);
+	cr_expect_arr_eq(e[1].addr, v4, VIPC_INET_NAME_LEN);
+	cr_expect_arr_eq(e[2].addr, v6, VIPC_INET_NAME_LEN);
+	cr_expect_eq(pol->grants[0].perms, VIPC_PERM_CONNECT | VIPC_PERM_BIND);
+	cr_expect_eq(pol->grants[1].perms, VIPC_PERM_SEND);
+	vipc_policy_free(pol);
+}
+
 /* ---- bad policies ---- */
 
 struct bad_case {
@@ -755,7 +789,7 @@ static const struct bad_case bad_endpoints[] = {
 	{ "endpoints a list", HEAD "endpoints: [e]\n", 5, 12,
 	  "expected a mapping of endpoints by name, got a list" },
 	{ "unknown key", HEAD "endpoints:\n  e: { owner: a, unix: /e, kind: x }\n", 6, 28,
-	  "unknown key 'kind' (expected owner, unix, abstract, others or views)" },
+	  "unknown key 'kind' (expected owner, unix, abstract, tcp, udp, others or views)" },
 	{ "duplicate name", HEAD EPS "  e: { owner: b, unix: /f }\n", 7, 3,
 	  "duplicate key 'e' (first at line 6)" },
 	{ "same address", HEAD EPS "  f: { owner: b, unix: /e }\n", 7, 24,
@@ -771,9 +805,9 @@ static const struct bad_case bad_endpoints[] = {
 	{ "bad endpoint name", HEAD "endpoints:\n  e/f: { owner: a, unix: /e }\n", 6, 3,
 	  "endpoint 'e/f': expected 1 to 31" },
 	{ "unix and abstract", HEAD "endpoints:\n  e: { owner: a, unix: /e, abstract: e }\n", 6,
-	  6, "endpoint 'e': expected exactly one of 'unix' or 'abstract'" },
+	  6, "endpoint 'e': expected exactly one of 'unix', 'abstract', 'tcp' or 'udp'" },
 	{ "neither unix nor abstract", HEAD "endpoints:\n  e: { owner: a }\n", 6, 6,
-	  "endpoint 'e': expected exactly one of 'unix' or 'abstract'" },
+	  "endpoint 'e': expected exactly one of 'unix', 'abstract', 'tcp' or 'udp'" },
 	{ "relative unix path", HEAD "endpoints:\n  e: { owner: a, unix: e.sock }\n", 6, 24,
 	  "unix: expected an absolute path, got 'e.sock'" },
 	{ "empty unix path", HEAD "endpoints:\n  e: { owner: a, unix: \"\" }\n", 6, 24,
@@ -810,6 +844,26 @@ static const struct bad_case bad_endpoints[] = {
 	  28, "expected a socket name, got a scalar with a NUL byte" },
 	{ "NUL in a unix path", HEAD "endpoints:\n  e: { owner: a, unix: \"/e\\0f\" }\n", 6, 24,
 	  "expected a socket name, got a scalar with a NUL byte" },
+	{ "tcp and udp", HEAD "endpoints:\n  e: { owner: a, tcp: \"127.0.0.1:1\", udp: "
+	  "\"127.0.0.1:1\" }\n", 6, 6, "expected exactly one of 'unix', 'abstract', 'tcp' or 'udp'" },
+	{ "tcp without a port", HEAD "endpoints:\n  e: { owner: a, tcp: 127.0.0.1 }\n", 6, 23,
+	  "tcp: expected ADDR:PORT (127.0.0.1:8080 or [::1]:8080, a port of 1 to 65535), got "
+	  "'127.0.0.1'" },
+	{ "port 0", HEAD "endpoints:\n  e: { owner: a, udp: \"127.0.0.1:0\" }\n", 6, 23,
+	  "udp: expected ADDR:PORT" },
+	{ "port 65536", HEAD "endpoints:\n  e: { owner: a, tcp: \"127.0.0.1:65536\" }\n", 6, 23,
+	  "got '127.0.0.1:65536'" },
+	{ "IPv6 without brackets", HEAD "endpoints:\n  e: { owner: a, tcp: \"::1:80\" }\n", 6, 23,
+	  "got '::1:80'" },
+	{ "a host name", HEAD "endpoints:\n  e: { owner: a, tcp: \"localhost:80\" }\n", 6, 23,
+	  "got 'localhost:80'" },
+	{ "IPv4-mapped address", HEAD "endpoints:\n  e: { owner: a, tcp: \"[::ffff:127.0.0.1]:80\" }\n",
+	  6, 23, "tcp: '[::ffff:127.0.0.1]:80' is not in normal form: write '127.0.0.1:80'" },
+	{ "IPv6 not compressed", HEAD "endpoints:\n  e: { owner: a, tcp: \"[0:0::1]:080\" }\n", 6,
+	  23, "tcp: '[0:0::1]:080' is not in normal form: write '[::1]:80'" },
+	{ "same port twice",
+	  HEAD "endpoints:\n  e: { owner: a, tcp: \"[::1]:80\" }\n  f: { owner: b, tcp: \"[::1]:80\" }\n",
+	  7, 23, "endpoint 'f': same address as endpoint 'e' (line 6)" },
 	{ "bad others", HEAD "endpoints:\n  e: { owner: a, unix: /e, others: open }\n", 6, 36,
 	  "others: expected deny, allow or audit, got 'open'" },
 	{ "others a list", HEAD "endpoints:\n  e: { owner: a, unix: /e, others: [allow] }\n", 6,
@@ -863,6 +917,10 @@ static const struct bad_case bad_channels[] = {
 	{ "capacity too big",
 	  CHANNEL "  c: { endpoint: e, receiver: a, senders: [b], capacity: 4294967296 }\n", 8, 58,
 	  "capacity: expected a whole number from 0 to 4294967295, got '4294967296'" },
+	{ "channel on a port",
+	  HEAD "endpoints:\n  t: { owner: a, tcp: \"127.0.0.1:80\" }\nchannels:\n"
+	       "  c: { endpoint: t, receiver: a, senders: [b] }\n",
+	  8, 18, "channel 'c': endpoint 't' is a tcp port: channels carry UNIX sockets" },
 	{ "capacity in hex",
 	  CHANNEL "  c: { endpoint: e, receiver: a, senders: [b], capacity: 0x10 }\n", 8, 58,
 	  "got '0x10'" },
@@ -904,6 +962,20 @@ static const struct bad_case bad_grants[] = {
 	  "unknown permission 'connect,send'" },
 	{ "permission a list", GRANT "  - { container: b, endpoint: e, allow: [[send]] }\n", 8, 42,
 	  "expected a permission, got a list" },
+	{ "pass-fd on a tcp port",
+	  HEAD "endpoints:\n  t: { owner: a, tcp: \"127.0.0.1:80\" }\ngrants:\n"
+	       "  - { container: b, endpoint: t, allow: [connect, pass-fd] }\n",
+	  8, 51, "permission 'pass-fd' means nothing for endpoint 't', a tcp port (expected connect "
+	  "or bind)" },
+	{ "send on a tcp port",
+	  HEAD "endpoints:\n  t: { owner: a, tcp: \"127.0.0.1:80\" }\ngrants:\n"
+	       "  - { container: b, endpoint: t, allow: [send] }\n",
+	  8, 42, "permission 'send' means nothing for endpoint 't', a tcp port" },
+	{ "connect on a udp port",
+	  HEAD "endpoints:\n  u: { owner: a, udp: \"127.0.0.1:53\" }\ngrants:\n"
+	       "  - { container: b, endpoint: u, allow: [bind, connect] }\n",
+	  8, 48, "permission 'connect' means nothing for endpoint 'u', a udp port (expected send or "
+	  "bind)" },
 };
 
 Test(bad, grants)

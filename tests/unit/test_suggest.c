@@ -353,6 +353,19 @@ Test(suggest, an_unregistered_name_is_a_commented_endpoint)
 	vipc_policy_free(back);
 }
 
+/* A port nobody registered: a `tcp:` endpoint labelled by its port, which
+ * parses back once uncommented.
+ */
+Test(suggest, an_unregistered_port_is_a_tcp_endpoint)
+{
+	feed(REC("deny", "bad", "tcp:127.0.0.1:8080", "00000000000000000000ffff7f0000011f90",
+		 "connect", "unknown-deny", ""));
+	cr_assert_eq(merge(POLICY), 0);
+	cr_expect(strstr(out, "#     tcp-8080: {owner: OWNER, tcp: '127.0.0.1:8080'}\n"), "%s", out);
+	cr_expect(strstr(out, "#   - {container: bad, endpoint: tcp-8080, allow: [connect]}\n"),
+		  "%s", out);
+}
+
 Test(suggest, suggested_labels_do_not_collide)
 {
 	/* "/a/sock" and "/b/sock" both end in "sock", an endpoint of the policy. */

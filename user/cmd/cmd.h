@@ -38,8 +38,22 @@ const char *vipc_daemon_name(pid_t pid, char *buf, size_t size);
 /* Run one registry change under the lock: its exit status. */
 int vipc_with_lock(int (*fn)(struct vipc_state *, char **), char **argv, const char *what);
 
-/* Load or adopt, then apply the policy; leaves @st open and locked. */
+/* Load, adopt or upgrade, then apply the policy; leaves @st open and locked. */
 int vipc_do_load(struct vipc_state *st);
+/* Under the pin directory lock: an interrupted upgrade finished, and an
+ * instance of another ABI version replaced by this release's with the
+ * policy @path (NULL: refused, exit 6) and no gap in enforcement (upgrade.h).
+ * *@applied when @path went into the new instance. 0 or an exit status.
+ */
+int vipc_upgrade(const char *path, __u32 backends, bool *applied);
+/* Is there an upgrade to make (or finish)? Read without the lock. */
+bool vipc_upgrade_pending(void);
+/* Parse, resolve and apply the policy file @path to @st (locked): 0 or an
+ * exit status, the outcome printed.
+ */
+int vipc_apply_file(struct vipc_state *st, const char *path);
+/* Stop the running daemon, unless it is this process: 0 or an exit status. */
+int vipc_stop_daemon(void);
 /* Apply @path as `reload -c FILE` does: under the lock, whole or not at all. */
 int vipc_reload_file(const char *path);
 

@@ -26,8 +26,9 @@ int vipc_report(struct vipc_err *e, int err, const char *what)
 	if (!err)
 		return VIPC_EXIT_OK;
 	if (err == -EPROTO)
-		pr_warn("%s: the instance pinned at %s has another ABI version; "
-			"remove it with 'vipc-loader unload' first\n", what, VIPC_PIN_DIR);
+		pr_warn("%s: the instance pinned at %s has another ABI version: 'vipc-loader "
+			"load -c FILE' upgrades it in place, 'vipc-loader unload' removes it\n",
+			what, VIPC_PIN_DIR);
 	else if (err == -ENOMEM)
 		pr_warn("%s: out of memory\n", what);
 	else

@@ -3,6 +3,7 @@
  */
 #include <errno.h>
 #include <string.h>
+#include <unistd.h>
 #include "cmd.h"
 #include "daemon.h"
 #include "log.h"
@@ -38,7 +39,7 @@ static void note_broker(const struct vipc_state *st, const struct vipc_policy *p
 			"by their own names\n", n, n == 1 ? "" : "s");
 }
 
-static int apply_file(struct vipc_state *st, const char *path)
+int vipc_apply_file(struct vipc_state *st, const char *path)
 {
 	struct vipc_policy *pol = NULL;
 	int ret, err;
@@ -60,13 +61,13 @@ static int apply_file(struct vipc_state *st, const char *path)
 	return ret;
 }
 
-/* Load or adopt, then apply the policy; leaves @st open and locked. */
+/* Load, adopt or upgrade, then apply the policy; leaves @st open and locked. */
 int vipc_do_load(struct vipc_state *st)
 {
 	const char *path = vipc_policy_path();
 	struct vipc_policy *pol = NULL;
+	bool adopted = false, applied;
 	__u32 backends;
-	bool adopted;
 	int lock_fd, ret, err;
 
 	/* Phase 1: no cgroup2, a bad policy or a missing backend stops us before anything
@@ -78,23 +79,27 @@ int vipc_do_load(struct vipc_state *st)
 	if (vipc_pick_backends(vipc_opt.backends, &backends))
 		return VIPC_EXIT_KERNEL;
 
-	/* Phase 2: load or adopt under the lock, then open what is pinned. */
+	/* Phase 2: upgrade, load or adopt under the lock, then open what is pinned. */
 	err = vipc_lock(&lock_fd);
-	if (!err)
-		err = vipc_load(&vipc_opt.limits, backends, vipc_cgmount.path, &adopted);
+	ret = err ? 0 : vipc_upgrade(path, backends, &applied);
+	if (!err && !ret && !applied)
+		err = vipc_load(VIPC_PIN_DIR, &vipc_opt.limits, backends, vipc_cgmount.path,
+				&adopted);
 	vipc_unlock(lock_fd);
+	if (ret)
+		return ret;
 	if (err)
 		return err == -EPROTO ? vipc_report(NULL, err, "load") :
 					(pr_warn("load: %s\n", strerror(-err)), VIPC_EXIT_KERNEL);
-	pr_info("%s %s\n", adopted ? "adopted the instance pinned at" : "loaded and pinned at",
-		VIPC_PIN_DIR);
+	pr_info("%s %s\n", applied ? "upgraded in place: this release's instance is pinned at" :
+		adopted ? "adopted the instance pinned at" : "loaded and pinned at", VIPC_PIN_DIR);
 	ret = vipc_open_state(st, true);
-	if (ret)
+	if (ret || applied)
 		return ret;
 
 	/* Phase 3: the policy, or an empty registry (with --event-rate's rate). */
 	if (path)
-		return apply_file(st, path);
+		return vipc_apply_file(st, path);
 	if (vipc_opt.event_rate_set &&
 	    (ret = vipc_report(&st->err, vipc_events_rate_set(st, vipc_opt.event_rate_ms),
 			       "--event-rate")))
@@ -126,7 +131,7 @@ int vipc_reload_file(const char *path)
 	ret = vipc_open_state(&st, true);
 	if (ret)
 		return ret;
-	ret = apply_file(&st, path);
+	ret = vipc_apply_file(&st, path);
 	vipc_state_close(&st);
 	return ret;
 }
@@ -137,20 +142,33 @@ int cmd_reload(char **argv)
 	return vipc_reload_file(vipc_opt.config);
 }
 
-int cmd_unload(char **argv)
+int vipc_stop_daemon(void)
 {
 	struct vipc_err e = {};
 	pid_t pid;
 	int err;
 
-	(void)argv;
-	/* Phase 1: the daemon first, so nothing reads or binds while it goes. */
+	/* The daemon being started holds the pidfile already. */
+	if (vipc_daemon_running() == getpid())
+		return 0;
 	err = vipc_daemon_stop(5000, &pid, &e);
 	if (err)
 		return vipc_report(&e, err, "stopping the daemon");
 	if (pid)
 		pr_info("stopped the vipc daemon (pid %d)\n", (int)pid);
-	/* Phase 2: every pin and link. */
+	return 0;
+}
+
+int cmd_unload(char **argv)
+{
+	int ret, err;
+
+	(void)argv;
+	/* Phase 1: the daemon first, so nothing reads or binds while it goes. */
+	ret = vipc_stop_daemon();
+	if (ret)
+		return ret;
+	/* Phase 2: every pin and link (an interrupted upgrade's too). */
 	err = vipc_unload();
 	if (err == -ENOENT) {
 		pr_warn("vipc is not loaded\n");

@@ -49,12 +49,23 @@ struct daemon {
 	struct vipc_state mst;
 };
 
-/* Become the one daemon, or say which one is: 0 or an exit status. */
+/* Become the one daemon, or say which one is: 0 or an exit status. The
+ * daemon of an instance this start upgrades (another release's) is stopped.
+ */
 static int claim_daemon(int *fd)
 {
 	pid_t pid = 0;
-	int err = vipc_daemon_claim(fd, &pid);
+	int err = vipc_daemon_claim(fd, &pid), ret;
 	char name[32];
+
+	if (err == -EALREADY && pid > 0 && vipc_upgrade_pending()) {
+		pr_info("upgrading: the daemon of the instance pinned at %s goes first\n",
+			VIPC_PIN_DIR);
+		ret = vipc_stop_daemon();
+		if (ret)
+			return ret;
+		err = vipc_daemon_claim(fd, &pid);
+	}
 
 	if (err == -EALREADY) {
 		pr_warn("a vipc daemon already runs (%s, %s), and only one may read the events: "

@@ -13,25 +13,30 @@ const struct vipc_verb vipc_verbs[] = {
 	{ VIPC_CMD_RUN, NULL, NULL, NULL, 0, 0, 0,
 	  VIPC_LOAD_OPTS | O(DETACH) | O(JSON) | O(INTERVAL) | O(METRICS) | O(WATCH_CONFIG), true,
 	  cmd_run, NULL,
-	  "the daemon: load (or adopt), apply the policy, and show live statistics and deny "
-	  "events until Ctrl-C",
+	  "the daemon: load (or adopt, or upgrade in place), apply the policy, and show live "
+	  "statistics and deny events until Ctrl-C",
 	  "The vipc daemon, of which one runs at a time (its pid in " VIPC_PID_FILE "; a second "
-	  "is refused with exit status 12): load (or adopt a compatible pinned instance), apply "
-	  "the policy (-c FILE, else " VIPC_DEFAULT_POLICY " if present) and stream events and "
+	  "is refused with exit status 12, unless it serves an instance this one upgrades): load "
+	  "(or adopt a compatible pinned instance, or upgrade one of another ABI version in "
+	  "place with the policy, with no moment unenforced), apply the policy (-c FILE, else " VIPC_DEFAULT_POLICY " if present) and stream events and "
 	  "statistics until interrupted. --detach returns once enforcement is in place and "
 	  "leaves a watcher that runs the same loop without the ring buffer (it settles held "
 	  "cgroups and watches the policy; events and snapshots stay for vipc-loader events), "
 	  "logging to " VIPC_LOG_FILE ". Killing the daemon leaves enforcement in place." },
 	{ VIPC_CMD_LOAD, "load", NULL, NULL, 0, 0, 0, VIPC_LOAD_OPTS, true, cmd_load, NULL,
-	  "load or adopt, apply -c FILE if given", NULL },
+	  "load or adopt, apply -c FILE if given",
+	  "Load, or adopt the compatible instance pinned, and apply -c FILE if given. An instance "
+	  "of another ABI version (an older or newer release's) is upgraded in place with FILE: "
+	  "this release's loads and enforces beside it, then replaces it, with no moment "
+	  "unenforced; without FILE it is refused (exit 6)." },
 	{ VIPC_CMD_RELOAD, "reload", NULL, "-c FILE", 0, O(CONFIG), 0,
 	  O(CGROUP_ROOT) | O(EVENT_RATE) | O(RUNTIME_ROOT), true, cmd_reload, NULL,
 	  "apply FILE atomically",
 	  "Apply FILE atomically: the kernel sees the old policy or the new one, never a mix." },
 	{ VIPC_CMD_UNLOAD, "unload", NULL, NULL, 0, 0, 0, 0, true, cmd_unload, NULL,
 	  "stop the daemon, remove every pin and link",
-	  "Stop the daemon (SIGTERM, SIGKILL after 5 s), then remove every pin and link; "
-	  "enforcement ends when it returns." },
+	  "Stop the daemon (SIGTERM, SIGKILL after 5 s), then remove every pin and link (an "
+	  "interrupted upgrade's too); enforcement ends when it returns." },
 	{ VIPC_CMD_STATUS, "status", NULL, NULL, 0, 0, 0, O(JSON) | O(CGROUP_ROOT), true, cmd_status,
 	  NULL, "what is loaded, which backends and hooks are live",
 	  "What is loaded, which backends and hooks are live, table fill, the pid of the daemon "
@@ -57,8 +62,10 @@ const struct vipc_verb vipc_verbs[] = {
 	{ VIPC_CMD_CONTAINER, "container", "ls", NULL, 0, 0, 0, O(JSON), true, cmd_ls, NULL,
 	  "the containers, their selectors and the cgroups bound to them", NULL },
 	{ VIPC_CMD_ENDPOINT, "endpoint", "add", "NAME OWNER ADDR", 3, 0, 0, O(OTHERS), true, NULL,
-	  vipc_endpoint_add_edit, "register an endpoint; ADDR: /path or @abstract",
-	  "Register an endpoint: ADDR is /path or @abstract. The endpoint is its owner's and its "
+	  vipc_endpoint_add_edit,
+	  "register an endpoint; ADDR: /path, @abstract, tcp:ADDR:PORT or udp:ADDR:PORT",
+	  "Register an endpoint: ADDR is /path, @abstract, or a port, tcp:ADDR:PORT or "
+	  "udp:ADDR:PORT (IPv4, or IPv6 in brackets). The endpoint is its owner's and its "
 	  "grant holders'; --others says what a caller no container holds gets." },
 	{ VIPC_CMD_ENDPOINT, "endpoint", "rm", "NAME OWNER", 2, 0, 0, 0, true, NULL,
 	  vipc_endpoint_rm_edit, "only the owner removes an endpoint", NULL },

@@ -19,6 +19,7 @@
 #include "cgroup.h"
 #include "decisions.h"
 #include "grow.h"
+#include "inet.h"
 #include "log.h"
 #include "registry.h"
 #include "stream.h"
@@ -506,7 +507,7 @@ static int put_endpoints(struct build *b)
 	return 0;
 }
 
-/* Each endpoint's broker name, sent to its sockets in the new slot. */
+/* Each UNIX endpoint's broker name, sent to its sockets in the new slot. */
 static int put_routes(struct build *b)
 {
 	struct vipc_table *t = &b->idle[T_ROUTES];
@@ -519,6 +520,8 @@ static int put_routes(struct build *b)
 
 	for (i = 0; i < b->pol->nr_endpoints; i++) {
 		pe = &b->pol->endpoints[i];
+		if (vipc_kind_inet(pe->kind))
+			continue;
 		vipc_endpoint_key_make(&target, &name, b->slot, pe->kind, pe->addr, pe->len);
 		vipc_route_make(&key, &r, &b->ep[i], &target);
 		vipc_route_add(&r, pe->kind, pe->addr, pe->len);

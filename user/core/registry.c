@@ -16,6 +16,7 @@
 #include "registry.h"
 #include "broker.h"
 #include "decisions.h"
+#include "inet.h"
 #include "vipc_decide.h"
 #include "vipc_name.h"
 #include "table.h"
@@ -303,7 +304,7 @@ static int lookup_endpoint(struct vipc_state *st, const char *name, struct vipc_
 	union vipc_name exact;
 	__u8 kind, len;
 
-	if (name[0] != '/' && name[0] != '@')
+	if (name[0] != '/' && name[0] != '@' && !vipc_addr_is_inet(name))
 		return find_endpoint(st, &f);
 	if (vipc_addr_parse(name, &kind, addr, &len) < 0)
 		return vipc_fail(&st->err, -EINVAL, "bad endpoint address %s", name);
@@ -329,7 +330,7 @@ int vipc_endpoint_by_id(struct vipc_state *st, __u32 id, struct vipc_endpoint_in
 }
 
 /* The broker name of endpoint @ep (row @key, socket @addr), live; on
- * failure the endpoint goes again.
+ * failure the endpoint goes again. A port has no broker name.
  */
 static int put_route(struct vipc_state *st, const struct vipc_endpoint_key *key,
 		     const struct vipc_endpoint *ep, __u8 kind, const char *addr, __u8 len)
@@ -338,6 +339,8 @@ static int put_route(struct vipc_state *st, const struct vipc_endpoint_key *key,
 	struct vipc_route r;
 	int err;
 
+	if (vipc_kind_inet(kind))
+		return 0;
 	vipc_route_make(&rkey, &r, ep, key);
 	vipc_route_add(&r, kind, addr, len);
 	if (!live_update(st, st->routes_fd, &rkey, &r, BPF_NOEXIST, st->limits.endpoints))
@@ -395,8 +398,8 @@ int vipc_endpoint_add(struct vipc_state *st, const char *name, const char *owner
 	err = vipc_addr_parse(addr, &kind, bytes, &len);
 	if (err < 0)
 		return vipc_fail(&st->err, -EINVAL,
-				 "bad address %s: expected /path or @abstract, at most %d bytes",
-			    addr, VIPC_NAME_MAX);
+				 "bad address %s: expected /path or @abstract (at most %d bytes), "
+				 "tcp:ADDR:PORT or udp:ADDR:PORT", addr, VIPC_NAME_MAX);
 	if (err)
 		return vipc_fail(&st->err, -EINVAL, "%s is not in normal form: write %.*s", addr,
 				 len, bytes);
@@ -576,6 +579,11 @@ int vipc_grant_set(struct vipc_state *st, const char *container, const char *end
 		return err;
 	if (!perms || perms & ~VIPC_PERM_ALL)
 		return vipc_fail(&st->err, -EINVAL, "no valid permission given");
+	if (perms & ~vipc_kind_perms(ep.key.kind))
+		return vipc_fail(&st->err, -EINVAL, "endpoint %s is a %s port: %s", endpoint,
+				 vipc_kind_key(ep.key.kind),
+				 ep.key.kind == VIPC_KIND_TCP ? "connect and bind only" :
+								 "send and bind only");
 	val.perms = perms;
 	val.generation = ep.val.generation;
 	val.endpoint_owner = ep.val.owner;
@@ -705,6 +713,9 @@ int vipc_channel_add(struct vipc_state *st, const char *name, const char *endpoi
 	if (ep.val.flags & VIPC_EP_CHANNEL)
 		return vipc_fail(&st->err, -EEXIST, "endpoint %s already carries a channel",
 				 endpoint);
+	if (vipc_kind_inet(ep.key.kind))
+		return vipc_fail(&st->err, -EINVAL, "endpoint %s is a %s port: channels carry UNIX "
+				 "sockets", endpoint, vipc_kind_key(ep.key.kind));
 	for (i = 0; i < nr_senders; i++) {
 		err = vipc_container_find(st, senders[i], &c);
 		if (err)
@@ -809,11 +820,13 @@ static size_t keep_released(struct vipc_table *live, const __u32 *ids, size_t n)
 int vipc_chan_sweep(struct vipc_state *st)
 {
 	struct vipc_table live = { .fd = -1 };
+	char path[PATH_MAX];
 	__u32 *ids = NULL;
 	int fd, err, pass;
 	size_t n;
 
-	fd = bpf_obj_get(VIPC_PIN_DIR "/vipc_chan_live");
+	snprintf(path, sizeof(path), "%s/vipc_chan_live", st->dir);
+	fd = bpf_obj_get(path);
 	if (fd < 0)
 		return errno == ENOENT ? 0 : -errno;
 	err = channel_ids(st, &ids, &n);

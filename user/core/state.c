@@ -1,12 +1,13 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
-/* The pinned instance under /sys/fs/bpf/vipc: load or adopt, open, lock,
- * unload; capabilities and bpffs.
+/* The pinned instance under /sys/fs/bpf/vipc (or an upgrade's directory):
+ * load or adopt, open, lock, unload; capabilities and bpffs.
  */
 #include <errno.h>
 #include <stddef.h>
 #include <fcntl.h>
 #include <dirent.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 #include <sys/file.h>
@@ -35,6 +36,16 @@ const struct vipc_hook_info vipc_hooks[] = {
 	  VIPC_HOOK_CONNECT_UNIX, "connect_unix", CONNECT },
 	{ "vipc_sendmsg_unix", "link_sendmsg_unix", "cgroup/sendmsg_unix", SOCK,
 	  VIPC_HOOK_SENDMSG_UNIX, "sendmsg_unix", SEND },
+	{ "vipc_connect4", "link_connect4", "cgroup/connect4", SOCK, VIPC_HOOK_CONNECT_INET,
+	  "connect_inet", CONNECT },
+	{ "vipc_connect6", "link_connect6", "cgroup/connect6", SOCK, VIPC_HOOK_CONNECT_INET,
+	  "connect_inet", CONNECT },
+	{ "vipc_sendmsg4", "link_sendmsg4", "cgroup/sendmsg4", SOCK, VIPC_HOOK_SENDMSG_INET,
+	  "sendmsg_inet", SEND },
+	{ "vipc_sendmsg6", "link_sendmsg6", "cgroup/sendmsg6", SOCK, VIPC_HOOK_SENDMSG_INET,
+	  "sendmsg_inet", SEND },
+	{ "vipc_bind4", "link_bind4", "cgroup/bind4", SOCK, VIPC_HOOK_BIND_INET, "bind_inet", 0 },
+	{ "vipc_bind6", "link_bind6", "cgroup/bind6", SOCK, VIPC_HOOK_BIND_INET, "bind_inet", 0 },
 	{ "vipc_stream_connect", "link_stream_connect", "lsm/unix_stream_connect", LSM,
 	  VIPC_HOOK_STREAM_CONNECT, "unix_stream_connect", CONNECT },
 	{ "vipc_may_send", "link_may_send", "lsm/unix_may_send", LSM, VIPC_HOOK_MAY_SEND,
@@ -42,12 +53,13 @@ const struct vipc_hook_info vipc_hooks[] = {
 	{ "vipc_bind", "link_bind", "lsm/socket_bind", LSM, VIPC_HOOK_BIND, "socket_bind", 0 },
 	{ "vipc_mknod", "link_mknod", "lsm/inode_mknod (pathname binds, by directory)", LSM, -1,
 	  NULL, 0 },
-	{ "vipc_sendmsg", "link_sendmsg", "lsm/socket_sendmsg (live re-check, fd passing)", LSM,
+	{ "vipc_sendmsg", "link_sendmsg", "lsm/socket_sendmsg (UDP ports, live re-check, fd passing)", LSM,
 	  VIPC_HOOK_SENDMSG, "socket_sendmsg", 0 },
 	{ "vipc_recvmsg", "link_recvmsg", "lsm/socket_recvmsg (live re-check)", LSM,
 	  VIPC_HOOK_RECVMSG, "socket_recvmsg", 0 },
-	{ "vipc_socket_connect", "link_socket_connect", "lsm/socket_connect (datagram fd passing)",
-	  LSM, -1, NULL, 0 },
+	{ "vipc_socket_connect", "link_socket_connect",
+	  "lsm/socket_connect (TCP and UDP ports, datagram fd passing)", LSM,
+	  VIPC_HOOK_SOCKET_CONNECT, "socket_connect", CONNECT },
 	{ "vipc_sk_free", "link_sk_free", "lsm/sk_free_security (channel capacity)", LSM, -1, NULL,
 	  0 },
 	{ "vipc_fr_stream_connect", "link_fr_stream_connect",
@@ -60,12 +72,13 @@ const struct vipc_hook_info vipc_hooks[] = {
 	{ "vipc_fr_mknod", "link_fr_mknod", "fmod_ret/security_inode_mknod (pathname binds, by directory)",
 	  FMODRET, -1, NULL, 0 },
 	{ "vipc_fr_sendmsg", "link_fr_sendmsg",
-	  "fmod_ret/security_socket_sendmsg (live re-check, fd passing)", FMODRET,
+	  "fmod_ret/security_socket_sendmsg (UDP ports, live re-check, fd passing)", FMODRET,
 	  VIPC_HOOK_SENDMSG, "socket_sendmsg", 0 },
 	{ "vipc_fr_recvmsg", "link_fr_recvmsg", "fmod_ret/security_socket_recvmsg (live re-check)",
 	  FMODRET, VIPC_HOOK_RECVMSG, "socket_recvmsg", 0 },
 	{ "vipc_fr_socket_connect", "link_fr_socket_connect",
-	  "fmod_ret/security_socket_connect (datagram fd passing)", FMODRET, -1, NULL, 0 },
+	  "fmod_ret/security_socket_connect (TCP and UDP ports, datagram fd passing)", FMODRET,
+	  VIPC_HOOK_SOCKET_CONNECT, "socket_connect", CONNECT },
 	{ "vipc_fr_sk_free", "link_fr_sk_free", "fentry/security_sk_free (channel capacity)",
 	  FMODRET, -1, NULL, 0 },
 	{ "vipc_fr_sendmsg_in", "link_fr_sendmsg_in",
@@ -74,6 +87,9 @@ const struct vipc_hook_info vipc_hooks[] = {
 	  "fentry/security_socket_recvmsg (a connection's tag in)", FMODRET, -1, NULL, 0 },
 	{ "vipc_fr_stream_connect_out", "link_fr_stream_connect_out",
 	  "fexit/security_unix_stream_connect (an admitted connection's tag out)", FMODRET, -1,
+	  NULL, 0 },
+	{ "vipc_fr_socket_connect_out", "link_fr_socket_connect_out",
+	  "fexit/security_socket_connect (an admitted port connection's tag out)", FMODRET, -1,
 	  NULL, 0 },
 	{ "vipc_cgroup_mkdir", "link_cgroup_mkdir", "tp_btf/cgroup_mkdir (binds selected cgroups)",
 	  0, -1, NULL, 0 },
@@ -93,18 +109,24 @@ const char *vipc_hook_name(unsigned int hook)
 }
 
 #define SECURITYFS "/sys/kernel/security"
-#define PIN(name) VIPC_PIN_DIR "/" name
 
-/* VIPC_PINS by index: where each fd is, its path and its program. */
+/* VIPC_PINS by index: where each fd is, its pin's name and its program. */
 static const struct pin {
 	size_t fd; /* offset in struct vipc_state */
-	const char *path;
+	const char *name;
 	const char *prog; /* NULL: a map */
 } pins[VIPC_NR_PINS] = {
-#define PIN_ROW(NAME, field, pin, prog) { offsetof(struct vipc_state, field##_fd), PIN(pin), prog },
+#define PIN_ROW(NAME, field, pin, prog) { offsetof(struct vipc_state, field##_fd), pin, prog },
 	VIPC_PINS(PIN_ROW)
 #undef PIN_ROW
 };
+
+/* @dir/@name into @path (PATH_MAX bytes). */
+static const char *pin_path(char *path, const char *dir, const char *name)
+{
+	snprintf(path, PATH_MAX, "%s/%s", dir, name);
+	return path;
+}
 
 int *vipc_pin_fd(struct vipc_state *st, enum vipc_pin i)
 {
@@ -163,19 +185,21 @@ int vipc_mount_bpffs(void)
 	return 0;
 }
 
-int vipc_lock(int *fd)
+static int lock_dir(const char *dir, int *fd)
 {
 	struct stat a, b;
 	int err;
 
-	/* Retry when an unload removed the directory while we waited. */
+	/* Retry when an unload (or an upgrade's rename) replaced the directory
+	 * while we waited.
+	 */
 	for (;;) {
 		err = vipc_mount_bpffs();
 		if (err)
 			return err;
-		if (mkdir(VIPC_PIN_DIR, 0700) && errno != EEXIST)
+		if (mkdir(dir, 0700) && errno != EEXIST)
 			return -errno;
-		*fd = open(VIPC_PIN_DIR, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		*fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 		if (*fd < 0)
 			return -errno;
 		if (flock(*fd, LOCK_EX)) {
@@ -183,10 +207,15 @@ int vipc_lock(int *fd)
 			close(*fd);
 			return err;
 		}
-		if (!fstat(*fd, &a) && !stat(VIPC_PIN_DIR, &b) && a.st_ino == b.st_ino)
+		if (!fstat(*fd, &a) && !stat(dir, &b) && a.st_ino == b.st_ino)
 			return 0;
 		close(*fd);
 	}
+}
+
+int vipc_lock(int *fd)
+{
+	return lock_dir(VIPC_PIN_DIR, fd);
 }
 
 void vipc_unlock(int fd)
@@ -198,27 +227,26 @@ void vipc_unlock(int fd)
 /* Remove every pin in the directory: links first, so enforcement ends
  * before the maps it reads go away.
  */
-static int unpin_all(void)
+static int unpin_all(const char *dir)
 {
 	struct dirent *de;
 	char path[PATH_MAX];
 	int pass, err = 0;
-	DIR *dir;
+	DIR *d;
 
 	for (pass = 0; pass < 2; pass++) {
-		dir = opendir(VIPC_PIN_DIR);
-		if (!dir)
+		d = opendir(dir);
+		if (!d)
 			return errno == ENOENT ? 0 : -errno;
-		while ((de = readdir(dir))) {
+		while ((de = readdir(d))) {
 			if (de->d_name[0] == '.')
 				continue;
 			if ((pass == 0) != !strncmp(de->d_name, "link_", 5))
 				continue;
-			snprintf(path, sizeof(path), "%s/%s", VIPC_PIN_DIR, de->d_name);
-			if (unlink(path) && !err)
+			if (unlink(pin_path(path, dir, de->d_name)) && !err)
 				err = -errno;
 		}
-		closedir(dir);
+		closedir(d);
 	}
 	return err;
 }
@@ -238,13 +266,14 @@ static int config_lookup(int fd, struct vipc_config *cfg)
 	return bpf_map_lookup_elem(fd, &zero, cfg) ? -errno : 0;
 }
 
-/* Read the pinned identity, or with @write, write @cfg over it. */
-static int pinned_config(struct vipc_config *cfg, bool write)
+/* Read the identity pinned at @dir, or with @write, write @cfg over it. */
+static int pinned_config(const char *dir, struct vipc_config *cfg, bool write)
 {
+	char path[PATH_MAX];
 	__u32 zero = 0;
 	int fd, err;
 
-	fd = bpf_obj_get(pins[VIPC_PIN_CONFIG].path);
+	fd = bpf_obj_get(pin_path(path, dir, pins[VIPC_PIN_CONFIG].name));
 	if (fd < 0)
 		return -errno;
 	if (write)
@@ -255,42 +284,64 @@ static int pinned_config(struct vipc_config *cfg, bool write)
 	return err;
 }
 
-static bool links_pinned(__u32 backends)
+int vipc_pinned_abi(const char *dir)
 {
-	int i, fd;
+	struct bpf_map_info info = {};
+	__u32 len = sizeof(info), zero = 0, *value = NULL;
+	char path[PATH_MAX];
+	int fd, ret;
 
-	for (i = 0; i < vipc_nr_hooks; i++) {
-		if (vipc_hooks[i].backend && !(vipc_hooks[i].backend & backends))
-			continue;
-		fd = vipc_hook_link_open(i);
-		if (fd < 0)
+	/* Read whole, at its own size: another release's vipc_config may differ. */
+	fd = bpf_obj_get(pin_path(path, dir, pins[VIPC_PIN_CONFIG].name));
+	if (fd < 0)
+		return errno == ENOENT ? 0 : -errno;
+	ret = bpf_map_get_info_by_fd(fd, &info, &len) ? -errno : 0;
+	if (!ret && info.value_size < 2 * sizeof(__u32))
+		ret = -EPROTO;
+	if (!ret && !(value = malloc(info.value_size)))
+		ret = -ENOMEM;
+	if (!ret && bpf_map_lookup_elem(fd, &zero, value))
+		ret = -errno;
+	if (!ret)
+		ret = value[0] == VIPC_MAGIC ? (int)value[1] : 0;
+	free(value);
+	close(fd);
+	return ret;
+}
+
+static bool links_pinned(const char *dir, __u32 backends)
+{
+	char path[PATH_MAX];
+	int i;
+
+	for (i = 0; i < vipc_nr_hooks; i++)
+		if ((!vipc_hooks[i].backend || (vipc_hooks[i].backend & backends)) &&
+		    access(pin_path(path, dir, vipc_hooks[i].link), F_OK))
 			return false;
-		close(fd);
-	}
 	for (i = 0; i < VIPC_NR_PINS; i++)
-		if (pins[i].prog && access(pins[i].path, F_OK))
+		if (pins[i].prog && access(pin_path(path, dir, pins[i].name), F_OK))
 			return false;
 	return true;
 }
 
-/* Is there a complete, compatible instance? 1 yes, 0 none (stale pins
- * removed), -EPROTO for another ABI version.
+/* Is there a complete, compatible instance at @dir? 1 yes, 0 none (stale
+ * pins removed), -EPROTO for another ABI version.
  */
-static int probe_pinned(void)
+static int probe_pinned(const char *dir)
 {
 	struct vipc_config cfg = {};
-	int err = pinned_config(&cfg, false);
+	int err = pinned_config(dir, &cfg, false);
 
 	if (err == -EPROTO)
 		return err;
 	if (err)
-		return unpin_all();
+		return unpin_all(dir);
 	if (cfg.magic == VIPC_MAGIC && cfg.abi_version != VIPC_ABI_VERSION)
 		return -EPROTO;
-	if (cfg.magic == VIPC_MAGIC && links_pinned(cfg.backends))
+	if (cfg.magic == VIPC_MAGIC && links_pinned(dir, cfg.backends))
 		return 1;
 	pr_info("removing an incomplete instance left by an interrupted load\n");
-	return unpin_all();
+	return unpin_all(dir);
 }
 
 /* Rows of vipc_decisions and vipc_agg: a grant's pair, and per container
@@ -323,12 +374,12 @@ static void size_maps(struct vipc_bpf *skel, const struct vipc_limits *l)
 				       bpf_map__map_flags(skel->maps.vipc_grants) & ~BPF_F_NO_PREALLOC);
 }
 
-static int pin_with_mode(int (*pin)(void *, const char *), void *obj, const char *name)
+static int pin_with_mode(int (*pin)(void *, const char *), void *obj, const char *dir,
+			 const char *name)
 {
 	char path[PATH_MAX];
 
-	snprintf(path, sizeof(path), "%s/%s", VIPC_PIN_DIR, name);
-	if (pin(obj, path))
+	if (pin(obj, pin_path(path, dir, name)))
 		return -errno;
 	return chmod(path, 0600) ? -errno : 0;
 }
@@ -346,7 +397,7 @@ static void select_programs(struct vipc_bpf *skel, __u32 backends)
 	}
 }
 
-static int attach_hooks(struct vipc_bpf *skel, const char *cgroot)
+static int attach_hooks(struct vipc_bpf *skel, const char *dir, const char *cgroot)
 {
 	struct bpf_program *prog;
 	struct bpf_link *link;
@@ -368,7 +419,7 @@ static int attach_hooks(struct vipc_bpf *skel, const char *cgroot)
 				cg ? cgroot : "", strerror(-err));
 			break;
 		}
-		err = pin_with_mode((int (*)(void *, const char *))bpf_link__pin, link,
+		err = pin_with_mode((int (*)(void *, const char *))bpf_link__pin, link, dir,
 				    vipc_hooks[i].link);
 		bpf_link__destroy(link);
 	}
@@ -376,17 +427,18 @@ static int attach_hooks(struct vipc_bpf *skel, const char *cgroot)
 	return err;
 }
 
-static int pin_syscall_progs(struct vipc_bpf *skel)
+static int pin_syscall_progs(struct vipc_bpf *skel, const char *dir)
 {
 	struct bpf_program *prog;
+	char path[PATH_MAX];
 	int i;
 
 	for (i = 0; i < VIPC_NR_PINS; i++) {
 		if (!pins[i].prog)
 			continue;
 		prog = bpf_object__find_program_by_name(skel->obj, pins[i].prog);
-		if (!prog || bpf_obj_pin(bpf_program__fd(prog), pins[i].path) ||
-		    chmod(pins[i].path, 0600))
+		if (!prog || bpf_obj_pin(bpf_program__fd(prog), pin_path(path, dir, pins[i].name)) ||
+		    chmod(path, 0600))
 			return prog ? -errno : -ENOENT;
 	}
 	return 0;
@@ -426,9 +478,10 @@ static int write_identity(struct vipc_bpf *skel, __u32 backends)
 	return (int)run.retval;
 }
 
-static int load_fresh(const struct vipc_limits *limits, __u32 backends, const char *cgroot)
+static int load_fresh(const char *dir, const struct vipc_limits *limits, __u32 backends,
+		      const char *cgroot)
 {
-	LIBBPF_OPTS(bpf_object_open_opts, opts, .pin_root_path = VIPC_PIN_DIR);
+	LIBBPF_OPTS(bpf_object_open_opts, opts, .pin_root_path = dir);
 	struct vipc_bpf *skel;
 	int err, cpus;
 
@@ -450,28 +503,28 @@ static int load_fresh(const struct vipc_limits *limits, __u32 backends, const ch
 	/* Phase 2: attach and pin; the identity last marks the pin complete. */
 	err = restrict_map_pins(skel);
 	if (!err)
-		err = attach_hooks(skel, cgroot);
+		err = attach_hooks(skel, dir, cgroot);
 	if (!err)
-		err = pin_syscall_progs(skel);
+		err = pin_syscall_progs(skel, dir);
 	if (!err)
 		err = write_identity(skel, backends);
 cleanup:
 	vipc_bpf__destroy(skel);
 	if (err)
-		unpin_all();
+		unpin_all(dir);
 	return err;
 }
 
-int vipc_load(const struct vipc_limits *limits, __u32 backends, const char *cgroot,
-	      bool *adopted)
+int vipc_load(const char *dir, const struct vipc_limits *limits, __u32 backends,
+	      const char *cgroot, bool *adopted)
 {
 	int err;
 
-	err = probe_pinned();
+	err = probe_pinned(dir);
 	if (err < 0)
 		return err;
 	*adopted = err == 1;
-	return *adopted ? 0 : load_fresh(limits, backends, cgroot);
+	return *adopted ? 0 : load_fresh(dir, limits, backends, cgroot);
 }
 
 /* A two-instruction program: r0 = @ret; exit. */
@@ -667,8 +720,7 @@ int vipc_hook_link_open(int i)
 {
 	char path[PATH_MAX];
 
-	snprintf(path, sizeof(path), "%s/%s", VIPC_PIN_DIR, vipc_hooks[i].link);
-	return bpf_obj_get(path);
+	return bpf_obj_get(pin_path(path, VIPC_PIN_DIR, vipc_hooks[i].link));
 }
 
 __u64 vipc_hook_cgroup_id(int fd)
@@ -693,6 +745,7 @@ struct held_prog {
 #define KALLSYMS "/proc/kallsyms"
 #define TRAMP_KERNEL_BIT 0x80000000ULL /* in a key on kernel BTF, not in link info */
 #define MAX_IMAGES 32
+#define MAX_HELD 64 /* links of one instance, whatever release pinned it */
 #define IMAGES_WAIT_MS 30000
 
 __u64 vipc_now_ms(void)
@@ -703,17 +756,24 @@ __u64 vipc_now_ms(void)
 	return ts.tv_sec * 1000ULL + ts.tv_nsec / 1000000;
 }
 
-/* Open the programs behind the pinned links. An LSM link goes through its
+/* Open the programs behind the links pinned at @dir (link_*, whichever
+ * release pinned them), at most MAX_HELD. An LSM link goes through its
  * hook's trampoline, keyed BTF object id << 32 | BTF id (its link info).
  */
-static int hold_progs(struct held_prog *h)
+static int hold_progs(const char *dir, struct held_prog *h)
 {
 	struct bpf_link_info info;
+	char path[PATH_MAX];
+	struct dirent *de;
+	int fd, n = 0;
 	__u32 len;
-	int i, fd, n = 0;
+	DIR *d;
 
-	for (i = 0; i < vipc_nr_hooks; i++) {
-		fd = vipc_hook_link_open(i);
+	d = opendir(dir);
+	while (d && n < MAX_HELD && (de = readdir(d))) {
+		if (strncmp(de->d_name, "link_", 5))
+			continue;
+		fd = bpf_obj_get(pin_path(path, dir, de->d_name));
 		if (fd < 0)
 			continue;
 		memset(&info, 0, sizeof(info));
@@ -728,6 +788,8 @@ static int hold_progs(struct held_prog *h)
 		}
 		close(fd);
 	}
+	if (d)
+		closedir(d);
 	return n;
 }
 
@@ -820,16 +882,17 @@ static void wait_released(const struct held_prog *h, int n)
  * and lets the call through, at once on every hook; an instance left so by
  * a failed unload reads as not loaded, and the next load replaces it.
  */
-static int quiesce(void)
+static int quiesce(const char *dir)
 {
 	struct vipc_config cfg;
 	int err;
 
-	err = pinned_config(&cfg, false);
+	/* None, or another ABI's (unpinned as it is): nothing to clear. */
+	err = pinned_config(dir, &cfg, false);
 	if (err)
-		return err == -EPROTO ? 0 : err; /* another ABI's: unpinned as it is */
+		return err == -EPROTO || err == -ENOENT ? 0 : err;
 	cfg.magic = 0;
-	return pinned_config(&cfg, true);
+	return pinned_config(dir, &cfg, true);
 }
 
 /* Hold the programs, enforcement off, every pin removed one at a time
@@ -837,21 +900,21 @@ static int quiesce(void)
  * the programs let go once no old trampoline image can call them; the
  * maps go with the last program.
  */
-static int unload_pinned(void)
+int vipc_unload_dir(const char *dir)
 {
-	struct held_prog h[sizeof(vipc_hooks) / sizeof(vipc_hooks[0])];
+	struct held_prog h[MAX_HELD];
 	unsigned long images[MAX_IMAGES];
 	int i, n, ni, err;
 
-	n = hold_progs(h);
+	n = hold_progs(dir, h);
 	ni = tramp_images(h, n, images, MAX_IMAGES);
 	if (ni < 0)
 		pr_warn("no BPF trampoline image of vipc's hooks in %s (%s): not waiting for them\n",
 			KALLSYMS, strerror(-ni));
-	err = quiesce();
+	err = quiesce(dir);
 	if (err)
 		pr_warn("clearing the identity: %s\n", strerror(-err));
-	err = unpin_all();
+	err = unpin_all(dir);
 	wait_images(h, n, images, ni > 0 ? ni : 0);
 	for (i = 0; i < n; i++)
 		if (h[i].fd >= 0)
@@ -860,23 +923,41 @@ static int unload_pinned(void)
 	return err;
 }
 
-int vipc_unload(void)
+/* End the instance at @dir and remove the directory: -ENOENT when none is
+ * pinned there.
+ */
+static int unload_at(const char *dir)
 {
 	struct vipc_config cfg;
-	int fd, err;
+	int err;
+
+	if (pinned_config(dir, &cfg, false) == -ENOENT &&
+	    !links_pinned(dir, VIPC_BACKEND_SOCK | VIPC_BACKEND_PEER))
+		err = -ENOENT;
+	else
+		err = vipc_unload_dir(dir);
+	if (!err && rmdir(dir))
+		err = -errno;
+	if (err == -ENOENT)
+		rmdir(dir);
+	return err;
+}
+
+int vipc_unload(void)
+{
+	/* An interrupted upgrade's instances too: each enforces while pinned. */
+	static const char *const dirs[] = { VIPC_NEW_DIR, VIPC_NEXT_DIR, VIPC_PIN_DIR };
+	int fd, i, ret, err;
 
 	err = vipc_lock(&fd);
 	if (err)
 		return err;
-	if (pinned_config(&cfg, false) == -ENOENT &&
-	    !links_pinned(VIPC_BACKEND_SOCK | VIPC_BACKEND_PEER))
-		err = -ENOENT;
-	else
-		err = unload_pinned();
-	if (!err && rmdir(VIPC_PIN_DIR))
-		err = -errno;
-	if (err == -ENOENT)
-		rmdir(VIPC_PIN_DIR);
+	/* -ENOENT unless one was pinned; then 0 or the first failure. */
+	for (i = 0, err = -ENOENT; i < 3; i++) {
+		ret = unload_at(dirs[i]);
+		if (ret != -ENOENT && (err == -ENOENT || !err))
+			err = ret;
+	}
 	vipc_unlock(fd);
 	return err;
 }
@@ -921,6 +1002,7 @@ static __u32 slot_entries(int fd)
 static int open_pins(struct vipc_state *st, bool rdonly)
 {
 	LIBBPF_OPTS(bpf_obj_get_opts, ro, .file_flags = BPF_F_RDONLY);
+	char path[PATH_MAX];
 	int i, *fd;
 
 	for (i = 0; i < VIPC_NR_PINS; i++) {
@@ -928,7 +1010,7 @@ static int open_pins(struct vipc_state *st, bool rdonly)
 		if (rdonly && pins[i].prog)
 			continue;
 		fd = vipc_pin_fd(st, i);
-		*fd = bpf_obj_get_opts(pins[i].path, rdonly ? &ro : NULL);
+		*fd = bpf_obj_get_opts(pin_path(path, st->dir, pins[i].name), rdonly ? &ro : NULL);
 		if (*fd < 0)
 			return errno == ENOENT ? -ENOENT : -errno;
 	}
@@ -947,11 +1029,12 @@ static int check_identity(struct vipc_state *st)
 	return st->cfg.abi_version == VIPC_ABI_VERSION ? 0 : -EPROTO;
 }
 
-static int state_open(struct vipc_state *st, bool lock, bool rdonly)
+static int state_open(struct vipc_state *st, const char *dir, bool lock, bool rdonly)
 {
 	int i, err;
 
 	memset(st, 0, sizeof(*st));
+	st->dir = dir;
 	st->lock_fd = -1;
 	for (i = 0; i < VIPC_NR_PINS; i++)
 		*vipc_pin_fd(st, i) = -1;
@@ -959,7 +1042,7 @@ static int state_open(struct vipc_state *st, bool lock, bool rdonly)
 	/* Phase 1: lock and open every pin; a missing one means not loaded,
 	 * unless the identity says another ABI version (which may lack one).
 	 */
-	err = lock ? vipc_lock(&st->lock_fd) : rdonly ? 0 : vipc_mount_bpffs();
+	err = lock ? lock_dir(dir, &st->lock_fd) : rdonly ? 0 : vipc_mount_bpffs();
 	if (!err)
 		err = open_pins(st, rdonly);
 	if (st->config_fd >= 0)
@@ -988,12 +1071,17 @@ err_close:
 
 int vipc_state_open(struct vipc_state *st, bool lock)
 {
-	return state_open(st, lock, false);
+	return state_open(st, VIPC_PIN_DIR, lock, false);
+}
+
+int vipc_state_open_at(struct vipc_state *st, const char *dir, bool lock)
+{
+	return state_open(st, dir, lock, false);
 }
 
 int vipc_state_open_ro(struct vipc_state *st)
 {
-	return state_open(st, false, true);
+	return state_open(st, VIPC_PIN_DIR, false, true);
 }
 
 /* The id of the map @fd refers to; 0 when it cannot be read. */
@@ -1008,7 +1096,8 @@ static __u32 map_id(int fd)
 bool vipc_state_pinned(const struct vipc_state *st)
 {
 	LIBBPF_OPTS(bpf_obj_get_opts, ro, .file_flags = BPF_F_RDONLY);
-	int fd = bpf_obj_get_opts(pins[VIPC_PIN_CONFIG].path, &ro);
+	char path[PATH_MAX];
+	int fd = bpf_obj_get_opts(pin_path(path, st->dir, pins[VIPC_PIN_CONFIG].name), &ro);
 	__u32 id;
 
 	if (fd < 0)

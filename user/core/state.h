@@ -9,8 +9,13 @@
 #include "names.h"
 #include "vipc.h"
 
-#define VIPC_PIN_DIR "/sys/fs/bpf/vipc"
 #define VIPC_BPFFS "/sys/fs/bpf"
+#define VIPC_PIN_DIR VIPC_BPFFS "/vipc" /* the instance every command works on */
+/* An upgrade's new instance beside it (upgrade.h): while it loads, and once
+ * whole (bpffs takes no '.' in a name).
+ */
+#define VIPC_NEW_DIR VIPC_PIN_DIR "-new"
+#define VIPC_NEXT_DIR VIPC_PIN_DIR "-next"
 
 /* Table sizes chosen at load time (--max-grants etc.). */
 struct vipc_limits {
@@ -56,6 +61,7 @@ struct vipc_limits {
 
 /* Open file descriptors of a pinned instance: one per pin, -1 when closed. */
 struct vipc_state {
+	const char *dir; /* where it is pinned: VIPC_PIN_DIR, or an upgrade's (upgrade.h) */
 	int lock_fd;
 #define VIPC_PIN_FD(NAME, field, pin, prog) int field##_fd;
 	VIPC_PINS(VIPC_PIN_FD)
@@ -83,7 +89,7 @@ int *vipc_pin_fd(struct vipc_state *st, enum vipc_pin i);
  */
 struct vipc_hook_info {
 	const char *prog; /* program name in the object */
-	const char *link; /* pin name under VIPC_PIN_DIR */
+	const char *link; /* pin name in the pin directory */
 	const char *what; /* one line for `status` (the cgroup hooks: " on" their cgroup) */
 	__u32 backend;	  /* enum vipc_backend it belongs to, 0 for every one */
 	int stat;	  /* its enum vipc_hook entry in vipc_stats, -1 if it decides nothing */
@@ -105,12 +111,13 @@ int vipc_hook_link_open(int i);
 /* The id of the cgroup link @fd is attached to; 0 when not a cgroup link. */
 __u64 vipc_hook_cgroup_id(int fd);
 
-/* Load a fresh instance (or adopt a compatible pinned one): 0 or -errno.
- * The socket backend's hooks go on the cgroup @cgroot (the cgroup2 mount's
- * root). *adopted tells which happened. The pin directory must be locked.
+/* Load a fresh instance at @dir (or adopt a compatible one pinned there):
+ * 0 or -errno, -EPROTO for another ABI version's. The socket backend's hooks
+ * go on the cgroup @cgroot (the cgroup2 mount's root). *adopted tells which
+ * happened. The pin directory must be locked.
  */
-int vipc_load(const struct vipc_limits *limits, __u32 backends, const char *cgroot,
-	      bool *adopted);
+int vipc_load(const char *dir, const struct vipc_limits *limits, __u32 backends,
+	      const char *cgroot, bool *adopted);
 /* Which backends the kernel offers, and why not the others. */
 void vipc_probe_backends(struct vipc_probe *p);
 /* The backends to attach for @asked (0 = auto: sock where the kernel has it,
@@ -119,8 +126,20 @@ void vipc_probe_backends(struct vipc_probe *p);
  * socket backend is left.
  */
 int vipc_pick_backends(__u32 asked, __u32 *out);
-/* Remove every pin and link; -ENOENT when nothing is loaded. */
+/* Remove every pin and link (an interrupted upgrade's too: upgrade.h);
+ * -ENOENT when nothing is loaded.
+ */
 int vipc_unload(void);
+/* End the instance pinned at @dir, whatever its release: its programs held,
+ * every pin removed (links first), and the programs let go once no hook can
+ * still run them. The directory stays. 0 or -errno.
+ */
+int vipc_unload_dir(const char *dir);
+/* The ABI version of the instance pinned at @dir, read from its identity
+ * (magic and ABI version lead vipc_config in every release): 0 when none
+ * is, -errno when it cannot be read.
+ */
+int vipc_pinned_abi(const char *dir);
 /* Does Linux @release free a BPF program detached while a trampoline still
  * runs it? 1 yes, 0 no, -1 unknown (a release the fix may or may not be in).
  */
@@ -131,6 +150,8 @@ int vipc_kernel_frees_busy_progs(const char *release);
 void vipc_warn_kernel(__u32 backends);
 /* Open the pinned instance, taking the pin directory lock when @lock. */
 int vipc_state_open(struct vipc_state *st, bool lock);
+/* The same for the instance pinned at @dir, locking @dir itself. */
+int vipc_state_open_at(struct vipc_state *st, const char *dir, bool lock);
 /* Open it for reading only: every map read-only (BPF_F_RDONLY), no lock,
  * no program, bpffs not mounted, and st->reg NULL (look vipc_registry up).
  */

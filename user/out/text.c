@@ -3,6 +3,7 @@
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
+#include "inet.h"
 #include "text.h"
 #include "vipc.h"
 
@@ -40,6 +41,13 @@ void vipc_addr_format(__u8 kind, const char *addr, __u8 len, char *buf, size_t s
 
 	if (!size)
 		return;
+	/* A port: "tcp:ADDR:PORT", "udp:ADDR:PORT". */
+	if (vipc_kind_inet(kind)) {
+		off = snprintf(buf, size, "%s:", vipc_kind_key(kind));
+		if (off < size && len == VIPC_INET_NAME_LEN)
+			vipc_inet_format(addr, buf + off, size - off);
+		return;
+	}
 	/* '@' leads abstract names only: a pathname's own leading '@' is escaped. */
 	skip = !abstract && n && addr[0] == '@';
 	off = snprintf(buf, size, "%s", abstract ? "@" : skip ? "\\x40" : "");

@@ -16,6 +16,7 @@
 #include <unistd.h>
 #include <sys/stat.h>
 #include <yaml.h>
+#include "inet.h"
 #include "names.h"
 #include "policy.h"
 #include "vipc_glob.h"
@@ -31,7 +32,8 @@ struct parser {
 	struct vipc_policy *pol;
 	struct vipc_policy_error *err;
 	/* Names to indexes, so checks and references cost O(1), not O(n). */
-	struct hsearch_data containers, endpoints, unix_addrs, abstract_addrs, grants;
+	struct hsearch_data containers, endpoints, grants;
+	struct hsearch_data addrs[VIPC_KIND_UDP]; /* by kind - 1 */
 	char (*grant_keys)[40]; /* "container.endpoint" indexes of each grant */
 };
 
@@ -500,16 +502,80 @@ static int parse_container(struct parser *p, yaml_node_t *key, yaml_node_t *val,
 						     runtime_name(p, sel, which, c);
 }
 
-/* Instance @inst's socket name of endpoint @e at @node (a pathname when
- * @unix_node), into @addr and @len, its kind into @e, indexed so that no
- * two endpoints or instances share it.
+/* Which of unix, abstract, tcp and udp an endpoint has (exactly one): its
+ * node, its kind into e->kind; NULL with *@err set when none or more.
  */
-static int parse_name(struct parser *p, yaml_node_t *node, bool unix_node,
-		      struct vipc_policy_endpoint *e, size_t inst, char addr[VIPC_NAME_MAX],
-		      __u8 *len)
+static yaml_node_t *address_node(struct parser *p, yaml_node_t *val,
+				 struct vipc_policy_endpoint *e, int *err)
+{
+	yaml_node_t *node = NULL, *n;
+	__u8 kind;
+
+	for (kind = VIPC_KIND_UNIX_PATH; kind <= VIPC_KIND_UDP; kind++) {
+		n = get(p, val, vipc_kind_key(kind));
+		if (n && node)
+			break;
+		if (n) {
+			node = n;
+			e->kind = kind;
+		}
+	}
+	if (node && kind > VIPC_KIND_UDP)
+		return node;
+	*err = fail(p, val, "endpoint '%s': expected exactly one of 'unix', 'abstract', 'tcp' or "
+		    "'udp'", e->name);
+	return NULL;
+}
+
+/* `unix: /path` or `abstract: name`: a sun_path's name, a path in normal
+ * form, not one of the broker's names.
+ */
+static int unix_address(struct parser *p, yaml_node_t *node, const char *s,
+			struct vipc_policy_endpoint *e, char addr[VIPC_NAME_MAX], __u8 *len)
+{
+	bool abs = e->kind == VIPC_KIND_UNIX_ABSTRACT;
+	char text[VIPC_NAME_MAX + 2];
+
+	if (!abs && s[0] != '/')
+		return fail(p, node, "unix: expected an absolute path, got '%s'", s);
+	if (strlen(s) > (abs ? VIPC_NAME_MAX - 1 : VIPC_NAME_MAX) || !*s)
+		return fail(p, node, "%s: expected 1 to %d bytes (the size of a sun_path), got %zu",
+			    abs ? "abstract" : "unix", abs ? VIPC_NAME_MAX - 1 : VIPC_NAME_MAX,
+			    strlen(s));
+	snprintf(text, sizeof(text), "%s%s", abs ? "@" : "", s);
+	if (vipc_addr_parse(text, &e->kind, addr, len) > 0)
+		return fail(p, node, "unix: '%s' is not in normal form: write '%.*s' (vipc compares "
+			    "pathnames without '//', '.', '..' or a trailing '/')", s, *len, addr);
+	if (vipc_addr_reserved(e->kind, addr, *len))
+		return fail(p, node, "abstract: '%s' is the broker's: names under '%s' reach the "
+			    "endpoints by their names", s, VIPC_BROKER_PREFIX);
+	return 0;
+}
+
+/* `tcp: ADDR:PORT` or `udp: ADDR:PORT`, in normal form (as vipc writes it). */
+static int inet_address(struct parser *p, yaml_node_t *node, const char *s,
+			struct vipc_policy_endpoint *e)
+{
+	const char *key = vipc_kind_key(e->kind);
+	char text[VIPC_INET_TEXT_MAX];
+
+	if (vipc_inet_parse(s, e->addr))
+		return fail(p, node, "%s: expected ADDR:PORT (127.0.0.1:8080 or [::1]:8080, a port "
+			    "of 1 to 65535), got '%s'", key, s);
+	e->len = VIPC_INET_NAME_LEN;
+	vipc_inet_format(e->addr, text, sizeof(text));
+	if (strcmp(text, s))
+		return fail(p, node, "%s: '%s' is not in normal form: write '%s'", key, s, text);
+	return 0;
+}
+
+/* Instance @inst's address of endpoint @e at @node, into @addr and @len,
+ * indexed so that no two endpoints or instances share it.
+ */
+static int parse_name(struct parser *p, yaml_node_t *node, struct vipc_policy_endpoint *e,
+		      size_t inst, char addr[VIPC_NAME_MAX], __u8 *len)
 {
 	const struct vipc_policy_endpoint *o;
-	char text[VIPC_NAME_MAX + 2];
 	const char *s = "";
 	long other;
 	int err;
@@ -517,20 +583,11 @@ static int parse_name(struct parser *p, yaml_node_t *node, bool unix_node,
 	err = scalar(p, node, "a socket name", &s);
 	if (err)
 		return err;
-	if (unix_node && s[0] != '/')
-		return fail(p, node, "unix: expected an absolute path, got '%s'", s);
-	if (strlen(s) > (unix_node ? VIPC_NAME_MAX : VIPC_NAME_MAX - 1) || !*s)
-		return fail(p, node, "%s: expected 1 to %d bytes (the size of a sun_path), got %zu",
-			    unix_node ? "unix" : "abstract", unix_node ? VIPC_NAME_MAX : VIPC_NAME_MAX - 1,
-			    strlen(s));
-	snprintf(text, sizeof(text), "%s%s", unix_node ? "" : "@", s);
-	if (vipc_addr_parse(text, &e->kind, addr, len) > 0)
-		return fail(p, node, "unix: '%s' is not in normal form: write '%.*s' (vipc compares "
-			    "pathnames without '//', '.', '..' or a trailing '/')", s, *len, addr);
-	if (vipc_addr_reserved(e->kind, addr, *len))
-		return fail(p, node, "abstract: '%s' is the broker's: names under '%s' reach the "
-			    "endpoints by their names", s, VIPC_BROKER_PREFIX);
-	other = vipc_index_add(unix_node ? &p->unix_addrs : &p->abstract_addrs, s,
+	err = vipc_kind_inet(e->kind) ? inet_address(p, node, s, e) :
+					unix_address(p, node, s, e, addr, len);
+	if (err)
+		return err;
+	other = vipc_index_add(&p->addrs[e->kind - 1], s,
 			       (e - p->pol->endpoints) * VIPC_INSTANCES + inst);
 	if (other < 0)
 		return 0;
@@ -539,31 +596,31 @@ static int parse_name(struct parser *p, yaml_node_t *node, bool unix_node,
 		    o->name, o->pos.line);
 }
 
-/* `unix:` or `abstract:`, exactly one: a name, or a list of names (the
- * endpoint's instances: the first in @e's addr, the others in more).
+/* The endpoint's address, exactly one of its keys: a name, or for `unix:`
+ * and `abstract:` a list of names (the endpoint's instances: the first in
+ * @e's addr, the others in more).
  */
 static int parse_address(struct parser *p, yaml_node_t *val, struct vipc_policy_endpoint *e)
 {
-	yaml_node_t *unix_node = get(p, val, "unix"), *abs = get(p, val, "abstract");
-	yaml_node_t *node = unix_node ?: abs;
 	yaml_node_item_t *item;
-	size_t n;
+	yaml_node_t *node;
 	int err = 0;
+	size_t n;
 
-	if (!unix_node == !abs)
-		return fail(p, val, "endpoint '%s': expected exactly one of 'unix' or 'abstract'",
-			    e->name);
-	if (node->type != YAML_SEQUENCE_NODE)
-		return parse_name(p, node, unix_node, e, 0, e->addr, &e->len);
+	node = address_node(p, val, e, &err);
+	if (err)
+		return err;
+	if (node->type != YAML_SEQUENCE_NODE || vipc_kind_inet(e->kind))
+		return parse_name(p, node, e, 0, e->addr, &e->len);
 	item = node->data.sequence.items.start;
 	n = node->data.sequence.items.top - item;
 	if (!n || n > VIPC_INSTANCES)
 		return fail(p, node, "%s: expected 1 to %d socket names (the endpoint's instances), "
-			    "got %zu", unix_node ? "unix" : "abstract", VIPC_INSTANCES, n);
-	err = parse_name(p, node_at(p, *item), unix_node, e, 0, e->addr, &e->len);
+			    "got %zu", vipc_kind_key(e->kind), VIPC_INSTANCES, n);
+	err = parse_name(p, node_at(p, *item), e, 0, e->addr, &e->len);
 	for (item++; !err && item < node->data.sequence.items.top; item++, e->nr_more++)
-		err = parse_name(p, node_at(p, *item), unix_node, e, e->nr_more + 1,
-				 e->more[e->nr_more], &e->more_len[e->nr_more]);
+		err = parse_name(p, node_at(p, *item), e, e->nr_more + 1, e->more[e->nr_more],
+				 &e->more_len[e->nr_more]);
 	return err;
 }
 
@@ -578,7 +635,7 @@ static int parse_view(struct parser *p, yaml_node_t *key, yaml_node_t *val,
 	if (err)
 		return err;
 	err = vipc_addr_parse(s, &v->kind, v->addr, &v->len);
-	if (err < 0)
+	if (err < 0 || vipc_kind_inet(v->kind))
 		return fail(p, val, "view: expected /path or @abstract of at most %d bytes, got '%s'",
 			    VIPC_NAME_MAX, s);
 	if (err)
@@ -597,6 +654,9 @@ static int parse_views(struct parser *p, yaml_node_t *node, struct vipc_policy_e
 
 	if (!node)
 		return 0;
+	if (vipc_kind_inet(e->kind))
+		return fail(p, node, "endpoint '%s': views are for unix and abstract endpoints",
+			    e->name);
 	err = record(p, node, "views", NULL, NULL);
 	if (err)
 		return err;
@@ -617,7 +677,8 @@ static int parse_views(struct parser *p, yaml_node_t *node, struct vipc_policy_e
 static int parse_endpoint(struct parser *p, yaml_node_t *key, yaml_node_t *val, void *elem)
 {
 	struct vipc_policy_endpoint *e = elem;
-	static const char *const keys[] = { "owner", "unix", "abstract", "others", "views", NULL };
+	static const char *const keys[] = { "owner", "unix", "abstract", "tcp", "udp", "others",
+					    "views", NULL };
 	yaml_node_t *owner;
 	int err = 0;
 
@@ -625,7 +686,7 @@ static int parse_endpoint(struct parser *p, yaml_node_t *key, yaml_node_t *val, 
 	e->others = p->pol->default_others;
 	e->others_set = p->pol->default_others_set;
 	err = label(p, key, "endpoint", e->name) ?:
-	      record(p, val, "an endpoint", keys, "owner, unix, abstract, others or views");
+	      record(p, val, "an endpoint", keys, "owner, unix, abstract, tcp, udp, others or views");
 	if (err)
 		return err;
 	owner = need(p, val, "owner", e->name, &err);
@@ -693,14 +754,20 @@ static int parse_channel(struct parser *p, yaml_node_t *key, yaml_node_t *val, v
 			return fail(p, ep, "channel '%s': endpoint '%s' already carries channel '%s'",
 				    c->name, c->endpoint, o->name);
 	e = &p->pol->endpoints[vipc_index_find(&p->endpoints, c->endpoint)];
+	if (vipc_kind_inet(e->kind))
+		return fail(p, ep, "channel '%s': endpoint '%s' is a %s port: channels carry UNIX "
+			    "sockets", c->name, c->endpoint, vipc_kind_key(e->kind));
 	if (strcmp(e->owner, c->receiver))
 		return fail(p, receiver, "channel '%s': receiver '%s' does not own endpoint '%s' (its owner is '%s')",
 			    c->name, c->receiver, c->endpoint, e->owner);
 	return 0;
 }
 
-/* `allow: [connect, send]`: at least one known permission. */
-static int parse_allow(struct parser *p, yaml_node_t *node, __u32 *perms)
+/* `allow: [connect, send]`: at least one known permission, each one that
+ * means something for @e's kind.
+ */
+static int parse_allow(struct parser *p, yaml_node_t *node, const struct vipc_policy_endpoint *e,
+		       __u32 *perms)
 {
 	yaml_node_item_t *item;
 	const char *s = "";
@@ -716,6 +783,11 @@ static int parse_allow(struct parser *p, yaml_node_t *node, __u32 *perms)
 		if (!err && vipc_perm_parse(s, &bit))
 			err = fail(p, node_at(p, *item),
 				   "unknown permission '%s' (expected connect, send, bind or pass-fd)", s);
+		if (!err && !(bit & vipc_kind_perms(e->kind)))
+			err = fail(p, node_at(p, *item),
+				   "permission '%s' means nothing for endpoint '%s', a %s port "
+				   "(expected %s)", s, e->name, vipc_kind_key(e->kind),
+				   e->kind == VIPC_KIND_TCP ? "connect or bind" : "send or bind");
 		*perms |= bit;
 	}
 	return err;
@@ -736,8 +808,10 @@ static int parse_grant(struct parser *p, yaml_node_t *node, struct vipc_policy_g
 	c = need(p, node, "container", "grant", &err);
 	e = need(p, node, "endpoint", "grant", &err);
 	allow = need(p, node, "allow", "grant", &err);
-	err = err ?: container_ref(p, c, "container", g->container) ?: endpoint_ref(p, e, g->endpoint) ?:
-		     parse_allow(p, allow, &g->perms);
+	err = err ?: container_ref(p, c, "container", g->container) ?: endpoint_ref(p, e, g->endpoint);
+	err = err ?: parse_allow(p, allow,
+				 &p->pol->endpoints[vipc_index_find(&p->endpoints, g->endpoint)],
+				 &g->perms);
 	if (err)
 		return err;
 	snprintf(gkey, sizeof(p->grant_keys[0]), "%lx.%lx", vipc_index_find(&p->containers, g->container),
@@ -962,10 +1036,13 @@ static int make_indexes(struct parser *p, yaml_node_t *root)
 {
 	size_t nc = section_size(p, root, "containers"), ne = section_size(p, root, "endpoints");
 
-	if (vipc_index_init(&p->containers, nc) || vipc_index_init(&p->endpoints, ne) ||
-	    vipc_index_init(&p->unix_addrs, ne * VIPC_INSTANCES) ||
-	    vipc_index_init(&p->abstract_addrs, ne * VIPC_INSTANCES))
+	size_t k;
+
+	if (vipc_index_init(&p->containers, nc) || vipc_index_init(&p->endpoints, ne))
 		return fail_file(p->err, ENOMEM, "out of memory");
+	for (k = 0; k < VIPC_KIND_UDP; k++)
+		if (vipc_index_init(&p->addrs[k], ne * VIPC_INSTANCES))
+			return fail_file(p->err, ENOMEM, "out of memory");
 	return 0;
 }
 
@@ -973,8 +1050,8 @@ static void free_indexes(struct parser *p)
 {
 	hdestroy_r(&p->containers);
 	hdestroy_r(&p->endpoints);
-	hdestroy_r(&p->unix_addrs);
-	hdestroy_r(&p->abstract_addrs);
+	for (size_t k = 0; k < VIPC_KIND_UDP; k++)
+		hdestroy_r(&p->addrs[k]);
 	hdestroy_r(&p->grants);
 	free(p->grant_keys);
 }
@@ -1349,6 +1426,20 @@ void vipc_perms_format(__u32 bits, char *buf, size_t size)
 		snprintf(buf, size, "none");
 }
 
+/* "tcp:ADDR:PORT" or "udp:ADDR:PORT": 0, or -EINVAL. */
+static int inet_addr_parse(const char *text, __u8 *kind, char addr[VIPC_NAME_MAX], __u8 *len)
+{
+	*kind = !strncmp(text, "tcp:", 4) ? VIPC_KIND_TCP : VIPC_KIND_UDP;
+	*len = VIPC_INET_NAME_LEN;
+	memset(addr, 0, VIPC_NAME_MAX);
+	return vipc_inet_parse(text + 4, addr);
+}
+
+bool vipc_addr_is_inet(const char *text)
+{
+	return !strncmp(text, "tcp:", 4) || !strncmp(text, "udp:", 4);
+}
+
 int vipc_addr_parse(const char *text, __u8 *kind, char addr[VIPC_NAME_MAX], __u8 *len)
 {
 	bool abstract = text[0] == '@';
@@ -1356,6 +1447,8 @@ int vipc_addr_parse(const char *text, __u8 *kind, char addr[VIPC_NAME_MAX], __u8
 	size_t n = strlen(name), max = abstract ? VIPC_NAME_MAX - 1 : VIPC_NAME_MAX;
 	union vipc_name normal = {};
 
+	if (vipc_addr_is_inet(text))
+		return inet_addr_parse(text, kind, addr, len);
 	if (!n || (!abstract && name[0] != '/'))
 		return -EINVAL;
 	if (n > max)

@@ -182,12 +182,15 @@ int vipc_perms_parse(const char *list, __u32 *bits);
 /* Bits into "connect,send" (or "none"). */
 void vipc_perms_format(__u32 bits, char *buf, size_t size);
 
-/* An endpoint's address: "/path" or "@abstract" (as the CLI writes them)
- * into kind, bytes and length, a path in its normal form (vipc_name.h):
- * 0, 1 when the path was not in it, -EINVAL when empty or relative, or
- * -ENAMETOOLONG when it does not fit a sun_path.
+/* An endpoint's address: "/path", "@abstract", "tcp:ADDR:PORT" or
+ * "udp:ADDR:PORT" (as the CLI writes them) into kind, bytes and length, a
+ * path in its normal form (vipc_name.h): 0, 1 when the path was not in it,
+ * -EINVAL when empty, relative or no address and port, or -ENAMETOOLONG
+ * when it does not fit a sun_path.
  */
 int vipc_addr_parse(const char *text, __u8 *kind, char addr[VIPC_NAME_MAX], __u8 *len);
+/* Does @text name a port ("tcp:" or "udp:")? */
+bool vipc_addr_is_inet(const char *text);
 /* Is the address one of the broker's names (abstract, under "vipc/"),
  * which no endpoint may have?
  */

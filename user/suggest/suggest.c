@@ -7,6 +7,7 @@
  * not have) is only reported, as comments with counts. The YAML is built
  * as a libyaml document and written by libyaml's emitter.
  */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <search.h>
 #include <stdarg.h>
@@ -22,6 +23,7 @@
 #include "log.h"
 #include "vipc_name.h"
 #include "text.h"
+#include "inet.h"
 
 #define NR_PERMS 4
 #define LINE_BYTES 16384    /* longer lines are refused: an event line is ~1 KiB */
@@ -195,7 +197,10 @@ static int record_name(json_object *rec, struct call *c, char *why, size_t size)
 		c->addr[i / 2] = hexval(hex[i]) << 4 | hexval(hex[i + 1]);
 	}
 	c->len = hn / 2;
-	c->kind = name[0] == '@' ? VIPC_KIND_UNIX_ABSTRACT : VIPC_KIND_UNIX_PATH;
+	c->kind = name[0] == '@'		? VIPC_KIND_UNIX_ABSTRACT :
+		  !strncmp(name, "tcp:", 4) ? VIPC_KIND_TCP :
+		  !strncmp(name, "udp:", 4) ? VIPC_KIND_UDP :
+					      VIPC_KIND_UNIX_PATH;
 	vipc_addr_format(c->kind, c->addr, c->len, text, sizeof(text));
 	if (strcmp(text, name))
 		return bad(why, size, "\"name\" and \"name_hex\" differ");
@@ -467,13 +472,15 @@ static bool utf8_ok(const unsigned char *b, size_t len)
 	return true;
 }
 
-/* A name a policy's `unix:` (absolute path in normal form) or `abstract:`
- * can hold.
+/* A name a policy's `unix:` (absolute path in normal form), `abstract:`,
+ * `tcp:` or `udp:` can hold.
  */
 static bool writable(const struct call *c)
 {
 	union vipc_name n = {};
 
+	if (vipc_kind_inet(c->kind))
+		return c->len == VIPC_INET_NAME_LEN;
 	memcpy(n.bytes, c->addr, c->len < VIPC_NAME_MAX ? c->len : VIPC_NAME_MAX);
 	if (c->kind == VIPC_KIND_UNIX_PATH && (!c->len || !vipc_path_is_normal(&n, c->len)))
 		return false;
@@ -558,6 +565,15 @@ static void make_label(const char *b, size_t len, const char *fallback, const st
 	}
 }
 
+/* A port's label: "tcp-8080", "udp-53". */
+static void port_label(const struct call *c, char *buf, size_t size)
+{
+	__u16 port;
+
+	memcpy(&port, c->addr + 16, sizeof(port));
+	snprintf(buf, size, "%s-%u", vipc_kind_key(c->kind), ntohs(port));
+}
+
 /* The label suggested for a new name: the one an earlier container's call
  * to it got, else its last path component, made unique.
  */
@@ -566,6 +582,7 @@ static void new_label(const struct vipc_policy *pol, struct judged *j, size_t nj
 	const struct call *c = j[nj].c;
 	const struct taken t = { .pol = pol, .j = j, .nj = nj };
 	const char *start = c->addr, *slash;
+	char text[VIPC_LABEL_MAX];
 	size_t i;
 
 	for (i = 0; i < nj; i++)
@@ -574,6 +591,11 @@ static void new_label(const struct vipc_policy *pol, struct judged *j, size_t nj
 			strcpy(j[nj].label, j[i].label);
 			return;
 		}
+	if (vipc_kind_inet(c->kind)) {
+		port_label(c, text, sizeof(text));
+		make_label(text, strlen(text), "endpoint", &t, endpoint_taken, j[nj].label);
+		return;
+	}
 	slash = memrchr(c->addr, '/', c->len);
 	if (c->kind == VIPC_KIND_UNIX_PATH && slash)
 		start = slash + 1;
@@ -750,6 +772,17 @@ static int doc_str(yaml_document_t *d, const char *s, size_t len)
 		if ((unsigned char)s[i] <= 0x20 || (unsigned char)s[i] >= 0x7f)
 			style = YAML_DOUBLE_QUOTED_SCALAR_STYLE;
 	return yaml_document_add_scalar(d, NULL, (yaml_char_t *)s, len, style);
+}
+
+/* The address of @c as its policy key holds it: a port as "ADDR:PORT". */
+static int doc_addr(yaml_document_t *d, const struct call *c)
+{
+	char text[VIPC_INET_TEXT_MAX];
+
+	if (!vipc_kind_inet(c->kind))
+		return doc_str(d, c->addr, c->len);
+	vipc_inet_format(c->addr, text, sizeof(text));
+	return doc_str(d, text, strlen(text));
 }
 
 /* @key: @val into mapping @map (node ids; 0 is a failed add). */
@@ -1007,9 +1040,7 @@ static int new_endpoints_yaml(const struct judged *j, size_t n, char **text, siz
 			err = e ? 0 : -ENOMEM;
 			err = err ?: doc_pair(&d, eps, j[i].label, e) ?:
 				     doc_pair(&d, e, "owner", doc_str(&d, "OWNER", 5)) ?:
-				     doc_pair(&d, e, j[i].c->kind == VIPC_KIND_UNIX_PATH ?
-							     "unix" : "abstract",
-					      doc_str(&d, j[i].c->addr, j[i].c->len));
+				     doc_pair(&d, e, vipc_kind_key(j[i].c->kind), doc_addr(&d, j[i].c));
 		}
 		err = err ?: doc_grant(&d, seq, j[i].who, j[i].label, j[i].c->fix_perms);
 	}
