@@ -93,6 +93,8 @@ void b_cgroup_remove(const char *rel);
  * per-container decision counters unless @counters.
  */
 int b_vipc_load(const char *loader, bool prealloc_grants, bool counters);
+/* The same, every decision's steps timed (--time-steps). */
+int b_vipc_load_timed(const char *loader);
 int b_vipc_unload(const char *loader);
 bool b_vipc_loaded(void);
 
@@ -217,7 +219,26 @@ struct b_results {
 	 */
 	struct b_samples many[2][2], many_hook[2][2];
 	long many_bindings[2];
+	/* Per configuration and workload, the steps' time over all rounds. */
+	struct vipc_step_times steps[C__COUNT][W__COUNT];
+	bool has_steps;
 };
+
+/* steps.c: where the hooks' time goes (vipc loaded with --time-steps). */
+extern const char *const b_step_names[VIPC_STEP__COUNT];
+/* vipc_steps of the loaded instance, summed over CPUs. */
+int b_steps_read(struct vipc_step_times *out);
+/* Add what ran between @before and @after to @acc. */
+void b_steps_add(struct vipc_step_times *acc, const struct vipc_step_times *before,
+		 const struct vipc_step_times *after);
+/* Step @s's ns per hook run, its clock read taken off (for "clock": one
+ * clock read's ns).
+ */
+double b_step_ns(const struct vipc_step_times *t, enum vipc_step s);
+/* The configurations whose steps --steps times: a granted caller, one in no
+ * container, one listed without a grant (audit: every call a would-deny).
+ */
+#define B_STEP_CONFIGS (1u << C_VIPC | 1u << C_UNLISTED | 1u << C_AUDIT)
 
 int b_report(const struct b_results *r, const char *out, const size_t *sweep, int nr_sweep);
 /* The binding measurements and their targets alone (--binding), on stdout
@@ -226,6 +247,8 @@ int b_report(const struct b_results *r, const char *out, const size_t *sweep, in
 int b_report_binding(const struct b_results *r, const char *out);
 /* The comparison table alone (what --quick prints), on stdout. */
 void b_report_table(const struct b_results *r);
+/* The steps' table alone (what --steps prints), on stdout. */
+void b_report_steps(const struct b_results *r);
 
 /* ops.c: policy operations, each in a fresh process (peak RSS is its own). */
 int b_ops_main(int argc, char **argv);

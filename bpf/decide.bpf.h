@@ -14,6 +14,8 @@ struct vipc_climb {
 	__u64 found;  /* the bound ancestor's cgroup id, 0 while none */
 	__u32 slot;
 	__u32 level; /* of the first ancestor looked up; step i looks i levels higher */
+	__u32 at;    /* the bound ancestor's level */
+	__u32 pad;
 };
 
 /* The id of the ancestor at @level of the struct cgroup at @cg. */
@@ -36,6 +38,7 @@ static long vipc_climb_step(__u32 i, struct vipc_climb *w)
 	if (!key.cgroup_id || !bpf_map_lookup_elem(&vipc_principals, &key))
 		return 0;
 	w->found = key.cgroup_id;
+	w->at = level;
 	return 1;
 }
 
@@ -44,9 +47,11 @@ static const struct vipc_principal vipc_too_deep = { .id = VIPC_HELD_ID };
 
 /* The principal of the nearest bound ancestor from @level up to the root
  * (of the struct cgroup at @cg; 0: of the caller's cgroup), NULL when
- * none, vipc_too_deep when more levels than bpf_loop() takes.
+ * none, vipc_too_deep when more levels than bpf_loop() takes; the found
+ * one's level into *@at (when @at).
  */
-static __always_inline struct vipc_principal *vipc_climb(__u32 slot, __u64 cg, __u32 level)
+static __always_inline struct vipc_principal *vipc_climb(__u32 slot, __u64 cg, __u32 level,
+							  __u32 *at)
 {
 	struct vipc_climb w = { .cgroup = cg, .slot = slot, .level = level };
 	struct vipc_principal_key key = { .slot = slot };
@@ -54,6 +59,8 @@ static __always_inline struct vipc_principal *vipc_climb(__u32 slot, __u64 cg, _
 	if (bpf_loop(level + 1, vipc_climb_step, &w, 0) < 0)
 		return (struct vipc_principal *)&vipc_too_deep;
 	key.cgroup_id = w.found;
+	if (at && w.found)
+		*at = w.at;
 	return w.found ? bpf_map_lookup_elem(&vipc_principals, &key) : NULL;
 }
 
@@ -70,7 +77,7 @@ static __always_inline struct vipc_principal *vipc_find_principal(__u32 slot, __
 	if (p)
 		return p;
 	level = bpf_get_current_task_btf()->cgroups->dfl_cgrp->level;
-	return level ? vipc_climb(slot, 0, level - 1) : NULL;
+	return level ? vipc_climb(slot, 0, level - 1, NULL) : NULL;
 }
 
 /* A decision key as words, to compare and to hash. */
@@ -98,10 +105,84 @@ struct vipc_call {
 	__u64 changes; /* the policy's change count when the decision began */
 	__u32 perm;
 	enum vipc_hook hook;
+	__u64 t; /* when the step being timed began (bpf/steps.bpf.h) */
 	/* A remembered verdict's counter: no caller or endpoint was looked up. */
 	const struct vipc_drow *known;
 	struct vipc_path_norm norm; /* the name's normalisation, when it needs one */
 };
+
+/* ---- The caller's container, remembered per cgroup ----
+ * Set by the loader before load: the kernel has cgroup local storage (Linux
+ * 6.2+). Without it, vipc_pcache is not created and every call climbs.
+ */
+const volatile __u32 have_cgrp_storage = 0;
+
+/* Per cgroup, the level of its nearest bound ancestor (itself included) or
+ * none, under a policy change count and live slot: one word, so that no
+ * call reads half of another CPU's write. A word made under another count
+ * or slot does not hold; every change of bindings, holds or slot bumps the
+ * count, and a process moved to another cgroup reads that cgroup's word.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_CGRP_STORAGE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, int);
+	__type(value, __u64);
+} vipc_pcache SEC(".maps");
+
+#define VIPC_PCACHE_NONE 0xff /* no bound ancestor; deeper levels are not kept */
+
+/* @c's word for @level: (count + 1, so that 0 never holds), slot, level. */
+static __always_inline __u64 vipc_pcache_word(const struct vipc_call *c, __u32 level)
+{
+	return (c->changes + 1) << 9 | (__u64)(c->key.slot & 1) << 8 | level;
+}
+
+/* The binding of the ancestor at @level of the cgroup @cg, whose own level
+ * is @own and id @cgid.
+ */
+static __always_inline struct vipc_principal *vipc_bound_at(struct cgroup *cg, __u64 cgid,
+							     __u32 slot, __u32 level, __u32 own)
+{
+	struct vipc_principal_key key = { .slot = slot };
+
+	key.cgroup_id = level == own ? cgid : vipc_ancestor_id((__u64)cg, level);
+	return bpf_map_lookup_elem(&vipc_principals, &key);
+}
+
+/* The caller's principal as vipc_find_principal() finds it: from its
+ * cgroup's word when that holds (no lookup for none, one for a binding
+ * still there), else found and kept.
+ */
+static __always_inline struct vipc_principal *vipc_caller(const struct vipc_call *c)
+{
+	struct cgroup *cg = bpf_get_current_task_btf()->cgroups->dfl_cgrp;
+	__u32 own = cg->level, at = VIPC_PCACHE_NONE, slot = c->key.slot;
+	__u64 cgid = cg->kn->id, *w, word;
+	struct vipc_principal *p;
+
+	if (!have_cgrp_storage)
+		return vipc_find_principal(slot, c->cgid);
+	w = bpf_cgrp_storage_get(&vipc_pcache, cg, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
+	word = w ? *(volatile __u64 *)w : 0;
+	/* A word of this count and slot: none, or the level of a binding. */
+	if (word >> 8 == vipc_pcache_word(c, 0) >> 8) {
+		if ((word & 0xff) == VIPC_PCACHE_NONE)
+			return NULL;
+		p = vipc_bound_at(cg, cgid, slot, word & 0xff, own);
+		if (p)
+			return p;
+	}
+	/* The caller's own binding, else the climb; kept unless too deep. */
+	p = vipc_bound_at(cg, cgid, slot, own, own);
+	if (p)
+		at = own;
+	else if (own)
+		p = vipc_climb(slot, (__u64)cg, own - 1, &at);
+	if (w && p != &vipc_too_deep && (!p || at < VIPC_PCACHE_NONE))
+		*w = vipc_pcache_word(c, p ? at : VIPC_PCACHE_NONE);
+	return p;
+}
 
 /* Copy @len (< 109) bytes at kernel address @src into the zeroed @name;
  * with @cut, only up to the first NUL. The bytes copied, or -1.
@@ -225,6 +306,7 @@ static __always_inline int vipc_name_read(const char *path, __u32 n, char lead,
 	if (len < 0)
 		return -1;
 	key->len = lead ? vipc_path_normal(&c->name, &c->norm, len, cwd) : len;
+	vipc_step(&c->t, VIPC_STEP_name);
 	return 0;
 }
 
@@ -491,9 +573,12 @@ static __always_inline void vipc_report(const struct vipc_call *c, enum vipc_rea
  */
 static __always_inline int vipc_start(struct vipc_call *c, __u32 perm, enum vipc_hook hook)
 {
-	struct vipc_registry_stats *reg = vipc_reg();
-	struct vipc_config *cfg = vipc_cfg();
+	struct vipc_registry_stats *reg;
+	struct vipc_config *cfg;
 
+	vipc_steps_begin(&c->t);
+	reg = vipc_reg();
+	cfg = vipc_cfg();
 	if (!cfg || !reg || cfg->magic != VIPC_MAGIC)
 		return 0;
 	c->changes = *(volatile __u64 *)&reg->policy_changes;
@@ -502,6 +587,7 @@ static __always_inline int vipc_start(struct vipc_call *c, __u32 perm, enum vipc
 	c->perm = perm;
 	c->hook = hook;
 	c->stats = vipc_cpu_stats(hook);
+	vipc_step(&c->t, VIPC_STEP_start);
 	return 1;
 }
 
@@ -510,7 +596,8 @@ static __always_inline int vipc_begin(struct vipc_call *c, __u32 perm, enum vipc
 {
 	if (!vipc_start(c, perm, hook))
 		return 0;
-	c->caller = vipc_find_principal(c->key.slot, c->cgid);
+	c->caller = vipc_caller(c);
+	vipc_step(&c->t, VIPC_STEP_principal);
 	return 1;
 }
 
@@ -523,12 +610,14 @@ static __always_inline void vipc_lookup(struct vipc_call *c)
 	if (c->ep && !vipc_name_eq(&c->ep->name, &c->name, c->key.len))
 		c->ep = NULL; /* another name that hashes alike */
 	vipc_count_lookup(c->stats, c->ep != NULL);
+	vipc_step(&c->t, VIPC_STEP_endpoint);
 	if (!vipc_needs_grant(c->caller, c->ep))
 		return;
 	gkey.container = c->caller->id;
 	gkey.endpoint = c->ep->id;
 	c->grant = bpf_map_lookup_elem(&vipc_grants, &gkey);
 	vipc_count_lookup(c->stats, c->grant != NULL);
+	vipc_step(&c->t, VIPC_STEP_grant);
 }
 
 /* Phase 2, where the name lives: it is its endpoint only in a home of its
@@ -562,8 +651,10 @@ static __always_inline int vipc_finish_clock(struct vipc_call *c, enum vipc_reas
 
 	vipc_count(c->stats, reason, allow && denies);
 	vipc_count_decision(c, reason, !denies ? VIPC_V_ALLOW : allow ? VIPC_V_AUDIT : VIPC_V_DENY);
+	vipc_step(&c->t, VIPC_STEP_count);
 	if (denies)
 		vipc_report(c, reason, allow, coarse);
+	vipc_step(&c->t, VIPC_STEP_report);
 	return allow;
 }
 

@@ -19,7 +19,7 @@ static __always_inline __u32 vipc_sock_owner(struct sock *sk, __u32 slot)
 
 	if (!cg)
 		return 0;
-	p = vipc_climb(slot, (__u64)cg, BPF_CORE_READ(cg, level));
+	p = vipc_climb(slot, (__u64)cg, BPF_CORE_READ(cg, level), NULL);
 	return p ? p->id : 0;
 }
 
@@ -32,6 +32,7 @@ static __always_inline int vipc_name_key(const char *path, __u32 n, char lead,
 	if (vipc_name_read(path, n, lead, c, 0, cwd))
 		return -1;
 	c->key.hash = vipc_name_hash(&c->name, c->key.len);
+	vipc_step(&c->t, VIPC_STEP_hash);
 	return 0;
 }
 

@@ -29,6 +29,7 @@
 char LICENSE[] SEC("license") = "Dual BSD/GPL";
 
 #include "maps.bpf.h"
+#include "steps.bpf.h"
 #include "decide.bpf.h"
 #include "sock.bpf.h"
 #include "lsm.bpf.h"
