@@ -14,8 +14,6 @@ struct vipc_climb {
 	__u64 found;  /* the bound ancestor's cgroup id, 0 while none */
 	__u32 slot;
 	__u32 level; /* of the first ancestor looked up; step i looks i levels higher */
-	__u32 at;    /* the bound ancestor's level */
-	__u32 pad;
 };
 
 /* The id of the ancestor at @level of the struct cgroup at @cg. */
@@ -38,7 +36,6 @@ static long vipc_climb_step(__u32 i, struct vipc_climb *w)
 	if (!key.cgroup_id || !bpf_map_lookup_elem(&vipc_principals, &key))
 		return 0;
 	w->found = key.cgroup_id;
-	w->at = level;
 	return 1;
 }
 
@@ -47,11 +44,9 @@ static const struct vipc_principal vipc_too_deep = { .id = VIPC_HELD_ID };
 
 /* The principal of the nearest bound ancestor from @level up to the root
  * (of the struct cgroup at @cg; 0: of the caller's cgroup), NULL when
- * none, vipc_too_deep when more levels than bpf_loop() takes; the found
- * one's level into *@at (when @at).
+ * none, vipc_too_deep when more levels than bpf_loop() takes.
  */
-static __always_inline struct vipc_principal *vipc_climb(__u32 slot, __u64 cg, __u32 level,
-							  __u32 *at)
+static __always_inline struct vipc_principal *vipc_climb(__u32 slot, __u64 cg, __u32 level)
 {
 	struct vipc_climb w = { .cgroup = cg, .slot = slot, .level = level };
 	struct vipc_principal_key key = { .slot = slot };
@@ -59,8 +54,6 @@ static __always_inline struct vipc_principal *vipc_climb(__u32 slot, __u64 cg, _
 	if (bpf_loop(level + 1, vipc_climb_step, &w, 0) < 0)
 		return (struct vipc_principal *)&vipc_too_deep;
 	key.cgroup_id = w.found;
-	if (at && w.found)
-		*at = w.at;
 	return w.found ? bpf_map_lookup_elem(&vipc_principals, &key) : NULL;
 }
 
@@ -77,7 +70,7 @@ static __always_inline struct vipc_principal *vipc_find_principal(__u32 slot, __
 	if (p)
 		return p;
 	level = bpf_get_current_task_btf()->cgroups->dfl_cgrp->level;
-	return level ? vipc_climb(slot, 0, level - 1, NULL) : NULL;
+	return level ? vipc_climb(slot, 0, level - 1) : NULL;
 }
 
 /* A decision key as words, to compare and to hash. */
@@ -98,6 +91,7 @@ struct vipc_call {
 	struct vipc_endpoint_key key;
 	union vipc_name name; /* the exact name c->key hashes */
 	struct vipc_principal *caller;
+	struct vipc_principal me; /* the caller's, as its cgroup keeps it (vipc_caller) */
 	struct vipc_endpoint *ep;
 	struct vipc_grant *grant;
 	struct vipc_stats *stats; /* this CPU's counters of the hook */
@@ -117,11 +111,12 @@ struct vipc_call {
  */
 const volatile __u32 have_cgrp_storage = 0;
 
-/* Per cgroup, the level of its nearest bound ancestor (itself included) or
- * none, under a policy change count and live slot: one word, so that no
- * call reads half of another CPU's write. A word made under another count
- * or slot does not hold; every change of bindings, holds or slot bumps the
- * count, and a process moved to another cgroup reads that cgroup's word.
+/* Per cgroup, its container (the nearest bound ancestor's, itself
+ * included) or none, under a policy change count and live slot: one word,
+ * so that no call reads half of another CPU's write. A word of another
+ * count or slot does not hold; every change of bindings, holds or slot
+ * bumps the count, and a process moved to another cgroup reads that
+ * cgroup's word.
  */
 struct {
 	__uint(type, BPF_MAP_TYPE_CGRP_STORAGE);
@@ -130,57 +125,70 @@ struct {
 	__type(value, __u64);
 } vipc_pcache SEC(".maps");
 
-#define VIPC_PCACHE_NONE 0xff /* no bound ancestor; deeper levels are not kept */
+/* The word, low bits first: the container's id (22 bits), mode and
+ * unknown (a bit each), bound (else no container), the slot, and the
+ * change count + 1 (so that 0 never holds) in the 38 bits left: a word
+ * reads as current again only after 2^38 changes (eight years at a
+ * thousand bindings a second). Containers that do not fit are not kept.
+ */
+#define VIPC_PC_ID_BITS 22
+#define VIPC_PC_BOUND (1ULL << 24)
+#define VIPC_PC_TAG_SHIFT 25 /* the slot and the count */
 
-/* @c's word for @level: (count + 1, so that 0 never holds), slot, level. */
-static __always_inline __u64 vipc_pcache_word(const struct vipc_call *c, __u32 level)
+/* The word saying @p (NULL: no container) under @c's count and slot; 0
+ * when @p does not fit.
+ */
+static __always_inline __u64 vipc_pcache_word(const struct vipc_call *c,
+					      const struct vipc_principal *p)
 {
-	return (c->changes + 1) << 9 | (__u64)(c->key.slot & 1) << 8 | level;
+	__u64 tag = ((c->changes + 1) << 1 | (c->key.slot & 1)) << VIPC_PC_TAG_SHIFT;
+
+	if (!p)
+		return tag;
+	if (p->id >> VIPC_PC_ID_BITS || p->mode > 1 || p->unknown > 1)
+		return 0;
+	return tag | VIPC_PC_BOUND | (__u64)p->unknown << 23 | (__u64)p->mode << 22 | p->id;
 }
 
-/* The binding of the ancestor at @level of the cgroup @cg, whose own level
- * is @own and id @cgid.
+/* The container a word of @c's count and slot says, into @me; NULL for
+ * none.
  */
-static __always_inline struct vipc_principal *vipc_bound_at(struct cgroup *cg, __u64 cgid,
-							     __u32 slot, __u32 level, __u32 own)
+static __always_inline struct vipc_principal *vipc_pcache_read(struct vipc_principal *me,
+								__u64 word)
 {
-	struct vipc_principal_key key = { .slot = slot };
-
-	key.cgroup_id = level == own ? cgid : vipc_ancestor_id((__u64)cg, level);
-	return bpf_map_lookup_elem(&vipc_principals, &key);
+	if (!(word & VIPC_PC_BOUND))
+		return NULL;
+	me->id = word & ((1U << VIPC_PC_ID_BITS) - 1);
+	me->mode = word >> 22 & 1;
+	me->unknown = word >> 23 & 1;
+	return me;
 }
 
 /* The caller's principal as vipc_find_principal() finds it: from its
- * cgroup's word when that holds (no lookup for none, one for a binding
- * still there), else found and kept.
+ * cgroup's word when that holds (no lookup at all), else found (the
+ * caller's own binding, else the climb from the same cgroup) and kept
+ * unless too deep or too big for a word.
  */
-static __always_inline struct vipc_principal *vipc_caller(const struct vipc_call *c)
+static __always_inline struct vipc_principal *vipc_caller(struct vipc_call *c)
 {
 	struct cgroup *cg = bpf_get_current_task_btf()->cgroups->dfl_cgrp;
-	__u32 own = cg->level, at = VIPC_PCACHE_NONE, slot = c->key.slot;
-	__u64 cgid = cg->kn->id, *w, word;
+	struct vipc_principal_key key = { .slot = c->key.slot, .cgroup_id = cg->kn->id };
+	__u64 *w, word;
 	struct vipc_principal *p;
+	__u32 level = cg->level;
 
 	if (!have_cgrp_storage)
-		return vipc_find_principal(slot, c->cgid);
+		return vipc_find_principal(c->key.slot, c->cgid);
 	w = bpf_cgrp_storage_get(&vipc_pcache, cg, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
 	word = w ? *(volatile __u64 *)w : 0;
-	/* A word of this count and slot: none, or the level of a binding. */
-	if (word >> 8 == vipc_pcache_word(c, 0) >> 8) {
-		if ((word & 0xff) == VIPC_PCACHE_NONE)
-			return NULL;
-		p = vipc_bound_at(cg, cgid, slot, word & 0xff, own);
-		if (p)
-			return p;
-	}
-	/* The caller's own binding, else the climb; kept unless too deep. */
-	p = vipc_bound_at(cg, cgid, slot, own, own);
-	if (p)
-		at = own;
-	else if (own)
-		p = vipc_climb(slot, (__u64)cg, own - 1, &at);
-	if (w && p != &vipc_too_deep && (!p || at < VIPC_PCACHE_NONE))
-		*w = vipc_pcache_word(c, p ? at : VIPC_PCACHE_NONE);
+	if (word && word >> VIPC_PC_TAG_SHIFT == vipc_pcache_word(c, NULL) >> VIPC_PC_TAG_SHIFT)
+		return vipc_pcache_read(&c->me, word);
+	p = bpf_map_lookup_elem(&vipc_principals, &key);
+	if (!p && level)
+		p = vipc_climb(c->key.slot, (__u64)cg, level - 1);
+	word = p == &vipc_too_deep ? 0 : vipc_pcache_word(c, p);
+	if (w && word)
+		*w = word;
 	return p;
 }
 
@@ -618,6 +626,17 @@ static __always_inline void vipc_lookup(struct vipc_call *c)
 	c->grant = bpf_map_lookup_elem(&vipc_grants, &gkey);
 	vipc_count_lookup(c->stats, c->grant != NULL);
 	vipc_step(&c->t, VIPC_STEP_grant);
+}
+
+/* Does this instance learn homes at all? Only the LSM and fmodret
+ * backends' bind hooks do; elsewhere every place is a home, and the
+ * lookup is left out.
+ */
+static __always_inline int vipc_homes_learned(void)
+{
+	struct vipc_config *cfg = vipc_cfg();
+
+	return cfg && cfg->backends & VIPC_BACKEND_PEER;
 }
 
 /* Phase 2, where the name lives: it is its endpoint only in a home of its

@@ -19,7 +19,7 @@ static __always_inline __u32 vipc_sock_owner(struct sock *sk, __u32 slot)
 
 	if (!cg)
 		return 0;
-	p = vipc_climb(slot, (__u64)cg, BPF_CORE_READ(cg, level), NULL);
+	p = vipc_climb(slot, (__u64)cg, BPF_CORE_READ(cg, level));
 	return p ? p->id : 0;
 }
 

@@ -104,7 +104,7 @@ static __always_inline int vipc_check_addr(struct bpf_sock_addr *ctx, __u32 perm
 		c.key.hash = vipc_name_hash(&c.name, c.key.len);
 		vipc_step(&c.t, VIPC_STEP_hash);
 		vipc_lookup(&c);
-		if (c.key.kind == VIPC_KIND_UNIX_ABSTRACT)
+		if (c.key.kind == VIPC_KIND_UNIX_ABSTRACT && vipc_homes_learned())
 			vipc_away(&c, bpf_get_netns_cookie(ctx));
 		vipc_step(&c.t, VIPC_STEP_endpoint);
 	}
