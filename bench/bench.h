@@ -219,8 +219,11 @@ struct b_results {
 	 */
 	struct b_samples many[2][2], many_hook[2][2];
 	long many_bindings[2];
-	/* Per configuration and workload, the steps' time over all rounds. */
-	struct vipc_step_times steps[C__COUNT][W__COUNT];
+	/* Per configuration and workload, each step's ns per hook run, one
+	 * sample a round ([VIPC_STEP_clock]: one clock read; [VIPC_STEP__COUNT]:
+	 * the steps added up).
+	 */
+	struct b_samples steps[C__COUNT][W__COUNT][VIPC_STEP__COUNT + 1];
 	bool has_steps;
 };
 
@@ -228,13 +231,12 @@ struct b_results {
 extern const char *const b_step_names[VIPC_STEP__COUNT];
 /* vipc_steps of the loaded instance, summed over CPUs. */
 int b_steps_read(struct vipc_step_times *out);
-/* Add what ran between @before and @after to @acc. */
-void b_steps_add(struct vipc_step_times *acc, const struct vipc_step_times *before,
-		 const struct vipc_step_times *after);
-/* Step @s's ns per hook run, its clock read taken off (for "clock": one
- * clock read's ns).
+/* What ran between @before and @after as samples into @out: each step's
+ * ns per hook run, its clock read taken off ([VIPC_STEP_clock]: one clock
+ * read's ns; [VIPC_STEP__COUNT]: the steps added up).
  */
-double b_step_ns(const struct vipc_step_times *t, enum vipc_step s);
+void b_steps_add(struct b_samples out[VIPC_STEP__COUNT + 1], const struct vipc_step_times *before,
+		 const struct vipc_step_times *after);
 /* The configurations whose steps --steps times: a granted caller, one in no
  * container, one listed without a grant (audit: every call a would-deny).
  */

@@ -406,8 +406,8 @@ static int run_many(void)
 	return err;
 }
 
-/* Under @c as prepared, each hooked workload alone, its steps' time added
- * to res.
+/* Under @c as prepared, each hooked workload alone, its steps' time a
+ * sample in res.
  */
 static int sample_steps(enum b_config c)
 {
@@ -421,7 +421,7 @@ static int sample_steps(enum b_config c)
 			continue;
 		err = b_steps_read(&before) ?: sample(c, 1u << w, &f, &hook) ?: b_steps_read(&after);
 		if (!err)
-			b_steps_add(&res.steps[c][w], &before, &after);
+			b_steps_add(res.steps[c][w], &before, &after);
 	}
 	return err;
 }

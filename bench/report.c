@@ -726,29 +726,18 @@ int b_report_binding(const struct b_results *r, const char *dir)
 	return err;
 }
 
-/* The steps' ns per hook run, added up (the clock's own left out). */
-static double steps_sum(const struct vipc_step_times *t)
-{
-	double sum = 0;
-	int s;
-
-	for (s = 0; s < VIPC_STEP__COUNT; s++)
-		sum += s == VIPC_STEP_clock ? 0 : b_step_ns(t, s);
-	return sum;
-}
-
 /* Per caller class and hooked workload, each step's ns per hook run (its
- * clock read taken off), and their sum.
+ * clock read taken off), and their sum: medians of the rounds.
  */
 static void print_steps(const struct b_results *r)
 {
-	const struct vipc_step_times *t;
 	enum b_config c;
 	int s, w;
 
-	out("where the hooks' time goes (vipc load --time-steps): ns per hook run, one clock read "
-	    "(%.0f ns) taken off each step; a step not taken reads ~0\n",
-	    b_step_ns(&r->steps[C_VIPC][W_CONNECT_PATH], VIPC_STEP_clock));
+	out("where the hooks' time goes (vipc load --time-steps): ns per hook run, median of %d "
+	    "rounds, one clock read (%.0f ns) taken off each step; a step not taken reads ~0\n",
+	    r->steps[C_VIPC][W_CONNECT_PATH][0].n,
+	    b_median(&r->steps[C_VIPC][W_CONNECT_PATH][VIPC_STEP_clock]));
 	for (c = 0; c < C__COUNT; c++) {
 		if (!(B_STEP_CONFIGS & (1u << c)))
 			continue;
@@ -763,8 +752,7 @@ static void print_steps(const struct b_results *r)
 			for (w = 0; w < W__COUNT; w++) {
 				if (!(B_HOOKED_WORK & (1u << w)))
 					continue;
-				t = &r->steps[c][w];
-				out(" %22.1f", s < VIPC_STEP__COUNT ? b_step_ns(t, s) : steps_sum(t));
+				out(" %22.1f", b_median(&r->steps[c][w][s]));
 			}
 		}
 		out("\n");

@@ -60,26 +60,36 @@ int b_steps_read(struct vipc_step_times *out)
 	return err;
 }
 
-void b_steps_add(struct vipc_step_times *acc, const struct vipc_step_times *before,
-		 const struct vipc_step_times *after)
-{
-	int s;
-
-	for (s = 0; s < VIPC_STEP__COUNT; s++) {
-		acc->ns[s] += after->ns[s] - before->ns[s];
-		acc->calls[s] += after->calls[s] - before->calls[s];
-	}
-}
-
-double b_step_ns(const struct vipc_step_times *t, enum vipc_step s)
+/* Step @s's ns per hook run in @t, its clock read taken off (for "clock":
+ * one clock read's ns).
+ */
+static double step_ns(const struct vipc_step_times *t, enum vipc_step s)
 {
 	double runs = t->calls[VIPC_STEP_start];
 	double clock = t->calls[VIPC_STEP_clock] ?
 			       (double)t->ns[VIPC_STEP_clock] / t->calls[VIPC_STEP_clock] :
 			       0;
-	double ns = t->ns[s] - clock * t->calls[s];
 
 	if (!runs)
 		return 0;
-	return s == VIPC_STEP_clock ? clock : ns / runs;
+	return s == VIPC_STEP_clock ? clock : (t->ns[s] - clock * t->calls[s]) / runs;
+}
+
+void b_steps_add(struct b_samples out[VIPC_STEP__COUNT + 1], const struct vipc_step_times *before,
+		 const struct vipc_step_times *after)
+{
+	struct vipc_step_times d;
+	double ns, sum = 0;
+	int s;
+
+	for (s = 0; s < VIPC_STEP__COUNT; s++) {
+		d.ns[s] = after->ns[s] - before->ns[s];
+		d.calls[s] = after->calls[s] - before->calls[s];
+	}
+	for (s = 0; s < VIPC_STEP__COUNT; s++) {
+		ns = step_ns(&d, s);
+		b_samples_add(&out[s], ns);
+		sum += s == VIPC_STEP_clock ? 0 : ns;
+	}
+	b_samples_add(&out[VIPC_STEP__COUNT], sum);
 }
