@@ -45,24 +45,23 @@ struct {
 } vipc_verdicts SEC(".maps");
 
 /* Does @v answer the call in @c? */
-static __always_inline int vipc_verdict_holds(const struct vipc_verdict *v,
-					       const struct vipc_call *c)
+static __always_inline int vipc_verdict_holds(const struct vipc_verdict *v, struct vipc_call *c)
 {
-	return v->changes == c->changes && v->cgroup_id == c->cgid &&
+	return v->changes == c->changes && v->cgroup_id == vipc_cgid(c) &&
 	       v->key.slot == c->key.slot && v->key.kind == c->key.kind &&
 	       v->key.len == c->key.len && vipc_name_eq(&v->name, &c->name, c->key.len);
 }
 
 /* Remember an allow in @v, or in a new entry of @sk. */
 static __always_inline void vipc_remember(struct bpf_sock *sk, struct vipc_verdict *v,
-					  const struct vipc_call *c, enum vipc_reason reason)
+					  struct vipc_call *c, enum vipc_reason reason)
 {
 	if (!v)
 		v = bpf_sk_storage_get(&vipc_verdicts, sk, 0, BPF_SK_STORAGE_GET_F_CREATE);
 	if (!v)
 		return;
 	v->changes = c->changes;
-	v->cgroup_id = c->cgid;
+	v->cgroup_id = vipc_cgid(c);
 	v->reason = reason;
 	v->pad = 0;
 	vipc_drow_make(&v->row, c, reason, VIPC_V_ALLOW);
