@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
 /* vipc benchmarks: IPC workloads under ten configurations run interleaved,
  * the cost of table size and of many bound cgroups, binding at mkdir and
- * cgroup churn, and policy operations. `make bench` runs it all;
- * `--quick` (`make bench-vm`) only connect and sendto, small enough for a VM.
+ * cgroup churn, policy operations, and where the hooks' time goes step by
+ * step. `make bench` runs it all; `--quick` (`make bench-vm`) only connect
+ * and sendto, small enough for a VM; `--steps` only the steps.
  */
 #ifndef __VIPC_BENCH_H
 #define __VIPC_BENCH_H

@@ -91,27 +91,27 @@ static __always_inline int vipc_check_addr(struct bpf_sock_addr *ctx, __u32 perm
 		if (c.stats)
 			c.stats->cached++;
 		c.known = &v->row;
-		vipc_step(&c.t, VIPC_STEP_verdict);
+		vipc_step(VIPC_STEP_verdict);
 		return vipc_finish_clock(&c, v->reason, 1);
 	}
-	vipc_step(&c.t, VIPC_STEP_verdict);
+	vipc_step(VIPC_STEP_verdict);
 
 	/* Phase 2: the caller, the endpoint and the grant; remember an allow. */
 	c.caller = vipc_caller(&c);
-	vipc_step(&c.t, VIPC_STEP_principal);
+	vipc_step(VIPC_STEP_principal);
 	if (named) {
 		c.key.hash = vipc_name_hash(&c.name, c.key.len);
-		vipc_step(&c.t, VIPC_STEP_hash);
+		vipc_step(VIPC_STEP_hash);
 		vipc_lookup(&c);
 		if (c.key.kind == VIPC_KIND_UNIX_ABSTRACT && vipc_homes_learned())
 			vipc_away(&c, bpf_get_netns_cookie(ctx));
-		vipc_step(&c.t, VIPC_STEP_endpoint);
+		vipc_step(VIPC_STEP_endpoint);
 	}
 	reason = vipc_decide(c.caller, c.ep, c.grant, perm);
-	vipc_step(&c.t, VIPC_STEP_decide);
+	vipc_step(VIPC_STEP_decide);
 	if (named && remember && !vipc_reason_denies(reason))
 		vipc_remember(ctx->sk, v, &c, reason);
-	vipc_step(&c.t, VIPC_STEP_remember);
+	vipc_step(VIPC_STEP_remember);
 	return vipc_finish_clock(&c, reason, 1);
 }
 

@@ -17,45 +17,45 @@ struct {
 	__type(value, struct vipc_step_times);
 } vipc_steps SEC(".maps");
 
-/* The start of a decision's first step at *@t, with the clock's own cost
- * (two reads back to back) counted as the step "clock".
- */
-static __always_inline void vipc_steps_begin(__u64 *t)
+/* This CPU's table while steps are timed, else NULL. */
+static __always_inline struct vipc_step_times *vipc_steps_here(void)
 {
-	struct vipc_step_times *st;
 	__u32 zero = 0;
-	__u64 t0;
 
-	if (!time_steps)
-		return;
-	t0 = bpf_ktime_get_ns();
-	*t = bpf_ktime_get_ns();
-	st = bpf_map_lookup_elem(&vipc_steps, &zero);
-	if (!st)
-		return;
-	st->ns[VIPC_STEP_clock] += *t - t0;
-	st->calls[VIPC_STEP_clock]++;
-	*t = bpf_ktime_get_ns();
+	return time_steps ? bpf_map_lookup_elem(&vipc_steps, &zero) : NULL;
 }
 
-/* The end of step @s, begun at *@t (0: timing is off for this call); the
- * next one begins now, after this bookkeeping.
+/* The start of a decision's first step, with the clock's own cost (two
+ * reads back to back) counted as the step "clock". The start is kept in
+ * the table, not on the stack, which the LSM hooks have little of.
  */
-static __always_inline void vipc_step(__u64 *t, enum vipc_step s)
+static __always_inline void vipc_steps_begin(void)
 {
-	struct vipc_step_times *st;
-	__u32 zero = 0;
+	struct vipc_step_times *st = vipc_steps_here();
+	__u64 t0;
+
+	if (!st)
+		return;
+	t0 = bpf_ktime_get_ns();
+	st->ns[VIPC_STEP_clock] += bpf_ktime_get_ns() - t0;
+	st->calls[VIPC_STEP_clock]++;
+	st->begun = bpf_ktime_get_ns();
+}
+
+/* The end of step @s; the next one begins now, after this bookkeeping. */
+static __always_inline void vipc_step(enum vipc_step s)
+{
+	struct vipc_step_times *st = vipc_steps_here();
 	__u64 now;
 
-	if (!time_steps || !*t)
+	if (!st || !st->begun)
 		return;
 	now = bpf_ktime_get_ns();
-	st = bpf_map_lookup_elem(&vipc_steps, &zero);
-	if (st && s < VIPC_STEP__COUNT) {
-		st->ns[s] += now - *t;
+	if (s < VIPC_STEP__COUNT) {
+		st->ns[s] += now - st->begun;
 		st->calls[s]++;
 	}
-	*t = bpf_ktime_get_ns();
+	st->begun = bpf_ktime_get_ns();
 }
 
 #endif /* __VIPC_STEPS_BPF_H */

@@ -387,6 +387,7 @@ enum vipc_step {
 struct vipc_step_times {
 	__u64 ns[VIPC_STEP__COUNT];
 	__u64 calls[VIPC_STEP__COUNT];
+	__u64 begun; /* when this CPU's step being timed began */
 };
 
 /* vipc_registry[0]: registry counters, kept by the loader and by the
