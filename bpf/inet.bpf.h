@@ -37,34 +37,33 @@ static __always_inline __u32 vipc_inet_perm(__u8 kind, int bind)
 	return bind ? VIPC_PERM_BIND : kind == VIPC_KIND_TCP ? VIPC_PERM_CONNECT : VIPC_PERM_SEND;
 }
 
-/* The IPv6 address @a (network order words; an IPv4 one mapped) and @port
- * (network order) as the name of @kind in c->key and c->name. A wildcard
- * address (0.0.0.0, [::]) reaches and binds the port on loopback: it is
- * named as 127.0.0.1 or [::1]. 1 for [::], which binds 127.0.0.1 too on a
- * dual-stack socket; else 0.
+/* The IPv6 address @a0..@a3 (network order words; an IPv4 one mapped) and
+ * @port (network order) as the name of @kind in c->key and c->name: words,
+ * not an array, so that no copy of the address takes the hook's stack. A
+ * wildcard address (0.0.0.0, [::]) reaches and binds the port on loopback:
+ * it is named as 127.0.0.1 or [::1]. 1 for [::], which binds 127.0.0.1 too
+ * on a dual-stack socket; else 0.
  */
-static __always_inline int vipc_inet_name(struct vipc_call *c, __u8 kind, const __u32 a[4],
-					  __u16 port)
+static __always_inline int vipc_inet_name(struct vipc_call *c, __u8 kind, __u32 a0, __u32 a1,
+					  __u32 a2, __u32 a3, __u16 port)
 {
-	__u32 mapped = bpf_htonl(0xffff), w2 = a[2], w3 = a[3];
-	int any = !a[0] && !a[1] && !w3 && (!w2 || w2 == mapped);
+	__u32 mapped = bpf_htonl(0xffff);
+	int any = !a0 && !a1 && !a3 && (!a2 || a2 == mapped);
 
 	if (any)
-		w3 = w2 ? bpf_htonl(0x7f000001) : bpf_htonl(1);
+		a3 = a2 ? bpf_htonl(0x7f000001) : bpf_htonl(1);
 	c->key.kind = kind;
 	c->key.len = VIPC_INET_NAME_LEN;
-	c->name.words[0] = a[0] | (__u64)a[1] << 32;
-	c->name.words[1] = w2 | (__u64)w3 << 32;
+	c->name.words[0] = a0 | (__u64)a1 << 32;
+	c->name.words[1] = a2 | (__u64)a3 << 32;
 	c->name.words[2] = port;
-	return any && !w2;
+	return any && !a2;
 }
 
 /* The name of IPv4 address @ip4 (network order) and @port. */
 static __always_inline int vipc_inet4_name(struct vipc_call *c, __u8 kind, __u32 ip4, __u16 port)
 {
-	__u32 a[4] = { 0, 0, bpf_htonl(0xffff), ip4 };
-
-	return vipc_inet_name(c, kind, a, port);
+	return vipc_inet_name(c, kind, 0, 0, bpf_htonl(0xffff), ip4, port);
 }
 
 /* A bind of the port in @c at @place (a network namespace): the endpoint
@@ -94,7 +93,6 @@ static __always_inline int vipc_sock_inet(struct bpf_sock_addr *ctx, struct vipc
 {
 	__u8 kind = vipc_inet_kind(ctx->type, ctx->protocol);
 	__u16 port = ctx->user_port;
-	__u32 a[4];
 
 	if (!kind || !port || !vipc_start(c, vipc_inet_perm(kind, bind), hook))
 		return 0;
@@ -102,11 +100,8 @@ static __always_inline int vipc_sock_inet(struct bpf_sock_addr *ctx, struct vipc
 		*any6 = vipc_inet4_name(c, kind, ctx->user_ip4, port);
 		return 1;
 	}
-	a[0] = ctx->user_ip6[0];
-	a[1] = ctx->user_ip6[1];
-	a[2] = ctx->user_ip6[2];
-	a[3] = ctx->user_ip6[3];
-	*any6 = vipc_inet_name(c, kind, a, port);
+	*any6 = vipc_inet_name(c, kind, ctx->user_ip6[0], ctx->user_ip6[1], ctx->user_ip6[2],
+			       ctx->user_ip6[3], port);
 	return 1;
 }
 
@@ -158,29 +153,35 @@ static __always_inline int vipc_lsm_inet(struct socket *sock, const void *addr, 
 					 struct vipc_call *c, enum vipc_hook hook, int bind,
 					 int *any6)
 {
+	/* The address is read into the name's bytes, which it then becomes:
+	 * no copy of it takes the hook's stack, tight on 6.1.
+	 */
+	struct sockaddr_in6 *in6 = (struct sockaddr_in6 *)c->name.bytes;
+	struct sockaddr_in *in = (struct sockaddr_in *)c->name.bytes;
+	const __u32 *a6 = in6->sin6_addr.in6_u.u6_addr32;
 	struct sock *sk = sock->sk;
-	struct sockaddr_in6 in6;
-	struct sockaddr_in in;
 	__u8 kind;
 
 	if (!sk || !addr || !vipc_is_inet(BPF_CORE_READ(sk, __sk_common.skc_family)) ||
-	    bpf_probe_read_kernel(&in.sin_family, sizeof(in.sin_family), addr))
+	    bpf_probe_read_kernel(&in->sin_family, sizeof(in->sin_family), addr))
 		return 0;
 	kind = vipc_inet_kind(sock->type, BPF_CORE_READ(sk, sk_protocol));
 	if (!kind)
 		return 0;
-	if (in.sin_family == AF_INET) {
-		if (len < (int)sizeof(in) || bpf_probe_read_kernel(&in, sizeof(in), addr) ||
-		    !in.sin_port || !vipc_begin(c, vipc_inet_perm(kind, bind), hook))
+	if (in->sin_family == AF_INET) {
+		if (len < (int)sizeof(*in) || bpf_probe_read_kernel(in, sizeof(*in), addr) ||
+		    !in->sin_port || !vipc_begin(c, vipc_inet_perm(kind, bind), hook))
 			return 0;
-		*any6 = vipc_inet4_name(c, kind, in.sin_addr.s_addr, in.sin_port);
+		*any6 = vipc_inet4_name(c, kind, in->sin_addr.s_addr, in->sin_port);
+		c->name.words[3] = 0;
 		return 1;
 	}
-	if (in.sin_family != AF_INET6 || len < (int)sizeof(in6) ||
-	    bpf_probe_read_kernel(&in6, sizeof(in6), addr) || !in6.sin6_port ||
+	if (in->sin_family != AF_INET6 || len < (int)sizeof(*in6) ||
+	    bpf_probe_read_kernel(in6, sizeof(*in6), addr) || !in6->sin6_port ||
 	    !vipc_begin(c, vipc_inet_perm(kind, bind), hook))
 		return 0;
-	*any6 = vipc_inet_name(c, kind, in6.sin6_addr.in6_u.u6_addr32, in6.sin6_port);
+	*any6 = vipc_inet_name(c, kind, a6[0], a6[1], a6[2], a6[3], in6->sin6_port);
+	c->name.words[3] = 0;
 	return 1;
 }
 
