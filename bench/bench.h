@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
 /* vipc benchmarks: IPC workloads under ten configurations run interleaved,
  * the cost of table size and of many bound cgroups, binding at mkdir and
- * cgroup churn, and policy operations. `make bench` runs it all;
- * `--quick` (`make bench-vm`) only connect and sendto, small enough for a VM.
+ * cgroup churn, policy operations, and where the hooks' time goes step by
+ * step. `make bench` runs it all; `--quick` (`make bench-vm`) only connect
+ * and sendto, small enough for a VM; `--steps` only the steps.
  */
 #ifndef __VIPC_BENCH_H
 #define __VIPC_BENCH_H
@@ -106,6 +107,8 @@ void b_cgroup_remove(const char *rel);
  * per-container decision counters unless @counters.
  */
 int b_vipc_load(const char *loader, bool prealloc_grants, bool counters);
+/* The same, every decision's steps timed (--time-steps). */
+int b_vipc_load_timed(const char *loader);
 int b_vipc_unload(const char *loader);
 bool b_vipc_loaded(void);
 
@@ -231,7 +234,28 @@ struct b_results {
 	 */
 	struct b_samples many[2][2], many_hook[2][2];
 	long many_bindings[2];
+	/* Per configuration and workload, each step's ns per hook run, one
+	 * sample a round ([VIPC_STEP_clock]: one clock read; [VIPC_STEP__COUNT]:
+	 * the steps added up).
+	 */
+	struct b_samples steps[C__COUNT][W__COUNT][VIPC_STEP__COUNT + 1];
+	bool has_steps;
 };
+
+/* steps.c: where the hooks' time goes (vipc loaded with --time-steps). */
+extern const char *const b_step_names[VIPC_STEP__COUNT];
+/* vipc_steps of the loaded instance, summed over CPUs. */
+int b_steps_read(struct vipc_step_times *out);
+/* What ran between @before and @after as samples into @out: each step's
+ * ns per hook run, its clock read taken off ([VIPC_STEP_clock]: one clock
+ * read's ns; [VIPC_STEP__COUNT]: the steps added up).
+ */
+void b_steps_add(struct b_samples out[VIPC_STEP__COUNT + 1], const struct vipc_step_times *before,
+		 const struct vipc_step_times *after);
+/* The configurations whose steps --steps times: a granted caller, one in no
+ * container, one listed without a grant (audit: every call a would-deny).
+ */
+#define B_STEP_CONFIGS (1u << C_VIPC | 1u << C_UNLISTED | 1u << C_AUDIT)
 
 int b_report(const struct b_results *r, const char *out, const size_t *sweep, int nr_sweep);
 /* The binding measurements and their targets alone (--binding), on stdout
@@ -240,6 +264,8 @@ int b_report(const struct b_results *r, const char *out, const size_t *sweep, in
 int b_report_binding(const struct b_results *r, const char *out);
 /* The comparison table alone (what --quick prints), on stdout. */
 void b_report_table(const struct b_results *r);
+/* The steps' table alone (what --steps prints), on stdout. */
+void b_report_steps(const struct b_results *r);
 
 /* ops.c: policy operations, each in a fresh process (peak RSS is its own). */
 int b_ops_main(int argc, char **argv);

@@ -11,7 +11,9 @@
  * vipc-loader takes the backend from VIPC_BACKEND). --cpu and --sched batch
  * put the bench and all it forks on one CPU and under SCHED_BATCH (no
  * wake-up preemption), so client and server take turns the same way with
- * and without vipc. Removes every cgroup, pin and process it made, also on
+ * and without vipc. --steps runs only the timing of each decision step
+ * (vipc loaded --time-steps) per caller class, which the full run ends
+ * with. Removes every cgroup, pin and process it made, also on
  * failure and on Ctrl-C.
  */
 #include <errno.h>
@@ -51,6 +53,8 @@ static struct {
 	bool quick;
 	bool binding; /* --binding: the binding measurements alone */
 	bool broker;  /* --broker: the name broker's measurements alone */
+	bool steps;   /* --steps: the decision steps' timing alone */
+	bool timed;   /* the instance loaded times its steps (--time-steps) */
 	unsigned configs; /* bit per enum b_config; 0: the mode's default */
 	unsigned work;	  /* bit per enum b_work */
 	int cpu;	  /* --cpu, or -1 */
@@ -120,16 +124,22 @@ static bool is_audit(enum b_config c)
 	return c == C_AUDIT || c == C_AUDIT_ALL;
 }
 
-/* vipc loaded with (or, for C_NOCOUNT, without) the decision counters. */
+/* vipc loaded with (or, for C_NOCOUNT, without) the decision counters;
+ * timing its steps while @timing.
+ */
+static bool timing;
+
 static int load_for(enum b_config c)
 {
 	bool counters = c != C_NOCOUNT;
 
-	if (b_vipc_loaded() && opt.counters == counters)
+	if (b_vipc_loaded() && opt.counters == counters && opt.timed == timing)
 		return 0;
-	if (b_vipc_unload(opt.loader) || b_vipc_load(opt.loader, false, counters))
+	if (b_vipc_unload(opt.loader) ||
+	    (timing ? b_vipc_load_timed(opt.loader) : b_vipc_load(opt.loader, false, counters)))
 		return -EIO;
 	opt.counters = counters;
+	opt.timed = timing;
 	return 0;
 }
 
@@ -397,6 +407,52 @@ static int run_many(void)
 	return err;
 }
 
+/* Under @c as prepared, each hooked workload alone, its steps' time a
+ * sample in res.
+ */
+static int sample_steps(enum b_config c)
+{
+	struct vipc_step_times before, after;
+	struct figures f;
+	double hook;
+	int w, err = 0;
+
+	for (w = 0; w < W__COUNT && !err; w++) {
+		if (!(B_HOOKED_WORK & (1u << w)))
+			continue;
+		err = b_steps_read(&before) ?: sample(c, 1u << w, &f, &hook) ?: b_steps_read(&after);
+		if (!err)
+			b_steps_add(res.steps[c][w], &before, &after);
+	}
+	return err;
+}
+
+/* Phase 4: where the hooks' time goes: vipc loaded with --time-steps, each
+ * caller class of B_STEP_CONFIGS in rotated order per round.
+ */
+static int run_steps(void)
+{
+	enum b_config c;
+	int r, k, err = 0;
+
+	timing = true;
+	for (r = 0; r < opt.rounds && !err; r++) {
+		fprintf(stderr, "bench: steps round %d/%d (--time-steps)\n", r + 1, opt.rounds);
+		for (k = 0; k < C__COUNT && !err; k++) {
+			c = (k + r) % C__COUNT;
+			if (!(B_STEP_CONFIGS & (1u << c)))
+				continue;
+			err = prepare(c, 10) ?: sample_steps(c);
+			if (is_audit(c))
+				b_events_stop();
+		}
+	}
+	timing = false;
+	b_vipc_unload(opt.loader);
+	res.has_steps = !err;
+	return err;
+}
+
 static int setup(void)
 {
 	int err;
@@ -459,6 +515,7 @@ static int parse_args(int argc, char **argv)
 		{ "rounds", required_argument, NULL, 'r' }, { "budget", required_argument, NULL, 'b' },
 		{ "quick", no_argument, NULL, 'q' },	    { "configs", required_argument, NULL, 'c' },
 		{ "binding", no_argument, NULL, 'B' },	    { "broker", no_argument, NULL, 'K' },
+		{ "steps", no_argument, NULL, 's' },
 		{ "sched", required_argument, NULL, 'S' },  { "cpu", required_argument, NULL, 'C' },
 		{},
 	};
@@ -479,6 +536,8 @@ static int parse_args(int argc, char **argv)
 			opt.binding = true;
 		else if (c == 'K')
 			opt.broker = true;
+		else if (c == 's')
+			opt.steps = true;
 		else if (c == 'C')
 			err = parse_cpu(optarg);
 		else if (c == 'S')
@@ -498,7 +557,8 @@ static int parse_args(int argc, char **argv)
 	opt.work = opt.quick ? B_HOOKED_WORK : (1u << W__COUNT) - 1;
 	res.rounds = opt.rounds;
 	res.cpu = opt.cpu;
-	return opt.rounds > 0 && opt.budget_ms > 0 && opt.quick + opt.binding + opt.broker <= 1 ?
+	return opt.rounds > 0 && opt.budget_ms > 0 &&
+		       opt.quick + opt.binding + opt.broker + opt.steps <= 1 ?
 		       0 :
 		       -EINVAL;
 }
@@ -557,7 +617,7 @@ int main(int argc, char **argv)
 		return b_ops_main(argc - 1, argv + 1);
 	if (parse_args(argc, argv)) {
 		fprintf(stderr, "usage: vipc-bench [--loader PATH] [--out DIR] [--rounds N] [--budget MS]\n"
-				"                  [--quick | --binding | --broker] [--configs baseline,empty,vipc,unlisted,\n"
+				"                  [--quick | --binding | --broker | --steps] [--configs baseline,empty,vipc,unlisted,\n"
 				"                   nocount,vipc-1m,audit,audit-all,socat,landlock]\n"
 				"                  [--cpu N] [--sched batch|other]\n");
 		return 2;
@@ -581,25 +641,30 @@ int main(int argc, char **argv)
 	 * small: each churn start clones it, and a clone copies its address
 	 * space (with 300 MB of heap, 1,700 starts/s fall to 100); mkdir is
 	 * timed before the run-time stats go on. Then the comparison (not with
-	 * --binding); unless --quick, the sweep, many bindings and the policy
-	 * operations.
+	 * --binding); unless --quick, the sweep, many bindings, the decision
+	 * steps and the policy operations. --steps: the steps alone.
 	 */
 	if (opt.broker)
 		return finish(b_broker_run(opt.loader, opt.dir, opt.out, &res.broker));
-	if (!opt.quick)
+	if (opt.steps)
+		err = err ?: run_steps();
+	else if (!opt.quick)
 		err = err ?: b_bind_run(opt.loader, &opt.addrs, opt.rounds, &res.bind);
-	if (!opt.binding)
+	if (!opt.binding && !opt.steps)
 		err = err ?: run_main();
-	if (!opt.quick) {
+	if (!opt.quick && !opt.steps) {
 		err = err ?: opt.binding ? 0 : run_sweep();
 		err = err ?: run_many();
+		err = err ?: opt.binding ? 0 : run_steps();
 		b_vipc_unload(opt.loader);
 		err = err ?: opt.binding ? 0 : b_broker_run(opt.loader, opt.dir, opt.out, &res.broker);
 		err = err ?: opt.binding ? 0 : b_ops_run(argv[0], opt.loader, &res);
 	}
 
 	/* Phase 3: report, clean up. */
-	if (!err && opt.quick)
+	if (!err && opt.steps)
+		b_report_steps(&res);
+	else if (!err && opt.quick)
 		b_report_table(&res);
 	else if (!err && opt.binding)
 		err = b_report_binding(&res, opt.out);

@@ -726,6 +726,46 @@ int b_report_binding(const struct b_results *r, const char *dir)
 	return err;
 }
 
+/* Per caller class and hooked workload, each step's ns per hook run (its
+ * clock read taken off), and their sum: medians of the rounds.
+ */
+static void print_steps(const struct b_results *r)
+{
+	enum b_config c;
+	int s, w;
+
+	out("where the hooks' time goes (vipc load --time-steps): ns per hook run, median of %d "
+	    "rounds, one clock read (%.0f ns) taken off each step; a step not taken reads ~0\n",
+	    r->steps[C_VIPC][W_CONNECT_PATH][0].n,
+	    b_median(&r->steps[C_VIPC][W_CONNECT_PATH][VIPC_STEP_clock]));
+	for (c = 0; c < C__COUNT; c++) {
+		if (!(B_STEP_CONFIGS & (1u << c)))
+			continue;
+		out("%-31s", b_config_names[c]);
+		for (w = 0; w < W__COUNT; w++)
+			if (B_HOOKED_WORK & (1u << w))
+				out(" %22s", b_work_names[w]);
+		for (s = 0; s <= VIPC_STEP__COUNT; s++) {
+			if (s == VIPC_STEP_clock)
+				continue;
+			out("\n  %-29s", s < VIPC_STEP__COUNT ? b_step_names[s] : "sum");
+			for (w = 0; w < W__COUNT; w++) {
+				if (!(B_HOOKED_WORK & (1u << w)))
+					continue;
+				out(" %22.1f", b_median(&r->steps[c][w][s]));
+			}
+		}
+		out("\n");
+	}
+	out("\n");
+}
+
+void b_report_steps(const struct b_results *r)
+{
+	print_machine(r);
+	print_steps(r);
+}
+
 void b_report_table(const struct b_results *r)
 {
 	print_machine(r);
@@ -749,6 +789,8 @@ int b_report(const struct b_results *r, const char *dir, const size_t *sweep, in
 	}
 	b_report_table(r);
 	print_sweep(r, sweep, nr_sweep, sw);
+	if (r->has_steps)
+		print_steps(r);
 	print_ops(r, ops);
 	print_targets(r);
 	out("\n");

@@ -127,18 +127,34 @@ bool b_vipc_loaded(void)
 	return !access(VIPC_PIN_DIR "/vipc_config", F_OK);
 }
 
+/* Load with tables for the largest policy and the options @opts (the
+ * booleans' flags, in order; NULL for off).
+ */
+static int load_with(const char *loader, const char *const opts[3])
+{
+	const char *argv[13] = { loader, "--max-containers", "110000", "--max-endpoints", "110000",
+				 "--max-grants", "1100000", "load", "-q" };
+	int n = 9, i;
+
+	for (i = 0; i < 3; i++)
+		if (opts[i])
+			argv[n++] = opts[i];
+	return run(argv) ? -EIO : 0;
+}
+
 int b_vipc_load(const char *loader, bool prealloc_grants, bool counters)
 {
-	const char *argv[12] = { loader, "--max-containers", "110000", "--max-endpoints", "110000",
-				 "--max-grants", "1100000", "load", "-q" };
-	int n = 9;
+	const char *opts[3] = { prealloc_grants ? "--prealloc-grants" : NULL,
+				counters ? NULL : "--no-decisions" };
 
-	if (prealloc_grants)
-		argv[n++] = "--prealloc-grants";
-	if (!counters)
-		argv[n++] = "--no-decisions";
+	return load_with(loader, opts);
+}
 
-	return run(argv) ? -EIO : 0;
+int b_vipc_load_timed(const char *loader)
+{
+	const char *opts[3] = { [2] = "--time-steps" };
+
+	return load_with(loader, opts);
 }
 
 int b_vipc_unload(const char *loader)

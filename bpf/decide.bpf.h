@@ -86,15 +86,29 @@ struct vipc_drow {
 	__u32 pad;
 };
 
+/* A container as its cgroup's word keeps it: the head of a struct
+ * vipc_principal, what a decision reads of one (not its name), so that a
+ * hook's stack holds 8 bytes for it rather than 40.
+ */
+struct vipc_caller_word {
+	__u32 id;
+	__u8 mode;
+	__u8 unknown;
+	__u16 pad;
+};
+_Static_assert(__builtin_offsetof(struct vipc_principal, name) == sizeof(struct vipc_caller_word),
+	       "vipc_caller_word: the head of struct vipc_principal");
+
 /* One decision in progress: the live slot, the caller, what was found. */
 struct vipc_call {
 	struct vipc_endpoint_key key;
 	union vipc_name name; /* the exact name c->key hashes */
 	struct vipc_principal *caller;
+	struct vipc_caller_word me; /* the caller's, as its cgroup keeps it (vipc_caller) */
 	struct vipc_endpoint *ep;
 	struct vipc_grant *grant;
 	struct vipc_stats *stats; /* this CPU's counters of the hook */
-	__u64 cgid;
+	__u64 cgid; /* the caller's cgroup id once read (vipc_cgid), else 0 */
 	__u64 changes; /* the policy's change count when the decision began */
 	__u32 perm;
 	enum vipc_hook hook;
@@ -102,6 +116,105 @@ struct vipc_call {
 	const struct vipc_drow *known;
 	struct vipc_path_norm norm; /* the name's normalisation, when it needs one */
 };
+
+/* The caller's cgroup id, read at its first use: its kernfs node is a
+ * cache line of its own (~40 ns cold), which an allow found from the
+ * cgroup's word never needs.
+ */
+static __always_inline __u64 vipc_cgid(struct vipc_call *c)
+{
+	if (!c->cgid)
+		c->cgid = bpf_get_current_cgroup_id();
+	return c->cgid;
+}
+
+/* ---- The caller's container, remembered per cgroup ----
+ * Set by the loader before load: the kernel has cgroup local storage (Linux
+ * 6.2+). Without it, vipc_pcache is not created and every call climbs.
+ */
+const volatile __u32 have_cgrp_storage = 0;
+
+/* Per cgroup, its container (the nearest bound ancestor's, itself
+ * included) or none, under a policy change count and live slot: one word,
+ * so that no call reads half of another CPU's write. A word of another
+ * count or slot does not hold; every change of bindings, holds or slot
+ * bumps the count, and a process moved to another cgroup reads that
+ * cgroup's word.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_CGRP_STORAGE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, int);
+	__type(value, __u64);
+} vipc_pcache SEC(".maps");
+
+/* The word, low bits first: the container's id (22 bits), mode and
+ * unknown (a bit each), bound (else no container), the slot, and the
+ * change count + 1 (so that 0 never holds) in the 38 bits left: a word
+ * reads as current again only after 2^38 changes (eight years at a
+ * thousand bindings a second). Containers that do not fit are not kept.
+ */
+#define VIPC_PC_ID_BITS 22
+#define VIPC_PC_BOUND (1ULL << 24)
+#define VIPC_PC_TAG_SHIFT 25 /* the slot and the count */
+
+/* The word saying @p (NULL: no container) under @c's count and slot; 0
+ * when @p does not fit.
+ */
+static __always_inline __u64 vipc_pcache_word(const struct vipc_call *c,
+					      const struct vipc_principal *p)
+{
+	__u64 tag = ((c->changes + 1) << 1 | (c->key.slot & 1)) << VIPC_PC_TAG_SHIFT;
+
+	if (!p)
+		return tag;
+	if (p->id >> VIPC_PC_ID_BITS || p->mode > 1 || p->unknown > 1)
+		return 0;
+	return tag | VIPC_PC_BOUND | (__u64)p->unknown << 23 | (__u64)p->mode << 22 | p->id;
+}
+
+/* The container a word of @c's count and slot says, into @me; NULL for
+ * none.
+ */
+static __always_inline struct vipc_principal *vipc_pcache_read(struct vipc_caller_word *me,
+								__u64 word)
+{
+	if (!(word & VIPC_PC_BOUND))
+		return NULL;
+	me->id = word & ((1U << VIPC_PC_ID_BITS) - 1);
+	me->mode = word >> 22 & 1;
+	me->unknown = word >> 23 & 1;
+	return (struct vipc_principal *)me;
+}
+
+/* The caller's principal as vipc_find_principal() finds it: from its
+ * cgroup's word when that holds (no lookup at all), else found (the
+ * caller's own binding, else the climb from the same cgroup) and kept
+ * unless too deep or too big for a word.
+ */
+static __always_inline struct vipc_principal *vipc_caller(struct vipc_call *c)
+{
+	struct cgroup *cg = bpf_get_current_task_btf()->cgroups->dfl_cgrp;
+	struct vipc_principal_key key = { .slot = c->key.slot };
+	__u64 *w, word;
+	struct vipc_principal *p;
+	__u32 level = cg->level;
+
+	if (!have_cgrp_storage)
+		return vipc_find_principal(c->key.slot, vipc_cgid(c));
+	w = bpf_cgrp_storage_get(&vipc_pcache, cg, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
+	word = w ? *(volatile __u64 *)w : 0;
+	if (word && word >> VIPC_PC_TAG_SHIFT == vipc_pcache_word(c, NULL) >> VIPC_PC_TAG_SHIFT)
+		return vipc_pcache_read(&c->me, word);
+	key.cgroup_id = cg->kn->id;
+	p = bpf_map_lookup_elem(&vipc_principals, &key);
+	if (!p && level)
+		p = vipc_climb(c->key.slot, (__u64)cg, level - 1);
+	word = p == &vipc_too_deep ? 0 : vipc_pcache_word(c, p);
+	if (w && word)
+		*w = word;
+	return p;
+}
 
 /* Copy @len (< 109) bytes at kernel address @src into the zeroed @name;
  * with @cut, only up to the first NUL. The bytes copied, or -1.
@@ -225,6 +338,7 @@ static __always_inline int vipc_name_read(const char *path, __u32 n, char lead,
 	if (len < 0)
 		return -1;
 	key->len = lead ? vipc_path_normal(&c->name, &c->norm, len, cwd) : len;
+	vipc_step(VIPC_STEP_name);
 	return 0;
 }
 
@@ -485,23 +599,26 @@ static __always_inline void vipc_report(const struct vipc_call *c, enum vipc_rea
 
 /* Phase 1 of every decision: the policy's change count, then the live
  * slot (each read once: a reload flips the slot, and one decision must not
- * mix two policies), and the caller's cgroup. 0 when vipc holds no policy.
+ * mix two policies). 0 when vipc holds no policy.
  * The count comes before any table: writers bump it after writing, so a
  * verdict kept under it was decided on a policy at least that new.
  */
 static __always_inline int vipc_start(struct vipc_call *c, __u32 perm, enum vipc_hook hook)
 {
-	struct vipc_registry_stats *reg = vipc_reg();
-	struct vipc_config *cfg = vipc_cfg();
+	struct vipc_registry_stats *reg;
+	struct vipc_config *cfg;
 
+	vipc_steps_begin();
+	reg = vipc_reg();
+	cfg = vipc_cfg();
 	if (!cfg || !reg || cfg->magic != VIPC_MAGIC)
 		return 0;
 	c->changes = *(volatile __u64 *)&reg->policy_changes;
 	c->key.slot = *(volatile __u32 *)&cfg->active_slot;
-	c->cgid = bpf_get_current_cgroup_id();
 	c->perm = perm;
 	c->hook = hook;
 	c->stats = vipc_cpu_stats(hook);
+	vipc_step(VIPC_STEP_start);
 	return 1;
 }
 
@@ -510,7 +627,8 @@ static __always_inline int vipc_begin(struct vipc_call *c, __u32 perm, enum vipc
 {
 	if (!vipc_start(c, perm, hook))
 		return 0;
-	c->caller = vipc_find_principal(c->key.slot, c->cgid);
+	c->caller = vipc_caller(c);
+	vipc_step(VIPC_STEP_principal);
 	return 1;
 }
 
@@ -525,6 +643,18 @@ static __always_inline void vipc_lookup_grant(struct vipc_call *c)
 	gkey.endpoint = c->ep->id;
 	c->grant = bpf_map_lookup_elem(&vipc_grants, &gkey);
 	vipc_count_lookup(c->stats, c->grant != NULL);
+	vipc_step(VIPC_STEP_grant);
+}
+
+/* Does this instance learn homes at all? Only the LSM and fmodret
+ * backends' bind hooks do; elsewhere every place is a home, and the
+ * lookup is left out.
+ */
+static __always_inline int vipc_homes_learned(void)
+{
+	struct vipc_config *cfg = vipc_cfg();
+
+	return cfg && cfg->backends & VIPC_BACKEND_PEER;
 }
 
 /* Phase 2: the endpoint named by c->key, and the caller's grant on it. */
@@ -534,6 +664,7 @@ static __always_inline void vipc_lookup(struct vipc_call *c)
 	if (c->ep && !vipc_name_eq(&c->ep->name, &c->name, c->key.len))
 		c->ep = NULL; /* another name that hashes alike */
 	vipc_count_lookup(c->stats, c->ep != NULL);
+	vipc_step(VIPC_STEP_endpoint);
 	vipc_lookup_grant(c);
 }
 
@@ -568,8 +699,12 @@ static __always_inline int vipc_finish_clock(struct vipc_call *c, enum vipc_reas
 
 	vipc_count(c->stats, reason, allow && denies);
 	vipc_count_decision(c, reason, !denies ? VIPC_V_ALLOW : allow ? VIPC_V_AUDIT : VIPC_V_DENY);
-	if (denies)
+	vipc_step(VIPC_STEP_count);
+	if (denies) {
+		vipc_cgid(c); /* the event names the caller's cgroup */
 		vipc_report(c, reason, allow, coarse);
+	}
+	vipc_step(VIPC_STEP_report);
 	return allow;
 }
 

@@ -130,7 +130,7 @@ static __always_inline int vipc_sock_inet_bind(struct bpf_sock_addr *ctx, int v6
 
 	if (!vipc_sock_inet(ctx, &c, VIPC_HOOK_BIND_INET, 1, v6, &any6))
 		return 1;
-	c.caller = vipc_find_principal(c.key.slot, c.cgid);
+	c.caller = vipc_caller(&c);
 	return !vipc_inet_bind(&c, bpf_get_netns_cookie(ctx), any6, 1);
 }
 

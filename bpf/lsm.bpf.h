@@ -32,6 +32,7 @@ static __always_inline int vipc_name_key(const char *path, __u32 n, char lead,
 	if (vipc_name_read(path, n, lead, c, 0, cwd))
 		return -1;
 	c->key.hash = vipc_name_hash(&c->name, c->key.len);
+	vipc_step(VIPC_STEP_hash);
 	return 0;
 }
 

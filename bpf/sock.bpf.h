@@ -45,29 +45,39 @@ struct {
 } vipc_verdicts SEC(".maps");
 
 /* Does @v answer the call in @c? */
-static __always_inline int vipc_verdict_holds(const struct vipc_verdict *v,
-					       const struct vipc_call *c)
+static __always_inline int vipc_verdict_holds(const struct vipc_verdict *v, struct vipc_call *c)
 {
-	return v->changes == c->changes && v->cgroup_id == c->cgid &&
+	return v->changes == c->changes && v->cgroup_id == vipc_cgid(c) &&
 	       v->key.slot == c->key.slot && v->key.kind == c->key.kind &&
 	       v->key.len == c->key.len && vipc_name_eq(&v->name, &c->name, c->key.len);
 }
 
 /* Remember an allow in @v, or in a new entry of @sk. */
 static __always_inline void vipc_remember(struct bpf_sock *sk, struct vipc_verdict *v,
-					  const struct vipc_call *c, enum vipc_reason reason)
+					  struct vipc_call *c, enum vipc_reason reason)
 {
 	if (!v)
 		v = bpf_sk_storage_get(&vipc_verdicts, sk, 0, BPF_SK_STORAGE_GET_F_CREATE);
 	if (!v)
 		return;
 	v->changes = c->changes;
-	v->cgroup_id = c->cgid;
+	v->cgroup_id = vipc_cgid(c);
 	v->reason = reason;
 	v->pad = 0;
 	vipc_drow_make(&v->row, c, reason, VIPC_V_ALLOW);
 	__builtin_memcpy(&v->key, &c->key, sizeof(v->key));
 	__builtin_memcpy(&v->name, &c->name, sizeof(v->name));
+}
+
+/* Is a name of @kind its endpoint only in its owner's network namespaces?
+ * A port, always (the port binds teach them, on every backend); an
+ * abstract name, where a bind hook learns them (LSM, fmodret): elsewhere
+ * every namespace is a home, and the lookup is left out.
+ */
+static __always_inline int vipc_netns_homed(__u32 kind)
+{
+	return kind == VIPC_KIND_TCP || kind == VIPC_KIND_UDP ||
+	       (kind == VIPC_KIND_UNIX_ABSTRACT && vipc_homes_learned());
 }
 
 /* Phase 2: the endpoint and grant of the name in @c, hashed: a broker
@@ -78,12 +88,13 @@ static __always_inline int vipc_addr_lookup(struct bpf_sock_addr *ctx, struct vi
 					    struct vipc_route **route)
 {
 	c->key.hash = vipc_name_hash(&c->name, c->key.len);
+	vipc_step(VIPC_STEP_hash);
 	if (route && vipc_is_broker(c)) {
 		*route = vipc_route_find(c, &c->key);
 		return *route && vipc_broker_lookup(c, *route);
 	}
 	vipc_lookup(c);
-	if (vipc_home_sort(c->key.kind))
+	if (vipc_netns_homed(c->key.kind))
 		vipc_away(c, bpf_get_netns_cookie(ctx));
 	return 1;
 }
@@ -110,20 +121,25 @@ static __always_inline int vipc_check_call(struct bpf_sock_addr *ctx, struct vip
 		if (c->stats)
 			c->stats->cached++;
 		c->known = &v->row;
+		vipc_step(VIPC_STEP_verdict);
 		if (route)
 			*route = vipc_is_broker(c) ? vipc_route_find(c, &v->key) : NULL;
 		allow = vipc_finish_clock(c, v->reason, 1);
 		return allow && (!route || vipc_broker_send(ctx, c, *route));
 	}
+	vipc_step(VIPC_STEP_verdict);
 
 	/* Phase 2: the caller, the endpoint and the grant; remember an allow. */
-	c->caller = vipc_find_principal(c->key.slot, c->cgid);
+	c->caller = vipc_caller(c);
+	vipc_step(VIPC_STEP_principal);
 	if (named && !vipc_addr_lookup(ctx, c, route))
 		return vipc_broker_refuse(c);
 	reason = vipc_decide(c->caller, c->ep, c->grant, c->perm);
+	vipc_step(VIPC_STEP_decide);
 	if (named && remember && !vipc_reason_denies(reason) &&
 	    !(c->ep && (c->ep->flags & VIPC_EP_VIEWS)))
 		vipc_remember(ctx->sk, v, c, reason);
+	vipc_step(VIPC_STEP_remember);
 
 	/* Phase 3: count and report; Phase 4: a brokered call to its socket. */
 	allow = vipc_finish_clock(c, reason, 1);

@@ -30,6 +30,7 @@
 char LICENSE[] SEC("license") = "Dual BSD/GPL";
 
 #include "maps.bpf.h"
+#include "steps.bpf.h"
 #include "decide.bpf.h"
 #include "home.bpf.h"
 #include "broker.bpf.h"

@@ -430,6 +430,39 @@ struct vipc_stats {
 };
 #define VIPC_NR_STATS (sizeof(struct vipc_stats) / sizeof(__u64))
 
+/* vipc_steps[0]: where a decision's time goes, per CPU, kept only by an
+ * instance loaded with --time-steps (the bench's --steps): per step, the
+ * nanoseconds spent in it and the calls that took it. One list: the
+ * programs' marks and the bench's table come from it. Each figure holds one
+ * clock read, which the step "clock" measures alone.
+ */
+#define VIPC_STEPS(X)                                                                       \
+	X(start)     /* settings, live slot and counters found */                             \
+	X(name)	     /* the name read, a pathname normalised */                               \
+	X(verdict)   /* the socket's remembered verdict checked (sendto) */                   \
+	X(principal) /* the caller's container found */                                       \
+	X(hash)	     /* the name hashed */                                                    \
+	X(endpoint)  /* the endpoint looked up, compared and placed */                        \
+	X(grant)     /* the caller's grant looked up */                                       \
+	X(decide)    /* the reason */                                                         \
+	X(remember)  /* an allow remembered on the socket (sendto) */                         \
+	X(count)     /* the hook's and the container's counters */                            \
+	X(report)    /* a deny's event */                                                     \
+	X(clock)     /* two clock reads back to back */
+
+enum vipc_step {
+#define VIPC_STEP_ENUM(name) VIPC_STEP_##name,
+	VIPC_STEPS(VIPC_STEP_ENUM)
+#undef VIPC_STEP_ENUM
+	VIPC_STEP__COUNT,
+};
+
+struct vipc_step_times {
+	__u64 ns[VIPC_STEP__COUNT];
+	__u64 calls[VIPC_STEP__COUNT];
+	__u64 begun; /* when this CPU's step being timed began */
+};
+
 /* vipc_registry[0]: registry counters, kept by the loader and by the
  * cgroup-removal program, updated atomically (the map is mmapable). One
  * list, as for vipc_stats.

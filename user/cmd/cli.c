@@ -118,6 +118,9 @@ const struct vipc_option vipc_options[VIPC_OPT__COUNT] = {
 	    "overrides the policy's events.rate"),
 	OPT(NO_DECISIONS, "no-decisions", 0, NULL,
 	    "no per-container decision counters (vipc_decisions)"),
+	OPT(TIME_STEPS, "time-steps", 0, NULL,
+	    "time each step of every decision into vipc_steps, for vipc-bench --steps "
+	    "(two clock reads a step: for measuring only)"),
 	OPT(BY_CONTAINER, "by-container", 0, NULL,
 	    "the decisions per container, endpoint and verdict"),
 	OPT(BROKER, "broker", 0, NULL,
@@ -394,6 +397,7 @@ static int set_opt(struct vipc_cli *o, enum vipc_opt id, const char *arg)
 	case VIPC_OPT_POLICY: o->policy = arg; break;
 	case VIPC_OPT_PREALLOC_GRANTS: o->limits.prealloc_grants = true; break;
 	case VIPC_OPT_NO_DECISIONS: o->limits.no_decisions = true; break;
+	case VIPC_OPT_TIME_STEPS: o->limits.time_steps = true; break;
 	case VIPC_OPT_BY_CONTAINER: o->by_container = true; break;
 	case VIPC_OPT_BROKER: o->broker = true; break;
 	case VIPC_OPT_WATCH_CONFIG: o->watch_config = true; break;

@@ -385,6 +385,19 @@ static int pin_with_mode(int (*pin)(void *, const char *), void *obj, const char
 }
 
 /* Load only the programs of the chosen backends: one object for every kernel. */
+/* The callers' containers remembered per cgroup where the kernel has
+ * cgroup local storage (Linux 6.2+); elsewhere the map is not made and
+ * every call climbs (the programs' use of it is dead code then).
+ */
+static void select_pcache(struct vipc_bpf *skel)
+{
+	bool have = libbpf_probe_bpf_map_type(BPF_MAP_TYPE_CGRP_STORAGE, NULL) == 1;
+
+	skel->rodata->have_cgrp_storage = have;
+	if (!have)
+		bpf_map__set_autocreate(skel->maps.vipc_pcache, false);
+}
+
 static void select_programs(struct vipc_bpf *skel, __u32 backends)
 {
 	struct bpf_program *prog;
@@ -492,7 +505,9 @@ static int load_fresh(const char *dir, const struct vipc_limits *limits, __u32 b
 	cpus = libbpf_num_possible_cpus();
 	skel->rodata->nr_cpus = cpus > 0 ? cpus : 1;
 	skel->rodata->count_decisions = !limits->no_decisions;
+	skel->rodata->time_steps = limits->time_steps;
 	size_maps(skel, limits);
+	select_pcache(skel);
 	select_programs(skel, backends);
 	err = vipc_bpf__load(skel);
 	if (err) {

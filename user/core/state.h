@@ -26,6 +26,7 @@ struct vipc_limits {
 	__u32 connections; /* LSM backend: live channel connections counted */
 	bool prealloc_grants; /* --prealloc-grants: the grants table whole from load on */
 	bool no_decisions;    /* --no-decisions: no per-container counters (vipc_decisions) */
+	bool time_steps;      /* --time-steps: each decision's steps timed (vipc_steps) */
 };
 
 /* Every object an instance pins, once: X(NAME, field, pin, program). The
