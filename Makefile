@@ -314,6 +314,8 @@ VM_NOBPF_LSM := lockdown,capability,landlock,yama
 LSM_TESTS := $(patsubst tests/lsm/%.c,$(OUTPUT)/tests/%,$(wildcard tests/lsm/*.c))
 T := $(OUTPUT)/tests/test_
 VM_AUTO := $(T)lifecycle@auto_picks_lsm_else_fmodret_beside_sock
+# 0.8.0 replaced in place under a connect loop: two instances' trampoline programs on each hook.
+VM_UPGRADE := $(T)upgrade@a_load_replaces_0_8_and_lets_nothing_through
 VM_LOAD := $(T)enforce@ungranted_connect_gets_eperm,datagram_sendto_denied \
 	$(T)lsm@closing_an_endpoint_to_others_cuts_their_connections,passing_fds_needs_pass_fd
 VM_load_lsm := $(VM_LOAD)
@@ -326,8 +328,9 @@ VM_full_lsm := $(T)lsm \
 	$(T)lifecycle@status_names_*,second_load_adopts_and_keeps_the_registry,auto_picks_* \
 	$(T)identity@a_socket_made_far_below_its_owner_is_the_owners \
 	$(T)inet@a_registered_port_is_bound_by_its_owner_only \
-	$(T)broker@curl_reaches_the_endpoint_by_its_name,a_caller_without_the_grant_gets_eperm
-VM_full_fmodret := $(VM_AUTO) $(T)inet@a_registered_port_is_bound_by_its_owner_only \
+	$(T)broker@curl_reaches_the_endpoint_by_its_name,a_caller_without_the_grant_gets_eperm \
+	$(VM_UPGRADE)
+VM_full_fmodret := $(VM_AUTO) $(VM_UPGRADE) $(T)inet@a_registered_port_is_bound_by_its_owner_only \
 	$(T)bypass@a_registered_name_in_other_*,a_grant_does_not_reach_* \
 	$(T)lsm@aliases_*,only_the_owner_binds_a_registered_name,a_name_bound_before_load_*,closing_an_endpoint_*,revoking_one_grant_cuts_its_connection,channel_capacity_*,released_channel_counts_*,passing_fds_needs_pass_fd,passing_fds_in_datagrams_*
 VM_full_sock := $(T)enforce@granted_connect_succeeds,ungranted_connect_gets_eperm,datagram_sendto_denied

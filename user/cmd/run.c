@@ -58,7 +58,7 @@ static int claim_daemon(int *fd)
 	int err = vipc_daemon_claim(fd, &pid), ret;
 	char name[32];
 
-	if (err == -EALREADY && pid > 0 && vipc_upgrade_pending()) {
+	if (err == -EALREADY && pid > 0 && vipc_policy_path() && vipc_upgrade_pending()) {
 		pr_info("upgrading: the daemon of the instance pinned at %s goes first\n",
 			VIPC_PIN_DIR);
 		ret = vipc_stop_daemon();
