@@ -305,6 +305,15 @@ struct {
 	__type(value, struct vipc_bind_pending);
 } vipc_binds SEC(".maps");
 
+/* The decision of a UNIX bind, at @place: a function of its own, so that
+ * its stack is not on the bind's deepest call chain (through the name's
+ * normalisation), which 6.1 holds to 512 bytes.
+ */
+static __noinline int vipc_bind_unix_decide(struct vipc_call *c, __u64 place)
+{
+	return vipc_bind_decide(c, place, 0);
+}
+
 /* Bind of a UNIX name: an abstract name is decided in the binder's
  * network namespace; a registered pathname waits for its directory
  * (inode_mknod), or, with no room to wait, is decided wherever it is (fail
@@ -343,7 +352,7 @@ static __noinline int vipc_bind_unix(struct socket *sock, struct sockaddr *addre
 	if (c.key.kind == VIPC_KIND_UNIX_ABSTRACT &&
 	    !bpf_probe_read_kernel(&sk, sizeof(sk), &sock->sk) && sk)
 		place = vipc_sk_place(sk, VIPC_KIND_UNIX_ABSTRACT);
-	return vipc_bind_decide(&c, place, 0);
+	return vipc_bind_unix_decide(&c, place);
 }
 
 /* Bind: a port, or a UNIX name. */

@@ -3,6 +3,6 @@
 #ifndef __VIPC_VERSION_H
 #define __VIPC_VERSION_H
 
-#define VIPC_VERSION "0.8.0"
+#define VIPC_VERSION "0.9.0"
 
 #endif /* __VIPC_VERSION_H */
