@@ -150,7 +150,7 @@ FUZZ_BINS := $(patsubst %,$(OUTPUT)/fuzz/fuzz_%,$(FUZZ_TARGETS))
 FUZZ_CFLAGS := -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
 	-Wall -Wextra -Werror -std=gnu11 -D_GNU_SOURCE
 
-$(OUTPUT)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c user/log.c user/out/names.c user/out/text.c user/policy/policy.c user/policy/runtime.c user/out/jsonout.c \
+$(OUTPUT)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c user/log.c user/out/names.c user/out/text.c user/out/inet.c user/policy/policy.c user/policy/runtime.c user/out/jsonout.c \
 		user/metrics/httpd.c user/metrics/promtext.c $(LOADER_HDRS) include/vipc.h | $(OUTPUT)/fuzz
 	$(call msg,FUZZ,$@)
 	$(Q)$(CLANG) $(FUZZ_CFLAGS) $(INCLUDES) $(filter %.c,$^) -lyaml -ljson-c -lmicrohttpd -o $@
