@@ -257,8 +257,10 @@ int h_scale_ms(int ms)
 
 int h_runs(int native)
 {
-	const char *quick = getenv("VIPC_QUICK");
+	const char *quick = getenv("VIPC_QUICK"), *soak = getenv("VIPC_SOAK");
 
+	if (soak && atoi(soak) > 1)
+		return native * atoi(soak);
 	return h_scale_ms(1) > 1 || (quick && !strcmp(quick, "1")) ? native / 5 : native;
 }
 

@@ -43,7 +43,8 @@ int h_scale_ms(int ms);
 
 /* Rounds of a stress loop: NATIVE in a full run; a fifth under emulation
  * ($VIPC_TIME_SCALE > 1, where each container start takes seconds and the
- * host has run them all) or in a quick run ($VIPC_QUICK=1, `make check`). */
+ * host has run them all) or in a quick run ($VIPC_QUICK=1, `make check`);
+ * N times as many in a soak ($VIPC_SOAK=N). */
 int h_runs(int native);
 
 /* ---- paths ---- */
