@@ -337,6 +337,7 @@ struct vipc_mkdir {
 	__u32 depth;		   /* components of the path: its '/'s */
 	__u32 off;		   /* where the bytes the glob is tried on start */
 	__u32 ok;		   /* vipc_glob_step: no byte failed yet */
+	__u32 found;		   /* a glob at m->tkey selects the path */
 };
 
 /* One byte of the path: remember the last two '/', count them all. */
@@ -376,55 +377,65 @@ static __always_inline int vipc_glob_tries(struct vipc_mkdir *m, const struct vi
 	return m->ok;
 }
 
-/* The first glob of the new cgroup's parent directory in @slot whose
- * pattern its name matches; NULL if none.
+/* Glob @i of the new cgroup's parent directory (m->gkey): does the
+ * new cgroup's name match it? Stops at the first that does (m->found,
+ * its key in m->tkey) or past the last: the indices are dense.
+ */
+static long vipc_glob_try(__u32 i, struct vipc_mkdir *m)
+{
+	struct vipc_glob_watch *g;
+
+	m->tkey = m->gkey;
+	m->tkey.index = i;
+	g = bpf_map_lookup_elem(&vipc_watch_glob, &m->tkey);
+	if (!g)
+		return 1;
+	m->off = m->gkey.len + 1;
+	m->found = vipc_path_eq(&g->parent, &m->buf, m->gkey.len) && vipc_glob_tries(m, &g->glob);
+	return m->found;
+}
+
+/* Hold @i of m->gkey.slot (a runtime's pattern): is the path below its
+ * top directory, at one of its depths, and does its glob match the
+ * path's last one or two components? Only the runtime (root) makes
+ * cgroups there: a name made alike in a delegated subtree is not held.
+ */
+static long vipc_hold_try(__u32 i, struct vipc_mkdir *m)
+{
+	struct vipc_glob_key key = { .slot = m->gkey.slot, .len = VIPC_GLOB_HOLD, .index = i };
+	struct vipc_glob_watch *g;
+
+	m->tkey = key;
+	g = bpf_map_lookup_elem(&vipc_watch_glob, &key);
+	if (!g)
+		return 1;
+	if (m->depth < g->glob.depth_min || m->depth > g->glob.depth_max ||
+	    !vipc_path_eq(&g->parent, &m->buf, g->glob.top))
+		return 0;
+	m->off = (g->glob.parts == 2 ? m->prev : m->gkey.len) + 1;
+	m->found = vipc_glob_tries(m, &g->glob);
+	return m->found;
+}
+
+/* The container of the first of @slot's globs of the parent directory,
+ * else of its holds, that selects the new cgroup; NULL if none. Each
+ * tried in a bpf_loop() step: the verifier sees one step once, not one
+ * per glob and slot.
  */
 static __always_inline const struct vipc_principal *vipc_glob_selecting(struct vipc_mkdir *m,
 									__u32 slot)
 {
 	struct vipc_glob_watch *g;
-	__u32 i;
 
 	m->gkey.slot = slot;
-	m->tkey = m->gkey;
-	m->off = m->gkey.len + 1;
-	for (i = 0; i < VIPC_GLOB_PER_PARENT; i++) {
-		m->tkey.index = i;
-		g = bpf_map_lookup_elem(&vipc_watch_glob, &m->tkey);
-		if (!g)
-			return NULL; /* the indices are dense */
-		if (vipc_path_eq(&g->parent, &m->buf, m->gkey.len) && vipc_glob_tries(m, &g->glob))
-			return &g->principal;
-	}
-	return NULL;
-}
-
-/* The first hold of @slot (a runtime's pattern) whose top directory the
- * path is below, at one of its depths, and whose glob the path's last one
- * or two components match; NULL if none. Only the runtime (root) makes
- * cgroups there: a name made alike in a delegated subtree is not held.
- */
-static __always_inline const struct vipc_principal *vipc_hold_selecting(struct vipc_mkdir *m,
-									__u32 slot)
-{
-	struct vipc_glob_key key = { .slot = slot, .len = VIPC_GLOB_HOLD };
-	struct vipc_glob_watch *g;
-	__u32 i;
-
-	for (i = 0; i < VIPC_GLOB_PER_PARENT; i++) {
-		key.index = i;
-		m->tkey = key;
-		g = bpf_map_lookup_elem(&vipc_watch_glob, &key);
-		if (!g)
-			return NULL; /* the indices are dense */
-		if (m->depth < g->glob.depth_min || m->depth > g->glob.depth_max ||
-		    !vipc_path_eq(&g->parent, &m->buf, g->glob.top))
-			continue;
-		m->off = (g->glob.parts == 2 ? m->prev : m->gkey.len) + 1;
-		if (vipc_glob_tries(m, &g->glob))
-			return &g->principal;
-	}
-	return NULL;
+	m->found = 0;
+	bpf_loop(VIPC_GLOB_PER_PARENT, vipc_glob_try, m, 0);
+	if (!m->found)
+		bpf_loop(VIPC_GLOB_PER_PARENT, vipc_hold_try, m, 0);
+	if (!m->found)
+		return NULL;
+	g = bpf_map_lookup_elem(&vipc_watch_glob, &m->tkey);
+	return g ? &g->principal : NULL;
 }
 
 /* The container of @slot the new cgroup is bound to: the one selecting
@@ -435,15 +446,13 @@ static __always_inline const struct vipc_principal *vipc_selecting(struct vipc_m
 								   __u32 slot)
 {
 	struct vipc_watch_key wkey = { .slot = slot, .len = m->len };
-	const struct vipc_principal *p;
 	struct vipc_watch *w;
 
 	wkey.hash = vipc_path_hash(&m->buf, m->len);
 	w = bpf_map_lookup_elem(&vipc_watch, &wkey);
 	if (w && vipc_path_eq(&w->path, &m->buf, m->len))
 		return &w->principal; /* not another path that hashes alike */
-	p = vipc_glob_selecting(m, slot);
-	return p ?: vipc_hold_selecting(m, slot);
+	return vipc_glob_selecting(m, slot);
 }
 
 /* Bind (or hold) a new cgroup if a container of @slot selects it. */
