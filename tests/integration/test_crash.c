@@ -29,7 +29,7 @@
 
 TestSuite(crash, .init = s_init, .fini = s_fini, .timeout = 240);
 
-#define KILLS h_runs(40) /* kills of a load or reload mid-run (VIPC_SOAK=5: 200) */
+#define KILLS h_runs(100) /* kills of a load or reload mid-run (VIPC_SOAK=5: 500) */
 #define PIN_DIR "/sys/fs/bpf/vipc"
 #define TEXT_SZ 16384
 
@@ -303,7 +303,7 @@ static void recover_by_unload(void)
 	cr_assert_eq(stat(PIN_DIR, &st), -1, "unload left " PIN_DIR);
 }
 
-Test(crash, killed_loads_leave_nothing_or_the_whole_policy)
+Test(crash, killed_loads_leave_nothing_or_the_whole_policy, .timeout = 900)
 {
 	static char text[TEXT_SZ];
 	int seen[K__COUNT] = { 0 }, killed = 0, i;
@@ -333,7 +333,7 @@ Test(crash, killed_loads_leave_nothing_or_the_whole_policy)
 	unlink(file);
 }
 
-#define UPGRADES h_runs(40) /* kills of an upgrade across ABI versions mid-run (VIPC_SOAK=5: 200) */
+#define UPGRADES h_runs(100) /* kills of an upgrade across ABI versions mid-run (VIPC_SOAK=5: 500) */
 
 /* Where a kill left an upgrade: the old instance whole (the new one maybe
  * half loaded beside it), the new one whole beside what is left of the old
