@@ -99,7 +99,7 @@ static int add_route(const void *key, const void *val, void *ctx)
 	return 0;
 }
 
-static int row_cmp(const void *a, const void *b)
+int vipc_broker_row_cmp(const void *a, const void *b)
 {
 	const struct vipc_broker_row *x = a, *y = b;
 	int c = strcmp(x->endpoint, y->endpoint);
@@ -126,7 +126,7 @@ int vipc_broker_read(struct vipc_state *st, struct vipc_broker_row **rows, size_
 		return err;
 	}
 	if (r.n)
-		qsort(r.rows, r.n, sizeof(*r.rows), row_cmp);
+		qsort(r.rows, r.n, sizeof(*r.rows), vipc_broker_row_cmp);
 	*rows = r.rows;
 	*n = r.n;
 	return 0;

@@ -29,6 +29,8 @@ struct vipc_broker_row {
  * *@rows (the caller's to free) and *@n: 0 or -errno.
  */
 int vipc_broker_read(struct vipc_state *st, struct vipc_broker_row **rows, size_t *n);
+/* Two rows' order: by endpoint, then index. */
+int vipc_broker_row_cmp(const void *a, const void *b);
 /* The broker name of @label: "vipc/LABEL". */
 void vipc_broker_name(char out[VIPC_NAME_MAX], const char *label);
 
