@@ -340,9 +340,9 @@ Test(top, without_a_terminal_a_snapshot_is_exact_lines)
 			 "            2            0            0\n"
 			 "\n"
 			 "endpoint             instance                                    sent/s"
-			 "         sent\n"
+			 "         sent  bound\n"
 			 "sock                 /shared/s.sock                                   -"
-			 "            1\n");
+			 "            1      -\n");
 }
 
 Test(top, an_empty_table_is_the_header_and_a_hint)
@@ -392,7 +392,7 @@ Test(top, json_has_one_document_per_snapshot_with_rates_after_the_first)
 	row = json_object_array_get_idx(member(doc[0], "broker"), 0);
 	cr_assert_str_eq(json_object_to_json_string_ext(row, JSON_C_TO_STRING_PLAIN),
 			 "{\"endpoint\":\"sock\",\"index\":0,\"instance\":\"\\/shared\\/s.sock\","
-			 "\"sent\":1}");
+			 "\"sent\":1,\"bound\":null}");
 
 	/* The second, 300 ms or more later: nothing new, rates of 0. */
 	cr_assert_geq(json_object_get_int64(member(doc[1], "elapsed_ms")), 300);

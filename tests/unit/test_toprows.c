@@ -190,11 +190,13 @@ Test(toprows, rows_of_a_line_are_cut_only_when_asked)
 	vipc_top_free(&s);
 }
 
-/* The broker's row of instance @index of @endpoint, at @path, with @sent calls. */
+/* The broker's row of instance @index of @endpoint, at @path, with @sent
+ * calls, and @index - 1 sockets bound (-1: unknown).
+ */
 static struct vipc_broker_row sent_row(const char *endpoint, __u32 index, const char *path,
 				       __u64 sent)
 {
-	struct vipc_broker_row r = { .index = index, .sent = sent };
+	struct vipc_broker_row r = { .index = index, .sent = sent, .bound = (__s64)index - 1 };
 
 	snprintf(r.endpoint, sizeof(r.endpoint), "%s", endpoint);
 	snprintf(r.instance, sizeof(r.instance), "%s", path);
@@ -235,11 +237,11 @@ Test(toprows, the_broker_rates_are_per_instance_between_snapshots)
 	cr_assert_float_eq(cur.b[1].rate, 10.0, 1e-9);
 	cr_assert_float_eq(cur.b[2].rate, 0.5, 1e-9, "went down: counted from 0");
 	vipc_top_broker_header(8, 9, line, sizeof(line));
-	cr_assert_str_eq(line, "endpoint instance     sent/s         sent");
+	cr_assert_str_eq(line, "endpoint instance     sent/s         sent  bound");
 	vipc_top_broker_line(&cur, 1, 8, 9, false, line, sizeof(line));
-	cr_assert_str_eq(line, "b        /b0            10.0           30");
+	cr_assert_str_eq(line, "b        /b0            10.0           30      -");
 	vipc_top_broker_line(&prev, 1, 8, 2, true, line, sizeof(line));
-	cr_assert_str_eq(line, "b        /\\         -            9");
+	cr_assert_str_eq(line, "b        /\\         -            9      0");
 	vipc_top_free(&prev);
 	vipc_top_free(&cur);
 }

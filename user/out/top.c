@@ -252,20 +252,21 @@ void vipc_top_line(const struct vipc_top_snap *s, size_t i, int cw, int ew, bool
 
 void vipc_top_broker_header(int ew, int iw, char *buf, size_t size)
 {
-	snprintf(buf, size, "%-*s %-*s %9s %12s", ew, "endpoint", iw, "instance", "sent/s", "sent");
+	snprintf(buf, size, "%-*s %-*s %9s %12s %6s", ew, "endpoint", iw, "instance", "sent/s", "sent",
+		 "bound");
 }
 
 void vipc_top_broker_line(const struct vipc_top_snap *s, size_t i, int ew, int iw, bool cut,
 			  char *buf, size_t size)
 {
 	const struct vipc_top_sent *b = &s->b[i];
-	char e[sizeof(b->row.endpoint)], in[sizeof(b->row.instance)], rate[32];
+	char e[sizeof(b->row.endpoint)], in[sizeof(b->row.instance)], rate[32], bound[24];
 
 	vipc_top_cut(b->row.endpoint, cut ? ew : -1, e, sizeof(e));
 	vipc_top_cut(b->row.instance, cut ? iw : -1, in, sizeof(in));
 	vipc_top_rate_format(b->rate, s->elapsed_ms, rate, sizeof(rate));
-	snprintf(buf, size, "%-*s %-*s %9s %12llu", ew, e, iw, in, rate,
-		 (unsigned long long)b->row.sent);
+	snprintf(buf, size, "%-*s %-*s %9s %12llu %6s", ew, e, iw, in, rate,
+		 (unsigned long long)b->row.sent, vipc_bound_text(b->row.bound, bound, sizeof(bound)));
 }
 
 /* ---- snapshots ---- */
@@ -396,6 +397,8 @@ static json_object *sent_json(const struct vipc_top_snap *s, size_t i)
 	err = err ?: vipc_json_add_u64(obj, "index", b->row.index);
 	err = err ?: vipc_json_add_str(obj, "instance", b->row.instance);
 	err = err ?: vipc_json_add_u64(obj, "sent", b->row.sent);
+	err = err ?: b->row.bound < 0 ? vipc_json_add_null(obj, "bound") :
+					vipc_json_add_u64(obj, "bound", b->row.bound);
 	if (!err && s->elapsed_ms) {
 		vipc_top_rate_format(b->rate, true, text, sizeof(text));
 		err = vipc_json_add(obj, "sent_per_s", json_object_new_double_s(b->rate, text));
@@ -452,7 +455,7 @@ static int plain_run(struct view *w)
 /* ---- the screen ---- */
 
 #define NUM_WIDTH 69  /* the six numbers and the spaces before them */
-#define SENT_WIDTH 23 /* the broker's two numbers and the spaces before them */
+#define SENT_WIDTH 30 /* the broker's three numbers and the spaces before them */
 #define KEY_WAIT_MS 250 /* longest wait for a key: how soon a signal is seen */
 
 /* A name column of @n rows of @size bytes (the name at @off in each): as
