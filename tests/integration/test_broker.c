@@ -445,13 +445,13 @@ static pid_t listen_on(const char *path)
 	return pid;
 }
 
-/* Connects to vipc/web from cli for a second, one every 10 ms: those
+/* Connects to vipc/web from cli for half a second, one every 10 ms: those
  * refused (any error) in *@refused, and the calls the broker sent to each
  * instance meanwhile in @sent. The connects made.
  */
 static long connect_loop(long *refused, long sent[3])
 {
-	const char *argv[] = { h_path("build/rootfs/bin/vipc-probe"), "loop", "@vipc/web", "1",
+	const char *argv[] = { h_path("build/rootfs/bin/vipc-probe"), "loop", "@vipc/web", "0.5",
 			       "--pause", "10000", NULL };
 	unsigned long ok, eperm, other;
 	char out[256];

@@ -223,8 +223,10 @@ Test(toprows, the_broker_rows_are_the_endpoints_it_sent_calls_to_with_every_inst
 
 Test(toprows, the_broker_rates_are_per_instance_between_snapshots)
 {
-	const struct vipc_broker_row was[] = { sent_row("b", 0, "/b0", 10), sent_row("b", 1, "/b1", 9) };
-	const struct vipc_broker_row now[] = { sent_row("a", 0, "/a", 4), sent_row("b", 0, "/b0", 30),
+	const struct vipc_broker_row was[] = { sent_row("b", 0, "/b0", 10),
+					       sent_row("b", 1, "/b1", 9) };
+	const struct vipc_broker_row now[] = { sent_row("a", 0, "/a", 4),
+					       sent_row("b", 0, "/b0", 30),
 					       sent_row("b", 1, "/b1", 1) };
 	struct vipc_top_snap prev = { .at_ms = 1000 }, cur = { .at_ms = 3000 };
 	char line[640];

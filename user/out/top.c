@@ -252,8 +252,8 @@ void vipc_top_line(const struct vipc_top_snap *s, size_t i, int cw, int ew, bool
 
 void vipc_top_broker_header(int ew, int iw, char *buf, size_t size)
 {
-	snprintf(buf, size, "%-*s %-*s %9s %12s %6s", ew, "endpoint", iw, "instance", "sent/s", "sent",
-		 "bound");
+	snprintf(buf, size, "%-*s %-*s %9s %12s %6s", ew, "endpoint", iw, "instance", "sent/s",
+		 "sent", "bound");
 }
 
 void vipc_top_broker_line(const struct vipc_top_snap *s, size_t i, int ew, int iw, bool cut,
@@ -266,7 +266,8 @@ void vipc_top_broker_line(const struct vipc_top_snap *s, size_t i, int ew, int i
 	vipc_top_cut(b->row.instance, cut ? iw : -1, in, sizeof(in));
 	vipc_top_rate_format(b->rate, s->elapsed_ms, rate, sizeof(rate));
 	snprintf(buf, size, "%-*s %-*s %9s %12llu %6s", ew, e, iw, in, rate,
-		 (unsigned long long)b->row.sent, vipc_bound_text(b->row.bound, bound, sizeof(bound)));
+		 (unsigned long long)b->row.sent,
+		 vipc_bound_text(b->row.bound, bound, sizeof(bound)));
 }
 
 /* ---- snapshots ---- */
