@@ -62,8 +62,11 @@ static __always_inline int vipc_broker_refuse(const struct vipc_call *c)
  */
 static __always_inline int vipc_instance_dead(const struct vipc_route *r, __u32 i)
 {
-	__s64 *n = bpf_map_lookup_elem(&vipc_bound, &r->bound[i & (VIPC_INSTANCES - 1)]);
+	__s64 *n;
 
+	if (!peer_backend)
+		return 0; /* nothing counted: no lookup */
+	n = bpf_map_lookup_elem(&vipc_bound, &r->bound[i & (VIPC_INSTANCES - 1)]);
 	return n && *n <= 0;
 }
 

@@ -10,6 +10,8 @@
 const volatile __u32 nr_cpus = 1;
 /* Count every decision in vipc_decisions (off: the loader's --no-decisions). */
 const volatile __u32 count_decisions = 1;
+/* The LSM or fmodret backend is attached: binds are counted (vipc_bound). */
+const volatile __u32 peer_backend = 1;
 
 /* Identity of the pinned instance, the live slot and the id counters. Its
  * writers read, change and rewrite the whole value, so every one of them

@@ -508,6 +508,7 @@ static int load_fresh(const char *dir, const struct vipc_limits *limits, __u32 b
 	cpus = libbpf_num_possible_cpus();
 	skel->rodata->nr_cpus = cpus > 0 ? cpus : 1;
 	skel->rodata->count_decisions = !limits->no_decisions;
+	skel->rodata->peer_backend = !!(backends & VIPC_BACKEND_PEER);
 	skel->rodata->time_steps = limits->time_steps;
 	size_maps(skel, limits);
 	select_pcache(skel);
