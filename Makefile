@@ -328,7 +328,7 @@ VM_full_lsm := $(T)lsm \
 	$(T)lifecycle@status_names_*,second_load_adopts_and_keeps_the_registry,auto_picks_* \
 	$(T)identity@a_socket_made_far_below_its_owner_is_the_owners \
 	$(T)inet@a_registered_port_is_bound_by_its_owner_only \
-	$(T)broker@curl_reaches_the_endpoint_by_its_name,a_caller_without_the_grant_gets_eperm \
+	$(T)broker@curl_reaches_the_endpoint_by_its_name,a_caller_without_the_grant_gets_eperm,an_instance_whose_server_is_gone_is_skipped_where_known \
 	$(VM_UPGRADE)
 VM_full_fmodret := $(VM_AUTO) $(VM_UPGRADE) $(T)inet@a_registered_port_is_bound_by_its_owner_only \
 	$(T)bypass@a_registered_name_in_other_*,a_grant_does_not_reach_* \

@@ -57,10 +57,25 @@ static __always_inline int vipc_broker_refuse(const struct vipc_call *c)
 	return 0;
 }
 
-/* The instance of @r this call goes to: this CPU's next in turn, counted. */
+/* Is instance @i of @r known to have no socket bound at its name (the LSM
+ * or fmodret backend saw every one bound there freed)? Unknown is alive.
+ */
+static __always_inline int vipc_instance_dead(const struct vipc_route *r, __u32 i)
+{
+	__s64 *n;
+
+	if (!peer_backend)
+		return 0; /* nothing counted: no lookup */
+	n = bpf_map_lookup_elem(&vipc_bound, &r->bound[i & (VIPC_INSTANCES - 1)]);
+	return n && *n <= 0;
+}
+
+/* The instance of @r this call goes to: this CPU's next in turn that is
+ * not known dead (the next in turn when all are), counted.
+ */
 static __always_inline __u32 vipc_broker_pick(const struct vipc_route *r)
 {
-	__u32 row = r->endpoint & (VIPC_SPREAD_ROWS - 1), nr = r->nr, i;
+	__u32 row = r->endpoint & (VIPC_SPREAD_ROWS - 1), nr = r->nr, i = 0, k;
 	struct vipc_spread *s = bpf_map_lookup_elem(&vipc_spread, &row);
 
 	if (!s)
@@ -69,7 +84,12 @@ static __always_inline __u32 vipc_broker_pick(const struct vipc_route *r)
 		__builtin_memset(s, 0, sizeof(*s));
 		s->endpoint = r->endpoint;
 	}
-	i = nr > 1 && nr <= VIPC_INSTANCES ? s->next++ % nr : 0;
+	if (nr > 1 && nr <= VIPC_INSTANCES) {
+		i = s->next % nr;
+		for (k = 0; k < VIPC_INSTANCES && k < nr && vipc_instance_dead(r, i); k++)
+			i = (i + 1) % nr;
+		s->next = i + 1;
+	}
 	i &= VIPC_INSTANCES - 1;
 	s->sent[i]++;
 	return i;

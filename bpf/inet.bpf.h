@@ -81,7 +81,7 @@ static __always_inline int vipc_inet_bind(struct vipc_call *c, __u64 place, int 
 		c->name.words[1] = loop6;
 		c->key.hash = vipc_name_hash(&c->name, c->key.len);
 	}
-	return vipc_bind_decide(c, place, coarse);
+	return vipc_bind_decide(c, place, coarse) < 0 ? -EPERM : 0;
 }
 
 /* Socket backend: begin the call of @ctx's TCP or UDP socket on the port

@@ -294,6 +294,7 @@ static __always_inline int vipc_may_send_do(struct socket *sock, struct socket *
 struct vipc_bind_pending {
 	struct vipc_endpoint_key key;
 	union vipc_name name;
+	__u64 sk; /* the binding socket, as a plain address */
 	__u32 valid;
 	__u32 pad;
 };
@@ -334,6 +335,9 @@ static __noinline int vipc_bind_unix(struct socket *sock, struct sockaddr *addre
 	if (vipc_name_key((const char *)address + SUN_PATH_OFFSET, addrlen - SUN_PATH_OFFSET,
 			  address->sa_data[0], &c, 1))
 		return 0;
+	/* The socket read as a plain address: a null one has no place. */
+	if (bpf_probe_read_kernel(&sk, sizeof(sk), &sock->sk))
+		sk = NULL;
 	/* A pathname: one registered waits, any other ends an older wait. */
 	if (c.key.kind == VIPC_KIND_UNIX_PATH) {
 		wait = bpf_map_lookup_elem(&vipc_endpoints, &c.key) != NULL;
@@ -346,13 +350,12 @@ static __noinline int vipc_bind_unix(struct socket *sock, struct sockaddr *addre
 	if (b && wait) {
 		__builtin_memcpy(&b->key, &c.key, sizeof(b->key));
 		__builtin_memcpy(&b->name, &c.name, sizeof(b->name));
+		b->sk = (__u64)sk;
 		return 0;
 	}
-	/* The socket read as a plain address: a null one has no place. */
-	if (c.key.kind == VIPC_KIND_UNIX_ABSTRACT &&
-	    !bpf_probe_read_kernel(&sk, sizeof(sk), &sock->sk) && sk)
+	if (c.key.kind == VIPC_KIND_UNIX_ABSTRACT && sk)
 		place = vipc_sk_place(sk, VIPC_KIND_UNIX_ABSTRACT);
-	return vipc_bind_unix_decide(&c, place);
+	return vipc_bound_add(vipc_bind_unix_decide(&c, place), (__u64)sk, &c.key);
 }
 
 /* Bind: a port, or a UNIX name. */
@@ -384,7 +387,7 @@ static __always_inline int vipc_mknod_do(struct inode *dir, umode_t mode)
 	c.key.len = b->key.len;
 	c.key.hash = b->key.hash;
 	__builtin_memcpy(&c.name, &b->name, sizeof(c.name));
-	return vipc_bind_decide(&c, vipc_inode_place(dir), 0);
+	return vipc_bound_add(vipc_bind_decide(&c, vipc_inode_place(dir), 0), b->sk, &c.key);
 }
 
 #define VIPC_MAX_CMSGS (1 << 23) /* bpf_loop's limit, BPF_MAX_LOOPS */
@@ -534,13 +537,16 @@ static __always_inline int vipc_socket_connect_do(struct socket *sock, struct so
 	return 0;
 }
 
-/* A counted channel connection is gone: give its place back. */
+/* A socket is freed: no longer bound at a name, and a counted channel
+ * connection gives its place back.
+ */
 static __always_inline int vipc_sk_free_do(struct sock *sk)
 {
 	__u64 ptr = (__u64)sk;
 	__s64 *live;
 	__u32 *ep;
 
+	vipc_bound_drop(ptr);
 	ep = bpf_map_lookup_elem(&vipc_chan_conns, &ptr);
 	if (!ep)
 		return 0;

@@ -10,6 +10,8 @@
 const volatile __u32 nr_cpus = 1;
 /* Count every decision in vipc_decisions (off: the loader's --no-decisions). */
 const volatile __u32 count_decisions = 1;
+/* The LSM or fmodret backend is attached: binds are counted (vipc_bound). */
+const volatile __u32 peer_backend = 1;
 
 /* Identity of the pinned instance, the live slot and the id counters. Its
  * writers read, change and rewrite the whole value, so every one of them
@@ -182,6 +184,28 @@ struct {
 	__type(value, struct vipc_spread);
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } vipc_spread SEC(".maps");
+
+/* Registered UNIX names -> the sockets bound at them (include/vipc.h);
+ * socket -> the name it was counted under, until it is freed. Sized by the
+ * loader; full: nothing more is known (the broker skips no instance for it).
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, VIPC_MAX_ENDPOINTS * VIPC_SLOTS);
+	__type(key, struct vipc_endpoint_key);
+	__type(value, __s64);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} vipc_bound SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, VIPC_MAX_ENDPOINTS * VIPC_SLOTS);
+	__type(key, __u64);
+	__type(value, struct vipc_endpoint_key);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} vipc_bound_socks SEC(".maps");
 
 /* Deny events aggregated per key over vipc_config's events interval; keys
  * idle for two intervals are dropped by the flush. Full: events go out alone.

@@ -339,7 +339,15 @@ struct vipc_route {
 	struct vipc_endpoint_key target; /* the endpoint's row in vipc_endpoints */
 	union vipc_name name;		 /* "vipc/LABEL" */
 	struct vipc_instance inst[VIPC_INSTANCES];
+	struct vipc_endpoint_key bound[VIPC_INSTANCES]; /* each one's name in vipc_bound */
 };
+
+/* vipc_bound: (the key of a registered UNIX name, slot 0) -> the sockets
+ * bound at it, counted by the LSM and fmodret backends from the bind they
+ * admit to its owner (or a holder of bind) until the socket is freed. No
+ * entry: unknown (bound before load, or no such backend); 0: known to have
+ * none, an instance the broker skips.
+ */
 
 /* vipc_spread[endpoint id % VIPC_SPREAD_ROWS], per CPU: the broker's
  * round-robin over an endpoint's instances on this CPU and the calls sent
@@ -347,7 +355,7 @@ struct vipc_route {
  */
 struct vipc_spread {
 	__u32 endpoint; /* the endpoint whose row it is now */
-	__u32 next;	/* the instance the next call goes to, before % nr */
+	__u32 next;	/* the instance the next call goes to (or the next alive), before % nr */
 	__u64 sent[VIPC_INSTANCES];
 };
 
@@ -646,7 +654,7 @@ _Static_assert(sizeof(struct vipc_grant) == 16, "vipc_grant layout");
 _Static_assert(sizeof(struct vipc_channel_key) == 40, "vipc_channel_key layout");
 _Static_assert(sizeof(struct vipc_channel) == 16, "vipc_channel layout");
 _Static_assert(sizeof(struct vipc_instance) == 112, "vipc_instance layout");
-_Static_assert(sizeof(struct vipc_route) == 144 + 112 * VIPC_INSTANCES, "vipc_route layout");
+_Static_assert(sizeof(struct vipc_route) == 144 + (112 + 16) * VIPC_INSTANCES, "vipc_route layout");
 _Static_assert(sizeof(struct vipc_view_key) == 16, "vipc_view_key layout");
 _Static_assert(sizeof(struct vipc_view) == 120, "vipc_view layout");
 _Static_assert(sizeof(struct vipc_spread) == 8 + 8 * VIPC_INSTANCES, "vipc_spread layout");

@@ -406,6 +406,116 @@ Test(broker, new_connections_spread_over_the_instances)
 	cr_assert_eq(v_occurrences(v_out, "(instance)"), 2, "%s", v_out);
 }
 
+/* Field @field of instance @index of web in `stats --broker --json`: -1
+ * for null (unknown).
+ */
+static long web_stat(int index, const char *field)
+{
+	char key[64];
+	const char *at;
+
+	cr_assert_eq(v_loader("stats", "--broker", "--json", NULL), 0, "%s", v_out);
+	snprintf(key, sizeof(key), "\"endpoint\":\"web\",\"index\":%d,", index);
+	at = strstr(v_out, key);
+	cr_assert_not_null(at, "%s", v_out);
+	snprintf(key, sizeof(key), "\"%s\":", field);
+	at = strstr(at, key);
+	cr_assert_not_null(at, "%s", v_out);
+	at += strlen(key);
+	return strncmp(at, "null", 4) ? strtol(at, NULL, 10) : -1;
+}
+
+/* Until instance @index of web shows @want sockets bound, 5 s at most. */
+static void until_bound(int index, long want)
+{
+	int i;
+
+	for (i = 0; i < 100 && web_stat(index, "bound") != want; i++)
+		usleep(h_scale_ms(50) * 1000);
+	cr_assert_eq(web_stat(index, "bound"), want, "instance %d", index);
+}
+
+/* vipc-probe listening on @path as srv (the VM has no Python). */
+static pid_t listen_on(const char *path)
+{
+	const char *argv[] = { h_path("build/rootfs/bin/vipc-probe"), "listen", path, NULL };
+	pid_t pid = h_spawn("vipc-test/srv", argv, "ready");
+
+	cr_assert_gt(pid, 0, "listener on %s", path);
+	return pid;
+}
+
+/* Connects to vipc/web from cli for half a second, one every 10 ms: those
+ * refused (any error) in *@refused, and the calls the broker sent to each
+ * instance meanwhile in @sent. The connects made.
+ */
+static long connect_loop(long *refused, long sent[3])
+{
+	const char *argv[] = { h_path("build/rootfs/bin/vipc-probe"), "loop", "@vipc/web", "0.5",
+			       "--pause", "10000", NULL };
+	unsigned long ok, eperm, other;
+	char out[256];
+	int i;
+
+	for (i = 0; i < 3; i++)
+		sent[i] = -web_stat(i, "sent");
+	cr_assert_eq(h_run_cg("vipc-test/cli", argv, out, sizeof(out)), 0, "%s", out);
+	cr_assert_eq(sscanf(out, "ok=%lu eperm=%lu other=%lu", &ok, &eperm, &other), 3, "%s", out);
+	for (i = 0; i < 3; i++)
+		sent[i] += web_stat(i, "sent");
+	*refused = eperm + other;
+	return ok + *refused;
+}
+
+/* Is @n within one per CPU of @want (each CPU's turn goes on where it stopped)? */
+static bool near(long n, long want)
+{
+	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+
+	return n >= want - cpus && n <= want + cpus;
+}
+
+/* web with three instances, b's server stopped: the LSM and fmodret
+ * backends saw its socket freed, and the broker sends every connection to
+ * a and c; the socket backend alone knows nothing (every instance's state
+ * unknown), so b's turns fail with ECONNREFUSED and the next goes on. b's
+ * server again (its socket bound): b has its share again.
+ */
+Test(broker, an_instance_whose_server_is_gone_is_skipped_where_known)
+{
+	char list[3 * PATH_MAX + 8];
+	long known = v_lsm() ? 1 : -1, sent[3], refused, n;
+	pid_t b;
+
+	/* Phase 1: three servers, each counted bound where the backend sees binds. */
+	paths();
+	snprintf(list, sizeof(list), "[%s, %s, %s]", web_a, web_b, web_c);
+	load(policy(list, ""));
+	listen_on(web_a);
+	b = listen_on(web_b);
+	listen_on(web_c);
+	until_bound(1, known);
+
+	/* Phase 2: b's server gone (its socket freed): skipped where known. */
+	h_spawn_stop(b);
+	until_bound(1, v_lsm() ? 0 : -1);
+	cr_assert_eq(v_loader("endpoint", "ls", NULL), 0, "%s", v_out);
+	cr_assert_eq(v_occurrences(v_out, "(no socket)"), v_lsm(), "%s", v_out);
+	n = connect_loop(&refused, sent);
+	cr_assert_eq(sent[0] + sent[1] + sent[2], n);
+	cr_assert_eq(sent[1], v_lsm() ? 0 : refused, "b got %ld, %ld refused", sent[1], refused);
+	cr_assert(near(sent[0], v_lsm() ? n / 2 : n / 3) && near(sent[2], sent[0]),
+		  "a %ld b %ld c %ld of %ld", sent[0], sent[1], sent[2], n);
+
+	/* Phase 3: b's server again: every instance has its share. */
+	listen_on(web_b);
+	until_bound(1, known);
+	n = connect_loop(&refused, sent);
+	cr_assert_eq(refused, 0);
+	cr_assert(near(sent[0], n / 3) && near(sent[1], n / 3) && near(sent[2], n / 3),
+		  "a %ld b %ld c %ld of %ld", sent[0], sent[1], sent[2], n);
+}
+
 /* Who answers @addr for a caller in cgroup @rel: "A", "ERR1", ... */
 static const char *who_answers(const char *rel, const char *addr)
 {

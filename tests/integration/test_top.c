@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /* `vipc-loader top`, the live view: real containers make a known number of
- * allowed, denied and audited connects; top shows them per container and
- * endpoint on a real terminal (a tmux pane: send-keys, capture-pane), as
+ * allowed, denied and audited connects, one through the broker; top shows
+ * them per container and endpoint, and the brokered one per endpoint and
+ * instance, on a real terminal (a tmux pane: send-keys, capture-pane), as
  * exact plain lines and as JSON when stdout is not a terminal, and says
  * when vipc is not loaded or goes away.
  */
@@ -74,15 +75,16 @@ static int tmux(const char *arg, ...)
 	return h_run(argv, screen, sizeof(screen));
 }
 
-/* Listeners on both endpoints, then 2 granted connects (cli to sock),
- * 4 denied ones (cli to other) and 3 audited ones (bad to sock).
+/* Listeners on both endpoints, then 2 granted connects (cli to sock, the
+ * second by its broker name), 4 denied ones (cli to other) and 3 audited
+ * ones (bad to sock).
  */
 static void known_calls(void)
 {
 	int i;
 
-	for (i = 0; i < 2; i++)
-		cr_assert_eq(s_probe(sc.cli, "connect", S_SOCK, NULL), 0);
+	cr_assert_eq(s_probe(sc.cli, "connect", S_SOCK, NULL), 0);
+	cr_assert_eq(s_probe(sc.cli, "connect", "@vipc/sock", NULL), 0, "brokered");
 	for (i = 0; i < 4; i++)
 		cr_assert_eq(s_probe(sc.cli, "connect", O_SOCK, NULL), EPERM);
 	for (i = 0; i < 3; i++)
@@ -272,6 +274,11 @@ Test(top, the_screen_shows_each_pair_updates_in_place_and_q_quits)
 	cr_assert_eq(r.total[VIPC_V_DENY] + r.total[VIPC_V_AUDIT], 0);
 	cr_assert(screen_row("cli", "other", &r) && r.line == 2, "%s", screen);
 	cr_assert_null(strstr(screen, "no decisions counted yet"), "%s", screen);
+	/* Under them, after an empty line, the broker's instance and its one call. */
+	cr_assert(!strncmp(screen_line(6, line, sizeof(line)), "endpoint instance", 17), "%s",
+		  screen);
+	cr_assert(sscanf(screen_line(7, line, sizeof(line)), "sock /shared/s.sock %15s %llu",
+			 r.rate[0], &r.total[0]) == 2 && r.total[0] == 1, "%s", screen);
 
 	/* Phase 3: denies for two seconds: deny/s rises on the same line, and
 	 * the total ends at exactly the calls denied.
@@ -330,7 +337,12 @@ Test(top, without_a_terminal_a_snapshot_is_exact_lines)
 			 "bad                  sock                         -         -         -"
 			 "            0            0            3\n"
 			 "cli                  sock                         -         -         -"
-			 "            2            0            0\n");
+			 "            2            0            0\n"
+			 "\n"
+			 "endpoint             instance                                    sent/s"
+			 "         sent  bound\n"
+			 "sock                 /shared/s.sock                                   -"
+			 "            1      -\n");
 }
 
 Test(top, an_empty_table_is_the_header_and_a_hint)
@@ -375,6 +387,13 @@ Test(top, json_has_one_document_per_snapshot_with_rates_after_the_first)
 			 "{\"container\":\"cli\",\"container_id\":2,\"endpoint\":\"other\","
 			 "\"endpoint_id\":2,\"allowed\":0,\"denied\":4,\"audited\":0}");
 
+	/* The broker's: the one instance of the endpoint it sent a call to. */
+	cr_assert_eq(json_object_array_length(member(doc[0], "broker")), 1);
+	row = json_object_array_get_idx(member(doc[0], "broker"), 0);
+	cr_assert_str_eq(json_object_to_json_string_ext(row, JSON_C_TO_STRING_PLAIN),
+			 "{\"endpoint\":\"sock\",\"index\":0,\"instance\":\"\\/shared\\/s.sock\","
+			 "\"sent\":1,\"bound\":null}");
+
 	/* The second, 300 ms or more later: nothing new, rates of 0. */
 	cr_assert_geq(json_object_get_int64(member(doc[1], "elapsed_ms")), 300);
 	row = json_object_array_get_idx(member(doc[1], "rows"), 2);
@@ -383,6 +402,9 @@ Test(top, json_has_one_document_per_snapshot_with_rates_after_the_first)
 	cr_assert_eq(json_object_get_int64(member(row, "allowed")), 2);
 	cr_assert_str_eq(json_object_to_json_string(member(row, "allowed_per_s")), "0.0");
 	cr_assert_str_eq(json_object_to_json_string(member(row, "denied_per_s")), "0.0");
+	row = json_object_array_get_idx(member(doc[1], "broker"), 0);
+	cr_assert_eq(json_object_get_int64(member(row, "sent")), 1);
+	cr_assert_str_eq(json_object_to_json_string(member(row, "sent_per_s")), "0.0");
 	json_object_put(doc[0]);
 	json_object_put(doc[1]);
 }

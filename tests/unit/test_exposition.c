@@ -243,6 +243,24 @@ Test(families, every_sample_has_its_type_line_first)
 	}
 }
 
+Test(families, the_broker_sends_to_each_instance_and_counts_its_sockets_where_known)
+{
+	struct vipc_broker_row b[2] = { { .endpoint = "api", .instance = "/run/a.sock", .sent = 7,
+					  .bound = 0 },
+					{ .endpoint = "api", .instance = "@b", .index = 1,
+					  .sent = 2, .bound = -1 } };
+	struct vipc_metrics_src s = { .backends = VIPC_BACKEND_SOCK, .broker = b, .nr_broker = 2 };
+	char *out = families(&s);
+
+	cr_assert(strstr(out, "vipc_broker_connections_total{endpoint=\"api\","
+			      "instance=\"/run/a.sock\"} 7\n"
+			      "vipc_broker_connections_total{endpoint=\"api\",instance=\"@b\"} 2\n"),
+		  "%s", out);
+	cr_assert(strstr(out, "# TYPE vipc_broker_sockets gauge\n"
+			      "vipc_broker_sockets{endpoint=\"api\",instance=\"/run/a.sock\"} 0\n#"),
+		  "unknown @b left out: %s", out);
+}
+
 /* ---- HTTP ---- */
 
 static struct vipc_http_reply route(const char *method, const char *url, const char *cl,

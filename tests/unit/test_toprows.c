@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
-/* top's pure parts: rows summed per container and endpoint, rates between
- * two snapshots, the display order, and the text of rates, rows and names
- * cut to a column.
+/* top's pure parts: rows summed per container and endpoint, the broker's
+ * rows kept per endpoint, rates between two snapshots, the display order,
+ * and the text of rates, rows and names cut to a column.
  */
 #include <criterion/criterion.h>
 #include <stdio.h>
@@ -188,4 +188,62 @@ Test(toprows, rows_of_a_line_are_cut_only_when_asked)
 	vipc_top_line(&s, 0, 9, 8, false, line, sizeof(line));
 	cr_assert(!strncmp(line, "a-very-long-container ep      ", 30), "%s", line);
 	vipc_top_free(&s);
+}
+
+/* The broker's row of instance @index of @endpoint, at @path, with @sent
+ * calls, and @index - 1 sockets bound (-1: unknown).
+ */
+static struct vipc_broker_row sent_row(const char *endpoint, __u32 index, const char *path,
+				       __u64 sent)
+{
+	struct vipc_broker_row r = { .index = index, .sent = sent, .bound = (__s64)index - 1 };
+
+	snprintf(r.endpoint, sizeof(r.endpoint), "%s", endpoint);
+	snprintf(r.instance, sizeof(r.instance), "%s", path);
+	return r;
+}
+
+Test(toprows, the_broker_rows_are_the_endpoints_it_sent_calls_to_with_every_instance)
+{
+	const struct vipc_broker_row rows[] = {
+		sent_row("a", 0, "/a0", 0), sent_row("a", 1, "/a1", 0), sent_row("b", 0, "/b0", 0),
+		sent_row("b", 1, "/b1", 3), sent_row("c", 0, "@c", 0),	sent_row("d", 0, "/d", 1),
+	};
+	struct vipc_top_snap s = {};
+
+	cr_assert_eq(vipc_top_broker(&s, rows, 6), 0);
+	cr_assert_eq(s.nb, 3);
+	cr_assert_str_eq(s.b[0].row.instance, "/b0", "an instance sent nothing: still shown");
+	cr_assert_str_eq(s.b[1].row.instance, "/b1");
+	cr_assert_str_eq(s.b[2].row.instance, "/d");
+	cr_assert_eq(vipc_top_broker(&s, rows, 3), 0);
+	cr_assert_eq(s.nb, 0, "read again: the rows of this snapshot only");
+	vipc_top_free(&s);
+}
+
+Test(toprows, the_broker_rates_are_per_instance_between_snapshots)
+{
+	const struct vipc_broker_row was[] = { sent_row("b", 0, "/b0", 10),
+					       sent_row("b", 1, "/b1", 9) };
+	const struct vipc_broker_row now[] = { sent_row("a", 0, "/a", 4),
+					       sent_row("b", 0, "/b0", 30),
+					       sent_row("b", 1, "/b1", 1) };
+	struct vipc_top_snap prev = { .at_ms = 1000 }, cur = { .at_ms = 3000 };
+	char line[640];
+
+	cr_assert_eq(vipc_top_broker(&prev, was, 2), 0);
+	vipc_top_rates(&prev, NULL);
+	cr_assert_eq(vipc_top_broker(&cur, now, 3), 0);
+	vipc_top_rates(&cur, &prev);
+	cr_assert_float_eq(cur.b[0].rate, 2.0, 1e-9, "new: all in the interval");
+	cr_assert_float_eq(cur.b[1].rate, 10.0, 1e-9);
+	cr_assert_float_eq(cur.b[2].rate, 0.5, 1e-9, "went down: counted from 0");
+	vipc_top_broker_header(8, 9, line, sizeof(line));
+	cr_assert_str_eq(line, "endpoint instance     sent/s         sent  bound");
+	vipc_top_broker_line(&cur, 1, 8, 9, false, line, sizeof(line));
+	cr_assert_str_eq(line, "b        /b0            10.0           30      -");
+	vipc_top_broker_line(&prev, 1, 8, 2, true, line, sizeof(line));
+	cr_assert_str_eq(line, "b        /\\         -            9      0");
+	vipc_top_free(&prev);
+	vipc_top_free(&cur);
 }

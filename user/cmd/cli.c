@@ -124,7 +124,8 @@ const struct vipc_option vipc_options[VIPC_OPT__COUNT] = {
 	OPT(BY_CONTAINER, "by-container", 0, NULL,
 	    "the decisions per container, endpoint and verdict"),
 	OPT(BROKER, "broker", 0, NULL,
-	    "the calls the name broker sent to each instance of each endpoint"),
+	    "the calls the name broker sent to each instance of each endpoint, and the sockets "
+	    "bound at it"),
 	OPT(WATCH_CONFIG, "watch-config", 0, NULL,
 	    "reload the policy file when it (or its directory's ..data symlink, as in a "
 	    "ConfigMap) changes; a bad file is logged and the loaded policy stays"),

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "binder.h"
+#include "broker.h"
 #include "cmd.h"
 #include "jsonout.h"
 #include "names.h"
@@ -267,6 +268,7 @@ static int print_endpoint(const void *key, const void *val, void *ctx)
 	bool channel = ep->flags & VIPC_EP_CHANNEL, instance = ep->flags & VIPC_EP_INSTANCE;
 	struct vipc_container_info c;
 	struct ls_ctx *l = ctx;
+	__s64 bound = vipc_bound_read(l->st, k); /* -1 for a port: never counted */
 	json_object *obj;
 	int err;
 
@@ -276,9 +278,10 @@ static int print_endpoint(const void *key, const void *val, void *ctx)
 	if (!vipc_container_by_id(l->st, ep->owner, &c))
 		vipc_label_format(c.val.principal.name, owner, sizeof(owner));
 	if (!vipc_opt.json) {
-		printf("%-20s id %-5u owner %-16s gen %-4u others %-5s %s%s%s\n", name, ep->id,
+		printf("%-20s id %-5u owner %-16s gen %-4u others %-5s %s%s%s%s\n", name, ep->id,
 		       owner, ep->generation, vipc_others_str(ep->others), addr,
-		       channel ? " (channel)" : "", instance ? " (instance)" : "");
+		       channel ? " (channel)" : "", instance ? " (instance)" : "",
+		       bound ? "" : " (no socket)");
 		return endpoint_views(l, ep, NULL);
 	}
 	obj = json_object_new_object();
@@ -291,6 +294,8 @@ static int print_endpoint(const void *key, const void *val, void *ctx)
 	err = err ?: vipc_json_add_str(obj, "others", vipc_others_str(ep->others));
 	err = err ?: vipc_json_add(obj, "channel", json_object_new_boolean(channel));
 	err = err ?: vipc_json_add(obj, "instance", json_object_new_boolean(instance));
+	err = err ?: bound < 0 ? vipc_json_add_null(obj, "bound") :
+				 vipc_json_add_u64(obj, "bound", bound);
 	err = err ?: endpoint_views(l, ep, obj);
 	return ls_add(l, obj, err);
 }

@@ -76,6 +76,7 @@ static int broker_print(struct vipc_state *st, bool json)
 {
 	json_object *doc = NULL, *list = NULL, *row;
 	struct vipc_broker_row *rows;
+	char bound[24];
 	size_t i, n;
 	int err;
 
@@ -87,12 +88,14 @@ static int broker_print(struct vipc_state *st, bool json)
 		list = json_object_new_array();
 		err = vipc_json_add(doc, "broker", list);
 	} else {
-		printf("%-20s %-5s %-40s %s\n", "endpoint", "index", "instance", "sent");
+		printf("%-20s %-5s %-40s %-12s %s\n", "endpoint", "index", "instance", "sent",
+		       "bound");
 	}
 	for (i = 0; i < n && !err; i++) {
 		if (!json) {
-			printf("%-20s %-5u %-40s %llu\n", rows[i].endpoint, rows[i].index,
-			       rows[i].instance, (unsigned long long)rows[i].sent);
+			printf("%-20s %-5u %-40s %-12llu %s\n", rows[i].endpoint, rows[i].index,
+			       rows[i].instance, (unsigned long long)rows[i].sent,
+			       vipc_bound_text(rows[i].bound, bound, sizeof(bound)));
 			continue;
 		}
 		row = json_object_new_object();
@@ -100,6 +103,8 @@ static int broker_print(struct vipc_state *st, bool json)
 		err = err ?: vipc_json_add_u64(row, "index", rows[i].index);
 		err = err ?: vipc_json_add_str(row, "instance", rows[i].instance);
 		err = err ?: vipc_json_add_u64(row, "sent", rows[i].sent);
+		err = err ?: rows[i].bound < 0 ? vipc_json_add_null(row, "bound") :
+					      vipc_json_add_u64(row, "bound", rows[i].bound);
 		row = vipc_json_done(row, err);
 		err = row && !json_object_array_add(list, row) ? 0 : (json_object_put(row), -ENOMEM);
 	}

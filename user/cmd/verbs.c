@@ -105,10 +105,11 @@ const struct vipc_verb vipc_verbs[] = {
 	  "grants:) against the loaded registry. Reasons a grant cannot fix, unregistered names "
 	  "and cgroups no selector names are comments, with counts." },
 	{ VIPC_CMD_TOP, "top", NULL, NULL, 0, 0, 0, O(JSON) | O(INTERVAL) | O(COUNT), true, cmd_top,
-	  NULL, "decisions per container and endpoint, their rates and totals, every -i MS",
-	  "Decisions per container and endpoint, their rates per second and totals, every -i MS "
-	  "(default 1000): a screen updated in place (q quits, s sorts), or one snapshot of lines "
-	  "per interval when stdout is not a terminal; --count N snapshots, then exit." },
+	  NULL, "decisions per container and endpoint, brokered calls per instance, every -i MS",
+	  "Decisions per container and endpoint, and the broker's calls per endpoint and "
+	  "instance, their rates per second and totals, every -i MS (default 1000): a screen "
+	  "updated in place (q quits, s sorts), or one snapshot of lines per interval when stdout "
+	  "is not a terminal; --count N snapshots, then exit." },
 	{ VIPC_CMD_HELP, "help", NULL, NULL, 0, 0, 0, 0, false, cmd_help, NULL, "this text", NULL },
 };
 

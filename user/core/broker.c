@@ -43,8 +43,12 @@ void vipc_instance_make(struct vipc_instance *in, __u8 kind, const char *addr, _
 
 void vipc_route_add(struct vipc_route *r, __u8 kind, const char *addr, __u8 len)
 {
-	if (r->nr < VIPC_INSTANCES)
-		vipc_instance_make(&r->inst[r->nr++], kind, addr, len);
+	union vipc_name name;
+
+	if (r->nr >= VIPC_INSTANCES)
+		return;
+	vipc_instance_make(&r->inst[r->nr], kind, addr, len);
+	vipc_endpoint_key_make(&r->bound[r->nr++], &name, 0, kind, addr, len);
 }
 
 /* The rows read so far, and each CPU's spread row of an endpoint. */
@@ -95,11 +99,30 @@ static int add_route(const void *key, const void *val, void *ctx)
 				 sizeof(b->instance));
 		b->index = i;
 		b->sent = sent_to(r, route->endpoint, i);
+		b->bound = vipc_bound_read(r->st, &route->bound[i]);
 	}
 	return 0;
 }
 
-static int row_cmp(const void *a, const void *b)
+__s64 vipc_bound_read(struct vipc_state *st, const struct vipc_endpoint_key *key)
+{
+	struct vipc_endpoint_key name = *key;
+	__s64 n;
+
+	name.slot = 0;
+	return bpf_map_lookup_elem(st->bound_fd, &name, &n) ? -1 : n;
+}
+
+const char *vipc_bound_text(__s64 bound, char *buf, size_t size)
+{
+	if (bound < 0)
+		snprintf(buf, size, "-");
+	else
+		snprintf(buf, size, "%lld", (long long)bound);
+	return buf;
+}
+
+int vipc_broker_row_cmp(const void *a, const void *b)
 {
 	const struct vipc_broker_row *x = a, *y = b;
 	int c = strcmp(x->endpoint, y->endpoint);
@@ -126,7 +149,7 @@ int vipc_broker_read(struct vipc_state *st, struct vipc_broker_row **rows, size_
 		return err;
 	}
 	if (r.n)
-		qsort(r.rows, r.n, sizeof(*r.rows), row_cmp);
+		qsort(r.rows, r.n, sizeof(*r.rows), vipc_broker_row_cmp);
 	*rows = r.rows;
 	*n = r.n;
 	return 0;

@@ -366,6 +366,9 @@ static void size_maps(struct vipc_bpf *skel, const struct vipc_limits *l)
 	bpf_map__set_max_entries(skel->maps.vipc_views, l->grants * VIPC_SLOTS);
 	bpf_map__set_max_entries(skel->maps.vipc_channels, l->channels * VIPC_SLOTS);
 	bpf_map__set_max_entries(skel->maps.vipc_homes, l->principals * VIPC_SLOTS);
+	/* The names of both slots, and a socket bound at each. */
+	bpf_map__set_max_entries(skel->maps.vipc_bound, l->endpoints * VIPC_SLOTS);
+	bpf_map__set_max_entries(skel->maps.vipc_bound_socks, l->endpoints * VIPC_SLOTS);
 	/* Channel endpoints of both slots; counted connections. */
 	bpf_map__set_max_entries(skel->maps.vipc_chan_live, l->channels * VIPC_SLOTS);
 	bpf_map__set_max_entries(skel->maps.vipc_chan_conns, l->connections);
@@ -505,6 +508,7 @@ static int load_fresh(const char *dir, const struct vipc_limits *limits, __u32 b
 	cpus = libbpf_num_possible_cpus();
 	skel->rodata->nr_cpus = cpus > 0 ? cpus : 1;
 	skel->rodata->count_decisions = !limits->no_decisions;
+	skel->rodata->peer_backend = !!(backends & VIPC_BACKEND_PEER);
 	skel->rodata->time_steps = limits->time_steps;
 	size_maps(skel, limits);
 	select_pcache(skel);

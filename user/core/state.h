@@ -54,6 +54,7 @@ struct vipc_limits {
 	X(DECISIONS, decisions, "vipc_decisions", NULL) /* per-CPU, by container, endpoint */ \
 	X(HOT, hot, "vipc_decisions_hot", NULL) /* each CPU's rows found without a hash */   \
 	X(SPREAD, spread, "vipc_spread", NULL)	/* the broker's round-robin, per CPU */      \
+	X(BOUND, bound, "vipc_bound", NULL)	/* sockets bound at each UNIX name */        \
 	X(AGG, agg, "vipc_agg", NULL)		/* the aggregated deny events */             \
 	X(REGISTRY, registry, "vipc_registry", NULL)                                       \
 	X(EVENTS, events, "vipc_events", NULL)                                             \

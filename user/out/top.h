@@ -1,13 +1,15 @@
 /* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
 /* `vipc-loader top`: the decision counters summed per container and
- * endpoint, with their rates per second, on a screen redrawn in place
- * (ncurses) or as plain lines (or JSON) when stdout is not a terminal.
+ * endpoint, and the broker's calls per endpoint and instance, with their
+ * rates per second, on a screen redrawn in place (ncurses) or as plain
+ * lines (or JSON) when stdout is not a terminal.
  */
 #ifndef __VIPC_TOP_H
 #define __VIPC_TOP_H
 
 #include <stdbool.h>
 #include <stddef.h>
+#include "broker.h"
 #include "decisions.h"
 #include "policy.h"
 #include "text.h"
@@ -31,10 +33,18 @@ struct vipc_top_row {
 	double rate[VIPC_V__COUNT]; /* per second since the previous snapshot */
 };
 
+/* One instance of an endpoint the broker sent calls to. */
+struct vipc_top_sent {
+	struct vipc_broker_row row;
+	double rate; /* calls sent per second since the previous snapshot */
+};
+
 /* The rows read at one time. */
 struct vipc_top_snap {
 	struct vipc_top_row *v;
 	size_t n, cap;
+	struct vipc_top_sent *b; /* by endpoint, then instance index */
+	size_t nb, bcap;
 	__u64 at_ms;	  /* when read (CLOCK_MONOTONIC) */
 	__u64 elapsed_ms; /* since the previous snapshot; 0: the first, rates unknown */
 };
@@ -45,11 +55,15 @@ struct vipc_top_snap {
  */
 int vipc_top_add(struct vipc_top_snap *s, const struct vipc_decision *d, const char *container,
 		 const char *endpoint);
+/* Keep of @rows (vipc_broker_read's, @n of them) the instances of each
+ * endpoint the broker sent a call to, all of them: 0 or -ENOMEM.
+ */
+int vipc_top_broker(struct vipc_top_snap *s, const struct vipc_broker_row *rows, size_t n);
 /* Sort by container and endpoint id, merging the rows of one pair. */
 void vipc_top_index(struct vipc_top_snap *s);
 /* @cur's rates (indexed) against @prev (NULL: the first snapshot; re-sorted
- * here by id). A count that went down (its row removed, then counted
- * afresh) counts from 0.
+ * here by id), the broker's rows' too (by endpoint and index). A count that
+ * went down (its row removed, then counted afresh) counts from 0.
  */
 void vipc_top_rates(struct vipc_top_snap *cur, struct vipc_top_snap *prev);
 /* Sort for display: by @by, descending, then by the total of the same
@@ -71,6 +85,12 @@ void vipc_top_cut(const char *name, int width, char *buf, size_t size);
 void vipc_top_header(int cw, int ew, char *buf, size_t size);
 void vipc_top_line(const struct vipc_top_snap *s, size_t i, int cw, int ew, bool cut, char *buf,
 		   size_t size);
+/* The broker's header, and its row @i of @s, with the endpoint and
+ * instance columns @ew and @iw wide (as vipc_top_line's, with @cut).
+ */
+void vipc_top_broker_header(int ew, int iw, char *buf, size_t size);
+void vipc_top_broker_line(const struct vipc_top_snap *s, size_t i, int ew, int iw, bool cut,
+			  char *buf, size_t size);
 void vipc_top_free(struct vipc_top_snap *s);
 
 struct vipc_top_opts {
