@@ -74,9 +74,9 @@ $(OUTPUT)/vipc-loader.8: deploy/vipc-loader.8.in $(OUTPUT)/mangen
 	$(Q)$(OUTPUT)/mangen $< >$@
 
 # Tests: unit suites link the loader's objects; integration suites also the harness.
-$(OUTPUT)/tests/vipc-probe: tests/probe.c | $(OUTPUT)/tests
+$(OUTPUT)/tests/vipc-probe: tests/probe.c tests/probe_mq.c tests/probe_mq.h | $(OUTPUT)/tests
 	$(call msg,CC,$@)
-	$(Q)$(CC) $(CFLAGS) -static $< -o $@
+	$(Q)$(CC) $(CFLAGS) -static $(filter %.c,$^) -o $@
 
 $(OUTPUT)/tests/%: tests/unit/%.c $(LIB_OBJS) | $(OUTPUT)/tests
 	$(call msg,TEST,$@)
