@@ -2,7 +2,7 @@
 /* vipc enforcement, one object and one skeleton, read in this order: the
  * shared maps, the decision steps every hook takes, the name broker, the
  * socket backend's cgroup UNIX hooks, the TCP and UDP hooks, the LSM
- * backend's hooks, its message queue hooks, and the lifecycle programs
+ * backend's hooks, its hooks on queues and FIFOs, and the lifecycle programs
  * (container removal, statistics snapshots). Every hook decides through include/vipc_decide.h.
  */
 #include "vmlinux.h"
@@ -37,5 +37,5 @@ char LICENSE[] SEC("license") = "Dual BSD/GPL";
 #include "sock.bpf.h"
 #include "inet.bpf.h"
 #include "lsm.bpf.h"
-#include "mqueue.bpf.h"
+#include "file.bpf.h"
 #include "lifecycle.bpf.h"

@@ -54,8 +54,14 @@ enum vipc_kind {
 	VIPC_KIND_TCP = 3, /* a loopback TCP port: its address and port */
 	VIPC_KIND_UDP = 4, /* a loopback UDP port */
 	VIPC_KIND_MQUEUE = 5, /* a POSIX message queue: its name without the leading '/' */
+	VIPC_KIND_FIFO = 6,   /* a FIFO: its inode */
 };
-#define VIPC_NR_KINDS VIPC_KIND_MQUEUE
+#define VIPC_NR_KINDS VIPC_KIND_FIFO
+
+/* A FIFO endpoint's name: the device of its inode as the kernel keeps it
+ * (MKDEV: major << 20 | minor), then its inode number, 64 bits each.
+ */
+#define VIPC_FIFO_NAME_LEN 16
 
 /* A TCP or UDP endpoint's name: the IPv6 address in network order (an IPv4
  * one as ::ffff:a.b.c.d), then the port in network order.
@@ -67,7 +73,7 @@ enum vipc_perm {
 	VIPC_PERM_SEND = 1 << 1,
 	VIPC_PERM_BIND = 1 << 2,
 	VIPC_PERM_PASS_FD = 1 << 3,
-	VIPC_PERM_RECEIVE = 1 << 4, /* a queue opened for reading */
+	VIPC_PERM_RECEIVE = 1 << 4, /* a queue or FIFO opened for reading */
 };
 /* What a UNIX socket endpoint's grants may hold; every permission. */
 #define VIPC_PERM_UNIX (VIPC_PERM_CONNECT | VIPC_PERM_SEND | VIPC_PERM_BIND | VIPC_PERM_PASS_FD)
@@ -125,7 +131,7 @@ enum vipc_hook {
 	VIPC_HOOK_SENDMSG_INET,	    /* socket backend: cgroup/sendmsg4 and sendmsg6 (UDP) */
 	VIPC_HOOK_BIND_INET,	    /* socket backend: cgroup/bind4 and bind6 */
 	VIPC_HOOK_SOCKET_CONNECT,   /* LSM backend: lsm/socket_connect (TCP and UDP) */
-	VIPC_HOOK_FILE_OPEN,	    /* LSM backend: lsm/file_open (message queues) */
+	VIPC_HOOK_FILE_OPEN,	    /* LSM backend: lsm/file_open (message queues, FIFOs) */
 	VIPC_HOOK_INODE_CREATE,	    /* LSM backend: lsm/inode_create (a queue's creation) */
 	VIPC_HOOK__COUNT,
 };

@@ -149,7 +149,7 @@ Test(lifecycle, status_names_the_cgroup2_root_and_where_the_hooks_are)
 Test(lifecycle, a_queue_endpoint_loads_on_the_socket_backend_with_a_warning)
 {
 	const char *warn = "1 endpoint is not enforced: the socket backend has no hook for "
-			   "message queues (load with --backend lsm or fmodret): jobs\n";
+			   "message queues or FIFOs (load with --backend lsm or fmodret): jobs\n";
 
 	v_require_root();
 	v_load("version: 1\n" S_CONTAINERS S_ENDPOINTS "  jobs: { owner: srv, mqueue: /vipc-jobs }\n");

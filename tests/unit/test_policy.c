@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <unistd.h>
 #include "policy.h"
 
@@ -591,6 +592,34 @@ Test(good, queues)
 	vipc_policy_free(pol);
 }
 
+/* A FIFO: the one at its path when parsed, by its inode (device, number). */
+Test(good, fifos)
+{
+	char path[] = "/tmp/vipc-fifo-XXXXXX", fifo[64], text[512];
+	struct vipc_policy *pol;
+	struct stat st;
+	__u64 id[2];
+
+	cr_assert_not_null(mkdtemp(path));
+	snprintf(fifo, sizeof(fifo), "%s/f", path);
+	cr_assert_eq(mkfifo(fifo, 0600), 0);
+	cr_assert_eq(stat(fifo, &st), 0);
+	snprintf(text, sizeof(text),
+		 "version: 1\ncontainers:\n  a: { cgroup: a }\n  b: { cgroup: b }\n"
+		 "endpoints:\n  f: { owner: a, fifo: %s }\n"
+		 "grants:\n  - { container: b, endpoint: f, allow: [send, receive] }\n", fifo);
+	pol = parse_ok(text);
+	unlink(fifo);
+	rmdir(path);
+	memcpy(id, pol->endpoints[0].addr, sizeof(id));
+	cr_expect_eq(pol->endpoints[0].kind, VIPC_KIND_FIFO);
+	cr_expect_eq(pol->endpoints[0].len, VIPC_FIFO_NAME_LEN);
+	cr_expect_eq(id[0], (__u64)major(st.st_dev) << 20 | minor(st.st_dev));
+	cr_expect_eq(id[1], st.st_ino);
+	cr_expect_eq(pol->grants[0].perms, VIPC_PERM_SEND | VIPC_PERM_RECEIVE);
+	vipc_policy_free(pol);
+}
+
 /* ---- bad policies ---- */
 
 struct bad_case {
@@ -811,7 +840,7 @@ static const struct bad_case bad_endpoints[] = {
 	{ "endpoints a list", HEAD "endpoints: [e]\n", 5, 12,
 	  "expected a mapping of endpoints by name, got a list" },
 	{ "unknown key", HEAD "endpoints:\n  e: { owner: a, unix: /e, kind: x }\n", 6, 28,
-	  "unknown key 'kind' (expected owner, unix, abstract, tcp, udp, mqueue, others or views)" },
+	  "unknown key 'kind' (expected owner, unix, abstract, tcp, udp, mqueue, fifo, others or views)" },
 	{ "duplicate name", HEAD EPS "  e: { owner: b, unix: /f }\n", 7, 3,
 	  "duplicate key 'e' (first at line 6)" },
 	{ "same address", HEAD EPS "  f: { owner: b, unix: /e }\n", 7, 24,
@@ -827,9 +856,9 @@ static const struct bad_case bad_endpoints[] = {
 	{ "bad endpoint name", HEAD "endpoints:\n  e/f: { owner: a, unix: /e }\n", 6, 3,
 	  "endpoint 'e/f': expected 1 to 31" },
 	{ "unix and abstract", HEAD "endpoints:\n  e: { owner: a, unix: /e, abstract: e }\n", 6,
-	  6, "endpoint 'e': expected exactly one of 'unix', 'abstract', 'tcp', 'udp' or 'mqueue'" },
+	  6, "endpoint 'e': expected exactly one of 'unix', 'abstract', 'tcp', 'udp', 'mqueue' or 'fifo'" },
 	{ "neither unix nor abstract", HEAD "endpoints:\n  e: { owner: a }\n", 6, 6,
-	  "endpoint 'e': expected exactly one of 'unix', 'abstract', 'tcp', 'udp' or 'mqueue'" },
+	  "endpoint 'e': expected exactly one of 'unix', 'abstract', 'tcp', 'udp', 'mqueue' or 'fifo'" },
 	{ "relative unix path", HEAD "endpoints:\n  e: { owner: a, unix: e.sock }\n", 6, 24,
 	  "unix: expected an absolute path, got 'e.sock'" },
 	{ "empty unix path", HEAD "endpoints:\n  e: { owner: a, unix: \"\" }\n", 6, 24,
@@ -867,7 +896,7 @@ static const struct bad_case bad_endpoints[] = {
 	{ "NUL in a unix path", HEAD "endpoints:\n  e: { owner: a, unix: \"/e\\0f\" }\n", 6, 24,
 	  "expected a socket name, got a scalar with a NUL byte" },
 	{ "tcp and udp", HEAD "endpoints:\n  e: { owner: a, tcp: \"127.0.0.1:1\", udp: "
-	  "\"127.0.0.1:1\" }\n", 6, 6, "expected exactly one of 'unix', 'abstract', 'tcp', 'udp' or 'mqueue'" },
+	  "\"127.0.0.1:1\" }\n", 6, 6, "expected exactly one of 'unix', 'abstract', 'tcp', 'udp', 'mqueue' or 'fifo'" },
 	{ "tcp without a port", HEAD "endpoints:\n  e: { owner: a, tcp: 127.0.0.1 }\n", 6, 23,
 	  "tcp: expected ADDR:PORT (127.0.0.1:8080 or [::1]:8080, a port of 1 to 65535), got "
 	  "'127.0.0.1'" },
@@ -893,6 +922,13 @@ static const struct bad_case bad_endpoints[] = {
 	{ "same queue twice",
 	  HEAD "endpoints:\n  e: { owner: a, mqueue: /q }\n  f: { owner: b, mqueue: /q }\n",
 	  7, 26, "endpoint 'f': same address as endpoint 'e' (line 6)" },
+	{ "fifo relative", HEAD "endpoints:\n  e: { owner: a, fifo: tmp/f }\n", 6, 24,
+	  "fifo: expected the absolute path of a FIFO, got 'tmp/f'" },
+	{ "fifo missing", HEAD "endpoints:\n  e: { owner: a, fifo: /nonexistent/f }\n", 6, 24,
+	  "fifo: '/nonexistent/f': No such file or directory (vipc names a FIFO by its inode: "
+	  "make it before the policy is applied)" },
+	{ "fifo not a FIFO", HEAD "endpoints:\n  e: { owner: a, fifo: /dev/null }\n", 6, 24,
+	  "fifo: '/dev/null': Operation not supported" },
 	{ "views on a queue",
 	  HEAD "endpoints:\n  e: { owner: a, mqueue: /q, views: { b: /v } }\n", 6, 37,
 	  "endpoint 'e': views are for unix and abstract endpoints" },

@@ -47,8 +47,8 @@ void vipc_warn_unenforced(const struct vipc_state *st)
 
 	if (n)
 		pr_warn("%zu endpoint%s not enforced: the socket backend has no hook for message "
-			"queues (load with --backend lsm or fmodret): %s\n", n, n == 1 ? " is" : "s are",
-			names);
+			"queues or FIFOs (load with --backend lsm or fmodret): %s\n", n,
+			n == 1 ? " is" : "s are", names);
 }
 
 int vipc_apply_file(struct vipc_state *st, const char *path)

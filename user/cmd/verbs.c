@@ -63,10 +63,11 @@ const struct vipc_verb vipc_verbs[] = {
 	  "the containers, their selectors and the cgroups bound to them", NULL },
 	{ VIPC_CMD_ENDPOINT, "endpoint", "add", "NAME OWNER ADDR", 3, 0, 0, O(OTHERS), true, NULL,
 	  vipc_endpoint_add_edit,
-	  "register an endpoint; ADDR: /path, @abstract, tcp:ADDR:PORT, udp:ADDR:PORT or "
-	  "mqueue:/NAME",
+	  "register an endpoint; ADDR: /path, @abstract, tcp:ADDR:PORT, udp:ADDR:PORT, "
+	  "mqueue:/NAME or fifo:/PATH",
 	  "Register an endpoint: ADDR is /path, @abstract, a port, tcp:ADDR:PORT or "
-	  "udp:ADDR:PORT (IPv4, or IPv6 in brackets), or a POSIX message queue, mqueue:/NAME. "
+	  "udp:ADDR:PORT (IPv4, or IPv6 in brackets), a POSIX message queue, mqueue:/NAME, or "
+	  "the FIFO at PATH now (by its inode), fifo:/PATH. "
 	  "The endpoint is its owner's and its grant holders'; --others says what a caller no "
 	  "container holds gets." },
 	{ VIPC_CMD_ENDPOINT, "endpoint", "rm", "NAME OWNER", 2, 0, 0, 0, true, NULL,

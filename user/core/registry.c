@@ -304,7 +304,7 @@ static int lookup_endpoint(struct vipc_state *st, const char *name, struct vipc_
 	union vipc_name exact;
 	__u8 kind, len;
 
-	if (name[0] != '/' && name[0] != '@' && !vipc_addr_is_inet(name) && !vipc_addr_is_mqueue(name))
+	if (name[0] != '/' && name[0] != '@' && !vipc_addr_is_inet(name) && !vipc_addr_is_file(name))
 		return find_endpoint(st, &f);
 	if (vipc_addr_parse(name, &kind, addr, &len) < 0)
 		return vipc_fail(&st->err, -EINVAL, "bad endpoint address %s", name);
@@ -399,7 +399,8 @@ int vipc_endpoint_add(struct vipc_state *st, const char *name, const char *owner
 	if (err < 0)
 		return vipc_fail(&st->err, -EINVAL,
 				 "bad address %s: expected /path or @abstract (at most %d bytes), "
-				 "tcp:ADDR:PORT, udp:ADDR:PORT or mqueue:/NAME", addr, VIPC_NAME_MAX);
+				 "tcp:ADDR:PORT, udp:ADDR:PORT, mqueue:/NAME or fifo:/PATH (a FIFO that "
+				 "exists)", addr, VIPC_NAME_MAX);
 	if (err)
 		return vipc_fail(&st->err, -EINVAL, "%s is not in normal form: write %.*s", addr,
 				 len, bytes);
@@ -955,7 +956,8 @@ static int note_unenforced(const void *key, const void *val, void *ctx)
 	struct unenforced *u = ctx;
 	int w;
 
-	if (k->kind != VIPC_KIND_MQUEUE || u->backends & VIPC_BACKEND_PEER)
+	if ((k->kind != VIPC_KIND_MQUEUE && k->kind != VIPC_KIND_FIFO) ||
+	    u->backends & VIPC_BACKEND_PEER)
 		return 0;
 	w = u->at < u->size ? snprintf(u->buf + u->at, u->size - u->at, "%s%.*s",
 				       u->n ? ", " : "", VIPC_LABEL_MAX, ep->label) : 0;

@@ -93,6 +93,8 @@ const char *vipc_kind_key(__u8 kind)
 		return "udp";
 	case VIPC_KIND_MQUEUE:
 		return "mqueue";
+	case VIPC_KIND_FIFO:
+		return "fifo";
 	default:
 		return "unix";
 	}
@@ -107,6 +109,8 @@ __u32 vipc_kind_perms(__u8 kind)
 		return VIPC_PERM_SEND | VIPC_PERM_BIND;
 	case VIPC_KIND_MQUEUE:
 		return VIPC_PERM_SEND | VIPC_PERM_RECEIVE | VIPC_PERM_BIND;
+	case VIPC_KIND_FIFO:
+		return VIPC_PERM_SEND | VIPC_PERM_RECEIVE;
 	default:
 		return VIPC_PERM_UNIX;
 	}
@@ -121,6 +125,8 @@ const char *vipc_kind_perms_text(__u8 kind)
 		return "send or bind";
 	case VIPC_KIND_MQUEUE:
 		return "send, receive or bind";
+	case VIPC_KIND_FIFO:
+		return "send or receive";
 	default:
 		return "connect, send, bind or pass-fd";
 	}

@@ -27,7 +27,7 @@ bool vipc_kind_inet(__u8 kind);
  * have instances, views, broker names and channels.
  */
 bool vipc_kind_unix(__u8 kind);
-/* The policy key of @kind: "unix", "abstract", "tcp", "udp" or "mqueue". */
+/* The policy key of @kind: "unix", "abstract", "tcp", "udp", "mqueue" or "fifo". */
 const char *vipc_kind_key(__u8 kind);
 /* The permissions that mean something for @kind (enum vipc_perm bits). */
 __u32 vipc_kind_perms(__u8 kind);

@@ -15,6 +15,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <yaml.h>
 #include "inet.h"
 #include "names.h"
@@ -502,8 +503,8 @@ static int parse_container(struct parser *p, yaml_node_t *key, yaml_node_t *val,
 						     runtime_name(p, sel, which, c);
 }
 
-/* Which of unix, abstract, tcp, udp and mqueue an endpoint has (exactly
- * one): its node, its kind into e->kind; NULL with *@err set when none or
+/* Which of unix, abstract, tcp, udp, mqueue and fifo an endpoint has
+ * (exactly one): its node, its kind into e->kind; NULL with *@err set when none or
  * more.
  */
 static yaml_node_t *address_node(struct parser *p, yaml_node_t *val,
@@ -524,7 +525,7 @@ static yaml_node_t *address_node(struct parser *p, yaml_node_t *val,
 	if (node && kind > VIPC_NR_KINDS)
 		return node;
 	*err = fail(p, val, "endpoint '%s': expected exactly one of 'unix', 'abstract', 'tcp', "
-		    "'udp' or 'mqueue'", e->name);
+		    "'udp', 'mqueue' or 'fifo'", e->name);
 	return NULL;
 }
 
@@ -585,6 +586,25 @@ static int mqueue_address(struct parser *p, yaml_node_t *node, const char *s,
 	return 0;
 }
 
+/* `fifo: /PATH`: the FIFO at that path now, named by its inode. */
+static int fifo_address(struct parser *p, yaml_node_t *node, const char *s,
+			struct vipc_policy_endpoint *e)
+{
+	char text[VIPC_NAME_MAX + 16];
+	int err;
+
+	snprintf(text, sizeof(text), "fifo:%s", s);
+	err = s[0] == '/' && strlen(s) <= VIPC_NAME_MAX ?
+		      vipc_addr_parse(text, &e->kind, e->addr, &e->len) :
+		      -EINVAL;
+	if (err == -EINVAL)
+		return fail(p, node, "fifo: expected the absolute path of a FIFO, got '%s'", s);
+	if (err)
+		return fail(p, node, "fifo: '%s': %s (vipc names a FIFO by its inode: make it "
+			    "before the policy is applied)", s, strerror(-err));
+	return 0;
+}
+
 /* Instance @inst's address of endpoint @e at @node, into @addr and @len,
  * indexed so that no two endpoints or instances share it.
  */
@@ -601,6 +621,7 @@ static int parse_name(struct parser *p, yaml_node_t *node, struct vipc_policy_en
 		return err;
 	err = vipc_kind_inet(e->kind)		? inet_address(p, node, s, e) :
 	      e->kind == VIPC_KIND_MQUEUE ? mqueue_address(p, node, s, e) :
+	      e->kind == VIPC_KIND_FIFO	? fifo_address(p, node, s, e) :
 					      unix_address(p, node, s, e, addr, len);
 	if (err)
 		return err;
@@ -695,7 +716,7 @@ static int parse_endpoint(struct parser *p, yaml_node_t *key, yaml_node_t *val, 
 {
 	struct vipc_policy_endpoint *e = elem;
 	static const char *const keys[] = { "owner", "unix", "abstract", "tcp", "udp", "mqueue",
-					    "others", "views", NULL };
+					    "fifo", "others", "views", NULL };
 	yaml_node_t *owner;
 	int err = 0;
 
@@ -704,7 +725,7 @@ static int parse_endpoint(struct parser *p, yaml_node_t *key, yaml_node_t *val, 
 	e->others_set = p->pol->default_others_set;
 	err = label(p, key, "endpoint", e->name) ?:
 	      record(p, val, "an endpoint", keys,
-		     "owner, unix, abstract, tcp, udp, mqueue, others or views");
+		     "owner, unix, abstract, tcp, udp, mqueue, fifo, others or views");
 	if (err)
 		return err;
 	owner = need(p, val, "owner", e->name, &err);
@@ -1460,9 +1481,33 @@ bool vipc_addr_is_inet(const char *text)
 	return !strncmp(text, "tcp:", 4) || !strncmp(text, "udp:", 4);
 }
 
-bool vipc_addr_is_mqueue(const char *text)
+bool vipc_addr_is_file(const char *text)
 {
-	return !strncmp(text, "mqueue:", 7);
+	return !strncmp(text, "mqueue:", 7) || !strncmp(text, "fifo:", 5);
+}
+
+/* "fifo:/PATH", the FIFO there now: its inode's device (as the kernel keeps
+ * it) and number. 0, -EINVAL when relative or not a FIFO, or stat's error.
+ */
+static int fifo_addr_parse(const char *text, __u8 *kind, char addr[VIPC_NAME_MAX], __u8 *len)
+{
+	struct stat st;
+	__u64 dev, ino;
+
+	if (text[5] != '/')
+		return -EINVAL;
+	if (stat(text + 5, &st))
+		return -errno;
+	if (!S_ISFIFO(st.st_mode))
+		return -ENOTSUP;
+	dev = (__u64)major(st.st_dev) << 20 | minor(st.st_dev);
+	ino = st.st_ino;
+	*kind = VIPC_KIND_FIFO;
+	*len = VIPC_FIFO_NAME_LEN;
+	memset(addr, 0, VIPC_NAME_MAX);
+	memcpy(addr, &dev, 8);
+	memcpy(addr + 8, &ino, 8);
+	return 0;
 }
 
 /* "mqueue:/NAME" (NAME: 1 to VIPC_NAME_MAX bytes, no '/'): 0, or -EINVAL. */
@@ -1489,8 +1534,10 @@ int vipc_addr_parse(const char *text, __u8 *kind, char addr[VIPC_NAME_MAX], __u8
 
 	if (vipc_addr_is_inet(text))
 		return inet_addr_parse(text, kind, addr, len);
-	if (vipc_addr_is_mqueue(text))
+	if (!strncmp(text, "mqueue:", 7))
 		return mqueue_addr_parse(text, kind, addr, len);
+	if (!strncmp(text, "fifo:", 5))
+		return fifo_addr_parse(text, kind, addr, len);
 	if (!n || (!abstract && name[0] != '/'))
 		return -EINVAL;
 	if (n > max)

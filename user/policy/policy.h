@@ -183,17 +183,19 @@ int vipc_perms_parse(const char *list, __u32 *bits);
 void vipc_perms_format(__u32 bits, char *buf, size_t size);
 
 /* An endpoint's address: "/path", "@abstract", "tcp:ADDR:PORT",
- * "udp:ADDR:PORT" or "mqueue:/NAME" (as the CLI writes them) into kind,
- * bytes and length (a queue's name without its '/'), a path in its normal
+ * "udp:ADDR:PORT", "mqueue:/NAME" or "fifo:/PATH" (as the CLI writes them)
+ * into kind, bytes and length (a queue's name without its '/'; the FIFO
+ * at PATH now, by its inode: VIPC_FIFO_NAME_LEN), a path in its normal
  * form (vipc_name.h): 0, 1 when the path was not in it, -EINVAL when
- * empty, relative, no address and port or no queue name, or -ENAMETOOLONG
- * when it does not fit a sun_path.
+ * empty, relative, no address and port or no queue name, -ENAMETOOLONG
+ * when it does not fit a sun_path, -ENOTSUP when PATH is no FIFO, or
+ * stat's error for it.
  */
 int vipc_addr_parse(const char *text, __u8 *kind, char addr[VIPC_NAME_MAX], __u8 *len);
 /* Does @text name a port ("tcp:" or "udp:")? */
 bool vipc_addr_is_inet(const char *text);
-/* Does @text name a message queue ("mqueue:")? */
-bool vipc_addr_is_mqueue(const char *text);
+/* Does @text name a message queue or a FIFO ("mqueue:", "fifo:")? */
+bool vipc_addr_is_file(const char *text);
 /* Is the address one of the broker's names (abstract, under "vipc/"),
  * which no endpoint may have?
  */

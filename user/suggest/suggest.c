@@ -201,6 +201,7 @@ static int record_name(json_object *rec, struct call *c, char *why, size_t size)
 		  !strncmp(name, "tcp:", 4) ? VIPC_KIND_TCP :
 		  !strncmp(name, "udp:", 4) ? VIPC_KIND_UDP :
 		  !strncmp(name, "mqueue:", 7) ? VIPC_KIND_MQUEUE :
+		  !strncmp(name, "fifo:", 5) ? VIPC_KIND_FIFO :
 					      VIPC_KIND_UNIX_PATH;
 	vipc_addr_format(c->kind, c->addr, c->len, text, sizeof(text));
 	if (strcmp(text, name))
@@ -484,6 +485,8 @@ static bool writable(const struct call *c)
 		return c->len == VIPC_INET_NAME_LEN;
 	if (c->kind == VIPC_KIND_MQUEUE)
 		return c->len && !memchr(c->addr, '/', c->len) && !memchr(c->addr, 0, c->len);
+	if (c->kind == VIPC_KIND_FIFO)
+		return false; /* an inode: no path to write */
 	memcpy(n.bytes, c->addr, c->len < VIPC_NAME_MAX ? c->len : VIPC_NAME_MAX);
 	if (c->kind == VIPC_KIND_UNIX_PATH && (!c->len || !vipc_path_is_normal(&n, c->len)))
 		return false;
