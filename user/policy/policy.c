@@ -16,6 +16,8 @@
 #include <unistd.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
+#include <sys/vfs.h>
+#include <linux/magic.h>
 #include <yaml.h>
 #include "inet.h"
 #include "names.h"
@@ -599,6 +601,9 @@ static int fifo_address(struct parser *p, yaml_node_t *node, const char *s,
 		      -EINVAL;
 	if (err == -EINVAL)
 		return fail(p, node, "fifo: expected the absolute path of a FIFO, got '%s'", s);
+	if (err == -EXDEV)
+		return fail(p, node, "fifo: '%s' is on overlayfs or btrfs, where vipc cannot name "
+			    "it by its inode: put it on another file system", s);
 	if (err)
 		return fail(p, node, "fifo: '%s': %s (vipc names a FIFO by its inode: make it "
 			    "before the policy is applied)", s, strerror(-err));
@@ -1487,19 +1492,24 @@ bool vipc_addr_is_file(const char *text)
 }
 
 /* "fifo:/PATH", the FIFO there now: its inode's device (as the kernel keeps
- * it) and number. 0, -EINVAL when relative or not a FIFO, or stat's error.
+ * it) and number. 0, -EINVAL when relative, -ENOTSUP when not a FIFO,
+ * -EXDEV on a file system whose stat gives another device than its
+ * inodes' (overlayfs, btrfs), or stat's error.
  */
 static int fifo_addr_parse(const char *text, __u8 *kind, char addr[VIPC_NAME_MAX], __u8 *len)
 {
+	struct statfs fs;
 	struct stat st;
 	__u64 dev, ino;
 
 	if (text[5] != '/')
 		return -EINVAL;
-	if (stat(text + 5, &st))
+	if (stat(text + 5, &st) || statfs(text + 5, &fs))
 		return -errno;
 	if (!S_ISFIFO(st.st_mode))
 		return -ENOTSUP;
+	if (fs.f_type == OVERLAYFS_SUPER_MAGIC || fs.f_type == BTRFS_SUPER_MAGIC)
+		return -EXDEV;
 	dev = (__u64)major(st.st_dev) << 20 | minor(st.st_dev);
 	ino = st.st_ino;
 	*kind = VIPC_KIND_FIFO;

@@ -188,8 +188,8 @@ void vipc_perms_format(__u32 bits, char *buf, size_t size);
  * at PATH now, by its inode: VIPC_FIFO_NAME_LEN), a path in its normal
  * form (vipc_name.h): 0, 1 when the path was not in it, -EINVAL when
  * empty, relative, no address and port or no queue name, -ENAMETOOLONG
- * when it does not fit a sun_path, -ENOTSUP when PATH is no FIFO, or
- * stat's error for it.
+ * when it does not fit a sun_path, -ENOTSUP when PATH is no FIFO, -EXDEV
+ * when it is on overlayfs or btrfs, or stat's error for it.
  */
 int vipc_addr_parse(const char *text, __u8 *kind, char addr[VIPC_NAME_MAX], __u8 *len);
 /* Does @text name a port ("tcp:" or "udp:")? */
