@@ -74,9 +74,9 @@ $(OUTPUT)/vipc-loader.8: deploy/vipc-loader.8.in $(OUTPUT)/mangen
 	$(Q)$(OUTPUT)/mangen $< >$@
 
 # Tests: unit suites link the loader's objects; integration suites also the harness.
-$(OUTPUT)/tests/vipc-probe: tests/probe.c | $(OUTPUT)/tests
+$(OUTPUT)/tests/vipc-probe: tests/probe.c tests/probe_file.c tests/probe_file.h | $(OUTPUT)/tests
 	$(call msg,CC,$@)
-	$(Q)$(CC) $(CFLAGS) -static $< -o $@
+	$(Q)$(CC) $(CFLAGS) -static $(filter %.c,$^) -o $@
 
 $(OUTPUT)/tests/%: tests/unit/%.c $(LIB_OBJS) | $(OUTPUT)/tests
 	$(call msg,TEST,$@)
@@ -320,7 +320,7 @@ VM_LOAD := $(T)enforce@ungranted_connect_gets_eperm,datagram_sendto_denied \
 	$(T)lsm@closing_an_endpoint_to_others_cuts_their_connections,passing_fds_needs_pass_fd
 VM_load_lsm := $(VM_LOAD)
 VM_load_fmodret := $(VM_LOAD) $(VM_AUTO)
-VM_full_lsm := $(T)lsm \
+VM_full_lsm := $(T)lsm $(T)mqueue $(T)fifo \
 	$(T)bypass@pathname_padded_after_its_nul,an_owner_points_*,dot_dot_after_a_symlink_*,abstract_name_squatting,a_connection_*,revoking_while_connected,a_connected_datagram_socket_*,a_registered_name_in_other_*,a_grant_does_not_reach_* \
 	$(T)enforce@host_process_gets_what_others_allow,child_cgroup_belongs_to_its_container,datagram_connect_needs_send,seqpacket_connect_needs_connect,abstract_socket_between_containers_sharing_netns \
 	$(T)decisions@counters_count_exact_numbers_per_container_endpoint_and_reason,the_metrics_family_* \
@@ -331,6 +331,7 @@ VM_full_lsm := $(T)lsm \
 	$(T)broker@curl_reaches_the_endpoint_by_its_name,a_caller_without_the_grant_gets_eperm,an_instance_whose_server_is_gone_is_skipped_where_known \
 	$(VM_UPGRADE)
 VM_full_fmodret := $(VM_AUTO) $(VM_UPGRADE) $(T)inet@a_registered_port_is_bound_by_its_owner_only \
+	$(T)mqueue@an_open_asks_*,only_the_owner_creates_* $(T)fifo@every_path_to_the_fifo_* \
 	$(T)bypass@a_registered_name_in_other_*,a_grant_does_not_reach_* \
 	$(T)lsm@aliases_*,only_the_owner_binds_a_registered_name,a_name_bound_before_load_*,closing_an_endpoint_*,revoking_one_grant_cuts_its_connection,channel_capacity_*,released_channel_counts_*,passing_fds_needs_pass_fd,passing_fds_in_datagrams_*
 VM_full_sock := $(T)enforce@granted_connect_succeeds,ungranted_connect_gets_eperm,datagram_sendto_denied

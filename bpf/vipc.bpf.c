@@ -2,8 +2,8 @@
 /* vipc enforcement, one object and one skeleton, read in this order: the
  * shared maps, the decision steps every hook takes, the name broker, the
  * socket backend's cgroup UNIX hooks, the TCP and UDP hooks, the LSM
- * backend's hooks, and the lifecycle programs (container removal,
- * statistics snapshots). Every hook decides through include/vipc_decide.h.
+ * backend's hooks, its hooks on queues and FIFOs, and the lifecycle programs
+ * (container removal, statistics snapshots). Every hook decides through include/vipc_decide.h.
  */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
@@ -37,4 +37,5 @@ char LICENSE[] SEC("license") = "Dual BSD/GPL";
 #include "sock.bpf.h"
 #include "inet.bpf.h"
 #include "lsm.bpf.h"
+#include "file.bpf.h"
 #include "lifecycle.bpf.h"

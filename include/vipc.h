@@ -53,7 +53,15 @@ enum vipc_kind {
 	VIPC_KIND_UNIX_ABSTRACT = 2,
 	VIPC_KIND_TCP = 3, /* a loopback TCP port: its address and port */
 	VIPC_KIND_UDP = 4, /* a loopback UDP port */
+	VIPC_KIND_MQUEUE = 5, /* a POSIX message queue: its name without the leading '/' */
+	VIPC_KIND_FIFO = 6,   /* a FIFO: its inode */
 };
+#define VIPC_NR_KINDS VIPC_KIND_FIFO
+
+/* A FIFO endpoint's name: the device of its inode as the kernel keeps it
+ * (MKDEV: major << 20 | minor), then its inode number, 64 bits each.
+ */
+#define VIPC_FIFO_NAME_LEN 16
 
 /* A TCP or UDP endpoint's name: the IPv6 address in network order (an IPv4
  * one as ::ffff:a.b.c.d), then the port in network order.
@@ -65,8 +73,11 @@ enum vipc_perm {
 	VIPC_PERM_SEND = 1 << 1,
 	VIPC_PERM_BIND = 1 << 2,
 	VIPC_PERM_PASS_FD = 1 << 3,
+	VIPC_PERM_RECEIVE = 1 << 4, /* a queue or FIFO opened for reading */
 };
-#define VIPC_PERM_ALL (VIPC_PERM_CONNECT | VIPC_PERM_SEND | VIPC_PERM_BIND | VIPC_PERM_PASS_FD)
+/* What a UNIX socket endpoint's grants may hold; every permission. */
+#define VIPC_PERM_UNIX (VIPC_PERM_CONNECT | VIPC_PERM_SEND | VIPC_PERM_BIND | VIPC_PERM_PASS_FD)
+#define VIPC_PERM_ALL (VIPC_PERM_UNIX | VIPC_PERM_RECEIVE)
 
 enum vipc_mode {
 	VIPC_MODE_ENFORCE = 0,
@@ -120,6 +131,8 @@ enum vipc_hook {
 	VIPC_HOOK_SENDMSG_INET,	    /* socket backend: cgroup/sendmsg4 and sendmsg6 (UDP) */
 	VIPC_HOOK_BIND_INET,	    /* socket backend: cgroup/bind4 and bind6 */
 	VIPC_HOOK_SOCKET_CONNECT,   /* LSM backend: lsm/socket_connect (TCP and UDP) */
+	VIPC_HOOK_FILE_OPEN,	    /* LSM backend: lsm/file_open (message queues, FIFOs) */
+	VIPC_HOOK_INODE_CREATE,	    /* LSM backend: lsm/inode_create (a queue's creation) */
 	VIPC_HOOK__COUNT,
 };
 
@@ -603,13 +616,15 @@ struct vipc_snapshot {
 
 /* vipc_homes: container id -> the places it bound registered names in,
  * learned by the bind hooks (the LSM and fmodret backends' for UNIX names,
- * every backend's for ports): for pathnames the directories
- * (vipc_dir_place()), for abstract names, and apart for ports, the network
- * namespaces (their cookies). A name is a place's own: in another place it
+ * every backend's for ports) and the LSM and fmodret backends' queue
+ * creations: for pathnames the directories (vipc_dir_place()), for
+ * abstract names, and apart for ports, the network namespaces (their
+ * cookies), for queues the mqueue mounts (one per IPC namespace: the
+ * device of its superblock). A name is a place's own: in another place it
  * is not the endpoint. A sort with nothing learned, or full (more places
  * than fit): every place is a home (fail closed).
  */
-#define VIPC_HOME_SORTS 3 /* directories, abstract names' and ports' namespaces */
+#define VIPC_HOME_SORTS 4 /* directories, abstract names' and ports' namespaces, mqueue mounts */
 struct vipc_home {
 	__u64 full; /* bit vipc_home_sort(kind): more places of that sort than fit */
 	__u64 at[VIPC_HOME_SORTS][VIPC_HOMES]; /* [vipc_home_sort(kind)]; zero: a free place */

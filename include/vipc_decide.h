@@ -28,13 +28,14 @@ static __always_inline int vipc_held(const struct vipc_principal *caller)
 	return caller && caller->id == VIPC_HELD_ID;
 }
 
-/* What a caller no container holds gets on @ep for @perm: connect and send
- * on an endpoint open to others; never bind or fds (which need a grant).
+/* What a caller no container holds gets on @ep for @perm: connect, send
+ * and receive on an endpoint open to others; never bind or fds (which need
+ * a grant).
  */
 static __always_inline enum vipc_reason vipc_decide_other(const struct vipc_endpoint *ep,
 							   __u32 perm)
 {
-	__u32 open = VIPC_PERM_CONNECT | VIPC_PERM_SEND;
+	__u32 open = VIPC_PERM_CONNECT | VIPC_PERM_SEND | VIPC_PERM_RECEIVE;
 
 	return ep->others == VIPC_OTHERS_ALLOW && !(perm & ~open) ? VIPC_R_PUBLIC :
 								    VIPC_R_NO_GRANT;
@@ -77,11 +78,15 @@ static __always_inline __u64 vipc_dir_place(__u64 ino, __u64 dev)
 
 /* The sort of place a name of @kind lives in, its row of vipc_home: 0 a
  * directory (pathnames), 1 a network namespace of abstract names, 2 one of
- * ports (learnt apart: the socket backend sees port binds, not abstract ones).
+ * ports (learnt apart: the socket backend sees port binds, not abstract
+ * ones), 3 an mqueue mount (queues).
  */
 static __always_inline __u32 vipc_home_sort(__u32 kind)
 {
-	return kind == VIPC_KIND_UNIX_PATH ? 0 : kind == VIPC_KIND_UNIX_ABSTRACT ? 1 : 2;
+	return kind == VIPC_KIND_UNIX_PATH	 ? 0 :
+	       kind == VIPC_KIND_UNIX_ABSTRACT ? 1 :
+	       kind == VIPC_KIND_MQUEUE	 ? 3 :
+						   2;
 }
 
 /* Is @place (a pathname's directory, an abstract name's network namespace:

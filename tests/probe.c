@@ -12,6 +12,8 @@
  *   vipc-probe dgram-session ADDR SECONDS [--connect]
  *   vipc-probe recvfd SIDE MSG
  *   vipc-probe pair MSG
+ *   vipc-probe mq /NAME r|w|rw [--create] [--send MSG] [--recv] [--unlink]
+ *   vipc-probe fifo PATH r|w|rw [--send MSG]        (both: tests/probe_file.c)
  *
  * ADDR is a path (pathname socket; relative ones resolve from the working
  * directory) or "@name" (abstract; in it, and in --comm's NAME, "\xNN" is
@@ -66,6 +68,7 @@
 #include <sys/un.h>
 #include <time.h>
 #include <unistd.h>
+#include "probe_file.h"
 
 #define EXIT_USAGE 254
 #define BUF_SZ 4096
@@ -676,6 +679,10 @@ int main(int argc, char **argv)
 	signal(SIGCHLD, SIG_IGN); /* listen's children reap themselves */
 	if (argc < 3)
 		return usage();
+	if (!strcmp(argv[1], "mq"))
+		return probe_mq(argc - 2, argv + 2);
+	if (!strcmp(argv[1], "fifo"))
+		return probe_fifo(argc - 2, argv + 2);
 	if (!strcmp(argv[1], "sendto")) {
 		if (argc < 4 || parse_opts(argc - 4, argv + 4, &o))
 			return usage();

@@ -641,8 +641,10 @@ static int write_config(const struct h_container *c, const struct h_container_op
 	fputs("\n ],\n \"linux\": {\"cgroupsPath\": ", f);
 	json_str(f, path);
 	fputs(",\n  \"namespaces\": [{\"type\": \"pid\"}, {\"type\": \"mount\"},"
-	      " {\"type\": \"ipc\"}, {\"type\": \"uts\"},\n   {\"type\": \"network\"",
-	      f);
+	      " {\"type\": \"uts\"},\n   {\"type\": \"ipc\"", f);
+	if (o->share_ipcns_with)
+		fprintf(f, ", \"path\": \"/proc/%d/ns/ipc\"", o->share_ipcns_with->pid);
+	fputs("}, {\"type\": \"network\"", f);
 	if (o->share_netns_with)
 		fprintf(f, ", \"path\": \"/proc/%d/ns/net\"", o->share_netns_with->pid);
 	fputs("}]}\n}\n", f);
@@ -666,6 +668,10 @@ static int container_init(struct h_container *c, const struct h_container_opts *
 	}
 	if (o->share_netns_with && o->share_netns_with->pid <= 0) {
 		pr_err("h_container_start %s: share_netns_with is not running", o->name);
+		return -EINVAL;
+	}
+	if (o->share_ipcns_with && o->share_ipcns_with->pid <= 0) {
+		pr_err("h_container_start %s: share_ipcns_with is not running", o->name);
 		return -EINVAL;
 	}
 	snprintf(c->id, sizeof(c->id), H_ID_PREFIX "%s", o->name);

@@ -115,14 +115,15 @@ struct h_container_opts {
 	const char *rootfs;		      /* absolute; NULL: h_path("build/rootfs") */
 	const char *shared_dir;		      /* host dir, rw at /shared and H_SHARED_ALIAS; NULL: none */
 	struct h_container *share_netns_with; /* join its network ns; NULL: new netns */
+	struct h_container *share_ipcns_with; /* join its IPC ns; NULL: new IPC ns */
 	const char *const *host_dirs; /* NULL-terminated host directories bound read-only at
 				       * the same path (host tools: /usr, /lib64); NULL: none */
 	const char *const *argv;	      /* init process; NULL: sleep 3600 */
 };
 
 /*
- * Write the bundle (config.json: new pid/mount/ipc/uts ns, new or joined
- * network ns, no user ns, /proc, /dev, a private /tmp tmpfs, /shared, the host
+ * Write the bundle (config.json: new pid/mount/uts ns, new or joined
+ * IPC and network ns, no user ns, /proc, /dev, a private /tmp tmpfs, /shared, the host
  * directories asked for), then
  * `runc run -d`; returns once the init process runs. The cgroup may exist
  * already (runc joins it). NOTE: runc removes the container's cgroup directory

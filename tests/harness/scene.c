@@ -31,10 +31,13 @@ void s_fini(void)
 	h_cleanup_all();
 }
 
-static struct h_container *start(const char *name, struct h_container *netns)
+/* Start @name, in the network and IPC namespaces of @pod as a pod's
+ * containers are (NULL: its own).
+ */
+static struct h_container *start(const char *name, struct h_container *pod)
 {
 	struct h_container_opts o = { .name = name, .shared_dir = sc.shared,
-				      .share_netns_with = netns };
+				      .share_netns_with = pod, .share_ipcns_with = pod };
 	struct h_container *c = h_container_start(&o);
 
 	cr_assert_not_null(c, "container %s did not start", name);
@@ -44,6 +47,16 @@ static struct h_container *start(const char *name, struct h_container *netns)
 void s_start(const char *policy, int shared_netns)
 {
 	s_start_opts(policy, shared_netns, NULL);
+}
+
+void s_start_live(const char *policy, int shared_netns)
+{
+	char want[64];
+
+	s_start(policy, shared_netns);
+	cr_assert_eq(v_loader("status", "--json", NULL), 0, "%s", v_out);
+	snprintf(want, sizeof(want), "\"%s\":\"live\"", v_backend());
+	cr_assert(strstr(v_out, want), "the %s backend is not live: %s", v_backend(), v_out);
 }
 
 void s_start_opts(const char *policy, int shared_netns, const char *const *load_opts)

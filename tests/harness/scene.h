@@ -43,9 +43,13 @@ extern struct scene sc;
 void s_init(void);
 void s_fini(void);
 /* Load @policy, then start srv, cli and bad (cli and bad share srv's
- * network namespace when @shared_netns).
+ * network and IPC namespaces, as in a pod, when @shared_netns).
  */
 void s_start(const char *policy, int shared_netns);
+/* The same, and the backend under test live, lsm or fmodret (the LSM
+ * suites prove nothing without it).
+ */
+void s_start_live(const char *policy, int shared_netns);
 /* The same, loading with more options (NULL-terminated, NULL for none). */
 void s_start_opts(const char *policy, int shared_netns, const char *const *load_opts);
 /* The same, loading with another build of the loader (a previous release). */

@@ -143,6 +143,40 @@ Test(lifecycle, status_names_the_cgroup2_root_and_where_the_hooks_are)
 	cr_assert(strstr(v_out, want), "want %s in:\n%s", want, v_out);
 }
 
+/* A queue endpoint: the LSM and fmodret backends enforce it; the socket
+ * backend has no hook for it, which its load and status say by name. The
+ * registry commands take queues and FIFOs.
+ */
+Test(lifecycle, a_queue_endpoint_loads_on_the_socket_backend_with_a_warning)
+{
+	const char *warn = "1 endpoint is not enforced: the socket backend has no hook for "
+			   "message queues or FIFOs (load with --backend lsm or fmodret): jobs\n";
+	char fifo[PATH_MAX], addr[PATH_MAX + 8];
+
+	v_require_root();
+	v_load("version: 1\n" S_CONTAINERS S_ENDPOINTS "  jobs: { owner: srv, mqueue: /vipc-jobs }\n");
+	cr_assert_eq(!strstr(v_out, warn), v_lsm(), "%s", v_out);
+	cr_assert_eq(v_loader("status", NULL), 0, "%s", v_out);
+	cr_assert_eq(!strstr(v_out, warn), v_lsm(), "%s", v_out);
+	cr_assert_eq(v_loader("status", "--json", NULL), 0, "%s", v_out);
+	cr_assert(strstr(v_out, v_lsm() ? "\"unenforced\":\"\"" : "\"unenforced\":\"jobs\""), "%s",
+		  v_out);
+	/* Registry commands: a FIFO by its inode, permissions by kind. */
+	snprintf(fifo, sizeof(fifo), "%s/f", sc.shared);
+	snprintf(addr, sizeof(addr), "fifo:%s", fifo);
+	cr_assert_eq(v_loader("endpoint", "add", "spool", "srv", addr, NULL), VIPC_EXIT_USAGE,
+		     "no FIFO there yet: %s", v_out);
+	cr_assert_eq(mkfifo(fifo, 0600), 0);
+	cr_assert_eq(v_loader("endpoint", "add", "spool", "srv", addr, NULL), 0, "%s", v_out);
+	cr_assert_eq(v_loader("grant", "cli", "jobs", "connect", NULL), VIPC_EXIT_USAGE, "%s", v_out);
+	cr_assert_eq(v_loader("grant", "cli", "jobs", "receive", NULL), 0, "%s", v_out);
+	cr_assert_eq(v_loader("check", "cli", "mqueue:/vipc-jobs", "receive", NULL), 0, "%s", v_out);
+	cr_assert_eq(v_loader("check", "cli", addr, "send", NULL), VIPC_EXIT_DENIED, "%s", v_out);
+	cr_assert_eq(v_loader("endpoint", "ls", "--json", NULL), 0, "%s", v_out);
+	cr_assert(strstr(v_out, "\"address\":\"mqueue:/vipc-jobs\""), "%s", v_out);
+	cr_assert(strstr(v_out, "\"address\":\"fifo:"), "%s", v_out);
+}
+
 /* --backend auto: the socket backend where the kernel has it, beside the
  * LSM one where BPF LSM is active, else the fmodret one (the VM boots the
  * kernel with bpf in lsm= for the lsm runs and without it for the fmodret

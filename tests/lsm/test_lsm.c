@@ -15,19 +15,6 @@
 
 TestSuite(lsm, .init = s_init, .fini = s_fini, .timeout = 300);
 
-/* The scene, with the backend under test live, lsm or fmodret (a test here
- * proves nothing without it).
- */
-static void lsm_start(const char *policy, int shared_netns)
-{
-	char want[64];
-
-	s_start(policy, shared_netns);
-	cr_assert_eq(v_loader("status", "--json", NULL), 0, "%s", v_out);
-	snprintf(want, sizeof(want), "\"%s\":\"live\"", v_backend());
-	cr_assert(strstr(v_out, want), "the %s backend is not live: %s", v_backend(), v_out);
-}
-
 /* Run a shell command line inside @c: its exit status. */
 static int sh(struct h_container *c, const char *cmd)
 {
@@ -56,7 +43,7 @@ Test(lsm, aliases_reach_the_endpoint_by_its_bound_name)
 {
 	size_t i;
 
-	lsm_start(S_POLICY, 0);
+	s_start_live(S_POLICY, 0);
 	s_listen(S_SOCK, NULL);
 	for (i = 0; i < NR_ALIASES; i++) {
 		if (aliases[i].setup)
@@ -71,7 +58,7 @@ Test(lsm, aliases_reach_the_endpoint_by_its_bound_name)
 
 Test(lsm, deny_event_names_the_bound_socket_not_the_alias)
 {
-	lsm_start(S_POLICY, 0);
+	s_start_live(S_POLICY, 0);
 	s_listen(S_SOCK, NULL);
 	cr_assert_eq(sh(sc.bad, "ln -s " S_SOCK " /shared/sym"), 0);
 	cr_assert_eq(sh(sc.bad, "vipc-probe connect /shared/sym"), EPERM);
@@ -98,7 +85,7 @@ static int host_bind_abstract(const char *name)
 
 Test(lsm, only_the_owner_binds_a_registered_name)
 {
-	lsm_start(S_POLICY, 1);
+	s_start_live(S_POLICY, 1);
 	cr_assert_eq(s_probe(sc.bad, "listen", S_ABSTRACT, NULL), EPERM);
 	cr_assert_eq(s_probe(sc.bad, "listen", S_SOCK, NULL), EPERM);
 	cr_assert_eq(s_probe(sc.cli, "listen", S_ABSTRACT, NULL), EPERM, "connect is not bind");
@@ -116,7 +103,7 @@ Test(lsm, only_the_owner_binds_a_registered_name)
 
 Test(lsm, a_public_endpoint_is_still_bound_by_its_owner_only)
 {
-	lsm_start(PUBLIC_POLICY, 1);
+	s_start_live(PUBLIC_POLICY, 1);
 	cr_assert_eq(host_bind_abstract(S_ABSTRACT + 1), EPERM, "others: allow is not bind");
 	s_listen(S_ABSTRACT, NULL);
 	cr_assert_eq(v_stat_hook("socket_bind", "denied_no_grant"), 1);
@@ -132,7 +119,7 @@ Test(lsm, closing_an_endpoint_to_others_cuts_their_connections)
 	const char *argv[] = { h_path("build/tests/vipc-probe"), "session", path, "60", NULL };
 	pid_t pid;
 
-	lsm_start(PUBLIC_POLICY, 0);
+	s_start_live(PUBLIC_POLICY, 0);
 	s_listen(S_SOCK, NULL);
 	cr_assert_eq(h_cgroup_make("vipc-test/stranger"), 0);
 	snprintf(path, sizeof(path), "%s/s.sock", sc.shared);
@@ -147,7 +134,7 @@ Test(lsm, a_name_bound_before_load_by_another_container_is_an_impostor)
 {
 	const char *argv[] = { V_PROBE, "listen", S_SOCK, NULL };
 
-	lsm_start(S_POLICY, 0);
+	s_start_live(S_POLICY, 0);
 	v_unload();
 	cr_assert_gt(h_container_spawn(sc.bad, argv, "ready"), 0);
 	v_load(S_POLICY);
@@ -169,7 +156,7 @@ Test(lsm, generation_bump_cuts_an_established_connection)
 {
 	pid_t pid;
 
-	lsm_start(S_POLICY, 0);
+	s_start_live(S_POLICY, 0);
 	s_listen(S_SOCK, NULL);
 	pid = session();
 	cr_assert_eq(v_loader("revoke", "--endpoint", "sock", NULL), 0, "%s", v_out);
@@ -184,7 +171,7 @@ Test(lsm, revoking_one_grant_cuts_its_connection)
 {
 	pid_t pid;
 
-	lsm_start(S_POLICY, 0);
+	s_start_live(S_POLICY, 0);
 	s_listen(S_SOCK, NULL);
 	pid = session();
 	cr_assert_eq(v_loader("revoke", "cli", "sock", NULL), 0, "%s", v_out);
@@ -212,7 +199,7 @@ Test(lsm, channel_capacity_bounds_live_connections)
 {
 	pid_t pid;
 
-	lsm_start(CHANNEL_POLICY, 0);
+	s_start_live(CHANNEL_POLICY, 0);
 	s_listen(S_SOCK, NULL);
 	pid = session();
 	cr_assert_eq(s_probe(sc.cli, "connect", S_SOCK, NULL), EPERM, "capacity 1, one held");
@@ -271,7 +258,7 @@ Test(lsm, released_channel_counts_make_room_for_new_channels)
 {
 	int i;
 
-	lsm_start(CHANNEL_POLICY, 0);
+	s_start_live(CHANNEL_POLICY, 0);
 	load_with(CHANNEL_POLICY, "--max-channels", "2");
 	s_listen(S_SOCK, NULL);
 	/* Two slots of 2 channels: 4 counts; 12 channel endpoints in turn. */
@@ -288,7 +275,7 @@ Test(lsm, a_full_connection_table_refuses_channel_connects)
 {
 	pid_t a, b;
 
-	lsm_start(WIDE_CHANNEL_POLICY, 0);
+	s_start_live(WIDE_CHANNEL_POLICY, 0);
 	load_with(WIDE_CHANNEL_POLICY, "--max-connections", "2");
 	s_listen(S_SOCK, NULL);
 	a = session();
@@ -302,7 +289,7 @@ Test(lsm, a_full_connection_table_refuses_channel_connects)
 
 Test(lsm, passing_fds_needs_pass_fd)
 {
-	lsm_start(S_POLICY, 0);
+	s_start_live(S_POLICY, 0);
 	s_listen(S_SOCK, NULL);
 	cr_assert_eq(s_probe(sc.cli, "connect", S_SOCK, "--send", "x", NULL), 0);
 	cr_assert_eq(s_probe(sc.cli, "connect", S_SOCK, "--pass-fd", NULL), EPERM);
@@ -341,7 +328,7 @@ Test(lsm, fds_behind_other_control_messages_need_pass_fd)
 {
 	size_t i;
 
-	lsm_start(S_POLICY, 0);
+	s_start_live(S_POLICY, 0);
 	s_listen(S_SOCK, NULL);
 	for (i = 0; i < NR_ARRANGEMENTS; i++) {
 		cr_assert_eq(connect_with(arrangements[i].fds), EPERM, "%s", arrangements[i].fds);
@@ -391,7 +378,7 @@ Test(lsm, passing_fds_in_datagrams_needs_pass_fd)
 	pid_t pid;
 	int conn;
 
-	lsm_start(S_POLICY, 0);
+	s_start_live(S_POLICY, 0);
 	pid = dgram_listener();
 	for (conn = 0; conn < 2; conn++) {
 		cr_assert_eq(dgram_with(conn, conn ? "c-plain" : "plain", "other"), 0);

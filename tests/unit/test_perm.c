@@ -35,6 +35,7 @@ static const struct {
 	{ "send", VIPC_PERM_SEND },
 	{ "bind", VIPC_PERM_BIND },
 	{ "pass-fd", VIPC_PERM_PASS_FD },
+	{ "receive", VIPC_PERM_RECEIVE },
 };
 
 Test(perm, each_word_gives_its_bit)
@@ -70,7 +71,8 @@ Test(perm, lists_give_their_bits)
 		{ "connect,send", VIPC_PERM_CONNECT | VIPC_PERM_SEND },
 		{ "send,connect", VIPC_PERM_CONNECT | VIPC_PERM_SEND },
 		{ "bind,pass-fd", VIPC_PERM_BIND | VIPC_PERM_PASS_FD },
-		{ "connect,send,bind,pass-fd", VIPC_PERM_ALL },
+		{ "connect,send,bind,pass-fd", VIPC_PERM_UNIX },
+		{ "send,receive", VIPC_PERM_SEND | VIPC_PERM_RECEIVE },
 	};
 	__u32 bits;
 	size_t i;
@@ -104,7 +106,8 @@ Test(perm, bits_format_in_enum_order)
 		{ VIPC_PERM_PASS_FD, "pass-fd" },
 		{ VIPC_PERM_CONNECT | VIPC_PERM_SEND, "connect,send" },
 		{ VIPC_PERM_SEND | VIPC_PERM_PASS_FD, "send,pass-fd" },
-		{ VIPC_PERM_ALL, "connect,send,bind,pass-fd" },
+		{ VIPC_PERM_UNIX, "connect,send,bind,pass-fd" },
+		{ VIPC_PERM_ALL, "connect,send,bind,pass-fd,receive" },
 	};
 	char buf[64];
 	size_t i;
@@ -172,6 +175,25 @@ Test(addr, ports_parse_and_format_back)
 		vipc_addr_format(kind, addr, len, buf, sizeof(buf));
 		cr_expect_str_eq(buf, good[i]);
 	}
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		cr_expect_eq(vipc_addr_parse(bad[i], &kind, addr, &len), -EINVAL, "%s", bad[i]);
+}
+
+/* Queues: "mqueue:/NAME", the name kept without its '/'; back to the text. */
+Test(addr, queues_parse_and_format_back)
+{
+	static const char *const bad[] = { "mqueue:", "mqueue:/", "mqueue:jobs", "mqueue:/a/b",
+					   "mqueue://jobs" };
+	char addr[VIPC_NAME_MAX], buf[64];
+	__u8 kind, len;
+	size_t i;
+
+	cr_assert_eq(vipc_addr_parse("mqueue:/jobs", &kind, addr, &len), 0);
+	cr_expect_eq(kind, VIPC_KIND_MQUEUE);
+	cr_assert_eq(len, 4);
+	cr_expect_arr_eq(addr, "jobs", 4);
+	vipc_addr_format(kind, addr, len, buf, sizeof(buf));
+	cr_expect_str_eq(buf, "mqueue:/jobs");
 	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
 		cr_expect_eq(vipc_addr_parse(bad[i], &kind, addr, &len), -EINVAL, "%s", bad[i]);
 }

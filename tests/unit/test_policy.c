@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <unistd.h>
 #include "policy.h"
 
@@ -237,7 +238,7 @@ Test(good, every_field_lands_in_the_struct)
 	expect_channel(pol, 1, "logs", "metrics", "web", logs_senders, 1, 0, 29);
 	cr_expect_eq(pol->nr_grants, 2);
 	expect_grant(pol, 0, "ops", "metrics", VIPC_PERM_CONNECT | VIPC_PERM_PASS_FD, 35, 5);
-	expect_grant(pol, 1, "web", "pg", VIPC_PERM_ALL, 40, 5);
+	expect_grant(pol, 1, "web", "pg", VIPC_PERM_UNIX, 40, 5);
 	vipc_policy_free(pol);
 }
 
@@ -569,6 +570,56 @@ Test(good, ports)
 	vipc_policy_free(pol);
 }
 
+/* A POSIX message queue: its name without the '/', send, receive and bind. */
+Test(good, queues)
+{
+	static const char text[] = "version: 1\n"
+				   "containers:\n"
+				   "  a: { cgroup: a }\n"
+				   "  b: { cgroup: b }\n"
+				   "endpoints:\n"
+				   "  jobs: { owner: a, mqueue: /jobs }\n"
+				   "grants:\n"
+				   "  - { container: b, endpoint: jobs, allow: [send, receive, bind] }\n";
+	struct vipc_policy *pol = parse_ok(text);
+	const struct vipc_policy_endpoint *e = pol->endpoints;
+
+	cr_assert_eq(pol->nr_endpoints, 1);
+	cr_expect_eq(e[0].kind, VIPC_KIND_MQUEUE);
+	cr_expect_eq(e[0].len, 4);
+	cr_expect_arr_eq(e[0].addr, "jobs", 4);
+	cr_expect_eq(pol->grants[0].perms, VIPC_PERM_SEND | VIPC_PERM_RECEIVE | VIPC_PERM_BIND);
+	vipc_policy_free(pol);
+}
+
+/* A FIFO: the one at its path when parsed, by its inode (device, number). */
+Test(good, fifos)
+{
+	char path[] = "/tmp/vipc-fifo-XXXXXX", fifo[64], text[512];
+	struct vipc_policy *pol;
+	struct stat st;
+	__u64 id[2];
+
+	cr_assert_not_null(mkdtemp(path));
+	snprintf(fifo, sizeof(fifo), "%s/f", path);
+	cr_assert_eq(mkfifo(fifo, 0600), 0);
+	cr_assert_eq(stat(fifo, &st), 0);
+	snprintf(text, sizeof(text),
+		 "version: 1\ncontainers:\n  a: { cgroup: a }\n  b: { cgroup: b }\n"
+		 "endpoints:\n  f: { owner: a, fifo: %s }\n"
+		 "grants:\n  - { container: b, endpoint: f, allow: [send, receive] }\n", fifo);
+	pol = parse_ok(text);
+	unlink(fifo);
+	rmdir(path);
+	memcpy(id, pol->endpoints[0].addr, sizeof(id));
+	cr_expect_eq(pol->endpoints[0].kind, VIPC_KIND_FIFO);
+	cr_expect_eq(pol->endpoints[0].len, VIPC_FIFO_NAME_LEN);
+	cr_expect_eq(id[0], (__u64)major(st.st_dev) << 20 | minor(st.st_dev));
+	cr_expect_eq(id[1], st.st_ino);
+	cr_expect_eq(pol->grants[0].perms, VIPC_PERM_SEND | VIPC_PERM_RECEIVE);
+	vipc_policy_free(pol);
+}
+
 /* ---- bad policies ---- */
 
 struct bad_case {
@@ -789,7 +840,7 @@ static const struct bad_case bad_endpoints[] = {
 	{ "endpoints a list", HEAD "endpoints: [e]\n", 5, 12,
 	  "expected a mapping of endpoints by name, got a list" },
 	{ "unknown key", HEAD "endpoints:\n  e: { owner: a, unix: /e, kind: x }\n", 6, 28,
-	  "unknown key 'kind' (expected owner, unix, abstract, tcp, udp, others or views)" },
+	  "unknown key 'kind' (expected owner, unix, abstract, tcp, udp, mqueue, fifo, others or views)" },
 	{ "duplicate name", HEAD EPS "  e: { owner: b, unix: /f }\n", 7, 3,
 	  "duplicate key 'e' (first at line 6)" },
 	{ "same address", HEAD EPS "  f: { owner: b, unix: /e }\n", 7, 24,
@@ -805,9 +856,9 @@ static const struct bad_case bad_endpoints[] = {
 	{ "bad endpoint name", HEAD "endpoints:\n  e/f: { owner: a, unix: /e }\n", 6, 3,
 	  "endpoint 'e/f': expected 1 to 31" },
 	{ "unix and abstract", HEAD "endpoints:\n  e: { owner: a, unix: /e, abstract: e }\n", 6,
-	  6, "endpoint 'e': expected exactly one of 'unix', 'abstract', 'tcp' or 'udp'" },
+	  6, "endpoint 'e': expected exactly one of 'unix', 'abstract', 'tcp', 'udp', 'mqueue' or 'fifo'" },
 	{ "neither unix nor abstract", HEAD "endpoints:\n  e: { owner: a }\n", 6, 6,
-	  "endpoint 'e': expected exactly one of 'unix', 'abstract', 'tcp' or 'udp'" },
+	  "endpoint 'e': expected exactly one of 'unix', 'abstract', 'tcp', 'udp', 'mqueue' or 'fifo'" },
 	{ "relative unix path", HEAD "endpoints:\n  e: { owner: a, unix: e.sock }\n", 6, 24,
 	  "unix: expected an absolute path, got 'e.sock'" },
 	{ "empty unix path", HEAD "endpoints:\n  e: { owner: a, unix: \"\" }\n", 6, 24,
@@ -845,7 +896,7 @@ static const struct bad_case bad_endpoints[] = {
 	{ "NUL in a unix path", HEAD "endpoints:\n  e: { owner: a, unix: \"/e\\0f\" }\n", 6, 24,
 	  "expected a socket name, got a scalar with a NUL byte" },
 	{ "tcp and udp", HEAD "endpoints:\n  e: { owner: a, tcp: \"127.0.0.1:1\", udp: "
-	  "\"127.0.0.1:1\" }\n", 6, 6, "expected exactly one of 'unix', 'abstract', 'tcp' or 'udp'" },
+	  "\"127.0.0.1:1\" }\n", 6, 6, "expected exactly one of 'unix', 'abstract', 'tcp', 'udp', 'mqueue' or 'fifo'" },
 	{ "tcp without a port", HEAD "endpoints:\n  e: { owner: a, tcp: 127.0.0.1 }\n", 6, 23,
 	  "tcp: expected ADDR:PORT (127.0.0.1:8080 or [::1]:8080, a port of 1 to 65535), got "
 	  "'127.0.0.1'" },
@@ -864,6 +915,23 @@ static const struct bad_case bad_endpoints[] = {
 	{ "same port twice",
 	  HEAD "endpoints:\n  e: { owner: a, tcp: \"[::1]:80\" }\n  f: { owner: b, tcp: \"[::1]:80\" }\n",
 	  7, 23, "endpoint 'f': same address as endpoint 'e' (line 6)" },
+	{ "queue without '/'", HEAD "endpoints:\n  e: { owner: a, mqueue: jobs }\n", 6, 26,
+	  "mqueue: expected '/' and a name of 1 to 108 bytes without '/', got 'jobs'" },
+	{ "queue name with '/'", HEAD "endpoints:\n  e: { owner: a, mqueue: /a/b }\n", 6, 26,
+	  "got '/a/b'" },
+	{ "same queue twice",
+	  HEAD "endpoints:\n  e: { owner: a, mqueue: /q }\n  f: { owner: b, mqueue: /q }\n",
+	  7, 26, "endpoint 'f': same address as endpoint 'e' (line 6)" },
+	{ "fifo relative", HEAD "endpoints:\n  e: { owner: a, fifo: tmp/f }\n", 6, 24,
+	  "fifo: expected the absolute path of a FIFO, got 'tmp/f'" },
+	{ "fifo missing", HEAD "endpoints:\n  e: { owner: a, fifo: /nonexistent/f }\n", 6, 24,
+	  "fifo: '/nonexistent/f': No such file or directory (vipc names a FIFO by its inode: "
+	  "make it before the policy is applied)" },
+	{ "fifo not a FIFO", HEAD "endpoints:\n  e: { owner: a, fifo: /dev/null }\n", 6, 24,
+	  "fifo: '/dev/null': Operation not supported" },
+	{ "views on a queue",
+	  HEAD "endpoints:\n  e: { owner: a, mqueue: /q, views: { b: /v } }\n", 6, 37,
+	  "endpoint 'e': views are for unix and abstract endpoints" },
 	{ "bad others", HEAD "endpoints:\n  e: { owner: a, unix: /e, others: open }\n", 6, 36,
 	  "others: expected deny, allow or audit, got 'open'" },
 	{ "others a list", HEAD "endpoints:\n  e: { owner: a, unix: /e, others: [allow] }\n", 6,
@@ -920,7 +988,7 @@ static const struct bad_case bad_channels[] = {
 	{ "channel on a port",
 	  HEAD "endpoints:\n  t: { owner: a, tcp: \"127.0.0.1:80\" }\nchannels:\n"
 	       "  c: { endpoint: t, receiver: a, senders: [b] }\n",
-	  8, 18, "channel 'c': endpoint 't' is a tcp port: channels carry UNIX sockets" },
+	  8, 18, "channel 'c': endpoint 't' is a tcp endpoint: channels carry UNIX sockets" },
 	{ "capacity in hex",
 	  CHANNEL "  c: { endpoint: e, receiver: a, senders: [b], capacity: 0x10 }\n", 8, 58,
 	  "got '0x10'" },
@@ -954,9 +1022,9 @@ static const struct bad_case bad_grants[] = {
 	{ "allow a scalar", GRANT "  - { container: b, endpoint: e, allow: send }\n", 8, 41,
 	  "expected a list of permissions, got a scalar" },
 	{ "empty allow list", GRANT "  - { container: b, endpoint: e, allow: [] }\n", 8, 41,
-	  "allow: expected at least one of connect, send, bind, pass-fd" },
+	  "allow: expected at least one of connect, send, bind, pass-fd, receive" },
 	{ "unknown permission", GRANT "  - { container: b, endpoint: e, allow: [send, recv] }\n", 8,
-	  48, "unknown permission 'recv' (expected connect, send, bind or pass-fd)" },
+	  48, "unknown permission 'recv' (expected connect, send, bind, pass-fd or receive)" },
 	{ "permission list in one word",
 	  GRANT "  - { container: b, endpoint: e, allow: [\"connect,send\"] }\n", 8, 42,
 	  "unknown permission 'connect,send'" },
@@ -965,17 +1033,26 @@ static const struct bad_case bad_grants[] = {
 	{ "pass-fd on a tcp port",
 	  HEAD "endpoints:\n  t: { owner: a, tcp: \"127.0.0.1:80\" }\ngrants:\n"
 	       "  - { container: b, endpoint: t, allow: [connect, pass-fd] }\n",
-	  8, 51, "permission 'pass-fd' means nothing for endpoint 't', a tcp port (expected connect "
+	  8, 51, "permission 'pass-fd' means nothing for endpoint 't', a tcp endpoint (expected connect "
 	  "or bind)" },
 	{ "send on a tcp port",
 	  HEAD "endpoints:\n  t: { owner: a, tcp: \"127.0.0.1:80\" }\ngrants:\n"
 	       "  - { container: b, endpoint: t, allow: [send] }\n",
-	  8, 42, "permission 'send' means nothing for endpoint 't', a tcp port" },
+	  8, 42, "permission 'send' means nothing for endpoint 't', a tcp endpoint" },
 	{ "connect on a udp port",
 	  HEAD "endpoints:\n  u: { owner: a, udp: \"127.0.0.1:53\" }\ngrants:\n"
 	       "  - { container: b, endpoint: u, allow: [bind, connect] }\n",
-	  8, 48, "permission 'connect' means nothing for endpoint 'u', a udp port (expected send or "
+	  8, 48, "permission 'connect' means nothing for endpoint 'u', a udp endpoint (expected send or "
 	  "bind)" },
+	{ "connect on a queue",
+	  HEAD "endpoints:\n  q: { owner: a, mqueue: /jobs }\ngrants:\n"
+	       "  - { container: b, endpoint: q, allow: [receive, connect] }\n",
+	  8, 51, "permission 'connect' means nothing for endpoint 'q', a mqueue endpoint (expected "
+	  "send, receive or bind)" },
+	{ "receive on a UNIX socket",
+	  HEAD "endpoints:\n  e: { owner: a, unix: /run/e.sock }\ngrants:\n"
+	       "  - { container: b, endpoint: e, allow: [receive] }\n",
+	  8, 42, "permission 'receive' means nothing for endpoint 'e', a unix endpoint" },
 };
 
 Test(bad, grants)

@@ -64,7 +64,8 @@ int cmd_check(char **argv)
 	__u32 perm;
 
 	if (vipc_perm_parse(argv[nargs - 1], &perm))
-		return vipc_usage_error("bad permission '%s': expected connect, send, bind or pass-fd",
+		return vipc_usage_error("bad permission '%s': expected connect, send, bind, pass-fd or "
+					"receive",
 					argv[nargs - 1]);
 	ret = (vipc_opt.cgroup ? vipc_find_cgroot() : 0) ?: vipc_open_state(&st, false);
 	if (ret)

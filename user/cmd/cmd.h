@@ -52,6 +52,8 @@ bool vipc_upgrade_pending(void);
  * exit status, the outcome printed.
  */
 int vipc_apply_file(struct vipc_state *st, const char *path);
+/* On stderr, the endpoints the attached backends cannot enforce (load, status). */
+void vipc_warn_unenforced(const struct vipc_state *st);
 /* Stop the running daemon, unless it is this process: 0 or an exit status. */
 int vipc_stop_daemon(void);
 /* Apply @path as `reload -c FILE` does: under the lock, whole or not at all. */

@@ -39,6 +39,18 @@ static void note_broker(const struct vipc_state *st, const struct vipc_policy *p
 			"by their own names\n", n, n == 1 ? "" : "s");
 }
 
+/* Endpoints of kinds the attached backends have no hook for: named. */
+void vipc_warn_unenforced(const struct vipc_state *st)
+{
+	char names[512];
+	size_t n = vipc_unenforced(st, names, sizeof(names));
+
+	if (n)
+		pr_warn("%zu endpoint%s not enforced: the socket backend has no hook for message "
+			"queues or FIFOs (load with --backend lsm or fmodret): %s\n", n,
+			n == 1 ? " is" : "s are", names);
+}
+
 int vipc_apply_file(struct vipc_state *st, const char *path)
 {
 	struct vipc_policy *pol = NULL;
@@ -56,6 +68,7 @@ int vipc_apply_file(struct vipc_state *st, const char *path)
 		pr_info("policy %s applied\n", path);
 		note_closed(pol);
 		note_broker(st, pol);
+		vipc_warn_unenforced(st);
 	}
 	vipc_policy_free(pol);
 	return ret;

@@ -48,7 +48,7 @@ int vipc_grant_edit(struct vipc_state *st, char **argv)
 
 	if (vipc_perms_parse(argv[2], &perms))
 		return vipc_fail(&st->err, -EINVAL,
-				 "bad permissions '%s': expected connect,send,bind,pass-fd",
+				 "bad permissions '%s': expected connect,send,bind,pass-fd,receive",
 				 argv[2]);
 	return vipc_grant_set(st, argv[0], argv[1], perms);
 }

@@ -167,6 +167,7 @@ static void status_warn(struct vipc_state *st)
 		pr_warn("%llu held cgroups expired unresolved (released): their runtime's state "
 			"was not found; check --runtime-root\n",
 			(unsigned long long)st->reg->cgroups_expired);
+	vipc_warn_unenforced(st);
 	if (losses_read(st, l))
 		return;
 	for (i = 0; i < NR_LOSSES; i++)
@@ -259,6 +260,7 @@ static int others_json(const struct vipc_state *st, json_object *doc)
 static json_object *status_json(struct vipc_state *st)
 {
 	json_object *doc = json_object_new_object(), *backends, *hooks, *held;
+	char names[512];
 	__u32 slot = st->cfg.active_slot;
 	struct vipc_probe p;
 	__u64 ms = 0;
@@ -288,6 +290,8 @@ static json_object *status_json(struct vipc_state *st)
 	for (i = 0; i < VIPC_NR_BACKENDS && !err; i++)
 		err = vipc_json_add_str(backends, vipc_backend_names[i], backend_state(st, &p, i));
 	err = err ?: vipc_json_add_str(doc, "broker", broker_state(st));
+	vipc_unenforced(st, names, sizeof(names));
+	err = err ?: vipc_json_add_str(doc, "unenforced", names);
 	if (!err)
 		err = vipc_stats_interval_get(st, &ms) ?
 			      vipc_json_add_null(doc, "stats_interval_ms") :

@@ -63,16 +63,20 @@ const struct vipc_verb vipc_verbs[] = {
 	  "the containers, their selectors and the cgroups bound to them", NULL },
 	{ VIPC_CMD_ENDPOINT, "endpoint", "add", "NAME OWNER ADDR", 3, 0, 0, O(OTHERS), true, NULL,
 	  vipc_endpoint_add_edit,
-	  "register an endpoint; ADDR: /path, @abstract, tcp:ADDR:PORT or udp:ADDR:PORT",
-	  "Register an endpoint: ADDR is /path, @abstract, or a port, tcp:ADDR:PORT or "
-	  "udp:ADDR:PORT (IPv4, or IPv6 in brackets). The endpoint is its owner's and its "
-	  "grant holders'; --others says what a caller no container holds gets." },
+	  "register an endpoint; ADDR: /path, @abstract, tcp:ADDR:PORT, udp:ADDR:PORT, "
+	  "mqueue:/NAME or fifo:/PATH",
+	  "Register an endpoint: ADDR is /path, @abstract, a port, tcp:ADDR:PORT or "
+	  "udp:ADDR:PORT (IPv4, or IPv6 in brackets), a POSIX message queue, mqueue:/NAME, or "
+	  "the FIFO at PATH now (by its inode), fifo:/PATH. "
+	  "The endpoint is its owner's and its grant holders'; --others says what a caller no "
+	  "container holds gets." },
 	{ VIPC_CMD_ENDPOINT, "endpoint", "rm", "NAME OWNER", 2, 0, 0, 0, true, NULL,
 	  vipc_endpoint_rm_edit, "only the owner removes an endpoint", NULL },
 	{ VIPC_CMD_ENDPOINT, "endpoint", "ls", NULL, 0, 0, 0, O(JSON), true, cmd_ls, NULL,
 	  "the endpoints, their owners and addresses", NULL },
 	{ VIPC_CMD_GRANT, "grant", NULL, "CONTAINER ENDPOINT PERMS", 3, 0, 0, 0, true, NULL,
-	  vipc_grant_edit, "PERMS: a comma list of connect, send, bind, pass-fd", NULL },
+	  vipc_grant_edit, "PERMS: a comma list of connect, send, bind, pass-fd, receive",
+	  NULL },
 	{ VIPC_CMD_REVOKE, "revoke", NULL, "--endpoint ENDPOINT", 0, O(ENDPOINT), 0, 0, true, NULL,
 	  vipc_revoke_edit, "generation bump: every grant on ENDPOINT dies at once", NULL },
 	{ VIPC_CMD_REVOKE, "revoke", NULL, "CONTAINER ENDPOINT", 2, 0, 0, 0, true, NULL,

@@ -520,7 +520,7 @@ static int put_routes(struct build *b)
 
 	for (i = 0; i < b->pol->nr_endpoints; i++) {
 		pe = &b->pol->endpoints[i];
-		if (vipc_kind_inet(pe->kind))
+		if (!vipc_kind_unix(pe->kind))
 			continue;
 		vipc_endpoint_key_make(&target, &name, b->slot, pe->kind, pe->addr, pe->len);
 		vipc_route_make(&key, &r, &b->ep[i], &target);

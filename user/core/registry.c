@@ -304,7 +304,7 @@ static int lookup_endpoint(struct vipc_state *st, const char *name, struct vipc_
 	union vipc_name exact;
 	__u8 kind, len;
 
-	if (name[0] != '/' && name[0] != '@' && !vipc_addr_is_inet(name))
+	if (name[0] != '/' && name[0] != '@' && !vipc_addr_is_inet(name) && !vipc_addr_is_file(name))
 		return find_endpoint(st, &f);
 	if (vipc_addr_parse(name, &kind, addr, &len) < 0)
 		return vipc_fail(&st->err, -EINVAL, "bad endpoint address %s", name);
@@ -330,7 +330,7 @@ int vipc_endpoint_by_id(struct vipc_state *st, __u32 id, struct vipc_endpoint_in
 }
 
 /* The broker name of endpoint @ep (row @key, socket @addr), live; on
- * failure the endpoint goes again. A port has no broker name.
+ * failure the endpoint goes again. Only a UNIX socket has a broker name.
  */
 static int put_route(struct vipc_state *st, const struct vipc_endpoint_key *key,
 		     const struct vipc_endpoint *ep, __u8 kind, const char *addr, __u8 len)
@@ -339,7 +339,7 @@ static int put_route(struct vipc_state *st, const struct vipc_endpoint_key *key,
 	struct vipc_route r;
 	int err;
 
-	if (vipc_kind_inet(kind))
+	if (!vipc_kind_unix(kind))
 		return 0;
 	vipc_route_make(&rkey, &r, ep, key);
 	vipc_route_add(&r, kind, addr, len);
@@ -399,7 +399,8 @@ int vipc_endpoint_add(struct vipc_state *st, const char *name, const char *owner
 	if (err < 0)
 		return vipc_fail(&st->err, -EINVAL,
 				 "bad address %s: expected /path or @abstract (at most %d bytes), "
-				 "tcp:ADDR:PORT or udp:ADDR:PORT", addr, VIPC_NAME_MAX);
+				 "tcp:ADDR:PORT, udp:ADDR:PORT, mqueue:/NAME or fifo:/PATH (a FIFO that "
+				 "exists)", addr, VIPC_NAME_MAX);
 	if (err)
 		return vipc_fail(&st->err, -EINVAL, "%s is not in normal form: write %.*s", addr,
 				 len, bytes);
@@ -580,10 +581,8 @@ int vipc_grant_set(struct vipc_state *st, const char *container, const char *end
 	if (!perms || perms & ~VIPC_PERM_ALL)
 		return vipc_fail(&st->err, -EINVAL, "no valid permission given");
 	if (perms & ~vipc_kind_perms(ep.key.kind))
-		return vipc_fail(&st->err, -EINVAL, "endpoint %s is a %s port: %s", endpoint,
-				 vipc_kind_key(ep.key.kind),
-				 ep.key.kind == VIPC_KIND_TCP ? "connect and bind only" :
-								 "send and bind only");
+		return vipc_fail(&st->err, -EINVAL, "endpoint %s is a %s endpoint: %s only", endpoint,
+				 vipc_kind_key(ep.key.kind), vipc_kind_perms_text(ep.key.kind));
 	val.perms = perms;
 	val.generation = ep.val.generation;
 	val.endpoint_owner = ep.val.owner;
@@ -713,9 +712,9 @@ int vipc_channel_add(struct vipc_state *st, const char *name, const char *endpoi
 	if (ep.val.flags & VIPC_EP_CHANNEL)
 		return vipc_fail(&st->err, -EEXIST, "endpoint %s already carries a channel",
 				 endpoint);
-	if (vipc_kind_inet(ep.key.kind))
-		return vipc_fail(&st->err, -EINVAL, "endpoint %s is a %s port: channels carry UNIX "
-				 "sockets", endpoint, vipc_kind_key(ep.key.kind));
+	if (!vipc_kind_unix(ep.key.kind))
+		return vipc_fail(&st->err, -EINVAL, "endpoint %s is a %s endpoint: channels carry "
+				 "UNIX sockets", endpoint, vipc_kind_key(ep.key.kind));
 	for (i = 0; i < nr_senders; i++) {
 		err = vipc_container_find(st, senders[i], &c);
 		if (err)
@@ -941,4 +940,38 @@ void vipc_others_count(const struct vipc_state *st, long n[VIPC_OTHERS__COUNT])
 {
 	memset(n, 0, VIPC_OTHERS__COUNT * sizeof(*n));
 	vipc_map_visit(st->endpoints_fd, st->cfg.active_slot, count_others, n);
+}
+
+/* The labels of endpoints no attached backend enforces, as they are met. */
+struct unenforced {
+	__u32 backends;
+	char *buf;
+	size_t size, at, n;
+};
+
+static int note_unenforced(const void *key, const void *val, void *ctx)
+{
+	const struct vipc_endpoint_key *k = key;
+	const struct vipc_endpoint *ep = val;
+	struct unenforced *u = ctx;
+	int w;
+
+	if ((k->kind != VIPC_KIND_MQUEUE && k->kind != VIPC_KIND_FIFO) ||
+	    u->backends & VIPC_BACKEND_PEER)
+		return 0;
+	w = u->at < u->size ? snprintf(u->buf + u->at, u->size - u->at, "%s%.*s",
+				       u->n ? ", " : "", VIPC_LABEL_MAX, ep->label) : 0;
+	u->at += w > 0 ? w : 0;
+	u->n++;
+	return 0;
+}
+
+size_t vipc_unenforced(const struct vipc_state *st, char *buf, size_t size)
+{
+	struct unenforced u = { .backends = st->cfg.backends, .buf = buf, .size = size };
+
+	if (size)
+		buf[0] = 0;
+	vipc_map_visit(st->endpoints_fd, st->cfg.active_slot, note_unenforced, &u);
+	return u.n;
 }

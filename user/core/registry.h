@@ -90,6 +90,11 @@ int vipc_apply(struct vipc_state *st, const struct vipc_policy *pol);
 
 /* The live slot's endpoints counted by their enum vipc_others. */
 void vipc_others_count(const struct vipc_state *st, long n[VIPC_OTHERS__COUNT]);
+/* The live slot's endpoints the attached backends cannot enforce (message
+ * queues and FIFOs: only the LSM and fmodret backends have their hooks): how many,
+ * their labels into @buf (", " between them, cut to @size).
+ */
+size_t vipc_unenforced(const struct vipc_state *st, char *buf, size_t size);
 
 /* Shared by the registry's files. */
 int vipc_map_clear_slot(int fd, __u32 slot);

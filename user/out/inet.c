@@ -77,6 +77,11 @@ bool vipc_kind_inet(__u8 kind)
 	return kind == VIPC_KIND_TCP || kind == VIPC_KIND_UDP;
 }
 
+bool vipc_kind_unix(__u8 kind)
+{
+	return kind == VIPC_KIND_UNIX_PATH || kind == VIPC_KIND_UNIX_ABSTRACT;
+}
+
 const char *vipc_kind_key(__u8 kind)
 {
 	switch (kind) {
@@ -86,6 +91,10 @@ const char *vipc_kind_key(__u8 kind)
 		return "tcp";
 	case VIPC_KIND_UDP:
 		return "udp";
+	case VIPC_KIND_MQUEUE:
+		return "mqueue";
+	case VIPC_KIND_FIFO:
+		return "fifo";
 	default:
 		return "unix";
 	}
@@ -98,7 +107,27 @@ __u32 vipc_kind_perms(__u8 kind)
 		return VIPC_PERM_CONNECT | VIPC_PERM_BIND;
 	case VIPC_KIND_UDP:
 		return VIPC_PERM_SEND | VIPC_PERM_BIND;
+	case VIPC_KIND_MQUEUE:
+		return VIPC_PERM_SEND | VIPC_PERM_RECEIVE | VIPC_PERM_BIND;
+	case VIPC_KIND_FIFO:
+		return VIPC_PERM_SEND | VIPC_PERM_RECEIVE;
 	default:
-		return VIPC_PERM_ALL;
+		return VIPC_PERM_UNIX;
+	}
+}
+
+const char *vipc_kind_perms_text(__u8 kind)
+{
+	switch (kind) {
+	case VIPC_KIND_TCP:
+		return "connect or bind";
+	case VIPC_KIND_UDP:
+		return "send or bind";
+	case VIPC_KIND_MQUEUE:
+		return "send, receive or bind";
+	case VIPC_KIND_FIFO:
+		return "send or receive";
+	default:
+		return "connect, send, bind or pass-fd";
 	}
 }

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
 /* TCP and UDP endpoints: "ADDR:PORT" text (an IPv4 address, or an IPv6 one
  * in brackets) and the name the kernel side looks them up by
- * (include/vipc.h, VIPC_INET_NAME_LEN bytes), both ways; and the policy
- * key of each kind.
+ * (include/vipc.h, VIPC_INET_NAME_LEN bytes), both ways; and of each kind,
+ * its policy key and the permissions that mean something for it.
  */
 #ifndef __VIPC_INET_H
 #define __VIPC_INET_H
@@ -23,9 +23,15 @@ int vipc_inet_parse(const char *text, char name[VIPC_INET_NAME_LEN]);
 void vipc_inet_format(const char *name, char *buf, size_t size);
 /* Is @kind a TCP or UDP one? */
 bool vipc_kind_inet(__u8 kind);
-/* The policy key of @kind: "unix", "abstract", "tcp" or "udp". */
+/* Is @kind a UNIX socket's (a pathname or an abstract name)? Only those
+ * have instances, views, broker names and channels.
+ */
+bool vipc_kind_unix(__u8 kind);
+/* The policy key of @kind: "unix", "abstract", "tcp", "udp", "mqueue" or "fifo". */
 const char *vipc_kind_key(__u8 kind);
 /* The permissions that mean something for @kind (enum vipc_perm bits). */
 __u32 vipc_kind_perms(__u8 kind);
+/* Those permissions as words: "connect or bind". */
+const char *vipc_kind_perms_text(__u8 kind);
 
 #endif /* __VIPC_INET_H */

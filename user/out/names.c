@@ -16,7 +16,7 @@ const char *const vipc_others_names[VIPC_OTHERS__COUNT + 1] = {
 const char *const vipc_verdict_names[VIPC_V__COUNT + 1] = {
 	[VIPC_V_ALLOW] = "allow", [VIPC_V_DENY] = "deny", [VIPC_V_AUDIT] = "audit",
 };
-const char *const vipc_perm_names[] = { "connect", "send", "bind", "pass-fd", NULL };
+const char *const vipc_perm_names[] = { "connect", "send", "bind", "pass-fd", "receive", NULL };
 const char *const vipc_selector_names[] = {
 	"", [VIPC_SEL_CGROUP] = "cgroup", [VIPC_SEL_PID] = "pid", [VIPC_SEL_GLOB] = "glob",
 	[VIPC_SEL_DOCKER] = "docker", [VIPC_SEL_PODMAN] = "podman",

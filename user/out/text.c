@@ -48,6 +48,25 @@ void vipc_addr_format(__u8 kind, const char *addr, __u8 len, char *buf, size_t s
 			vipc_inet_format(addr, buf + off, size - off);
 		return;
 	}
+	/* A FIFO: "fifo:MAJOR:MINOR:INODE". */
+	if (kind == VIPC_KIND_FIFO) {
+		__u64 dev = 0, ino = 0;
+
+		if (len == VIPC_FIFO_NAME_LEN) {
+			memcpy(&dev, addr, 8);
+			memcpy(&ino, addr + 8, 8);
+		}
+		snprintf(buf, size, "fifo:%llu:%llu:%llu", (unsigned long long)(dev >> 20),
+			 (unsigned long long)(dev & 0xfffff), (unsigned long long)ino);
+		return;
+	}
+	/* A queue: "mqueue:/NAME". */
+	if (kind == VIPC_KIND_MQUEUE) {
+		off = snprintf(buf, size, "mqueue:/");
+		if (off < size)
+			vipc_bytes_format(addr, len, buf + off, size - off);
+		return;
+	}
 	/* '@' leads abstract names only: a pathname's own leading '@' is escaped. */
 	skip = !abstract && n && addr[0] == '@';
 	off = snprintf(buf, size, "%s", abstract ? "@" : skip ? "\\x40" : "");

@@ -19,7 +19,8 @@ void vipc_bytes_format(const void *bytes, size_t len, char *buf, size_t size);
 /* A label (NUL-terminated within VIPC_LABEL_MAX bytes) the same way. */
 void vipc_label_format(const char *label, char *buf, size_t size);
 /* Kind and bytes back into "/path" or "@name", the bytes as
- * vipc_bytes_format; a port into "tcp:ADDR:PORT" or "udp:ADDR:PORT".
+ * vipc_bytes_format; a port into "tcp:ADDR:PORT" or "udp:ADDR:PORT", a
+ * queue into "mqueue:/NAME", a FIFO into "fifo:MAJOR:MINOR:INODE".
  */
 void vipc_addr_format(__u8 kind, const char *addr, __u8 len, char *buf, size_t size);
 

@@ -15,6 +15,9 @@
 #include <string.h>
 #include <unistd.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <sys/vfs.h>
+#include <linux/magic.h>
 #include <yaml.h>
 #include "inet.h"
 #include "names.h"
@@ -33,7 +36,7 @@ struct parser {
 	struct vipc_policy_error *err;
 	/* Names to indexes, so checks and references cost O(1), not O(n). */
 	struct hsearch_data containers, endpoints, grants;
-	struct hsearch_data addrs[VIPC_KIND_UDP]; /* by kind - 1 */
+	struct hsearch_data addrs[VIPC_NR_KINDS]; /* by kind - 1 */
 	char (*grant_keys)[40]; /* "container.endpoint" indexes of each grant */
 };
 
@@ -502,8 +505,9 @@ static int parse_container(struct parser *p, yaml_node_t *key, yaml_node_t *val,
 						     runtime_name(p, sel, which, c);
 }
 
-/* Which of unix, abstract, tcp and udp an endpoint has (exactly one): its
- * node, its kind into e->kind; NULL with *@err set when none or more.
+/* Which of unix, abstract, tcp, udp, mqueue and fifo an endpoint has
+ * (exactly one): its node, its kind into e->kind; NULL with *@err set when none or
+ * more.
  */
 static yaml_node_t *address_node(struct parser *p, yaml_node_t *val,
 				 struct vipc_policy_endpoint *e, int *err)
@@ -511,7 +515,7 @@ static yaml_node_t *address_node(struct parser *p, yaml_node_t *val,
 	yaml_node_t *node = NULL, *n;
 	__u8 kind;
 
-	for (kind = VIPC_KIND_UNIX_PATH; kind <= VIPC_KIND_UDP; kind++) {
+	for (kind = VIPC_KIND_UNIX_PATH; kind <= VIPC_NR_KINDS; kind++) {
 		n = get(p, val, vipc_kind_key(kind));
 		if (n && node)
 			break;
@@ -520,10 +524,10 @@ static yaml_node_t *address_node(struct parser *p, yaml_node_t *val,
 			e->kind = kind;
 		}
 	}
-	if (node && kind > VIPC_KIND_UDP)
+	if (node && kind > VIPC_NR_KINDS)
 		return node;
-	*err = fail(p, val, "endpoint '%s': expected exactly one of 'unix', 'abstract', 'tcp' or "
-		    "'udp'", e->name);
+	*err = fail(p, val, "endpoint '%s': expected exactly one of 'unix', 'abstract', 'tcp', "
+		    "'udp', 'mqueue' or 'fifo'", e->name);
 	return NULL;
 }
 
@@ -569,6 +573,43 @@ static int inet_address(struct parser *p, yaml_node_t *node, const char *s,
 	return 0;
 }
 
+/* `mqueue: /NAME`: a POSIX message queue's name, one '/' and 1 to
+ * VIPC_NAME_MAX bytes after it.
+ */
+static int mqueue_address(struct parser *p, yaml_node_t *node, const char *s,
+			  struct vipc_policy_endpoint *e)
+{
+	char text[VIPC_NAME_MAX + 16];
+
+	snprintf(text, sizeof(text), "mqueue:%s", s);
+	if (strlen(s) > VIPC_NAME_MAX + 1 || vipc_addr_parse(text, &e->kind, e->addr, &e->len))
+		return fail(p, node, "mqueue: expected '/' and a name of 1 to %d bytes without "
+			    "'/', got '%s'", VIPC_NAME_MAX, s);
+	return 0;
+}
+
+/* `fifo: /PATH`: the FIFO at that path now, named by its inode. */
+static int fifo_address(struct parser *p, yaml_node_t *node, const char *s,
+			struct vipc_policy_endpoint *e)
+{
+	char text[VIPC_NAME_MAX + 16];
+	int err;
+
+	snprintf(text, sizeof(text), "fifo:%s", s);
+	err = s[0] == '/' && strlen(s) <= VIPC_NAME_MAX ?
+		      vipc_addr_parse(text, &e->kind, e->addr, &e->len) :
+		      -EINVAL;
+	if (err == -EINVAL)
+		return fail(p, node, "fifo: expected the absolute path of a FIFO, got '%s'", s);
+	if (err == -EXDEV)
+		return fail(p, node, "fifo: '%s' is on overlayfs or btrfs, where vipc cannot name "
+			    "it by its inode: put it on another file system", s);
+	if (err)
+		return fail(p, node, "fifo: '%s': %s (vipc names a FIFO by its inode: make it "
+			    "before the policy is applied)", s, strerror(-err));
+	return 0;
+}
+
 /* Instance @inst's address of endpoint @e at @node, into @addr and @len,
  * indexed so that no two endpoints or instances share it.
  */
@@ -583,8 +624,10 @@ static int parse_name(struct parser *p, yaml_node_t *node, struct vipc_policy_en
 	err = scalar(p, node, "a socket name", &s);
 	if (err)
 		return err;
-	err = vipc_kind_inet(e->kind) ? inet_address(p, node, s, e) :
-					unix_address(p, node, s, e, addr, len);
+	err = vipc_kind_inet(e->kind)		? inet_address(p, node, s, e) :
+	      e->kind == VIPC_KIND_MQUEUE ? mqueue_address(p, node, s, e) :
+	      e->kind == VIPC_KIND_FIFO	? fifo_address(p, node, s, e) :
+					      unix_address(p, node, s, e, addr, len);
 	if (err)
 		return err;
 	other = vipc_index_add(&p->addrs[e->kind - 1], s,
@@ -610,7 +653,7 @@ static int parse_address(struct parser *p, yaml_node_t *val, struct vipc_policy_
 	node = address_node(p, val, e, &err);
 	if (err)
 		return err;
-	if (node->type != YAML_SEQUENCE_NODE || vipc_kind_inet(e->kind))
+	if (node->type != YAML_SEQUENCE_NODE || !vipc_kind_unix(e->kind))
 		return parse_name(p, node, e, 0, e->addr, &e->len);
 	item = node->data.sequence.items.start;
 	n = node->data.sequence.items.top - item;
@@ -635,7 +678,7 @@ static int parse_view(struct parser *p, yaml_node_t *key, yaml_node_t *val,
 	if (err)
 		return err;
 	err = vipc_addr_parse(s, &v->kind, v->addr, &v->len);
-	if (err < 0 || vipc_kind_inet(v->kind))
+	if (err < 0 || !vipc_kind_unix(v->kind))
 		return fail(p, val, "view: expected /path or @abstract of at most %d bytes, got '%s'",
 			    VIPC_NAME_MAX, s);
 	if (err)
@@ -654,7 +697,7 @@ static int parse_views(struct parser *p, yaml_node_t *node, struct vipc_policy_e
 
 	if (!node)
 		return 0;
-	if (vipc_kind_inet(e->kind))
+	if (!vipc_kind_unix(e->kind))
 		return fail(p, node, "endpoint '%s': views are for unix and abstract endpoints",
 			    e->name);
 	err = record(p, node, "views", NULL, NULL);
@@ -677,8 +720,8 @@ static int parse_views(struct parser *p, yaml_node_t *node, struct vipc_policy_e
 static int parse_endpoint(struct parser *p, yaml_node_t *key, yaml_node_t *val, void *elem)
 {
 	struct vipc_policy_endpoint *e = elem;
-	static const char *const keys[] = { "owner", "unix", "abstract", "tcp", "udp", "others",
-					    "views", NULL };
+	static const char *const keys[] = { "owner", "unix", "abstract", "tcp", "udp", "mqueue",
+					    "fifo", "others", "views", NULL };
 	yaml_node_t *owner;
 	int err = 0;
 
@@ -686,7 +729,8 @@ static int parse_endpoint(struct parser *p, yaml_node_t *key, yaml_node_t *val, 
 	e->others = p->pol->default_others;
 	e->others_set = p->pol->default_others_set;
 	err = label(p, key, "endpoint", e->name) ?:
-	      record(p, val, "an endpoint", keys, "owner, unix, abstract, tcp, udp, others or views");
+	      record(p, val, "an endpoint", keys,
+		     "owner, unix, abstract, tcp, udp, mqueue, fifo, others or views");
 	if (err)
 		return err;
 	owner = need(p, val, "owner", e->name, &err);
@@ -754,9 +798,9 @@ static int parse_channel(struct parser *p, yaml_node_t *key, yaml_node_t *val, v
 			return fail(p, ep, "channel '%s': endpoint '%s' already carries channel '%s'",
 				    c->name, c->endpoint, o->name);
 	e = &p->pol->endpoints[vipc_index_find(&p->endpoints, c->endpoint)];
-	if (vipc_kind_inet(e->kind))
-		return fail(p, ep, "channel '%s': endpoint '%s' is a %s port: channels carry UNIX "
-			    "sockets", c->name, c->endpoint, vipc_kind_key(e->kind));
+	if (!vipc_kind_unix(e->kind))
+		return fail(p, ep, "channel '%s': endpoint '%s' is a %s endpoint: channels carry "
+			    "UNIX sockets", c->name, c->endpoint, vipc_kind_key(e->kind));
 	if (strcmp(e->owner, c->receiver))
 		return fail(p, receiver, "channel '%s': receiver '%s' does not own endpoint '%s' (its owner is '%s')",
 			    c->name, c->receiver, c->endpoint, e->owner);
@@ -776,18 +820,20 @@ static int parse_allow(struct parser *p, yaml_node_t *node, const struct vipc_po
 
 	err = expect(p, node, YAML_SEQUENCE_NODE, "a list of permissions");
 	if (!err && node->data.sequence.items.top == node->data.sequence.items.start)
-		err = fail(p, node, "allow: expected at least one of connect, send, bind, pass-fd");
+		err = fail(p, node, "allow: expected at least one of connect, send, bind, pass-fd, "
+			   "receive");
 	for (item = node->data.sequence.items.start; !err && item < node->data.sequence.items.top;
 	     item++) {
 		err = scalar(p, node_at(p, *item), "a permission", &s);
 		if (!err && vipc_perm_parse(s, &bit))
 			err = fail(p, node_at(p, *item),
-				   "unknown permission '%s' (expected connect, send, bind or pass-fd)", s);
+				   "unknown permission '%s' (expected connect, send, bind, pass-fd or "
+				   "receive)", s);
 		if (!err && !(bit & vipc_kind_perms(e->kind)))
 			err = fail(p, node_at(p, *item),
-				   "permission '%s' means nothing for endpoint '%s', a %s port "
+				   "permission '%s' means nothing for endpoint '%s', a %s endpoint "
 				   "(expected %s)", s, e->name, vipc_kind_key(e->kind),
-				   e->kind == VIPC_KIND_TCP ? "connect or bind" : "send or bind");
+				   vipc_kind_perms_text(e->kind));
 		*perms |= bit;
 	}
 	return err;
@@ -1040,7 +1086,7 @@ static int make_indexes(struct parser *p, yaml_node_t *root)
 
 	if (vipc_index_init(&p->containers, nc) || vipc_index_init(&p->endpoints, ne))
 		return fail_file(p->err, ENOMEM, "out of memory");
-	for (k = 0; k < VIPC_KIND_UDP; k++)
+	for (k = 0; k < VIPC_NR_KINDS; k++)
 		if (vipc_index_init(&p->addrs[k], ne * VIPC_INSTANCES))
 			return fail_file(p->err, ENOMEM, "out of memory");
 	return 0;
@@ -1050,7 +1096,7 @@ static void free_indexes(struct parser *p)
 {
 	hdestroy_r(&p->containers);
 	hdestroy_r(&p->endpoints);
-	for (size_t k = 0; k < VIPC_KIND_UDP; k++)
+	for (size_t k = 0; k < VIPC_NR_KINDS; k++)
 		hdestroy_r(&p->addrs[k]);
 	hdestroy_r(&p->grants);
 	free(p->grant_keys);
@@ -1440,6 +1486,55 @@ bool vipc_addr_is_inet(const char *text)
 	return !strncmp(text, "tcp:", 4) || !strncmp(text, "udp:", 4);
 }
 
+bool vipc_addr_is_file(const char *text)
+{
+	return !strncmp(text, "mqueue:", 7) || !strncmp(text, "fifo:", 5);
+}
+
+/* "fifo:/PATH", the FIFO there now: its inode's device (as the kernel keeps
+ * it) and number. 0, -EINVAL when relative, -ENOTSUP when not a FIFO,
+ * -EXDEV on a file system whose stat gives another device than its
+ * inodes' (overlayfs, btrfs), or stat's error.
+ */
+static int fifo_addr_parse(const char *text, __u8 *kind, char addr[VIPC_NAME_MAX], __u8 *len)
+{
+	struct statfs fs;
+	struct stat st;
+	__u64 dev, ino;
+
+	if (text[5] != '/')
+		return -EINVAL;
+	if (stat(text + 5, &st) || statfs(text + 5, &fs))
+		return -errno;
+	if (!S_ISFIFO(st.st_mode))
+		return -ENOTSUP;
+	if (fs.f_type == OVERLAYFS_SUPER_MAGIC || fs.f_type == BTRFS_SUPER_MAGIC)
+		return -EXDEV;
+	dev = (__u64)major(st.st_dev) << 20 | minor(st.st_dev);
+	ino = st.st_ino;
+	*kind = VIPC_KIND_FIFO;
+	*len = VIPC_FIFO_NAME_LEN;
+	memset(addr, 0, VIPC_NAME_MAX);
+	memcpy(addr, &dev, 8);
+	memcpy(addr + 8, &ino, 8);
+	return 0;
+}
+
+/* "mqueue:/NAME" (NAME: 1 to VIPC_NAME_MAX bytes, no '/'): 0, or -EINVAL. */
+static int mqueue_addr_parse(const char *text, __u8 *kind, char addr[VIPC_NAME_MAX], __u8 *len)
+{
+	const char *name = text + 8;
+	size_t n = strlen(name);
+
+	if (text[7] != '/' || !n || n > VIPC_NAME_MAX || strchr(name, '/'))
+		return -EINVAL;
+	*kind = VIPC_KIND_MQUEUE;
+	*len = n;
+	memset(addr, 0, VIPC_NAME_MAX);
+	memcpy(addr, name, n);
+	return 0;
+}
+
 int vipc_addr_parse(const char *text, __u8 *kind, char addr[VIPC_NAME_MAX], __u8 *len)
 {
 	bool abstract = text[0] == '@';
@@ -1449,6 +1544,10 @@ int vipc_addr_parse(const char *text, __u8 *kind, char addr[VIPC_NAME_MAX], __u8
 
 	if (vipc_addr_is_inet(text))
 		return inet_addr_parse(text, kind, addr, len);
+	if (!strncmp(text, "mqueue:", 7))
+		return mqueue_addr_parse(text, kind, addr, len);
+	if (!strncmp(text, "fifo:", 5))
+		return fifo_addr_parse(text, kind, addr, len);
 	if (!n || (!abstract && name[0] != '/'))
 		return -EINVAL;
 	if (n > max)

@@ -175,22 +175,27 @@ void vipc_policy_error_format(const struct vipc_policy_error *err, char *buf, si
 #define VIPC_RATE_MAX_MS 3600000
 int vipc_rate_parse(const char *text, __u64 *interval_ms);
 
-/* Permissions: "connect", "send", "bind", "pass-fd". */
+/* Permissions: "connect", "send", "bind", "pass-fd", "receive". */
 int vipc_perm_parse(const char *word, __u32 *bit);
 /* Comma-separated list ("connect,send") into bits; -EINVAL on an unknown word. */
 int vipc_perms_parse(const char *list, __u32 *bits);
 /* Bits into "connect,send" (or "none"). */
 void vipc_perms_format(__u32 bits, char *buf, size_t size);
 
-/* An endpoint's address: "/path", "@abstract", "tcp:ADDR:PORT" or
- * "udp:ADDR:PORT" (as the CLI writes them) into kind, bytes and length, a
- * path in its normal form (vipc_name.h): 0, 1 when the path was not in it,
- * -EINVAL when empty, relative or no address and port, or -ENAMETOOLONG
- * when it does not fit a sun_path.
+/* An endpoint's address: "/path", "@abstract", "tcp:ADDR:PORT",
+ * "udp:ADDR:PORT", "mqueue:/NAME" or "fifo:/PATH" (as the CLI writes them)
+ * into kind, bytes and length (a queue's name without its '/'; the FIFO
+ * at PATH now, by its inode: VIPC_FIFO_NAME_LEN), a path in its normal
+ * form (vipc_name.h): 0, 1 when the path was not in it, -EINVAL when
+ * empty, relative, no address and port or no queue name, -ENAMETOOLONG
+ * when it does not fit a sun_path, -ENOTSUP when PATH is no FIFO, -EXDEV
+ * when it is on overlayfs or btrfs, or stat's error for it.
  */
 int vipc_addr_parse(const char *text, __u8 *kind, char addr[VIPC_NAME_MAX], __u8 *len);
 /* Does @text name a port ("tcp:" or "udp:")? */
 bool vipc_addr_is_inet(const char *text);
+/* Does @text name a message queue or a FIFO ("mqueue:", "fifo:")? */
+bool vipc_addr_is_file(const char *text);
 /* Is the address one of the broker's names (abstract, under "vipc/"),
  * which no endpoint may have?
  */

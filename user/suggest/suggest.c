@@ -25,7 +25,7 @@
 #include "text.h"
 #include "inet.h"
 
-#define NR_PERMS 4
+#define NR_PERMS 5
 #define LINE_BYTES 16384    /* longer lines are refused: an event line is ~1 KiB */
 #define MAX_CALLS (1 << 20) /* distinct (container, name) pairs summed at most */
 #define MAX_BAD_SHOWN 10    /* bad lines reported one by one, then only counted */
@@ -200,6 +200,8 @@ static int record_name(json_object *rec, struct call *c, char *why, size_t size)
 	c->kind = name[0] == '@'		? VIPC_KIND_UNIX_ABSTRACT :
 		  !strncmp(name, "tcp:", 4) ? VIPC_KIND_TCP :
 		  !strncmp(name, "udp:", 4) ? VIPC_KIND_UDP :
+		  !strncmp(name, "mqueue:", 7) ? VIPC_KIND_MQUEUE :
+		  !strncmp(name, "fifo:", 5) ? VIPC_KIND_FIFO :
 					      VIPC_KIND_UNIX_PATH;
 	vipc_addr_format(c->kind, c->addr, c->len, text, sizeof(text));
 	if (strcmp(text, name))
@@ -272,7 +274,7 @@ static int record_reason(json_object *rec, enum vipc_reason *reason, __u32 *perm
 		return bad(why, size, "no known \"reason\"");
 	p = str_member(rec, "perm", &n);
 	if (!p || vipc_perm_parse(p, perm))
-		return bad(why, size, "\"perm\" is not one of connect, send, bind, pass-fd");
+		return bad(why, size, "\"perm\" is not one of connect, send, bind, pass-fd, receive");
 	return 0;
 }
 
@@ -481,6 +483,10 @@ static bool writable(const struct call *c)
 
 	if (vipc_kind_inet(c->kind))
 		return c->len == VIPC_INET_NAME_LEN;
+	if (c->kind == VIPC_KIND_MQUEUE)
+		return c->len && !memchr(c->addr, '/', c->len) && !memchr(c->addr, 0, c->len);
+	if (c->kind == VIPC_KIND_FIFO)
+		return false; /* an inode: no path to write */
 	memcpy(n.bytes, c->addr, c->len < VIPC_NAME_MAX ? c->len : VIPC_NAME_MAX);
 	if (c->kind == VIPC_KIND_UNIX_PATH && (!c->len || !vipc_path_is_normal(&n, c->len)))
 		return false;
@@ -774,11 +780,17 @@ static int doc_str(yaml_document_t *d, const char *s, size_t len)
 	return yaml_document_add_scalar(d, NULL, (yaml_char_t *)s, len, style);
 }
 
-/* The address of @c as its policy key holds it: a port as "ADDR:PORT". */
+/* The address of @c as its policy key holds it: a port as "ADDR:PORT", a
+ * queue as "/NAME".
+ */
 static int doc_addr(yaml_document_t *d, const struct call *c)
 {
-	char text[VIPC_INET_TEXT_MAX];
+	char text[VIPC_NAME_MAX + VIPC_INET_TEXT_MAX];
 
+	if (c->kind == VIPC_KIND_MQUEUE) {
+		snprintf(text, sizeof(text), "/%.*s", (int)c->len, c->addr);
+		return doc_str(d, text, strlen(text));
+	}
 	if (!vipc_kind_inet(c->kind))
 		return doc_str(d, c->addr, c->len);
 	vipc_inet_format(c->addr, text, sizeof(text));
