@@ -304,8 +304,10 @@ check: vipc-loader $(OUTPUT)/tests/vipc-probe $(UNIT_TESTS) $(CHECK_TESTS)
 #    the socket types and callers of test_enforce the others do not reach,
 #    and the tests that name hooks or count per hook; fmodret (the same
 #    bodies on the security_ functions, its own fentry/fexit tagging) runs
-#    tests/lsm/ and auto's pick; the socket programs load and decide on a
-#    kernel older than the host's;
+#    a test per program of its own (bind, connect and its re-check, sk_free,
+#    fds in streams and datagrams, file_open, inode_create, a port), auto's
+#    pick and the upgrade; the socket programs load and decide on a kernel
+#    older than the host's;
 #  - load, 6.1 (the oldest, strictest verifier; no UNIX cgroup hooks): every
 #    LSM and fmodret program loads, and connect, send, live re-check and fd
 #    passing decide once each; auto picks fmodret there too.
@@ -332,8 +334,7 @@ VM_full_lsm := $(T)lsm $(T)mqueue $(T)fifo \
 	$(VM_UPGRADE)
 VM_full_fmodret := $(VM_AUTO) $(VM_UPGRADE) $(T)inet@a_registered_port_is_bound_by_its_owner_only \
 	$(T)mqueue@an_open_asks_*,only_the_owner_creates_* $(T)fifo@every_path_to_the_fifo_* \
-	$(T)bypass@a_registered_name_in_other_*,a_grant_does_not_reach_* \
-	$(T)lsm@aliases_*,only_the_owner_binds_a_registered_name,a_name_bound_before_load_*,closing_an_endpoint_*,revoking_one_grant_cuts_its_connection,channel_capacity_*,released_channel_counts_*,passing_fds_needs_pass_fd,passing_fds_in_datagrams_*
+	$(T)lsm@only_the_owner_binds_a_registered_name,closing_an_endpoint_*,channel_capacity_*,passing_fds_needs_pass_fd,passing_fds_in_datagrams_*
 VM_full_sock := $(T)enforce@granted_connect_succeeds,ungranted_connect_gets_eperm,datagram_sendto_denied
 BUDGET_vm ?= 600
 BUDGET_vm_6.1_lsm_load ?= 120
