@@ -111,7 +111,7 @@ static __noinline int vipc_mq_create(struct inode *dir, struct dentry *dentry)
 	if (!dentry || !vipc_begin(&c, VIPC_PERM_BIND, VIPC_HOOK_INODE_CREATE))
 		return 0;
 	vipc_mq_name(&c, dentry);
-	return vipc_bind_decide(&c, vipc_mq_place(BPF_CORE_READ(dir, i_sb)), 0);
+	return vipc_bind_decide(&c, vipc_mq_place(BPF_CORE_READ(dir, i_sb)), 0) < 0 ? -EPERM : 0;
 }
 
 /* Every creation of a file: a queue's decided, any other let through. */
