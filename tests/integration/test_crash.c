@@ -29,7 +29,7 @@
 
 TestSuite(crash, .init = s_init, .fini = s_fini, .timeout = 240);
 
-#define KILLS h_runs(100) /* kills of a load or reload mid-run (VIPC_SOAK=5: 500) */
+#define KILLS h_runs(40) /* kills of a load or reload mid-run (VIPC_SOAK=5: 200) */
 #define PIN_DIR "/sys/fs/bpf/vipc"
 #define TEXT_SZ 16384
 
