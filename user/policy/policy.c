@@ -1524,9 +1524,12 @@ static int fifo_addr_parse(const char *text, __u8 *kind, char addr[VIPC_NAME_MAX
 static int mqueue_addr_parse(const char *text, __u8 *kind, char addr[VIPC_NAME_MAX], __u8 *len)
 {
 	const char *name = text + 8;
-	size_t n = strlen(name);
+	size_t n;
 
-	if (text[7] != '/' || !n || n > VIPC_NAME_MAX || strchr(name, '/'))
+	if (text[7] != '/')
+		return -EINVAL; /* "mqueue:" alone ends at text[7]: nothing to read past it */
+	n = strlen(name);
+	if (!n || n > VIPC_NAME_MAX || strchr(name, '/'))
 		return -EINVAL;
 	*kind = VIPC_KIND_MQUEUE;
 	*len = n;
