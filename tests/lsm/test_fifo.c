@@ -66,7 +66,7 @@ static int sh(struct h_container *c, const char *cmd)
 	return h_container_exec(c, argv, NULL, 0);
 }
 
-Test(fifo, an_open_asks_send_to_write_and_receive_to_read)
+Test(fifo, an_open_asks_send_to_write_and_receive_to_read_until_revoked)
 {
 	const char *reader[] = { "/bin/sh", "-c", "cat " F " > /shared/out", NULL };
 	char out[PATH_MAX], got[16] = "";
@@ -94,6 +94,12 @@ Test(fifo, an_open_asks_send_to_write_and_receive_to_read)
 	cr_assert_eq(host_open(), EPERM, "an unlisted caller");
 	cr_assert_eq(v_stat_hook("file_open", "denied_no_perm"), 2);
 	cr_assert_eq(v_stat_hook("file_open", "denied_no_grant"), 2);
+	/* Revoked: the next open is refused. */
+	cr_assert_eq(v_loader("grant", "cli", "f", "send,receive", NULL), 0, "%s", v_out);
+	cr_assert_eq(fifo(sc.cli, F, "r"), 0);
+	cr_assert_eq(v_loader("revoke", "--endpoint", "f", NULL), 0, "%s", v_out);
+	cr_assert_eq(fifo(sc.cli, F, "r"), EPERM);
+	cr_assert_eq(v_stat_hook("file_open", "denied_revoked"), 1);
 }
 
 /* Other paths to the FIFO: a symlink, a hard link, a second bind mount. */
@@ -115,16 +121,6 @@ Test(fifo, every_path_to_the_fifo_is_the_endpoint_until_it_is_made_again)
 	cr_assert_eq(fifo(sc.bad, "/shared/hard", "r"), EPERM, "the old one still is");
 	cr_assert_eq(v_loader("reload", "-c", v_policy_file(policy), NULL), 0, "%s", v_out);
 	cr_assert_eq(fifo(sc.bad, F, "r"), EPERM);
-}
-
-Test(fifo, revoking_refuses_the_next_open)
-{
-	fifo_start("enforce");
-	cr_assert_eq(v_loader("grant", "cli", "f", "send,receive", NULL), 0, "%s", v_out);
-	cr_assert_eq(fifo(sc.cli, F, "r"), 0);
-	cr_assert_eq(v_loader("revoke", "--endpoint", "f", NULL), 0, "%s", v_out);
-	cr_assert_eq(fifo(sc.cli, F, "r"), EPERM);
-	cr_assert_eq(v_stat_hook("file_open", "denied_revoked"), 1);
 }
 
 Test(fifo, audit_mode_lets_an_open_through_and_reports_it)
